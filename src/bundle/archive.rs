@@ -1,0 +1,132 @@
+//! Unpacking a bundle .tar.gz into a private temporary directory, refusing every entry that could
+//! write outside it (`..`, absolute paths, links, devices) and keeping what a truncated archive held.
+
+use std::fs;
+use std::io::{BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+
+use flate2::read::GzDecoder;
+
+use super::Warning;
+
+/// Whether the file name says tar.gz.
+pub fn has_tar_gz_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".tar.gz") || name.ends_with(".tgz")
+}
+
+/// A relative path made only of normal components, or None.
+fn safe_relative(path: &Path) -> Option<PathBuf> {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => clean.push(part),
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!clean.as_os_str().is_empty()).then_some(clean)
+}
+
+/// Unpacks `archive` into `destination`; refused entries and read errors become warnings.
+pub fn unpack(
+    archive: &Path,
+    destination: &Path,
+    warnings: &mut Vec<Warning>,
+) -> std::io::Result<()> {
+    let shown = archive.display().to_string();
+    let file = fs::File::open(archive)?;
+    let decoder: Box<dyn Read> = Box::new(GzDecoder::new(BufReader::new(file)));
+    let mut tar = tar::Archive::new(decoder);
+    let entries = match tar.entries() {
+        Ok(entries) => entries,
+        Err(error) => {
+            warnings.push(Warning::file(
+                &shown,
+                format!("not a readable tar.gz: {error}"),
+            ));
+            return Ok(());
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                warnings.push(Warning::file(
+                    &shown,
+                    format!("archive is truncated or corrupt, kept the entries before it: {error}"),
+                ));
+                break;
+            }
+        };
+        let raw_path = match entry.path() {
+            Ok(path) => path.into_owned(),
+            Err(error) => {
+                warnings.push(Warning::file(
+                    &shown,
+                    format!("entry with an unreadable name skipped: {error}"),
+                ));
+                continue;
+            }
+        };
+        let Some(relative) = safe_relative(&raw_path) else {
+            warnings.push(Warning::file(
+                &shown,
+                format!(
+                    "entry {} points outside the bundle; skipped",
+                    raw_path.display()
+                ),
+            ));
+            continue;
+        };
+        let kind = entry.header().entry_type();
+        let target = destination.join(&relative);
+        if kind.is_dir() {
+            fs::create_dir_all(&target)?;
+            continue;
+        }
+        if !kind.is_file() {
+            warnings.push(Warning::file(
+                &shown,
+                format!(
+                    "entry {} is a {:?}, not a regular file; skipped (links are never followed)",
+                    raw_path.display(),
+                    kind
+                ),
+            ));
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        if let Err(error) = entry.unpack(&target) {
+            warnings.push(Warning::file(
+                &shown,
+                format!(
+                    "entry {} could not be read completely: {error}",
+                    raw_path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        assert!(safe_relative(Path::new("../etc/passwd")).is_none());
+        assert!(safe_relative(Path::new("/etc/passwd")).is_none());
+        assert!(safe_relative(Path::new("a/../../b")).is_none());
+        assert_eq!(
+            safe_relative(Path::new("./b/esc-ha-0/var")).unwrap(),
+            PathBuf::from("b/esc-ha-0/var")
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! Reading one bundle file as numbered lines: plain or gzip, with a bound on line length, so that
+//! a truncated archive, binary junk or a 50 MB line gives what could be read plus a warning.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+/// The longest line kept in full; the rest of a longer line is skipped and counted.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+const READ_BUFFER_BYTES: usize = 256 * 1024;
+
+/// One physical line: its 1-based number and byte offset in the (decompressed) stream.
+#[derive(Debug)]
+pub struct Line<'a> {
+    pub number: u64,
+    pub offset: u64,
+    /// The bytes of the line without its line ending, at most [`MAX_LINE_BYTES`].
+    pub bytes: &'a [u8],
+    /// How many bytes of this line were past the bound and skipped.
+    pub skipped_bytes: u64,
+}
+
+impl Line<'_> {
+    /// The line as text; bytes that are not UTF-8 become U+FFFD.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.bytes)
+    }
+
+    /// Whether the line holds a NUL byte (binary data rather than a log line).
+    pub fn has_nul(&self) -> bool {
+        memchr::memchr(0, self.bytes).is_some()
+    }
+}
+
+/// A line reader over any byte stream; `next_line` lends each line in turn.
+pub struct LineReader {
+    inner: Box<dyn BufRead + Send>,
+    buffer: Vec<u8>,
+    next_number: u64,
+    next_offset: u64,
+    /// Whether the stream is gzip (its read errors mean a truncated or corrupt archive).
+    pub gzip: bool,
+}
+
+/// Whether these first bytes are a gzip header.
+pub fn is_gzip_magic(head: &[u8]) -> bool {
+    head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
+}
+
+impl LineReader {
+    /// Opens a file, decompressing it when it starts with the gzip magic bytes.
+    pub fn open(path: &Path) -> io::Result<LineReader> {
+        let mut file = BufReader::with_capacity(READ_BUFFER_BYTES, File::open(path)?);
+        let gzip = is_gzip_magic(file.fill_buf()?);
+        let inner: Box<dyn BufRead + Send> = if gzip {
+            Box::new(BufReader::with_capacity(
+                READ_BUFFER_BYTES,
+                MultiGzDecoder::new(file),
+            ))
+        } else {
+            Box::new(file)
+        };
+        Ok(LineReader::from_reader(inner, gzip))
+    }
+
+    /// Reads lines from a stream that is already decoded.
+    pub fn from_reader(inner: Box<dyn BufRead + Send>, gzip: bool) -> LineReader {
+        LineReader {
+            inner,
+            buffer: Vec::with_capacity(4096),
+            next_number: 1,
+            next_offset: 0,
+            gzip,
+        }
+    }
+
+    /// Reads text held in memory (tests, command captures).
+    pub fn from_bytes(bytes: Vec<u8>) -> LineReader {
+        LineReader::from_reader(Box::new(io::Cursor::new(bytes)), false)
+    }
+
+    /// The next line, `Ok(None)` at the end, or the read error (for gzip: truncated or corrupt).
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.buffer.clear();
+        let mut skipped: u64 = 0;
+        let mut consumed: u64 = 0;
+        let mut saw_any = false;
+        loop {
+            let available = match self.inner.fill_buf() {
+                Ok(bytes) => bytes,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if available.is_empty() {
+                break;
+            }
+            saw_any = true;
+            let (chunk, found_end) = match memchr::memchr(b'\n', available) {
+                Some(index) => (&available[..index], Some(index + 1)),
+                None => (available, None),
+            };
+            let room = MAX_LINE_BYTES.saturating_sub(self.buffer.len());
+            let keep = chunk.len().min(room);
+            self.buffer.extend_from_slice(&chunk[..keep]);
+            skipped += (chunk.len() - keep) as u64;
+            let used = found_end.unwrap_or(available.len());
+            consumed += used as u64;
+            self.inner.consume(used);
+            if found_end.is_some() {
+                break;
+            }
+        }
+        if !saw_any {
+            return Ok(None);
+        }
+        if self.buffer.last() == Some(&b'\r') {
+            self.buffer.pop();
+        }
+        let line = Line {
+            number: self.next_number,
+            offset: self.next_offset,
+            bytes: &self.buffer,
+            skipped_bytes: skipped,
+        };
+        self.next_number += 1;
+        self.next_offset += consumed;
+        Ok(Some(line))
+    }
+}
+
+/// Reads a whole small file (a state file, a command capture) as text, decompressing gzip.
+pub fn read_small_text(path: &Path, limit: u64) -> io::Result<String> {
+    let mut reader = LineReader::open(path)?;
+    let mut text = String::new();
+    while let Some(line) = reader.next_line()? {
+        if text.len() as u64 > limit {
+            break;
+        }
+        text.push_str(&line.text());
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Reads up to `limit` bytes of a file, for sniffing its kind.
+pub fn read_head(path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(limit);
+    File::open(path)?
+        .take(limit as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn collect(reader: &mut LineReader) -> Vec<(u64, u64, String, u64)> {
+        let mut out = Vec::new();
+        while let Some(line) = reader.next_line().unwrap() {
+            out.push((
+                line.number,
+                line.offset,
+                line.text().into_owned(),
+                line.skipped_bytes,
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn numbers_and_offsets_count_line_endings() {
+        let mut reader = LineReader::from_bytes(b"one\r\ntwo\n\nlast".to_vec());
+        let lines = collect(&mut reader);
+        assert_eq!(
+            lines,
+            vec![
+                (1, 0, "one".to_string(), 0),
+                (2, 5, "two".to_string(), 0),
+                (3, 9, String::new(), 0),
+                (4, 10, "last".to_string(), 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_overlong_line_is_cut_and_the_next_line_still_read() {
+        let mut bytes = vec![b'x'; MAX_LINE_BYTES + 10];
+        bytes.extend_from_slice(b"\nnext\n");
+        let mut reader = LineReader::from_bytes(bytes);
+        let first = reader.next_line().unwrap().unwrap();
+        assert_eq!(first.bytes.len(), MAX_LINE_BYTES);
+        assert_eq!(first.skipped_bytes, 10);
+        let second = reader.next_line().unwrap().unwrap();
+        assert_eq!(second.number, 2);
+        assert_eq!(second.offset, MAX_LINE_BYTES as u64 + 11);
+        assert_eq!(second.text(), "next");
+    }
+
+    #[test]
+    fn truncated_gzip_gives_the_lines_before_the_cut_then_an_error() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for index in 0..2000 {
+            writeln!(encoder, "line number {index} with some padding text").unwrap();
+        }
+        let mut compressed = encoder.finish().unwrap();
+        compressed.truncate(compressed.len() / 2);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("messages.1.gz");
+        std::fs::write(&path, &compressed).unwrap();
+        let mut reader = LineReader::open(&path).unwrap();
+        assert!(reader.gzip);
+        let mut count = 0;
+        let error = loop {
+            match reader.next_line() {
+                Ok(Some(_)) => count += 1,
+                Ok(None) => panic!("a truncated gzip must end in an error"),
+                Err(error) => break error,
+            }
+        };
+        assert!(count > 100, "read {count} lines before the cut");
+        assert!(!error.to_string().is_empty());
+    }
+}

@@ -1,0 +1,443 @@
+//! The bundle: what the collector writes and analysis reads. Turns the PATHs a user gives
+//! (bundle directories, .tar.gz bundles, one node's directory, bare log files) into nodes with
+//! their files and manifest entries. It lists files; it does not know what is in them.
+//!
+//! Layout (the contract, also in the README): a directory, or a .tar.gz holding one top directory,
+//! with an optional manifest.json and one subdirectory per node mirroring that node's filesystem
+//! (var/log/messages*, var/log/esc/*.log*, opt/cisco/esc/keepalived_state, etc/keepalived/, ...),
+//! plus commands/NAME.txt for command output and journal/ for journalctl exports.
+
+pub mod archive;
+pub mod lines;
+pub mod manifest;
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use walkdir::WalkDir;
+
+pub use manifest::{MANIFEST_FORMAT, Manifest, ManifestNode};
+
+/// Directories whose presence marks a node directory.
+pub const NODE_MARKERS: &[&str] = &["var", "etc", "opt", "commands", "journal"];
+
+/// The line that separates a command's stdout from its stderr in commands/NAME.txt.
+pub const STDERR_MARKER: &str = "----- stderr -----";
+
+/// Something that could not be read as expected; reading goes on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// The node, when the problem is inside one.
+    pub node: Option<String>,
+    /// The file, relative to the node directory (or as given).
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about a whole input or file.
+    pub fn file(file: &str, message: impl Into<String>) -> Warning {
+        Warning {
+            node: None,
+            file: Some(file.to_string()),
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    /// A warning about a place in a node's file.
+    pub fn at(node: &str, file: &str, line: Option<u64>, message: impl Into<String>) -> Warning {
+        Warning {
+            node: Some(node.to_string()),
+            file: Some(file.to_string()),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(node) = &self.node {
+            write!(formatter, "{node}: ")?;
+        }
+        if let Some(file) = &self.file {
+            write!(formatter, "{file}")?;
+            if let Some(line) = self.line {
+                write!(formatter, ":{line}")?;
+            }
+            write!(formatter, ": ")?;
+        }
+        write!(formatter, "{}", self.message)
+    }
+}
+
+/// A file of a node, as found in the bundle.
+#[derive(Debug, Clone)]
+pub struct NodeFile {
+    /// Relative to the node directory, with `/` separators (var/log/messages-20261124.gz).
+    pub relative: String,
+    pub path: PathBuf,
+    pub size: u64,
+    /// The modification time on the node: the manifest's, else the file system's.
+    pub mtime: Option<DateTime<Utc>>,
+    /// Whether `mtime` came from the manifest (the file system's may be a checkout's time).
+    pub mtime_from_manifest: bool,
+}
+
+/// One node of the pair (or a bare file standing for one).
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: String,
+    /// The node directory; None for a bare log file.
+    pub root: Option<PathBuf>,
+    pub manifest: Option<ManifestNode>,
+    /// When the bundle holding this node was collected.
+    pub collected_at: Option<DateTime<Utc>>,
+    pub files: Vec<NodeFile>,
+}
+
+/// Everything the PATHs held.
+#[derive(Debug, Default)]
+pub struct Bundle {
+    pub nodes: Vec<Node>,
+    pub warnings: Vec<Warning>,
+    /// The PATHs as given.
+    pub inputs: Vec<String>,
+    /// Unpacked archives live here until the bundle is dropped.
+    unpacked: Vec<tempfile::TempDir>,
+}
+
+/// Why no bundle could be made from the PATHs.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{path}: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: holds no node directory, log file or manifest esc-diag can read")]
+    Empty { path: String },
+}
+
+/// Parses an RFC 3339 time into UTC.
+pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|time| time.with_timezone(&Utc))
+}
+
+fn file_mtime(path: &Path) -> Option<DateTime<Utc>> {
+    let modified = fs::metadata(path).ok()?.modified().ok()?;
+    Some(DateTime::<Utc>::from(modified))
+}
+
+fn is_node_dir(path: &Path) -> bool {
+    NODE_MARKERS.iter().any(|marker| path.join(marker).is_dir())
+}
+
+fn sorted_subdirectories(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().map(|kind| kind.is_dir()).unwrap_or(false))
+        .map(|entry| entry.path())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn directory_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+impl Bundle {
+    /// Reads every PATH and merges their nodes. Fails only when nothing at all could be read.
+    pub fn open(paths: &[PathBuf]) -> Result<Bundle, BundleError> {
+        let mut bundle = Bundle::default();
+        for path in paths {
+            bundle.inputs.push(path.display().to_string());
+            bundle.add_path(path)?;
+        }
+        bundle.name_bare_files();
+        bundle.make_names_unique();
+        Ok(bundle)
+    }
+
+    fn add_path(&mut self, path: &Path) -> Result<(), BundleError> {
+        let shown = path.display().to_string();
+        let metadata = fs::metadata(path).map_err(|source| BundleError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+        if metadata.is_dir() {
+            return self.add_directory(path);
+        }
+        let head = lines::read_head(path, 2).map_err(|source| BundleError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+        if archive::has_tar_gz_name(path) && lines::is_gzip_magic(&head) {
+            let temporary = tempfile::Builder::new()
+                .prefix("esc-diag-bundle-")
+                .tempdir()
+                .map_err(|source| BundleError::Unreadable {
+                    path: shown.clone(),
+                    source,
+                })?;
+            archive::unpack(path, temporary.path(), &mut self.warnings).map_err(|source| {
+                BundleError::Unreadable {
+                    path: shown.clone(),
+                    source,
+                }
+            })?;
+            let top = temporary.path().to_path_buf();
+            self.unpacked.push(temporary);
+            let subdirectories = sorted_subdirectories(&top).unwrap_or_default();
+            let root = if !top.join("manifest.json").is_file() && subdirectories.len() == 1 {
+                subdirectories[0].clone()
+            } else {
+                top
+            };
+            let before = self.nodes.len();
+            self.add_directory(&root).map_err(|_| BundleError::Empty {
+                path: shown.clone(),
+            })?;
+            if self.nodes.len() == before {
+                return Err(BundleError::Empty { path: shown });
+            }
+            return Ok(());
+        }
+        self.add_bare_file(path);
+        Ok(())
+    }
+
+    fn add_bare_file(&mut self, path: &Path) {
+        let name = directory_name(path);
+        let node_name = name.clone();
+        let size = fs::metadata(path).map(|meta| meta.len()).unwrap_or(0);
+        self.nodes.push(Node {
+            name: node_name,
+            root: None,
+            manifest: None,
+            collected_at: None,
+            files: vec![NodeFile {
+                relative: name,
+                path: path.to_path_buf(),
+                size,
+                mtime: file_mtime(path),
+                mtime_from_manifest: false,
+            }],
+        });
+    }
+
+    fn add_directory(&mut self, path: &Path) -> Result<(), BundleError> {
+        let shown = path.display().to_string();
+        let manifest_path = path.join("manifest.json");
+        let mut manifest = None;
+        if manifest_path.is_file() {
+            match fs::read_to_string(&manifest_path)
+                .map_err(|error| error.to_string())
+                .and_then(|text| Manifest::parse(&text))
+            {
+                Ok(parsed) => manifest = Some(parsed),
+                Err(error) => self.warnings.push(Warning::file(
+                    &manifest_path.display().to_string(),
+                    format!("manifest ignored ({error}); node names are the directory names and clocks are taken as they are"),
+                )),
+            }
+        }
+        let collected_at = manifest
+            .as_ref()
+            .and_then(|manifest| manifest.collected_at.as_deref())
+            .and_then(parse_rfc3339);
+
+        if is_node_dir(path) && manifest.is_none() {
+            let node = self.read_node(directory_name(path), path, None, None);
+            self.nodes.push(node);
+            return Ok(());
+        }
+
+        let mut claimed = Vec::new();
+        if let Some(manifest) = &manifest {
+            for entry in &manifest.nodes {
+                let dir = if entry.dir.is_empty() {
+                    &entry.name
+                } else {
+                    &entry.dir
+                };
+                let node_root = path.join(dir);
+                claimed.push(node_root.clone());
+                if !node_root.is_dir() {
+                    self.warnings.push(Warning::at(
+                        &entry.name,
+                        dir,
+                        None,
+                        "the manifest names this node directory but the bundle does not hold it",
+                    ));
+                    continue;
+                }
+                let node = self.read_node(
+                    entry.name.clone(),
+                    &node_root,
+                    Some(entry.clone()),
+                    collected_at,
+                );
+                self.nodes.push(node);
+            }
+        }
+        let subdirectories =
+            sorted_subdirectories(path).map_err(|source| BundleError::Unreadable {
+                path: shown.clone(),
+                source,
+            })?;
+        for subdirectory in subdirectories {
+            if claimed.contains(&subdirectory) || !is_node_dir(&subdirectory) {
+                continue;
+            }
+            let node = self.read_node(
+                directory_name(&subdirectory),
+                &subdirectory,
+                None,
+                collected_at,
+            );
+            self.nodes.push(node);
+        }
+        if self.nodes.is_empty() && manifest.is_none() {
+            return Err(BundleError::Empty { path: shown });
+        }
+        Ok(())
+    }
+
+    fn read_node(
+        &mut self,
+        name: String,
+        root: &Path,
+        manifest: Option<ManifestNode>,
+        collected_at: Option<DateTime<Utc>>,
+    ) -> Node {
+        let mut files = Vec::new();
+        for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    self.warnings.push(Warning::at(
+                        &name,
+                        &root.display().to_string(),
+                        None,
+                        error.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            let relative = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if entry.path_is_symlink() {
+                self.warnings.push(Warning::at(
+                    &name,
+                    &relative,
+                    None,
+                    "is a symbolic link; not followed, so nothing outside the bundle is read",
+                ));
+                continue;
+            }
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let listed = manifest.as_ref().and_then(|node| node.file(&relative));
+            let manifest_mtime = listed
+                .and_then(|file| file.mtime.as_deref())
+                .and_then(parse_rfc3339);
+            let size = entry.metadata().map(|meta| meta.len()).unwrap_or(0);
+            files.push(NodeFile {
+                relative,
+                path: entry.path().to_path_buf(),
+                size,
+                mtime: manifest_mtime.or_else(|| file_mtime(entry.path())),
+                mtime_from_manifest: manifest_mtime.is_some(),
+            });
+        }
+        if files.is_empty() {
+            self.warnings.push(Warning::at(
+                &name,
+                &root.display().to_string(),
+                None,
+                "node directory holds no files",
+            ));
+        }
+        Node {
+            name,
+            root: Some(root.to_path_buf()),
+            manifest,
+            collected_at,
+            files,
+        }
+    }
+
+    /// Bare files are named after the first path component that tells them apart
+    /// (`a/esc-ha-0/messages` and `a/esc-ha-1/messages` → esc-ha-0, esc-ha-1); one alone keeps
+    /// its file name.
+    fn name_bare_files(&mut self) {
+        let bare: Vec<usize> = (0..self.nodes.len())
+            .filter(|index| self.nodes[*index].root.is_none())
+            .collect();
+        if bare.len() < 2 {
+            return;
+        }
+        let paths: Vec<Vec<String>> = bare
+            .iter()
+            .map(|index| {
+                let path = fs::canonicalize(&self.nodes[*index].files[0].path)
+                    .unwrap_or_else(|_| self.nodes[*index].files[0].path.clone());
+                path.components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .collect();
+        let shortest = paths.iter().map(Vec::len).min().unwrap_or(0);
+        let common = (0..shortest)
+            .take_while(|position| {
+                paths
+                    .iter()
+                    .all(|path| path[*position] == paths[0][*position])
+            })
+            .count();
+        for (index, path) in bare.iter().zip(&paths) {
+            if let Some(component) = path.get(common) {
+                self.nodes[*index].name = component.clone();
+            }
+        }
+    }
+
+    fn make_names_unique(&mut self) {
+        let mut seen: Vec<String> = Vec::new();
+        for node in &mut self.nodes {
+            if seen.contains(&node.name) {
+                let mut counter = 2;
+                while seen.contains(&format!("{}#{counter}", node.name)) {
+                    counter += 1;
+                }
+                let renamed = format!("{}#{counter}", node.name);
+                self.warnings.push(Warning::file(
+                    &node.name,
+                    format!(
+                        "two inputs hold a node of this name; the second is shown as {renamed}"
+                    ),
+                ));
+                node.name = renamed;
+            }
+            seen.push(node.name.clone());
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The command line: clap definitions (their doc comments are the help text) and their conversion
+//! into the plain configuration each command runs with.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::sources::EventKind;
+use crate::timeline::filter::TimeSpec;
+
+/// Troubleshooter for Cisco ESC High Availability pairs: reads both nodes' logs into one
+/// clock-aligned timeline.
+#[derive(Debug, Parser)]
+#[command(name = "esc-diag", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// A folder of extra rule files: classifiers/*.toml tables add to the embedded ones (a table
+    /// with the same name replaces the embedded one).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the merged timeline of both nodes.
+    #[command(after_help = TIMELINE_EXAMPLES)]
+    Timeline(TimelineArgs),
+    /// Check the classifier tables: load them and run every row's examples and near-misses.
+    Classifiers(ClassifiersArgs),
+}
+
+const TIMELINE_EXAMPLES: &str = "Examples:
+  esc-diag timeline testdata/bundles/lab-partition
+  esc-diag timeline esc-diag-esc-ha-0-20261125T142036Z.tar.gz --since -30m --kind vrrp-state
+  esc-diag timeline node0.tar.gz node1.tar.gz --format ndjson
+  esc-diag timeline /var/log/messages --all";
+
+/// PATHs and filters of `esc-diag timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Bundles (directories or .tar.gz), single node directories, or bare log files; several
+    /// are merged.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Show events at or after this time: RFC 3339, a UTC date and time, or relative to the
+    /// newest event of the input (-2h, -30m).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Show events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// Only this node (repeat for several).
+    #[arg(long = "node", value_name = "NODE")]
+    pub nodes: Vec<String>,
+
+    /// Only this kind of event (repeat for several): vrrp-state, vrrp-advert, vrrp-fault,
+    /// daemon, drbd, esc-service, esc-error, collection, unrecognised.
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+
+    /// Every line of every log, recognised or not (streams; files are read twice).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Arguments of `esc-diag classifiers`.
+#[derive(Debug, Args)]
+pub struct ClassifiersArgs {
+    /// List every row (table/row, kind, event) instead of testing.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Ndjson,
+}
+
+/// What `esc-diag timeline` runs with.
+#[derive(Debug, Clone)]
+pub struct TimelineConfig {
+    pub paths: Vec<PathBuf>,
+    pub since: Option<TimeSpec>,
+    pub until: Option<TimeSpec>,
+    pub nodes: Vec<String>,
+    pub kinds: Vec<EventKind>,
+    pub all: bool,
+    pub format: Format,
+    pub rules: Option<PathBuf>,
+}
+
+impl TimelineArgs {
+    /// Checks the arguments and turns them into a configuration.
+    pub fn into_config(self, rules: Option<PathBuf>) -> Result<TimelineConfig, String> {
+        let parse = |text: &Option<String>, flag: &str| {
+            text.as_deref()
+                .map(TimeSpec::parse)
+                .transpose()
+                .map_err(|error| format!("{flag}: {error}"))
+        };
+        let kinds = self
+            .kinds
+            .iter()
+            .map(|kind| kind.parse::<EventKind>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| format!("--kind: {error}"))?;
+        Ok(TimelineConfig {
+            since: parse(&self.since, "--since")?,
+            until: parse(&self.until, "--until")?,
+            paths: self.paths,
+            nodes: self.nodes,
+            kinds,
+            all: self.all,
+            format: self.format,
+            rules,
+        })
+    }
+}

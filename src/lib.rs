@@ -1,0 +1,78 @@
+//! esc-diag: troubleshooting Cisco ESC High Availability pairs.
+//!
+//! The pipeline, one stage per module, data flowing one way:
+//! `bundle` (what the user gave: bundle directories, .tar.gz bundles, node directories, bare
+//! files) → `sources` (one reader per log kind: envelopes, multi-line entries, and the
+//! classifier tables of rules/classifiers/ that say what each wording means) → `timeline`
+//! (year, zone and clock offset settled; every node's events merged in one order) → `report`
+//! (text for people, JSON for tools). `commands` chains the stages; `cli` and `main` only wire
+//! the command line to them.
+//!
+//! Glossary: a **node** is one ESC VM of the pair (its **peer** is the other); a **bundle** is
+//! what was collected from the nodes; a **source** reads one kind of log; an **envelope** is the
+//! time stamp, host and program around a message; an **event** is one classified log entry with
+//! its evidence (node, file, line); the **timeline** is all events on one clock.
+//!
+//! ```
+//! use esc_diag::sources::envelope;
+//! let line = "Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[812]: (esc_ha) Entering MASTER STATE";
+//! let envelope = envelope::parse(line);
+//! assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+//! let classifier = esc_diag::sources::Classifier::load(None);
+//! let tables = classifier.tables_for("messages");
+//! let found = classifier
+//!     .classify(&tables, "messages", envelope.program, None, envelope.message)
+//!     .unwrap();
+//! assert_eq!(found.fields["state"], "MASTER");
+//! assert_eq!(found.fields["instance"], "esc_ha");
+//! ```
+
+pub mod bundle;
+pub mod cli;
+pub mod commands;
+pub mod exit_code;
+pub mod report;
+pub mod rule_files;
+pub mod sources;
+pub mod timeline;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use exit_code::ExitCode;
+
+/// Runs esc-diag with these arguments and returns the process exit code.
+pub fn run<I, T>(arguments: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(arguments) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::Error.code()
+            } else {
+                ExitCode::Success.code()
+            };
+        }
+    };
+    commands::configure_color(cli.color);
+    let result = match cli.command {
+        Command::Timeline(arguments) => match arguments.into_config(cli.rules) {
+            Ok(config) => commands::timeline::run(&config),
+            Err(message) => Err(anyhow::anyhow!(message)),
+        },
+        Command::Classifiers(arguments) => {
+            commands::classifiers::run(cli.rules.as_deref(), arguments.list)
+        }
+    };
+    match result {
+        Ok(code) => code.code(),
+        Err(error) => {
+            eprintln!("esc-diag: error: {error:#}");
+            ExitCode::Error.code()
+        }
+    }
+}

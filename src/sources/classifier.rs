@@ -1,0 +1,446 @@
+//! Classifier tables: what each log wording means, read from `rules/classifiers/*.toml`. A table
+//! names the sources it applies to and (optionally) the programs; each row maps a message pattern
+//! to an event kind, an event name and fields. A new wording is a new row, not Rust.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+
+use super::event::EventKind;
+use crate::rule_files::{self, RuleFile};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableSpec {
+    table: TableHeader,
+    #[serde(default, rename = "row")]
+    rows: Vec<RowSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableHeader {
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// Source names (messages, escmanager, escadm, exabgp) whose lines this table reads.
+    sources: Vec<String>,
+    /// Regex on the syslog program; lines without a program (console layouts) always pass.
+    #[serde(default)]
+    program: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowSpec {
+    id: String,
+    kind: EventKind,
+    event: String,
+    /// Regex on the message; named groups become fields.
+    pattern: String,
+    /// Overrides the table's program regex for this row.
+    #[serde(default)]
+    program: Option<String>,
+    /// Regex the line's level must match (application logs).
+    #[serde(default)]
+    level: Option<String>,
+    /// Constant fields.
+    #[serde(default)]
+    set: BTreeMap<String, String>,
+    /// Fields whose value is upper-cased (states, roles).
+    #[serde(default)]
+    upper: Vec<String>,
+    /// A named extractor run on the whole message: `arrow-tokens` turns every
+    /// `key( Old -> New )` into fields key_from / key_to (DRBD state lines).
+    #[serde(default)]
+    extract: Option<String>,
+    /// Which releases write this wording (documentation).
+    #[serde(default)]
+    versions: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    /// Lines this row must recognise: `program: message` in tables with a program filter, else
+    /// the message.
+    #[serde(default)]
+    examples: Vec<String>,
+    /// Lines close to it that this row must not recognise.
+    #[serde(default)]
+    near_misses: Vec<String>,
+}
+
+/// One compiled row.
+#[derive(Debug)]
+pub struct Row {
+    /// `table/row`.
+    pub id: Arc<str>,
+    pub kind: EventKind,
+    pub event: Arc<str>,
+    pattern: Regex,
+    program: Option<Regex>,
+    level: Option<Regex>,
+    set: Vec<(String, String)>,
+    upper: Vec<String>,
+    extract: Option<Extractor>,
+    pub versions: Option<String>,
+    pub description: Option<String>,
+    pub examples: Vec<String>,
+    pub near_misses: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Extractor {
+    ArrowTokens,
+}
+
+/// One compiled table.
+#[derive(Debug)]
+pub struct Table {
+    pub name: String,
+    pub description: String,
+    pub origin: String,
+    pub sources: Vec<String>,
+    program: Option<Regex>,
+    set: RegexSet,
+    pub rows: Vec<Row>,
+}
+
+/// What a row made of a message.
+#[derive(Debug, Clone)]
+pub struct Classification<'a> {
+    pub row: &'a Row,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A table file that could not be used, with where and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableError {
+    pub origin: String,
+    pub message: String,
+}
+
+/// All tables in use, grouped for fast lookup by source.
+#[derive(Debug, Default)]
+pub struct Classifier {
+    pub tables: Vec<Table>,
+    pub errors: Vec<TableError>,
+}
+
+fn arrow_tokens(message: &str, fields: &mut BTreeMap<String, String>) {
+    // key( Old -> New ), tolerant of spacing.
+    let mut rest = message;
+    while let Some(open) = rest.find('(') {
+        let key_start = rest[..open]
+            .rfind(|character: char| {
+                !(character.is_ascii_alphanumeric() || character == '-' || character == '_')
+            })
+            .map(|index| index + 1)
+            .unwrap_or(0);
+        let key = &rest[key_start..open];
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + close];
+        if let Some((old, new)) = inner.split_once("->")
+            && !key.is_empty()
+        {
+            fields.insert(format!("{key}_from"), old.trim().to_string());
+            fields.insert(format!("{key}_to"), new.trim().to_string());
+        }
+        rest = &rest[open + close + 1..];
+    }
+}
+
+fn compile(pattern: &str, what: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|error| format!("{what}: invalid regex: {error}"))
+}
+
+impl Table {
+    fn from_file(file: &RuleFile) -> Result<Table, String> {
+        let spec: TableSpec = toml::from_str(&file.text).map_err(|error| error.to_string())?;
+        let program = spec
+            .table
+            .program
+            .as_deref()
+            .map(|pattern| compile(pattern, "table.program"))
+            .transpose()?;
+        let mut rows = Vec::new();
+        let mut seen = Vec::new();
+        for row in spec.rows {
+            if seen.contains(&row.id) {
+                return Err(format!("row {:?} is defined twice", row.id));
+            }
+            seen.push(row.id.clone());
+            let what = format!("row {:?}", row.id);
+            let extract = match row.extract.as_deref() {
+                None => None,
+                Some("arrow-tokens") => Some(Extractor::ArrowTokens),
+                Some(other) => {
+                    return Err(format!(
+                        "{what}: unknown extract {other:?} (known: arrow-tokens)"
+                    ));
+                }
+            };
+            rows.push(Row {
+                id: Arc::from(format!("{}/{}", spec.table.name, row.id)),
+                kind: row.kind,
+                event: Arc::from(row.event.as_str()),
+                pattern: compile(&row.pattern, &what)?,
+                program: row
+                    .program
+                    .as_deref()
+                    .map(|pattern| compile(pattern, &what))
+                    .transpose()?,
+                level: row
+                    .level
+                    .as_deref()
+                    .map(|pattern| compile(pattern, &what))
+                    .transpose()?,
+                set: row.set.into_iter().collect(),
+                upper: row.upper,
+                extract,
+                versions: row.versions,
+                description: row.description,
+                examples: row.examples,
+                near_misses: row.near_misses,
+            });
+        }
+        let set = RegexSet::new(rows.iter().map(|row| row.pattern.as_str()))
+            .map_err(|error| format!("patterns: {error}"))?;
+        Ok(Table {
+            name: spec.table.name,
+            description: spec.table.description,
+            origin: file.origin.clone(),
+            sources: spec.table.sources,
+            program,
+            set,
+            rows,
+        })
+    }
+
+    /// Whether this table reads lines of `source` from `program`.
+    fn applies(&self, source: &str, program: Option<&str>) -> bool {
+        self.sources.iter().any(|name| name == source)
+            && match (&self.program, program) {
+                (Some(filter), Some(program)) => filter.is_match(program),
+                _ => true,
+            }
+    }
+
+    /// The first row that recognises the message.
+    pub fn classify(
+        &self,
+        program: Option<&str>,
+        level: Option<&str>,
+        message: &str,
+    ) -> Option<Classification<'_>> {
+        let matches = self.set.matches(message);
+        for index in matches.iter() {
+            let row = &self.rows[index];
+            if let (Some(filter), Some(program)) = (&row.program, program)
+                && !filter.is_match(program)
+            {
+                continue;
+            }
+            if let Some(filter) = &row.level
+                && !level.is_some_and(|level| filter.is_match(level.trim()))
+            {
+                continue;
+            }
+            let Some(captures) = row.pattern.captures(message) else {
+                continue;
+            };
+            let mut fields = BTreeMap::new();
+            for name in row.pattern.capture_names().flatten() {
+                if let Some(value) = captures.name(name)
+                    && !value.as_str().is_empty()
+                {
+                    fields.insert(name.to_string(), value.as_str().to_string());
+                }
+            }
+            for (name, value) in &row.set {
+                fields.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+            if let Some(Extractor::ArrowTokens) = row.extract {
+                arrow_tokens(message, &mut fields);
+            }
+            for name in &row.upper {
+                if let Some(value) = fields.get_mut(name) {
+                    *value = value.to_ascii_uppercase();
+                }
+            }
+            return Some(Classification { row, fields });
+        }
+        None
+    }
+}
+
+/// Splits an example line into (program, message): `Keepalived_vrrp: (X) ...` for tables that
+/// filter on the program, else the whole line is the message.
+pub fn split_example(example: &str, table_has_program: bool) -> (Option<&str>, &str) {
+    if !table_has_program {
+        return (None, example);
+    }
+    match example.split_once(": ") {
+        Some((program, message))
+            if !program.is_empty()
+                && program
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"_-.[]".contains(&byte)) =>
+        {
+            (Some(program), message)
+        }
+        _ => (None, example),
+    }
+}
+
+impl Classifier {
+    /// The embedded tables, then those of `extra` (a --rules DIR): a table of the same name replaces
+    /// the embedded one. Broken tables are reported in `errors` and left out.
+    pub fn load(extra: Option<&std::path::Path>) -> Classifier {
+        let mut files = rule_files::embedded("classifiers");
+        let mut classifier = Classifier::default();
+        if let Some(directory) = extra {
+            let (more, errors) = rule_files::from_directory(directory, "classifiers");
+            files.extend(more);
+            classifier
+                .errors
+                .extend(errors.into_iter().map(|message| TableError {
+                    origin: directory.display().to_string(),
+                    message,
+                }));
+        }
+        for file in &files {
+            match Table::from_file(file) {
+                Ok(table) => {
+                    classifier
+                        .tables
+                        .retain(|existing| existing.name != table.name);
+                    classifier.tables.push(table);
+                }
+                Err(message) => classifier.errors.push(TableError {
+                    origin: file.origin.clone(),
+                    message,
+                }),
+            }
+        }
+        classifier
+    }
+
+    /// The tables that read lines of `source`, in load order.
+    pub fn tables_for(&self, source: &str) -> Vec<&Table> {
+        self.tables
+            .iter()
+            .filter(|table| table.sources.iter().any(|name| name == source))
+            .collect()
+    }
+
+    /// Classifies a message of `source` with the first table and row that recognise it.
+    pub fn classify<'a>(
+        &'a self,
+        tables: &[&'a Table],
+        source: &str,
+        program: Option<&str>,
+        level: Option<&str>,
+        message: &str,
+    ) -> Option<Classification<'a>> {
+        tables
+            .iter()
+            .filter(|table| table.applies(source, program))
+            .find_map(|table| table.classify(program, level, message))
+    }
+
+    /// Runs every row's examples and near-misses; returns one line per failure.
+    pub fn self_test(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for table in &self.tables {
+            for row in &table.rows {
+                if row.examples.is_empty() {
+                    failures.push(format!("{} ({}): has no example", row.id, table.origin));
+                }
+                if row.near_misses.is_empty() {
+                    failures.push(format!("{} ({}): has no near-miss", row.id, table.origin));
+                }
+                let source = table.sources.first().map(String::as_str).unwrap_or("");
+                for example in &row.examples {
+                    let (program, message) = split_example(example, table.program.is_some());
+                    let level = row.level.as_ref().map(|_| "ERROR");
+                    let found = self.classify(&[table], source, program, level, message);
+                    match found {
+                        Some(found) if Arc::ptr_eq(&found.row.id, &row.id) => {}
+                        Some(other) => failures.push(format!(
+                            "{}: example {example:?} is taken by the earlier row {}",
+                            row.id, other.row.id
+                        )),
+                        None => {
+                            failures.push(format!("{}: example {example:?} does not match", row.id))
+                        }
+                    }
+                }
+                for near_miss in &row.near_misses {
+                    let (program, message) = split_example(near_miss, table.program.is_some());
+                    let level = row.level.as_ref().map(|_| "ERROR");
+                    if let Some(found) = self.classify(&[table], source, program, level, message)
+                        && Arc::ptr_eq(&found.row.id, &row.id)
+                    {
+                        failures.push(format!("{}: near-miss {near_miss:?} matches", row.id));
+                    }
+                }
+            }
+        }
+        failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_table_loads() {
+        let classifier = Classifier::load(None);
+        assert!(classifier.errors.is_empty(), "{:?}", classifier.errors);
+        assert!(classifier.tables.len() >= 4);
+    }
+
+    #[test]
+    fn every_row_recognises_its_examples_and_none_of_its_near_misses() {
+        let failures = Classifier::load(None).self_test();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn arrow_tokens_become_fields() {
+        let mut fields = BTreeMap::new();
+        arrow_tokens(
+            "block drbd1: conn( Connected -> NetworkFailure ) pdsk( UpToDate -> DUnknown )",
+            &mut fields,
+        );
+        assert_eq!(fields["conn_from"], "Connected");
+        assert_eq!(fields["conn_to"], "NetworkFailure");
+        assert_eq!(fields["pdsk_to"], "DUnknown");
+    }
+
+    #[test]
+    fn a_broken_table_is_reported_with_its_line_and_the_rest_still_load() {
+        let directory = tempfile::tempdir().unwrap();
+        std::fs::create_dir(directory.path().join("classifiers")).unwrap();
+        std::fs::write(
+            directory.path().join("classifiers/broken.toml"),
+            "[table]\nname = \"broken\"\nsources = [\"messages\"]\n[[row]]\nid = 3\n",
+        )
+        .unwrap();
+        let classifier = Classifier::load(Some(directory.path()));
+        assert_eq!(classifier.errors.len(), 1);
+        let error = &classifier.errors[0];
+        assert!(error.origin.ends_with("broken.toml"), "{error:?}");
+        assert!(error.message.contains("line 5"), "{error:?}");
+        assert!(
+            classifier
+                .tables
+                .iter()
+                .any(|table| table.name == "keepalived")
+        );
+    }
+}

@@ -1,0 +1,892 @@
+//! Line envelopes: the time stamp, host, program, pid and level around a log message, in every
+//! layout esc-diag meets (RFC 3164/3339/5424 syslog, journalctl short/-iso/-precise and its
+//! `-- ... --` lines, keepalived's console and --log-file formats, dmesg, Java and Python
+//! application logs, ESC's tagged log). It finds where the message starts; it does not read it.
+
+/// A wall-clock stamp as written, before year, zone and clock offset are settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    /// None for layouts without a year (RFC 3164, journal short).
+    pub year: Option<i32>,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub nanos: u32,
+    /// How many fraction digits the source wrote (0 to 9).
+    pub fraction_digits: u8,
+    /// Seconds east of UTC, when the stamp says (Z, +01:00, +0100).
+    pub offset_s: Option<i32>,
+}
+
+/// Which layout a line was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeFormat {
+    /// `Nov 25 14:20:36 host prog[pid]: msg` (also journalctl short and short-precise).
+    Rfc3164,
+    /// `2026-11-25T14:20:36.123456+00:00 host prog[pid]: msg` (also journalctl short-iso).
+    Rfc3339,
+    /// `<PRI>1 2026-11-25T14:20:36Z host app procid msgid [sd] msg`.
+    Rfc5424,
+    /// keepalived's console (`Wed Nov 25 14:20:36 2026: msg`) or --log-file (nanoseconds) layout.
+    KeepalivedConsole,
+    /// A Java or Python log line (`2026-11-25 14:20:36,117 INFO [logger] msg`).
+    Application,
+    /// ESC's tagged log (`date=15:43:58,46022-Nov-2016] [loglevel=INFO ] ... [msg=...`).
+    Tagged,
+    /// dmesg (`[ 1142.904077] msg`, no wall clock) or dmesg -T.
+    Dmesg,
+    /// journalctl's own lines (`-- Reboot --`, `-- Logs begin at ... --`, `-- Subject: ...`).
+    JournalMarker,
+    /// No recognised time stamp: a continuation line or a foreign layout.
+    Bare,
+}
+
+/// What surrounds the message of one line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope<'a> {
+    pub format: EnvelopeFormat,
+    pub stamp: Option<Stamp>,
+    pub host: Option<&'a str>,
+    pub program: Option<&'a str>,
+    pub pid: Option<u32>,
+    pub level: Option<&'a str>,
+    /// Logger or classification (a Java logger name, the tagged log's `cl`).
+    pub logger: Option<&'a str>,
+    /// Further key/value pairs the envelope carried (tagged log: tid, tags).
+    pub extra: Vec<(&'a str, &'a str)>,
+    pub message: &'a str,
+}
+
+impl<'a> Envelope<'a> {
+    fn bare(format: EnvelopeFormat, message: &'a str) -> Envelope<'a> {
+        Envelope {
+            format,
+            stamp: None,
+            host: None,
+            program: None,
+            pid: None,
+            level: None,
+            logger: None,
+            extra: Vec::new(),
+            message,
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const LEVELS: [&str; 10] = [
+    "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL", "SEVERE",
+];
+
+fn month_number(name: &str) -> Option<u32> {
+    if name.len() != 3 {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    MONTHS
+        .iter()
+        .position(|month| *month == lower)
+        .map(|index| index as u32 + 1)
+}
+
+fn is_weekday(name: &str) -> bool {
+    name.len() == 3 && WEEKDAYS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// The level word, when `word` is one (case-insensitive), in upper case as written.
+pub fn level_word(word: &str) -> Option<&str> {
+    LEVELS
+        .iter()
+        .any(|level| level.eq_ignore_ascii_case(word))
+        .then_some(word)
+}
+
+/// A cursor over the bytes of a line.
+struct Cursor<'a> {
+    text: &'a str,
+    position: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, position: 0 }
+    }
+    fn rest(&self) -> &'a str {
+        &self.text[self.position..]
+    }
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.position).copied()
+    }
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.position += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn skip_spaces(&mut self) -> usize {
+        let start = self.position;
+        while self.peek() == Some(b' ') {
+            self.position += 1;
+        }
+        self.position - start
+    }
+    /// Exactly `count` ASCII digits as a number.
+    fn digits(&mut self, count: usize) -> Option<u32> {
+        let bytes = self.text.as_bytes();
+        let end = self.position + count;
+        if end > bytes.len() || !bytes[self.position..end].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let value = bytes[self.position..end]
+            .iter()
+            .fold(0u32, |total, digit| total * 10 + u32::from(digit - b'0'));
+        self.position = end;
+        Some(value)
+    }
+    /// One to `max` ASCII digits, with how many there were.
+    fn some_digits(&mut self, max: usize) -> Option<(u32, usize)> {
+        let bytes = self.text.as_bytes();
+        let start = self.position;
+        let mut value: u64 = 0;
+        while self.position < bytes.len()
+            && self.position - start < max
+            && bytes[self.position].is_ascii_digit()
+        {
+            value = value * 10 + u64::from(bytes[self.position] - b'0');
+            self.position += 1;
+        }
+        let count = self.position - start;
+        (count > 0).then_some((value as u32, count))
+    }
+    /// The next run of bytes up to a space (or the end).
+    fn word(&mut self) -> &'a str {
+        let start = self.position;
+        let rest = self.rest();
+        let length = rest.find(' ').unwrap_or(rest.len());
+        self.position += length;
+        &self.text[start..start + length]
+    }
+    fn alphabetic(&mut self, count: usize) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let end = self.position + count;
+        if end > bytes.len()
+            || !bytes[self.position..end]
+                .iter()
+                .all(u8::is_ascii_alphabetic)
+        {
+            return None;
+        }
+        let word = &self.text[self.position..end];
+        self.position = end;
+        Some(word)
+    }
+}
+
+/// `HH:MM:SS` then an optional `.fff` or `,fff` fraction.
+fn clock(cursor: &mut Cursor, comma_fraction: bool) -> Option<(u32, u32, u32, u32, u8)> {
+    let hour = cursor.digits(2)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    let minute = cursor.digits(2)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    let second = cursor.digits(2)?;
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut nanos = 0;
+    let mut digits = 0u8;
+    let save = cursor.position;
+    if cursor.eat(b'.') || (comma_fraction && cursor.eat(b',')) {
+        match cursor.some_digits(9) {
+            Some((value, count)) => {
+                nanos = value * 10u32.pow(9 - count as u32);
+                digits = count as u8;
+                // Skip digits beyond nanoseconds.
+                while cursor.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+                    cursor.position += 1;
+                }
+            }
+            None => cursor.position = save,
+        }
+    }
+    Some((hour, minute, second, nanos, digits))
+}
+
+/// `Z`, `+HH:MM`, `+HHMM` or `+HH` right after the clock.
+fn zone(cursor: &mut Cursor) -> Option<i32> {
+    if cursor.eat(b'Z') || cursor.eat(b'z') {
+        return Some(0);
+    }
+    let sign = match cursor.peek() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return None,
+    };
+    let save = cursor.position;
+    cursor.position += 1;
+    let Some(hours) = cursor.digits(2) else {
+        cursor.position = save;
+        return None;
+    };
+    cursor.eat(b':');
+    let minutes = cursor.digits(2).unwrap_or(0);
+    if hours > 14 || minutes > 59 {
+        cursor.position = save;
+        return None;
+    }
+    Some(sign * (hours as i32 * 3600 + minutes as i32 * 60))
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.,frac][zone]`.
+fn iso_stamp(cursor: &mut Cursor) -> Option<(Stamp, bool)> {
+    let year = cursor.digits(4)?;
+    if !cursor.eat(b'-') {
+        return None;
+    }
+    let month = cursor.digits(2)?;
+    if !cursor.eat(b'-') {
+        return None;
+    }
+    let day = cursor.digits(2)?;
+    let with_t = match cursor.peek() {
+        Some(b'T') => true,
+        Some(b' ') => false,
+        _ => return None,
+    };
+    cursor.position += 1;
+    let (hour, minute, second, nanos, fraction_digits) = clock(cursor, true)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let offset_s = zone(cursor);
+    Some((
+        Stamp {
+            year: Some(year as i32),
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            fraction_digits,
+            offset_s,
+        },
+        with_t,
+    ))
+}
+
+/// `Mmm dd HH:MM:SS[.frac]` with a space- or zero-padded day (no year).
+fn month_day_stamp(cursor: &mut Cursor) -> Option<Stamp> {
+    let month = month_number(cursor.alphabetic(3)?)?;
+    if cursor.skip_spaces() == 0 {
+        return None;
+    }
+    let (day, _) = cursor.some_digits(2)?;
+    if !(1..=31).contains(&day) || cursor.skip_spaces() != 1 {
+        return None;
+    }
+    let (hour, minute, second, nanos, fraction_digits) = clock(cursor, false)?;
+    Some(Stamp {
+        year: None,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+        fraction_digits,
+        offset_s: None,
+    })
+}
+
+/// `Www Mmm dd HH:MM:SS[.nanos] YYYY`.
+fn weekday_stamp(cursor: &mut Cursor) -> Option<Stamp> {
+    if !is_weekday(cursor.alphabetic(3)?) || cursor.skip_spaces() != 1 {
+        return None;
+    }
+    let mut stamp = month_day_stamp(cursor)?;
+    if cursor.skip_spaces() != 1 {
+        return None;
+    }
+    stamp.year = Some(cursor.digits(4)? as i32);
+    Some(stamp)
+}
+
+/// `HH:MM:SS,mmm[ ]dd-Mmm-yyyy` (ESC's tagged log and a log4j variant).
+fn clock_then_date_stamp(cursor: &mut Cursor) -> Option<Stamp> {
+    let hour = cursor.digits(2)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    let minute = cursor.digits(2)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    let second = cursor.digits(2)?;
+    let mut nanos = 0;
+    let mut fraction_digits = 0;
+    if cursor.eat(b',') || cursor.eat(b'.') {
+        nanos = cursor.digits(3)? * 1_000_000;
+        fraction_digits = 3;
+    }
+    cursor.skip_spaces();
+    let day = cursor.digits(2)?;
+    if !cursor.eat(b'-') {
+        return None;
+    }
+    let month = month_number(cursor.alphabetic(3)?)?;
+    if !cursor.eat(b'-') {
+        return None;
+    }
+    let year = cursor.digits(4)? as i32;
+    if hour > 23 || minute > 59 || second > 60 || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(Stamp {
+        year: Some(year),
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+        fraction_digits,
+        offset_s: None,
+    })
+}
+
+/// `host prog[pid]: message` after a syslog stamp.
+fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
+    cursor.skip_spaces();
+    let host = cursor.word();
+    if !host.is_empty() {
+        envelope.host = Some(host);
+    }
+    cursor.skip_spaces();
+    let rest = cursor.rest();
+    // The tag: up to ':' or '[' with no space inside.
+    let tag_end = rest.find([':', '[', ' ']).unwrap_or(rest.len());
+    let program = &rest[..tag_end];
+    let mut after = &rest[tag_end..];
+    let mut pid = None;
+    if let Some(stripped) = after.strip_prefix('[')
+        && let Some(close) = stripped.find(']')
+    {
+        pid = stripped[..close].parse().ok();
+        after = &stripped[close + 1..];
+    }
+    match after.strip_prefix(':') {
+        Some(message) if !program.is_empty() => {
+            envelope.program = Some(program);
+            envelope.pid = pid;
+            envelope.message = message.strip_prefix(' ').unwrap_or(message);
+        }
+        _ => envelope.message = rest,
+    }
+    if envelope.program == Some("kernel") {
+        envelope.message = strip_monotonic(envelope.message);
+    }
+}
+
+/// Drops a `[ 1234.567890] ` monotonic prefix from a kernel message.
+fn strip_monotonic(message: &str) -> &str {
+    let Some(inner) = message.strip_prefix('[') else {
+        return message;
+    };
+    let Some(close) = inner.find(']') else {
+        return message;
+    };
+    let number = inner[..close].trim();
+    if !number.is_empty()
+        && number
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b'.')
+    {
+        inner[close + 1..].trim_start()
+    } else {
+        message
+    }
+}
+
+/// Level, bracketed logger/thread groups and `name -` / `name:` prefixes of an application log.
+fn application_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
+    for _ in 0..8 {
+        cursor.skip_spaces();
+        let rest = cursor.rest();
+        if rest == "-" || rest.starts_with("- ") {
+            cursor.position += 1;
+            continue;
+        }
+        if rest.starts_with('[') {
+            let Some(close) = rest.find(']') else { break };
+            let inner = rest[1..close].trim();
+            if envelope.level.is_none() && level_word(inner).is_some() {
+                envelope.level = Some(inner);
+            } else if envelope.logger.is_none() && inner.contains('.') && !inner.contains(' ') {
+                envelope.logger = Some(inner);
+            }
+            cursor.position += close + 1;
+            continue;
+        }
+        let save = cursor.position;
+        let word = cursor.word();
+        if envelope.level.is_none() && level_word(word).is_some() {
+            envelope.level = Some(word);
+            continue;
+        }
+        if let Some(name) = word.strip_suffix(':')
+            && !name.is_empty()
+            && !name.contains(':')
+            && envelope.program.is_none()
+        {
+            envelope.program = Some(name);
+            break;
+        }
+        if !word.is_empty() && cursor.rest().starts_with(" - ") {
+            if envelope.level.is_none() && envelope.program.is_none() {
+                envelope.program = Some(word);
+            } else {
+                envelope.logger = Some(word);
+            }
+            cursor.position += 3;
+            continue;
+        }
+        cursor.position = save;
+        break;
+    }
+    cursor.skip_spaces();
+    envelope.message = cursor.rest();
+}
+
+/// ESC's tagged log: `date=...] [loglevel=X ] [tid=...] [cl=...] [tags=...] [msg=...`.
+fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
+    let rest = line.strip_prefix("date=")?;
+    let mut cursor = Cursor::new(rest);
+    let stamp = clock_then_date_stamp(&mut cursor)?;
+    let mut envelope = Envelope::bare(EnvelopeFormat::Tagged, "");
+    envelope.stamp = Some(stamp);
+    let mut remaining = cursor.rest();
+    while let Some(start) = remaining.find("] [") {
+        remaining = &remaining[start + 3..];
+        let Some(equals) = remaining.find('=') else {
+            break;
+        };
+        let key = &remaining[..equals];
+        let value_and_more = &remaining[equals + 1..];
+        if key == "msg" {
+            envelope.message = value_and_more.strip_suffix(']').unwrap_or(value_and_more);
+            return Some(envelope);
+        }
+        let end = value_and_more.find("] [").unwrap_or(value_and_more.len());
+        let value = value_and_more[..end].trim().trim_end_matches(']');
+        match key {
+            "loglevel" => envelope.level = Some(value),
+            "cl" => envelope.logger = Some(value),
+            _ => envelope.extra.push((key, value)),
+        }
+        remaining = &value_and_more[end..];
+    }
+    Some(envelope)
+}
+
+/// Reads the envelope of one line. Never fails: a line without a known stamp is `Bare`.
+pub fn parse(line: &str) -> Envelope<'_> {
+    let trimmed = line
+        .trim_start_matches(['│', '|'])
+        .trim_end_matches(['│', ' ']);
+    let Some(&first) = trimmed.as_bytes().first() else {
+        return Envelope::bare(EnvelopeFormat::Bare, line);
+    };
+    match first {
+        b'0'..=b'9' => {
+            let mut cursor = Cursor::new(trimmed);
+            if let Some((stamp, with_t)) = iso_stamp(&mut cursor) {
+                let mut envelope = Envelope::bare(EnvelopeFormat::Application, "");
+                envelope.stamp = Some(stamp);
+                if with_t && stamp.offset_s.is_some() && looks_like_syslog_header(cursor.rest()) {
+                    envelope.format = EnvelopeFormat::Rfc3339;
+                    syslog_header(&mut cursor, &mut envelope);
+                } else {
+                    application_header(&mut cursor, &mut envelope);
+                }
+                return envelope;
+            }
+            let mut cursor = Cursor::new(trimmed);
+            if let Some(stamp) = clock_then_date_stamp(&mut cursor) {
+                let mut envelope = Envelope::bare(EnvelopeFormat::Application, "");
+                envelope.stamp = Some(stamp);
+                application_header(&mut cursor, &mut envelope);
+                return envelope;
+            }
+        }
+        b'<' => {
+            if let Some(envelope) = rfc5424_or_prefixed(trimmed) {
+                return envelope;
+            }
+        }
+        b'[' => {
+            if let Some(envelope) = bracketed(trimmed) {
+                return envelope;
+            }
+        }
+        b'd' => {
+            if let Some(envelope) = tagged(trimmed) {
+                return envelope;
+            }
+        }
+        b'-' if trimmed.starts_with("-- ") => {
+            return Envelope::bare(EnvelopeFormat::JournalMarker, trimmed);
+        }
+        b'A'..=b'Z' | b'a'..=b'z' => {
+            let mut cursor = Cursor::new(trimmed);
+            if let Some(stamp) = weekday_stamp(&mut cursor) {
+                let mut envelope = Envelope::bare(EnvelopeFormat::KeepalivedConsole, "");
+                envelope.stamp = Some(stamp);
+                cursor.eat(b':');
+                cursor.skip_spaces();
+                envelope.message = cursor.rest();
+                return envelope;
+            }
+            let mut cursor = Cursor::new(trimmed);
+            if let Some(stamp) = month_day_stamp(&mut cursor) {
+                let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+                envelope.stamp = Some(stamp);
+                syslog_header(&mut cursor, &mut envelope);
+                return envelope;
+            }
+        }
+        b' ' | b'\t' => {
+            // `systemctl status` indents journal lines; a Java stack frame is indented too.
+            let inner = parse(trimmed.trim_start());
+            if inner.stamp.is_some() {
+                return inner;
+            }
+        }
+        _ => {}
+    }
+    Envelope::bare(EnvelopeFormat::Bare, line)
+}
+
+fn looks_like_syslog_header(rest: &str) -> bool {
+    let mut words = rest.split_ascii_whitespace();
+    let _host = words.next();
+    words
+        .next()
+        .is_some_and(|tag| tag.ends_with(':') || (tag.contains('[') && tag.contains("]:")))
+}
+
+/// `<PRI>1 TS HOST APP PROCID MSGID SD MSG`, or a 3164 line that kept its `<PRI>`.
+fn rfc5424_or_prefixed(line: &str) -> Option<Envelope<'_>> {
+    let close = line.find('>')?;
+    if close > 4 || !line[1..close].bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let after = &line[close + 1..];
+    if let Some(rest) = after.strip_prefix("1 ") {
+        let mut cursor = Cursor::new(rest);
+        let (stamp, _) = iso_stamp(&mut cursor)?;
+        let mut envelope = Envelope::bare(EnvelopeFormat::Rfc5424, "");
+        envelope.stamp = Some(stamp);
+        let nil = |word: &str| (word != "-" && !word.is_empty()).then_some(());
+        cursor.skip_spaces();
+        let host = cursor.word();
+        envelope.host = nil(host).map(|_| host);
+        cursor.skip_spaces();
+        let app = cursor.word();
+        envelope.program = nil(app).map(|_| app);
+        cursor.skip_spaces();
+        envelope.pid = cursor.word().parse().ok();
+        cursor.skip_spaces();
+        let _message_id = cursor.word();
+        cursor.skip_spaces();
+        if cursor.eat(b'-') {
+        } else if cursor.peek() == Some(b'[') {
+            // Structured data: [id k="v"]..., quotes may hold escaped brackets.
+            let bytes = cursor.text.as_bytes();
+            let mut depth = 0;
+            let mut escaped = false;
+            let mut quoted = false;
+            while cursor.position < bytes.len() {
+                let byte = bytes[cursor.position];
+                cursor.position += 1;
+                if escaped {
+                    escaped = false;
+                    continue;
+                }
+                match byte {
+                    b'\\' => escaped = true,
+                    b'"' => quoted = !quoted,
+                    b'[' if !quoted => depth += 1,
+                    b']' if !quoted => {
+                        depth -= 1;
+                        if depth == 0 && cursor.peek() != Some(b'[') {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        cursor.skip_spaces();
+        let message = cursor.rest();
+        envelope.message = message.strip_prefix('\u{feff}').unwrap_or(message);
+        return Some(envelope);
+    }
+    let inner = parse(after);
+    inner.stamp.is_some().then_some(inner)
+}
+
+/// `[2026-11-25 14:20:36] [LEVEL] msg`, `[ 1142.904077] msg` (dmesg) or `[Wed Mar 24 ...] msg`.
+fn bracketed(line: &str) -> Option<Envelope<'_>> {
+    let close = line.find(']')?;
+    let inner = line[1..close].trim();
+    let after = &line[close + 1..];
+    let mut cursor = Cursor::new(inner);
+    if let Some((stamp, _)) = iso_stamp(&mut cursor) {
+        let mut envelope = Envelope::bare(EnvelopeFormat::Application, "");
+        envelope.stamp = Some(stamp);
+        let mut rest = Cursor::new(after);
+        application_header(&mut rest, &mut envelope);
+        return Some(envelope);
+    }
+    let mut cursor = Cursor::new(inner);
+    if let Some(stamp) = weekday_stamp(&mut cursor) {
+        let mut envelope = Envelope::bare(EnvelopeFormat::Dmesg, after.trim_start());
+        envelope.stamp = Some(stamp);
+        return Some(envelope);
+    }
+    if !inner.is_empty()
+        && inner
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b'.')
+    {
+        return Some(Envelope::bare(EnvelopeFormat::Dmesg, after.trim_start()));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(envelope: &Envelope) -> (Option<i32>, u32, u32, u32, u32, u32, u32, u8, Option<i32>) {
+        let stamp = envelope.stamp.expect("a stamp");
+        (
+            stamp.year,
+            stamp.month,
+            stamp.day,
+            stamp.hour,
+            stamp.minute,
+            stamp.second,
+            stamp.nanos,
+            stamp.fraction_digits,
+            stamp.offset_s,
+        )
+    }
+
+    #[test]
+    fn rfc3164_with_space_and_zero_padded_days() {
+        let line = "Nov  5 14:20:36 esc-ha-0 Keepalived_vrrp[1234]: (esc_ha) Entering MASTER STATE";
+        let envelope = parse(line);
+        assert_eq!(envelope.format, EnvelopeFormat::Rfc3164);
+        assert_eq!(stamp(&envelope), (None, 11, 5, 14, 20, 36, 0, 0, None));
+        assert_eq!(envelope.host, Some("esc-ha-0"));
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(envelope.pid, Some(1234));
+        assert_eq!(envelope.message, "(esc_ha) Entering MASTER STATE");
+        let journal = parse("Jan 07 18:06:38 R6 Keepalived_vrrp[1279]: Stopped");
+        assert_eq!(stamp(&journal), (None, 1, 7, 18, 6, 38, 0, 0, None));
+        assert_eq!(journal.message, "Stopped");
+    }
+
+    #[test]
+    fn journal_short_precise_keeps_microseconds() {
+        let envelope =
+            parse("Nov 25 14:20:36.123456 esc-ha-1 Keepalived[900]: Starting Keepalived v2.2.7");
+        assert_eq!(
+            stamp(&envelope),
+            (None, 11, 25, 14, 20, 36, 123_456_000, 6, None)
+        );
+        assert_eq!(envelope.program, Some("Keepalived"));
+    }
+
+    #[test]
+    fn rfc3339_and_journal_short_iso() {
+        let envelope = parse(
+            "2026-11-25T14:20:36.123456+01:00 esc-ha-0 Keepalived_vrrp[32767]: (esc_ha) sent 0 priority",
+        );
+        assert_eq!(envelope.format, EnvelopeFormat::Rfc3339);
+        assert_eq!(
+            stamp(&envelope),
+            (Some(2026), 11, 25, 14, 20, 36, 123_456_000, 6, Some(3600))
+        );
+        assert_eq!(envelope.message, "(esc_ha) sent 0 priority");
+        let iso = parse(
+            "2026-11-25T14:20:36+0000 esc-ha-0 kernel: [ 1142.904077] block drbd1: role( Secondary -> Primary )",
+        );
+        assert_eq!(iso.format, EnvelopeFormat::Rfc3339);
+        assert_eq!(iso.offset_s(), Some(0));
+        assert_eq!(iso.program, Some("kernel"));
+        assert_eq!(iso.message, "block drbd1: role( Secondary -> Primary )");
+    }
+
+    impl Envelope<'_> {
+        fn offset_s(&self) -> Option<i32> {
+            self.stamp.and_then(|stamp| stamp.offset_s)
+        }
+    }
+
+    #[test]
+    fn rfc5424_with_and_without_structured_data() {
+        let envelope = parse(
+            "<30>1 2026-11-25T14:20:36.5Z esc-ha-0 Keepalived_vrrp 4242 - - (esc_ha) Entering BACKUP STATE (init)",
+        );
+        assert_eq!(envelope.format, EnvelopeFormat::Rfc5424);
+        assert_eq!(
+            stamp(&envelope),
+            (Some(2026), 11, 25, 14, 20, 36, 500_000_000, 1, Some(0))
+        );
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(envelope.pid, Some(4242));
+        assert_eq!(envelope.message, "(esc_ha) Entering BACKUP STATE (init)");
+        let with_data = parse(
+            r#"<30>1 2026-11-25T14:20:36Z h app - ID1 [x@1 a="b\]c"][y@2 k="v"] hello world"#,
+        );
+        assert_eq!(with_data.message, "hello world");
+        assert_eq!(with_data.pid, None);
+    }
+
+    #[test]
+    fn keepalived_console_and_log_file_layouts() {
+        let console = parse("Wed Nov 25 14:20:36 2026: (esc_ha) Entering MASTER STATE");
+        assert_eq!(console.format, EnvelopeFormat::KeepalivedConsole);
+        assert_eq!(
+            stamp(&console),
+            (Some(2026), 11, 25, 14, 20, 36, 0, 0, None)
+        );
+        assert_eq!(console.message, "(esc_ha) Entering MASTER STATE");
+        let padded = parse("Thu Nov  5 08:00:01 2026: Stopped");
+        assert_eq!(stamp(&padded).2, 5);
+        let log_file =
+            parse("Fri Nov 28 10:21:10.292599462 2025: (VI_1) Entering BACKUP STATE (init)");
+        assert_eq!(
+            stamp(&log_file),
+            (Some(2025), 11, 28, 10, 21, 10, 292_599_462, 9, None)
+        );
+    }
+
+    #[test]
+    fn application_logs_of_escmanager_and_escadm() {
+        let plain = parse(
+            "2026-11-25 14:20:36,117 INFO  [com.cisco.esc.ha.HaStatusMonitor] [pool-3-thread-1] HA role changed to MASTER",
+        );
+        assert_eq!(plain.format, EnvelopeFormat::Application);
+        assert_eq!(
+            stamp(&plain),
+            (Some(2026), 11, 25, 14, 20, 36, 117_000_000, 3, None)
+        );
+        assert_eq!(plain.level, Some("INFO"));
+        assert_eq!(plain.logger, Some("com.cisco.esc.ha.HaStatusMonitor"));
+        assert_eq!(plain.message, "HA role changed to MASTER");
+        let logback = parse(
+            "2026-11-25 14:20:36.117 [main] ERROR c.c.e.d.DataSourceConfig - Connection to 127.0.0.1:5432 refused",
+        );
+        assert_eq!(logback.level, Some("ERROR"));
+        assert_eq!(logback.logger, Some("c.c.e.d.DataSourceConfig"));
+        assert_eq!(logback.message, "Connection to 127.0.0.1:5432 refused");
+        let python = parse("2026-11-25 14:20:36,117 INFO escadm: starting esc_service");
+        assert_eq!(python.program, Some("escadm"));
+        assert_eq!(python.message, "starting esc_service");
+        let dashed = parse("2026-11-25 14:20:36,117 - escadm - ERROR - drbd failed to promote");
+        assert_eq!(dashed.program, Some("escadm"));
+        assert_eq!(dashed.level, Some("ERROR"));
+        assert_eq!(dashed.message, "drbd failed to promote");
+        let bracketed = parse("[2026-11-25 14:20:36] [ERROR] pgsql start failed");
+        assert_eq!(bracketed.level, Some("ERROR"));
+        assert_eq!(bracketed.message, "pgsql start failed");
+        let clock_first = parse("15:43:58,460 11-Apr-2023 ERROR Something broke");
+        assert_eq!(
+            stamp(&clock_first),
+            (Some(2023), 4, 11, 15, 43, 58, 460_000_000, 3, None)
+        );
+        assert_eq!(clock_first.message, "Something broke");
+    }
+
+    #[test]
+    fn esc_tagged_log_with_its_glued_date() {
+        let line = "date=15:43:58,46022-Nov-2016] [loglevel=ERROR ] [tid=0f5ba3b8-2a6f-4a43-8f4b-1d3c5ca8a0b7] [cl=OS] [tags=wf:create_vm,eventType:VM_DEPLOY_EVENT] [msg=Failed to deploy]";
+        let envelope = parse(line);
+        assert_eq!(envelope.format, EnvelopeFormat::Tagged);
+        assert_eq!(
+            stamp(&envelope),
+            (Some(2016), 11, 22, 15, 43, 58, 460_000_000, 3, None)
+        );
+        assert_eq!(envelope.level, Some("ERROR"));
+        assert_eq!(envelope.logger, Some("OS"));
+        assert_eq!(envelope.message, "Failed to deploy");
+        assert!(
+            envelope
+                .extra
+                .contains(&("tid", "0f5ba3b8-2a6f-4a43-8f4b-1d3c5ca8a0b7"))
+        );
+    }
+
+    #[test]
+    fn journal_markers_dmesg_and_continuations() {
+        assert_eq!(parse("-- Reboot --").format, EnvelopeFormat::JournalMarker);
+        let dmesg = parse("[ 1142.904077] drbd esc: conn( Connected -> NetworkFailure )");
+        assert_eq!(dmesg.format, EnvelopeFormat::Dmesg);
+        assert_eq!(dmesg.stamp, None);
+        assert_eq!(
+            dmesg.message,
+            "drbd esc: conn( Connected -> NetworkFailure )"
+        );
+        let dmesg_t = parse("[Wed Mar 24 16:47:34 2021] drbd esc: role( Secondary -> Primary )");
+        assert_eq!(stamp(&dmesg_t).0, Some(2021));
+        assert_eq!(
+            parse("\tat com.cisco.esc.Foo.bar(Foo.java:12)").format,
+            EnvelopeFormat::Bare
+        );
+        assert_eq!(
+            parse("Caused by: java.net.ConnectException").format,
+            EnvelopeFormat::Bare
+        );
+        let status_tail = parse(
+            "    Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering FAULT STATE",
+        );
+        assert_eq!(status_tail.program, Some("Keepalived_vrrp"));
+    }
+
+    #[test]
+    fn junk_never_panics() {
+        for line in [
+            "",
+            "<",
+            "<999999>",
+            "[",
+            "]",
+            "date=",
+            "2026-",
+            "Nov",
+            "Nov 99 99:99:99 x",
+            "Wed Nov",
+            "\u{0}\u{1}\u{fffd}",
+            "2026-11-25T14:20:36+99:99 x y:",
+            "12:00:00,1 1-Jan-2",
+            "│",
+            "<13>1 2026-11-25T14:20:36Z h a p m [unclosed",
+        ] {
+            let _ = parse(line);
+        }
+    }
+}

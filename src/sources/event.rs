@@ -1,0 +1,142 @@
+//! The typed event: one log entry (or one fact read from a state file or command capture), with
+//! its evidence (node, file, line, byte offset, original text) and the fields its classifier found.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::envelope::Stamp;
+
+/// What an event is about. The set is small on purpose: the classifier's `event` name and the
+/// fields say the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    /// A VRRP instance changed (or reported) its state: MASTER, BACKUP, FAULT, STOP, INIT.
+    VrrpState,
+    /// An advert or election: timeouts, higher/lower/equal priority, priority 0, VIPs, ARP.
+    VrrpAdvert,
+    /// Why an instance may go to FAULT: interfaces, addresses, track scripts and files.
+    VrrpFault,
+    /// keepalived (or the node) starting, stopping, reloading, stalling, misconfigured.
+    Daemon,
+    /// DRBD connection, role, disk state, split-brain.
+    Drbd,
+    /// ESC services and ESC's view of its HA role.
+    EscService,
+    /// ESC errors that bear on HA (database, disk, VIM, exceptions).
+    EscError,
+    /// The collection itself: when the bundle was made, what could not be gathered.
+    Collection,
+    /// A line no classifier row recognised.
+    Unrecognised,
+}
+
+/// Every kind, in the order the CLI lists them.
+pub const EVENT_KINDS: [EventKind; 9] = [
+    EventKind::VrrpState,
+    EventKind::VrrpAdvert,
+    EventKind::VrrpFault,
+    EventKind::Daemon,
+    EventKind::Drbd,
+    EventKind::EscService,
+    EventKind::EscError,
+    EventKind::Collection,
+    EventKind::Unrecognised,
+];
+
+impl EventKind {
+    /// The kebab-case name used in JSON, classifier tables and `--kind`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::VrrpState => "vrrp-state",
+            EventKind::VrrpAdvert => "vrrp-advert",
+            EventKind::VrrpFault => "vrrp-fault",
+            EventKind::Daemon => "daemon",
+            EventKind::Drbd => "drbd",
+            EventKind::EscService => "esc-service",
+            EventKind::EscError => "esc-error",
+            EventKind::Collection => "collection",
+            EventKind::Unrecognised => "unrecognised",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(text: &str) -> Result<EventKind, String> {
+        EVENT_KINDS
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = EVENT_KINDS.iter().map(|kind| kind.name()).collect();
+                format!("unknown event kind {text:?} (one of: {})", names.join(", "))
+            })
+    }
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The instant in UTC, once the timeline has settled year, zone and clock offset.
+    pub time: Option<DateTime<Utc>>,
+    /// The stamp as the line wrote it (for a line without one: the previous line's).
+    pub stamp: Option<Stamp>,
+    /// For a year-less stamp: how many December→January turns the file made before this line.
+    pub year_turns: u32,
+    /// The line had no stamp of its own; it carries the previous line's.
+    pub time_inferred: bool,
+    /// The stamp is on the collector's clock (collection times), so no clock offset applies.
+    pub collector_clock: bool,
+    /// ± seconds on `time` from the node's clock offset measurement.
+    pub uncertainty_s: Option<f64>,
+    pub node: Arc<str>,
+    /// Relative to the node directory.
+    pub file: Arc<str>,
+    /// The file's position in the node's reading order (rotations oldest first).
+    pub file_index: u32,
+    /// 1-based, in the decompressed stream.
+    pub line: u64,
+    /// Byte offset of the line in the decompressed stream.
+    pub offset: u64,
+    pub kind: EventKind,
+    /// The classifier's name for what happened (entering-state, advert-timeout, ...).
+    pub event: Option<Arc<str>>,
+    /// The classifier row that matched (table/row id).
+    pub classifier: Option<Arc<str>>,
+    /// Which source read it (messages, escmanager, escadm, keepalived_state, ...).
+    pub source: &'static str,
+    pub host: Option<String>,
+    pub program: Option<String>,
+    pub pid: Option<u32>,
+    pub level: Option<String>,
+    /// Parsed fields: instance, state, priority, interface, ...
+    pub fields: BTreeMap<String, String>,
+    /// The original text (a multi-line entry holds its continuation lines).
+    pub text: String,
+    /// Where the message starts in `text`, after the envelope (time, host, program).
+    pub message_start: usize,
+}
+
+impl Event {
+    /// A field's value.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+
+    /// The message without its envelope.
+    pub fn message(&self) -> &str {
+        self.text.get(self.message_start..).unwrap_or(&self.text)
+    }
+}

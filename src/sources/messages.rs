@@ -1,0 +1,149 @@
+//! /var/log/messages and everything read like it: syslog files and their rotations, journalctl
+//! exports, keepalived's --log-file and console output, kernel logs, and any other file under
+//! var/log/ that no more specific source claims. One line is one entry.
+
+use std::io;
+
+use super::envelope::{self, EnvelopeFormat};
+use super::{
+    EventReader, FileStats, LineBook, Origin, ReadContext, Source, make_event, offset_within,
+};
+use crate::bundle::NodeFile;
+use crate::bundle::lines::LineReader;
+use crate::sources::classifier::Table;
+
+/// The syslog-like source.
+pub struct Messages;
+
+const NAME: &str = "messages";
+
+impl Source for Messages {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn claims(&self, relative: &str) -> bool {
+        // Every log under var/log/ (what a more specific source claims never gets here), journal
+        // exports, and any bare file given on its own.
+        relative.starts_with("var/log/")
+            || relative.starts_with("journal/")
+            || !relative.contains('/')
+    }
+
+    fn open<'a>(
+        &self,
+        file: &NodeFile,
+        context: ReadContext<'a>,
+    ) -> io::Result<Box<dyn EventReader + 'a>> {
+        let reader = LineReader::open(&file.path)?;
+        let tables = context.classifier.tables_for(NAME);
+        Ok(Box::new(MessagesReader {
+            book: LineBook::new(&context),
+            reader,
+            tables,
+            context,
+        }))
+    }
+}
+
+struct MessagesReader<'a> {
+    context: ReadContext<'a>,
+    tables: Vec<&'a Table>,
+    reader: LineReader,
+    book: LineBook,
+}
+
+/// rsyslog's `message repeated N times: [ text]`: the repeated text and N.
+pub fn unwrap_repeated(message: &str) -> Option<(&str, u64)> {
+    let rest = message.strip_prefix("message repeated ")?;
+    let (count, rest) = rest.split_once(" times: [")?;
+    let count = count.parse().ok()?;
+    let inner = rest.strip_suffix(']').unwrap_or(rest);
+    Some((inner.strip_prefix(' ').unwrap_or(inner), count))
+}
+
+impl EventReader for MessagesReader<'_> {
+    fn next_event(&mut self) -> Option<super::Event> {
+        loop {
+            let (number, offset, text) = self.book.next_line(&mut self.reader)?;
+            let envelope = envelope::parse(&text);
+            let time = self.book.time(envelope.stamp);
+            let (message, repeated) = match unwrap_repeated(envelope.message) {
+                Some((inner, count)) => (inner, Some(count)),
+                None => (envelope.message, None),
+            };
+            let program = match envelope.format {
+                EnvelopeFormat::JournalMarker => Some("journal"),
+                _ => envelope.program,
+            };
+            let classification = self.context.classifier.classify(
+                &self.tables,
+                NAME,
+                program,
+                envelope.level,
+                message,
+            );
+            let recognised = classification.is_some();
+            if recognised {
+                self.book.stats.recognised_lines += 1;
+            } else {
+                self.book.stats.unrecognised_lines += 1;
+                if !self.context.want_unrecognised {
+                    continue;
+                }
+            }
+            let message_start = offset_within(&text, envelope.message);
+            let mut event = make_event(
+                Origin {
+                    context: &self.context,
+                    source: NAME,
+                    line: number,
+                    offset,
+                    time,
+                },
+                &envelope,
+                message_start,
+                classification,
+                String::new(),
+            );
+            if let Some(count) = repeated {
+                event
+                    .fields
+                    .insert("repeated".to_string(), count.to_string());
+            }
+            drop(envelope);
+            event.text = text;
+            self.book.stats.events += 1;
+            return Some(event);
+        }
+    }
+
+    fn stats(&self) -> &FileStats {
+        &self.book.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_messages_are_unwrapped() {
+        assert_eq!(
+            unwrap_repeated(
+                "message repeated 4 times: [ Sending gratuitous ARP on eth0 for 10.0.0.1]"
+            ),
+            Some(("Sending gratuitous ARP on eth0 for 10.0.0.1", 4))
+        );
+        assert_eq!(unwrap_repeated("message repeated often"), None);
+    }
+
+    #[test]
+    fn claims_logs_but_not_configuration() {
+        assert!(Messages.claims("var/log/messages-20261124.gz"));
+        assert!(Messages.claims("journal/keepalived.txt"));
+        assert!(Messages.claims("messages"));
+        assert!(!Messages.claims("etc/keepalived/keepalived.conf"));
+        assert!(!Messages.claims("commands/ip_addr.txt"));
+    }
+}

@@ -1,0 +1,401 @@
+//! Sources: one reader per log kind, turning a node's files into typed events. Each source claims
+//! the bundle paths it reads, finds line envelopes, and asks the classifier tables what each
+//! message means. Lines nothing recognises are counted (and, on request, yielded as
+//! `unrecognised`), never dropped silently. Sources know nothing of years, zones or clock offsets:
+//! the timeline settles those.
+
+pub mod classifier;
+pub mod collection;
+pub mod drbd_status;
+pub mod entries;
+pub mod envelope;
+pub mod escadm;
+pub mod escmanager;
+pub mod event;
+pub mod keepalived_state;
+pub mod messages;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+use crate::bundle::lines::{LineReader, MAX_LINE_BYTES};
+use crate::bundle::{NodeFile, Warning};
+pub use classifier::Classifier;
+use envelope::{Envelope, Stamp};
+pub use event::{Event, EventKind};
+
+/// What a reader needs besides the file.
+#[derive(Clone)]
+pub struct ReadContext<'a> {
+    pub node: Arc<str>,
+    pub file: Arc<str>,
+    pub file_index: u32,
+    pub classifier: &'a Classifier,
+    /// Yield unrecognised lines as events too (`timeline --all`); otherwise only count them.
+    pub want_unrecognised: bool,
+    /// When the bundle was collected (time of command captures).
+    pub collected_at: Option<DateTime<Utc>>,
+}
+
+/// What reading one file found, besides its events.
+#[derive(Debug, Clone, Default)]
+pub struct FileStats {
+    pub lines: u64,
+    pub recognised_lines: u64,
+    pub unrecognised_lines: u64,
+    pub events: u64,
+    pub warnings: Vec<Warning>,
+    /// The last stamp of any line, with the year turns before it.
+    pub last_stamp: Option<(Stamp, u32)>,
+    /// December→January turns among year-less stamps.
+    pub year_turns: u32,
+    /// Whether some stamp had no year.
+    pub has_yearless: bool,
+    /// Whether some stamp had no zone.
+    pub has_zoneless: bool,
+}
+
+/// Reads one file's events in file order.
+pub trait EventReader {
+    /// The next event, or None at the end (read errors end the file with a warning in `stats`).
+    fn next_event(&mut self) -> Option<Event>;
+    fn stats(&self) -> &FileStats;
+}
+
+/// A log kind esc-diag reads.
+pub trait Source: Sync {
+    /// Short name (messages, escmanager, ...), also the name classifier tables refer to.
+    fn name(&self) -> &'static str;
+    /// Whether this source reads the file at this path (relative to the node directory, or a bare
+    /// file's name).
+    fn claims(&self, relative: &str) -> bool;
+    /// Opens the file for reading.
+    fn open<'a>(
+        &self,
+        file: &NodeFile,
+        context: ReadContext<'a>,
+    ) -> std::io::Result<Box<dyn EventReader + 'a>>;
+}
+
+/// Every source, most specific first: the first that claims a file reads it.
+pub static SOURCES: &[&dyn Source] = &[
+    &keepalived_state::KeepalivedState,
+    &drbd_status::DrbdStatus,
+    &escmanager::Escmanager,
+    &escadm::Escadm,
+    &messages::Messages,
+];
+
+/// The source that reads a file, if any (configuration files and most command captures are not
+/// timeline sources).
+pub fn source_for(relative: &str) -> Option<&'static dyn Source> {
+    SOURCES
+        .iter()
+        .copied()
+        .find(|source| source.claims(relative))
+}
+
+/// Whether `relative` is `directory/NAME` (or a bare `NAME`) with NAME starting with one of
+/// `prefixes`.
+pub fn path_matches(relative: &str, directories: &[&str], prefixes: &[&str]) -> bool {
+    let (directory, name) = match relative.rsplit_once('/') {
+        Some((directory, name)) => (Some(directory), name),
+        None => (None, relative),
+    };
+    let directory_ok = match directory {
+        Some(directory) => directories.contains(&directory),
+        None => true,
+    };
+    directory_ok && prefixes.iter().any(|prefix| name.starts_with(prefix))
+}
+
+/// A stamp for an instant known in UTC (file times, collection times).
+pub fn stamp_from_utc(time: DateTime<Utc>) -> Stamp {
+    Stamp {
+        year: Some(time.year()),
+        month: time.month(),
+        day: time.day(),
+        hour: time.hour(),
+        minute: time.minute(),
+        second: time.second(),
+        nanos: time.nanosecond().min(999_999_999),
+        // As many digits as the instant needs (0, 3, 6 or 9), decided when it is printed.
+        fraction_digits: 0,
+        offset_s: Some(0),
+    }
+}
+
+/// Per-file bookkeeping shared by the line-based readers: counts, warnings, year turns and the
+/// stamp a line without one inherits.
+pub struct LineBook {
+    pub stats: FileStats,
+    last_stamp: Option<Stamp>,
+    last_yearless_ordinal: Option<u32>,
+    warned_binary: bool,
+    node: Arc<str>,
+    file: Arc<str>,
+    done: bool,
+}
+
+/// A line's time as the book settled it: its stamp (or the inherited one), whether inherited,
+/// and the year turns before it.
+#[derive(Debug, Clone, Copy)]
+pub struct LineTime {
+    pub stamp: Option<Stamp>,
+    pub inferred: bool,
+    pub year_turns: u32,
+}
+
+impl LineBook {
+    pub fn new(context: &ReadContext) -> LineBook {
+        LineBook {
+            stats: FileStats::default(),
+            last_stamp: None,
+            last_yearless_ordinal: None,
+            warned_binary: false,
+            node: context.node.clone(),
+            file: context.file.clone(),
+            done: false,
+        }
+    }
+
+    fn warn(&mut self, line: Option<u64>, message: String) {
+        self.stats
+            .warnings
+            .push(Warning::at(&self.node, &self.file, line, message));
+    }
+
+    /// Reads the next physical line, recording read errors, overlong lines and binary data.
+    /// Returns (number, offset, text) or None at the end.
+    pub fn next_line(&mut self, reader: &mut LineReader) -> Option<(u64, u64, String)> {
+        if self.done {
+            return None;
+        }
+        let next = reader.next_line();
+        match next {
+            Ok(Some(line)) => {
+                let (number, offset, skipped, nul) =
+                    (line.number, line.offset, line.skipped_bytes, line.has_nul());
+                let text = match std::str::from_utf8(line.bytes) {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(line.bytes).into_owned(),
+                };
+                self.stats.lines += 1;
+                if skipped > 0 {
+                    self.warn(
+                        Some(number),
+                        format!(
+                            "line is {} bytes long; its first {} bytes are kept and the rest skipped",
+                            skipped + MAX_LINE_BYTES as u64,
+                            MAX_LINE_BYTES
+                        ),
+                    );
+                }
+                if nul && !self.warned_binary {
+                    self.warned_binary = true;
+                    self.warn(
+                        Some(number),
+                        "holds binary data (NUL bytes) from this line on; such lines are kept as unrecognised".to_string(),
+                    );
+                }
+                Some((number, offset, text))
+            }
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(error) => {
+                self.done = true;
+                let after = self.stats.lines;
+                let what = if reader.gzip {
+                    "truncated or corrupt gzip"
+                } else {
+                    "read error"
+                };
+                self.warn(
+                    Some(after + 1),
+                    format!("{what} after line {after}: {error}; the lines before it are kept"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Settles a line's time: its own stamp, or the previous line's when it has none.
+    pub fn time(&mut self, stamp: Option<Stamp>) -> LineTime {
+        match stamp {
+            Some(stamp) => {
+                if stamp.year.is_none() {
+                    self.stats.has_yearless = true;
+                    let ordinal = stamp.month * 32 + stamp.day;
+                    if let Some(previous) = self.last_yearless_ordinal
+                        && previous > ordinal + 5 * 32
+                    {
+                        self.stats.year_turns += 1;
+                    }
+                    self.last_yearless_ordinal = Some(ordinal);
+                }
+                if stamp.offset_s.is_none() {
+                    self.stats.has_zoneless = true;
+                }
+                self.last_stamp = Some(stamp);
+                self.stats.last_stamp = Some((stamp, self.stats.year_turns));
+                LineTime {
+                    stamp: Some(stamp),
+                    inferred: false,
+                    year_turns: self.stats.year_turns,
+                }
+            }
+            None => LineTime {
+                stamp: self.last_stamp,
+                inferred: true,
+                year_turns: self.stats.year_turns,
+            },
+        }
+    }
+}
+
+/// The parts of an event that come from where it was read.
+pub struct Origin<'a> {
+    pub context: &'a ReadContext<'a>,
+    pub source: &'static str,
+    pub line: u64,
+    pub offset: u64,
+    pub time: LineTime,
+}
+
+/// Builds an event from a line, its envelope and what the classifier made of it (None: unrecognised).
+pub fn make_event(
+    origin: Origin,
+    envelope: &Envelope,
+    message_start: usize,
+    classification: Option<classifier::Classification>,
+    text: String,
+) -> Event {
+    let (kind, event, classifier, fields) = match classification {
+        Some(found) => (
+            found.row.kind,
+            Some(found.row.event.clone()),
+            Some(found.row.id.clone()),
+            found.fields,
+        ),
+        None => (EventKind::Unrecognised, None, None, BTreeMap::new()),
+    };
+    let mut event = Event {
+        time: None,
+        stamp: origin.time.stamp,
+        year_turns: origin.time.year_turns,
+        time_inferred: origin.time.inferred,
+        collector_clock: false,
+        uncertainty_s: None,
+        node: origin.context.node.clone(),
+        file: origin.context.file.clone(),
+        file_index: origin.context.file_index,
+        line: origin.line,
+        offset: origin.offset,
+        kind,
+        event,
+        classifier,
+        source: origin.source,
+        host: envelope.host.map(str::to_string),
+        program: envelope.program.map(str::to_string),
+        pid: envelope.pid,
+        level: envelope.level.map(|level| level.trim().to_string()),
+        fields,
+        text,
+        message_start,
+    };
+    for (key, value) in &envelope.extra {
+        event
+            .fields
+            .entry((*key).to_string())
+            .or_insert_with(|| (*value).to_string());
+    }
+    event
+}
+
+/// Where `inner` starts inside `outer`, when it is a slice of it.
+pub fn offset_within(outer: &str, inner: &str) -> usize {
+    let start = inner.as_ptr() as usize;
+    let base = outer.as_ptr() as usize;
+    if start >= base && start + inner.len() <= base + outer.len() {
+        start - base
+    } else {
+        0
+    }
+}
+
+/// A reader over events made up front (state files, command captures).
+pub struct ListReader {
+    events: std::vec::IntoIter<Event>,
+    stats: FileStats,
+}
+
+impl ListReader {
+    pub fn new(events: Vec<Event>, stats: FileStats) -> ListReader {
+        ListReader {
+            events: events.into_iter(),
+            stats,
+        }
+    }
+}
+
+impl EventReader for ListReader {
+    fn next_event(&mut self) -> Option<Event> {
+        self.events.next()
+    }
+    fn stats(&self) -> &FileStats {
+        &self.stats
+    }
+}
+
+/// A fact read from a state file, a capture or the manifest rather than from a log line.
+pub struct Fact<'a> {
+    pub source: &'static str,
+    pub line: u64,
+    /// When the fact held, in UTC (file time, collection time).
+    pub time: Option<DateTime<Utc>>,
+    pub kind: EventKind,
+    pub name: &'a str,
+    pub fields: BTreeMap<String, String>,
+    pub text: String,
+}
+
+/// The event of a fact, read in `context`.
+pub fn fact_event(context: &ReadContext, fact: Fact) -> Event {
+    let Fact {
+        source,
+        line,
+        time,
+        kind,
+        name,
+        fields,
+        text,
+    } = fact;
+    Event {
+        time: None,
+        stamp: time.map(stamp_from_utc),
+        year_turns: 0,
+        time_inferred: false,
+        collector_clock: false,
+        uncertainty_s: None,
+        node: context.node.clone(),
+        file: context.file.clone(),
+        file_index: context.file_index,
+        line,
+        offset: 0,
+        kind,
+        event: Some(Arc::from(name)),
+        classifier: None,
+        source,
+        host: None,
+        program: None,
+        pid: None,
+        level: None,
+        fields,
+        text,
+        message_start: 0,
+    }
+}

@@ -1,0 +1,477 @@
+//! The timeline: every node's events on one clock, in one deterministic order (instant, then node,
+//! file, line). Built in one pass that keeps only recognised events; `replay` re-reads the files
+//! to stream every line in the same order without holding them.
+
+pub mod align;
+pub mod filter;
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::bundle::{Bundle, Node, NodeFile, Warning};
+use crate::sources::collection::collection_events;
+use crate::sources::{Classifier, Event, EventReader, FileStats, ReadContext, Source, source_for};
+use align::{FileClock, Zone};
+pub use filter::Filter;
+
+/// One file the timeline reads, with how its stamps become instants.
+pub struct FilePlan {
+    pub node: usize,
+    pub file: NodeFile,
+    pub source: &'static dyn Source,
+    pub file_index: u32,
+    pub clock: FileClock,
+}
+
+/// What was read from one file.
+#[derive(Debug, Clone)]
+pub struct FileCoverage {
+    pub node: String,
+    pub file: String,
+    pub source: &'static str,
+    pub size: u64,
+    pub lines: u64,
+    pub recognised_lines: u64,
+    pub unrecognised_lines: u64,
+    pub events: u64,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// A node as the timeline sees it.
+#[derive(Debug, Clone)]
+pub struct NodeTimeline {
+    pub name: String,
+    pub zone: String,
+    pub zone_known: bool,
+    pub clock_offset_s: Option<f64>,
+    pub clock_uncertainty_s: Option<f64>,
+    pub collected_at: Option<DateTime<Utc>>,
+    /// Files of the node that are not logs (configuration, command captures).
+    pub other_files: Vec<String>,
+}
+
+/// The merged timeline of recognised events.
+pub struct Timeline {
+    pub nodes: Vec<NodeTimeline>,
+    pub events: Vec<Event>,
+    pub files: Vec<FileCoverage>,
+    pub plans: Vec<FilePlan>,
+    pub warnings: Vec<Warning>,
+    /// The newest instant of any line read (for relative --since/--until).
+    pub newest: Option<DateTime<Utc>>,
+}
+
+/// The order of the timeline: instant (undated first), node, file, line.
+pub fn compare_events(left: &Event, right: &Event) -> Ordering {
+    left.time
+        .cmp(&right.time)
+        .then_with(|| left.node.cmp(&right.node))
+        .then_with(|| left.file_index.cmp(&right.file_index))
+        .then_with(|| left.line.cmp(&right.line))
+        .then_with(|| left.file.cmp(&right.file))
+}
+
+fn node_zone(node: &Node, warnings: &mut Vec<Warning>) -> (Zone, String, bool) {
+    let written = node
+        .manifest
+        .as_ref()
+        .and_then(|manifest| manifest.timezone.clone());
+    match written.as_deref().map(Zone::parse) {
+        Some(Ok(zone)) => (zone, written.unwrap_or_default(), true),
+        Some(Err(error)) => {
+            warnings.push(Warning::at(
+                &node.name,
+                "manifest.json",
+                None,
+                format!("timezone {error}; taken as UTC"),
+            ));
+            (Zone::Utc, "UTC".to_string(), false)
+        }
+        None => (Zone::Utc, "UTC".to_string(), false),
+    }
+}
+
+struct FileRead {
+    plan_index: usize,
+    events: Vec<Event>,
+    stats: FileStats,
+}
+
+fn context<'a>(
+    node: &Node,
+    plan: &FilePlan,
+    classifier: &'a Classifier,
+    want_unrecognised: bool,
+) -> ReadContext<'a> {
+    ReadContext {
+        node: Arc::from(node.name.as_str()),
+        file: Arc::from(plan.file.relative.as_str()),
+        file_index: plan.file_index,
+        classifier,
+        want_unrecognised,
+        collected_at: node.collected_at,
+    }
+}
+
+fn open_reader<'a>(
+    node: &Node,
+    plan: &FilePlan,
+    classifier: &'a Classifier,
+    want_unrecognised: bool,
+    warnings: &mut Vec<Warning>,
+) -> Option<Box<dyn EventReader + 'a>> {
+    match plan.source.open(
+        &plan.file,
+        context(node, plan, classifier, want_unrecognised),
+    ) {
+        Ok(reader) => Some(reader),
+        Err(error) => {
+            warnings.push(Warning::at(
+                &node.name,
+                &plan.file.relative,
+                None,
+                format!("cannot be read: {error}"),
+            ));
+            None
+        }
+    }
+}
+
+/// The reading plan: every log file of every node, rotations oldest first, with a provisional clock.
+fn plan_files(bundle: &Bundle, nodes: &mut [NodeTimeline], zones: &[Zone]) -> Vec<FilePlan> {
+    let mut plans = Vec::new();
+    for (node_index, node) in bundle.nodes.iter().enumerate() {
+        let mut claimed: Vec<(&'static dyn Source, &NodeFile)> = Vec::new();
+        for file in &node.files {
+            match source_for(&file.relative) {
+                Some(source) => claimed.push((source, file)),
+                None => nodes[node_index].other_files.push(file.relative.clone()),
+            }
+        }
+        claimed.sort_by_key(|(source, file)| (source.name(), align::rotation_key(&file.relative)));
+        let offset = node
+            .manifest
+            .as_ref()
+            .and_then(|manifest| manifest.clock_offset_s);
+        let uncertainty = node
+            .manifest
+            .as_ref()
+            .and_then(|manifest| manifest.clock_uncertainty_s);
+        for (file_index, (source, file)) in claimed.into_iter().enumerate() {
+            plans.push(FilePlan {
+                node: node_index,
+                file: file.clone(),
+                source,
+                file_index: file_index as u32 + 1,
+                clock: FileClock {
+                    zone: zones[node_index],
+                    year_at_end: None,
+                    year_turns: 0,
+                    offset_s: offset.unwrap_or(0.0),
+                    uncertainty_s: offset.and(uncertainty),
+                },
+            });
+        }
+    }
+    plans
+}
+
+/// Settles the year of every file with year-less stamps, from (in order) its rotation date, its
+/// manifest modification time, the collection time, the node's newest dated stamp, the bundle's
+/// newest dated stamp, its file-system modification time (last: a checkout or copy resets it).
+fn settle_years(
+    bundle: &Bundle,
+    plans: &mut [FilePlan],
+    reads: &[FileRead],
+    warnings: &mut Vec<Warning>,
+) {
+    let mut newest_dated: BTreeMap<usize, DateTime<Utc>> = BTreeMap::new();
+    for read in reads {
+        let plan = &plans[read.plan_index];
+        if let Some((stamp, turns)) = read.stats.last_stamp
+            && stamp.year.is_some()
+            && let Some(time) = plan.clock.instant(&stamp, turns, true)
+        {
+            let entry = newest_dated.entry(plan.node).or_insert(time);
+            *entry = (*entry).max(time);
+        }
+    }
+    let newest_in_bundle = newest_dated.values().max().copied();
+    for read in reads {
+        let plan = &mut plans[read.plan_index];
+        if !read.stats.has_yearless {
+            continue;
+        }
+        let Some((last, _)) = read.stats.last_stamp else {
+            continue;
+        };
+        let node = &bundle.nodes[plan.node];
+        let zone = plan.clock.zone;
+        let anchor = align::rotation_date(&plan.file.relative)
+            .or_else(|| {
+                plan.file
+                    .mtime
+                    .filter(|_| plan.file.mtime_from_manifest)
+                    .map(|time| zone.local_date(time))
+            })
+            .or_else(|| node.collected_at.map(|time| zone.local_date(time)))
+            .or_else(|| {
+                newest_dated
+                    .get(&plan.node)
+                    .map(|time| zone.local_date(*time))
+            })
+            .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)))
+            .or_else(|| plan.file.mtime.map(|time| zone.local_date(time)));
+        match anchor {
+            Some(anchor) => {
+                plan.clock.year_at_end = Some(align::year_at_end(last.month, last.day, anchor));
+                plan.clock.year_turns = read.stats.year_turns;
+            }
+            None => warnings.push(Warning::at(
+                &node.name,
+                &plan.file.relative,
+                None,
+                "stamps have no year and nothing dates the file; its lines are left undated",
+            )),
+        }
+    }
+}
+
+impl Timeline {
+    /// Reads every log of every node and merges the recognised events.
+    pub fn build(bundle: &Bundle, classifier: &Classifier) -> Timeline {
+        let mut warnings = bundle.warnings.clone();
+        for error in &classifier.errors {
+            warnings.push(Warning::file(
+                &error.origin,
+                format!("classifier table skipped: {}", error.message),
+            ));
+        }
+        let mut nodes = Vec::new();
+        let mut zones = Vec::new();
+        for node in &bundle.nodes {
+            let (zone, zone_name, zone_known) = node_zone(node, &mut warnings);
+            zones.push(zone);
+            let manifest = node.manifest.as_ref();
+            nodes.push(NodeTimeline {
+                name: node.name.clone(),
+                zone: zone_name,
+                zone_known,
+                clock_offset_s: manifest.and_then(|manifest| manifest.clock_offset_s),
+                clock_uncertainty_s: manifest.and_then(|manifest| manifest.clock_uncertainty_s),
+                collected_at: node.collected_at,
+                other_files: Vec::new(),
+            });
+        }
+        let mut plans = plan_files(bundle, &mut nodes, &zones);
+
+        let mut reads = Vec::new();
+        for (plan_index, plan) in plans.iter().enumerate() {
+            let node = &bundle.nodes[plan.node];
+            let Some(mut reader) = open_reader(node, plan, classifier, false, &mut warnings) else {
+                continue;
+            };
+            let mut events = Vec::new();
+            while let Some(event) = reader.next_event() {
+                events.push(event);
+            }
+            reads.push(FileRead {
+                plan_index,
+                events,
+                stats: reader.stats().clone(),
+            });
+        }
+        settle_years(bundle, &mut plans, &reads, &mut warnings);
+
+        let mut events = Vec::new();
+        let mut files = Vec::new();
+        let mut newest: Option<DateTime<Utc>> = None;
+        let mut zoneless_nodes = Vec::new();
+        for read in reads {
+            let plan = &plans[read.plan_index];
+            let node = &bundle.nodes[plan.node];
+            warnings.extend(read.stats.warnings.iter().cloned());
+            if read.stats.has_zoneless
+                && !nodes[plan.node].zone_known
+                && !zoneless_nodes.contains(&plan.node)
+            {
+                zoneless_nodes.push(plan.node);
+            }
+            let last = read
+                .stats
+                .last_stamp
+                .and_then(|(stamp, turns)| plan.clock.instant(&stamp, turns, false));
+            if let Some(last) = last {
+                newest = Some(newest.map_or(last, |newest| newest.max(last)));
+            }
+            files.push(FileCoverage {
+                node: node.name.clone(),
+                file: plan.file.relative.clone(),
+                source: plan.source.name(),
+                size: plan.file.size,
+                lines: read.stats.lines,
+                recognised_lines: read.stats.recognised_lines,
+                unrecognised_lines: read.stats.unrecognised_lines,
+                events: read.stats.events,
+                last,
+            });
+            for mut event in read.events {
+                place(&mut event, &plan.clock);
+                events.push(event);
+            }
+        }
+        for node_index in zoneless_nodes {
+            warnings.push(Warning {
+                node: Some(bundle.nodes[node_index].name.clone()),
+                file: None,
+                line: None,
+                message: "no time zone known for this node (none in a manifest): stamps without a zone are taken as UTC".to_string(),
+            });
+        }
+        for (node_index, node) in bundle.nodes.iter().enumerate() {
+            let context = ReadContext {
+                node: Arc::from(node.name.as_str()),
+                file: Arc::from("manifest.json"),
+                file_index: 0,
+                classifier,
+                want_unrecognised: false,
+                collected_at: node.collected_at,
+            };
+            let clock = FileClock {
+                zone: zones[node_index],
+                year_at_end: None,
+                year_turns: 0,
+                offset_s: 0.0,
+                uncertainty_s: None,
+            };
+            for mut event in collection_events(node, &context) {
+                place(&mut event, &clock);
+                events.push(event);
+            }
+        }
+        warn_about_stale_offsets(&nodes, &events, &mut warnings);
+        events.sort_by(compare_events);
+        Timeline {
+            nodes,
+            events,
+            files,
+            plans,
+            warnings,
+            newest,
+        }
+    }
+
+    /// Streams every line of every file (recognised or not) that `filter` accepts, in timeline
+    /// order, holding one pending event per file. Files are re-read; nothing is kept.
+    pub fn replay(
+        &self,
+        bundle: &Bundle,
+        classifier: &Classifier,
+        filter: &Filter,
+        sink: &mut dyn FnMut(&Event) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        struct Head(Event, usize);
+        impl PartialEq for Head {
+            fn eq(&self, other: &Head) -> bool {
+                compare_events(&self.0, &other.0) == Ordering::Equal
+            }
+        }
+        impl Eq for Head {}
+        impl PartialOrd for Head {
+            fn partial_cmp(&self, other: &Head) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for Head {
+            fn cmp(&self, other: &Head) -> Ordering {
+                compare_events(&other.0, &self.0)
+            }
+        }
+        let mut ignored = Vec::new();
+        let mut readers: Vec<(Box<dyn EventReader + '_>, &FilePlan)> = Vec::new();
+        for plan in &self.plans {
+            let node = &bundle.nodes[plan.node];
+            if let Some(reader) = open_reader(node, plan, classifier, true, &mut ignored) {
+                readers.push((reader, plan));
+            }
+        }
+        let mut heap = BinaryHeap::new();
+        let mut extra: Vec<Event> = self
+            .events
+            .iter()
+            .filter(|event| event.file.as_ref() == "manifest.json")
+            .cloned()
+            .collect();
+        extra.reverse();
+        for (index, (reader, plan)) in readers.iter_mut().enumerate() {
+            if let Some(mut event) = reader.next_event() {
+                place(&mut event, &plan.clock);
+                heap.push(Head(event, index));
+            }
+        }
+        let manifest_index = usize::MAX;
+        if let Some(event) = extra.pop() {
+            heap.push(Head(event, manifest_index));
+        }
+        while let Some(Head(event, index)) = heap.pop() {
+            if filter.accepts(&event) {
+                sink(&event)?;
+            }
+            if index == manifest_index {
+                if let Some(next) = extra.pop() {
+                    heap.push(Head(next, manifest_index));
+                }
+                continue;
+            }
+            let (reader, plan) = &mut readers[index];
+            if let Some(mut next) = reader.next_event() {
+                place(&mut next, &plan.clock);
+                heap.push(Head(next, index));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Gives an event its instant and uncertainty from its file's clock.
+fn place(event: &mut Event, clock: &FileClock) {
+    event.time = event
+        .stamp
+        .and_then(|stamp| clock.instant(&stamp, event.year_turns, event.collector_clock));
+    if !event.collector_clock {
+        event.uncertainty_s = clock.uncertainty_s;
+    }
+}
+
+fn warn_about_stale_offsets(nodes: &[NodeTimeline], events: &[Event], warnings: &mut Vec<Warning>) {
+    for node in nodes {
+        let (Some(offset), Some(collected)) = (node.clock_offset_s, node.collected_at) else {
+            continue;
+        };
+        if offset == 0.0 {
+            continue;
+        }
+        let oldest = events
+            .iter()
+            .filter(|event| event.node.as_ref() == node.name && !event.collector_clock)
+            .filter_map(|event| event.time)
+            .min();
+        if let Some(oldest) = oldest
+            && collected - oldest > chrono::Duration::days(1)
+        {
+            warnings.push(Warning::at(
+                &node.name,
+                "manifest.json",
+                None,
+                format!(
+                    "the clock offset ({offset:+.3} s) was measured at collection ({}) and is applied to events from {} on, more than a day older: the clock may have drifted since",
+                    collected.format("%Y-%m-%dT%H:%M:%SZ"),
+                    oldest.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
+            ));
+        }
+    }
+}

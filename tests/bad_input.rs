@@ -1,0 +1,309 @@
+//! Bad input gets a clear message naming the file (and line), a partial result where one is
+//! possible, and never a panic: empty and binary files, a 50 MB line, non-UTF-8 bytes, a
+//! truncated gzip, an empty node directory, archive entries that point outside the bundle,
+//! links, a broken manifest, a missing path.
+
+use std::fs;
+use std::io::Write;
+
+use crate::support::{BundleBuilder, esc_diag};
+
+const MASTER: &str =
+    "Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[812]: (esc_ha) Entering MASTER STATE\n";
+const BACKUP: &str =
+    "Nov 25 14:20:40 esc-ha-1 Keepalived_vrrp[813]: (esc_ha) Entering BACKUP STATE\n";
+
+fn timeline_json(path: &std::path::Path) -> crate::support::Run {
+    esc_diag([
+        "timeline".into(),
+        "--format".into(),
+        "json".into(),
+        path.as_os_str().to_owned(),
+    ])
+}
+
+fn warnings(run: &crate::support::Run) -> Vec<String> {
+    run.json()["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|warning| {
+            format!(
+                "{} {}:{} {}",
+                warning["node"].as_str().unwrap_or("-"),
+                warning["file"].as_str().unwrap_or("-"),
+                warning["line"],
+                warning["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+fn vrrp_states(run: &crate::support::Run) -> usize {
+    run.json()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "vrrp-state")
+        .count()
+}
+
+#[test]
+fn empty_binary_and_non_utf8_files_are_read_around() {
+    let mut junk = vec![0u8, 159, 146, 150, 0, 1, 2, 255, b'\n'];
+    junk.extend_from_slice(MASTER.as_bytes());
+    let mut latin1 =
+        b"Nov 25 14:20:37 esc-ha-1 Keepalived_vrrp[813]: (esc_ha) Entering BACKUP STATE caf\xe9\n"
+            .to_vec();
+    latin1.extend_from_slice(BACKUP.as_bytes());
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", junk)
+        .file("esc-ha-0", "var/log/esc/escmanager.log", "")
+        .file("esc-ha-1", "var/log/messages", latin1);
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(vrrp_states(&run), 2, "{}", run.stdout);
+    let warnings = warnings(&run);
+    assert!(
+        warnings
+            .iter()
+            .any(|warning| warning.starts_with("esc-ha-0 var/log/messages:1 holds binary data")),
+        "{warnings:?}"
+    );
+    let events = run.json()["events"].as_array().unwrap().clone();
+    assert!(
+        events
+            .iter()
+            .any(|event| event["text"].as_str().unwrap().contains("caf\u{fffd}"))
+            || events.len() == 2
+    );
+}
+
+#[test]
+fn a_fifty_megabyte_line_is_cut_and_the_next_line_kept() {
+    let mut text = MASTER.as_bytes().to_vec();
+    text.extend(std::iter::repeat_n(b'x', 50 * 1024 * 1024));
+    text.push(b'\n');
+    text.extend_from_slice(BACKUP.replace("esc-ha-1", "esc-ha-0").as_bytes());
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", text)
+        .file("esc-ha-1", "var/log/messages", BACKUP);
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(vrrp_states(&run), 3);
+    let warnings = warnings(&run);
+    assert!(
+        warnings.iter().any(|warning| warning
+            .starts_with("esc-ha-0 var/log/messages:2 line is 52428800 bytes long")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_truncated_gzip_gives_what_it_held_and_says_where_it_stopped() {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for second in 0..3000 {
+        writeln!(
+            encoder,
+            "Nov 24 10:{:02}:{:02} esc-ha-0 Keepalived_vrrp[812]: (esc_ha) Entering {} STATE",
+            second / 60 % 60,
+            second % 60,
+            if second % 2 == 0 { "MASTER" } else { "BACKUP" }
+        )
+        .unwrap();
+    }
+    let mut compressed = encoder.finish().unwrap();
+    compressed.truncate(compressed.len() * 2 / 3);
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages-20261125.gz", compressed)
+        .file("esc-ha-0", "var/log/messages", MASTER)
+        .file("esc-ha-1", "var/log/messages", BACKUP);
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(vrrp_states(&run) > 100, "kept the lines before the cut");
+    let warnings = warnings(&run);
+    assert!(
+        warnings.iter().any(|warning| warning
+            .starts_with("esc-ha-0 var/log/messages-20261125.gz:")
+            && warning.contains("truncated or corrupt gzip after line")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn an_empty_node_directory_and_a_broken_manifest_are_reported() {
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", MASTER)
+        .directory("esc-ha-1", "var/log")
+        .file("esc-ha-1", "etc/.keep", "");
+    fs::write(bundle.path().join("manifest.json"), "{ not json").unwrap();
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings = warnings(&run);
+    assert!(
+        warnings.iter().any(
+            |warning| warning.contains("manifest.json") && warning.contains("manifest ignored")
+        ),
+        "{warnings:?}"
+    );
+    let empty = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", MASTER)
+        .directory("esc-ha-1", "var/log");
+    let run = timeline_json(empty.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        warnings_of(&run)
+            .iter()
+            .any(|warning| warning.starts_with("esc-ha-1 ") && warning.contains("holds no files")),
+        "{:?}",
+        warnings_of(&run)
+    );
+}
+
+fn warnings_of(run: &crate::support::Run) -> Vec<String> {
+    warnings(run)
+}
+
+#[test]
+fn a_missing_path_is_an_error_naming_it() {
+    let run = esc_diag(["timeline", "/no/such/bundle.tar.gz"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("/no/such/bundle.tar.gz"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"));
+}
+
+/// A tar header whose name is written byte for byte (the tar crate refuses unsafe names).
+fn raw_entry(
+    builder: &mut tar::Builder<impl Write>,
+    name: &str,
+    kind: tar::EntryType,
+    link: Option<&str>,
+    data: &[u8],
+) {
+    let mut header = tar::Header::new_gnu();
+    {
+        let gnu = header.as_gnu_mut().unwrap();
+        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
+        if let Some(link) = link {
+            gnu.linkname[..link.len()].copy_from_slice(link.as_bytes());
+        }
+    }
+    header.set_entry_type(kind);
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(1_764_080_000);
+    header.set_cksum();
+    builder.append(&header, data).unwrap();
+}
+
+#[test]
+fn archive_entries_that_point_outside_the_bundle_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("hostile.tar.gz");
+    {
+        let file = fs::File::create(&archive).unwrap();
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::fast(),
+        ));
+        raw_entry(
+            &mut builder,
+            "b/esc-ha-0/var/log/messages",
+            tar::EntryType::Regular,
+            None,
+            MASTER.as_bytes(),
+        );
+        raw_entry(
+            &mut builder,
+            "b/esc-ha-1/var/log/messages",
+            tar::EntryType::Regular,
+            None,
+            BACKUP.as_bytes(),
+        );
+        raw_entry(
+            &mut builder,
+            "b/../../escaped-by-dots",
+            tar::EntryType::Regular,
+            None,
+            b"evil\n",
+        );
+        raw_entry(
+            &mut builder,
+            "/tmp/escaped-absolute",
+            tar::EntryType::Regular,
+            None,
+            b"evil\n",
+        );
+        raw_entry(
+            &mut builder,
+            "b/esc-ha-0/var/log/esc/escmanager.log",
+            tar::EntryType::Symlink,
+            Some("/etc/shadow"),
+            b"",
+        );
+        raw_entry(
+            &mut builder,
+            "b/esc-ha-0/var/log/esc/escadm.log",
+            tar::EntryType::Link,
+            Some("/etc/passwd"),
+            b"",
+        );
+        builder.into_inner().unwrap().finish().unwrap();
+    }
+    let run = timeline_json(&archive);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(vrrp_states(&run), 2);
+    let warnings = warnings(&run);
+    for entry in [
+        "b/../../escaped-by-dots",
+        "/tmp/escaped-absolute",
+        "escmanager.log",
+        "escadm.log",
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|warning| warning.contains(entry) && warning.contains("hostile.tar.gz")),
+            "{entry}: {warnings:?}"
+        );
+    }
+    assert!(!work.path().join("escaped-by-dots").exists());
+    assert!(!std::path::Path::new("/tmp/escaped-absolute").exists());
+    let events = run.json()["events"].as_array().unwrap().clone();
+    assert!(
+        events
+            .iter()
+            .all(|event| !event["text"].as_str().unwrap().contains("root:"))
+    );
+}
+
+#[test]
+fn a_symbolic_link_inside_a_bundle_directory_is_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(
+        outside.path().join("secret.log"),
+        "Nov 25 14:20:30 elsewhere Keepalived_vrrp[1]: (other) Entering MASTER STATE\n",
+    )
+    .unwrap();
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", MASTER)
+        .file("esc-ha-1", "var/log/messages", BACKUP);
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.log"),
+        bundle.path().join("esc-ha-0/var/log/messages.1"),
+    )
+    .unwrap();
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(vrrp_states(&run), 2);
+    assert!(
+        warnings(&run)
+            .iter()
+            .any(|warning| warning.contains("var/log/messages.1")
+                && warning.contains("symbolic link"))
+    );
+}

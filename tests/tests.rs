@@ -1,0 +1,8 @@
+//! The one integration-test binary: a module per topic, each running the real `esc-diag` binary
+//! on bundles from testdata/ or built by `support::BundleBuilder`.
+
+mod support;
+
+mod bad_input;
+mod classifiers;
+mod timeline;

@@ -1,0 +1,375 @@
+//! `esc-diag timeline` on the shipped bundles: years, zones, clock offsets, rotations, ordering,
+//! filters, formats and determinism.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::support::{BundleBuilder, esc_diag, testdata_bundle};
+
+fn events(run: &crate::support::Run) -> Vec<Value> {
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.json()["events"]
+        .as_array()
+        .expect("an events array")
+        .clone()
+}
+
+fn find<'a>(events: &'a [Value], node: &str, text: &str) -> &'a Value {
+    events
+        .iter()
+        .find(|event| event["node"] == node && event["text"].as_str().unwrap_or("").contains(text))
+        .unwrap_or_else(|| panic!("no event of {node} with {text:?}"))
+}
+
+fn position(events: &[Value], node: &str, text: &str) -> usize {
+    events
+        .iter()
+        .position(|event| {
+            event["node"] == node && event["text"].as_str().unwrap_or("").contains(text)
+        })
+        .unwrap_or_else(|| panic!("no event of {node} with {text:?}"))
+}
+
+#[test]
+fn year_less_stamps_take_the_year_and_turn_it_at_new_year() {
+    let run = ["timeline", "--format", "json"].arg_path(&testdata_bundle("keepalived1-rollover"));
+    let events = events(&run);
+    let started = find(&events, "esc-ha-0", "Starting Keepalived v1.3.5");
+    assert_eq!(started["time"], "2026-12-30T10:00:00Z");
+    assert_eq!(started["file"], "var/log/messages-20261231.gz");
+    assert_eq!(started["line"], 1);
+    // The live file starts on Dec 31 and turns into January.
+    assert_eq!(
+        find(
+            &events,
+            "esc-ha-0",
+            "VRRP_Instance(esc_ha) removing protocol VIPs."
+        )["time"],
+        "2027-01-01T00:00:09Z"
+    );
+    assert_eq!(
+        find(&events, "esc-ha-1", "Starting Keepalived v1.3.5")["time"],
+        "2026-12-30T10:00:00Z"
+    );
+}
+
+/// Adds a path argument to a prepared run (keeps call sites short).
+trait ArgPath {
+    fn arg_path(self, path: &std::path::Path) -> crate::support::Run;
+}
+
+impl<const N: usize> ArgPath for [&str; N] {
+    fn arg_path(self, path: &std::path::Path) -> crate::support::Run {
+        let mut arguments: Vec<std::ffi::OsString> = self.iter().map(Into::into).collect();
+        arguments.push(path.as_os_str().to_owned());
+        esc_diag(arguments)
+    }
+}
+
+#[test]
+fn rollover_bundle_orders_cross_node_events_on_the_collector_clock() {
+    let run = ["timeline", "--format", "json"].arg_path(&testdata_bundle("keepalived1-rollover"));
+    let events = events(&run);
+    // esc-ha-1's clock is 2 s ahead: its 00:00:10 line happened at 00:00:08, before esc-ha-0
+    // yielded at 00:00:09.
+    let forcing = find(&events, "esc-ha-1", "forcing new election");
+    assert_eq!(forcing["time"], "2027-01-01T00:00:08Z");
+    assert_eq!(forcing["uncertainty_s"], 0.004);
+    let yielding = find(&events, "esc-ha-0", "Received advert with higher priority");
+    assert_eq!(yielding["time"], "2027-01-01T00:00:09Z");
+    assert!(
+        position(&events, "esc-ha-1", "forcing new election")
+            < position(&events, "esc-ha-0", "Received advert with higher priority")
+    );
+    // The rotated .gz of December, then the live file that turns into January.
+    let december = find(
+        &events,
+        "esc-ha-0",
+        "VRRP_Instance(esc_ha) Entering MASTER STATE",
+    );
+    assert_eq!(december["time"], "2026-12-30T10:00:05Z");
+    assert_eq!(december["kind"], "vrrp-state");
+    assert_eq!(december["fields"]["state"], "MASTER");
+    assert_eq!(december["fields"]["instance"], "esc_ha");
+    let repeated = find(&events, "esc-ha-0", "message repeated 3 times");
+    assert_eq!(repeated["time"], "2026-12-31T23:59:50Z");
+    assert_eq!(repeated["fields"]["repeated"], "3");
+    assert_eq!(repeated["event"], "gratuitous-arp");
+    // The 1.x transition line is not an Entering line.
+    let transition = find(&events, "esc-ha-1", "Transition to MASTER STATE");
+    assert_eq!(transition["event"], "transition-to-master");
+    assert!(transition["fields"]["state"].is_null());
+    // A stack trace is folded into its entry.
+    let jdbc = find(&events, "esc-ha-0", "Unable to acquire JDBC Connection");
+    assert_eq!(jdbc["kind"], "esc-error");
+    assert_eq!(jdbc["fields"]["lines"], "5");
+    assert!(
+        jdbc["text"]
+            .as_str()
+            .unwrap()
+            .contains("Caused by: org.postgresql.util.PSQLException")
+    );
+    // The tagged log's glued date and its wrapped tag list.
+    let tagged = find(&events, "esc-ha-1", "the database system is starting up");
+    assert_eq!(tagged["time"], "2027-01-01T00:00:06.300Z");
+    assert_eq!(tagged["event"], "database-unavailable");
+    // keepalived_state takes the manifest's mtime, corrected by the offset.
+    let state = events
+        .iter()
+        .find(|event| event["node"] == "esc-ha-1" && event["source"] == "keepalived_state")
+        .expect("a state-file event");
+    assert_eq!(state["fields"]["state"], "MASTER");
+    assert_eq!(state["time"], "2027-01-01T00:00:05.600Z");
+    // /proc/drbd at collection time, on the collector's clock.
+    let drbd = events
+        .iter()
+        .find(|event| event["source"] == "drbd_status")
+        .expect("a DRBD status event");
+    assert_eq!(drbd["fields"]["connection"], "StandAlone");
+    assert_eq!(drbd["time"], "2027-01-01T00:10:00Z");
+    // The offset measured at collection is applied to events days older: said once.
+    let warnings = run.json()["warnings"].as_array().unwrap().clone();
+    assert!(warnings.iter().any(|warning| {
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than a day older")
+    }));
+}
+
+#[test]
+fn journal_exports_and_keepalived_log_files_without_a_manifest() {
+    let run = ["timeline", "--format", "json"].arg_path(&testdata_bundle("journal-nodetail"));
+    let events = events(&run);
+    let document = run.json();
+    let nodes: Vec<&str> = document["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, vec!["esc-ha-0", "esc-ha-1"]);
+    let log_file = find(&events, "esc-ha-1", "(esc_ha) Entering MASTER STATE");
+    assert_eq!(log_file["time"], "2026-11-25T14:30:41.882305121Z");
+    assert!(log_file["program"].is_null());
+    let precise = find(&events, "esc-ha-0", "(esc_ha) Entering BACKUP STATE (init)");
+    assert_eq!(precise["time"], "2026-11-25T14:10:00.130250Z");
+    assert_eq!(precise["fields"]["reason"], "init");
+    let reboot = find(&events, "esc-ha-0", "-- Reboot --");
+    assert_eq!(reboot["event"], "node-boot");
+    assert_eq!(reboot["time_inferred"], true);
+    let unit = find(&events, "esc-ha-0", "Started LVS and VRRP");
+    assert_eq!(unit["event"], "service-started");
+}
+
+#[test]
+fn output_is_byte_identical_run_after_run() {
+    for format in ["json", "text", "ndjson"] {
+        for all in [false, true] {
+            let mut arguments = vec!["timeline", "--format", format];
+            if all {
+                arguments.push("--all");
+            }
+            let bundle = testdata_bundle("keepalived1-rollover");
+            let first = arguments
+                .clone()
+                .into_iter()
+                .map(String::from)
+                .chain([bundle.display().to_string()])
+                .collect::<Vec<_>>();
+            let one = esc_diag(&first);
+            let two = esc_diag(&first);
+            assert_eq!(one.code, 0, "{}", one.stderr);
+            assert_eq!(one.stdout, two.stdout, "{format} all={all}");
+            assert!(!one.stdout.is_empty());
+        }
+    }
+}
+
+#[test]
+fn all_streams_every_line_including_unrecognised_ones() {
+    let bundle = testdata_bundle("keepalived1-rollover");
+    let recognised = ["timeline", "--format", "json"].arg_path(&bundle);
+    let coverage_lines = recognised.json()["coverage"]["lines"].as_u64().unwrap();
+    let all = ["timeline", "--format", "ndjson", "--all"].arg_path(&bundle);
+    let events = all.ndjson();
+    let unrecognised: Vec<&Value> = events
+        .iter()
+        .filter(|event| event["kind"] == "unrecognised")
+        .collect();
+    assert!(unrecognised.iter().any(|event| {
+        event["text"]
+            .as_str()
+            .unwrap()
+            .contains("rsyslogd was HUPed")
+    }));
+    // Every physical line shows up once: folded entries count their lines, facts come on top.
+    let physical: u64 = events
+        .iter()
+        .filter(|event| event["file"] != "manifest.json")
+        .map(|event| {
+            event["fields"]["lines"]
+                .as_str()
+                .map_or(1, |lines| lines.parse::<u64>().unwrap())
+        })
+        .sum();
+    assert!(
+        physical >= coverage_lines - 8,
+        "{physical} of {coverage_lines}"
+    );
+    // Same order rules as the recognised view.
+    let times: Vec<&str> = events
+        .iter()
+        .filter_map(|event| event["time"].as_str())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times.len(), sorted.len());
+}
+
+#[test]
+fn filters_by_kind_node_and_relative_time() {
+    let bundle = testdata_bundle("keepalived1-rollover");
+    let run = [
+        "timeline",
+        "--format",
+        "ndjson",
+        "--kind",
+        "vrrp-state",
+        "--node",
+        "esc-ha-1",
+        "--since",
+        "-1h",
+    ]
+    .arg_path(&bundle);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events = run.ndjson();
+    assert!(!events.is_empty());
+    for event in &events {
+        assert_eq!(event["kind"], "vrrp-state");
+        assert_eq!(event["node"], "esc-ha-1");
+        assert!(
+            event["time"].as_str().unwrap() >= "2026-12-31T23:10:00Z",
+            "{event}"
+        );
+    }
+    let bad = ["timeline", "--kind", "vrrp-stat"].arg_path(&bundle);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unknown event kind"), "{}", bad.stderr);
+    let bad_time = ["timeline", "--since", "yesterday"].arg_path(&bundle);
+    assert_eq!(bad_time.code, 2);
+    assert!(bad_time.stderr.contains("--since"), "{}", bad_time.stderr);
+}
+
+fn tar_gz_of(directory: &std::path::Path, top: &str, output: &std::path::Path) {
+    let file = fs::File::create(output).unwrap();
+    let encoder = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut builder = tar::Builder::new(encoder);
+    builder.append_dir_all(top, directory).unwrap();
+    builder.into_inner().unwrap().finish().unwrap();
+}
+
+#[test]
+fn two_single_node_archives_merge_and_a_bare_file_reads() {
+    let bundle = testdata_bundle("keepalived1-rollover");
+    let work = tempfile::tempdir().unwrap();
+    for node in ["esc-ha-0", "esc-ha-1"] {
+        let single = work.path().join(format!("{node}-only"));
+        fs::create_dir_all(&single).unwrap();
+        let status = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(bundle.join(node))
+            .arg(&single)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tar_gz_of(
+            &single,
+            &format!("esc-diag-{node}"),
+            &work.path().join(format!("{node}.tar.gz")),
+        );
+    }
+    let run = esc_diag([
+        "timeline".into(),
+        "--format".into(),
+        "json".into(),
+        work.path().join("esc-ha-0.tar.gz").into_os_string(),
+        work.path().join("esc-ha-1.tar.gz").into_os_string(),
+    ]);
+    let merged = events(&run);
+    assert!(merged.iter().any(|event| event["node"] == "esc-ha-0"));
+    assert!(merged.iter().any(|event| event["node"] == "esc-ha-1"));
+    let bare = ["timeline", "--format", "json"].arg_path(&bundle.join("esc-ha-1/var/log/messages"));
+    let bare_events = events(&bare);
+    assert!(
+        bare_events
+            .iter()
+            .any(|event| event["event"] == "split-brain-detected")
+    );
+    assert_eq!(bare.json()["nodes"][0]["name"], "messages");
+}
+
+#[test]
+fn a_manifest_time_zone_applies_to_stamps_without_one() {
+    let builder = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", "Jul  4 12:00:00 esc-ha-0 Keepalived_vrrp[9]: (esc_ha) Entering MASTER STATE\n")
+        .file("esc-ha-1", "var/log/messages", "2026-07-04T12:00:01.5+02:00 esc-ha-1 Keepalived_vrrp[8]: (esc_ha) Entering BACKUP STATE\n")
+        .manifest(serde_json::json!({
+            "format": "esc-diag-bundle/1",
+            "collected_at": "2026-07-05T00:00:00Z",
+            "nodes": [
+                {"name": "esc-ha-0", "dir": "esc-ha-0", "timezone": "Europe/Paris"},
+                {"name": "esc-ha-1", "dir": "esc-ha-1", "timezone": "UTC"}
+            ]
+        }));
+    let run = ["timeline", "--format", "json"].arg_path(builder.path());
+    let events = events(&run);
+    assert_eq!(
+        find(&events, "esc-ha-0", "MASTER")["time"],
+        "2026-07-04T10:00:00Z"
+    );
+    assert_eq!(
+        find(&events, "esc-ha-1", "BACKUP")["time"],
+        "2026-07-04T10:00:01.5Z"
+    );
+    assert!(
+        run.json()["warnings"].as_array().unwrap().is_empty(),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn every_shipped_bundle_prints_a_timeline() {
+    let root = testdata_bundle("");
+    let mut bundles: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    bundles.sort();
+    assert!(
+        bundles.len() >= 2,
+        "testdata/bundles holds the sample bundles"
+    );
+    for bundle in bundles {
+        let run = ["timeline", "--format", "json"].arg_path(&bundle);
+        let events = events(&run);
+        let nodes: std::collections::BTreeSet<&str> = events
+            .iter()
+            .filter(|event| event["kind"] == "vrrp-state")
+            .map(|event| event["node"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            nodes.len(),
+            2,
+            "{}: VRRP states of both nodes",
+            bundle.display()
+        );
+        let text = ["timeline"].arg_path(&bundle);
+        assert_eq!(text.code, 0);
+        assert!(text.stderr.contains("events shown"), "{}", text.stderr);
+    }
+}
