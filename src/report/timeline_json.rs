@@ -174,12 +174,7 @@ impl JsonDocument {
                 events: file.events,
             })
             .collect();
-        let lines: u64 = timeline.files.iter().map(|file| file.lines).sum();
-        let unrecognised: u64 = timeline
-            .files
-            .iter()
-            .map(|file| file.unrecognised_lines)
-            .sum();
+        let (lines, unrecognised) = timeline.line_totals();
         write!(
             out,
             "\n],\"coverage\":{{\"files\":{},\"lines\":{lines},\"unrecognised_lines\":{unrecognised},\"events_shown\":{shown}}},\"warnings\":{}}}\n",

@@ -84,12 +84,7 @@ impl TextPrinter {
 
 /// The closing summary: what was read, and every warning.
 pub fn write_summary(out: &mut dyn Write, timeline: &Timeline, shown: u64) -> io::Result<()> {
-    let lines: u64 = timeline.files.iter().map(|file| file.lines).sum();
-    let unrecognised: u64 = timeline
-        .files
-        .iter()
-        .map(|file| file.unrecognised_lines)
-        .sum();
+    let (lines, unrecognised) = timeline.line_totals();
     writeln!(
         out,
         "{shown} events shown; {} files of {} nodes read: {lines} lines, {unrecognised} unrecognised; {} warnings",

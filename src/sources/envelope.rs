@@ -150,6 +150,19 @@ impl<'a> Cursor<'a> {
         self.position = end;
         Some(value)
     }
+    /// Three numbers of fixed widths with a separator between them (`HH:MM:SS`, `YYYY-MM-DD`).
+    fn triple(&mut self, separator: u8, widths: [usize; 3]) -> Option<[u32; 3]> {
+        let first = self.digits(widths[0])?;
+        if !self.eat(separator) {
+            return None;
+        }
+        let second = self.digits(widths[1])?;
+        if !self.eat(separator) {
+            return None;
+        }
+        Some([first, second, self.digits(widths[2])?])
+    }
+
     /// One to `max` ASCII digits, with how many there were.
     fn some_digits(&mut self, max: usize) -> Option<(u32, usize)> {
         let bytes = self.text.as_bytes();
@@ -191,15 +204,7 @@ impl<'a> Cursor<'a> {
 
 /// `HH:MM:SS` then an optional `.fff` or `,fff` fraction.
 fn clock(cursor: &mut Cursor, comma_fraction: bool) -> Option<(u32, u32, u32, u32, u8)> {
-    let hour = cursor.digits(2)?;
-    if !cursor.eat(b':') {
-        return None;
-    }
-    let minute = cursor.digits(2)?;
-    if !cursor.eat(b':') {
-        return None;
-    }
-    let second = cursor.digits(2)?;
+    let [hour, minute, second] = cursor.triple(b':', [2, 2, 2])?;
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
@@ -249,15 +254,7 @@ fn zone(cursor: &mut Cursor) -> Option<i32> {
 
 /// `YYYY-MM-DD[T ]HH:MM:SS[.,frac][zone]`.
 fn iso_stamp(cursor: &mut Cursor) -> Option<(Stamp, bool)> {
-    let year = cursor.digits(4)?;
-    if !cursor.eat(b'-') {
-        return None;
-    }
-    let month = cursor.digits(2)?;
-    if !cursor.eat(b'-') {
-        return None;
-    }
-    let day = cursor.digits(2)?;
+    let [year, month, day] = cursor.triple(b'-', [4, 2, 2])?;
     let with_t = match cursor.peek() {
         Some(b'T') => true,
         Some(b' ') => false,
@@ -324,15 +321,8 @@ fn weekday_stamp(cursor: &mut Cursor) -> Option<Stamp> {
 
 /// `HH:MM:SS,mmm[ ]dd-Mmm-yyyy` (ESC's tagged log and a log4j variant).
 fn clock_then_date_stamp(cursor: &mut Cursor) -> Option<Stamp> {
-    let hour = cursor.digits(2)?;
-    if !cursor.eat(b':') {
-        return None;
-    }
-    let minute = cursor.digits(2)?;
-    if !cursor.eat(b':') {
-        return None;
-    }
-    let second = cursor.digits(2)?;
+    // Exactly three fraction digits: the tagged layout glues the day right after them.
+    let [hour, minute, second] = cursor.triple(b':', [2, 2, 2])?;
     let mut nanos = 0;
     let mut fraction_digits = 0;
     if cursor.eat(b',') || cursor.eat(b'.') {

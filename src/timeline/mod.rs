@@ -64,6 +64,17 @@ pub struct Timeline {
     pub newest: Option<DateTime<Utc>>,
 }
 
+impl Timeline {
+    /// Lines read in all files, and how many of them nothing recognised.
+    pub fn line_totals(&self) -> (u64, u64) {
+        self.files
+            .iter()
+            .fold((0, 0), |(lines, unrecognised), file| {
+                (lines + file.lines, unrecognised + file.unrecognised_lines)
+            })
+    }
+}
+
 /// The order of the timeline: instant (undated first), node, file, line.
 pub fn compare_events(left: &Event, right: &Event) -> Ordering {
     left.time
