@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use chrono::{DateTime, Utc};
+
+use crate::finding::Severity;
 use crate::sources::EventKind;
 use crate::timeline::filter::TimeSpec;
 
@@ -20,8 +23,8 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// A folder of extra rule files: classifiers/*.toml tables add to the embedded ones (a table
-    /// with the same name replaces the embedded one).
+    /// A folder of extra rule files: *.toml diagnosis rules and classifiers/*.toml tables add to
+    /// the embedded ones (the same rule id or table name replaces the embedded one).
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
 }
@@ -31,8 +34,77 @@ pub enum Command {
     /// Print the merged timeline of both nodes.
     #[command(after_help = TIMELINE_EXAMPLES)]
     Timeline(TimelineArgs),
-    /// Check the classifier tables: load them and run every row's examples and near-misses.
-    Classifiers(ClassifiersArgs),
+    /// Diagnose the pair: split-brain windows, the cause of each failover, findings.
+    #[command(after_help = ANALYZE_EXAMPLES)]
+    Analyze(AnalyzeArgs),
+    /// List, check and test the rule files and classifier tables.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+const ANALYZE_EXAMPLES: &str = "Examples:
+  esc-diag analyze testdata/bundles/lab-partition
+  esc-diag analyze esc-diag-esc-ha-0-20261125T142036Z.tar.gz --format json > report.json
+  esc-diag analyze node0.tar.gz node1.tar.gz --min-severity warning
+  esc-diag analyze bundle/ --rules site-rules/ --since 2026-11-25T14:00:00Z
+
+Exit codes: 0 nothing at warning or worse, 1 something at warning or worse, 2 an error.";
+
+/// PATHs and options of `esc-diag analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Bundles (directories or .tar.gz), single node directories, or bare log files; several
+    /// are merged.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Analyse events at or after this time (RFC 3339, a UTC date and time, or -2h relative to
+    /// the newest event).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Analyse events at or before this time.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Show only findings at this level or worse (info, warning, error, critical); the exit code
+    /// still counts every finding.
+    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    pub min_severity: String,
+
+    /// The report's generated_at (RFC 3339), for reproducible output; default: now.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+/// `esc-diag rules ...`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule (id, subject, severity, title) and classifier row.
+    List,
+    /// Parse every rule file and classifier table (embedded, plus DIR): report errors with file,
+    /// line and column, unknown fields, duplicate ids.
+    Check {
+        /// A rules folder to check with the embedded rules (same layout as --rules).
+        #[arg(value_name = "DIR")]
+        directory: Option<PathBuf>,
+    },
+    /// Run every rule's test cases and every classifier row's examples and near-misses.
+    Test {
+        /// A rules folder to test with the embedded rules (same layout as --rules).
+        #[arg(value_name = "DIR")]
+        directory: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
 }
 
 const TIMELINE_EXAMPLES: &str = "Examples:
@@ -74,14 +146,6 @@ pub struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-/// Arguments of `esc-diag classifiers`.
-#[derive(Debug, Args)]
-pub struct ClassifiersArgs {
-    /// List every row (table/row, kind, event) instead of testing.
-    #[arg(long)]
-    pub list: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,6 +198,49 @@ impl TimelineArgs {
             kinds,
             all: self.all,
             format: self.format,
+            rules,
+        })
+    }
+}
+
+/// What `esc-diag analyze` runs with.
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub paths: Vec<PathBuf>,
+    pub since: Option<TimeSpec>,
+    pub until: Option<TimeSpec>,
+    pub format: ReportFormat,
+    pub min_severity: Severity,
+    pub now: Option<DateTime<Utc>>,
+    pub rules: Option<PathBuf>,
+}
+
+impl AnalyzeArgs {
+    /// Checks the arguments and turns them into a configuration.
+    pub fn into_config(self, rules: Option<PathBuf>) -> Result<AnalyzeConfig, String> {
+        let parse = |text: &Option<String>, flag: &str| {
+            text.as_deref()
+                .map(TimeSpec::parse)
+                .transpose()
+                .map_err(|error| format!("{flag}: {error}"))
+        };
+        let now = self
+            .now
+            .as_deref()
+            .map(|text| {
+                DateTime::parse_from_rfc3339(text)
+                    .map(|time| time.with_timezone(&Utc))
+                    .map_err(|error| format!("--now: {text:?} is not RFC 3339 ({error})"))
+            })
+            .transpose()?;
+        Ok(AnalyzeConfig {
+            since: parse(&self.since, "--since")?,
+            until: parse(&self.until, "--until")?,
+            paths: self.paths,
+            format: self.format,
+            min_severity: Severity::parse(&self.min_severity)
+                .map_err(|error| format!("--min-severity: {error}"))?,
+            now,
             rules,
         })
     }

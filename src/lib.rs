@@ -31,8 +31,10 @@ pub mod bundle;
 pub mod cli;
 pub mod commands;
 pub mod exit_code;
+pub mod finding;
 pub mod report;
 pub mod rule_files;
+pub mod rules;
 pub mod sources;
 pub mod timeline;
 
@@ -64,9 +66,19 @@ where
             Ok(config) => commands::timeline::run(&config),
             Err(message) => Err(anyhow::anyhow!(message)),
         },
-        Command::Classifiers(arguments) => {
-            commands::classifiers::run(cli.rules.as_deref(), arguments.list)
-        }
+        Command::Analyze(arguments) => match arguments.into_config(cli.rules) {
+            Ok(config) => commands::analyze::run(&config),
+            Err(message) => Err(anyhow::anyhow!(message)),
+        },
+        Command::Rules(command) => match command {
+            cli::RulesCommand::List => commands::rules::list(cli.rules.as_deref()),
+            cli::RulesCommand::Check { directory } => {
+                commands::rules::check(directory.as_deref().or(cli.rules.as_deref()))
+            }
+            cli::RulesCommand::Test { directory } => {
+                commands::rules::test(directory.as_deref().or(cli.rules.as_deref()))
+            }
+        },
     };
     match result {
         Ok(code) => code.code(),

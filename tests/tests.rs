@@ -4,5 +4,5 @@
 mod support;
 
 mod bad_input;
-mod classifiers;
+mod rules;
 mod timeline;

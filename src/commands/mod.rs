@@ -1,6 +1,7 @@
 //! Commands: the only place the stages are chained (bundle → sources → timeline → report).
 
-pub mod classifiers;
+pub mod analyze;
+pub mod rules;
 pub mod timeline;
 
 use std::io::IsTerminal;

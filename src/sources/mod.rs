@@ -55,6 +55,28 @@ pub struct FileStats {
     pub has_yearless: bool,
     /// Whether some stamp had no zone.
     pub has_zoneless: bool,
+    /// The first stamp of any line, with the year turns before it.
+    pub first_stamp: Option<(Stamp, u32)>,
+    /// Spans of activity: runs of lines with no silence longer than [`ACTIVITY_GAP_S`] between
+    /// them (at most [`MAX_ACTIVITY_SPANS`]; past that the last span absorbs the rest).
+    pub activity: Vec<((Stamp, u32), (Stamp, u32))>,
+    /// The file ended in a read error (a truncated gzip).
+    pub truncated: bool,
+}
+
+/// A silence longer than this (seconds) splits a file's activity into two spans.
+pub const ACTIVITY_GAP_S: i64 = 30;
+/// At most this many activity spans are kept per file.
+pub const MAX_ACTIVITY_SPANS: usize = 10_000;
+
+/// Seconds on a scale that only serves to compare stamps of one file (the year may be unknown).
+fn comparable_seconds(stamp: &Stamp, turns: u32) -> i64 {
+    let year = stamp.year.unwrap_or(2000 + turns as i32);
+    let days = chrono::NaiveDate::from_ymd_opt(year, stamp.month, stamp.day.clamp(1, 28))
+        .map(|date| date.num_days_from_ce() as i64 + i64::from(stamp.day.saturating_sub(28)))
+        .unwrap_or(0);
+    days * 86_400 + i64::from(stamp.hour * 3600 + stamp.minute * 60 + stamp.second)
+        - i64::from(stamp.offset_s.unwrap_or(0))
 }
 
 /// Reads one file's events in file order.
@@ -208,6 +230,7 @@ impl LineBook {
             }
             Err(error) => {
                 self.done = true;
+                self.stats.truncated = true;
                 let after = self.stats.lines;
                 let what = if reader.gzip {
                     "truncated or corrupt gzip"
@@ -220,6 +243,23 @@ impl LineBook {
                 );
                 None
             }
+        }
+    }
+
+    fn record_activity(&mut self, stamp: Stamp) {
+        let here = (stamp, self.stats.year_turns);
+        if self.stats.first_stamp.is_none() {
+            self.stats.first_stamp = Some(here);
+        }
+        let now = comparable_seconds(&stamp, self.stats.year_turns);
+        let full = self.stats.activity.len() >= MAX_ACTIVITY_SPANS;
+        match self.stats.activity.last_mut() {
+            Some((_, end)) if full || now - comparable_seconds(&end.0, end.1) <= ACTIVITY_GAP_S => {
+                if now >= comparable_seconds(&end.0, end.1) {
+                    *end = here;
+                }
+            }
+            _ => self.stats.activity.push((here, here)),
         }
     }
 
@@ -240,6 +280,7 @@ impl LineBook {
                 if stamp.offset_s.is_none() {
                     self.stats.has_zoneless = true;
                 }
+                self.record_activity(stamp);
                 self.last_stamp = Some(stamp);
                 self.stats.last_stamp = Some((stamp, self.stats.year_turns));
                 LineTime {

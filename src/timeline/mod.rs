@@ -4,6 +4,7 @@
 
 pub mod align;
 pub mod filter;
+pub mod state;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -37,7 +38,12 @@ pub struct FileCoverage {
     pub recognised_lines: u64,
     pub unrecognised_lines: u64,
     pub events: u64,
+    pub first: Option<DateTime<Utc>>,
     pub last: Option<DateTime<Utc>>,
+    /// Spans in which the file logged without a silence of more than 30 s.
+    pub activity: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The file ended in a read error.
+    pub truncated: bool,
 }
 
 /// A node as the timeline sees it.
@@ -49,6 +55,8 @@ pub struct NodeTimeline {
     pub clock_offset_s: Option<f64>,
     pub clock_uncertainty_s: Option<f64>,
     pub collected_at: Option<DateTime<Utc>>,
+    /// The node's addresses, from the manifest.
+    pub addresses: Vec<String>,
     /// Files of the node that are not logs (configuration, command captures).
     pub other_files: Vec<String>,
 }
@@ -274,6 +282,9 @@ impl Timeline {
                 clock_offset_s: manifest.and_then(|manifest| manifest.clock_offset_s),
                 clock_uncertainty_s: manifest.and_then(|manifest| manifest.clock_uncertainty_s),
                 collected_at: node.collected_at,
+                addresses: manifest
+                    .map(|manifest| manifest.addresses.clone())
+                    .unwrap_or_default(),
                 other_files: Vec::new(),
             });
         }
@@ -311,10 +322,17 @@ impl Timeline {
             {
                 zoneless_nodes.push(plan.node);
             }
-            let last = read
+            let instant = |point: Option<(crate::sources::envelope::Stamp, u32)>| {
+                point.and_then(|(stamp, turns)| plan.clock.instant(&stamp, turns, false))
+            };
+            let first = instant(read.stats.first_stamp);
+            let last = instant(read.stats.last_stamp);
+            let activity = read
                 .stats
-                .last_stamp
-                .and_then(|(stamp, turns)| plan.clock.instant(&stamp, turns, false));
+                .activity
+                .iter()
+                .filter_map(|(start, end)| Some((instant(Some(*start))?, instant(Some(*end))?)))
+                .collect();
             if let Some(last) = last {
                 newest = Some(newest.map_or(last, |newest| newest.max(last)));
             }
@@ -327,7 +345,10 @@ impl Timeline {
                 recognised_lines: read.stats.recognised_lines,
                 unrecognised_lines: read.stats.unrecognised_lines,
                 events: read.stats.events,
+                first,
                 last,
+                activity,
+                truncated: read.stats.truncated,
             });
             for mut event in read.events {
                 place(&mut event, &plan.clock);
@@ -484,5 +505,32 @@ fn warn_about_stale_offsets(nodes: &[NodeTimeline], events: &[Event], warnings: 
                 ),
             ));
         }
+    }
+}
+
+/// RFC 3339 in UTC with `Z`, with as many fraction digits as the source wrote (more only when a
+/// clock correction needs them).
+pub fn format_time(time: DateTime<Utc>, digits: u8) -> String {
+    format_time_capped(time, digits, 9)
+}
+
+/// As [`format_time`], with at most `cap` fraction digits (the rest truncated).
+pub fn format_time_capped(time: DateTime<Utc>, digits: u8, cap: u32) -> String {
+    let nanos = time.timestamp_subsec_nanos();
+    let mut digits = u32::from(digits.min(9));
+    while digits < 9 && nanos % 10u32.pow(9 - digits) != 0 {
+        digits = match digits {
+            0..=2 => 3,
+            3..=5 => 6,
+            _ => 9,
+        };
+    }
+    let digits = digits.min(cap);
+    let base = time.format("%Y-%m-%dT%H:%M:%S");
+    if digits == 0 {
+        format!("{base}Z")
+    } else {
+        let fraction = format!("{nanos:09}");
+        format!("{base}.{}Z", &fraction[..digits as usize])
     }
 }

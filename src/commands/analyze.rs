@@ -1,0 +1,79 @@
+//! `esc-diag analyze`: open the PATHs, build the timeline, run the rules, print the report.
+
+use std::io::{self, BufWriter, Write};
+
+use anyhow::Context;
+
+use crate::bundle::Bundle;
+use crate::cli::{AnalyzeConfig, ReportFormat};
+use crate::exit_code::ExitCode;
+use crate::finding::Severity;
+use crate::report::analysis_json::{Report, ReportInput};
+use crate::report::analysis_text;
+use crate::rules::{Analysis, RuleSet};
+use crate::sources::Classifier;
+use crate::timeline::{Filter, Timeline};
+
+/// Runs the command: 0 when nothing is at warning or worse, 1 when something is.
+pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
+    let bundle = Bundle::open(&config.paths).context("reading the input")?;
+    let classifier = Classifier::load(config.rules.as_deref());
+    let rules = RuleSet::load(config.rules.as_deref());
+    let mut timeline = Timeline::build(&bundle, &classifier);
+    if config.since.is_some() || config.until.is_some() {
+        let filter = Filter {
+            since: config
+                .since
+                .as_ref()
+                .and_then(|spec| spec.resolve(timeline.newest)),
+            until: config
+                .until
+                .as_ref()
+                .and_then(|spec| spec.resolve(timeline.newest)),
+            include_unrecognised: true,
+            ..Filter::default()
+        };
+        timeline.events.retain(|event| filter.accepts(event));
+    }
+    let analysis = Analysis::run(&timeline, &rules);
+    let mut rule_errors: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();
+    rule_errors.extend(
+        classifier
+            .errors
+            .iter()
+            .map(|error| format!("{}: {}", error.origin, error.message)),
+    );
+    let report = Report::new(
+        &timeline,
+        &analysis,
+        ReportInput {
+            inputs: &bundle.inputs,
+            generated_at: config.now.unwrap_or_else(chrono::Utc::now),
+            min_severity: config.min_severity,
+            rule_errors,
+            checks: Vec::new(),
+        },
+    );
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written = match config.format {
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        ReportFormat::Text => analysis_text::write(&mut out, &report, &analysis),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(error) => return Err(error).context("writing the report"),
+    }
+    let serious = analysis
+        .findings
+        .iter()
+        .any(|finding| finding.severity >= Severity::Warning);
+    Ok(if serious {
+        ExitCode::Findings
+    } else {
+        ExitCode::Success
+    })
+}

@@ -1,0 +1,148 @@
+//! `esc-diag rules list|check|test`: what rules and classifier rows are in use, whether their
+//! files parse, and whether each passes its own cases.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::exit_code::ExitCode;
+use crate::rules::RuleSet;
+use crate::rules::cases::run_cases;
+use crate::sources::Classifier;
+
+/// Lists rules and classifier rows.
+pub fn list(rules_directory: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let rules = RuleSet::load(rules_directory);
+    let classifier = Classifier::load(rules_directory);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Rules ({}):", rules.rules.len())?;
+    for rule in &rules.rules {
+        let subjects: Vec<&str> = rule.subjects.iter().map(|subject| subject.name()).collect();
+        writeln!(
+            out,
+            "  {:<34} {:<8} {:<22} {}",
+            rule.id,
+            rule.severity.name(),
+            subjects.join(","),
+            rule.title
+        )?;
+    }
+    let rows: usize = classifier.tables.iter().map(|table| table.rows.len()).sum();
+    writeln!(
+        out,
+        "Classifier rows ({rows} in {} tables):",
+        classifier.tables.len()
+    )?;
+    for table in &classifier.tables {
+        for row in &table.rows {
+            writeln!(
+                out,
+                "  {:<48} {:<12} {}",
+                row.id,
+                row.kind.name(),
+                row.event
+            )?;
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Problems in the rule files and tables: parse errors, unknown fields, duplicate ids.
+fn problems(rules: &RuleSet, classifier: &Classifier, directory: Option<&Path>) -> Vec<String> {
+    let mut problems: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();
+    problems.extend(
+        classifier
+            .errors
+            .iter()
+            .map(|error| format!("{}: {}", error.origin, error.message)),
+    );
+    if let Some(directory) = directory {
+        // Duplicate ids inside the folder itself (replacing an embedded rule is allowed).
+        let (files, _) = crate::rule_files::from_directory(directory, "");
+        let mut seen = std::collections::BTreeSet::new();
+        for file in files {
+            let id = file.relative.trim_end_matches(".toml").to_ascii_lowercase();
+            if !seen.insert(id.clone()) {
+                problems.push(format!("{}: duplicate rule id {id}", file.origin));
+            }
+        }
+    }
+    problems
+}
+
+/// Checks that every file parses.
+pub fn check(directory: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let rules = RuleSet::load(directory);
+    let classifier = Classifier::load(directory);
+    let problems = problems(&rules, &classifier, directory);
+    let mut out = std::io::stdout().lock();
+    for problem in &problems {
+        writeln!(out, "error: {problem}")?;
+    }
+    let rows: usize = classifier.tables.iter().map(|table| table.rows.len()).sum();
+    writeln!(
+        out,
+        "{} rules, {} classifier tables ({rows} rows): {} problems",
+        rules.rules.len(),
+        classifier.tables.len(),
+        problems.len()
+    )?;
+    Ok(if problems.is_empty() {
+        ExitCode::Success
+    } else {
+        ExitCode::Findings
+    })
+}
+
+/// Runs every rule case and classifier example; ends with `N passed, M failed`.
+pub fn test(directory: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let rules = RuleSet::load(directory);
+    let classifier = Classifier::load(directory);
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    let mut passed = 0;
+    for problem in problems(&rules, &classifier, directory) {
+        writeln!(out, "FAIL {problem}")?;
+        failed += 1;
+    }
+    for failure in classifier.self_test() {
+        writeln!(out, "FAIL classifier {failure}")?;
+        failed += 1;
+    }
+    let rows: usize = classifier
+        .tables
+        .iter()
+        .map(|table| {
+            table
+                .rows
+                .iter()
+                .map(|row| row.examples.len() + row.near_misses.len())
+                .sum::<usize>()
+        })
+        .sum();
+    passed += rows.saturating_sub(failed);
+    for rule in &rules.rules {
+        if rule.cases.is_empty() {
+            writeln!(out, "FAIL rule {}: has no test case", rule.id)?;
+            failed += 1;
+        }
+    }
+    for result in run_cases(&rules, &classifier, directory) {
+        if result.passed {
+            passed += 1;
+            writeln!(out, "ok   {} / {}", result.rule, result.case)?;
+        } else {
+            failed += 1;
+            writeln!(
+                out,
+                "FAIL {} / {}: {}",
+                result.rule, result.case, result.detail
+            )?;
+        }
+    }
+    writeln!(out, "{passed} passed, {failed} failed")?;
+    Ok(if failed == 0 {
+        ExitCode::Success
+    } else {
+        ExitCode::Findings
+    })
+}

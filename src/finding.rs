@@ -1,0 +1,97 @@
+//! What checks and rules produce: findings with their severity and evidence, failovers with their
+//! cause, split-brain windows. Evidence points at timeline events by index.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::timeline::state::Role;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a level name (for --min-severity).
+    pub fn parse(text: &str) -> Result<Severity, String> {
+        match text {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity {other:?} (info, warning, error, critical)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+/// One finding of the analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Stable for the same input: rule, node and time.
+    pub id: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub title: String,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    pub nodes: Vec<String>,
+    pub cause: Option<String>,
+    pub explanation: String,
+    pub remedy: String,
+    pub references: Vec<String>,
+    /// Indices of timeline events.
+    pub evidence: Vec<usize>,
+}
+
+/// A state transition of a VRRP instance and why it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failover {
+    pub time: DateTime<Utc>,
+    pub instance: String,
+    pub node: String,
+    pub from: Role,
+    pub to: Role,
+    /// A stable cause id (network-partition, peer-down, ..., unknown).
+    pub cause: String,
+    pub rule: Option<String>,
+    pub severity: Severity,
+    /// For `unknown`: what was missing to decide.
+    pub detail: Option<String>,
+    pub evidence: Vec<usize>,
+}
+
+/// Two nodes MASTER of the same instance at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitBrain {
+    pub instance: String,
+    pub start: DateTime<Utc>,
+    /// None while still open at the end of the logs.
+    pub end: Option<DateTime<Utc>>,
+    pub uncertainty_s: f64,
+    pub nodes: Vec<String>,
+    pub evidence: Vec<usize>,
+}

@@ -1,0 +1,314 @@
+//! The analysis for ticketing systems, schema "esc-diag/report/v1" (schema/report-v1.schema.json).
+//! Fields may be added within v1; none is removed or renamed. States are upper case, times RFC
+//! 3339 UTC with `Z`, evidence files relative to the node directory.
+
+use serde::Serialize;
+
+use super::format_time;
+use crate::finding::Severity;
+use crate::rules::Analysis;
+use crate::timeline::Timeline;
+
+/// The schema name of the report.
+pub const REPORT_SCHEMA: &str = "esc-diag/report/v1";
+
+#[derive(Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub input: Vec<String>,
+    pub generated_at: String,
+    pub nodes: Vec<NodeRecord>,
+    pub verdict: Verdict,
+    pub findings: Vec<FindingRecord>,
+    pub failovers: Vec<FailoverRecord>,
+    pub split_brain: Vec<SplitBrainRecord>,
+    pub checks: Vec<CheckRecord>,
+    pub coverage: Coverage,
+}
+
+#[derive(Serialize)]
+pub struct NodeRecord {
+    pub name: String,
+    pub address: Option<String>,
+    pub keepalived_state: Option<String>,
+    pub instances: Vec<InstanceRecord>,
+    pub clock_offset_s: Option<f64>,
+    pub clock_uncertainty_s: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct InstanceRecord {
+    pub name: String,
+    pub state_at_end: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Verdict {
+    pub status: &'static str,
+    pub headline: String,
+}
+
+#[derive(Serialize)]
+pub struct EvidenceRecord {
+    pub node: String,
+    pub file: String,
+    pub line: u64,
+    pub time: Option<String>,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct FindingRecord {
+    pub id: String,
+    pub rule: String,
+    pub severity: &'static str,
+    pub title: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub nodes: Vec<String>,
+    pub cause: Option<String>,
+    pub explanation: String,
+    pub evidence: Vec<EvidenceRecord>,
+    pub remedy: String,
+    pub references: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct FailoverRecord {
+    pub time: String,
+    pub instance: String,
+    pub node: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub cause: String,
+    pub detail: Option<String>,
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+#[derive(Serialize)]
+pub struct SplitBrainRecord {
+    pub instance: String,
+    pub start: String,
+    pub end: Option<String>,
+    pub duration_s: Option<f64>,
+    pub uncertainty_s: f64,
+    pub nodes: Vec<String>,
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+#[derive(Serialize)]
+pub struct CheckRecord {
+    pub id: String,
+    pub node: Option<String>,
+    pub status: &'static str,
+    pub detail: String,
+}
+
+#[derive(Serialize)]
+pub struct FileRecord {
+    pub node: String,
+    pub file: String,
+    pub source: String,
+    pub lines: u64,
+    pub recognised_lines: u64,
+    pub unrecognised_lines: u64,
+}
+
+#[derive(Serialize)]
+pub struct BlindRecord {
+    pub node: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+pub struct WarningRecord {
+    pub node: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct Coverage {
+    pub files: Vec<FileRecord>,
+    pub lines: u64,
+    pub events: usize,
+    pub unrecognised_lines: u64,
+    pub blind_intervals: Vec<BlindRecord>,
+    pub warnings: Vec<WarningRecord>,
+    pub rule_errors: Vec<String>,
+}
+
+fn evidence(timeline: &Timeline, indices: &[usize]) -> Vec<EvidenceRecord> {
+    indices
+        .iter()
+        .filter_map(|index| timeline.events.get(*index))
+        .map(|event| EvidenceRecord {
+            node: event.node.to_string(),
+            file: event.file.to_string(),
+            line: event.line,
+            time: event.time.map(|time| {
+                format_time(time, event.stamp.map_or(0, |stamp| stamp.fraction_digits))
+            }),
+            text: event.text.lines().next().unwrap_or("").to_string(),
+        })
+        .collect()
+}
+
+/// Inputs of the report besides the analysis.
+pub struct ReportInput<'a> {
+    pub inputs: &'a [String],
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    pub min_severity: Severity,
+    pub rule_errors: Vec<String>,
+    pub checks: Vec<CheckRecord>,
+}
+
+impl Report {
+    /// Builds the wire report.
+    pub fn new(timeline: &Timeline, analysis: &Analysis, input: ReportInput) -> Report {
+        let time =
+            |value: Option<chrono::DateTime<chrono::Utc>>| value.map(|time| format_time(time, 0));
+        let nodes = timeline
+            .nodes
+            .iter()
+            .map(|node| {
+                let state_file = timeline
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|event| {
+                        event.node.as_ref() == node.name && event.source == "keepalived_state"
+                    })
+                    .map(|event| {
+                        event
+                            .field("state")
+                            .map(str::to_string)
+                            .unwrap_or_else(|| event.text.clone())
+                    });
+                NodeRecord {
+                    name: node.name.clone(),
+                    address: node.addresses.first().cloned(),
+                    keepalived_state: state_file,
+                    instances: analysis
+                        .states
+                        .instances
+                        .iter()
+                        .map(|instance| InstanceRecord {
+                            name: instance.clone(),
+                            state_at_end: analysis.states.role_at_end(&node.name, instance).name(),
+                        })
+                        .collect(),
+                    clock_offset_s: node.clock_offset_s,
+                    clock_uncertainty_s: node.clock_uncertainty_s,
+                }
+            })
+            .collect();
+        let findings = analysis
+            .findings
+            .iter()
+            .filter(|finding| finding.severity >= input.min_severity)
+            .map(|finding| FindingRecord {
+                id: finding.id.clone(),
+                rule: finding.rule.clone(),
+                severity: finding.severity.name(),
+                title: finding.title.clone(),
+                start: time(finding.start),
+                end: time(finding.end),
+                nodes: finding.nodes.clone(),
+                cause: finding.cause.clone(),
+                explanation: finding.explanation.clone(),
+                evidence: evidence(timeline, &finding.evidence),
+                remedy: finding.remedy.clone(),
+                references: finding.references.clone(),
+            })
+            .collect();
+        let failovers = analysis
+            .failovers
+            .iter()
+            .map(|failover| FailoverRecord {
+                time: format_time(failover.time, 0),
+                instance: failover.instance.clone(),
+                node: failover.node.clone(),
+                from: failover.from.name(),
+                to: failover.to.name(),
+                cause: failover.cause.clone(),
+                detail: failover.detail.clone(),
+                evidence: evidence(timeline, &failover.evidence),
+            })
+            .collect();
+        let split_brain = analysis
+            .split_brain
+            .iter()
+            .map(|window| SplitBrainRecord {
+                instance: window.instance.clone(),
+                start: format_time(window.start, 0),
+                end: time(window.end),
+                duration_s: window
+                    .end
+                    .map(|end| (end - window.start).num_milliseconds() as f64 / 1000.0),
+                uncertainty_s: window.uncertainty_s,
+                nodes: window.nodes.clone(),
+                evidence: evidence(timeline, &window.evidence),
+            })
+            .collect();
+        let (lines, unrecognised) = timeline.line_totals();
+        Report {
+            schema: REPORT_SCHEMA,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            input: input.inputs.to_vec(),
+            generated_at: format_time(input.generated_at, 0),
+            nodes,
+            verdict: Verdict {
+                status: analysis.status.name(),
+                headline: analysis.headline.clone(),
+            },
+            findings,
+            failovers,
+            split_brain,
+            checks: input.checks,
+            coverage: Coverage {
+                files: timeline
+                    .files
+                    .iter()
+                    .map(|file| FileRecord {
+                        node: file.node.clone(),
+                        file: file.file.clone(),
+                        source: file.source.to_string(),
+                        lines: file.lines,
+                        recognised_lines: file.recognised_lines,
+                        unrecognised_lines: file.unrecognised_lines,
+                    })
+                    .collect(),
+                lines,
+                events: timeline.events.len(),
+                unrecognised_lines: unrecognised,
+                blind_intervals: analysis
+                    .states
+                    .blind
+                    .iter()
+                    .map(|blind| BlindRecord {
+                        node: blind.node.clone(),
+                        start: time(blind.start),
+                        end: time(blind.end),
+                        reason: blind.reason.clone(),
+                    })
+                    .collect(),
+                warnings: timeline
+                    .warnings
+                    .iter()
+                    .map(|warning| WarningRecord {
+                        node: warning.node.clone(),
+                        file: warning.file.clone(),
+                        line: warning.line,
+                        message: warning.message.clone(),
+                    })
+                    .collect(),
+                rule_errors: input.rule_errors,
+            },
+        }
+    }
+}

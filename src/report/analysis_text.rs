@@ -1,0 +1,186 @@
+//! The analysis for people: the verdict on one line, findings by severity with their evidence
+//! (node, file:line, time) and remedy, each node's role timeline, and what could not be checked.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use super::analysis_json::Report;
+use crate::rules::Analysis;
+use crate::timeline::state::Role;
+
+fn severity_label(severity: &str) -> colored::ColoredString {
+    let label = format!("{:<8}", severity.to_uppercase());
+    match severity {
+        "critical" => label.red().bold(),
+        "error" => label.red(),
+        "warning" => label.yellow(),
+        _ => label.normal(),
+    }
+}
+
+/// Writes the text report from the same record the JSON report is made of.
+pub fn write(out: &mut dyn Write, report: &Report, analysis: &Analysis) -> io::Result<()> {
+    let status = report.verdict.status.to_uppercase();
+    let status = match report.verdict.status {
+        "split-brain" => status.red().bold(),
+        "failover" | "degraded" => status.yellow().bold(),
+        "healthy" => status.green().bold(),
+        _ => status.normal(),
+    };
+    writeln!(out, "{status}  {}", report.verdict.headline)?;
+    writeln!(out)?;
+    if report.findings.is_empty() {
+        writeln!(out, "No findings at the requested severity.")?;
+    }
+    for finding in &report.findings {
+        writeln!(
+            out,
+            "{} {}",
+            severity_label(finding.severity),
+            finding.title.bold()
+        )?;
+        if let Some(cause) = &finding.cause {
+            writeln!(out, "         cause: {cause}")?;
+        }
+        if !finding.explanation.is_empty() {
+            for line in textwrap(&finding.explanation, 90) {
+                writeln!(out, "         {line}")?;
+            }
+        }
+        for evidence in finding.evidence.iter().take(6) {
+            writeln!(
+                out,
+                "         {} {} {}:{}  {}",
+                evidence.time.as_deref().unwrap_or("-").dimmed(),
+                evidence.node,
+                evidence.file,
+                evidence.line,
+                evidence.text
+            )?;
+        }
+        if finding.evidence.len() > 6 {
+            writeln!(
+                out,
+                "         ... {} more lines of evidence (see --format json)",
+                finding.evidence.len() - 6
+            )?;
+        }
+        if !finding.remedy.is_empty() {
+            let mut lines = textwrap(&finding.remedy, 88).into_iter();
+            if let Some(first) = lines.next() {
+                writeln!(out, "         {} {first}", "remedy:".cyan())?;
+            }
+            for line in lines {
+                writeln!(out, "                 {line}")?;
+            }
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", "Roles".bold())?;
+    for node in &report.nodes {
+        for instance in &node.instances {
+            let mut path: Vec<String> = Vec::new();
+            for interval in
+                analysis.states.intervals.iter().filter(|interval| {
+                    interval.node == node.name && interval.instance == instance.name
+                })
+            {
+                if interval.role == Role::Unknown && interval.start.is_none() {
+                    continue;
+                }
+                let since = interval.start.map_or("start".to_string(), |start| {
+                    start.format("%H:%M:%S").to_string()
+                });
+                path.push(format!("{} {since}", interval.role));
+            }
+            writeln!(
+                out,
+                "  {:<12} {:<10} {}",
+                node.name,
+                instance.name,
+                if path.is_empty() {
+                    "no state seen".to_string()
+                } else {
+                    path.join(" → ")
+                }
+            )?;
+        }
+        if let Some(state) = &node.keepalived_state {
+            writeln!(
+                out,
+                "  {:<12} {:<10} keepalived_state says {state}",
+                node.name, ""
+            )?;
+        }
+    }
+    let not_checked: Vec<String> = report
+        .coverage
+        .blind_intervals
+        .iter()
+        .filter(|blind| blind.reason != "quiet")
+        .map(|blind| {
+            format!(
+                "no logs of {} from {} to {} ({})",
+                blind.node,
+                blind.start.as_deref().unwrap_or("the start"),
+                blind.end.as_deref().unwrap_or("the end"),
+                blind.reason
+            )
+        })
+        .chain(report.coverage.warnings.iter().map(|warning| {
+            let place = match (&warning.node, &warning.file, warning.line) {
+                (Some(node), Some(file), Some(line)) => format!("{node} {file}:{line}: "),
+                (Some(node), Some(file), None) => format!("{node} {file}: "),
+                (Some(node), None, _) => format!("{node}: "),
+                (None, Some(file), _) => format!("{file}: "),
+                _ => String::new(),
+            };
+            format!("{place}{}", warning.message)
+        }))
+        .chain(
+            report
+                .coverage
+                .rule_errors
+                .iter()
+                .map(|error| format!("rule skipped: {error}")),
+        )
+        .collect();
+    if !not_checked.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", "Not checked, or only in part".bold())?;
+        for line in not_checked {
+            writeln!(out, "  - {line}")?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} files, {} lines ({} unrecognised), {} events read.",
+        report.coverage.files.len(),
+        report.coverage.lines,
+        report.coverage.unrecognised_lines,
+        report.coverage.events
+    )
+}
+
+/// Splits text into lines of at most `width` characters at spaces.
+fn textwrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.len() + 1 + word.len() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    lines
+}

@@ -1,0 +1,166 @@
+//! Running rules' own test cases: each case is a bundle (a testdata bundle, or files written
+//! inline into a temporary one) on which the rule must fire, or must stay quiet (a near miss).
+//! The whole rule set runs, as in `analyze`, so cause rules are tested in their real order.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::engine::Analysis;
+use super::model::{Expectation, RuleSet};
+use crate::bundle::Bundle;
+use crate::sources::Classifier;
+use crate::timeline::Timeline;
+
+/// One case's outcome.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub rule: String,
+    pub case: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// Where a case's `bundle` path is looked for: the current directory, the folder above the rules
+/// directory, and the source tree esc-diag was built from.
+fn resolve(bundle: &str, rules_directory: Option<&Path>) -> Option<PathBuf> {
+    let mut candidates = vec![PathBuf::from(bundle)];
+    if let Some(parent) = rules_directory.and_then(Path::parent) {
+        candidates.push(parent.join(bundle));
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(bundle));
+    candidates.into_iter().find(|candidate| candidate.exists())
+}
+
+/// Whether the analysis shows `rule` firing (on `node`, when given).
+pub fn fired(analysis: &Analysis, rule: &str, node: Option<&str>) -> bool {
+    let node_ok = |name: &str| node.is_none_or(|node| node == name);
+    analysis
+        .failovers
+        .iter()
+        .any(|failover| failover.rule.as_deref() == Some(rule) && node_ok(&failover.node))
+        || analysis
+            .findings
+            .iter()
+            .any(|finding| finding.rule == rule && finding.nodes.iter().any(|name| node_ok(name)))
+}
+
+/// Runs every case of every rule in `rules` (all rules take part in each analysis).
+pub fn run_cases(
+    rules: &RuleSet,
+    classifier: &Classifier,
+    rules_directory: Option<&Path>,
+) -> Vec<CaseResult> {
+    let mut results = Vec::new();
+    for rule in &rules.rules {
+        for case in &rule.cases {
+            let mut result = CaseResult {
+                rule: rule.id.clone(),
+                case: case.name.clone(),
+                passed: false,
+                detail: String::new(),
+            };
+            let temporary = tempfile::tempdir();
+            let path = match (&case.bundle, temporary) {
+                (Some(bundle), _) => match resolve(bundle, rules_directory) {
+                    Some(path) => path,
+                    None => {
+                        result.detail = format!("bundle {bundle} not found");
+                        results.push(result);
+                        continue;
+                    }
+                },
+                (None, Ok(directory)) => {
+                    let mut written = true;
+                    for (relative, text) in &case.files {
+                        let target = directory.path().join(relative);
+                        let ok = target
+                            .parent()
+                            .is_some_and(|parent| fs::create_dir_all(parent).is_ok())
+                            && fs::write(&target, text).is_ok();
+                        written &= ok;
+                    }
+                    if !written {
+                        result.detail = "could not write the case's files".to_string();
+                        results.push(result);
+                        continue;
+                    }
+                    let path = directory.path().to_path_buf();
+                    // Keep the directory alive until the analysis is done.
+                    let analysis = analyse(&path, classifier, rules);
+                    finish(
+                        &mut result,
+                        analysis,
+                        &rule.id,
+                        case.node.as_deref(),
+                        case.expect,
+                    );
+                    results.push(result);
+                    continue;
+                }
+                (None, Err(error)) => {
+                    result.detail = format!("no temporary directory: {error}");
+                    results.push(result);
+                    continue;
+                }
+            };
+            let analysis = analyse(&path, classifier, rules);
+            finish(
+                &mut result,
+                analysis,
+                &rule.id,
+                case.node.as_deref(),
+                case.expect,
+            );
+            results.push(result);
+        }
+    }
+    results
+}
+
+fn analyse(path: &Path, classifier: &Classifier, rules: &RuleSet) -> Result<Analysis, String> {
+    let bundle = Bundle::open(&[path.to_path_buf()]).map_err(|error| error.to_string())?;
+    let timeline = Timeline::build(&bundle, classifier);
+    Ok(Analysis::run(&timeline, rules))
+}
+
+fn finish(
+    result: &mut super::cases::CaseResult,
+    analysis: Result<Analysis, String>,
+    rule: &str,
+    node: Option<&str>,
+    expect: Expectation,
+) {
+    match analysis {
+        Err(error) => result.detail = error,
+        Ok(analysis) => {
+            let did_fire = fired(&analysis, rule, node);
+            result.passed = did_fire == (expect == Expectation::Fires);
+            if !result.passed {
+                let causes: Vec<String> = analysis
+                    .failovers
+                    .iter()
+                    .map(|failover| {
+                        format!(
+                            "{} {}→{} at {}: {}",
+                            failover.node,
+                            failover.from,
+                            failover.to,
+                            failover.time.format("%H:%M:%S"),
+                            failover.cause
+                        )
+                    })
+                    .collect();
+                result.detail = format!(
+                    "expected the rule to {}; verdict {:?}; transitions: [{}]",
+                    if expect == Expectation::Fires {
+                        "fire"
+                    } else {
+                        "stay quiet"
+                    },
+                    analysis.headline,
+                    causes.join("; ")
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! The condition language of diagnosis rules, parsed with nom. A condition is an expression:
+//!
+//! ```text
+//! expr    := or
+//! or      := and ("or" and)*
+//! and     := unary ("and" unary)*
+//! unary   := "not" unary | compare
+//! compare := atom (("==" | "!=" | "<=" | ">=" | "<" | ">" | "in") atom)?
+//! atom    := "(" expr ")" | name "(" expr ("," expr)* ")" | "[" expr ("," expr)* "]"
+//!          | "string" | duration (-5s, 300ms, +2m, 1h) | number | true | false | name
+//! ```
+//!
+//! Names are subject attributes (`from`, `to`, `instance`, `node`, `duration`) or, inside an event
+//! predicate, the candidate event's `kind`, `event`, `program`, `source`, `level` and fields;
+//! `subject.X` reaches the subject from inside a predicate. Functions are listed in [`FUNCTIONS`].
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::character::complete::{char, multispace0, one_of};
+use nom::combinator::{all_consuming, map, opt, recognize};
+use nom::multi::separated_list1;
+use nom::sequence::{delimited, pair, preceded};
+use nom::{IResult, Parser};
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    In,
+}
+
+/// A parsed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Bool(bool),
+    Number(f64),
+    /// Seconds.
+    Duration(f64),
+    Str(String),
+    List(Vec<Expr>),
+    Name(String),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Compare(Box<Expr>, Op, Box<Expr>),
+    Call(String, Vec<Expr>),
+}
+
+/// The functions a condition may call: (name, arguments, what it gives).
+pub const FUNCTIONS: &[(&str, usize, &str)] = &[
+    (
+        "seen",
+        4,
+        "seen(who, predicate, from, to): an event of who (self, peer, any) matching predicate in [t+from, t+to]",
+    ),
+    (
+        "count",
+        4,
+        "count(who, predicate, from, to): how many such events",
+    ),
+    (
+        "state",
+        2,
+        "state(who, at): the subject instance's state of who at t+at (MASTER, BACKUP, FAULT, STOP, UNKNOWN)",
+    ),
+    (
+        "logged",
+        3,
+        "logged(who, from, to): who wrote any log line at all in the window",
+    ),
+    (
+        "blind",
+        3,
+        "blind(who, from, to): we have no logs of who for part of the window (missing or unreadable files)",
+    ),
+    (
+        "gap",
+        3,
+        "gap(who, from, to): the longest silence of who's logs in the window, seconds",
+    ),
+    (
+        "role_after",
+        1,
+        "role_after(who): the state who's instance went to when the state it held just before t ended (\"\" while still open)",
+    ),
+    (
+        "change_in",
+        1,
+        "change_in(who): seconds from t until the state who held just before t ended (null while still open)",
+    ),
+];
+
+/// A parse error with the byte offset in the condition where it was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub offset: usize,
+    pub message: String,
+}
+
+type Parsed<'a, T> = IResult<&'a str, T>;
+
+fn space<'a, O, P>(inner: P) -> impl Parser<&'a str, Output = O, Error = nom::error::Error<&'a str>>
+where
+    P: Parser<&'a str, Output = O, Error = nom::error::Error<&'a str>>,
+{
+    delimited(multispace0, inner, multispace0)
+}
+
+fn keyword<'a>(
+    word: &'static str,
+) -> impl Parser<&'a str, Output = &'a str, Error = nom::error::Error<&'a str>> {
+    move |input: &'a str| {
+        let (rest, found) = tag(word).parse(input)?;
+        if rest
+            .chars()
+            .next()
+            .is_some_and(|next| next.is_ascii_alphanumeric() || next == '_')
+        {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                input,
+                nom::error::ErrorKind::Tag,
+            )));
+        }
+        Ok((rest, found))
+    }
+}
+
+fn name(input: &str) -> Parsed<'_, String> {
+    map(
+        recognize(pair(
+            take_while1(|character: char| character.is_ascii_alphabetic() || character == '_'),
+            take_while(|character: char| {
+                character.is_ascii_alphanumeric()
+                    || character == '_'
+                    || character == '.'
+                    || character == '-'
+            }),
+        )),
+        str::to_string,
+    )
+    .parse(input)
+}
+
+fn string(input: &str) -> Parsed<'_, Expr> {
+    alt((
+        delimited(
+            char('"'),
+            take_while(|character| character != '"'),
+            char('"'),
+        ),
+        delimited(
+            char('\''),
+            take_while(|character| character != '\''),
+            char('\''),
+        ),
+    ))
+    .map(|text: &str| Expr::Str(text.to_string()))
+    .parse(input)
+}
+
+fn number_or_duration(input: &str) -> Parsed<'_, Expr> {
+    let (rest, text) = recognize((
+        opt(one_of("+-")),
+        take_while1(|character: char| character.is_ascii_digit()),
+        opt(pair(
+            char('.'),
+            take_while1(|character: char| character.is_ascii_digit()),
+        )),
+    ))
+    .parse(input)?;
+    let value: f64 = text.parse().unwrap_or(0.0);
+    let (rest, unit) = opt(alt((tag("ms"), tag("s"), tag("m"), tag("h")))).parse(rest)?;
+    if rest
+        .chars()
+        .next()
+        .is_some_and(|next| next.is_ascii_alphabetic())
+    {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Digit,
+        )));
+    }
+    let expr = match unit {
+        None => Expr::Number(value),
+        Some("ms") => Expr::Duration(value / 1000.0),
+        Some("s") => Expr::Duration(value),
+        Some("m") => Expr::Duration(value * 60.0),
+        Some(_) => Expr::Duration(value * 3600.0),
+    };
+    Ok((rest, expr))
+}
+
+fn list(input: &str) -> Parsed<'_, Expr> {
+    delimited(
+        space(char('[')),
+        separated_list1(space(char(',')), expression),
+        space(char(']')),
+    )
+    .map(Expr::List)
+    .parse(input)
+}
+
+fn call_or_name(input: &str) -> Parsed<'_, Expr> {
+    let (rest, identifier) = name(input)?;
+    match identifier.as_str() {
+        "true" => return Ok((rest, Expr::Bool(true))),
+        "false" => return Ok((rest, Expr::Bool(false))),
+        _ => {}
+    }
+    let (rest, arguments) = opt(delimited(
+        space(char('(')),
+        separated_list1(space(char(',')), expression),
+        space(char(')')),
+    ))
+    .parse(rest)?;
+    Ok((
+        rest,
+        match arguments {
+            Some(arguments) => Expr::Call(identifier, arguments),
+            None => Expr::Name(identifier),
+        },
+    ))
+}
+
+fn atom(input: &str) -> Parsed<'_, Expr> {
+    space(alt((
+        delimited(char('('), expression, space(char(')'))),
+        list,
+        string,
+        number_or_duration,
+        call_or_name,
+    )))
+    .parse(input)
+}
+
+fn operator(input: &str) -> Parsed<'_, Op> {
+    space(alt((
+        tag("==").map(|_| Op::Equal),
+        tag("!=").map(|_| Op::NotEqual),
+        tag("<=").map(|_| Op::LessOrEqual),
+        tag(">=").map(|_| Op::GreaterOrEqual),
+        tag("<").map(|_| Op::Less),
+        tag(">").map(|_| Op::Greater),
+        keyword("in").map(|_| Op::In),
+    )))
+    .parse(input)
+}
+
+fn compare(input: &str) -> Parsed<'_, Expr> {
+    let (rest, left) = atom(input)?;
+    let (rest, tail) = opt(pair(operator, atom)).parse(rest)?;
+    Ok((
+        rest,
+        match tail {
+            Some((op, right)) => Expr::Compare(Box::new(left), op, Box::new(right)),
+            None => left,
+        },
+    ))
+}
+
+fn unary(input: &str) -> Parsed<'_, Expr> {
+    alt((
+        preceded(space(keyword("not")), unary).map(|inner| Expr::Not(Box::new(inner))),
+        compare,
+    ))
+    .parse(input)
+}
+
+fn and(input: &str) -> Parsed<'_, Expr> {
+    let (rest, items) = separated_list1(space(keyword("and")), unary).parse(input)?;
+    Ok((
+        rest,
+        if items.len() == 1 {
+            items.into_iter().next().unwrap_or(Expr::Bool(true))
+        } else {
+            Expr::And(items)
+        },
+    ))
+}
+
+fn expression(input: &str) -> Parsed<'_, Expr> {
+    let (rest, items) = separated_list1(space(keyword("or")), and).parse(input)?;
+    Ok((
+        rest,
+        if items.len() == 1 {
+            items.into_iter().next().unwrap_or(Expr::Bool(false))
+        } else {
+            Expr::Or(items)
+        },
+    ))
+}
+
+/// Parses a whole condition; the error gives the byte offset of the first thing not understood.
+pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    match all_consuming(space(expression)).parse(text) {
+        Ok((_, expr)) => {
+            check(&expr).map_err(|message| ParseError { offset: 0, message })?;
+            Ok(expr)
+        }
+        Err(nom::Err::Error(error) | nom::Err::Failure(error)) => {
+            let offset = text.len() - error.input.len();
+            let near: String = error.input.chars().take(20).collect();
+            Err(ParseError {
+                offset,
+                message: if near.is_empty() {
+                    "the condition ends too early".to_string()
+                } else {
+                    format!("cannot read the condition from {near:?}")
+                },
+            })
+        }
+        Err(nom::Err::Incomplete(_)) => Err(ParseError {
+            offset: text.len(),
+            message: "the condition ends too early".to_string(),
+        }),
+    }
+}
+
+/// Checks function names and argument counts.
+fn check(expr: &Expr) -> Result<(), String> {
+    match expr {
+        Expr::Call(function, arguments) => {
+            let Some((_, arity, _)) = FUNCTIONS.iter().find(|(known, _, _)| known == function)
+            else {
+                let known: Vec<&str> = FUNCTIONS.iter().map(|(known, _, _)| *known).collect();
+                return Err(format!(
+                    "unknown function {function}() (known: {})",
+                    known.join(", ")
+                ));
+            };
+            if arguments.len() != *arity {
+                return Err(format!(
+                    "{function}() takes {arity} arguments, not {}",
+                    arguments.len()
+                ));
+            }
+            arguments.iter().try_for_each(check)
+        }
+        Expr::Not(inner) => check(inner),
+        Expr::And(items) | Expr::Or(items) | Expr::List(items) => items.iter().try_for_each(check),
+        Expr::Compare(left, _, right) => {
+            check(left)?;
+            check(right)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Line and column (1-based) of a byte offset in a text.
+pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |last| last.chars().count())
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_and_calls() {
+        let expr = parse(r#"seen(peer, event == "priority-zero-sent" or event in ["keepalived-stopping"], -5s, +1s) and not from == "FAULT""#).unwrap();
+        let Expr::And(items) = expr else {
+            panic!("an and")
+        };
+        assert_eq!(items.len(), 2);
+        let Expr::Call(name, arguments) = &items[0] else {
+            panic!("a call")
+        };
+        assert_eq!(name, "seen");
+        assert_eq!(arguments[2], Expr::Duration(-5.0));
+        assert_eq!(arguments[3], Expr::Duration(1.0));
+        assert!(matches!(&arguments[1], Expr::Or(_)));
+        assert!(matches!(&items[1], Expr::Not(_)));
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(parse("300ms").unwrap(), Expr::Duration(0.3));
+        assert_eq!(parse("2m").unwrap(), Expr::Duration(120.0));
+        assert_eq!(
+            parse("count(any, kind == 'drbd', -1h, 0s) >= 3").unwrap(),
+            Expr::Compare(
+                Box::new(Expr::Call(
+                    "count".into(),
+                    vec![
+                        Expr::Name("any".into()),
+                        Expr::Compare(
+                            Box::new(Expr::Name("kind".into())),
+                            Op::Equal,
+                            Box::new(Expr::Str("drbd".into()))
+                        ),
+                        Expr::Duration(-3600.0),
+                        Expr::Duration(0.0)
+                    ]
+                )),
+                Op::GreaterOrEqual,
+                Box::new(Expr::Number(3.0)),
+            )
+        );
+        assert_eq!(
+            parse("subject.instance").unwrap(),
+            Expr::Name("subject.instance".into())
+        );
+        assert_eq!(
+            parse("notify == 1").unwrap(),
+            Expr::Compare(
+                Box::new(Expr::Name("notify".into())),
+                Op::Equal,
+                Box::new(Expr::Number(1.0))
+            )
+        );
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let error =
+            parse("seen(peer, event == \"x\", -5s, +1s) and\n  state(peer, 0s) === 'MASTER'")
+                .unwrap_err();
+        let (line, column) = line_and_column(
+            "seen(peer, event == \"x\", -5s, +1s) and\n  state(peer, 0s) === 'MASTER'",
+            error.offset,
+        );
+        assert_eq!((line, column), (2, 19), "{error:?}");
+        let unknown = parse("sen(peer, true, 0s, 1s)").unwrap_err();
+        assert!(
+            unknown.message.contains("unknown function sen()"),
+            "{unknown:?}"
+        );
+        let arity = parse("seen(peer, true)").unwrap_err();
+        assert!(arity.message.contains("takes 4 arguments"), "{arity:?}");
+    }
+}

@@ -1,0 +1,466 @@
+//! Evaluating conditions: a subject (a transition, an overlap window or an event) at an instant,
+//! the timeline's events and the reconstructed states; events a condition found become evidence.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::condition::{Expr, Op};
+use super::model::SubjectKind;
+use crate::sources::Event;
+use crate::timeline::Timeline;
+use crate::timeline::align::offset_duration;
+use crate::timeline::state::{Role, States};
+
+/// A value of the condition language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(String),
+    List(Vec<Value>),
+}
+
+impl Value {
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(value) => *value,
+            Value::Number(value) => *value != 0.0,
+            Value::Str(text) => !text.is_empty(),
+            Value::List(items) => !items.is_empty(),
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self {
+            Value::Number(value) => Some(*value),
+            Value::Str(text) => text.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+fn compare(left: &Value, op: Op, right: &Value) -> bool {
+    if op == Op::In {
+        return match right {
+            Value::List(items) => items.iter().any(|item| compare(left, Op::Equal, item)),
+            Value::Str(text) => matches!(left, Value::Str(inner) if text.contains(inner.as_str())),
+            _ => false,
+        };
+    }
+    if matches!(left, Value::Null) || matches!(right, Value::Null) {
+        return match op {
+            Op::Equal => left == right,
+            Op::NotEqual => left != right,
+            _ => false,
+        };
+    }
+    if let (Some(a), Some(b)) = (left.number(), right.number())
+        && (matches!(left, Value::Number(_)) || matches!(right, Value::Number(_)))
+    {
+        return match op {
+            Op::Equal => a == b,
+            Op::NotEqual => a != b,
+            Op::Less => a < b,
+            Op::LessOrEqual => a <= b,
+            Op::Greater => a > b,
+            Op::GreaterOrEqual => a >= b,
+            Op::In => false,
+        };
+    }
+    let (a, b) = (text_of(left), text_of(right));
+    match op {
+        Op::Equal => a.eq_ignore_ascii_case(&b),
+        Op::NotEqual => !a.eq_ignore_ascii_case(&b),
+        Op::Less => a < b,
+        Op::LessOrEqual => a <= b,
+        Op::Greater => a > b,
+        Op::GreaterOrEqual => a >= b,
+        Op::In => false,
+    }
+}
+
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(value) => value.to_string(),
+        Value::Number(value) => value.to_string(),
+        Value::Str(text) => text.clone(),
+        Value::List(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
+    }
+}
+
+/// What a rule is looking at.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub node: String,
+    pub time: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub instance: Option<String>,
+    pub from: Option<Role>,
+    pub to: Option<Role>,
+    /// The event (timeline index) for event subjects and transitions.
+    pub event: Option<usize>,
+}
+
+/// The timeline and states, indexed for evaluation.
+pub struct Facts<'a> {
+    pub timeline: &'a Timeline,
+    pub states: &'a States,
+    /// Per node, event indices in time order.
+    by_node: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(timeline: &'a Timeline, states: &'a States) -> Facts<'a> {
+        let mut by_node: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, event) in timeline.events.iter().enumerate() {
+            if event.time.is_some() {
+                by_node.entry(event.node.as_ref()).or_default().push(index);
+            }
+        }
+        Facts {
+            timeline,
+            states,
+            by_node,
+        }
+    }
+
+    pub fn node_names(&self) -> Vec<&str> {
+        self.timeline
+            .nodes
+            .iter()
+            .map(|node| node.name.as_str())
+            .collect()
+    }
+
+    fn events_between(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> &[usize] {
+        let Some(indices) = self.by_node.get(node) else {
+            return &[];
+        };
+        let time = |index: &usize| {
+            self.timeline.events[*index]
+                .time
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        };
+        let start = indices.partition_point(|index| time(index) < from);
+        let end = indices.partition_point(|index| time(index) <= to);
+        &indices[start..end.max(start)]
+    }
+}
+
+/// The result of evaluating a condition: whether it holds and the events it leaned on.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub holds: bool,
+    pub evidence: Vec<usize>,
+}
+
+struct Evaluator<'f, 'a> {
+    facts: &'f Facts<'a>,
+    subject: &'f Subject,
+    evidence: Vec<usize>,
+}
+
+/// Evaluates `expr` for `subject`.
+pub fn evaluate(facts: &Facts, subject: &Subject, expr: &Expr) -> Evaluation {
+    let mut evaluator = Evaluator {
+        facts,
+        subject,
+        evidence: Vec::new(),
+    };
+    let holds = evaluator.value(expr, None).truthy();
+    evaluator.evidence.sort_unstable();
+    evaluator.evidence.dedup();
+    Evaluation {
+        holds,
+        evidence: evaluator.evidence,
+    }
+}
+
+/// Whether an event matches a predicate (for event subjects' `match`).
+pub fn event_matches(facts: &Facts, subject: &Subject, predicate: &Expr, event: usize) -> bool {
+    let mut evaluator = Evaluator {
+        facts,
+        subject,
+        evidence: Vec::new(),
+    };
+    evaluator.value(predicate, Some(event)).truthy()
+}
+
+impl Evaluator<'_, '_> {
+    fn value(&mut self, expr: &Expr, event: Option<usize>) -> Value {
+        match expr {
+            Expr::Bool(value) => Value::Bool(*value),
+            Expr::Number(value) | Expr::Duration(value) => Value::Number(*value),
+            Expr::Str(text) => Value::Str(text.clone()),
+            Expr::List(items) => {
+                Value::List(items.iter().map(|item| self.value(item, event)).collect())
+            }
+            Expr::Name(name) => self.name(name, event),
+            Expr::Not(inner) => Value::Bool(!self.value(inner, event).truthy()),
+            Expr::And(items) => {
+                Value::Bool(items.iter().all(|item| self.value(item, event).truthy()))
+            }
+            Expr::Or(items) => {
+                Value::Bool(items.iter().any(|item| self.value(item, event).truthy()))
+            }
+            Expr::Compare(left, op, right) => {
+                let left = self.value(left, event);
+                let right = self.value(right, event);
+                Value::Bool(compare(&left, *op, &right))
+            }
+            Expr::Call(function, arguments) => self.call(function, arguments, event),
+        }
+    }
+
+    fn subject_name(&self, name: &str) -> Value {
+        let subject = self.subject;
+        let text = |value: Option<String>| value.map_or(Value::Null, Value::Str);
+        match name {
+            "node" => Value::Str(subject.node.clone()),
+            "instance" => text(subject.instance.clone()),
+            "from" => text(subject.from.map(|role| role.name().to_string())),
+            "to" => text(subject.to.map(|role| role.name().to_string())),
+            "subject" => Value::Str(subject.kind.name().to_string()),
+            "duration" => subject.end.map_or(Value::Null, |end| {
+                Value::Number((end - subject.time).num_milliseconds() as f64 / 1000.0)
+            }),
+            "open" => Value::Bool(subject.end.is_none() && subject.kind == SubjectKind::Overlap),
+            "nodes" => Value::Number(self.facts.timeline.nodes.len() as f64),
+            _ => match subject.event {
+                Some(index) => event_name(&self.facts.timeline.events[index], name),
+                None => Value::Null,
+            },
+        }
+    }
+
+    fn name(&self, name: &str, event: Option<usize>) -> Value {
+        if let Some(rest) = name.strip_prefix("subject.") {
+            return self.subject_name(rest);
+        }
+        match event {
+            Some(index) => event_name(&self.facts.timeline.events[index], name),
+            None => self.subject_name(name),
+        }
+    }
+
+    fn who(&self, expr: &Expr) -> Vec<String> {
+        let name = match expr {
+            Expr::Name(name) => name.as_str(),
+            _ => "",
+        };
+        let nodes = self.facts.node_names();
+        match name {
+            "self" => vec![self.subject.node.clone()],
+            "peer" => nodes
+                .into_iter()
+                .filter(|node| *node != self.subject.node)
+                .map(str::to_string)
+                .collect(),
+            "any" => nodes.into_iter().map(str::to_string).collect(),
+            other => nodes
+                .into_iter()
+                .filter(|node| *node == other)
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    fn offset(&mut self, expr: &Expr) -> Duration {
+        match self.value(expr, None) {
+            Value::Number(seconds) => offset_duration(seconds),
+            _ => Duration::zero(),
+        }
+    }
+
+    fn matching(&mut self, arguments: &[Expr]) -> Vec<usize> {
+        let nodes = self.who(&arguments[0]);
+        let from = self.subject.time + self.offset(&arguments[2]);
+        let to = self.subject.time + self.offset(&arguments[3]);
+        let mut found = Vec::new();
+        for node in &nodes {
+            for &index in self.facts.events_between(node, from, to) {
+                let candidate = &self.facts.timeline.events[index];
+                if let (Some(instance), Some(other)) =
+                    (&self.subject.instance, candidate.field("instance"))
+                    && instance != other
+                {
+                    continue;
+                }
+                if self.value(&arguments[1], Some(index)).truthy() {
+                    found.push(index);
+                }
+            }
+        }
+        found
+    }
+
+    fn call(&mut self, function: &str, arguments: &[Expr], event: Option<usize>) -> Value {
+        let _ = event;
+        match function {
+            "seen" => {
+                let found = self.matching(arguments);
+                let seen = !found.is_empty();
+                self.evidence.extend(found.into_iter().take(5));
+                Value::Bool(seen)
+            }
+            "count" => {
+                let found = self.matching(arguments);
+                let count = found.len();
+                self.evidence.extend(found.into_iter().take(5));
+                Value::Number(count as f64)
+            }
+            "state" => {
+                let at = self.subject.time + self.offset(&arguments[1]);
+                let roles: Vec<Role> = self
+                    .who(&arguments[0])
+                    .iter()
+                    .filter_map(|node| {
+                        self.facts
+                            .states
+                            .role_at(node, self.subject.instance.as_deref(), at)
+                    })
+                    .collect();
+                let role = roles.iter().copied().min().unwrap_or(Role::Unknown);
+                Value::Str(role.name().to_string())
+            }
+            "role_after" | "change_in" => {
+                let nodes = self.who(&arguments[0]);
+                let Some(node) = nodes.first() else {
+                    return Value::Null;
+                };
+                // The state `who` held just before t, and how it ended.
+                let before = self.subject.time - Duration::milliseconds(1);
+                match self
+                    .facts
+                    .states
+                    .change_after(node, self.subject.instance.as_deref(), before)
+                {
+                    Some((time, role)) if function == "role_after" => {
+                        let _ = time;
+                        Value::Str(role.name().to_string())
+                    }
+                    Some((time, _)) => {
+                        Value::Number((time - before).num_milliseconds() as f64 / 1000.0)
+                    }
+                    None if function == "role_after" => Value::Str(String::new()),
+                    None => Value::Null,
+                }
+            }
+            "logged" | "gap" | "blind" => {
+                let from = self.subject.time + self.offset(&arguments[1]);
+                let to = self.subject.time + self.offset(&arguments[2]);
+                let nodes = self.who(&arguments[0]);
+                match function {
+                    "logged" => Value::Bool(nodes.iter().any(|node| self.logged(node, from, to))),
+                    "gap" => Value::Number(
+                        nodes
+                            .iter()
+                            .map(|node| self.longest_silence(node, from, to))
+                            .fold(0.0, f64::max),
+                    ),
+                    _ => Value::Bool(nodes.iter().any(|node| self.blind(node, from, to))),
+                }
+            }
+            _ => Value::Null,
+        }
+    }
+
+    fn spans(&self, node: &str) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut spans: Vec<_> = self
+            .facts
+            .timeline
+            .files
+            .iter()
+            .filter(|file| file.node == node)
+            .flat_map(|file| file.activity.iter().copied())
+            .collect();
+        spans.sort();
+        spans
+    }
+
+    /// Events the node itself logged (not facts stamped at collection time).
+    fn own_events(
+        &self,
+        node: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = &Event> {
+        self.facts
+            .events_between(node, from, to)
+            .iter()
+            .map(|index| &self.facts.timeline.events[*index])
+            .filter(|event| !event.collector_clock)
+    }
+
+    fn logged(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.spans(node)
+            .iter()
+            .any(|(start, end)| *start <= to && *end >= from)
+            || self.own_events(node, from, to).next().is_some()
+    }
+
+    /// The longest stretch of [from, to] with no line of `node` (spans join lines under 30 s apart,
+    /// so shorter silences are measured on the recognised events).
+    fn longest_silence(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+        let mut times: Vec<DateTime<Utc>> = Vec::new();
+        for (start, end) in self.spans(node) {
+            if end < from || start > to {
+                continue;
+            }
+            times.push(start.max(from));
+            times.push(end.min(to));
+        }
+        times.extend(
+            self.own_events(node, from, to)
+                .filter_map(|event| event.time),
+        );
+        if times.is_empty() {
+            return (to - from).num_milliseconds() as f64 / 1000.0;
+        }
+        times.push(from);
+        times.push(to);
+        times.sort();
+        times
+            .windows(2)
+            .map(|pair| (pair[1] - pair[0]).num_milliseconds() as f64 / 1000.0)
+            .fold(0.0, f64::max)
+    }
+
+    fn blind(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.facts.states.blind.iter().any(|blind| {
+            blind.node == node
+                && blind.reason != "quiet"
+                && blind.start.is_none_or(|start| start <= to)
+                && blind.end.is_none_or(|end| end >= from)
+        })
+    }
+}
+
+/// An event attribute or field by name.
+fn event_name(event: &Event, name: &str) -> Value {
+    let text =
+        |value: Option<&str>| value.map_or(Value::Null, |value| Value::Str(value.to_string()));
+    match name {
+        "kind" => Value::Str(event.kind.name().to_string()),
+        "event" => text(event.event.as_deref()),
+        "program" => text(event.program.as_deref()),
+        "source" => Value::Str(event.source.to_string()),
+        "level" => text(event.level.as_deref()),
+        "node" => Value::Str(event.node.to_string()),
+        "file" => Value::Str(event.file.to_string()),
+        "dialect" => Value::Str(
+            if event.field("dialect") == Some("1") || event.text.contains("VRRP_Instance(") {
+                "1"
+            } else {
+                "2"
+            }
+            .to_string(),
+        ),
+        other => text(event.field(other)),
+    }
+}

@@ -1,0 +1,286 @@
+//! Diagnosis rule files: `rules/<id>.toml`, one cause or finding per file (the file stem is the
+//! rule id), read into typed rules once. A rule that cannot be read is reported with its file, line
+//! and column and left out; the others still run.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::condition::{self, Expr};
+pub use crate::finding::Severity;
+use crate::rule_files::{self, RuleFile};
+
+/// What a rule is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    /// A transition to MASTER.
+    Takeover,
+    /// MASTER to BACKUP.
+    Yield,
+    /// A transition to FAULT.
+    Fault,
+    /// MASTER to STOP.
+    Stop,
+    /// Two nodes in MASTER for the same instance at once (one window per overlap).
+    Overlap,
+    /// Each event matching the rule's `match` predicate.
+    Event,
+}
+
+impl SubjectKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SubjectKind::Takeover => "takeover",
+            SubjectKind::Yield => "yield",
+            SubjectKind::Fault => "fault",
+            SubjectKind::Stop => "stop",
+            SubjectKind::Overlap => "overlap",
+            SubjectKind::Event => "event",
+        }
+    }
+
+    /// Whether the subject is a state transition (rules on it name its cause).
+    pub fn is_transition(self) -> bool {
+        matches!(
+            self,
+            SubjectKind::Takeover | SubjectKind::Yield | SubjectKind::Fault | SubjectKind::Stop
+        )
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(SubjectKind),
+    Many(Vec<SubjectKind>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    title: String,
+    severity: Severity,
+    subject: OneOrMany,
+    /// For transition rules: the cause this rule names (defaults to the rule id).
+    #[serde(default)]
+    cause: Option<String>,
+    /// Transition rules are tried in this order (lowest first); the first that holds names the cause.
+    #[serde(default)]
+    order: i64,
+    /// For event rules: which events are subjects.
+    #[serde(default, rename = "match")]
+    match_events: Option<toml::Spanned<String>>,
+    condition: toml::Spanned<String>,
+    explanation: String,
+    remedy: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default, rename = "case")]
+    cases: Vec<CaseSpec>,
+}
+
+/// A test case of a rule: a bundle (a testdata bundle or files written inline) and whether the
+/// rule must fire on it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    pub name: String,
+    /// `fires` or `quiet`.
+    pub expect: Expectation,
+    /// A bundle directory relative to the repository root (testdata/bundles/lab-partition).
+    #[serde(default)]
+    pub bundle: Option<String>,
+    /// Files written into a temporary bundle: `esc-ha-0/var/log/messages` = "...".
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Only subjects of this node count (transition rules: the transition's node).
+    #[serde(default)]
+    pub node: Option<String>,
+}
+
+/// What a case expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expectation {
+    Fires,
+    Quiet,
+}
+
+/// A rule, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub origin: String,
+    pub title: String,
+    pub severity: Severity,
+    pub subjects: Vec<SubjectKind>,
+    pub cause: String,
+    pub order: i64,
+    pub match_events: Option<Expr>,
+    pub condition: Expr,
+    pub explanation: String,
+    pub remedy: String,
+    pub references: Vec<String>,
+    pub cases: Vec<CaseSpec>,
+}
+
+/// A rule file that could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleError {
+    pub origin: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}", self.origin)?;
+        if let Some(line) = self.line {
+            write!(formatter, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(formatter, ":{column}")?;
+            }
+        }
+        write!(formatter, ": {}", self.message)
+    }
+}
+
+/// Parses a condition held in a TOML string, locating errors in the file.
+fn parse_spanned(
+    file: &RuleFile,
+    value: &toml::Spanned<String>,
+    what: &str,
+) -> Result<Expr, RuleError> {
+    condition::parse(value.get_ref()).map_err(|error| {
+        // The span covers the quotes; a ''' string starts its text on the next line when it opens
+        // with a newline.
+        let span = value.span();
+        let raw = &file.text[span.start..span.end.min(file.text.len())];
+        let quote = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
+            3
+        } else {
+            1
+        };
+        let mut start = span.start + quote;
+        if quote == 3 && file.text[start..].starts_with('\n') {
+            start += 1;
+        }
+        let (line, column) = condition::line_and_column(&file.text, start + error.offset);
+        RuleError {
+            origin: file.origin.clone(),
+            line: Some(line),
+            column: Some(column),
+            message: format!("{what}: {}", error.message),
+        }
+    })
+}
+
+/// Joins the lines of each paragraph (a TOML multi-line string wraps its text); blank lines stay
+/// paragraph breaks.
+fn unwrap_lines(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+impl Rule {
+    /// Reads one rule file.
+    pub fn from_file(file: &RuleFile) -> Result<Rule, RuleError> {
+        let id = file
+            .relative
+            .rsplit('/')
+            .next()
+            .and_then(|name| name.strip_suffix(".toml"))
+            .unwrap_or(&file.relative)
+            .to_string();
+        let spec: RuleSpec = toml::from_str(&file.text).map_err(|error| {
+            let (line, column) = error
+                .span()
+                .map(|span| condition::line_and_column(&file.text, span.start))
+                .map_or((None, None), |(line, column)| (Some(line), Some(column)));
+            RuleError {
+                origin: file.origin.clone(),
+                line,
+                column,
+                message: error.message().to_string(),
+            }
+        })?;
+        let subjects = match spec.subject {
+            OneOrMany::One(subject) => vec![subject],
+            OneOrMany::Many(subjects) => subjects,
+        };
+        let condition = parse_spanned(file, &spec.condition, "condition")?;
+        let match_events = spec
+            .match_events
+            .as_ref()
+            .map(|value| parse_spanned(file, value, "match"))
+            .transpose()?;
+        if subjects.contains(&SubjectKind::Event) && match_events.is_none() {
+            return Err(RuleError {
+                origin: file.origin.clone(),
+                line: None,
+                column: None,
+                message: "an event rule needs `match`: which events it looks at".to_string(),
+            });
+        }
+        Ok(Rule {
+            cause: spec.cause.unwrap_or_else(|| id.clone()),
+            id,
+            origin: file.origin.clone(),
+            title: spec.title,
+            severity: spec.severity,
+            subjects,
+            order: spec.order,
+            match_events,
+            condition,
+            explanation: unwrap_lines(&spec.explanation),
+            remedy: unwrap_lines(&spec.remedy),
+            references: spec.references,
+            cases: spec.cases,
+        })
+    }
+}
+
+/// The rules in use and the files that could not be read.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub errors: Vec<RuleError>,
+}
+
+impl RuleSet {
+    /// The embedded rules, then those of `extra` (a --rules DIR): a rule with the same id
+    /// replaces the embedded one.
+    pub fn load(extra: Option<&std::path::Path>) -> RuleSet {
+        let mut files = rule_files::embedded("");
+        let mut set = RuleSet::default();
+        if let Some(directory) = extra {
+            let (more, errors) = rule_files::from_directory(directory, "");
+            files.extend(more);
+            set.errors
+                .extend(errors.into_iter().map(|message| RuleError {
+                    origin: directory.display().to_string(),
+                    line: None,
+                    column: None,
+                    message,
+                }));
+        }
+        for file in &files {
+            match Rule::from_file(file) {
+                Ok(rule) => {
+                    set.rules.retain(|existing| existing.id != rule.id);
+                    set.rules.push(rule);
+                }
+                Err(error) => set.errors.push(error),
+            }
+        }
+        set.rules
+            .sort_by(|left, right| (left.order, &left.id).cmp(&(right.order, &right.id)));
+        set
+    }
+}

@@ -1,0 +1,478 @@
+//! State reconstruction: per node and VRRP instance, the intervals of MASTER, BACKUP, FAULT, STOP
+//! and UNKNOWN that the events imply (state lines, daemon lifecycle, node reboots, the VIP being
+//! set), the transitions between them, what keepalived_state said against the logs, DRBD roles,
+//! and the blind intervals in which a node's logs say nothing because we have none.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::Timeline;
+use crate::sources::{Event, EventKind};
+
+/// A node whose logs begin at most this many seconds after the other's is not missing any.
+pub const LEADING_SLACK_S: i64 = 300;
+
+/// A VRRP instance state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Role {
+    Master,
+    Backup,
+    Fault,
+    Stop,
+    Unknown,
+}
+
+impl Role {
+    /// From a state word (MASTER, backup, INIT, ...).
+    pub fn parse(word: &str) -> Role {
+        match word.to_ascii_uppercase().as_str() {
+            "MASTER" => Role::Master,
+            "BACKUP" => Role::Backup,
+            "FAULT" => Role::Fault,
+            "STOP" => Role::Stop,
+            _ => Role::Unknown,
+        }
+    }
+
+    /// The upper-case name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Master => "MASTER",
+            Role::Backup => "BACKUP",
+            Role::Fault => "FAULT",
+            Role::Stop => "STOP",
+            Role::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+/// A stretch of time a node's instance spent in one state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interval {
+    pub node: String,
+    pub instance: String,
+    pub role: Role,
+    /// None: since before the node's logs begin.
+    pub start: Option<DateTime<Utc>>,
+    /// None: still open at the end of the logs.
+    pub end: Option<DateTime<Utc>>,
+    /// The event (index in the timeline) that opened it.
+    pub opened_by: Option<usize>,
+    pub closed_by: Option<usize>,
+    /// Inferred from indirect evidence (VIPs set, keepalived_state) rather than a state line.
+    pub inferred: bool,
+}
+
+/// A change of state of one node's instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub node: String,
+    pub instance: String,
+    pub time: DateTime<Utc>,
+    pub from: Role,
+    pub to: Role,
+    /// The event (index in the timeline) that shows it.
+    pub event: usize,
+}
+
+/// keepalived_state saying something other than the logs at its modification time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement {
+    pub node: String,
+    pub time: DateTime<Utc>,
+    pub file_state: Role,
+    pub log_state: Role,
+    pub event: usize,
+}
+
+/// A time span in which a node's logs cannot tell what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlindInterval {
+    pub node: String,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// no-logs, rotation-hole, unreadable, quiet.
+    pub reason: String,
+}
+
+/// Everything reconstructed from a timeline.
+#[derive(Debug, Clone, Default)]
+pub struct States {
+    pub instances: Vec<String>,
+    pub intervals: Vec<Interval>,
+    pub transitions: Vec<Transition>,
+    pub disagreements: Vec<Disagreement>,
+    pub blind: Vec<BlindInterval>,
+    /// Per node, the last DRBD role and connection state seen.
+    pub drbd_roles: BTreeMap<String, (String, String)>,
+}
+
+/// What an event says about the state of an instance (None: nothing).
+fn implied_role(event: &Event) -> Option<(Role, bool)> {
+    let name = event.event.as_deref()?;
+    match (event.kind, name) {
+        (EventKind::VrrpState, "entering-state") => event
+            .field("state")
+            .map(|state| (Role::parse(state), false)),
+        (EventKind::VrrpFault, "fault-reason") => Some((Role::Fault, false)),
+        // Only a master sets its VIPs and announces them.
+        (EventKind::VrrpAdvert, "vips-set" | "gratuitous-arp") => Some((Role::Master, true)),
+        // A master that forces an election stays master.
+        (EventKind::VrrpAdvert, "lower-priority-advert") => Some((Role::Master, true)),
+        _ => None,
+    }
+}
+
+/// Lifecycle events that stop every instance of the node.
+fn stops_everything(event: &Event) -> bool {
+    matches!(
+        event.event.as_deref(),
+        Some(
+            "keepalived-stopping"
+                | "keepalived-stopped"
+                | "vrrp-child-stopped"
+                | "child-exited"
+                | "node-boot"
+        )
+    ) || (event.event.as_deref() == Some("vrrp-child-died")
+        && event.field("action") == Some("Exiting"))
+}
+
+/// Lifecycle events after which every instance's state is unknown until it says.
+fn restarts_everything(event: &Event) -> bool {
+    matches!(
+        event.event.as_deref(),
+        Some("keepalived-starting" | "keepalived-reloading")
+    )
+}
+
+struct Tracker {
+    role: Role,
+    start: Option<DateTime<Utc>>,
+    opened_by: Option<usize>,
+    inferred: bool,
+}
+
+impl States {
+    /// Reconstructs states from the timeline's events (in timeline order).
+    pub fn reconstruct(timeline: &Timeline, quiet_after: Duration) -> States {
+        let mut states = States::default();
+        let events = &timeline.events;
+        let mut instances: BTreeSet<String> = BTreeSet::new();
+        for event in events {
+            if matches!(
+                event.kind,
+                EventKind::VrrpState | EventKind::VrrpAdvert | EventKind::VrrpFault
+            ) && let Some(instance) = event.field("instance")
+            {
+                instances.insert(instance.to_string());
+            }
+        }
+        states.instances = instances.iter().cloned().collect();
+        for node in &timeline.nodes {
+            states.reconstruct_node(timeline, &node.name);
+            states.blind_intervals(timeline, &node.name, quiet_after);
+        }
+        states.intervals.sort_by(|left, right| {
+            (left.start, &left.node, &left.instance).cmp(&(
+                right.start,
+                &right.node,
+                &right.instance,
+            ))
+        });
+        states.transitions.sort_by(|left, right| {
+            (left.time, &left.node, left.event).cmp(&(right.time, &right.node, right.event))
+        });
+        states
+    }
+
+    fn reconstruct_node(&mut self, timeline: &Timeline, node: &str) {
+        let events = &timeline.events;
+        let mut trackers: BTreeMap<String, Tracker> = BTreeMap::new();
+        let node_instances: BTreeSet<String> = events
+            .iter()
+            .filter(|event| event.node.as_ref() == node)
+            .filter_map(|event| event.field("instance").map(str::to_string))
+            .filter(|instance| self.instances.contains(instance))
+            .collect();
+        let all_instances: Vec<String> = if node_instances.is_empty() {
+            self.instances.clone()
+        } else {
+            node_instances.into_iter().collect()
+        };
+        for instance in &all_instances {
+            trackers.insert(
+                instance.clone(),
+                Tracker {
+                    role: Role::Unknown,
+                    start: None,
+                    opened_by: None,
+                    inferred: false,
+                },
+            );
+        }
+        let mut state_file: Vec<(usize, Role, DateTime<Utc>)> = Vec::new();
+        for (index, event) in events.iter().enumerate() {
+            if event.node.as_ref() != node {
+                continue;
+            }
+            let Some(time) = event.time else { continue };
+            if event.source == "keepalived_state" && event.kind == EventKind::VrrpState {
+                if let Some(state) = event.field("state") {
+                    state_file.push((index, Role::parse(state), time));
+                }
+                continue;
+            }
+            if event.kind == EventKind::Drbd
+                && let Some(role) = event.field("role_to").or(event.field("role"))
+            {
+                let connection = event
+                    .field("conn_to")
+                    .or(event.field("connection"))
+                    .map(str::to_string)
+                    .or_else(|| {
+                        self.drbd_roles
+                            .get(node)
+                            .map(|(_, connection)| connection.clone())
+                    })
+                    .unwrap_or_default();
+                self.drbd_roles
+                    .insert(node.to_string(), (role.to_string(), connection));
+            }
+            // A line without a stamp of its own (journalctl's `-- Reboot --`) carries the previous
+            // line's time, which is not when it happened: it changes no state.
+            if event.time_inferred {
+                continue;
+            }
+            let targets: Vec<(String, Role, bool)> = if stops_everything(event) {
+                all_instances
+                    .iter()
+                    .map(|instance| (instance.clone(), Role::Stop, false))
+                    .collect()
+            } else if restarts_everything(event) {
+                all_instances
+                    .iter()
+                    .map(|instance| (instance.clone(), Role::Unknown, false))
+                    .collect()
+            } else if let (Some((role, inferred)), Some(instance)) =
+                (implied_role(event), event.field("instance"))
+            {
+                vec![(instance.to_string(), role, inferred)]
+            } else {
+                continue;
+            };
+            for (instance, role, inferred) in targets {
+                let Some(tracker) = trackers.get_mut(&instance) else {
+                    continue;
+                };
+                if tracker.role == role {
+                    // Direct evidence confirms an inferred state.
+                    if !inferred {
+                        tracker.inferred = false;
+                    }
+                    continue;
+                }
+                // Indirect evidence only fills an unknown state; it never overrides a state line.
+                if inferred && tracker.role != Role::Unknown {
+                    continue;
+                }
+                self.intervals.push(Interval {
+                    node: node.to_string(),
+                    instance: instance.clone(),
+                    role: tracker.role,
+                    start: tracker.start,
+                    end: Some(time),
+                    opened_by: tracker.opened_by,
+                    closed_by: Some(index),
+                    inferred: tracker.inferred,
+                });
+                self.transitions.push(Transition {
+                    node: node.to_string(),
+                    instance: instance.clone(),
+                    time,
+                    from: tracker.role,
+                    to: role,
+                    event: index,
+                });
+                *tracker = Tracker {
+                    role,
+                    start: Some(time),
+                    opened_by: Some(index),
+                    inferred,
+                };
+            }
+        }
+        for (instance, tracker) in trackers {
+            self.intervals.push(Interval {
+                node: node.to_string(),
+                instance,
+                role: tracker.role,
+                start: tracker.start,
+                end: None,
+                opened_by: tracker.opened_by,
+                closed_by: None,
+                inferred: tracker.inferred,
+            });
+        }
+        // keepalived_state against the logs at its modification time (a second of slack: the
+        // notify script runs right after the state line).
+        for (index, file_role, time) in state_file {
+            let log_role = self.role_at(node, None, time + Duration::seconds(1));
+            if let Some(log_role) = log_role
+                && log_role != Role::Unknown
+                && log_role != file_role
+            {
+                self.disagreements.push(Disagreement {
+                    node: node.to_string(),
+                    time,
+                    file_state: file_role,
+                    log_state: log_role,
+                    event: index,
+                });
+            }
+        }
+    }
+
+    /// The state of a node's instance (the first instance when None) at an instant.
+    pub fn role_at(&self, node: &str, instance: Option<&str>, time: DateTime<Utc>) -> Option<Role> {
+        let instance = instance
+            .map(str::to_string)
+            .or_else(|| self.instances.first().cloned())?;
+        self.intervals
+            .iter()
+            .filter(|interval| interval.node == node && interval.instance == instance)
+            .find(|interval| {
+                interval.start.is_none_or(|start| start <= time)
+                    && interval.end.is_none_or(|end| time < end)
+            })
+            .map(|interval| interval.role)
+    }
+
+    /// When the state a node's instance held at `time` ended, and the state it went to (None
+    /// while still open at the end of the logs).
+    pub fn change_after(
+        &self,
+        node: &str,
+        instance: Option<&str>,
+        time: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, Role)> {
+        let instance = instance
+            .map(str::to_string)
+            .or_else(|| self.instances.first().cloned())?;
+        let mine: Vec<&Interval> = self
+            .intervals
+            .iter()
+            .filter(|interval| interval.node == node && interval.instance == instance)
+            .collect();
+        let current = mine.iter().find(|interval| {
+            interval.start.is_none_or(|start| start <= time)
+                && interval.end.is_none_or(|end| time < end)
+        })?;
+        let end = current.end?;
+        let next = mine.iter().find(|interval| interval.start == Some(end))?;
+        Some((end, next.role))
+    }
+
+    /// The state of each node's instance at the end of the logs.
+    pub fn role_at_end(&self, node: &str, instance: &str) -> Role {
+        self.intervals
+            .iter()
+            .filter(|interval| {
+                interval.node == node && interval.instance == instance && interval.end.is_none()
+            })
+            .map(|interval| interval.role)
+            .next()
+            .unwrap_or(Role::Unknown)
+    }
+
+    fn blind_intervals(&mut self, timeline: &Timeline, node: &str, quiet_after: Duration) {
+        let span_start = timeline.files.iter().filter_map(|file| file.first).min();
+        let span_end = timeline.files.iter().filter_map(|file| file.last).max();
+        let files: Vec<_> = timeline
+            .files
+            .iter()
+            .filter(|file| file.node == node && file.lines > 0)
+            .collect();
+        let first = files.iter().filter_map(|file| file.first).min();
+        let last = files.iter().filter_map(|file| file.last).max();
+        match (first, last) {
+            (None, _) | (_, None) => self.blind.push(BlindInterval {
+                node: node.to_string(),
+                start: span_start,
+                end: span_end,
+                reason: "no-logs".to_string(),
+            }),
+            (Some(first), Some(last)) => {
+                // Logs that begin later than the other node's are missing only when the difference
+                // is more than a start-up delay.
+                if span_start
+                    .is_some_and(|start| first - start > Duration::seconds(LEADING_SLACK_S))
+                {
+                    self.blind.push(BlindInterval {
+                        node: node.to_string(),
+                        start: span_start,
+                        end: Some(first),
+                        reason: "no-logs".to_string(),
+                    });
+                }
+                // After its last line a node was silent up to its collection (its files were read
+                // to their end); past the collection we have nothing.
+                let collected = timeline
+                    .nodes
+                    .iter()
+                    .find(|entry| entry.name == node)
+                    .and_then(|entry| entry.collected_at);
+                if let (Some(end), Some(collected)) = (span_end, collected)
+                    && end > collected.max(last)
+                {
+                    self.blind.push(BlindInterval {
+                        node: node.to_string(),
+                        start: Some(collected.max(last)),
+                        end: Some(end),
+                        reason: "no-logs".to_string(),
+                    });
+                }
+            }
+        }
+        for file in &files {
+            if file.truncated {
+                self.blind.push(BlindInterval {
+                    node: node.to_string(),
+                    start: file.last,
+                    end: None,
+                    reason: format!("unreadable: {} ends early", file.file),
+                });
+            }
+        }
+        // Node-wide silences: the union of every file's activity, gaps longer than quiet_after.
+        let mut active: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for file in &files {
+            active.extend(file.activity.iter().copied());
+        }
+        active.sort();
+        let mut covered_until: Option<DateTime<Utc>> = None;
+        for (start, end) in active {
+            if let Some(until) = covered_until
+                && start - until > quiet_after
+            {
+                self.blind.push(BlindInterval {
+                    node: node.to_string(),
+                    start: Some(until),
+                    end: Some(start),
+                    reason: "quiet".to_string(),
+                });
+            }
+            covered_until = Some(covered_until.map_or(end, |until| until.max(end)));
+        }
+    }
+}
