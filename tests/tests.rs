@@ -4,5 +4,6 @@
 mod support;
 
 mod bad_input;
+mod lab;
 mod rules;
 mod timeline;

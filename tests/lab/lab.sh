@@ -33,6 +33,7 @@ HERE=$(dirname "$SELF")
 LAB_DIR=${LAB_DIR:-/tmp/esc-diag-lab}
 RUN=$LAB_DIR/run
 SSH_DIR=$LAB_DIR/ssh
+mkdir -p "$LAB_DIR"
 
 NODES=(esc-ha-0 esc-ha-1)
 NETNS=(escdiag-ha0 escdiag-ha1)
