@@ -53,9 +53,8 @@ fn cause_of(report: &Value, node: &str, to: &str) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|failover| failover["node"] == node && failover["to"] == to)
+        .find(|failover| failover["node"] == node && failover["to"] == to)
         .map(|failover| failover["cause"].as_str().unwrap().to_string())
-        .last()
         .unwrap_or_else(|| format!("no {node} → {to} failover"))
 }
 
