@@ -102,7 +102,10 @@ pub struct Table {
     pub origin: String,
     pub sources: Vec<String>,
     program: Option<Regex>,
+    /// The patterns of the rows without a level gate; `set_rows` maps set indices to rows.
     set: RegexSet,
+    set_rows: Vec<usize>,
+    gated_rows: Vec<usize>,
     pub rows: Vec<Row>,
 }
 
@@ -206,7 +209,11 @@ impl Table {
                 near_misses: row.near_misses,
             });
         }
-        let set = RegexSet::new(rows.iter().map(|row| row.pattern.as_str()))
+        // Rows gated by a level are tried only on lines of that level, outside the set: a catch-all
+        // pattern there would otherwise make the set match every line.
+        let (gated, ungated): (Vec<usize>, Vec<usize>) =
+            (0..rows.len()).partition(|index| rows[*index].level.is_some());
+        let set = RegexSet::new(ungated.iter().map(|index| rows[*index].pattern.as_str()))
             .map_err(|error| format!("patterns: {error}"))?;
         Ok(Table {
             name: spec.table.name,
@@ -215,6 +222,8 @@ impl Table {
             sources: spec.table.sources,
             program,
             set,
+            set_rows: ungated,
+            gated_rows: gated,
             rows,
         })
     }
@@ -235,8 +244,23 @@ impl Table {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'_>> {
-        let matches = self.set.matches(message);
-        for index in matches.iter() {
+        let mut candidates: Vec<usize> = self
+            .set
+            .matches(message)
+            .iter()
+            .map(|index| self.set_rows[index])
+            .collect();
+        if let Some(level) = level {
+            let level = level.trim();
+            candidates.extend(self.gated_rows.iter().copied().filter(|index| {
+                self.rows[*index]
+                    .level
+                    .as_ref()
+                    .is_some_and(|filter| filter.is_match(level))
+            }));
+            candidates.sort_unstable();
+        }
+        for index in candidates {
             let row = &self.rows[index];
             if let (Some(filter), Some(program)) = (&row.program, program)
                 && !filter.is_match(program)

@@ -135,6 +135,83 @@ fn context<'a>(
     }
 }
 
+/// Reads every planned file (recognised events only), spreading the files over the machine's
+/// cores; results come back in plan order, so the outcome does not depend on the threads.
+fn read_all(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    classifier: &Classifier,
+) -> Vec<Result<(Vec<Event>, FileStats), Warning>> {
+    let read_one = |plan: &FilePlan| {
+        let node = &bundle.nodes[plan.node];
+        let mut warnings = Vec::new();
+        let Some(mut reader) = open_reader(node, plan, classifier, false, &mut warnings) else {
+            return Err(warnings.pop().unwrap_or_else(|| {
+                Warning::at(&node.name, &plan.file.relative, None, "cannot be read")
+            }));
+        };
+        let mut events = Vec::new();
+        while let Some(event) = reader.next_event() {
+            events.push(event);
+        }
+        Ok((events, reader.stats().clone()))
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |count| count.get())
+        .min(plans.len().max(1));
+    if workers <= 1 {
+        return plans.iter().map(read_one).collect();
+    }
+    // Largest files first, so one big file does not start last.
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by_key(|index| std::cmp::Reverse(plans[*index].file.size));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<(Vec<Event>, FileStats), Warning>>> =
+        (0..plans.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let position = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&index) = order.get(position) else {
+                            break;
+                        };
+                        done.push((index, read_one(&plans[index])));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => {
+                    for (index, result) in done {
+                        results[index] = Some(result);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(index, result)| {
+            result.unwrap_or_else(|| {
+                let plan = &plans[index];
+                Err(Warning::at(
+                    &bundle.nodes[plan.node].name,
+                    &plan.file.relative,
+                    None,
+                    "was not read",
+                ))
+            })
+        })
+        .collect()
+}
+
 fn open_reader<'a>(
     node: &Node,
     plan: &FilePlan,
@@ -291,20 +368,15 @@ impl Timeline {
         let mut plans = plan_files(bundle, &mut nodes, &zones);
 
         let mut reads = Vec::new();
-        for (plan_index, plan) in plans.iter().enumerate() {
-            let node = &bundle.nodes[plan.node];
-            let Some(mut reader) = open_reader(node, plan, classifier, false, &mut warnings) else {
-                continue;
-            };
-            let mut events = Vec::new();
-            while let Some(event) = reader.next_event() {
-                events.push(event);
+        for (plan_index, result) in read_all(bundle, &plans, classifier).into_iter().enumerate() {
+            match result {
+                Ok((events, stats)) => reads.push(FileRead {
+                    plan_index,
+                    events,
+                    stats,
+                }),
+                Err(warning) => warnings.push(warning),
             }
-            reads.push(FileRead {
-                plan_index,
-                events,
-                stats: reader.stats().clone(),
-            });
         }
         settle_years(bundle, &mut plans, &reads, &mut warnings);
 
