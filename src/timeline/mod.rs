@@ -135,6 +135,9 @@ fn context<'a>(
     }
 }
 
+/// What reading one file gave: its recognised events and statistics, or why it could not be read.
+type FileResult = Result<(Vec<Event>, FileStats), Warning>;
+
 /// Reads every planned file (recognised events only), spreading the files over the machine's
 /// cores; results come back in plan order, so the outcome does not depend on the threads.
 fn read_all(
@@ -166,8 +169,7 @@ fn read_all(
     let mut order: Vec<usize> = (0..plans.len()).collect();
     order.sort_by_key(|index| std::cmp::Reverse(plans[*index].file.size));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<(Vec<Event>, FileStats), Warning>>> =
-        (0..plans.len()).map(|_| None).collect();
+    let mut results: Vec<Option<FileResult>> = (0..plans.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
