@@ -4,6 +4,7 @@
 mod support;
 
 mod analyze;
+mod architecture;
 mod bad_input;
 mod lab;
 mod rules;

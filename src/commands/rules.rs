@@ -69,11 +69,13 @@ fn problems(rules: &RuleSet, classifier: &Classifier, directory: Option<&Path>) 
     problems
 }
 
-/// Checks that every file parses.
+/// Checks that every file parses and every classifier row matches its examples.
 pub fn check(directory: Option<&Path>) -> anyhow::Result<ExitCode> {
     let rules = RuleSet::load(directory);
     let classifier = Classifier::load(directory);
-    let problems = problems(&rules, &classifier, directory);
+    let mut problems = problems(&rules, &classifier, directory);
+    // Classifier rows that recognise none of their own examples (or one of their near misses).
+    problems.extend(classifier.self_test());
     let mut out = std::io::stdout().lock();
     for problem in &problems {
         writeln!(out, "error: {problem}")?;

@@ -7,7 +7,7 @@
 //! unary   := "not" unary | compare
 //! compare := atom (("==" | "!=" | "<=" | ">=" | "<" | ">" | "in") atom)?
 //! atom    := "(" expr ")" | name "(" expr ("," expr)* ")" | "[" expr ("," expr)* "]"
-//!          | "string" | duration (-5s, 300ms, +2m, 1h) | number | true | false | name
+//!          | "string" | duration (-5s, 300ms, +2m, 1h, 7d) | number | true | false | name
 //! ```
 //!
 //! Names are subject attributes (`from`, `to`, `instance`, `node`, `duration`) or, inside an event
@@ -82,6 +82,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "gap",
         3,
         "gap(who, from, to): the longest silence of who's logs in the window, seconds",
+    ),
+    (
+        "drbd_role",
+        2,
+        "drbd_role(who, at): who's DRBD role at t+at (Primary, Secondary, Unknown; null before anything said)",
     ),
     (
         "role_after",
@@ -174,7 +179,7 @@ fn number_or_duration(input: &str) -> Parsed<'_, Expr> {
     ))
     .parse(input)?;
     let value: f64 = text.parse().unwrap_or(0.0);
-    let (rest, unit) = opt(alt((tag("ms"), tag("s"), tag("m"), tag("h")))).parse(rest)?;
+    let (rest, unit) = opt(alt((tag("ms"), tag("s"), tag("m"), tag("h"), tag("d")))).parse(rest)?;
     if rest
         .chars()
         .next()
@@ -190,7 +195,8 @@ fn number_or_duration(input: &str) -> Parsed<'_, Expr> {
         Some("ms") => Expr::Duration(value / 1000.0),
         Some("s") => Expr::Duration(value),
         Some("m") => Expr::Duration(value * 60.0),
-        Some(_) => Expr::Duration(value * 3600.0),
+        Some("h") => Expr::Duration(value * 3600.0),
+        Some(_) => Expr::Duration(value * 86_400.0),
     };
     Ok((rest, expr))
 }
@@ -388,6 +394,7 @@ mod tests {
     fn literals() {
         assert_eq!(parse("300ms").unwrap(), Expr::Duration(0.3));
         assert_eq!(parse("2m").unwrap(), Expr::Duration(120.0));
+        assert_eq!(parse("-400d").unwrap(), Expr::Duration(-400.0 * 86_400.0));
         assert_eq!(
             parse("count(any, kind == 'drbd', -1h, 0s) >= 3").unwrap(),
             Expr::Compare(

@@ -328,6 +328,23 @@ impl Evaluator<'_, '_> {
                 let role = roles.iter().copied().min().unwrap_or(Role::Unknown);
                 Value::Str(role.name().to_string())
             }
+            "drbd_role" => {
+                let at = self.subject.time + self.offset(&arguments[1]);
+                let roles: Vec<String> = self
+                    .who(&arguments[0])
+                    .iter()
+                    .filter_map(|node| self.facts.states.drbd_role_at(node, at).map(str::to_string))
+                    .collect();
+                // With several nodes, Primary if any is.
+                match roles
+                    .iter()
+                    .find(|role| role.as_str() == "Primary")
+                    .or(roles.first())
+                {
+                    Some(role) => Value::Str(role.clone()),
+                    None => Value::Null,
+                }
+            }
             "role_after" | "change_in" => {
                 let nodes = self.who(&arguments[0]);
                 let Some(node) = nodes.first() else {

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod escadm;
 pub mod escmanager;
 pub mod event;
+pub mod keepalived_conf;
 pub mod keepalived_state;
 pub mod messages;
 
@@ -104,6 +105,7 @@ pub trait Source: Sync {
 /// Every source, most specific first: the first that claims a file reads it.
 pub static SOURCES: &[&dyn Source] = &[
     &keepalived_state::KeepalivedState,
+    &keepalived_conf::KeepalivedConf,
     &drbd_status::DrbdStatus,
     &escmanager::Escmanager,
     &escadm::Escadm,

@@ -115,6 +115,8 @@ pub struct States {
     pub blind: Vec<BlindInterval>,
     /// Per node, the last DRBD role and connection state seen.
     pub drbd_roles: BTreeMap<String, (String, String)>,
+    /// Per node, DRBD role changes in time order: (instant, role: Primary, Secondary, Unknown).
+    pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
 }
 
 /// What an event says about the state of an instance (None: nothing).
@@ -248,6 +250,10 @@ impl States {
                     .unwrap_or_default();
                 self.drbd_roles
                     .insert(node.to_string(), (role.to_string(), connection));
+                let history = self.drbd_history.entry(node.to_string()).or_default();
+                if history.last().is_none_or(|(_, last)| last != role) {
+                    history.push((time, role.to_string()));
+                }
             }
             // A line without a stamp of its own (journalctl's `-- Reboot --`) carries the previous
             // line's time, which is not when it happened: it changes no state.
@@ -381,6 +387,16 @@ impl States {
         let end = current.end?;
         let next = mine.iter().find(|interval| interval.start == Some(end))?;
         Some((end, next.role))
+    }
+
+    /// A node's DRBD role at an instant (None before anything said).
+    pub fn drbd_role_at(&self, node: &str, time: DateTime<Utc>) -> Option<&str> {
+        self.drbd_history
+            .get(node)?
+            .iter()
+            .take_while(|(at, _)| *at <= time)
+            .last()
+            .map(|(_, role)| role.as_str())
     }
 
     /// The state of each node's instance at the end of the logs.
