@@ -28,6 +28,7 @@
 //! ```
 
 pub mod bundle;
+pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod exit_code;
