@@ -245,7 +245,7 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
         .filter(|line| !line.is_empty())
         .map(str::to_string)
         .collect();
-    assert!(scenarios.len() >= 10, "scenarios: {scenarios:?}");
+    assert!(scenarios.len() >= 11, "scenarios: {scenarios:?}");
     let mut passed = 0;
     let mut failures = Vec::new();
     for scenario in &scenarios {

@@ -6,6 +6,7 @@ mod support;
 mod analyze;
 mod architecture;
 mod bad_input;
+mod checks;
 mod lab;
 mod rules;
 mod timeline;

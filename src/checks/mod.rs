@@ -1,3 +1,189 @@
 //! Checks of a node's configuration and reachability, computed from what a bundle captured
 //! (command outputs, configuration files, logs). The same code runs right after collection and
-//! again offline in analyze (the report's `checks[]`).
+//! again offline in analyze (the report's `checks[]`). One function per check, listed in
+//! [`CHECKS`]; each says pass, fail, warn or skipped (with why) per node or for the pair.
+
+pub mod captures;
+mod config;
+mod network;
+mod node;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::bundle::Bundle;
+use crate::sources::{Event, EventKind};
+use crate::timeline::Timeline;
+use captures::NodeCaptures;
+
+/// A check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CheckStatus {
+    Pass,
+    Warn,
+    Fail,
+    Skipped,
+}
+
+impl CheckStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Warn => "warn",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Skipped => "skipped",
+        }
+    }
+}
+
+impl fmt::Display for CheckStatus {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+/// One check's result, for a node or (node None) for the pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    pub id: &'static str,
+    pub node: Option<String>,
+    pub status: CheckStatus,
+    pub detail: String,
+}
+
+impl CheckResult {
+    fn new(
+        id: &'static str,
+        node: Option<&str>,
+        status: CheckStatus,
+        detail: impl Into<String>,
+    ) -> CheckResult {
+        CheckResult {
+            id,
+            node: node.map(str::to_string),
+            status,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What the checks know of one node.
+pub struct NodeView<'a> {
+    pub name: &'a str,
+    pub captures: NodeCaptures,
+    /// The node's first vrrp_instance settings (keepalived.conf).
+    pub config: Option<&'a BTreeMap<String, String>>,
+    /// Addresses from the manifest.
+    pub manifest_addresses: Vec<Ipv4Addr>,
+    /// The node's recognised events.
+    pub events: Vec<&'a Event>,
+    pub clock_offset_s: Option<f64>,
+}
+
+impl NodeView<'_> {
+    /// The kad_vif: the VRRP instance's interface.
+    pub fn vrrp_interface(&self) -> Option<&str> {
+        self.config
+            .and_then(|config| config.get("interface"))
+            .map(String::as_str)
+    }
+
+    /// The VIPs (address and prefix) of the VRRP instance.
+    pub fn vips(&self) -> Vec<(Ipv4Addr, Option<u8>)> {
+        self.config
+            .and_then(|config| config.get("vips"))
+            .map(|vips| {
+                vips.split(',')
+                    .filter_map(|vip| {
+                        let (address, prefix) = match vip.split_once('/') {
+                            Some((address, prefix)) => (address, prefix.parse().ok()),
+                            None => (vip, None),
+                        };
+                        Some((address.trim().parse().ok()?, prefix))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The node's own addresses: from `ip addr` (without the VIPs), else the manifest.
+    pub fn own_addresses(&self) -> Vec<Ipv4Addr> {
+        let vips: Vec<Ipv4Addr> = self
+            .vips()
+            .into_iter()
+            .map(|(address, _)| address)
+            .collect();
+        match &self.captures.addresses {
+            Some(addresses) => addresses
+                .iter()
+                .map(|address| address.address)
+                .filter(|address| !address.is_loopback() && !vips.contains(address))
+                .collect(),
+            None => self.manifest_addresses.clone(),
+        }
+    }
+}
+
+/// Everything the checks read.
+pub struct CheckInput<'a> {
+    pub nodes: Vec<NodeView<'a>>,
+}
+
+type CheckFunction = fn(&CheckInput) -> Vec<CheckResult>;
+
+/// Every check, in report order.
+pub static CHECKS: &[(&str, CheckFunction)] = &[
+    ("address-on-kad-vif", network::address_on_kad_vif),
+    ("vip-single-owner", network::vip_single_owner),
+    ("vip-in-subnet", network::vip_in_subnet),
+    ("default-route", network::default_route),
+    ("gateway-reachable", network::gateway_reachable),
+    ("peer-reachable", network::peer_reachable),
+    ("keepalived-config-agree", config::keepalived_config_agree),
+    ("disk-space", node::disk_space),
+    ("maintenance-mode", node::maintenance_mode),
+    ("clock-sync", node::clock_sync),
+    ("drbd-connected", node::drbd_connected),
+    ("esc-services", node::esc_services),
+];
+
+/// Runs every check on a bundle and its timeline.
+pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
+    let nodes = bundle
+        .nodes
+        .iter()
+        .map(|node| {
+            let events: Vec<&Event> = timeline
+                .events
+                .iter()
+                .filter(|event| event.node.as_ref() == node.name)
+                .collect();
+            let config = events
+                .iter()
+                .find(|event| {
+                    event.kind == EventKind::Daemon && event.event.as_deref() == Some("vrrp-config")
+                })
+                .map(|event| &event.fields);
+            let manifest = node.manifest.as_ref();
+            NodeView {
+                name: &node.name,
+                captures: NodeCaptures::read(node),
+                config,
+                manifest_addresses: manifest
+                    .map(|manifest| {
+                        manifest
+                            .addresses
+                            .iter()
+                            .filter_map(|address| address.parse().ok())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                events,
+                clock_offset_s: manifest.and_then(|manifest| manifest.clock_offset_s),
+            }
+        })
+        .collect();
+    let input = CheckInput { nodes };
+    CHECKS.iter().flat_map(|(_, check)| check(&input)).collect()
+}

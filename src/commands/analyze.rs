@@ -5,16 +5,17 @@ use std::io::{self, BufWriter, Write};
 use anyhow::Context;
 
 use crate::bundle::Bundle;
+use crate::checks::{self, CheckStatus};
 use crate::cli::{AnalyzeConfig, ReportFormat};
 use crate::exit_code::ExitCode;
 use crate::finding::Severity;
-use crate::report::analysis_json::{Report, ReportInput};
+use crate::report::analysis_json::{CheckRecord, Report, ReportInput};
 use crate::report::analysis_text;
 use crate::rules::{Analysis, RuleSet};
 use crate::sources::Classifier;
 use crate::timeline::{Filter, Timeline};
 
-/// Runs the command: 0 when nothing is at warning or worse, 1 when something is.
+/// Runs the command: 0 when nothing is at warning or worse and no check failed, 1 otherwise.
 pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&config.paths).context("reading the input")?;
     let classifier = Classifier::load(config.rules.as_deref());
@@ -35,7 +36,20 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
         };
         timeline.events.retain(|event| filter.accepts(event));
     }
-    let analysis = Analysis::run(&timeline, &rules);
+    let checks = checks::run(&bundle, &timeline);
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|check| check.status == CheckStatus::Fail)
+        .map(|check| {
+            format!(
+                "{} on {}: {}",
+                check.id,
+                check.node.as_deref().unwrap_or("the pair"),
+                check.detail
+            )
+        })
+        .collect();
+    let analysis = Analysis::run(&timeline, &rules, &failed);
     let mut rule_errors: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();
     rule_errors.extend(
         classifier
@@ -51,7 +65,15 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
             generated_at: config.now.unwrap_or_else(chrono::Utc::now),
             min_severity: config.min_severity,
             rule_errors,
-            checks: Vec::new(),
+            checks: checks
+                .iter()
+                .map(|check| CheckRecord {
+                    id: check.id.to_string(),
+                    node: check.node.clone(),
+                    status: check.status.name(),
+                    detail: check.detail.clone(),
+                })
+                .collect(),
         },
     );
     let stdout = io::stdout();
@@ -67,10 +89,12 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
         Err(error) => return Err(error).context("writing the report"),
     }
+    // A failed check is as serious as a warning.
     let serious = analysis
         .findings
         .iter()
-        .any(|finding| finding.severity >= Severity::Warning);
+        .any(|finding| finding.severity >= Severity::Warning)
+        || !failed.is_empty();
     Ok(if serious {
         ExitCode::Findings
     } else {

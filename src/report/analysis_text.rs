@@ -114,6 +114,34 @@ pub fn write(out: &mut dyn Write, report: &Report, analysis: &Analysis) -> io::R
             )?;
         }
     }
+    if !report.checks.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", "Checks".bold())?;
+        let mut checks: Vec<_> = report.checks.iter().collect();
+        let rank = |status: &str| match status {
+            "fail" => 0,
+            "warn" => 1,
+            "pass" => 2,
+            _ => 3,
+        };
+        checks.sort_by_key(|check| rank(check.status));
+        for check in checks {
+            let status = format!("{:<7}", check.status.to_uppercase());
+            let status = match check.status {
+                "fail" => status.red().bold(),
+                "warn" => status.yellow(),
+                "pass" => status.green(),
+                _ => status.dimmed(),
+            };
+            writeln!(
+                out,
+                "  {status} {:<24} {:<12} {}",
+                check.id,
+                check.node.as_deref().unwrap_or("(pair)"),
+                check.detail
+            )?;
+        }
+    }
     let not_checked: Vec<String> = report
         .coverage
         .blind_intervals

@@ -120,7 +120,7 @@ pub fn run_cases(
 fn analyse(path: &Path, classifier: &Classifier, rules: &RuleSet) -> Result<Analysis, String> {
     let bundle = Bundle::open(&[path.to_path_buf()]).map_err(|error| error.to_string())?;
     let timeline = Timeline::build(&bundle, classifier);
-    Ok(Analysis::run(&timeline, rules))
+    Ok(Analysis::run(&timeline, rules, &[]))
 }
 
 fn finish(

@@ -480,8 +480,9 @@ impl Context<'_> {
 }
 
 impl Analysis {
-    /// Reconstructs states and runs every rule.
-    pub fn run(timeline: &Timeline, rules: &RuleSet) -> Analysis {
+    /// Reconstructs states and runs every rule. `failed_checks` (from the checks stage) describe
+    /// checks that failed; any makes the verdict at least degraded.
+    pub fn run(timeline: &Timeline, rules: &RuleSet, failed_checks: &[String]) -> Analysis {
         let states = States::reconstruct(timeline, Duration::seconds(QUIET_AFTER_S));
         let context = Context {
             facts: Facts::new(timeline, &states),
@@ -499,7 +500,14 @@ impl Analysis {
             ))
         });
         drop(context);
-        let (status, headline) = verdict(timeline, &states, &failovers, &split_brain, &findings);
+        let (status, headline) = verdict(
+            timeline,
+            &states,
+            &failovers,
+            &split_brain,
+            &findings,
+            failed_checks,
+        );
         Analysis {
             states,
             failovers,
@@ -517,6 +525,7 @@ fn verdict(
     failovers: &[Failover],
     split_brain: &[SplitBrain],
     findings: &[Finding],
+    failed_checks: &[String],
 ) -> (Status, String) {
     if timeline.events.is_empty() {
         return (
@@ -595,6 +604,9 @@ fn verdict(
         .collect();
     if let Some(finding) = serious.first() {
         return (Status::Degraded, format!("degraded: {}", finding.title));
+    }
+    if let Some(check) = failed_checks.first() {
+        return (Status::Degraded, format!("degraded: check failed: {check}"));
     }
     if !states.disagreements.is_empty() || !blind.is_empty() {
         let reason = match blind.first() {

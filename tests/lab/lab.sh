@@ -49,7 +49,7 @@ AUTH_PASS=cisco123
 HEALTH_SCRIPT=chk_esc_health
 
 SCENARIOS=(healthy partition partition-nodetail peer-down-kill peer-down-freeze graceful-stop
-  interface-fault script-fault distinct-priority-preempt clock-skew)
+  interface-fault script-fault distinct-priority-preempt clock-skew gateway-unreachable)
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 FAKETIME_LIB_MT=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
 SETTLE_S=2 # seconds of steady state after convergence, before a scenario acts
@@ -724,6 +724,17 @@ sc_healthy() {
   assert_log 0 "^[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} esc-ha-0 Keepalived\[[0-9]+\]: Starting Keepalived v2" "a traditional-format start line"
   assert_file_state "$M" MASTER
   assert_file_state "$B" BACKUP
+}
+
+# The gateway (the bridge's address) stops answering; VRRP between the nodes is unaffected.
+sc_gateway_unreachable() {
+  sc_begin
+  event gateway-down "" "ip addr del $GW/24 dev $BR (the gateway no longer answers)"
+  ip addr del "$GW/24" dev "$BR"
+  sleep 2
+  assert_vip_on "${NODES[$M]}"
+  sc_end
+  assert_no_log "$B" "Entering MASTER STATE" "a MASTER transition on the backup"
 }
 
 partition_common() {
