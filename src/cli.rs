@@ -53,19 +53,8 @@ Exit codes: 0 nothing at warning or worse, 1 something at warning or worse, 2 an
 /// PATHs and options of `esc-diag analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Bundles (directories or .tar.gz), single node directories, or bare log files; several
-    /// are merged.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// Analyse events at or after this time (RFC 3339, a UTC date and time, or -2h relative to
-    /// the newest event).
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub since: Option<String>,
-
-    /// Analyse events at or before this time.
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -116,19 +105,8 @@ const TIMELINE_EXAMPLES: &str = "Examples:
 /// PATHs and filters of `esc-diag timeline`.
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
-    /// Bundles (directories or .tar.gz), single node directories, or bare log files; several
-    /// are merged.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// Show events at or after this time: RFC 3339, a UTC date and time, or relative to the
-    /// newest event of the input (-2h, -30m).
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub since: Option<String>,
-
-    /// Show events at or before this time (same forms as --since).
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Only this node (repeat for several).
     #[arg(long = "node", value_name = "NODE")]
@@ -146,6 +124,40 @@ pub struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// The PATHs to read and the time window, shared by timeline and analyze.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Bundles (directories or .tar.gz), single node directories, or bare log files; several
+    /// are merged.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only events at or after this time: RFC 3339, a UTC date and time, or relative to the
+    /// newest event of the input (-2h, -30m).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Only events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+}
+
+impl InputArgs {
+    /// The parsed --since and --until.
+    pub fn window(&self) -> Result<(Option<TimeSpec>, Option<TimeSpec>), String> {
+        let parse = |text: &Option<String>, flag: &str| {
+            text.as_deref()
+                .map(TimeSpec::parse)
+                .transpose()
+                .map_err(|error| format!("{flag}: {error}"))
+        };
+        Ok((
+            parse(&self.since, "--since")?,
+            parse(&self.until, "--until")?,
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,12 +190,7 @@ pub struct TimelineConfig {
 impl TimelineArgs {
     /// Checks the arguments and turns them into a configuration.
     pub fn into_config(self, rules: Option<PathBuf>) -> Result<TimelineConfig, String> {
-        let parse = |text: &Option<String>, flag: &str| {
-            text.as_deref()
-                .map(TimeSpec::parse)
-                .transpose()
-                .map_err(|error| format!("{flag}: {error}"))
-        };
+        let (since, until) = self.input.window()?;
         let kinds = self
             .kinds
             .iter()
@@ -191,9 +198,9 @@ impl TimelineArgs {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| format!("--kind: {error}"))?;
         Ok(TimelineConfig {
-            since: parse(&self.since, "--since")?,
-            until: parse(&self.until, "--until")?,
-            paths: self.paths,
+            since,
+            until,
+            paths: self.input.paths,
             nodes: self.nodes,
             kinds,
             all: self.all,
@@ -218,12 +225,7 @@ pub struct AnalyzeConfig {
 impl AnalyzeArgs {
     /// Checks the arguments and turns them into a configuration.
     pub fn into_config(self, rules: Option<PathBuf>) -> Result<AnalyzeConfig, String> {
-        let parse = |text: &Option<String>, flag: &str| {
-            text.as_deref()
-                .map(TimeSpec::parse)
-                .transpose()
-                .map_err(|error| format!("{flag}: {error}"))
-        };
+        let (since, until) = self.input.window()?;
         let now = self
             .now
             .as_deref()
@@ -234,9 +236,9 @@ impl AnalyzeArgs {
             })
             .transpose()?;
         Ok(AnalyzeConfig {
-            since: parse(&self.since, "--since")?,
-            until: parse(&self.until, "--until")?,
-            paths: self.paths,
+            since,
+            until,
+            paths: self.input.paths,
             format: self.format,
             min_severity: Severity::parse(&self.min_severity)
                 .map_err(|error| format!("--min-severity: {error}"))?,

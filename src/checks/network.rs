@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::captures::Address;
 use super::{CheckInput, CheckResult, CheckStatus, NodeView};
 
 fn in_subnet(address: Ipv4Addr, network: Ipv4Addr, prefix: u8) -> bool {
@@ -14,6 +15,22 @@ fn in_subnet(address: Ipv4Addr, network: Ipv4Addr, prefix: u8) -> bool {
     u32::from(address) & mask == u32::from(network) & mask
 }
 
+/// keepalived's interface and the node's captured addresses, or the check skipped for want of them.
+fn vrrp_interface_and_addresses<'a>(
+    id: &'static str,
+    node: &'a NodeView,
+) -> Result<(&'a str, &'a [Address]), CheckResult> {
+    match (node.vrrp_interface(), &node.captures.addresses) {
+        (Some(interface), Some(addresses)) => Ok((interface, addresses)),
+        _ => Err(CheckResult::new(
+            id,
+            Some(node.name),
+            CheckStatus::Skipped,
+            "needs keepalived.conf's interface and an `ip addr` capture",
+        )),
+    }
+}
+
 /// The VRRP interface exists, is up and has an address of its own.
 pub fn address_on_kad_vif(input: &CheckInput) -> Vec<CheckResult> {
     const ID: &str = "address-on-kad-vif";
@@ -21,15 +38,9 @@ pub fn address_on_kad_vif(input: &CheckInput) -> Vec<CheckResult> {
         .nodes
         .iter()
         .map(|node| {
-            let (Some(interface), Some(addresses)) =
-                (node.vrrp_interface(), &node.captures.addresses)
-            else {
-                return CheckResult::new(
-                    ID,
-                    Some(node.name),
-                    CheckStatus::Skipped,
-                    "needs keepalived.conf's interface and an `ip addr` capture",
-                );
+            let (interface, addresses) = match vrrp_interface_and_addresses(ID, node) {
+                Ok(found) => found,
+                Err(skipped) => return skipped,
             };
             let vips: Vec<Ipv4Addr> = node
                 .vips()
@@ -166,15 +177,9 @@ pub fn vip_in_subnet(input: &CheckInput) -> Vec<CheckResult> {
         .nodes
         .iter()
         .map(|node| {
-            let (Some(interface), Some(addresses)) =
-                (node.vrrp_interface(), &node.captures.addresses)
-            else {
-                return CheckResult::new(
-                    ID,
-                    Some(node.name),
-                    CheckStatus::Skipped,
-                    "needs keepalived.conf and an `ip addr` capture",
-                );
+            let (interface, addresses) = match vrrp_interface_and_addresses(ID, node) {
+                Ok(found) => found,
+                Err(skipped) => return skipped,
             };
             let vips = node.vips();
             let vip_addresses: Vec<Ipv4Addr> = vips.iter().map(|(address, _)| *address).collect();
