@@ -119,7 +119,7 @@ impl Context<'_> {
                     .join(", "),
             ),
             _ => (
-                "the node that served ESC's northbound requests last (the logs do not tell which)"
+                "the node that served ESC's northbound requests (both or neither were MASTER then, so the logs do not tell which)"
                     .to_string(),
                 "the other node".to_string(),
             ),
