@@ -247,7 +247,9 @@ impl NodeCaptures {
     /// Reads a node's command captures.
     pub fn read(node: &Node) -> NodeCaptures {
         let mut captures = NodeCaptures::default();
-        for (name, text) in commands(node) {
+        // A capture with no output (the command missing or failing) tells nothing: its checks are
+        // skipped rather than passed.
+        for (name, text) in commands(node).into_iter().filter(|(_, text)| !text.trim().is_empty()) {
             let lower = name.to_ascii_lowercase();
             if lower.starts_with("ip_addr") || lower.starts_with("ip-addr") {
                 if let Some((addresses, interfaces)) = parse_addresses(&text) {
