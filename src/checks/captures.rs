@@ -249,7 +249,10 @@ impl NodeCaptures {
         let mut captures = NodeCaptures::default();
         // A capture with no output (the command missing or failing) tells nothing: its checks are
         // skipped rather than passed.
-        for (name, text) in commands(node).into_iter().filter(|(_, text)| !text.trim().is_empty()) {
+        for (name, text) in commands(node)
+            .into_iter()
+            .filter(|(_, text)| !text.trim().is_empty())
+        {
             let lower = name.to_ascii_lowercase();
             if lower.starts_with("ip_addr") || lower.starts_with("ip-addr") {
                 if let Some((addresses, interfaces)) = parse_addresses(&text) {
