@@ -38,9 +38,33 @@ pub enum Command {
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
     /// List, check and test the rule files and classifier tables.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = RULES_EXAMPLES)]
     Rules(RulesCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these definitions.
+    #[command(after_help = "Example:\n  esc-diag man > esc-diag.1 && man -l esc-diag.1")]
+    Man,
+    /// Gather both nodes (this one directly, the peer over SSH) into one bundle (.tar.gz).
+    #[command(after_help = COLLECT_HELP)]
+    Collect(CollectArgs),
 }
+
+const RULES_EXAMPLES: &str = "Examples:
+  esc-diag rules list
+  esc-diag rules check site-rules/
+  esc-diag rules test              # every rule's cases and every classifier row's examples
+  esc-diag --rules site-rules/ analyze bundle.tar.gz";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  esc-diag completions bash > /etc/bash_completion.d/esc-diag
+  esc-diag completions zsh > ~/.zfunc/_esc-diag
+  esc-diag completions fish > ~/.config/fish/completions/esc-diag.fish";
 
 const ANALYZE_EXAMPLES: &str = "Examples:
   esc-diag analyze testdata/bundles/lab-partition
@@ -243,6 +267,167 @@ impl AnalyzeArgs {
             min_severity: Severity::parse(&self.min_severity)
                 .map_err(|error| format!("--min-severity: {error}"))?,
             now,
+            rules,
+        })
+    }
+}
+
+const COLLECT_HELP: &str =
+    "Bounds: without --since/--until, logs are cut to the last 7 days and each node's
+files to 500 MB (the newest logs first); --all lifts both. Collect stops before writing when the
+bundle's file system has less free space than twice the data plus 64 MB.
+
+Passwords: ESC_DIAG_SSH_PASSWORD (SSH) and ESC_DIAG_SUDO_PASSWORD (sudo on the peer), else asked
+once on the terminal; never logged or written.
+
+Examples:
+  esc-diag collect
+  esc-diag collect --peer 10.85.103.136 --user admin --since -2h --analyze
+  esc-diag collect --no-peer --output /var/tmp/esc-ha-0.tar.gz
+
+Exit codes: 0 a bundle was written (a missing peer is recorded in it), 2 nothing was written.";
+
+/// Options of `esc-diag collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The peer node (address or host name); default: found in esc-config.yaml (HA node list)
+    /// or keepalived.conf (unicast_peer), minus this node's own addresses.
+    #[arg(long, value_name = "HOST")]
+    pub peer: Option<String>,
+
+    /// The SSH user on the peer.
+    #[arg(long, value_name = "USER", default_value = "root")]
+    pub user: String,
+
+    /// The peer's SSH port.
+    #[arg(long, value_name = "N", default_value_t = 22)]
+    pub port: u16,
+
+    /// A private key file for SSH (default: ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa,
+    /// then a password).
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+
+    /// The known_hosts file the peer's host key is checked against (default ~/.ssh/known_hosts).
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+
+    /// Accept and remember the peer's host key on first contact (an unknown key is otherwise
+    /// refused; a changed key always is).
+    #[arg(long)]
+    pub accept_new_host_key: bool,
+
+    /// Logs from this time on: RFC 3339, a UTC date and time, or relative to now (-2h, -1d).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Logs up to this time (same forms as --since).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// No bound: whole logs, however old and large.
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub all: bool,
+
+    /// Where the bundle goes (default: esc-diag-<host>-<UTC time>.tar.gz in the current
+    /// directory).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Collect this node only.
+    #[arg(long, conflicts_with = "peer")]
+    pub no_peer: bool,
+
+    /// Map every IPv4 address consistently into 240.0.0.0/4, keeping subnets, so the checks
+    /// still work on the redacted bundle.
+    #[arg(long)]
+    pub redact_ips: bool,
+
+    /// Print analyze's verdict on the new bundle.
+    #[arg(long)]
+    pub analyze: bool,
+
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Seconds to connect to the peer, check its host key and log in.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+
+    /// This node's file system root (for tests).
+    #[arg(long, value_name = "DIR", default_value = "/", hide = true)]
+    pub root: PathBuf,
+
+    /// The peer's file system root (for tests).
+    #[arg(long, value_name = "DIR", default_value = "/", hide = true)]
+    pub peer_root: String,
+}
+
+/// What `esc-diag collect` runs with.
+#[derive(Debug, Clone)]
+pub struct CollectConfig {
+    pub peer: Option<String>,
+    pub user: String,
+    pub port: u16,
+    pub identity: Option<PathBuf>,
+    pub known_hosts: PathBuf,
+    pub accept_new_host_key: bool,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub all: bool,
+    pub output: Option<PathBuf>,
+    pub no_peer: bool,
+    pub redact_ips: bool,
+    pub analyze: bool,
+    pub quiet: bool,
+    pub connect_timeout: std::time::Duration,
+    pub root: PathBuf,
+    pub peer_root: String,
+    pub rules: Option<PathBuf>,
+}
+
+impl CollectArgs {
+    /// Checks the arguments and turns them into a configuration; relative times are from now.
+    pub fn into_config(self, rules: Option<PathBuf>) -> Result<CollectConfig, String> {
+        let now = Utc::now();
+        let parse = |text: &Option<String>, flag: &str| {
+            text.as_deref()
+                .map(TimeSpec::parse)
+                .transpose()
+                .map(|spec| spec.and_then(|spec| spec.resolve(Some(now))))
+                .map_err(|error| format!("{flag}: {error}"))
+        };
+        if !(self.connect_timeout > 0.0 && self.connect_timeout <= 600.0) {
+            return Err(format!(
+                "--connect-timeout: {} is not between 0 and 600 seconds",
+                self.connect_timeout
+            ));
+        }
+        let known_hosts = self.known_hosts.unwrap_or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/root"))
+                .join(".ssh/known_hosts")
+        });
+        Ok(CollectConfig {
+            since: parse(&self.since, "--since")?,
+            until: parse(&self.until, "--until")?,
+            peer: self.peer,
+            user: self.user,
+            port: self.port,
+            identity: self.identity,
+            known_hosts,
+            accept_new_host_key: self.accept_new_host_key,
+            all: self.all,
+            output: self.output,
+            no_peer: self.no_peer,
+            redact_ips: self.redact_ips,
+            analyze: self.analyze,
+            quiet: self.quiet,
+            connect_timeout: std::time::Duration::from_secs_f64(self.connect_timeout),
+            root: self.root,
+            peer_root: self.peer_root,
             rules,
         })
     }

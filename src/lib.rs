@@ -1,12 +1,15 @@
 //! esc-diag: troubleshooting Cisco ESC High Availability pairs.
 //!
 //! The pipeline, one stage per module, data flowing one way:
-//! `bundle` (what the user gave: bundle directories, .tar.gz bundles, node directories, bare
-//! files) → `sources` (one reader per log kind: envelopes, multi-line entries, and the
-//! classifier tables of rules/classifiers/ that say what each wording means) → `timeline`
-//! (year, zone and clock offset settled; every node's events merged in one order) → `report`
-//! (text for people, JSON for tools). `commands` chains the stages; `cli` and `main` only wire
-//! the command line to them.
+//! `collect` (this node's files and read-only commands, the peer's over SSH, the clock offset) →
+//! `bundle` (what the user gave or collect wrote: bundle directories, .tar.gz bundles, node
+//! directories, bare files) → `sources` (one reader per log kind: envelopes, multi-line entries,
+//! and the classifier tables of rules/classifiers/ that say what each wording means) →
+//! `timeline` (year, zone and clock offset settled; every node's events merged in one order; the
+//! states they imply) → `checks` (configuration and reachability from the captures) and `rules`
+//! (the diagnosis rules of rules/*.toml: failover causes, split-brain windows, findings) →
+//! `report` (text for people, JSON for tools). `commands` chains the stages; `cli` and `main`
+//! only wire the command line to them.
 //!
 //! Glossary: a **node** is one ESC VM of the pair (its **peer** is the other); a **bundle** is
 //! what was collected from the nodes; a **source** reads one kind of log; an **envelope** is the
@@ -30,6 +33,7 @@
 pub mod bundle;
 pub mod checks;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod exit_code;
 pub mod finding;
@@ -71,6 +75,12 @@ where
             Ok(config) => commands::analyze::run(&config),
             Err(message) => Err(anyhow::anyhow!(message)),
         },
+        Command::Collect(arguments) => match arguments.into_config(cli.rules) {
+            Ok(config) => commands::collect::run(&config),
+            Err(message) => Err(anyhow::anyhow!(message)),
+        },
+        Command::Completions { shell } => commands::manual::completions(shell),
+        Command::Man => commands::manual::man_page(),
         Command::Rules(command) => match command {
             cli::RulesCommand::List => commands::rules::list(cli.rules.as_deref()),
             cli::RulesCommand::Check { directory } => {

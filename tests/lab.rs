@@ -1,8 +1,10 @@
 //! End to end on real daemons: the lab (tests/lab/lab.sh) builds two ESC-like nodes with real
 //! keepalived 2.2.7, rsyslog and sshd in network namespaces, breaks them in each scenario, and
-//! snapshots both nodes into a bundle; `esc-diag analyze --format json` must then give the right
-//! verdict and cause. Needs root (namespaces) and installs its Debian packages itself; a missing
-//! prerequisite fails the test rather than skipping it.
+//! snapshots both nodes into a bundle, and runs `esc-diag collect` inside esc-ha-0 against
+//! esc-ha-1; `esc-diag analyze --format json` must then give the right verdict and cause on both
+//! bundles, and collect must measure the peer's clock skew within 0.5 s. Needs root (namespaces)
+//! and installs its Debian packages itself; a missing prerequisite fails the test rather than
+//! skipping it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +23,7 @@ fn lab(arguments: &[&str], lab_dir: &Path) -> (bool, String) {
         .arg(lab_script())
         .args(arguments)
         .env("LAB_DIR", lab_dir)
+        .env("ESC_DIAG_BIN", env!("CARGO_BIN_EXE_esc-diag"))
         .output()
         .expect("bash runs the lab script");
     let text = format!(
@@ -194,6 +197,32 @@ fn check(scenario: &str, report: &Value, events: &Value, bundle: &Path) -> Vec<S
                 "a preemption hand-over counted as a split-brain".to_string(),
             );
         }
+        "gateway-unreachable" => {
+            expect(
+                status == "degraded",
+                format!("verdict {status}, expected degraded"),
+            );
+            let failed = report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|check| check["id"] == "gateway-reachable" && check["status"] == "fail")
+                .count();
+            expect(
+                failed == 2,
+                format!("gateway-reachable failed on {failed} nodes, expected 2"),
+            );
+            let real = report["failovers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|failover| failover["cause"] != "startup-election")
+                .count();
+            expect(
+                real == 0,
+                format!("{real} failovers besides the start-up election"),
+            );
+        }
         other => expect(
             false,
             format!("no expectations written for scenario {other}"),
@@ -219,6 +248,30 @@ fn check(scenario: &str, report: &Value, events: &Value, bundle: &Path) -> Vec<S
             stop.is_some() && takeover.is_some() && stop < takeover,
             format!("corrected order: stop at {stop:?}, takeover at {takeover:?}"),
         );
+    }
+    wrong
+}
+
+/// What a bundle from `esc-diag collect` must hold besides the verdict: both nodes, the peer's
+/// clock offset measured within 0.5 s of the lab's skew.
+fn check_collected(scenario: &str, report: &Value) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let nodes: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|node| node["name"].as_str())
+        .collect();
+    if nodes != ["esc-ha-0", "esc-ha-1"] {
+        wrong.push(format!("nodes {nodes:?}"));
+    }
+    let skew = if scenario == "clock-skew" { -75.0 } else { 0.0 };
+    let offset = report["nodes"][1]["clock_offset_s"].as_f64();
+    match offset {
+        Some(offset) if (offset - skew).abs() <= 0.5 => {}
+        other => wrong.push(format!(
+            "esc-ha-1's measured clock offset {other:?}, expected {skew} ± 0.5 s"
+        )),
     }
     wrong
 }
@@ -266,34 +319,60 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
             ));
             continue;
         }
-        let run = esc_diag([
-            "analyze".into(),
-            "--format".into(),
-            "json".into(),
-            bundle.as_os_str().to_owned(),
-        ]);
-        if run.code == 2 {
-            failures.push(format!("{scenario}: analyze failed: {}", run.stderr));
-            continue;
-        }
-        let report = run.json();
         let events: Value =
             serde_json::from_str(&std::fs::read_to_string(bundle.join("lab-events.json")).unwrap())
                 .unwrap();
-        let wrong = check(scenario, &report, &events, &bundle);
+        // The lab's own snapshot, and the bundle `esc-diag collect` made inside esc-ha-0.
+        let mut wrong = Vec::new();
+        let mut headline = String::new();
+        for (what, path) in [
+            ("snapshot", bundle.clone()),
+            ("collected", bundle.join("collected.tar.gz")),
+        ] {
+            let run = esc_diag([
+                "analyze".into(),
+                "--format".into(),
+                "json".into(),
+                path.as_os_str().to_owned(),
+            ]);
+            if run.code == 2 {
+                wrong.push(format!("{what}: analyze failed: {}", run.stderr));
+                continue;
+            }
+            let report = run.json();
+            headline = report["verdict"]["headline"].to_string();
+            wrong.extend(
+                check(scenario, &report, &events, &path)
+                    .into_iter()
+                    .map(|problem| format!("{what}: {problem}")),
+            );
+            if what == "collected" {
+                wrong.extend(
+                    check_collected(scenario, &report)
+                        .into_iter()
+                        .map(|problem| format!("collected: {problem}")),
+                );
+            }
+        }
         if wrong.is_empty() {
             passed += 1;
-            println!("PASS {scenario}: {}", report["verdict"]["headline"]);
+            println!("PASS {scenario}: {headline}");
         } else {
             failures.push(format!(
-                "{scenario}: {} (verdict: {})",
-                wrong.join("; "),
-                report["verdict"]["headline"]
+                "{scenario}: {} (verdict: {headline})",
+                wrong.join("; ")
             ));
         }
     }
     let _ = lab(&["down"], &lab_dir);
-    println!("lab: {passed} passed, {} failed", failures.len());
+    // cargo shows a passing test's output only on request, so the count also goes to a file that
+    // .ci/run prints.
+    let summary = format!("lab scenarios: {passed} passed, {} failed", failures.len());
+    println!("{summary}");
+    let _ = std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab-summary.txt"),
+        format!("{summary}\n"),
+    );
     assert!(
         failures.is_empty(),
         "lab scenarios failed:\n{}",

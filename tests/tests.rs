@@ -7,6 +7,8 @@ mod analyze;
 mod architecture;
 mod bad_input;
 mod checks;
+mod collect;
 mod lab;
+mod manual;
 mod rules;
 mod timeline;

@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod lines;
 pub mod manifest;
+pub mod write;
 
 use std::fmt;
 use std::fs;

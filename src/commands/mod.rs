@@ -1,6 +1,8 @@
 //! Commands: the only place the stages are chained (bundle → sources → timeline → report).
 
 pub mod analyze;
+pub mod collect;
+pub mod manual;
 pub mod rules;
 pub mod timeline;
 

@@ -25,7 +25,9 @@
 #   --start LIST                  which keepalived to start, in order: "0,1" (default), "1,0",
 #                                 "0", "1" or "none"; each start waits for that node's first state
 #
-# Environment: LAB_DIR (default /tmp/esc-diag-lab), LAB_DEVLOG_MODE=auto|sys|bind (testing).
+# Environment: LAB_DIR (default /tmp/esc-diag-lab), LAB_DEVLOG_MODE=auto|sys|bind (testing),
+# ESC_DIAG_BIN (an esc-diag binary: each scenario then also runs `esc-diag collect` inside
+# esc-ha-0 against esc-ha-1 and writes collected.tar.gz beside the snapshot).
 set -Eeuo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -711,6 +713,19 @@ sc_end() {
   observe
   cmd_snapshot "$SC_DEST" >/dev/null
   write_events "$UP_OPTS" "${NODES[$M]}"
+  collect_from_node
+}
+
+# With ESC_DIAG_BIN set, `esc-diag collect` runs inside esc-ha-0 against esc-ha-1 over SSH, as an
+# operator would, and writes $SC_DEST/collected.tar.gz next to the snapshot.
+collect_from_node() {
+  [ -n "${ESC_DIAG_BIN:-}" ] || return 0
+  local known_hosts=$RUN/collect_known_hosts
+  rm -f "$known_hosts"
+  node_exec 0 "$ESC_DIAG_BIN" collect --peer "${ADDR[1]}" --identity "$SSH_DIR/id_ed25519" \
+    --accept-new-host-key --known-hosts "$known_hosts" --output "$SC_DEST/collected.tar.gz" --quiet \
+    >"$LAB_DIR/collect.log" 2>&1 || { tail -n 5 "$LAB_DIR/collect.log"; fail "esc-diag collect inside esc-ha-0 failed"; }
+  [ -s "$SC_DEST/collected.tar.gz" ] || fail "esc-diag collect wrote no bundle"
 }
 
 sc_healthy() {
