@@ -23,16 +23,12 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
     let mut timeline = Timeline::build(&bundle, &classifier);
     if config.since.is_some() || config.until.is_some() {
         let filter = Filter {
-            since: config
-                .since
-                .as_ref()
-                .and_then(|spec| spec.resolve(timeline.newest)),
-            until: config
-                .until
-                .as_ref()
-                .and_then(|spec| spec.resolve(timeline.newest)),
             include_unrecognised: true,
-            ..Filter::default()
+            ..Filter::between(
+                config.since.as_ref(),
+                config.until.as_ref(),
+                timeline.newest,
+            )
         };
         timeline.events.retain(|event| filter.accepts(event));
     }

@@ -18,17 +18,14 @@ pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
     let classifier = Classifier::load(config.rules.as_deref());
     let timeline = Timeline::build(&bundle, &classifier);
     let filter = Filter {
-        since: config
-            .since
-            .as_ref()
-            .and_then(|spec| spec.resolve(timeline.newest)),
-        until: config
-            .until
-            .as_ref()
-            .and_then(|spec| spec.resolve(timeline.newest)),
         nodes: config.nodes.clone(),
         kinds: config.kinds.clone(),
         include_unrecognised: config.all,
+        ..Filter::between(
+            config.since.as_ref(),
+            config.until.as_ref(),
+            timeline.newest,
+        )
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());

@@ -59,33 +59,17 @@ pub fn run_cases(
                 passed: false,
                 detail: String::new(),
             };
-            let temporary = tempfile::tempdir();
-            let path = match (&case.bundle, temporary) {
-                (Some(bundle), _) => match resolve(bundle, rules_directory) {
-                    Some(path) => path,
-                    None => {
-                        result.detail = format!("bundle {bundle} not found");
-                        results.push(result);
-                        continue;
-                    }
-                },
-                (None, Ok(directory)) => {
-                    let mut written = true;
-                    for (relative, text) in &case.files {
-                        let target = directory.path().join(relative);
-                        let ok = target
-                            .parent()
-                            .is_some_and(|parent| fs::create_dir_all(parent).is_ok())
-                            && fs::write(&target, text).is_ok();
-                        written &= ok;
-                    }
-                    if !written {
-                        result.detail = "could not write the case's files".to_string();
-                        results.push(result);
-                        continue;
-                    }
-                    let path = directory.path().to_path_buf();
-                    // Keep the directory alive until the analysis is done.
+            // The bundle: a named one, or the case's files written into a temporary directory
+            // (kept alive until the analysis is done).
+            let bundle = match &case.bundle {
+                Some(bundle) => resolve(bundle, rules_directory)
+                    .map(|path| (path, None))
+                    .ok_or_else(|| format!("bundle {bundle} not found")),
+                None => write_case_files(&case.files)
+                    .map(|directory| (directory.path().to_path_buf(), Some(directory))),
+            };
+            match bundle {
+                Ok((path, _directory)) => {
                     let analysis = analyse(&path, classifier, rules);
                     finish(
                         &mut result,
@@ -94,27 +78,29 @@ pub fn run_cases(
                         case.node.as_deref(),
                         case.expect,
                     );
-                    results.push(result);
-                    continue;
                 }
-                (None, Err(error)) => {
-                    result.detail = format!("no temporary directory: {error}");
-                    results.push(result);
-                    continue;
-                }
-            };
-            let analysis = analyse(&path, classifier, rules);
-            finish(
-                &mut result,
-                analysis,
-                &rule.id,
-                case.node.as_deref(),
-                case.expect,
-            );
+                Err(detail) => result.detail = detail,
+            }
             results.push(result);
         }
     }
     results
+}
+
+/// Writes a case's inline files into a new temporary directory.
+fn write_case_files(
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<tempfile::TempDir, String> {
+    let directory =
+        tempfile::tempdir().map_err(|error| format!("no temporary directory: {error}"))?;
+    for (relative, text) in files {
+        let target = directory.path().join(relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|error| format!("{}: {error}", parent.display()))?;
+        }
+        fs::write(&target, text).map_err(|error| format!("{}: {error}", target.display()))?;
+    }
+    Ok(directory)
 }
 
 fn analyse(path: &Path, classifier: &Classifier, rules: &RuleSet) -> Result<Analysis, String> {

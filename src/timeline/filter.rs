@@ -81,6 +81,20 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// A filter on a time window given as the user wrote it, resolved against the newest instant
+    /// of the input; it shows every node and kind.
+    pub fn between(
+        since: Option<&TimeSpec>,
+        until: Option<&TimeSpec>,
+        newest: Option<DateTime<Utc>>,
+    ) -> Filter {
+        Filter {
+            since: since.and_then(|spec| spec.resolve(newest)),
+            until: until.and_then(|spec| spec.resolve(newest)),
+            ..Filter::default()
+        }
+    }
+
     /// Whether the view shows this event. Undated events pass a time window only when they have
     /// no time to compare.
     pub fn accepts(&self, event: &Event) -> bool {
