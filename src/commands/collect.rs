@@ -296,9 +296,7 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if config.analyze {
-        print_verdict(&written, config)?;
-    }
+    after_collection(&written, config)?;
     Ok(ExitCode::Success)
 }
 
@@ -430,22 +428,54 @@ fn finish_node(
     })
 }
 
-fn print_verdict(bundle_path: &Path, config: &CollectConfig) -> anyhow::Result<()> {
+/// Right after collection: the checks on the new bundle (failed and warned ones on stderr unless
+/// --quiet), and with --analyze the verdict on stdout. The same checks run again in analyze.
+fn after_collection(bundle_path: &Path, config: &CollectConfig) -> anyhow::Result<()> {
     let bundle = Bundle::open(&[bundle_path.to_path_buf()])
         .with_context(|| format!("reading {}", bundle_path.display()))?;
     let classifier = Classifier::load(config.rules.as_deref());
-    let rules = RuleSet::load(config.rules.as_deref());
     let timeline = Timeline::build(&bundle, &classifier);
-    let failed: Vec<String> = checks::run(&bundle, &timeline)
-        .iter()
-        .filter(|check| check.status == CheckStatus::Fail)
-        .map(|check| format!("{}: {}", check.id, check.detail))
-        .collect();
-    let analysis = Analysis::run(&timeline, &rules, &failed);
-    println!(
-        "{}  {}",
-        analysis.status.name().to_uppercase(),
-        analysis.headline
-    );
+    let results = checks::run(&bundle, &timeline);
+    if !config.quiet {
+        let count = |status: CheckStatus| {
+            results
+                .iter()
+                .filter(|check| check.status == status)
+                .count()
+        };
+        eprintln!(
+            "esc-diag: checks: {} pass, {} fail, {} warn, {} skipped",
+            count(CheckStatus::Pass),
+            count(CheckStatus::Fail),
+            count(CheckStatus::Warn),
+            count(CheckStatus::Skipped)
+        );
+        for check in results
+            .iter()
+            .filter(|check| matches!(check.status, CheckStatus::Fail | CheckStatus::Warn))
+        {
+            eprintln!(
+                "  {} {} {}: {}",
+                check.status,
+                check.id,
+                check.node.as_deref().unwrap_or("(pair)"),
+                check.detail
+            );
+        }
+    }
+    if config.analyze {
+        let failed: Vec<String> = results
+            .iter()
+            .filter(|check| check.status == CheckStatus::Fail)
+            .map(|check| format!("{}: {}", check.id, check.detail))
+            .collect();
+        let rules = RuleSet::load(config.rules.as_deref());
+        let analysis = Analysis::run(&timeline, &rules, &failed);
+        println!(
+            "{}  {}",
+            analysis.status.name().to_uppercase(),
+            analysis.headline
+        );
+    }
     Ok(())
 }
