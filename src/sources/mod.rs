@@ -145,8 +145,13 @@ pub fn stamp_from_utc(time: DateTime<Utc>) -> Stamp {
         minute: time.minute(),
         second: time.second(),
         nanos: time.nanosecond().min(999_999_999),
-        // As many digits as the instant needs (0, 3, 6 or 9), decided when it is printed.
-        fraction_digits: 0,
+        // As many digits as the instant needs (0, 3, 6 or 9).
+        fraction_digits: match time.nanosecond() {
+            0 => 0,
+            nanos if nanos % 1_000_000 == 0 => 3,
+            nanos if nanos % 1_000 == 0 => 6,
+            _ => 9,
+        },
         offset_s: Some(0),
     }
 }

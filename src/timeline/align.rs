@@ -110,7 +110,12 @@ impl FileClock {
         if collector_clock || self.offset_s == 0.0 {
             return Some(utc);
         }
-        Some(utc - offset_duration(self.offset_s))
+        // The correction is no finer than the stamp: a whole-second stamp stays on whole seconds
+        // (its own truncation is already up to a second), so lines of the same second on two nodes
+        // are not reordered by a fraction the logs never had.
+        let scale = 10f64.powi(i32::from(stamp.fraction_digits.min(6)));
+        let offset = (self.offset_s * scale).round() / scale;
+        Some(utc - offset_duration(offset))
     }
 }
 
@@ -234,10 +239,17 @@ mod tests {
             offset_s: 5.25,
             uncertainty_s: Some(0.01),
         };
-        let time = clock.instant(&stamp(Some(2026), 11, 25), 0, false).unwrap();
+        let precise = Stamp {
+            fraction_digits: 3,
+            ..stamp(Some(2026), 11, 25)
+        };
+        let time = clock.instant(&precise, 0, false).unwrap();
         assert_eq!(time.to_rfc3339(), "2026-11-25T21:59:53.750+00:00");
-        let collector = clock.instant(&stamp(Some(2026), 11, 25), 0, true).unwrap();
+        let collector = clock.instant(&precise, 0, true).unwrap();
         assert_eq!(collector.to_rfc3339(), "2026-11-25T21:59:59+00:00");
+        // A whole-second stamp is corrected by whole seconds.
+        let whole = clock.instant(&stamp(Some(2026), 11, 25), 0, false).unwrap();
+        assert_eq!(whole.to_rfc3339(), "2026-11-25T21:59:54+00:00");
     }
 
     #[test]
