@@ -72,17 +72,6 @@ pub struct Timeline {
     pub newest: Option<DateTime<Utc>>,
 }
 
-impl Timeline {
-    /// Lines read in all files, and how many of them nothing recognised.
-    pub fn line_totals(&self) -> (u64, u64) {
-        self.files
-            .iter()
-            .fold((0, 0), |(lines, unrecognised), file| {
-                (lines + file.lines, unrecognised + file.unrecognised_lines)
-            })
-    }
-}
-
 /// The order of the timeline: instant (undated first), node, file, line.
 pub fn compare_events(left: &Event, right: &Event) -> Ordering {
     left.time
@@ -140,19 +129,10 @@ type FileResult = Result<(Vec<Event>, FileStats), Warning>;
 
 /// Reads every planned file (recognised events only), spreading the files over the machine's
 /// cores; results come back in plan order, so the outcome does not depend on the threads.
-fn read_all(
-    bundle: &Bundle,
-    plans: &[FilePlan],
-    classifier: &Classifier,
-) -> Vec<Result<(Vec<Event>, FileStats), Warning>> {
+fn read_all(bundle: &Bundle, plans: &[FilePlan], classifier: &Classifier) -> Vec<FileResult> {
     let read_one = |plan: &FilePlan| {
         let node = &bundle.nodes[plan.node];
-        let mut warnings = Vec::new();
-        let Some(mut reader) = open_reader(node, plan, classifier, false, &mut warnings) else {
-            return Err(warnings.pop().unwrap_or_else(|| {
-                Warning::at(&node.name, &plan.file.relative, None, "cannot be read")
-            }));
-        };
+        let mut reader = open_reader(node, plan, classifier, false)?;
         let mut events = Vec::new();
         while let Some(event) = reader.next_event() {
             events.push(event);
@@ -214,28 +194,26 @@ fn read_all(
         .collect()
 }
 
+/// Opens a planned file for reading, or says why it cannot be read.
 fn open_reader<'a>(
     node: &Node,
     plan: &FilePlan,
     classifier: &'a Classifier,
     want_unrecognised: bool,
-    warnings: &mut Vec<Warning>,
-) -> Option<Box<dyn EventReader + 'a>> {
-    match plan.source.open(
-        &plan.file,
-        context(node, plan, classifier, want_unrecognised),
-    ) {
-        Ok(reader) => Some(reader),
-        Err(error) => {
-            warnings.push(Warning::at(
+) -> Result<Box<dyn EventReader + 'a>, Warning> {
+    plan.source
+        .open(
+            &plan.file,
+            context(node, plan, classifier, want_unrecognised),
+        )
+        .map_err(|error| {
+            Warning::at(
                 &node.name,
                 &plan.file.relative,
                 None,
                 format!("cannot be read: {error}"),
-            ));
-            None
-        }
-    }
+            )
+        })
 }
 
 /// The reading plan: every log file of every node, rotations oldest first, with a provisional clock.
@@ -339,6 +317,15 @@ fn settle_years(
 }
 
 impl Timeline {
+    /// Lines read in all files, and how many of them nothing recognised.
+    pub fn line_totals(&self) -> (u64, u64) {
+        self.files
+            .iter()
+            .fold((0, 0), |(lines, unrecognised), file| {
+                (lines + file.lines, unrecognised + file.unrecognised_lines)
+            })
+    }
+
     /// Reads every log of every node and merges the recognised events.
     pub fn build(bundle: &Bundle, classifier: &Classifier) -> Timeline {
         let mut warnings = bundle.warnings.clone();
@@ -496,14 +483,15 @@ impl Timeline {
                 compare_events(&other.0, &self.0)
             }
         }
-        let mut ignored = Vec::new();
-        let mut readers: Vec<(Box<dyn EventReader + '_>, &FilePlan)> = Vec::new();
-        for plan in &self.plans {
-            let node = &bundle.nodes[plan.node];
-            if let Some(reader) = open_reader(node, plan, classifier, true, &mut ignored) {
-                readers.push((reader, plan));
-            }
-        }
+        // A file that cannot be opened was already reported when the timeline was built.
+        let mut readers: Vec<(Box<dyn EventReader + '_>, &FilePlan)> = self
+            .plans
+            .iter()
+            .filter_map(|plan| {
+                let reader = open_reader(&bundle.nodes[plan.node], plan, classifier, true).ok()?;
+                Some((reader, plan))
+            })
+            .collect();
         let mut heap = BinaryHeap::new();
         let mut extra: Vec<Event> = self
             .events
