@@ -61,6 +61,21 @@ fn cause_of(report: &Value, node: &str, to: &str) -> String {
         .unwrap_or_else(|| format!("no {node} → {to} failover"))
 }
 
+/// Expects `node`'s first transition to `to` to have `wanted` as its cause.
+fn expect_cause(
+    expect: &mut impl FnMut(bool, String),
+    report: &Value,
+    node: &str,
+    to: &str,
+    wanted: &str,
+) {
+    let found = cause_of(report, node, to);
+    expect(
+        found == wanted,
+        format!("{node} → {to} cause {found}, expected {wanted}"),
+    );
+}
+
 fn has_finding(report: &Value, rule: &str) -> bool {
     report["findings"]
         .as_array()
@@ -100,9 +115,12 @@ fn check(scenario: &str, report: &Value, events: &Value, bundle: &Path) -> Vec<S
                 status == "split-brain",
                 format!("verdict {status}, expected split-brain"),
             );
-            expect(
-                cause_of(report, "esc-ha-1", "MASTER") == "network-partition",
-                format!("takeover cause {}", cause_of(report, "esc-ha-1", "MASTER")),
+            expect_cause(
+                &mut expect,
+                report,
+                "esc-ha-1",
+                "MASTER",
+                "network-partition",
             );
             if let Some(window) = windows.first() {
                 let cut = action(events, "cut");
@@ -134,20 +152,14 @@ fn check(scenario: &str, report: &Value, events: &Value, bundle: &Path) -> Vec<S
                 status == "failover",
                 format!("verdict {status}, expected failover"),
             );
-            expect(
-                cause_of(report, "esc-ha-1", "MASTER") == "peer-down",
-                format!("takeover cause {}", cause_of(report, "esc-ha-1", "MASTER")),
-            );
+            expect_cause(&mut expect, report, "esc-ha-1", "MASTER", "peer-down");
             expect(
                 windows.is_empty(),
                 "a dead master counted as a split-brain".to_string(),
             );
         }
         "peer-down-freeze" => {
-            expect(
-                cause_of(report, "esc-ha-1", "MASTER") == "peer-down",
-                format!("takeover cause {}", cause_of(report, "esc-ha-1", "MASTER")),
-            );
+            expect_cause(&mut expect, report, "esc-ha-1", "MASTER", "peer-down");
             expect(
                 has_finding(report, "scheduling-stall"),
                 "no scheduling-stall finding".to_string(),
@@ -158,9 +170,12 @@ fn check(scenario: &str, report: &Value, events: &Value, bundle: &Path) -> Vec<S
                 status == "failover",
                 format!("verdict {status}, expected failover"),
             );
-            expect(
-                cause_of(report, "esc-ha-1", "MASTER") == "peer-keepalived-stopped",
-                format!("takeover cause {}", cause_of(report, "esc-ha-1", "MASTER")),
+            expect_cause(
+                &mut expect,
+                report,
+                "esc-ha-1",
+                "MASTER",
+                "peer-keepalived-stopped",
             );
             expect(
                 windows.is_empty(),
@@ -168,29 +183,20 @@ fn check(scenario: &str, report: &Value, events: &Value, bundle: &Path) -> Vec<S
             );
         }
         "interface-fault" => {
-            expect(
-                cause_of(report, "esc-ha-0", "FAULT") == "interface-fault",
-                format!("fault cause {}", cause_of(report, "esc-ha-0", "FAULT")),
-            );
-            expect(
-                cause_of(report, "esc-ha-1", "MASTER") == "interface-fault",
-                format!("takeover cause {}", cause_of(report, "esc-ha-1", "MASTER")),
-            );
+            expect_cause(&mut expect, report, "esc-ha-0", "FAULT", "interface-fault");
+            expect_cause(&mut expect, report, "esc-ha-1", "MASTER", "interface-fault");
         }
         "script-fault" => {
-            expect(
-                cause_of(report, "esc-ha-0", "FAULT") == "script-fault",
-                format!("fault cause {}", cause_of(report, "esc-ha-0", "FAULT")),
-            );
-            expect(
-                cause_of(report, "esc-ha-1", "MASTER") == "script-fault",
-                format!("takeover cause {}", cause_of(report, "esc-ha-1", "MASTER")),
-            );
+            expect_cause(&mut expect, report, "esc-ha-0", "FAULT", "script-fault");
+            expect_cause(&mut expect, report, "esc-ha-1", "MASTER", "script-fault");
         }
         "distinct-priority-preempt" => {
-            expect(
-                cause_of(report, "esc-ha-0", "MASTER") == "preempted-by-higher-priority",
-                format!("takeover cause {}", cause_of(report, "esc-ha-0", "MASTER")),
+            expect_cause(
+                &mut expect,
+                report,
+                "esc-ha-0",
+                "MASTER",
+                "preempted-by-higher-priority",
             );
             expect(
                 windows.is_empty(),
