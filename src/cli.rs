@@ -177,10 +177,26 @@ impl InputArgs {
                 .transpose()
                 .map_err(|error| format!("{flag}: {error}"))
         };
-        Ok((
+        let (since, until) = (
             parse(&self.since, "--since")?,
             parse(&self.until, "--until")?,
-        ))
+        );
+        // Both absolute, or both relative to the same newest instant: comparable now.
+        let later = match (&since, &until) {
+            (Some(TimeSpec::At(since)), Some(TimeSpec::At(until))) => since > until,
+            (Some(TimeSpec::BeforeNewest(since)), Some(TimeSpec::BeforeNewest(until))) => {
+                since < until
+            }
+            _ => false,
+        };
+        if later {
+            return Err(format!(
+                "--since {} is later than --until {}: the window is empty",
+                self.since.as_deref().unwrap_or(""),
+                self.until.as_deref().unwrap_or("")
+            ));
+        }
+        Ok((since, until))
     }
 }
 

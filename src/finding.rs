@@ -8,6 +8,23 @@ use serde::Deserialize;
 
 use crate::timeline::state::Role;
 
+/// The two kinds of split-brain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitBrainKind {
+    Vrrp,
+    Drbd,
+}
+
+impl SplitBrainKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitBrainKind::Vrrp => "vrrp",
+            SplitBrainKind::Drbd => "drbd",
+        }
+    }
+}
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,7 +91,12 @@ pub struct Failover {
     pub instance: String,
     pub node: String,
     pub from: Role,
+    /// The earlier state is known from a line keepalived writes only in it, not a state line.
+    pub from_inferred: bool,
     pub to: Role,
+    /// A takeover, yield, FAULT or a master's stop (in `failovers[]`); other transitions (a
+    /// start-up into BACKUP, FAULT back to BACKUP) are only in `transitions[]`.
+    pub failover: bool,
     /// A stable cause id (network-partition, peer-down, ..., unknown).
     pub cause: String,
     pub rule: Option<String>,
@@ -84,13 +106,23 @@ pub struct Failover {
     pub evidence: Vec<usize>,
 }
 
-/// Two nodes MASTER of the same instance at once.
+/// Two nodes MASTER of the same instance at once (kind `vrrp`), or DRBD data that diverged (kind
+/// `drbd`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitBrain {
-    pub instance: String,
-    pub start: DateTime<Utc>,
-    /// None while still open at the end of the logs.
+    pub kind: SplitBrainKind,
+    /// both-sides, advert-while-master, drbd-detected.
+    pub proof: String,
+    /// The VRRP instance (vrrp).
+    pub instance: Option<String>,
+    /// The DRBD resource, or the minor where the line names no resource (drbd).
+    pub resource: Option<String>,
+    /// None where the logs do not show it.
+    pub start: Option<DateTime<Utc>>,
+    /// None while still open at the end of the logs, or not shown.
     pub end: Option<DateTime<Utc>>,
+    /// The instant the evidence proves the split-brain.
+    pub seen_at: Option<DateTime<Utc>>,
     pub uncertainty_s: f64,
     pub nodes: Vec<String>,
     pub evidence: Vec<usize>,

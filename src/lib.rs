@@ -8,7 +8,7 @@
 //! `timeline` (year, zone and clock offset settled; every node's events merged in one order; the
 //! states they imply) → `checks` (configuration and reachability from the captures) and `rules`
 //! (the diagnosis rules of rules/*.toml: failover causes, split-brain windows, findings) →
-//! `report` (text for people, JSON for tools). `commands` chains the stages; `cli` and `main`
+//! `diagnosis` (that chain in one place, and the verdict decided from all of it) → `report` (text for people, JSON for tools). `commands` chains the stages; `cli` and `main`
 //! only wire the command line to them.
 //!
 //! Glossary: a **node** is one ESC VM of the pair (its **peer** is the other); a **bundle** is
@@ -35,6 +35,7 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod diagnosis;
 pub mod exit_code;
 pub mod finding;
 pub mod report;

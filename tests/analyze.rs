@@ -260,7 +260,7 @@ fn the_text_report_leads_with_the_verdict_and_shows_evidence_and_roles() {
     let first = run.stdout.lines().next().unwrap();
     assert!(
         first.starts_with(
-            "SPLIT-BRAIN  split-brain: esc-ha-0 and esc-ha-1 were both MASTER of esc_ha"
+            "SPLIT-BRAIN  split-brain (VRRP): esc-ha-0 and esc-ha-1 were both MASTER of esc_ha"
         ),
         "{first}"
     );

@@ -16,9 +16,10 @@ const STAGES: &[(&str, u32)] = &[
     ("finding", 5),
     ("checks", 6),
     ("rules", 6),
-    ("report", 7),
-    ("cli", 8),
-    ("commands", 9),
+    ("diagnosis", 7),
+    ("report", 8),
+    ("cli", 9),
+    ("commands", 10),
 ];
 
 fn stage(module: &str) -> Option<u32> {

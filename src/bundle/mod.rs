@@ -24,6 +24,38 @@ pub use manifest::{MANIFEST_FORMAT, Manifest, ManifestNode};
 /// Directories whose presence marks a node directory.
 pub const NODE_MARKERS: &[&str] = &["var", "etc", "opt", "commands", "journal"];
 
+/// The parts of a node directory that are read (what collect gathers, and where a node's own
+/// filesystem keeps it): the rest of a tree laid out like a node's filesystem, such as `/`
+/// itself, is not walked.
+pub const NODE_SUBTREES: &[&str] = &[
+    "var/log",
+    "etc/keepalived",
+    "etc/drbd.d",
+    "etc/drbd.conf",
+    "opt/cisco/esc",
+    "proc/drbd",
+    "commands",
+    "journal",
+];
+
+/// Whether a path inside a node directory is on the way to, or inside, a part that is read.
+fn in_node_subtree(relative: &str) -> bool {
+    relative.is_empty()
+        || NODE_SUBTREES.iter().any(|subtree| {
+            relative == *subtree
+                || relative.starts_with(&format!("{subtree}/"))
+                || subtree.starts_with(&format!("{relative}/"))
+        })
+}
+
+/// journald's binary files and the login records: not text, and often large.
+fn is_binary_log(relative: &str) -> bool {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    name.ends_with(".journal")
+        || name.ends_with(".journal~")
+        || matches!(name, "wtmp" | "btmp" | "lastlog" | "faillog")
+}
+
 /// The line that separates a command's stdout from its stderr in commands/NAME.txt.
 pub const STDERR_MARKER: &str = "----- stderr -----";
 
@@ -323,7 +355,21 @@ impl Bundle {
         collected_at: Option<DateTime<Utc>>,
     ) -> Node {
         let mut files = Vec::new();
-        for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let walk = WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                let relative = entry
+                    .path()
+                    .strip_prefix(root)
+                    .map(|path| path.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                // Files at the top of the node directory are read; directories only on the way
+                // to what is.
+                (entry.depth() == 1 && entry.file_type().is_file()) || in_node_subtree(&relative)
+            });
+        for entry in walk {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
@@ -354,6 +400,15 @@ impl Bundle {
                 continue;
             }
             if !entry.file_type().is_file() {
+                continue;
+            }
+            if is_binary_log(&relative) {
+                self.warnings.push(Warning::at(
+                    &name,
+                    &relative,
+                    None,
+                    "is a binary log (journald or login records) and is not read; export the journal as text with journalctl",
+                ));
                 continue;
             }
             let listed = manifest.as_ref().and_then(|node| node.file(&relative));

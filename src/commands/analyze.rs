@@ -5,47 +5,46 @@ use std::io::{self, BufWriter, Write};
 use anyhow::Context;
 
 use crate::bundle::Bundle;
-use crate::checks::{self, CheckStatus};
+use crate::checks::CheckStatus;
 use crate::cli::{AnalyzeConfig, ReportFormat};
+use crate::diagnosis::{ReportWindow, Status, diagnose};
 use crate::exit_code::ExitCode;
 use crate::finding::Severity;
 use crate::report::analysis_json::{CheckRecord, Report, ReportInput};
 use crate::report::analysis_text;
-use crate::rules::{Analysis, RuleSet};
+use crate::rules::RuleSet;
 use crate::sources::Classifier;
-use crate::timeline::{Filter, Timeline};
+use crate::timeline::Timeline;
 
 /// Runs the command: 0 when nothing is at warning or worse and no check failed, 1 otherwise.
 pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&config.paths).context("reading the input")?;
     let classifier = Classifier::load(config.rules.as_deref());
     let rules = RuleSet::load(config.rules.as_deref());
-    let mut timeline = Timeline::build(&bundle, &classifier);
-    if config.since.is_some() || config.until.is_some() {
-        let filter = Filter {
-            include_unrecognised: true,
-            ..Filter::between(
-                config.since.as_ref(),
-                config.until.as_ref(),
-                timeline.newest,
-            )
-        };
-        timeline.events.retain(|event| filter.accepts(event));
+    let timeline = Timeline::build(&bundle, &classifier);
+    // The window selects what is reported; the states are reconstructed from everything.
+    let window = ReportWindow {
+        since: config
+            .since
+            .as_ref()
+            .and_then(|spec| spec.resolve(timeline.newest)),
+        until: config
+            .until
+            .as_ref()
+            .and_then(|spec| spec.resolve(timeline.newest)),
+    };
+    if let (Some(since), Some(until)) = (window.since, window.until)
+        && since > until
+    {
+        anyhow::bail!(
+            "--since ({}) is later than --until ({}): the window is empty",
+            since.to_rfc3339(),
+            until.to_rfc3339()
+        );
     }
-    let checks = checks::run(&bundle, &timeline);
-    let failed: Vec<String> = checks
-        .iter()
-        .filter(|check| check.status == CheckStatus::Fail)
-        .map(|check| {
-            format!(
-                "{} on {}: {}",
-                check.id,
-                check.node.as_deref().unwrap_or("the pair"),
-                check.detail
-            )
-        })
-        .collect();
-    let analysis = Analysis::run(&timeline, &rules, &failed);
+    let diagnosis = diagnose(&bundle, &timeline, &rules, window);
+    let checks = &diagnosis.checks;
+    let analysis = &diagnosis.analysis;
     let mut rule_errors: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();
     rule_errors.extend(
         classifier
@@ -55,7 +54,7 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
     );
     let report = Report::new(
         &timeline,
-        &analysis,
+        &diagnosis,
         ReportInput {
             inputs: &bundle.inputs,
             generated_at: config.now.unwrap_or_else(chrono::Utc::now),
@@ -78,19 +77,20 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
         ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out)),
-        ReportFormat::Text => analysis_text::write(&mut out, &report, &analysis),
+        ReportFormat::Text => analysis_text::write(&mut out, &report, analysis),
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => {}
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
         Err(error) => return Err(error).context("writing the report"),
     }
-    // A failed check is as serious as a warning.
+    // A failed check is as serious as a warning; so is a verdict that is not healthy.
     let serious = analysis
         .findings
         .iter()
         .any(|finding| finding.severity >= Severity::Warning)
-        || !failed.is_empty();
+        || checks.iter().any(|check| check.status == CheckStatus::Fail)
+        || diagnosis.verdict.status != Status::Healthy;
     Ok(if serious {
         ExitCode::Findings
     } else {

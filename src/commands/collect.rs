@@ -29,8 +29,9 @@ use crate::collect::plan;
 use crate::collect::redact::{IpMapper, Redactor};
 use crate::collect::ssh::{Failure, Remote, Target};
 use crate::collect::window::{LineTime, Window};
+use crate::diagnosis::{ReportWindow, diagnose};
 use crate::exit_code::ExitCode;
-use crate::rules::{Analysis, RuleSet};
+use crate::rules::RuleSet;
 use crate::sources::{Classifier, envelope};
 use crate::timeline::Timeline;
 
@@ -464,17 +465,12 @@ fn after_collection(bundle_path: &Path, config: &CollectConfig) -> anyhow::Resul
         }
     }
     if config.analyze {
-        let failed: Vec<String> = results
-            .iter()
-            .filter(|check| check.status == CheckStatus::Fail)
-            .map(|check| format!("{}: {}", check.id, check.detail))
-            .collect();
         let rules = RuleSet::load(config.rules.as_deref());
-        let analysis = Analysis::run(&timeline, &rules, &failed);
+        let diagnosis = diagnose(&bundle, &timeline, &rules, ReportWindow::default());
         println!(
             "{}  {}",
-            analysis.status.name().to_uppercase(),
-            analysis.headline
+            diagnosis.verdict.status.name().to_uppercase(),
+            diagnosis.verdict.headline
         );
     }
     Ok(())

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::diagnosis::cases::run_cases;
 use crate::exit_code::ExitCode;
 use crate::rules::RuleSet;
-use crate::rules::cases::run_cases;
+use crate::rules::lint::{Vocabulary, lint};
 use crate::sources::Classifier;
 
 /// Lists rules and classifier rows.
@@ -49,6 +50,10 @@ pub fn list(rules_directory: Option<&Path>) -> anyhow::Result<ExitCode> {
 /// Problems in the rule files and tables: parse errors, unknown fields, duplicate ids.
 fn problems(rules: &RuleSet, classifier: &Classifier, directory: Option<&Path>) -> Vec<String> {
     let mut problems: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();
+    let vocabulary = Vocabulary::new(classifier);
+    for rule in &rules.rules {
+        problems.extend(lint(rule, &vocabulary));
+    }
     problems.extend(
         classifier
             .errors

@@ -5,9 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::engine::Analysis;
-use super::model::{Expectation, RuleSet};
+use super::{Diagnosis, ReportWindow, diagnose};
 use crate::bundle::Bundle;
+use crate::rules::Analysis;
+use crate::rules::model::{Expectation, RuleSet};
 use crate::sources::Classifier;
 use crate::timeline::Timeline;
 
@@ -35,9 +36,9 @@ fn resolve(bundle: &str, rules_directory: Option<&Path>) -> Option<PathBuf> {
 pub fn fired(analysis: &Analysis, rule: &str, node: Option<&str>) -> bool {
     let node_ok = |name: &str| node.is_none_or(|node| node == name);
     analysis
-        .failovers
+        .transitions
         .iter()
-        .any(|failover| failover.rule.as_deref() == Some(rule) && node_ok(&failover.node))
+        .any(|transition| transition.rule.as_deref() == Some(rule) && node_ok(&transition.node))
         || analysis
             .findings
             .iter()
@@ -70,13 +71,14 @@ pub fn run_cases(
             };
             match bundle {
                 Ok((path, _directory)) => {
-                    let analysis = analyse(&path, classifier, rules);
+                    let diagnosis = analyse(&path, classifier, rules);
                     finish(
                         &mut result,
-                        analysis,
+                        diagnosis,
                         &rule.id,
                         case.node.as_deref(),
                         case.expect,
+                        case.verdict.as_deref(),
                     );
                 }
                 Err(detail) => result.detail = detail,
@@ -103,27 +105,31 @@ fn write_case_files(
     Ok(directory)
 }
 
-fn analyse(path: &Path, classifier: &Classifier, rules: &RuleSet) -> Result<Analysis, String> {
+/// The same chain as `analyze`: bundle, timeline, checks, rules, verdict.
+fn analyse(path: &Path, classifier: &Classifier, rules: &RuleSet) -> Result<Diagnosis, String> {
     let bundle = Bundle::open(&[path.to_path_buf()]).map_err(|error| error.to_string())?;
     let timeline = Timeline::build(&bundle, classifier);
-    Ok(Analysis::run(&timeline, rules, &[]))
+    Ok(diagnose(&bundle, &timeline, rules, ReportWindow::default()))
 }
 
 fn finish(
-    result: &mut super::cases::CaseResult,
-    analysis: Result<Analysis, String>,
+    result: &mut CaseResult,
+    diagnosis: Result<Diagnosis, String>,
     rule: &str,
     node: Option<&str>,
     expect: Expectation,
+    verdict: Option<&str>,
 ) {
-    match analysis {
+    match diagnosis {
         Err(error) => result.detail = error,
-        Ok(analysis) => {
-            let did_fire = fired(&analysis, rule, node);
-            result.passed = did_fire == (expect == Expectation::Fires);
+        Ok(diagnosis) => {
+            let analysis = &diagnosis.analysis;
+            let did_fire = fired(analysis, rule, node);
+            let verdict_ok = verdict.is_none_or(|status| status == diagnosis.verdict.status.name());
+            result.passed = did_fire == (expect == Expectation::Fires) && verdict_ok;
             if !result.passed {
                 let causes: Vec<String> = analysis
-                    .failovers
+                    .transitions
                     .iter()
                     .map(|failover| {
                         format!(
@@ -137,13 +143,14 @@ fn finish(
                     })
                     .collect();
                 result.detail = format!(
-                    "expected the rule to {}; verdict {:?}; transitions: [{}]",
+                    "expected the rule to {}{}; verdict {:?}; transitions: [{}]",
                     if expect == Expectation::Fires {
                         "fire"
                     } else {
                         "stay quiet"
                     },
-                    analysis.headline,
+                    verdict.map_or(String::new(), |status| format!(" and the verdict {status}")),
+                    diagnosis.verdict.headline,
                     causes.join("; ")
                 );
             }

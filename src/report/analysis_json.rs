@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::format_time;
+use crate::diagnosis::Diagnosis;
 use crate::finding::Severity;
-use crate::rules::Analysis;
 use crate::timeline::Timeline;
 
 /// The schema name of the report.
@@ -21,7 +21,8 @@ pub struct Report {
     pub nodes: Vec<NodeRecord>,
     pub verdict: Verdict,
     pub findings: Vec<FindingRecord>,
-    pub failovers: Vec<FailoverRecord>,
+    pub failovers: Vec<TransitionRecord>,
+    pub transitions: Vec<TransitionRecord>,
     pub split_brain: Vec<SplitBrainRecord>,
     pub checks: Vec<CheckRecord>,
     pub coverage: Coverage,
@@ -74,12 +75,17 @@ pub struct FindingRecord {
     pub references: Vec<String>,
 }
 
+/// One change of state of one node's instance: `transitions[]` holds them all, `failovers[]` the
+/// failovers among them (a start-up BACKUP, FAULT back to BACKUP, a backup's stop are only
+/// transitions).
 #[derive(Serialize)]
-pub struct FailoverRecord {
+pub struct TransitionRecord {
     pub time: String,
     pub instance: String,
     pub node: String,
     pub from: &'static str,
+    /// The earlier state is known from a line keepalived writes only in it, not a state line.
+    pub from_inferred: bool,
     pub to: &'static str,
     pub cause: String,
     pub detail: Option<String>,
@@ -88,9 +94,19 @@ pub struct FailoverRecord {
 
 #[derive(Serialize)]
 pub struct SplitBrainRecord {
-    pub instance: String,
-    pub start: String,
+    /// vrrp (two nodes MASTER of one instance) or drbd (diverged data).
+    pub kind: &'static str,
+    /// both-sides, advert-while-master, drbd-detected.
+    pub proof: String,
+    /// The VRRP instance (null for drbd).
+    pub instance: Option<String>,
+    /// The DRBD resource (null for vrrp).
+    pub resource: Option<String>,
+    /// Null where the logs do not show it.
+    pub start: Option<String>,
     pub end: Option<String>,
+    /// The instant the evidence proves.
+    pub seen_at: Option<String>,
     pub duration_s: Option<f64>,
     pub uncertainty_s: f64,
     pub nodes: Vec<String>,
@@ -169,7 +185,8 @@ pub struct ReportInput<'a> {
 
 impl Report {
     /// Builds the wire report.
-    pub fn new(timeline: &Timeline, analysis: &Analysis, input: ReportInput) -> Report {
+    pub fn new(timeline: &Timeline, diagnosis: &Diagnosis, input: ReportInput) -> Report {
+        let analysis = &diagnosis.analysis;
         let time =
             |value: Option<chrono::DateTime<chrono::Utc>>| value.map(|time| format_time(time, 0));
         let nodes = timeline
@@ -226,30 +243,34 @@ impl Report {
                 references: finding.references.clone(),
             })
             .collect();
-        let failovers = analysis
-            .failovers
-            .iter()
-            .map(|failover| FailoverRecord {
-                time: format_time(failover.time, 0),
-                instance: failover.instance.clone(),
-                node: failover.node.clone(),
-                from: failover.from.name(),
-                to: failover.to.name(),
-                cause: failover.cause.clone(),
-                detail: failover.detail.clone(),
-                evidence: evidence(timeline, &failover.evidence),
-            })
-            .collect();
+        let record = |transition: &crate::finding::Failover| TransitionRecord {
+            time: format_time(transition.time, 0),
+            instance: transition.instance.clone(),
+            node: transition.node.clone(),
+            from: transition.from.name(),
+            from_inferred: transition.from_inferred,
+            to: transition.to.name(),
+            cause: transition.cause.clone(),
+            detail: transition.detail.clone(),
+            evidence: evidence(timeline, &transition.evidence),
+        };
+        let failovers = analysis.failovers.iter().map(record).collect();
+        let transitions = analysis.transitions.iter().map(record).collect();
         let split_brain = analysis
             .split_brain
             .iter()
             .map(|window| SplitBrainRecord {
+                kind: window.kind.name(),
+                proof: window.proof.clone(),
                 instance: window.instance.clone(),
-                start: format_time(window.start, 0),
+                resource: window.resource.clone(),
+                start: time(window.start),
                 end: time(window.end),
+                seen_at: time(window.seen_at),
                 duration_s: window
-                    .end
-                    .map(|end| (end - window.start).num_milliseconds() as f64 / 1000.0),
+                    .start
+                    .zip(window.end)
+                    .map(|(start, end)| (end - start).num_milliseconds() as f64 / 1000.0),
                 uncertainty_s: window.uncertainty_s,
                 nodes: window.nodes.clone(),
                 evidence: evidence(timeline, &window.evidence),
@@ -263,11 +284,12 @@ impl Report {
             generated_at: format_time(input.generated_at, 0),
             nodes,
             verdict: Verdict {
-                status: analysis.status.name(),
-                headline: analysis.headline.clone(),
+                status: diagnosis.verdict.status.name(),
+                headline: diagnosis.verdict.headline.clone(),
             },
             findings,
             failovers,
+            transitions,
             split_brain,
             checks: input.checks,
             coverage: Coverage {

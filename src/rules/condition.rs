@@ -74,6 +74,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "logged(who, from, to): who wrote any log line at all in the window",
     ),
     (
+        "covered",
+        3,
+        "covered(who, from, to): who's logs cover the whole window (begin before it, end after it or at its collection, none missing); false for a node not in the input",
+    ),
+    (
         "blind",
         3,
         "blind(who, from, to): we have no logs of who for part of the window (missing or unreadable files)",

@@ -1,60 +1,41 @@
 //! The engine: builds the subjects (every transition, every window in which two nodes were MASTER
 //! of one instance, every event a rule matches), evaluates the rules on them, and assembles the
-//! analysis: failovers with their causes, split-brain windows, findings and the verdict.
+//! analysis: every transition with its cause, split-brain windows (from both sides' states, or
+//! proven by one event), and findings. The verdict is decided downstream (`diagnosis`).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::eval::{Facts, Subject, evaluate, event_matches};
-use super::model::{Rule, RuleSet, SubjectKind};
+use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind};
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
-use crate::timeline::state::{Role, States};
+use crate::sources::Event;
+use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::{Timeline, format_time};
 
 /// A silence of a node's logs longer than this is a `quiet` blind interval.
 pub const QUIET_AFTER_S: i64 = 600;
 
-/// The overall verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Healthy,
-    Degraded,
-    Failover,
-    SplitBrain,
-    Unknown,
-}
-
-impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Healthy => "healthy",
-            Status::Degraded => "degraded",
-            Status::Failover => "failover",
-            Status::SplitBrain => "split-brain",
-            Status::Unknown => "unknown",
-        }
-    }
-}
-
 /// What the analysis found.
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub states: States,
+    /// Every change of state of every node and instance, with its cause.
+    pub transitions: Vec<Failover>,
+    /// The transitions that are failovers (takeovers, yields, faults, a master's stop).
     pub failovers: Vec<Failover>,
     pub split_brain: Vec<SplitBrain>,
     pub findings: Vec<Finding>,
-    pub status: Status,
-    pub headline: String,
 }
 
-fn subject_kind(from: Role, to: Role) -> Option<SubjectKind> {
+fn subject_kind(from: Role, to: Role) -> SubjectKind {
     match (from, to) {
-        (_, Role::Master) => Some(SubjectKind::Takeover),
-        (Role::Master, Role::Backup) => Some(SubjectKind::Yield),
-        (_, Role::Fault) => Some(SubjectKind::Fault),
-        (Role::Master, Role::Stop) => Some(SubjectKind::Stop),
-        _ => None,
+        (_, Role::Master) => SubjectKind::Takeover,
+        (Role::Master, Role::Backup) => SubjectKind::Yield,
+        (_, Role::Fault) => SubjectKind::Fault,
+        (Role::Master, Role::Stop) => SubjectKind::Stop,
+        _ => SubjectKind::Entry,
     }
 }
 
@@ -200,12 +181,10 @@ impl Context<'_> {
     }
 
     fn transitions(&self) -> (Vec<Failover>, Vec<Finding>) {
-        let mut failovers = Vec::new();
+        let mut transitions = Vec::new();
         let mut findings = Vec::new();
         for transition in &self.facts.states.transitions {
-            let Some(kind) = subject_kind(transition.from, transition.to) else {
-                continue;
-            };
+            let kind = subject_kind(transition.from, transition.to);
             let subject = Subject {
                 kind,
                 node: transition.node.clone(),
@@ -230,6 +209,8 @@ impl Context<'_> {
                 }
             }
             let mut evidence = vec![transition.event];
+            evidence.extend(transition.from_evidence);
+            let failover = kind.is_failover();
             let (cause, rule_id, severity, detail) = match &chosen {
                 Some((rule, more)) => {
                     evidence.extend(more.iter().copied());
@@ -240,47 +221,57 @@ impl Context<'_> {
                         None,
                     )
                 }
-                None => (
+                None if failover => (
                     "unknown".to_string(),
                     None,
                     Severity::Warning,
                     Some(self.why_unknown(&subject)),
                 ),
+                None => (
+                    "unknown".to_string(),
+                    None,
+                    Severity::Info,
+                    Some("no line says why this state was entered".to_string()),
+                ),
             };
             evidence.sort_unstable();
             evidence.dedup();
-            let mut finding = match &chosen {
-                Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![transition.node.clone()]),
-                None => Finding {
-                    id: format!("unknown@{}@{}", transition.node, format_time(transition.time, 0)),
-                    rule: "unknown".to_string(),
-                    severity: Severity::Warning,
-                    title: format!("{} went {} → {}: cause unknown", transition.node, transition.from, transition.to),
-                    start: Some(transition.time),
-                    end: None,
-                    nodes: vec![transition.node.clone()],
-                    cause: Some("unknown".to_string()),
-                    explanation: detail.clone().unwrap_or_default(),
-                    remedy: "Collect both nodes' logs around this time (esc-diag collect), with keepalived run with -D (log detail) if possible.".to_string(),
-                    references: Vec::new(),
-                    evidence: evidence.clone(),
-                },
-            };
-            finding.title = format!(
-                "{} ({} {} → {} at {})",
-                finding.title,
-                transition.node,
-                transition.from,
-                transition.to,
-                short(transition.time)
-            );
-            findings.push(finding);
-            failovers.push(Failover {
+            if failover {
+                let mut finding = match &chosen {
+                    Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![transition.node.clone()]),
+                    None => Finding {
+                        id: format!("unknown@{}@{}", transition.node, format_time(transition.time, 0)),
+                        rule: "unknown".to_string(),
+                        severity: Severity::Warning,
+                        title: format!("{} went {} → {}: cause unknown", transition.node, transition.from, transition.to),
+                        start: Some(transition.time),
+                        end: None,
+                        nodes: vec![transition.node.clone()],
+                        cause: Some("unknown".to_string()),
+                        explanation: detail.clone().unwrap_or_default(),
+                        remedy: "Collect both nodes' logs around this time (esc-diag collect), with keepalived run with -D (log detail) if possible.".to_string(),
+                        references: Vec::new(),
+                        evidence: evidence.clone(),
+                    },
+                };
+                finding.title = format!(
+                    "{} ({} {} → {} at {})",
+                    finding.title,
+                    transition.node,
+                    transition.from,
+                    transition.to,
+                    short(transition.time)
+                );
+                findings.push(finding);
+            }
+            transitions.push(Failover {
                 time: transition.time,
                 instance: transition.instance.clone(),
                 node: transition.node.clone(),
                 from: transition.from,
+                from_inferred: transition.from_inferred,
                 to: transition.to,
+                failover,
                 cause,
                 rule: rule_id,
                 severity,
@@ -288,27 +279,43 @@ impl Context<'_> {
                 evidence,
             });
         }
-        (failovers, findings)
+        (transitions, findings)
     }
 
-    /// Windows in which two nodes were MASTER of one instance at once.
-    fn overlaps(&self) -> Vec<Subject> {
+    /// Windows in which two nodes were MASTER of one instance at once, with how the window is
+    /// known: both state lines (`both-sides`), or one side's mastership known only from a line
+    /// keepalived writes as MASTER (`advert-while-master`); and whether its start is shown.
+    fn overlaps(&self) -> Vec<(Subject, OverlapProof)> {
         let states = self.facts.states;
+        let events = &self.facts.timeline.events;
         let mut subjects = Vec::new();
         let masters: Vec<_> = states
             .intervals
             .iter()
             .filter(|interval| interval.role == Role::Master)
             .collect();
+        // The first instant an interval is known: its start, or for a state held since before the
+        // logs say so, the first line that proves it.
+        let known_from = |interval: &Interval| {
+            interval
+                .start
+                .or(interval.proven_from)
+                .map(|start| (start, interval.start.is_some()))
+        };
         for (index, left) in masters.iter().enumerate() {
             for right in &masters[index + 1..] {
                 if left.instance != right.instance || left.node == right.node {
                     continue;
                 }
-                let start = match (left.start, right.start) {
-                    (Some(a), Some(b)) => a.max(b),
-                    (Some(a), None) | (None, Some(a)) => a,
-                    (None, None) => continue,
+                let (Some((left_start, left_shown)), Some((right_start, right_shown))) =
+                    (known_from(left), known_from(right))
+                else {
+                    continue;
+                };
+                let (start, start_shown) = if left_start >= right_start {
+                    (left_start, left_shown)
+                } else {
+                    (right_start, right_shown)
                 };
                 let end = match (left.end, right.end) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -318,25 +325,72 @@ impl Context<'_> {
                 if end.is_some_and(|end| end < start) {
                     continue;
                 }
-                // The node that entered MASTER second is the subject.
-                let later = if left.start >= right.start {
-                    left
-                } else {
-                    right
+                // The node that entered MASTER second is the subject: of a state shown entering
+                // and one held since before the logs, the one shown entering.
+                let later = match (left.start.is_some(), right.start.is_some()) {
+                    (true, false) => left,
+                    (false, true) => right,
+                    _ if left_start >= right_start => left,
+                    _ => right,
                 };
-                subjects.push(Subject {
-                    kind: SubjectKind::Overlap,
-                    node: later.node.clone(),
-                    time: start,
-                    end,
-                    instance: Some(left.instance.clone()),
-                    from: None,
-                    to: Some(Role::Master),
-                    event: later.opened_by,
+                // keepalived 1.x's caveat: a 1.x node logs a better advert also while still in
+                // transition to MASTER, so such a line alone does not prove it was MASTER.
+                let one_x_transition = [left, right].iter().any(|interval| {
+                    interval.inferred
+                        && interval.opened_by.is_some_and(|event| {
+                            let event = &events[event];
+                            is_dialect_one(event)
+                                && matches!(
+                                    event.event.as_deref(),
+                                    Some(
+                                        "higher-priority-advert"
+                                            | "same-priority-higher-ip"
+                                            | "transition-to-master"
+                                    )
+                                )
+                        })
                 });
+                if one_x_transition {
+                    continue;
+                }
+                let advert_proof = [left, right].iter().any(|interval| {
+                    interval.inferred
+                        && interval
+                            .opened_by
+                            .and_then(|event| events[event].event.as_deref())
+                            .is_some_and(|name| ADVERT_PROOFS.contains(&name))
+                });
+                subjects.push((
+                    Subject {
+                        kind: SubjectKind::Overlap,
+                        node: later.node.clone(),
+                        time: start,
+                        end,
+                        instance: Some(left.instance.clone()),
+                        from: None,
+                        to: Some(Role::Master),
+                        event: later.opened_by,
+                    },
+                    OverlapProof {
+                        nodes: [
+                            later.node.clone(),
+                            if std::ptr::eq(*later, *left) {
+                                right.node.clone()
+                            } else {
+                                left.node.clone()
+                            },
+                        ],
+                        proof: if advert_proof {
+                            "advert-while-master"
+                        } else {
+                            "both-sides"
+                        },
+                        start_shown,
+                    },
+                ));
             }
         }
-        subjects.sort_by(|a, b| (a.time, &a.node).cmp(&(b.time, &b.node)));
+        subjects.sort_by(|a, b| (a.0.time, &a.0.node).cmp(&(b.0.time, &b.0.node)));
         subjects
     }
 
@@ -349,19 +403,21 @@ impl Context<'_> {
             .iter()
             .filter(|rule| rule.subjects.contains(&SubjectKind::Overlap))
             .collect();
-        for subject in self.overlaps() {
+        for (subject, proof) in self.overlaps() {
             for rule in &rules {
                 let evaluation = evaluate(&self.facts, &subject, &rule.condition);
                 if !evaluation.holds {
                     continue;
                 }
                 let instance = subject.instance.clone().unwrap_or_default();
+                // The two nodes of the overlap, and any other node MASTER then too, in the
+                // bundle's order.
                 let nodes: Vec<String> = self
                     .facts
                     .node_names()
                     .into_iter()
                     .filter(|node| {
-                        *node == subject.node
+                        proof.nodes.iter().any(|known| known == node)
                             || self
                                 .facts
                                 .states
@@ -379,7 +435,10 @@ impl Context<'_> {
                     if interval.role == Role::Master
                         && interval.instance == instance
                         && nodes.contains(&interval.node)
-                        && interval.start.is_some_and(|start| start <= subject.time)
+                        && interval
+                            .start
+                            .or(interval.proven_from)
+                            .is_some_and(|start| start <= subject.time)
                         && interval.end.is_none_or(|end| end >= subject.time)
                     {
                         evidence.extend(interval.opened_by);
@@ -395,20 +454,25 @@ impl Context<'_> {
                     .iter()
                     .filter(|node| nodes.contains(&node.name))
                     .filter_map(|node| node.clock_uncertainty_s)
-                    .sum::<f64>();
+                    .fold(0.0, |total, uncertainty| total + uncertainty);
                 let mut finding = self.finding(rule, &subject, evidence.clone(), nodes.clone());
                 finding.title = format!(
-                    "{} ({} from {} to {})",
+                    "{} ({} from {}{} to {})",
                     finding.title,
                     nodes.join(" and "),
+                    if proof.start_shown { "" } else { "before " },
                     short(subject.time),
                     subject.end.map_or("the end of the logs".to_string(), short)
                 );
                 findings.push(finding);
                 windows.push(SplitBrain {
-                    instance,
-                    start: subject.time,
+                    kind: SplitBrainKind::Vrrp,
+                    proof: proof.proof.to_string(),
+                    instance: Some(instance),
+                    resource: None,
+                    start: proof.start_shown.then_some(subject.time),
                     end: subject.end,
+                    seen_at: Some(subject.time),
                     uncertainty_s: uncertainty,
                     nodes,
                     evidence,
@@ -417,6 +481,179 @@ impl Context<'_> {
             }
         }
         (windows, findings)
+    }
+
+    /// Split-brains proven by single events (a MASTER receiving another MASTER's advert, DRBD's
+    /// own split-brain lines): one entry per finding of a rule that declares `split_brain`, unless
+    /// a window already holds that instant (or, for DRBD, that resource).
+    fn proven_by_events(&self, findings: &[Finding], windows: &mut Vec<SplitBrain>) {
+        let events = &self.facts.timeline.events;
+        for finding in findings {
+            let Some(rule) = self.rules.rules.iter().find(|rule| rule.id == finding.rule) else {
+                continue;
+            };
+            let Some(declared) = &rule.split_brain else {
+                continue;
+            };
+            let seen_at = finding.start;
+            let Some(node) = finding.nodes.first() else {
+                continue;
+            };
+            let first = finding.evidence.first().map(|index| &events[*index]);
+            match declared.kind {
+                SplitBrainKind::Vrrp => {
+                    let instance = first
+                        .and_then(|event| event.field("instance"))
+                        .map(str::to_string);
+                    let covered =
+                        windows.iter().any(|window| {
+                            window.kind == SplitBrainKind::Vrrp
+                                && window.instance == instance
+                                && window.nodes.contains(node)
+                                && seen_at.is_some_and(|seen_at| {
+                                    window.start.or(window.seen_at).is_some_and(|start| {
+                                        start - Duration::seconds(2) <= seen_at
+                                    }) && window
+                                        .end
+                                        .is_none_or(|end| seen_at <= end + Duration::seconds(2))
+                                })
+                        });
+                    if covered {
+                        continue;
+                    }
+                    let mut nodes = vec![node.clone()];
+                    for index in &finding.evidence {
+                        if let Some(sender) = self.sender_of(*index)
+                            && !nodes.contains(&sender)
+                        {
+                            nodes.push(sender);
+                        }
+                    }
+                    windows.push(SplitBrain {
+                        kind: SplitBrainKind::Vrrp,
+                        proof: declared.proof.clone(),
+                        instance,
+                        resource: None,
+                        start: None,
+                        end: None,
+                        seen_at,
+                        uncertainty_s: 0.0,
+                        nodes,
+                        evidence: finding.evidence.clone(),
+                    });
+                }
+                SplitBrainKind::Drbd => {
+                    let resource = finding
+                        .evidence
+                        .iter()
+                        .find_map(|index| drbd_resource(&events[*index]));
+                    if let Some(window) = windows.iter_mut().find(|window| {
+                        window.kind == SplitBrainKind::Drbd
+                            && window.resource == resource
+                            && match (window.seen_at, seen_at) {
+                                (Some(at), Some(seen_at)) => {
+                                    (at - seen_at).num_seconds().abs() <= 600
+                                }
+                                (None, None) => true,
+                                _ => false,
+                            }
+                    }) {
+                        if !window.nodes.contains(node) {
+                            window.nodes.push(node.clone());
+                        }
+                        window.evidence.extend(finding.evidence.iter().copied());
+                        window.evidence.sort_unstable();
+                        window.evidence.dedup();
+                        continue;
+                    }
+                    windows.push(SplitBrain {
+                        kind: SplitBrainKind::Drbd,
+                        proof: declared.proof.clone(),
+                        instance: None,
+                        resource,
+                        start: None,
+                        end: None,
+                        seen_at,
+                        uncertainty_s: 0.0,
+                        nodes: vec![node.clone()],
+                        evidence: finding.evidence.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The node that sent the advert an event reports: a node of the bundle whose address it is
+    /// (manifest, `ip addr` captures, keepalived.conf's unicast_src_ip, a host name that embeds
+    /// the address), else in a pair the other node, else the address itself.
+    fn sender_of(&self, index: usize) -> Option<String> {
+        let event = &self.facts.timeline.events[index];
+        let address = event.field("from_ip").or(event.field("their_ip"))?;
+        let address = address.trim_end_matches(',').to_string();
+        if let Some(node) = self.address_owner(&address) {
+            return (node != event.node.as_ref()).then_some(node);
+        }
+        let others: Vec<&str> = self
+            .facts
+            .node_names()
+            .into_iter()
+            .filter(|node| *node != event.node.as_ref())
+            .collect();
+        let own_known = self.addresses_of(&event.node).contains(&address);
+        match others.as_slice() {
+            [other] if !own_known && self.addresses_of(other).is_empty() => {
+                Some((*other).to_string())
+            }
+            _ => Some(address),
+        }
+    }
+
+    fn address_owner(&self, address: &str) -> Option<String> {
+        self.facts
+            .node_names()
+            .into_iter()
+            .find(|node| self.addresses_of(node).iter().any(|known| known == address))
+            .map(str::to_string)
+    }
+
+    /// What is known of a node's own addresses.
+    fn addresses_of(&self, node: &str) -> Vec<String> {
+        let timeline = self.facts.timeline;
+        let mut addresses: Vec<String> = timeline
+            .nodes
+            .iter()
+            .filter(|entry| entry.name == node)
+            .flat_map(|entry| {
+                entry
+                    .addresses
+                    .iter()
+                    .map(|address| strip_prefix_length(address))
+            })
+            .collect();
+        let mut hosts: Vec<&str> = Vec::new();
+        for event in timeline
+            .events
+            .iter()
+            .filter(|event| event.node.as_ref() == node)
+        {
+            if let Some(source) = event.field("unicast_src_ip") {
+                addresses.push(source.to_string());
+            }
+            if let Some(host) = event.host.as_deref()
+                && !hosts.contains(&host)
+            {
+                hosts.push(host);
+            }
+        }
+        hosts.push(node);
+        for host in hosts {
+            if let Some(address) = address_in_name(host) {
+                addresses.push(address);
+            }
+        }
+        addresses.sort();
+        addresses.dedup();
+        addresses
     }
 
     fn event_findings(&self) -> Vec<Finding> {
@@ -432,7 +669,9 @@ impl Context<'_> {
             };
             let mut last_fired: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
             for (index, event) in self.facts.timeline.events.iter().enumerate() {
-                let Some(time) = event.time else { continue };
+                // An undated line (dmesg without a wall clock, a paste without stamps) is still
+                // evidence; windows around it find nothing.
+                let time = event.time.unwrap_or(DateTime::<Utc>::MIN_UTC);
                 let subject = Subject {
                     kind: SubjectKind::Event,
                     node: event.node.to_string(),
@@ -472,7 +711,13 @@ impl Context<'_> {
                 evidence.extend(evaluation.evidence);
                 evidence.sort_unstable();
                 evidence.dedup();
-                findings.push(self.finding(rule, &subject, evidence, vec![subject.node.clone()]));
+                let mut finding =
+                    self.finding(rule, &subject, evidence, vec![subject.node.clone()]);
+                if event.time.is_none() {
+                    finding.start = None;
+                    finding.id = format!("{}@{}@line-{}", rule.id, subject.node, event.line);
+                }
+                findings.push(finding);
             }
         }
         findings
@@ -480,18 +725,19 @@ impl Context<'_> {
 }
 
 impl Analysis {
-    /// Reconstructs states and runs every rule. `failed_checks` (from the checks stage) describe
-    /// checks that failed; any makes the verdict at least degraded.
-    pub fn run(timeline: &Timeline, rules: &RuleSet, failed_checks: &[String]) -> Analysis {
+    /// Reconstructs states from every event of the timeline and runs every rule.
+    pub fn run(timeline: &Timeline, rules: &RuleSet) -> Analysis {
         let states = States::reconstruct(timeline, Duration::seconds(QUIET_AFTER_S));
         let context = Context {
             facts: Facts::new(timeline, &states),
             rules,
         };
-        let (failovers, mut findings) = context.transitions();
-        let (split_brain, split_findings) = context.split_brains();
+        let (transitions, mut findings) = context.transitions();
+        let (mut split_brain, split_findings) = context.split_brains();
         findings.extend(split_findings);
-        findings.extend(context.event_findings());
+        let event_findings = context.event_findings();
+        context.proven_by_events(&event_findings, &mut split_brain);
+        findings.extend(event_findings);
         findings.sort_by(|a, b| {
             (std::cmp::Reverse(a.severity), a.start, &a.id).cmp(&(
                 std::cmp::Reverse(b.severity),
@@ -499,144 +745,103 @@ impl Analysis {
                 &b.id,
             ))
         });
+        split_brain.sort_by_key(|window| window.start.or(window.seen_at));
         drop(context);
-        let (status, headline) = verdict(
-            timeline,
-            &states,
-            &failovers,
-            &split_brain,
-            &findings,
-            failed_checks,
-        );
+        let failovers = transitions
+            .iter()
+            .filter(|transition| transition.failover)
+            .cloned()
+            .collect();
         Analysis {
             states,
+            transitions,
             failovers,
             split_brain,
             findings,
-            status,
-            headline,
         }
     }
 }
 
-fn verdict(
-    timeline: &Timeline,
-    states: &States,
-    failovers: &[Failover],
-    split_brain: &[SplitBrain],
-    findings: &[Finding],
-    failed_checks: &[String],
-) -> (Status, String) {
-    if timeline.events.is_empty() {
-        return (
-            Status::Unknown,
-            "nothing recognisable in the input: no keepalived, DRBD or ESC events".to_string(),
-        );
+/// Events whose line proves the logging node was MASTER when it received another MASTER's advert.
+const ADVERT_PROOFS: [&str; 4] = [
+    "lower-priority-advert",
+    "higher-priority-advert",
+    "same-priority-higher-ip",
+    "priority-zero-received",
+];
+
+/// Whether a line is in keepalived 1.x's dialect (`VRRP_Instance(X)`).
+fn is_dialect_one(event: &Event) -> bool {
+    event.field("dialect") == Some("1") || event.text.contains("VRRP_Instance(")
+}
+
+/// How an overlap of two MASTER intervals is known.
+struct OverlapProof {
+    proof: &'static str,
+    /// The two nodes, the one that entered MASTER second first.
+    nodes: [String; 2],
+    /// The later of the two starts is a state line (not only the first line proving the state).
+    start_shown: bool,
+}
+
+/// The DRBD resource (or, for 8.x `block drbdN` lines, the minor) a DRBD line is about.
+fn drbd_resource(event: &Event) -> Option<String> {
+    if let Some(resource) = event.field("resource") {
+        return Some(resource.to_string());
     }
-    if let Some(window) = split_brain.first() {
-        // The cause of the takeover that opened the window: the one closest before its start.
-        let cause = failovers
+    let device = event.field("device")?;
+    let name = device
+        .strip_prefix("d-con ")
+        .or_else(|| device.strip_prefix("drbd "))
+        .map(|rest| rest.split(['/', ' ']).next().unwrap_or(rest))
+        .or_else(|| device.strip_prefix("block "))?;
+    Some(name.to_string())
+}
+
+/// `10.0.0.1/24` → `10.0.0.1`.
+fn strip_prefix_length(address: &str) -> String {
+    address.split('/').next().unwrap_or(address).to_string()
+}
+
+/// An IPv4 address written into a host name (`host-10-19-220-54`, `ip-10-0-0-5`, `10.0.0.5`).
+fn address_in_name(name: &str) -> Option<String> {
+    let digits: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .collect();
+    digits.windows(4).rev().find_map(|parts| {
+        let octets: Option<Vec<u8>> = parts.iter().map(|part| part.parse().ok()).collect();
+        let octets = octets?;
+        let address = octets
             .iter()
-            .filter(|failover| {
-                failover.to == Role::Master
-                    && failover.time <= window.start
-                    && window.start - failover.time <= Duration::seconds(5)
-            })
-            .min_by_key(|failover| window.start - failover.time)
-            .map(|failover| failover.cause.clone())
-            .unwrap_or_else(|| "unknown".to_string());
-        let end = window
-            .end
-            .map_or("the end of the logs (still open)".to_string(), |end| {
-                format_time(end, 0)
-            });
-        let more = if split_brain.len() > 1 {
-            format!(" (and {} more windows)", split_brain.len() - 1)
-        } else {
-            String::new()
-        };
-        return (
-            Status::SplitBrain,
-            format!(
-                "split-brain: {} were both MASTER of {} from {} to {}, cause {cause}{more}",
-                window.nodes.join(" and "),
-                window.instance,
-                format_time(window.start, 0),
-                end
-            ),
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
+        name.contains(&parts.join("-"))
+            .then_some(())
+            .or_else(|| name.contains(&parts.join(".")).then_some(()))
+            .or_else(|| name.contains(&parts.join("_")).then_some(()))
+            .map(|()| address)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_in_host_names() {
+        assert_eq!(
+            address_in_name("host-10-19-220-54").as_deref(),
+            Some("10.19.220.54")
         );
-    }
-    let real: Vec<&Failover> = failovers
-        .iter()
-        .filter(|failover| failover.cause != "startup-election")
-        .collect();
-    if let Some(failover) = real
-        .iter()
-        .find(|failover| failover.to == Role::Master)
-        .or(real.first())
-    {
-        return (
-            Status::Failover,
-            format!(
-                "failover: {} went {} → {} of {} at {}, cause {}{}",
-                failover.node,
-                failover.from,
-                failover.to,
-                failover.instance,
-                format_time(failover.time, 0),
-                failover.cause,
-                if real.len() > 1 {
-                    format!(" ({} transitions in all)", real.len())
-                } else {
-                    String::new()
-                }
-            ),
+        assert_eq!(
+            address_in_name("ip-172-31-5-9.ec2.internal").as_deref(),
+            Some("172.31.5.9")
         );
+        assert_eq!(address_in_name("10.0.0.5").as_deref(), Some("10.0.0.5"));
+        assert_eq!(address_in_name("esc-ha-0"), None);
+        assert_eq!(address_in_name("node-1-2-3"), None);
+        assert_eq!(address_in_name("a-300-1-1-1"), None);
     }
-    let serious: Vec<&Finding> = findings
-        .iter()
-        .filter(|finding| finding.severity >= Severity::Warning)
-        .collect();
-    let blind: Vec<_> = states
-        .blind
-        .iter()
-        .filter(|blind| blind.reason != "quiet")
-        .collect();
-    if let Some(finding) = serious.first() {
-        return (Status::Degraded, format!("degraded: {}", finding.title));
-    }
-    if let Some(check) = failed_checks.first() {
-        return (Status::Degraded, format!("degraded: check failed: {check}"));
-    }
-    if !states.disagreements.is_empty() || !blind.is_empty() {
-        let reason = match blind.first() {
-            Some(blind) => format!(
-                "no logs of {} for part of the period ({})",
-                blind.node, blind.reason
-            ),
-            None => "keepalived_state disagrees with the logs".to_string(),
-        };
-        return (Status::Degraded, format!("degraded: {reason}"));
-    }
-    let masters: Vec<String> = timeline
-        .nodes
-        .iter()
-        .filter(|node| {
-            states
-                .instances
-                .iter()
-                .any(|instance| states.role_at_end(&node.name, instance) == Role::Master)
-        })
-        .map(|node| node.name.clone())
-        .collect();
-    (
-        Status::Healthy,
-        match masters.as_slice() {
-            [] => "healthy: no failover, no split-brain".to_string(),
-            _ => format!(
-                "healthy: {} is MASTER, no failover, no split-brain",
-                masters.join(", ")
-            ),
-        },
-    )
 }

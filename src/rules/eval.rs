@@ -368,6 +368,14 @@ impl Evaluator<'_, '_> {
                     None => Value::Null,
                 }
             }
+            "covered" => {
+                let from = self.subject.time + self.offset(&arguments[1]);
+                let to = self.subject.time + self.offset(&arguments[2]);
+                let nodes = self.who(&arguments[0]);
+                Value::Bool(
+                    !nodes.is_empty() && nodes.iter().all(|node| self.covered(node, from, to)),
+                )
+            }
             "logged" | "gap" | "blind" => {
                 let from = self.subject.time + self.offset(&arguments[1]);
                 let to = self.subject.time + self.offset(&arguments[2]);
@@ -446,6 +454,43 @@ impl Evaluator<'_, '_> {
             .windows(2)
             .map(|pair| (pair[1] - pair[0]).num_milliseconds() as f64 / 1000.0)
             .fold(0.0, f64::max)
+    }
+
+    /// Whether the node's logs cover [from, to]: they begin before it and end after it, and no
+    /// blind interval (missing or unreadable logs) touches it.
+    fn covered(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        let files = self
+            .facts
+            .timeline
+            .files
+            .iter()
+            .filter(|file| file.node == node && file.lines > 0);
+        let (mut first, mut last) = (None::<DateTime<Utc>>, None::<DateTime<Utc>>);
+        for file in files {
+            first = match (first, file.first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            last = match (last, file.last) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        // A node read up to its collection was silent, not unseen, between its last line and then.
+        let collected = self
+            .facts
+            .timeline
+            .nodes
+            .iter()
+            .find(|entry| entry.name == node)
+            .and_then(|entry| entry.collected_at);
+        let last = match (last, collected) {
+            (Some(last), Some(collected)) => Some(last.max(collected)),
+            (last, _) => last,
+        };
+        first.is_some_and(|first| first <= from)
+            && last.is_some_and(|last| last >= to)
+            && !self.blind(node, from, to)
     }
 
     fn blind(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {

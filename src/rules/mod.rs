@@ -1,12 +1,12 @@
 //! The rule engine: diagnosis rules are data (`rules/*.toml`, one cause or finding per file),
 //! with conditions in a small language (`condition`), evaluated on the reconstructed timeline
-//! (`eval`, `engine`). `cases` runs every rule's own test cases; `lint` checks rule files.
+//! (`eval`, `engine`). Each rule's own test cases run in `diagnosis::cases`, through the whole chain.
 
-pub mod cases;
 pub mod condition;
 pub mod engine;
 pub mod eval;
+pub mod lint;
 pub mod model;
 
-pub use engine::{Analysis, Status};
+pub use engine::Analysis;
 pub use model::{Rule, RuleSet, Severity, SubjectKind};

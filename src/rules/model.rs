@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::condition::{self, Expr};
-pub use crate::finding::Severity;
+pub use crate::finding::{Severity, SplitBrainKind};
 use crate::rule_files::{self, RuleFile};
 
 /// What a rule is evaluated on.
@@ -23,6 +23,9 @@ pub enum SubjectKind {
     Fault,
     /// MASTER to STOP.
     Stop,
+    /// Any other change of state: a start-up into BACKUP, FAULT back to BACKUP, a stop of a
+    /// BACKUP. Reported in `transitions[]`, not a failover.
+    Entry,
     /// Two nodes in MASTER for the same instance at once (one window per overlap).
     Overlap,
     /// Each event matching the rule's `match` predicate.
@@ -36,6 +39,7 @@ impl SubjectKind {
             SubjectKind::Yield => "yield",
             SubjectKind::Fault => "fault",
             SubjectKind::Stop => "stop",
+            SubjectKind::Entry => "entry",
             SubjectKind::Overlap => "overlap",
             SubjectKind::Event => "event",
         }
@@ -43,6 +47,18 @@ impl SubjectKind {
 
     /// Whether the subject is a state transition (rules on it name its cause).
     pub fn is_transition(self) -> bool {
+        matches!(
+            self,
+            SubjectKind::Takeover
+                | SubjectKind::Yield
+                | SubjectKind::Fault
+                | SubjectKind::Stop
+                | SubjectKind::Entry
+        )
+    }
+
+    /// Whether a transition of this kind is a failover (`failovers[]`), not only a transition.
+    pub fn is_failover(self) -> bool {
         matches!(
             self,
             SubjectKind::Takeover | SubjectKind::Yield | SubjectKind::Fault | SubjectKind::Stop
@@ -77,8 +93,22 @@ struct RuleSpec {
     remedy: String,
     #[serde(default)]
     references: Vec<String>,
+    /// For event rules whose event proves a split-brain: each finding is also a `split_brain[]`
+    /// entry of this kind and proof.
+    #[serde(default)]
+    split_brain: Option<SplitBrainProof>,
     #[serde(default, rename = "case")]
     cases: Vec<CaseSpec>,
+}
+
+/// What kind of split-brain an event rule proves, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitBrainProof {
+    /// `vrrp` (two nodes MASTER of one instance) or `drbd` (diverged replicated data).
+    pub kind: SplitBrainKind,
+    /// `advert-while-master` or `drbd-detected` (`both-sides` is the overlap of two nodes' states).
+    pub proof: String,
 }
 
 /// A test case of a rule: a bundle (a testdata bundle or files written inline) and whether the
@@ -98,6 +128,9 @@ pub struct CaseSpec {
     /// Only subjects of this node count (transition rules: the transition's node).
     #[serde(default)]
     pub node: Option<String>,
+    /// The verdict status the whole analysis must reach as well (split-brain, failover, ...).
+    #[serde(default)]
+    pub verdict: Option<String>,
 }
 
 /// What a case expects.
@@ -123,6 +156,7 @@ pub struct Rule {
     pub explanation: String,
     pub remedy: String,
     pub references: Vec<String>,
+    pub split_brain: Option<SplitBrainProof>,
     pub cases: Vec<CaseSpec>,
 }
 
@@ -220,6 +254,14 @@ impl Rule {
             .as_ref()
             .map(|value| parse_spanned(file, value, "match"))
             .transpose()?;
+        if spec.split_brain.is_some() && subjects != [SubjectKind::Event] {
+            return Err(RuleError {
+                origin: file.origin.clone(),
+                line: None,
+                column: None,
+                message: "`split_brain` is for event rules (subject = \"event\")".to_string(),
+            });
+        }
         if subjects.contains(&SubjectKind::Event) && match_events.is_none() {
             return Err(RuleError {
                 origin: file.origin.clone(),
@@ -241,6 +283,7 @@ impl Rule {
             explanation: unwrap_lines(&spec.explanation),
             remedy: unwrap_lines(&spec.remedy),
             references: spec.references,
+            split_brain: spec.split_brain,
             cases: spec.cases,
         })
     }

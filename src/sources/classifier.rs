@@ -52,6 +52,17 @@ struct RowSpec {
     /// Fields whose value is upper-cased (states, roles).
     #[serde(default)]
     upper: Vec<String>,
+    /// The VRRP state this line proves the logging node's instance held at that instant, because
+    /// keepalived writes the line only in that state: a state word (MASTER, BACKUP, FAULT), or
+    /// `{field}` to take it from a captured field (absent field: nothing implied). It becomes the
+    /// event's `implied_state` field.
+    #[serde(default)]
+    implies: Option<String>,
+    /// With `implies`: the line starts that state now (1.x `Transition to MASTER STATE`), so it
+    /// is a transition into it, not a state held since before. Sets the event's
+    /// `implied_entry` field.
+    #[serde(default)]
+    implies_entry: bool,
     /// A named extractor run on the whole message: `arrow-tokens` turns every
     /// `key( Old -> New )` into fields key_from / key_to (DRBD state lines).
     #[serde(default)]
@@ -82,11 +93,45 @@ pub struct Row {
     level: Option<Regex>,
     set: Vec<(String, String)>,
     upper: Vec<String>,
+    implies: Option<Implied>,
+    implies_entry: bool,
     extract: Option<Extractor>,
     pub versions: Option<String>,
     pub description: Option<String>,
     pub examples: Vec<String>,
     pub near_misses: Vec<String>,
+}
+
+/// The field an event carries when its line proves the node's state (see `implies`).
+pub const IMPLIED_STATE_FIELD: &str = "implied_state";
+/// The field (`yes`) an event carries when its line starts the implied state now.
+pub const IMPLIED_ENTRY_FIELD: &str = "implied_entry";
+
+/// What a row's line proves about the state of the logging node.
+#[derive(Debug, Clone)]
+enum Implied {
+    State(String),
+    FromField(String),
+}
+
+fn parse_implied(text: &str, pattern: &Regex) -> Result<Implied, String> {
+    if let Some(field) = text
+        .strip_prefix('{')
+        .and_then(|rest| rest.strip_suffix('}'))
+    {
+        if pattern.capture_names().flatten().any(|name| name == field) {
+            return Ok(Implied::FromField(field.to_string()));
+        }
+        return Err(format!(
+            "implies {text:?}: the pattern has no group named {field:?}"
+        ));
+    }
+    match text.to_ascii_uppercase().as_str() {
+        state @ ("MASTER" | "BACKUP" | "FAULT") => Ok(Implied::State(state.to_string())),
+        _ => Err(format!(
+            "implies {text:?}: expected MASTER, BACKUP, FAULT or {{field}}"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -185,11 +230,22 @@ impl Table {
                     ));
                 }
             };
+            let pattern = compile(&row.pattern, &what)?;
+            if row.implies_entry && row.implies.is_none() {
+                return Err(format!("{what}: implies_entry needs implies"));
+            }
+            let implies = row
+                .implies
+                .as_deref()
+                .map(|text| {
+                    parse_implied(text, &pattern).map_err(|error| format!("{what}: {error}"))
+                })
+                .transpose()?;
             rows.push(Row {
                 id: Arc::from(format!("{}/{}", spec.table.name, row.id)),
                 kind: row.kind,
                 event: Arc::from(row.event.as_str()),
-                pattern: compile(&row.pattern, &what)?,
+                pattern,
                 program: row
                     .program
                     .as_deref()
@@ -202,6 +258,8 @@ impl Table {
                     .transpose()?,
                 set: row.set.into_iter().collect(),
                 upper: row.upper,
+                implies,
+                implies_entry: row.implies_entry,
                 extract,
                 versions: row.versions,
                 description: row.description,
@@ -226,6 +284,36 @@ impl Table {
             gated_rows: gated,
             rows,
         })
+    }
+
+    /// Whether this table (or one of its rows) reads lines of this program.
+    pub fn reads_program(&self, program: &str) -> bool {
+        match &self.program {
+            Some(filter) => filter.is_match(program),
+            None => false,
+        }
+    }
+
+    /// The event names its rows produce.
+    pub fn event_names(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().map(|row| row.event.as_ref())
+    }
+
+    /// The field names its rows can set: capture groups and constant fields.
+    pub fn field_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for row in &self.rows {
+            names.extend(row.pattern.capture_names().flatten().map(str::to_string));
+            names.extend(row.set.iter().map(|(name, _)| name.clone()));
+        }
+        names
+    }
+
+    /// Whether a row extracts `key( Old -> New )` tokens (fields named `key_from`, `key_to`).
+    pub fn extracts_arrow_tokens(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|row| matches!(row.extract, Some(Extractor::ArrowTokens)))
     }
 
     /// Whether this table reads lines of `source` from `program`.
@@ -292,6 +380,20 @@ impl Table {
             for name in &row.upper {
                 if let Some(value) = fields.get_mut(name) {
                     *value = value.to_ascii_uppercase();
+                }
+            }
+            let implied = match &row.implies {
+                Some(Implied::State(state)) => Some(state.clone()),
+                Some(Implied::FromField(field)) => fields
+                    .get(field)
+                    .map(|value| value.to_ascii_uppercase())
+                    .filter(|value| matches!(value.as_str(), "MASTER" | "BACKUP" | "FAULT")),
+                None => None,
+            };
+            if let Some(state) = implied {
+                fields.insert(IMPLIED_STATE_FIELD.to_string(), state);
+                if row.implies_entry {
+                    fields.insert(IMPLIED_ENTRY_FIELD.to_string(), "yes".to_string());
                 }
             }
             return Some(Classification { row, fields });

@@ -94,6 +94,80 @@ fn month_number(name: &str) -> Option<u32> {
         .map(|index| index as u32 + 1)
 }
 
+/// Month abbreviations that journalctl and syslog write under other locales (`LANG=fr_FR`:
+/// `déc.`; `ru_RU`: `окт`; `de_DE`: `Okt`, `Dez`; `es`, `it`, `pt`), lower case, without the dot.
+const LOCALE_MONTHS: [(&str, u32); 39] = [
+    ("janv", 1),
+    ("févr", 2),
+    ("mars", 3),
+    ("avr", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juil", 7),
+    ("août", 8),
+    ("sept", 9),
+    ("oct", 10),
+    ("déc", 12),
+    ("mär", 3),
+    ("okt", 10),
+    ("dez", 12),
+    ("ene", 1),
+    ("abr", 4),
+    ("ago", 8),
+    ("dic", 12),
+    ("gen", 1),
+    ("mag", 5),
+    ("giu", 6),
+    ("lug", 7),
+    ("set", 9),
+    ("ott", 10),
+    ("fev", 2),
+    ("out", 10),
+    ("янв", 1),
+    ("фев", 2),
+    ("мар", 3),
+    ("апр", 4),
+    ("май", 5),
+    ("мая", 5),
+    ("июн", 6),
+    ("июл", 7),
+    ("авг", 8),
+    ("сен", 9),
+    ("окт", 10),
+    ("ноя", 11),
+    ("дек", 12),
+];
+
+/// A month name at the cursor: English `Mmm`, or a localized abbreviation with an optional dot.
+fn month_word(cursor: &mut Cursor) -> Option<u32> {
+    let start = cursor.position;
+    if let Some(word) = cursor.alphabetic(3)
+        && let Some(month) = month_number(word)
+        && !cursor.peek().is_some_and(|byte| byte.is_ascii_alphabetic())
+    {
+        return Some(month);
+    }
+    cursor.position = start;
+    let rest = cursor.rest();
+    let length: usize = rest
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .take(6)
+        .map(char::len_utf8)
+        .sum();
+    if length == 0 {
+        return None;
+    }
+    let word = rest[..length].to_lowercase();
+    let month = LOCALE_MONTHS
+        .iter()
+        .find(|(name, _)| *name == word)
+        .map(|(_, month)| *month)?;
+    cursor.position += length;
+    cursor.eat(b'.');
+    Some(month)
+}
+
 fn is_weekday(name: &str) -> bool {
     name.len() == 3 && WEEKDAYS.contains(&name.to_ascii_lowercase().as_str())
 }
@@ -284,7 +358,7 @@ fn iso_stamp(cursor: &mut Cursor) -> Option<(Stamp, bool)> {
 
 /// `Mmm dd HH:MM:SS[.frac]` with a space- or zero-padded day (no year).
 fn month_day_stamp(cursor: &mut Cursor) -> Option<Stamp> {
-    let month = month_number(cursor.alphabetic(3)?)?;
+    let month = month_word(cursor)?;
     if cursor.skip_spaces() == 0 {
         return None;
     }
@@ -491,7 +565,9 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
 
 /// Reads the envelope of one line. Never fails: a line without a known stamp is `Bare`.
 pub fn parse(line: &str) -> Envelope<'_> {
+    // A terminal's echo of Ctrl-C (`^C`) glued to the next line, a TUI's border.
     let trimmed = line
+        .trim_start_matches("^C")
         .trim_start_matches(['│', '|'])
         .trim_end_matches(['│', ' ']);
     let Some(&first) = trimmed.as_bytes().first() else {
@@ -530,28 +606,15 @@ pub fn parse(line: &str) -> Envelope<'_> {
             }
         }
         b'd' => {
-            if let Some(envelope) = tagged(trimmed) {
+            if let Some(envelope) = tagged(trimmed).or_else(|| worded(trimmed)) {
                 return envelope;
             }
         }
         b'-' if trimmed.starts_with("-- ") => {
             return Envelope::bare(EnvelopeFormat::JournalMarker, trimmed);
         }
-        b'A'..=b'Z' | b'a'..=b'z' => {
-            let mut cursor = Cursor::new(trimmed);
-            if let Some(stamp) = weekday_stamp(&mut cursor) {
-                let mut envelope = Envelope::bare(EnvelopeFormat::KeepalivedConsole, "");
-                envelope.stamp = Some(stamp);
-                cursor.eat(b':');
-                cursor.skip_spaces();
-                envelope.message = cursor.rest();
-                return envelope;
-            }
-            let mut cursor = Cursor::new(trimmed);
-            if let Some(stamp) = month_day_stamp(&mut cursor) {
-                let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
-                envelope.stamp = Some(stamp);
-                syslog_header(&mut cursor, &mut envelope);
+        b'A'..=b'Z' | b'a'..=b'z' | 0x80.. => {
+            if let Some(envelope) = worded(trimmed) {
                 return envelope;
             }
         }
@@ -565,6 +628,56 @@ pub fn parse(line: &str) -> Envelope<'_> {
         _ => {}
     }
     Envelope::bare(EnvelopeFormat::Bare, line)
+}
+
+/// `host kernel: ...` or `host Keepalived_vrrp[12]: ...` with no stamp before the host: only the
+/// programs whose lines the classifiers read, so that prose is not taken for a header.
+fn stampless_syslog_header(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    let (Some(host), Some(tag)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let program = tag
+        .strip_suffix(':')
+        .map(|tag| tag.split('[').next().unwrap_or(tag));
+    !host.ends_with(':')
+        && host
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._".contains(&byte))
+        && program.is_some_and(|program| {
+            program == "kernel" || program.starts_with("Keepalived") || program == "systemd"
+        })
+        && (tag.ends_with("]:") || !tag.contains('['))
+}
+
+/// Lines that begin with a word: `Www Mmm dd HH:MM:SS YYYY:` (keepalived's console), `Mmm dd
+/// HH:MM:SS host prog:` (syslog, journalctl, localized months too), or a syslog header pasted
+/// without its stamp.
+fn worded(trimmed: &str) -> Option<Envelope<'_>> {
+    let mut cursor = Cursor::new(trimmed);
+    if let Some(stamp) = weekday_stamp(&mut cursor) {
+        let mut envelope = Envelope::bare(EnvelopeFormat::KeepalivedConsole, "");
+        envelope.stamp = Some(stamp);
+        cursor.eat(b':');
+        cursor.skip_spaces();
+        envelope.message = cursor.rest();
+        return Some(envelope);
+    }
+    let mut cursor = Cursor::new(trimmed);
+    if let Some(stamp) = month_day_stamp(&mut cursor) {
+        let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+        envelope.stamp = Some(stamp);
+        syslog_header(&mut cursor, &mut envelope);
+        return Some(envelope);
+    }
+    // A syslog line pasted without its stamp: `host kernel: msg`, `host Keepalived_vrrp[7]:`.
+    if stampless_syslog_header(trimmed) {
+        let mut cursor = Cursor::new(trimmed);
+        let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+        syslog_header(&mut cursor, &mut envelope);
+        return Some(envelope);
+    }
+    None
 }
 
 fn looks_like_syslog_header(rest: &str) -> bool {
@@ -855,6 +968,58 @@ mod tests {
             "    Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering FAULT STATE",
         );
         assert_eq!(status_tail.program, Some("Keepalived_vrrp"));
+    }
+
+    #[test]
+    fn localized_month_names() {
+        for (line, month) in [
+            (
+                "déc. 12 13:06:47 rp02 Keepalived[853]: Starting Keepalived v2.2.8",
+                12,
+            ),
+            (
+                "окт 29 10:37:18 sergk Keepalived_vrrp[904]: (VI_1) Entering BACKUP STATE (init)",
+                10,
+            ),
+            ("Okt 29 10:37:18 host Keepalived_vrrp[904]: x", 10),
+            ("mai 29 10:37:18 host Keepalived_vrrp[904]: x", 5),
+            ("Nov 29 10:37:18 host Keepalived_vrrp[904]: x", 11),
+        ] {
+            let envelope = parse(line);
+            assert_eq!(
+                envelope.stamp.map(|stamp| stamp.month),
+                Some(month),
+                "{line}"
+            );
+            assert!(
+                envelope
+                    .program
+                    .is_some_and(|program| program.starts_with("Keepalived"))
+            );
+        }
+        assert!(parse("Novel 29 10:37:18 host x: y").stamp.is_none());
+    }
+
+    #[test]
+    fn syslog_lines_pasted_without_their_stamp() {
+        let envelope = parse(
+            "ha-node01 kernel: [526233.249739] block drbd0: Split-Brain detected, dropping connection!",
+        );
+        assert_eq!(envelope.host, Some("ha-node01"));
+        assert_eq!(envelope.program, Some("kernel"));
+        assert_eq!(
+            envelope.message,
+            "block drbd0: Split-Brain detected, dropping connection!"
+        );
+        assert!(envelope.stamp.is_none());
+        let envelope = parse("lb1 Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE");
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(envelope.format, EnvelopeFormat::Rfc3164);
+        // Prose that happens to hold a colon is not a header.
+        assert_eq!(
+            parse("Note that: the kernel said").format,
+            EnvelopeFormat::Bare
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ impl Source for Messages {
             reader,
             tables,
             context,
+            pending: None,
         }))
     }
 }
@@ -51,6 +52,15 @@ struct MessagesReader<'a> {
     tables: Vec<&'a Table>,
     reader: LineReader,
     book: LineBook,
+    /// A line read ahead to see whether it continues the previous one, not yet returned.
+    pending: Option<(u64, u64, String)>,
+}
+
+/// Whether a line continues the previous one: no stamp of its own and not a journal marker (a
+/// syslog line hard-wrapped by an e-mail or a terminal).
+fn is_continuation(line: &str) -> bool {
+    let trimmed = line.trim();
+    !trimmed.is_empty() && envelope::parse(line).format == EnvelopeFormat::Bare
 }
 
 /// rsyslog's `message repeated N times: [ text]`: the repeated text and N.
@@ -65,7 +75,10 @@ pub fn unwrap_repeated(message: &str) -> Option<(&str, u64)> {
 impl EventReader for MessagesReader<'_> {
     fn next_event(&mut self) -> Option<super::Event> {
         loop {
-            let (number, offset, text) = self.book.next_line(&mut self.reader)?;
+            let (number, offset, text) = match self.pending.take() {
+                Some(line) => line,
+                None => self.book.next_line(&mut self.reader)?,
+            };
             let envelope = envelope::parse(&text);
             let time = self.book.time(envelope.stamp);
             let (message, repeated) = match unwrap_repeated(envelope.message) {
@@ -83,9 +96,44 @@ impl EventReader for MessagesReader<'_> {
                 envelope.level,
                 message,
             );
+            // A keepalived or kernel line that a mail client or terminal wrapped: the message
+            // read with its continuation line.
+            let mut continuation: Option<String> = None;
+            let classification = match classification {
+                None if envelope.stamp.is_some()
+                    && program.is_some_and(|program| {
+                        self.tables.iter().any(|table| table.reads_program(program))
+                    }) =>
+                {
+                    let next = self.book.next_line(&mut self.reader);
+                    match next {
+                        Some(next) if is_continuation(&next.2) => {
+                            let joined = format!("{} {}", message.trim_end(), next.2.trim());
+                            let found = self.context.classifier.classify(
+                                &self.tables,
+                                NAME,
+                                program,
+                                envelope.level,
+                                &joined,
+                            );
+                            if found.is_some() {
+                                continuation = Some(next.2);
+                            } else {
+                                self.pending = Some(next);
+                            }
+                            found
+                        }
+                        other => {
+                            self.pending = other;
+                            None
+                        }
+                    }
+                }
+                other => other,
+            };
             let recognised = classification.is_some();
             if recognised {
-                self.book.stats.recognised_lines += 1;
+                self.book.stats.recognised_lines += 1 + u64::from(continuation.is_some());
             } else {
                 self.book.stats.unrecognised_lines += 1;
                 if !self.context.want_unrecognised {
@@ -112,7 +160,10 @@ impl EventReader for MessagesReader<'_> {
                     .insert("repeated".to_string(), count.to_string());
             }
             drop(envelope);
-            event.text = text;
+            event.text = match continuation {
+                Some(rest) => format!("{text}\n{rest}"),
+                None => text,
+            };
             self.book.stats.events += 1;
             return Some(event);
         }

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod escadm;
 pub mod escmanager;
 pub mod event;
+pub mod events;
 pub mod keepalived_conf;
 pub mod keepalived_state;
 pub mod messages;

@@ -70,6 +70,89 @@ pub struct Timeline {
     pub warnings: Vec<Warning>,
     /// The newest instant of any line read (for relative --since/--until).
     pub newest: Option<DateTime<Utc>>,
+    /// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
+    /// the host, or None for lines without one, the node's name in the timeline).
+    pub renames: Vec<(String, Option<String>, String)>,
+}
+
+/// A host name that carries a share of a bare file's lines of at least this (and 3 lines) makes
+/// a node of its own: a file that interleaves two nodes' syslog.
+const SECOND_HOST_SHARE: f64 = 0.2;
+
+/// Names bare files' nodes after the syslog host their lines carry (the dominant one; a second
+/// host with a fair share of the lines is a node of its own). Files without host names (ESC's
+/// own logs) given with one host's syslog belong to that host. Returns the renames.
+fn name_bare_nodes(bundle: &Bundle, events: &[Event]) -> Vec<(String, Option<String>, String)> {
+    use std::collections::BTreeMap;
+    let bare: Vec<&str> = bundle
+        .nodes
+        .iter()
+        .filter(|node| node.root.is_none())
+        .map(|node| node.name.as_str())
+        .collect();
+    if bare.is_empty() {
+        return Vec::new();
+    }
+    let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for event in events {
+        if let Some(host) = event.host.as_deref()
+            && bare.contains(&event.node.as_ref())
+            && !host.is_empty()
+        {
+            *counts
+                .entry(event.node.as_ref())
+                .or_default()
+                .entry(host)
+                .or_default() += 1;
+        }
+    }
+    let mut renames = Vec::new();
+    let mut dominant_hosts: Vec<&str> = Vec::new();
+    for node in &bare {
+        let Some(hosts) = counts.get(node) else {
+            continue;
+        };
+        let total: usize = hosts.values().sum();
+        let mut ranked: Vec<(&str, usize)> =
+            hosts.iter().map(|(host, count)| (*host, *count)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let dominant = ranked[0].0;
+        if !dominant_hosts.contains(&dominant) {
+            dominant_hosts.push(dominant);
+        }
+        renames.push((node.to_string(), None, dominant.to_string()));
+        for (host, count) in &ranked {
+            let own_node = *count >= 3 && *count as f64 >= SECOND_HOST_SHARE * total as f64;
+            let name = if own_node { *host } else { dominant };
+            renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
+        }
+    }
+    // Files without host names join the one host the bare files name, when there is one.
+    if let [only] = dominant_hosts.as_slice() {
+        for node in &bare {
+            if !counts.contains_key(node) {
+                renames.push((node.to_string(), None, only.to_string()));
+            }
+        }
+    }
+    renames
+}
+
+impl Timeline {
+    /// The timeline's name for an event of `node` carrying `host`.
+    pub fn node_name_for<'a>(&'a self, node: &'a str, host: Option<&str>) -> &'a str {
+        self.renames
+            .iter()
+            .find(|(from, with_host, _)| {
+                from == node && with_host.as_deref() == host && host.is_some()
+            })
+            .or_else(|| {
+                self.renames
+                    .iter()
+                    .find(|(from, with_host, _)| from == node && with_host.is_none())
+            })
+            .map_or(node, |(_, _, to)| to.as_str())
+    }
 }
 
 /// The order of the timeline: instant (undated first), node, file, line.
@@ -445,16 +528,77 @@ impl Timeline {
                 events.push(event);
             }
         }
-        warn_about_stale_offsets(&nodes, &events, &mut warnings);
-        events.sort_by(compare_events);
-        Timeline {
+        let renames = name_bare_nodes(bundle, &events);
+        let mut timeline = Timeline {
             nodes,
             events,
             files,
             plans,
             warnings,
             newest,
+            renames,
+        };
+        timeline.apply_renames();
+        warn_about_stale_offsets(&timeline.nodes, &timeline.events, &mut timeline.warnings);
+        timeline.events.sort_by(compare_events);
+        timeline
+    }
+
+    /// Gives bare files' nodes their host names: events, files and the node list (a node split
+    /// in two, or two merged into one, keeps the first one's clock and zone).
+    fn apply_renames(&mut self) {
+        if self.renames.is_empty() {
+            return;
         }
+        let mut names: Vec<Arc<str>> = Vec::new();
+        let mut renamed = Vec::with_capacity(self.events.len());
+        for mut event in std::mem::take(&mut self.events) {
+            let name = self
+                .node_name_for(&event.node, event.host.as_deref())
+                .to_string();
+            if name != event.node.as_ref() {
+                let shared = match names.iter().find(|known| known.as_ref() == name) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let new: Arc<str> = Arc::from(name.as_str());
+                        names.push(new.clone());
+                        new
+                    }
+                };
+                event.node = shared;
+            }
+            renamed.push(event);
+        }
+        self.events = renamed;
+        let files: Vec<(usize, String)> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (index, self.node_name_for(&file.node, None).to_string()))
+            .collect();
+        for (index, name) in files {
+            self.files[index].node = name;
+        }
+        let mut nodes: Vec<NodeTimeline> = Vec::new();
+        for node in &self.nodes {
+            let mut targets: Vec<String> = self
+                .renames
+                .iter()
+                .filter(|(from, _, _)| *from == node.name)
+                .map(|(_, _, to)| to.clone())
+                .collect();
+            if targets.is_empty() {
+                targets.push(node.name.clone());
+            }
+            for target in targets {
+                if !nodes.iter().any(|known| known.name == target) {
+                    let mut entry = node.clone();
+                    entry.name = target;
+                    nodes.push(entry);
+                }
+            }
+        }
+        self.nodes = nodes;
     }
 
     /// Streams every line of every file (recognised or not) that `filter` accepts, in timeline
@@ -510,7 +654,13 @@ impl Timeline {
         if let Some(event) = extra.pop() {
             heap.push(Head(event, manifest_index));
         }
-        while let Some(Head(event, index)) = heap.pop() {
+        while let Some(Head(mut event, index)) = heap.pop() {
+            if !self.renames.is_empty() {
+                let name = self.node_name_for(&event.node, event.host.as_deref());
+                if name != event.node.as_ref() {
+                    event.node = Arc::from(name);
+                }
+            }
             if filter.accepts(&event) {
                 sink(&event)?;
             }

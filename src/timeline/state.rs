@@ -10,7 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::Timeline;
-use crate::sources::{Event, EventKind};
+use crate::sources::classifier::{IMPLIED_ENTRY_FIELD, IMPLIED_STATE_FIELD};
+use crate::sources::{Event, EventKind, events};
 
 /// A node whose logs begin at most this many seconds after the other's is not missing any.
 pub const LEADING_SLACK_S: i64 = 300;
@@ -69,8 +70,12 @@ pub struct Interval {
     /// The event (index in the timeline) that opened it.
     pub opened_by: Option<usize>,
     pub closed_by: Option<usize>,
-    /// Inferred from indirect evidence (VIPs set, keepalived_state) rather than a state line.
+    /// Inferred from indirect evidence (a line keepalived writes only in this state) rather than
+    /// a state line.
     pub inferred: bool,
+    /// For a state the node held since before its logs say so (start None) and known only from
+    /// evidence: the first instant that evidence proves it.
+    pub proven_from: Option<DateTime<Utc>>,
 }
 
 /// A change of state of one node's instance.
@@ -83,6 +88,10 @@ pub struct Transition {
     pub to: Role,
     /// The event (index in the timeline) that shows it.
     pub event: usize,
+    /// The earlier state is known only from evidence (a line keepalived writes only in that
+    /// state), not from a state line; `from_evidence` is that line.
+    pub from_inferred: bool,
+    pub from_evidence: Option<usize>,
 }
 
 /// keepalived_state saying something other than the logs at its modification time.
@@ -119,19 +128,20 @@ pub struct States {
     pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
 }
 
-/// What an event says about the state of an instance (None: nothing).
+/// What an event says about the state of an instance (None: nothing), and whether it is only
+/// implied: state lines say it, and so do lines that keepalived writes in one state only (the
+/// classifier rows' `implies`, carried in the event's `implied_state` field).
 fn implied_role(event: &Event) -> Option<(Role, bool)> {
     let name = event.event.as_deref()?;
     match (event.kind, name) {
-        (EventKind::VrrpState, "entering-state") => event
+        (EventKind::VrrpState, events::ENTERING_STATE) => event
             .field("state")
             .map(|state| (Role::parse(state), false)),
-        (EventKind::VrrpFault, "fault-reason") => Some((Role::Fault, false)),
-        // Only a master sets its VIPs and announces them.
-        (EventKind::VrrpAdvert, "vips-set" | "gratuitous-arp") => Some((Role::Master, true)),
-        // A master that forces an election stays master.
-        (EventKind::VrrpAdvert, "lower-priority-advert") => Some((Role::Master, true)),
-        _ => None,
+        (EventKind::VrrpFault, events::FAULT_REASON) => Some((Role::Fault, false)),
+        _ => event
+            .field(IMPLIED_STATE_FIELD)
+            .map(|state| (Role::parse(state), true))
+            .filter(|(role, _)| *role != Role::Unknown),
     }
 }
 
@@ -140,13 +150,13 @@ fn stops_everything(event: &Event) -> bool {
     matches!(
         event.event.as_deref(),
         Some(
-            "keepalived-stopping"
-                | "keepalived-stopped"
-                | "vrrp-child-stopped"
-                | "child-exited"
-                | "node-boot"
+            events::KEEPALIVED_STOPPING
+                | events::KEEPALIVED_STOPPED
+                | events::VRRP_CHILD_STOPPED
+                | events::CHILD_EXITED
+                | events::NODE_BOOT
         )
-    ) || (event.event.as_deref() == Some("vrrp-child-died")
+    ) || (event.event.as_deref() == Some(events::VRRP_CHILD_DIED)
         && event.field("action") == Some("Exiting"))
 }
 
@@ -154,7 +164,7 @@ fn stops_everything(event: &Event) -> bool {
 fn restarts_everything(event: &Event) -> bool {
     matches!(
         event.event.as_deref(),
-        Some("keepalived-starting" | "keepalived-reloading")
+        Some(events::KEEPALIVED_STARTING | events::KEEPALIVED_RELOADING)
     )
 }
 
@@ -163,7 +173,15 @@ struct Tracker {
     start: Option<DateTime<Utc>>,
     opened_by: Option<usize>,
     inferred: bool,
+    proven_from: Option<DateTime<Utc>>,
+    /// The node's first transition of this instance, from a state unknown since before the logs
+    /// (indices into `transitions` and `intervals`): evidence right after it can still say what
+    /// that earlier state was (`sent 0 priority` written just after `Entering FAULT STATE`).
+    first_change: Option<(usize, usize)>,
 }
+
+/// Evidence this close after a node's first transition still tells the state before it.
+const SAME_MOMENT_MS: i64 = 2000;
 
 impl States {
     /// Reconstructs states from the timeline's events (in timeline order).
@@ -220,6 +238,8 @@ impl States {
                     start: None,
                     opened_by: None,
                     inferred: false,
+                    proven_from: None,
+                    first_change: None,
                 },
             );
         }
@@ -289,9 +309,46 @@ impl States {
                     continue;
                 }
                 // Indirect evidence only fills an unknown state; it never overrides a state line.
+                // Right after the node's first transition it may tell the state before it.
                 if inferred && tracker.role != Role::Unknown {
+                    if let Some((transition_index, interval_index)) = tracker.first_change
+                        && let Some(transition) = self.transitions.get_mut(transition_index)
+                        && (time - transition.time).num_milliseconds() <= SAME_MOMENT_MS
+                        && transition.from == Role::Unknown
+                        && role != transition.to
+                    {
+                        transition.from = role;
+                        transition.from_inferred = true;
+                        transition.from_evidence = Some(index);
+                        if let Some(interval) = self.intervals.get_mut(interval_index) {
+                            interval.role = role;
+                            interval.inferred = true;
+                            interval.proven_from = Some(transition.time);
+                            interval.opened_by = Some(index);
+                        }
+                        tracker.first_change = None;
+                    }
                     continue;
                 }
+                // Evidence before any state line of the node's logs: the state was held since
+                // before the logs say so. That is no transition, only knowledge of the state.
+                let entry = events[index].field(IMPLIED_ENTRY_FIELD).is_some();
+                if inferred && !entry && tracker.start.is_none() && tracker.opened_by.is_none() {
+                    *tracker = Tracker {
+                        role,
+                        start: None,
+                        opened_by: Some(index),
+                        inferred: true,
+                        proven_from: Some(time),
+                        first_change: None,
+                    };
+                    continue;
+                }
+                let before_logs = tracker.role == Role::Unknown
+                    && tracker.start.is_none()
+                    && tracker.opened_by.is_none();
+                let first_change =
+                    before_logs.then_some((self.transitions.len(), self.intervals.len()));
                 self.intervals.push(Interval {
                     node: node.to_string(),
                     instance: instance.clone(),
@@ -301,6 +358,7 @@ impl States {
                     opened_by: tracker.opened_by,
                     closed_by: Some(index),
                     inferred: tracker.inferred,
+                    proven_from: tracker.proven_from,
                 });
                 self.transitions.push(Transition {
                     node: node.to_string(),
@@ -309,12 +367,20 @@ impl States {
                     from: tracker.role,
                     to: role,
                     event: index,
+                    from_inferred: tracker.inferred && tracker.role != Role::Unknown,
+                    from_evidence: if tracker.inferred {
+                        tracker.opened_by
+                    } else {
+                        None
+                    },
                 });
                 *tracker = Tracker {
                     role,
                     start: Some(time),
                     opened_by: Some(index),
                     inferred,
+                    proven_from: None,
+                    first_change,
                 };
             }
         }
@@ -328,6 +394,7 @@ impl States {
                 opened_by: tracker.opened_by,
                 closed_by: None,
                 inferred: tracker.inferred,
+                proven_from: tracker.proven_from,
             });
         }
         // keepalived_state against the logs at its modification time (a second of slack: the

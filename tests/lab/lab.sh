@@ -773,7 +773,8 @@ partition_common() {
   assert_log "$M" "\($INSTANCE\) Entering MASTER STATE" "the master's original MASTER line"
   # equal priorities: the lower address (10.85.103.135 = esc-ha-0) yields, the other forces an election
   assert_log 0 "\($INSTANCE\) Master received advert from ${ADDR[1]//./\\.} with same priority 101 but higher IP address than ours" "the yield line"
-  assert_log 1 "\($INSTANCE\) Received advert from ${ADDR[0]//./\\.} with lower priority 101, ours 101, forcing new election" "the forced election"
+  # esc-ha-1 forces an election only if esc-ha-0's advert reaches it before esc-ha-0 has yielded:
+  # a race after the restore, so its line is not required.
   [[ $(count_log 0 "Entering BACKUP STATE$") -ge 1 || $(count_log 1 "Entering BACKUP STATE$") -ge 1 ]] ||
     fail "no node yielded (Entering BACKUP STATE) after the restore"
 }

@@ -1,0 +1,119 @@
+//! The classifier event names that Rust code relies on. Every other event name is data, used only
+//! by rule files; these are the ones the state reconstruction and the engine name, so a classifier
+//! table must keep producing each (a test checks that a row does).
+
+/// A VRRP instance entered a state (`Entering MASTER STATE`, 1.x `Now in FAULT state`).
+pub const ENTERING_STATE: &str = "entering-state";
+/// Why an instance entered FAULT, on the state line itself (2.0.19+).
+pub const FAULT_REASON: &str = "fault-reason";
+/// The keepalived parent process is stopping.
+pub const KEEPALIVED_STOPPING: &str = "keepalived-stopping";
+/// The keepalived parent process has stopped.
+pub const KEEPALIVED_STOPPED: &str = "keepalived-stopped";
+/// The VRRP child process stopped.
+pub const VRRP_CHILD_STOPPED: &str = "vrrp-child-stopped";
+/// The VRRP child process died (and keepalived may exit with it).
+pub const VRRP_CHILD_DIED: &str = "vrrp-child-died";
+/// A keepalived child process exited.
+pub const CHILD_EXITED: &str = "child-exited";
+/// The node booted (kernel banner, journal `-- Reboot --`).
+pub const NODE_BOOT: &str = "node-boot";
+/// keepalived is starting.
+pub const KEEPALIVED_STARTING: &str = "keepalived-starting";
+/// keepalived is reloading its configuration.
+pub const KEEPALIVED_RELOADING: &str = "keepalived-reloading";
+/// DRBD found diverged data (`Split-Brain detected`).
+pub const SPLIT_BRAIN_DETECTED: &str = "split-brain-detected";
+/// DRBD ran its split-brain handler.
+pub const SPLIT_BRAIN_HANDLER: &str = "split-brain-handler";
+/// DRBD compared generation UUIDs (`uuid_compare()=...`).
+pub const UUID_COMPARE: &str = "uuid-compare";
+
+/// Every name above, for the test that a classifier row produces each.
+pub const RELIED_ON: [&str; 13] = [
+    ENTERING_STATE,
+    FAULT_REASON,
+    KEEPALIVED_STOPPING,
+    KEEPALIVED_STOPPED,
+    VRRP_CHILD_STOPPED,
+    VRRP_CHILD_DIED,
+    CHILD_EXITED,
+    NODE_BOOT,
+    KEEPALIVED_STARTING,
+    KEEPALIVED_RELOADING,
+    SPLIT_BRAIN_DETECTED,
+    SPLIT_BRAIN_HANDLER,
+    UUID_COMPARE,
+];
+
+/// Events that sources make from files and captures rather than classifier rows.
+pub const FACT_EVENTS: [&str; 5] = [
+    "collected",
+    "not-collected",
+    "status",
+    "vrrp-config",
+    "state-file",
+];
+
+/// Fields that sources set on their fact events (keepalived.conf, DRBD status, the collection,
+/// keepalived_state), besides those the classifier rows capture.
+pub const FACT_FIELDS: [&str; 36] = [
+    "advert_int",
+    "auth_type",
+    "clock_offset_s",
+    "connection",
+    "disk",
+    "instance",
+    "interface",
+    "minor",
+    "mtime_from_manifest",
+    "nopreempt",
+    "notify",
+    "notify_backup",
+    "notify_fault",
+    "notify_master",
+    "notify_stop",
+    "peer",
+    "peer_disk",
+    "peer_role",
+    "priority",
+    "replication",
+    "resource",
+    "role",
+    "state",
+    "track_interfaces",
+    "track_scripts",
+    "unicast",
+    "unicast_peers",
+    "unicast_src_ip",
+    "vips",
+    "vrid",
+    "weight",
+    "what",
+    "why",
+    "implied_state",
+    "implied_entry",
+    "repeated",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::Classifier;
+
+    #[test]
+    fn a_classifier_row_produces_every_event_rust_relies_on() {
+        let classifier = Classifier::load(None);
+        let produced: Vec<&str> = classifier
+            .tables
+            .iter()
+            .flat_map(|table| table.event_names())
+            .collect();
+        for name in RELIED_ON {
+            assert!(
+                produced.contains(&name),
+                "no classifier row produces {name:?}"
+            );
+        }
+    }
+}

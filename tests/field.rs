@@ -1,0 +1,261 @@
+//! The field corpus (testdata/field/): real keepalived and DRBD log excerpts from public threads,
+//! each with its source, the reference labels (case.json) and what esc-diag must report
+//! (expected.json, written from the labels by scripts/field-expected.py). Every case is analysed
+//! as an operator would: one node directory per file, the file at var/log/messages, no
+//! configuration, no manifest. Prints split-brain recall, false alarms and the share of causes
+//! right, and fails below 100 % recall, any false alarm, or under 95 % of causes right.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde_json::Value;
+
+use crate::support::esc_diag;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/field")
+}
+
+/// The node files a case.json names (an object of file → metadata, or a list).
+fn case_files(labels: &Value) -> Vec<String> {
+    match &labels["files"] {
+        Value::Object(files) => files.keys().cloned().collect(),
+        Value::Array(files) => files
+            .iter()
+            .filter_map(|file| file.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One node directory per file (name up to the first dot), parts of one node appended in order.
+fn build_bundle(case: &Path, labels: &Value) -> tempfile::TempDir {
+    let bundle = tempfile::tempdir().unwrap();
+    let mut names = case_files(labels);
+    names.sort();
+    for name in names {
+        let node = name.split('.').next().unwrap();
+        let directory = bundle.path().join(node).join("var/log");
+        fs::create_dir_all(&directory).unwrap();
+        let mut out = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(directory.join("messages"))
+            .unwrap();
+        out.write_all(&fs::read(case.join(&name)).unwrap()).unwrap();
+    }
+    bundle
+}
+
+/// `MM-DD HH:MM:SS` of a report time, as expected.json writes a log stamp.
+fn month_day_seconds(time: &str) -> Option<(u32, u32, i64)> {
+    let time: DateTime<Utc> = DateTime::parse_from_rfc3339(time).ok()?.with_timezone(&Utc);
+    Some((
+        time.month(),
+        time.day(),
+        i64::from(time.num_seconds_from_midnight()),
+    ))
+}
+
+fn expected_key(at: &str) -> Option<(u32, u32, i64)> {
+    let (date, clock) = at.split_once(' ')?;
+    let (month, day) = date.split_once('-')?;
+    let mut parts = clock.split(':').map(|part| part.parse::<i64>().ok());
+    let (hours, minutes, seconds) = (parts.next()??, parts.next()??, parts.next()??);
+    Some((
+        month.parse().ok()?,
+        day.parse().ok()?,
+        hours * 3600 + minutes * 60 + seconds,
+    ))
+}
+
+#[derive(Default)]
+struct Score {
+    split_brain_found: usize,
+    split_brain_missed: usize,
+    false_alarms: usize,
+    quiet_right: usize,
+    causes_right: usize,
+    causes: usize,
+    cases: usize,
+    notes: Vec<String>,
+}
+
+fn score_case(case: &Path, score: &mut Score) {
+    let labels: Value = serde_json::from_str(&fs::read_to_string(case.join("case.json")).unwrap())
+        .unwrap_or_else(|error| panic!("{}: case.json: {error}", case.display()));
+    let expected: Value = serde_json::from_str(
+        &fs::read_to_string(case.join("expected.json")).unwrap_or_else(|_| {
+            panic!(
+                "{}: no expected.json (scripts/field-expected.py)",
+                case.display()
+            )
+        }),
+    )
+    .unwrap();
+    let bundle = build_bundle(case, &labels);
+    let run = esc_diag([
+        "analyze".into(),
+        "--format".into(),
+        "json".into(),
+        bundle.path().as_os_str().to_owned(),
+    ]);
+    let name = case.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{name}: exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    let report = run.json();
+    score.cases += 1;
+    let found = report["split_brain"]
+        .as_array()
+        .is_some_and(|windows| !windows.is_empty())
+        || report["verdict"]["status"] == "split-brain";
+    match expected["split_brain"].as_bool() {
+        Some(true) if found => score.split_brain_found += 1,
+        Some(true) => {
+            score.split_brain_missed += 1;
+            score.notes.push(format!("{name}: missed split-brain"));
+        }
+        Some(false) if found => {
+            score.false_alarms += 1;
+            score.notes.push(format!(
+                "{name}: false split-brain: {}",
+                report["verdict"]["headline"]
+            ));
+        }
+        Some(false) => score.quiet_right += 1,
+        _ => {}
+    }
+    let transitions = report["transitions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for want in expected["transitions"].as_array().into_iter().flatten() {
+        score.causes += 1;
+        let node = want["node"].as_str().unwrap();
+        let targets: Vec<&str> = want["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let at = want["at"].as_str().and_then(expected_key);
+        let candidates: Vec<&Value> = transitions
+            .iter()
+            .filter(|transition| {
+                transition["node"] == node
+                    && targets.contains(&transition["to"].as_str().unwrap_or(""))
+                    && at.is_none_or(|(month, day, seconds)| {
+                        transition["time"]
+                            .as_str()
+                            .and_then(month_day_seconds)
+                            .is_some_and(|(m, d, s)| {
+                                m == month && d == day && (s - seconds).abs() <= 2
+                            })
+                    })
+            })
+            .collect();
+        let right = candidates.iter().any(|transition| {
+            want["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|cause| *cause == transition["cause"])
+        });
+        if right {
+            score.causes_right += 1;
+        } else {
+            score.notes.push(format!(
+                "{name}: {node} → {} at {}: got {:?}, want {}",
+                targets.join("/"),
+                want["stamp"],
+                candidates
+                    .iter()
+                    .map(|transition| transition["cause"].as_str().unwrap_or("?"))
+                    .collect::<Vec<_>>(),
+                want["causes"]
+            ));
+        }
+    }
+}
+
+#[test]
+fn field_corpus_split_brain_recall_false_alarms_and_causes() {
+    let mut cases: Vec<PathBuf> = fs::read_dir(corpus())
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join("case.json").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 80, "the corpus has {} cases", cases.len());
+    let mut score = Score::default();
+    for case in &cases {
+        score_case(case, &mut score);
+    }
+    for note in &score.notes {
+        println!("  {note}");
+    }
+    let share = score.causes_right as f64 / score.causes.max(1) as f64;
+    println!(
+        "field corpus: {} cases; split-brain recall {}/{}, false alarms {}/{}, failover causes right {}/{} ({:.0} %)",
+        score.cases,
+        score.split_brain_found,
+        score.split_brain_found + score.split_brain_missed,
+        score.false_alarms,
+        score.false_alarms + score.quiet_right,
+        score.causes_right,
+        score.causes,
+        share * 100.0
+    );
+    assert_eq!(score.split_brain_missed, 0, "split-brain missed");
+    assert_eq!(score.false_alarms, 0, "false split-brain alarms");
+    assert!(share >= 0.95, "causes right {:.1} % < 95 %", share * 100.0);
+}
+
+#[test]
+fn every_case_names_its_source_and_its_files_exist() {
+    let mut categories: std::collections::BTreeMap<String, usize> = Default::default();
+    for entry in fs::read_dir(corpus()).unwrap().flatten() {
+        let case = entry.path();
+        if !case.join("case.json").is_file() {
+            continue;
+        }
+        let labels: Value =
+            serde_json::from_str(&fs::read_to_string(case.join("case.json")).unwrap()).unwrap();
+        let source = labels["source_url"].as_str().unwrap_or("");
+        assert!(!source.is_empty(), "{}: no source_url", case.display());
+        let files = case_files(&labels);
+        assert!(!files.is_empty(), "{}: no files", case.display());
+        for file in files {
+            assert!(
+                case.join(&file).is_file(),
+                "{}: {file} missing",
+                case.display()
+            );
+        }
+        for category in labels["categories"].as_array().into_iter().flatten() {
+            *categories
+                .entry(category.as_str().unwrap_or("").to_string())
+                .or_default() += 1;
+        }
+    }
+    // The mix the corpus must keep: both nodes' logs, DRBD, odd envelopes, and quiet cases.
+    for (category, least) in [
+        ("both_nodes", 20),
+        ("drbd", 15),
+        ("envelope", 15),
+        ("nothing_wrong", 15),
+    ] {
+        let count = categories.get(category).copied().unwrap_or(0);
+        assert!(
+            count >= least,
+            "{count} {category} cases, fewer than {least}"
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! The evidence operators actually have: one node's side, a few pasted lines, bare files, a
+//! window cut out of a day, a tree that is not from ESC. esc-diag must be right on it and say how
+//! far it goes: half a pair is never healthy, one side can prove a split-brain, a window never
+//! invents a transition.
+
+use serde_json::Value;
+
+use crate::support::{BundleBuilder, esc_diag};
+
+fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
+    let mut arguments: Vec<std::ffi::OsString> =
+        vec!["analyze".into(), "--format".into(), "json".into()];
+    arguments.extend(extra.iter().map(Into::into));
+    arguments.push(path.as_os_str().to_owned());
+    let run = esc_diag(arguments);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    (run.json(), run.code)
+}
+
+#[test]
+fn one_nodes_quiet_logs_are_degraded_not_healthy() {
+    let bundle = BundleBuilder::new().file(
+        "esc-ha-0",
+        "var/log/messages",
+        "Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering BACKUP STATE (init)\n\
+         Nov 25 10:00:05 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) received lower priority (100) advert from 10.85.103.136 - discarding\n",
+    );
+    let (report, code) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "degraded",
+        "{}",
+        report["verdict"]
+    );
+    assert!(
+        report["verdict"]["headline"]
+            .as_str()
+            .unwrap()
+            .contains("only esc-ha-0's logs"),
+        "{}",
+        report["verdict"]
+    );
+    assert_eq!(code, 1);
+    // The start-up BACKUP is a transition, not a failover.
+    assert_eq!(report["failovers"].as_array().unwrap().len(), 0);
+    assert_eq!(report["transitions"][0]["cause"], "startup-election");
+}
+
+#[test]
+fn a_tree_with_nothing_from_the_pair_is_unknown() {
+    let bundle = BundleBuilder::new().file(
+        "web-1",
+        "var/log/messages",
+        "Nov 25 10:00:00 web-1 sshd[12]: Accepted publickey for root\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "unknown",
+        "{}",
+        report["verdict"]
+    );
+}
+
+#[test]
+fn one_side_proves_a_dual_master_and_names_the_sender_by_address() {
+    let bundle = BundleBuilder::new().file(
+        "master",
+        "var/log/messages",
+        "Aug  6 18:20:28 localhost Keepalived_vrrp[83147]: A thread timer expired 4.437445 seconds ago\n\
+         Aug  6 18:20:28 localhost Keepalived_vrrp[83147]: (VI_1) Received advert from 192.168.220.61 with lower priority 90, ours 100, forcing new election\n\
+         Aug  6 18:20:28 localhost Keepalived_vrrp[83147]: (VI_1) Received advert from 192.168.220.61 with lower priority 90, ours 100, forcing new election\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "split-brain",
+        "{}",
+        report["verdict"]
+    );
+    let window = &report["split_brain"][0];
+    assert_eq!(window["kind"], "vrrp");
+    assert_eq!(window["proof"], "advert-while-master");
+    assert_eq!(window["instance"], "VI_1");
+    assert_eq!(window["start"], Value::Null);
+    assert!(window["seen_at"].as_str().unwrap().ends_with("18:20:28Z"));
+    assert_eq!(
+        window["nodes"],
+        serde_json::json!(["master", "192.168.220.61"])
+    );
+    // No transition is invented for the node that was MASTER all along.
+    assert_eq!(report["transitions"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_yield_known_only_from_the_advert_line_is_a_transition_from_an_inferred_master() {
+    let bundle = BundleBuilder::new().file(
+        "esc-ha-0",
+        "var/log/messages",
+        "Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Master received advert from 10.85.103.136 with higher priority 102, ours 101\n\
+         Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let transition = &report["transitions"][0];
+    assert_eq!(transition["from"], "MASTER");
+    assert_eq!(transition["from_inferred"], true);
+    assert_eq!(transition["to"], "BACKUP");
+    assert_eq!(transition["cause"], "preempted-by-higher-priority");
+    assert_eq!(report["verdict"]["status"], "failover");
+}
+
+#[test]
+fn drbd_split_brain_lines_are_a_split_brain_with_their_resource() {
+    let bundle = BundleBuilder::new().file(
+        "node",
+        "var/log/messages",
+        "[ 1142.904077] drbd pvc-b6/0 drbd43001 k8s-node1: uuid_compare()=split-brain-auto-recover by rule=bitmap-both\n\
+         [ 1142.904784] drbd pvc-b6/0 drbd43001 k8s-node1: helper command: /sbin/drbdadm split-brain\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "split-brain",
+        "{}",
+        report["verdict"]
+    );
+    let window = &report["split_brain"][0];
+    assert_eq!(window["kind"], "drbd");
+    assert_eq!(window["proof"], "drbd-detected");
+    assert_eq!(window["resource"], "pvc-b6");
+    assert_eq!(report["split_brain"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_window_reports_part_of_the_analysis_and_invents_nothing() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "esc-ha-0",
+            "var/log/messages",
+            "Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering MASTER STATE\n\
+             Nov 25 10:30:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Received advert from 10.85.103.136 with lower priority 100, ours 101, forcing new election\n",
+        )
+        .file(
+            "esc-ha-1",
+            "var/log/messages",
+            "Nov 25 09:59:00 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering BACKUP STATE\n\
+             Nov 25 10:29:56 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Receive advertisement timeout\n\
+             Nov 25 10:29:56 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering MASTER STATE\n",
+        );
+    let (whole, _) = analyze(bundle.path(), &[]);
+    let (late, _) = analyze(bundle.path(), &["--since", "2026-11-25T10:20:00Z"]);
+    let (early, _) = analyze(bundle.path(), &["--until", "2026-11-25T10:10:00Z"]);
+    // The window keeps the transitions of the whole analysis that fall in it, and adds none.
+    let times = |report: &Value| -> Vec<String> {
+        report["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|transition| format!("{}:{}", transition["node"], transition["time"]))
+            .collect()
+    };
+    let all = times(&whole);
+    for time in times(&late).iter().chain(times(&early).iter()) {
+        assert!(all.contains(time), "{time} is not in {all:?}");
+    }
+    assert_eq!(times(&late).len(), 1);
+    assert_eq!(late["verdict"]["status"], "split-brain");
+    assert!(early["split_brain"].as_array().unwrap().is_empty());
+    assert_ne!(early["verdict"]["status"], "split-brain");
+    // since after until is a usage error.
+    let run = esc_diag([
+        "analyze".into(),
+        "--since".into(),
+        "2026-11-25T11:00:00Z".into(),
+        "--until".into(),
+        "2026-11-25T10:00:00Z".into(),
+        bundle.path().as_os_str().to_owned(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("later than --until"), "{}", run.stderr);
+}
+
+#[test]
+fn bare_files_are_named_after_the_host_their_lines_carry() {
+    let directory = tempfile::tempdir().unwrap();
+    let messages = directory.path().join("messages");
+    std::fs::write(
+        &messages,
+        "Nov 25 10:00:00 lb-1 Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE\n\
+         Nov 25 10:00:01 lb-2 Keepalived_vrrp[22]: (VI_1) Entering BACKUP STATE\n\
+         Nov 25 10:00:02 lb-1 Keepalived_vrrp[12]: (VI_1) setting VIPs.\n\
+         Nov 25 10:00:03 lb-2 Keepalived_vrrp[22]: (VI_1) received lower priority (90) advert from 10.0.0.1 - discarding\n\
+         Nov 25 10:00:04 lb-1 Keepalived_vrrp[12]: (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.9\n\
+         Nov 25 10:00:05 lb-2 Keepalived_vrrp[22]: (VI_1) received lower priority (90) advert from 10.0.0.1 - discarding\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&messages, &[]);
+    let names: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["lb-1", "lb-2"], "{}", report["nodes"]);
+    assert_ne!(report["verdict"]["status"], "split-brain");
+}
