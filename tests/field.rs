@@ -2,8 +2,9 @@
 //! each with its source, the reference labels (case.json) and what esc-diag must report
 //! (expected.json, written from the labels by scripts/field-expected.py). Every case is analysed
 //! as an operator would: one node directory per file, the file at var/log/messages, no
-//! configuration, no manifest. Prints split-brain recall, false alarms and the share of causes
-//! right, and fails below 100 % recall, any false alarm, or under 95 % of causes right.
+//! configuration, no manifest. Every report must hold to its schema. Prints split-brain recall,
+//! false alarms and the share of causes right, and fails below 100 % recall, any false alarm, or
+//! under 95 % of causes right.
 
 use std::fs;
 use std::io::Write;
@@ -83,7 +84,15 @@ struct Score {
     notes: Vec<String>,
 }
 
-fn score_case(case: &Path, score: &mut Score) {
+fn schema() -> jsonschema::Validator {
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v1.schema.json"),
+    )
+    .unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+fn score_case(case: &Path, score: &mut Score, validator: &jsonschema::Validator) {
     let labels: Value = serde_json::from_str(&fs::read_to_string(case.join("case.json")).unwrap())
         .unwrap_or_else(|error| panic!("{}: case.json: {error}", case.display()));
     let expected: Value = serde_json::from_str(
@@ -110,6 +119,14 @@ fn score_case(case: &Path, score: &mut Score) {
         run.stderr
     );
     let report = run.json();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: the report breaks its schema: {errors:?}"
+    );
     score.cases += 1;
     let found = report["split_brain"]
         .as_array()
@@ -195,8 +212,9 @@ fn field_corpus_split_brain_recall_false_alarms_and_causes() {
     cases.sort();
     assert!(cases.len() >= 80, "the corpus has {} cases", cases.len());
     let mut score = Score::default();
+    let validator = schema();
     for case in &cases {
-        score_case(case, &mut score);
+        score_case(case, &mut score, &validator);
     }
     for note in &score.notes {
         println!("  {note}");

@@ -43,7 +43,8 @@ fn short(time: DateTime<Utc>) -> String {
     time.format("%H:%M:%S").to_string()
 }
 
-/// Fills `{self}`, `{peer}`, `{instance}`, `{survivor}`, `{victim}` in a rule's text.
+/// Fills `{self}`, `{peer}`, `{instance}`, `{time}`, `{survivor}`, `{victim}`, `{sender}` (an advert's
+/// sender: a node, or its address) and `{resource}` (a DRBD resource) in a rule's text.
 fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
     let mut filled = text.to_string();
     for (key, value) in values {
@@ -107,6 +108,23 @@ impl Context<'_> {
         };
         values.insert("survivor", survivor);
         values.insert("victim", victim);
+        // The subject event's advert sender and DRBD resource, where it names them.
+        let event = subject
+            .event
+            .map(|index| &self.facts.timeline.events[index]);
+        values.insert(
+            "sender",
+            subject
+                .event
+                .and_then(|index| self.sender_of(index))
+                .unwrap_or_else(|| "the sender".to_string()),
+        );
+        values.insert(
+            "resource",
+            event
+                .and_then(drbd_resource)
+                .unwrap_or_else(|| "<resource>".to_string()),
+        );
         values
     }
 
@@ -702,7 +720,7 @@ impl Context<'_> {
                         if finding.evidence.len() < 10 {
                             finding.evidence.push(index);
                         }
-                        finding.end = Some(time);
+                        finding.end = event.time.or(finding.end);
                     }
                     continue;
                 }

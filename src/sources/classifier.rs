@@ -488,6 +488,17 @@ impl Classifier {
                 if row.near_misses.is_empty() {
                     failures.push(format!("{} ({}): has no near-miss", row.id, table.origin));
                 }
+                // A row that says its line proves a state says where the program writes it.
+                if row.implies.is_some()
+                    && !row.description.as_deref().is_some_and(|description| {
+                        description.contains(".c ") || description.contains(".c:")
+                    })
+                {
+                    failures.push(format!(
+                        "{} ({}): implies a state but its description cites no source file (vrrp.c, vrrp_scheduler.c)",
+                        row.id, table.origin
+                    ));
+                }
                 let source = table.sources.first().map(String::as_str).unwrap_or("");
                 for example in &row.examples {
                     let (program, message) = split_example(example, table.program.is_some());
