@@ -200,3 +200,28 @@ fn bare_files_are_named_after_the_host_their_lines_carry() {
     assert_eq!(names, vec!["lb-1", "lb-2"], "{}", report["nodes"]);
     assert_ne!(report["verdict"]["status"], "split-brain");
 }
+
+#[test]
+fn in_a_pair_an_unknown_advert_sender_is_the_other_node() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "esc-ha-0",
+            "var/log/messages",
+            "Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering MASTER STATE\n\
+             Nov 25 10:30:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Received advert from 10.85.103.136 with lower priority 100, ours 101, forcing new election\n",
+        )
+        .file(
+            "esc-ha-1",
+            "var/log/messages",
+            "Nov 25 09:59:00 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "split-brain",
+        "{}",
+        report["verdict"]
+    );
+    let window = &report["split_brain"][0];
+    assert_eq!(window["proof"], "advert-while-master");
+    assert_eq!(window["nodes"], serde_json::json!(["esc-ha-0", "esc-ha-1"]));
+}

@@ -7,9 +7,12 @@
 pub mod cases;
 pub mod verdict;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use crate::bundle::Bundle;
+use crate::checks::captures::NodeCaptures;
 use crate::checks::{self, CheckResult};
 use crate::rules::{Analysis, RuleSet};
 use crate::timeline::Timeline;
@@ -55,7 +58,24 @@ pub fn diagnose(
     window: ReportWindow,
 ) -> Diagnosis {
     let checks = checks::run(bundle, timeline);
-    let mut analysis = Analysis::run(timeline, rules);
+    // Each node's own addresses from its `ip addr` capture name the senders of adverts.
+    let known_addresses: BTreeMap<String, Vec<String>> = bundle
+        .nodes
+        .iter()
+        .map(|node| {
+            let addresses = NodeCaptures::read(node)
+                .addresses
+                .unwrap_or_default()
+                .iter()
+                .map(|address| address.address.to_string())
+                .collect();
+            (
+                timeline.node_name_for(&node.name, None).to_string(),
+                addresses,
+            )
+        })
+        .collect();
+    let mut analysis = Analysis::run_with_addresses(timeline, rules, &known_addresses);
     if !window.is_unbounded() {
         analysis
             .transitions

@@ -56,6 +56,8 @@ fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
 struct Context<'a> {
     facts: Facts<'a>,
     rules: &'a RuleSet,
+    /// Addresses known for each node from outside the logs (`ip addr` captures).
+    known_addresses: &'a BTreeMap<String, Vec<String>>,
 }
 
 impl Context<'_> {
@@ -634,7 +636,9 @@ impl Context<'_> {
             .map(str::to_string)
     }
 
-    /// What is known of a node's own addresses.
+    /// What is known of a node's own addresses: the manifest, its `ip addr` capture, its
+    /// keepalived.conf's unicast_src_ip and, in a pair, the other node's unicast_peer, and
+    /// addresses written into its host names.
     fn addresses_of(&self, node: &str) -> Vec<String> {
         let timeline = self.facts.timeline;
         let mut addresses: Vec<String> = timeline
@@ -648,12 +652,26 @@ impl Context<'_> {
                     .map(|address| strip_prefix_length(address))
             })
             .collect();
+        addresses.extend(
+            self.known_addresses
+                .get(node)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        let names = self.facts.node_names();
         let mut hosts: Vec<&str> = Vec::new();
-        for event in timeline
-            .events
-            .iter()
-            .filter(|event| event.node.as_ref() == node)
-        {
+        for event in &timeline.events {
+            // In a pair, the unicast peers in one node's keepalived.conf are the other's.
+            if event.node.as_ref() != node {
+                if let Some(peers) = event.field("unicast_peers")
+                    && names.len() == 2
+                    && names.contains(&event.node.as_ref())
+                {
+                    addresses.extend(peers.split(',').map(|peer| peer.trim().to_string()));
+                }
+                continue;
+            }
             if let Some(source) = event.field("unicast_src_ip") {
                 addresses.push(source.to_string());
             }
@@ -745,10 +763,21 @@ impl Context<'_> {
 impl Analysis {
     /// Reconstructs states from every event of the timeline and runs every rule.
     pub fn run(timeline: &Timeline, rules: &RuleSet) -> Analysis {
+        Analysis::run_with_addresses(timeline, rules, &BTreeMap::new())
+    }
+
+    /// As `run`, with each node's addresses known from outside its logs (its `ip addr`
+    /// capture), to name the sender of an advert.
+    pub fn run_with_addresses(
+        timeline: &Timeline,
+        rules: &RuleSet,
+        known_addresses: &BTreeMap<String, Vec<String>>,
+    ) -> Analysis {
         let states = States::reconstruct(timeline, Duration::seconds(QUIET_AFTER_S));
         let context = Context {
             facts: Facts::new(timeline, &states),
             rules,
+            known_addresses,
         };
         let (transitions, mut findings) = context.transitions();
         let (mut split_brain, split_findings) = context.split_brains();
