@@ -92,6 +92,11 @@ pub struct AnalyzeArgs {
     /// The report's generated_at (RFC 3339), for reproducible output; default: now.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// Text: list every check (passed and skipped too), not only the failed and warned ones.
+    /// JSON always has them all.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// `esc-diag rules ...`
@@ -260,6 +265,8 @@ pub struct AnalyzeConfig {
     pub min_severity: Severity,
     pub now: Option<DateTime<Utc>>,
     pub rules: Option<PathBuf>,
+    /// Text: every check, not only the failed and warned ones.
+    pub verbose: bool,
 }
 
 impl AnalyzeArgs {
@@ -284,6 +291,7 @@ impl AnalyzeArgs {
                 .map_err(|error| format!("--min-severity: {error}"))?,
             now,
             rules,
+            verbose: self.verbose,
         })
     }
 }

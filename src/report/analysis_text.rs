@@ -20,7 +20,13 @@ fn severity_label(severity: &str) -> colored::ColoredString {
 }
 
 /// Writes the text report from the same record the JSON report is made of.
-pub fn write(out: &mut dyn Write, report: &Report, analysis: &Analysis) -> io::Result<()> {
+/// `verbose` lists every check; otherwise only the failed and warned ones, with a count of the rest.
+pub fn write(
+    out: &mut dyn Write,
+    report: &Report,
+    analysis: &Analysis,
+    verbose: bool,
+) -> io::Result<()> {
     let status = report.verdict.status.to_uppercase();
     let status = match report.verdict.status {
         "split-brain" => status.red().bold(),
@@ -114,10 +120,36 @@ pub fn write(out: &mut dyn Write, report: &Report, analysis: &Analysis) -> io::R
             )?;
         }
     }
+    let shown: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|check| verbose || matches!(check.status, "fail" | "warn"))
+        .collect();
+    let hidden = |status: &str| {
+        report
+            .checks
+            .iter()
+            .filter(|check| check.status == status)
+            .count()
+    };
     if !report.checks.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", "Checks".bold())?;
-        let mut checks: Vec<_> = report.checks.iter().collect();
+        if !verbose {
+            let (passed, skipped) = (hidden("pass"), hidden("skipped"));
+            if shown.is_empty() {
+                writeln!(
+                    out,
+                    "  none failed or warned ({passed} passed, {skipped} skipped for want of a capture; --verbose lists them)"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "  ({passed} passed and {skipped} skipped are not listed; --verbose lists them)"
+                )?;
+            }
+        }
+        let mut checks = shown;
         let rank = |status: &str| match status {
             "fail" => 0,
             "warn" => 1,

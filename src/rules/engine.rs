@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::eval::{Facts, Subject, evaluate, event_matches};
 use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind};
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
-use crate::sources::Event;
+use crate::sources::{Event, events};
 use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::{Timeline, format_time};
 
@@ -139,11 +139,11 @@ impl Context<'_> {
     ) -> Finding {
         let values = self.template_values(subject);
         Finding {
-            id: format!(
-                "{}@{}@{}",
-                rule.id,
-                subject.node,
-                format_time(subject.time, 0)
+            id: finding_id(
+                &rule.id,
+                &subject.node,
+                subject.instance.as_deref(),
+                subject.time,
             ),
             rule: rule.id.clone(),
             severity: rule.severity,
@@ -260,7 +260,7 @@ impl Context<'_> {
                 let mut finding = match &chosen {
                     Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![transition.node.clone()]),
                     None => Finding {
-                        id: format!("unknown@{}@{}", transition.node, format_time(transition.time, 0)),
+                        id: finding_id("unknown", &transition.node, Some(&transition.instance), transition.time),
                         rule: "unknown".to_string(),
                         severity: Severity::Warning,
                         title: format!("{} went {} → {}: cause unknown", transition.node, transition.from, transition.to),
@@ -363,9 +363,9 @@ impl Context<'_> {
                                 && matches!(
                                     event.event.as_deref(),
                                     Some(
-                                        "higher-priority-advert"
-                                            | "same-priority-higher-ip"
-                                            | "transition-to-master"
+                                        events::HIGHER_PRIORITY_ADVERT
+                                            | events::SAME_PRIORITY_HIGHER_IP
+                                            | events::TRANSITION_TO_MASTER
                                     )
                                 )
                         })
@@ -811,11 +811,20 @@ impl Analysis {
 
 /// Events whose line proves the logging node was MASTER when it received another MASTER's advert.
 const ADVERT_PROOFS: [&str; 4] = [
-    "lower-priority-advert",
-    "higher-priority-advert",
-    "same-priority-higher-ip",
-    "priority-zero-received",
+    events::LOWER_PRIORITY_ADVERT,
+    events::HIGHER_PRIORITY_ADVERT,
+    events::SAME_PRIORITY_HIGHER_IP,
+    events::PRIORITY_ZERO_RECEIVED,
 ];
+
+/// A finding's id, stable for the same input and unique within a report: rule, node, VRRP
+/// instance (when the subject has one) and time.
+fn finding_id(rule: &str, node: &str, instance: Option<&str>, time: DateTime<Utc>) -> String {
+    match instance {
+        Some(instance) => format!("{rule}@{node}@{instance}@{}", format_time(time, 0)),
+        None => format!("{rule}@{node}@{}", format_time(time, 0)),
+    }
+}
 
 /// Whether a line is in keepalived 1.x's dialect (`VRRP_Instance(X)`).
 fn is_dialect_one(event: &Event) -> bool {

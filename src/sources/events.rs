@@ -29,8 +29,24 @@ pub const SPLIT_BRAIN_HANDLER: &str = "split-brain-handler";
 /// DRBD compared generation UUIDs (`uuid_compare()=...`).
 pub const UUID_COMPARE: &str = "uuid-compare";
 
+/// A MASTER heard a lower-priority MASTER and forces an election.
+pub const LOWER_PRIORITY_ADVERT: &str = "lower-priority-advert";
+/// A MASTER heard a better advert and yields.
+pub const HIGHER_PRIORITY_ADVERT: &str = "higher-priority-advert";
+/// A MASTER heard an equal-priority advert from a higher address and yields.
+pub const SAME_PRIORITY_HIGHER_IP: &str = "same-priority-higher-ip";
+/// A node heard the peer leave mastership (priority 0).
+pub const PRIORITY_ZERO_RECEIVED: &str = "priority-zero-received";
+/// keepalived 1.x decided to become MASTER.
+pub const TRANSITION_TO_MASTER: &str = "transition-to-master";
+
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 13] = [
+pub const RELIED_ON: [&str; 18] = [
+    LOWER_PRIORITY_ADVERT,
+    HIGHER_PRIORITY_ADVERT,
+    SAME_PRIORITY_HIGHER_IP,
+    PRIORITY_ZERO_RECEIVED,
+    TRANSITION_TO_MASTER,
     ENTERING_STATE,
     FAULT_REASON,
     KEEPALIVED_STOPPING,
