@@ -156,8 +156,8 @@ impl Context<'_> {
                 .iter()
                 .any(|kind| kind.is_transition())
                 .then(|| rule.cause.clone()),
-            explanation: fill(&rule.explanation, &values),
-            remedy: fill(&rule.remedy, &values),
+            explanation: fill(rule.explanation.for_subject(subject.kind), &values),
+            remedy: fill(rule.remedy.for_subject(subject.kind), &values),
             references: rule.references.clone(),
             evidence,
         }

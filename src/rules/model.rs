@@ -89,8 +89,8 @@ struct RuleSpec {
     #[serde(default, rename = "match")]
     match_events: Option<toml::Spanned<String>>,
     condition: toml::Spanned<String>,
-    explanation: String,
-    remedy: String,
+    explanation: Text,
+    remedy: Text,
     #[serde(default)]
     references: Vec<String>,
     /// For event rules whose event proves a split-brain: each finding is also a `split_brain[]`
@@ -99,6 +99,70 @@ struct RuleSpec {
     split_brain: Option<SplitBrainProof>,
     #[serde(default, rename = "case")]
     cases: Vec<CaseSpec>,
+}
+
+/// A rule's explanation or remedy: one text, or one per subject kind (`takeover = "..."`,
+/// `yield = "..."`, and `default` for the others), so that the words fit the node and the
+/// transition at hand instead of offering alternatives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Text {
+    One(String),
+    BySubject(BTreeMap<String, String>),
+}
+
+/// A rule's text, resolved per subject kind.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectText {
+    pub default: Option<String>,
+    pub by_subject: BTreeMap<SubjectKind, String>,
+}
+
+impl SubjectText {
+    /// The text for a subject of this kind (empty when the rule has none for it).
+    pub fn for_subject(&self, kind: SubjectKind) -> &str {
+        self.by_subject
+            .get(&kind)
+            .or(self.default.as_ref())
+            .map_or("", String::as_str)
+    }
+
+    fn read(text: Text, subjects: &[SubjectKind], what: &str) -> Result<SubjectText, String> {
+        match text {
+            Text::One(text) => Ok(SubjectText {
+                default: Some(unwrap_lines(&text)),
+                by_subject: BTreeMap::new(),
+            }),
+            Text::BySubject(table) => {
+                let mut resolved = SubjectText::default();
+                for (key, text) in table {
+                    if key == "default" {
+                        resolved.default = Some(unwrap_lines(&text));
+                        continue;
+                    }
+                    let kind = subjects
+                        .iter()
+                        .copied()
+                        .find(|kind| kind.name() == key)
+                        .ok_or_else(|| {
+                            format!("{what}: {key:?} is not one of this rule's subjects")
+                        })?;
+                    resolved.by_subject.insert(kind, unwrap_lines(&text));
+                }
+                if resolved.default.is_none()
+                    && let Some(missing) = subjects
+                        .iter()
+                        .find(|kind| !resolved.by_subject.contains_key(kind))
+                {
+                    return Err(format!(
+                        "{what}: no text for the subject {:?} (give it, or a default)",
+                        missing.name()
+                    ));
+                }
+                Ok(resolved)
+            }
+        }
+    }
 }
 
 /// What kind of split-brain an event rule proves, and how.
@@ -153,8 +217,8 @@ pub struct Rule {
     pub order: i64,
     pub match_events: Option<Expr>,
     pub condition: Expr,
-    pub explanation: String,
-    pub remedy: String,
+    pub explanation: SubjectText,
+    pub remedy: SubjectText,
     pub references: Vec<String>,
     pub split_brain: Option<SplitBrainProof>,
     pub cases: Vec<CaseSpec>,
@@ -222,6 +286,15 @@ fn unwrap_lines(text: &str) -> String {
         .join("\n\n")
 }
 
+fn text_error(file: &RuleFile, message: String) -> RuleError {
+    RuleError {
+        origin: file.origin.clone(),
+        line: None,
+        column: None,
+        message,
+    }
+}
+
 impl Rule {
     /// Reads one rule file.
     pub fn from_file(file: &RuleFile) -> Result<Rule, RuleError> {
@@ -270,6 +343,10 @@ impl Rule {
                 message: "an event rule needs `match`: which events it looks at".to_string(),
             });
         }
+        let explanation = SubjectText::read(spec.explanation, &subjects, "explanation")
+            .map_err(|message| text_error(file, message))?;
+        let remedy = SubjectText::read(spec.remedy, &subjects, "remedy")
+            .map_err(|message| text_error(file, message))?;
         Ok(Rule {
             cause: spec.cause.unwrap_or_else(|| id.clone()),
             id,
@@ -280,8 +357,8 @@ impl Rule {
             order: spec.order,
             match_events,
             condition,
-            explanation: unwrap_lines(&spec.explanation),
-            remedy: unwrap_lines(&spec.remedy),
+            explanation,
+            remedy,
             references: spec.references,
             split_brain: spec.split_brain,
             cases: spec.cases,
