@@ -225,3 +225,20 @@ fn in_a_pair_an_unknown_advert_sender_is_the_other_node() {
     assert_eq!(window["proof"], "advert-while-master");
     assert_eq!(window["nodes"], serde_json::json!(["esc-ha-0", "esc-ha-1"]));
 }
+
+#[test]
+fn the_verdict_carries_its_facts_and_a_ticket_title() {
+    let (report, _) = analyze(&crate::support::testdata_bundle("lab-partition"), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["status"], "split-brain");
+    assert_eq!(verdict["cause"], "network-partition");
+    assert_eq!(verdict["instance"], "esc_ha");
+    assert_eq!(verdict["nodes"], serde_json::json!(["esc-ha-0", "esc-ha-1"]));
+    assert_eq!(verdict["start"], "2026-11-25T15:53:07Z");
+    assert_eq!(verdict["current_master"], "esc-ha-1");
+    let summary = report["summary"].as_str().unwrap();
+    assert!(summary.len() <= 100 && summary.is_ascii(), "{summary}");
+    assert!(summary.contains("split-brain") && summary.contains("network-partition"));
+    assert_eq!(report["state_now"][0]["masters"], serde_json::json!(["esc-ha-1"]));
+    assert_eq!(report["state_now"][0]["backups"], serde_json::json!(["esc-ha-0"]));
+}

@@ -3,23 +3,24 @@
 //! split-brain wins; then a failover; half a pair, a warning or a failed check make it degraded;
 //! input with nothing from keepalived, DRBD or ESC is unknown, never healthy.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::ReportWindow;
 use crate::checks::{CheckResult, CheckStatus};
-use crate::finding::{Severity, SplitBrain, SplitBrainKind};
+use crate::finding::{Failover, Severity, SplitBrain, SplitBrainKind};
 use crate::rules::Analysis;
 use crate::sources::EventKind;
 use crate::timeline::state::Role;
 use crate::timeline::{Timeline, format_time};
 
 /// The overall status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Status {
     Healthy,
     Degraded,
     Failover,
     SplitBrain,
+    #[default]
     Unknown,
 }
 
@@ -35,17 +36,149 @@ impl Status {
     }
 }
 
-/// The status and its one-line reason.
-#[derive(Debug, Clone, PartialEq)]
+/// The status and its one-line reason, with the facts a ticket needs apart from the words.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Verdict {
     pub status: Status,
     pub headline: String,
+    /// The cause id of the split-brain's takeover or of the failover (None otherwise).
+    pub cause: Option<String>,
+    /// The VRRP instance (or DRBD resource) concerned.
+    pub instance: Option<String>,
+    pub nodes: Vec<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// Per VRRP instance, who held which state at the end of the evidence.
+    pub state_now: Vec<InstanceNow>,
+}
+
+/// The state of one VRRP instance at the end of the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceNow {
+    pub instance: String,
+    pub masters: Vec<String>,
+    pub backups: Vec<String>,
+    /// Nodes in FAULT, STOP or an unknown state.
+    pub others: Vec<(String, Role)>,
 }
 
 impl Verdict {
     fn new(status: Status, headline: String) -> Verdict {
-        Verdict { status, headline }
+        Verdict {
+            status,
+            headline,
+            ..Verdict::default()
+        }
     }
+
+    /// The one MASTER of the verdict's instance (or of the only instance) now, if there is one.
+    pub fn current_master(&self) -> Option<&str> {
+        let now = match &self.instance {
+            Some(instance) => self.state_now.iter().find(|now| &now.instance == instance),
+            None if self.state_now.len() == 1 => self.state_now.first(),
+            None => None,
+        }?;
+        match now.masters.as_slice() {
+            [one] => Some(one.as_str()),
+            _ => None,
+        }
+    }
+
+    /// One line of at most 100 ASCII characters, fit for a ticket's title.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![format!("esc-diag: {}", self.status.name())];
+        if let Some(instance) = &self.instance {
+            parts.push(instance.clone());
+        }
+        if !self.nodes.is_empty() {
+            parts.push(self.nodes.join("+"));
+        }
+        if let Some(start) = self.start {
+            parts.push(start.format("%Y-%m-%d %H:%M:%SZ").to_string());
+        }
+        if let Some(cause) = &self.cause {
+            parts.push(format!("cause {cause}"));
+        }
+        if self.cause.is_none() && self.start.is_none() {
+            // The headline's reason, after its status word.
+            let reason = self
+                .headline
+                .split_once(": ")
+                .map_or(self.headline.as_str(), |(_, reason)| reason);
+            parts.push(reason.to_string());
+        }
+        let line: String = parts
+            .join(" ")
+            .replace('→', "->")
+            .chars()
+            .map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        if line.len() <= 100 {
+            line
+        } else {
+            format!("{}...", &line[..97])
+        }
+    }
+}
+
+/// Who held which state of each instance at the end of the evidence.
+fn state_now(timeline: &Timeline, analysis: &Analysis) -> Vec<InstanceNow> {
+    analysis
+        .states
+        .instances
+        .iter()
+        .map(|instance| {
+            let mut now = InstanceNow {
+                instance: instance.clone(),
+                masters: Vec::new(),
+                backups: Vec::new(),
+                others: Vec::new(),
+            };
+            for node in &timeline.nodes {
+                match analysis.states.role_at_end(&node.name, instance) {
+                    Role::Master => now.masters.push(node.name.clone()),
+                    Role::Backup => now.backups.push(node.name.clone()),
+                    role => now.others.push((node.name.clone(), role)),
+                }
+            }
+            now
+        })
+        .collect()
+}
+
+/// The takeover that opened a VRRP window: the one closest before its start, within 5 s.
+fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
+    let start = window.start?;
+    analysis
+        .failovers
+        .iter()
+        .filter(|failover| {
+            failover.to == Role::Master
+                && failover.time <= start
+                && start - failover.time <= Duration::seconds(5)
+        })
+        .min_by_key(|failover| start - failover.time)
+        .map(|failover| failover.cause.clone())
+}
+
+/// The failover the verdict names: the first takeover other than a start-up election, else the
+/// first such failover; and how many there are.
+fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
+    let real: Vec<&Failover> = analysis
+        .failovers
+        .iter()
+        .filter(|failover| failover.cause != "startup-election")
+        .collect();
+    real.iter()
+        .find(|failover| failover.to == Role::Master)
+        .or(real.first())
+        .map(|failover| (*failover, real.len()))
 }
 
 /// Whether an event is something keepalived, DRBD or ESC logged or reported (not the system, the
@@ -85,18 +218,7 @@ fn describe_split_brain(window: &SplitBrain, analysis: &Analysis) -> String {
                 }
                 (None, None, None) => "at a time the logs do not show".to_string(),
             };
-            let cause = window.start.and_then(|start| {
-                analysis
-                    .failovers
-                    .iter()
-                    .filter(|failover| {
-                        failover.to == Role::Master
-                            && failover.time <= start
-                            && start - failover.time <= Duration::seconds(5)
-                    })
-                    .min_by_key(|failover| start - failover.time)
-                    .map(|failover| failover.cause.clone())
-            });
+            let cause = opening_cause(window, analysis);
             let how = match window.proof.as_str() {
                 "advert-while-master" => {
                     " (proven by a MASTER receiving the other MASTER's advert)"
@@ -123,8 +245,39 @@ fn describe_split_brain(window: &SplitBrain, analysis: &Analysis) -> String {
     }
 }
 
-/// Decides the verdict.
+/// Decides the verdict, with its facts and the state now.
 pub fn decide(
+    timeline: &Timeline,
+    analysis: &Analysis,
+    checks: &[CheckResult],
+    window: ReportWindow,
+) -> Verdict {
+    let mut verdict = decide_status(timeline, analysis, checks, window);
+    verdict.state_now = state_now(timeline, analysis);
+    match verdict.status {
+        Status::SplitBrain => {
+            if let Some(first) = analysis.split_brain.first() {
+                verdict.cause = opening_cause(first, analysis);
+                verdict.instance = first.instance.clone().or(first.resource.clone());
+                verdict.nodes = first.nodes.clone();
+                verdict.start = first.start.or(first.seen_at);
+                verdict.end = first.end;
+            }
+        }
+        Status::Failover => {
+            if let Some((failover, _)) = headline_failover(analysis) {
+                verdict.cause = Some(failover.cause.clone());
+                verdict.instance = Some(failover.instance.clone());
+                verdict.nodes = vec![failover.node.clone()];
+                verdict.start = Some(failover.time);
+            }
+        }
+        _ => {}
+    }
+    verdict
+}
+
+fn decide_status(
     timeline: &Timeline,
     analysis: &Analysis,
     checks: &[CheckResult],
@@ -148,16 +301,7 @@ pub fn decide(
             format!("{}{more}", describe_split_brain(first, analysis)),
         );
     }
-    let real: Vec<_> = analysis
-        .failovers
-        .iter()
-        .filter(|failover| failover.cause != "startup-election")
-        .collect();
-    if let Some(failover) = real
-        .iter()
-        .find(|failover| failover.to == Role::Master)
-        .or(real.first())
-    {
+    if let Some((failover, count)) = headline_failover(analysis) {
         return Verdict::new(
             Status::Failover,
             format!(
@@ -168,8 +312,8 @@ pub fn decide(
                 failover.instance,
                 format_time(failover.time, 0),
                 failover.cause,
-                if real.len() > 1 {
-                    format!(" ({} transitions in all)", real.len())
+                if count > 1 {
+                    format!(" ({count} transitions in all)")
                 } else {
                     String::new()
                 }

@@ -20,6 +20,10 @@ pub struct Report {
     pub generated_at: String,
     pub nodes: Vec<NodeRecord>,
     pub verdict: Verdict,
+    /// One line of at most 100 ASCII characters for a ticket's title.
+    pub summary: String,
+    /// Per VRRP instance, who is MASTER, BACKUP or neither at the end of the evidence.
+    pub state_now: Vec<InstanceNowRecord>,
     pub findings: Vec<FindingRecord>,
     pub failovers: Vec<TransitionRecord>,
     pub transitions: Vec<TransitionRecord>,
@@ -48,6 +52,31 @@ pub struct InstanceRecord {
 pub struct Verdict {
     pub status: &'static str,
     pub headline: String,
+    /// The cause id of the split-brain's opening takeover or of the failover.
+    pub cause: Option<String>,
+    /// The VRRP instance (or DRBD resource) concerned.
+    pub instance: Option<String>,
+    pub nodes: Vec<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    /// The one MASTER of that instance at the end of the evidence (null: none, or more than one).
+    pub current_master: Option<String>,
+}
+
+/// One VRRP instance at the end of the evidence.
+#[derive(Serialize)]
+pub struct InstanceNowRecord {
+    pub instance: String,
+    pub masters: Vec<String>,
+    pub backups: Vec<String>,
+    /// Nodes in FAULT, STOP or an unknown state, with that state.
+    pub others: Vec<NodeStateRecord>,
+}
+
+#[derive(Serialize)]
+pub struct NodeStateRecord {
+    pub node: String,
+    pub state: &'static str,
 }
 
 #[derive(Serialize)]
@@ -286,7 +315,32 @@ impl Report {
             verdict: Verdict {
                 status: diagnosis.verdict.status.name(),
                 headline: diagnosis.verdict.headline.clone(),
+                cause: diagnosis.verdict.cause.clone(),
+                instance: diagnosis.verdict.instance.clone(),
+                nodes: diagnosis.verdict.nodes.clone(),
+                start: time(diagnosis.verdict.start),
+                end: time(diagnosis.verdict.end),
+                current_master: diagnosis.verdict.current_master().map(str::to_string),
             },
+            summary: diagnosis.verdict.summary(),
+            state_now: diagnosis
+                .verdict
+                .state_now
+                .iter()
+                .map(|now| InstanceNowRecord {
+                    instance: now.instance.clone(),
+                    masters: now.masters.clone(),
+                    backups: now.backups.clone(),
+                    others: now
+                        .others
+                        .iter()
+                        .map(|(node, role)| NodeStateRecord {
+                            node: node.clone(),
+                            state: role.name(),
+                        })
+                        .collect(),
+                })
+                .collect(),
             findings,
             failovers,
             transitions,

@@ -35,6 +35,35 @@ pub fn write(
         _ => status.normal(),
     };
     writeln!(out, "{status}  {}", report.verdict.headline)?;
+    // The state now: who holds each instance at the end of the evidence, and whether a standby
+    // exists.
+    for now in &report.state_now {
+        let masters = if now.masters.is_empty() {
+            "no MASTER".to_string()
+        } else {
+            format!("MASTER {}", now.masters.join(" and "))
+        };
+        let standby = if now.backups.is_empty() {
+            "no standby".to_string()
+        } else {
+            format!("standby {}", now.backups.join(", "))
+        };
+        let others: Vec<String> = now
+            .others
+            .iter()
+            .map(|other| format!("{} {}", other.node, other.state))
+            .collect();
+        writeln!(
+            out,
+            "  now: {:<10} {masters}; {standby}{}",
+            now.instance,
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", others.join(", "))
+            }
+        )?;
+    }
     writeln!(out)?;
     if report.findings.is_empty() {
         writeln!(out, "No findings at the requested severity.")?;
