@@ -233,12 +233,21 @@ fn the_verdict_carries_its_facts_and_a_ticket_title() {
     assert_eq!(verdict["status"], "split-brain");
     assert_eq!(verdict["cause"], "network-partition");
     assert_eq!(verdict["instance"], "esc_ha");
-    assert_eq!(verdict["nodes"], serde_json::json!(["esc-ha-0", "esc-ha-1"]));
+    assert_eq!(
+        verdict["nodes"],
+        serde_json::json!(["esc-ha-0", "esc-ha-1"])
+    );
     assert_eq!(verdict["start"], "2026-11-25T15:53:07Z");
     assert_eq!(verdict["current_master"], "esc-ha-1");
     let summary = report["summary"].as_str().unwrap();
     assert!(summary.len() <= 100 && summary.is_ascii(), "{summary}");
     assert!(summary.contains("split-brain") && summary.contains("network-partition"));
-    assert_eq!(report["state_now"][0]["masters"], serde_json::json!(["esc-ha-1"]));
-    assert_eq!(report["state_now"][0]["backups"], serde_json::json!(["esc-ha-0"]));
+    assert_eq!(
+        report["state_now"][0]["masters"],
+        serde_json::json!(["esc-ha-1"])
+    );
+    assert_eq!(
+        report["state_now"][0]["backups"],
+        serde_json::json!(["esc-ha-0"])
+    );
 }

@@ -13,6 +13,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::bundle::Bundle;
+use crate::finding::Severity;
 use crate::sources::{Event, EventKind};
 use crate::timeline::Timeline;
 use captures::NodeCaptures;
@@ -133,6 +134,87 @@ pub struct CheckInput<'a> {
 type CheckFunction = fn(&CheckInput) -> Vec<CheckResult>;
 
 /// Every check, in report order.
+/// What a failed (or warned) check means and what to do, per check id: its severity when it fails
+/// and a remedy naming `{node}` (the node the check is about, or the pair).
+pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
+    (
+        "address-on-kad-vif",
+        Severity::Error,
+        "On {node}: ip -j addr show dev <kad_vif> and ip -j link; bring the interface up with its own address (the node cannot take part in VRRP without it).",
+    ),
+    (
+        "vip-single-owner",
+        Severity::Critical,
+        "Split-brain now: the VIP is configured on more than one node. On the node that should not be MASTER (the one whose keepalived is stopped, dead or BACKUP), remove it (ip addr del <VIP> dev <kad_vif>) or restart keepalived there, then check DRBD roles (drbdadm status) before ESC writes on both.",
+    ),
+    (
+        "vip-in-subnet",
+        Severity::Error,
+        "On {node}: the VIP is outside every subnet of the kad_vif; fix kad_vip or the interface's address in the HA configuration (escadm ha set).",
+    ),
+    (
+        "default-route",
+        Severity::Warning,
+        "On {node}: ip -j route; restore the default route (the northbound and the gateway checks need it).",
+    ),
+    (
+        "gateway-reachable",
+        Severity::Error,
+        "On {node}: ping the gateway from the kad_vif and check the link, VLAN and the gateway itself; ESC's northbound clients reach the VIP through it.",
+    ),
+    (
+        "peer-reachable",
+        Severity::Error,
+        "From {node}: ping the peer on the kad_vif network, check security groups and port security for IP protocol 112 (VRRP) and the DRBD port; a peer that cannot be reached leads to a split-brain.",
+    ),
+    (
+        "keepalived-config-agree",
+        Severity::Error,
+        "Make the two nodes' keepalived.conf agree (VRID, advert_int, authentication, unicast peers): reapply the HA configuration on both with escadm ha set, then restart keepalived one node at a time.",
+    ),
+    (
+        "disk-space",
+        Severity::Error,
+        "On {node}: free space on the full filesystem (df -h; old logs under /var/log, ESC's database); ESC's services and DRBD stop when it is full.",
+    ),
+    (
+        "maintenance-mode",
+        Severity::Warning,
+        "On {node}: escadm op_mode show; leave maintenance mode (escadm op_mode set --mode=operation) when the work is done.",
+    ),
+    (
+        "clock-sync",
+        Severity::Warning,
+        "On {node}: chronyc tracking / timedatectl; point it at the same NTP servers as its peer, so that logs and certificates agree.",
+    ),
+    (
+        "drbd-connected",
+        Severity::Error,
+        "On {node}: drbdadm status; a StandAlone or disconnected resource does not replicate ESC's database. If DRBD reports a split-brain, recover it as the DRBD split-brain finding says; otherwise drbdadm connect <resource>.",
+    ),
+    (
+        "esc-services",
+        Severity::Error,
+        "On {node}: escadm status --v; the service that is down is in escadm.log and escmanager.log; escadm restart on the primary when the cause is fixed.",
+    ),
+];
+
+/// A check's severity (a failure as its advice says, a warning as a warning, the rest info) and
+/// its remedy (for failed and warned checks).
+pub fn advice(result: &CheckResult) -> (Severity, Option<String>) {
+    let entry = CHECK_ADVICE.iter().find(|(id, _, _)| *id == result.id);
+    let node = result.node.as_deref().unwrap_or("both nodes");
+    let remedy = entry.map(|(_, _, remedy)| remedy.replace("{node}", node));
+    match result.status {
+        CheckStatus::Fail => (
+            entry.map_or(Severity::Error, |(_, severity, _)| *severity),
+            remedy,
+        ),
+        CheckStatus::Warn => (Severity::Warning, remedy),
+        _ => (Severity::Info, None),
+    }
+}
+
 pub static CHECKS: &[(&str, CheckFunction)] = &[
     ("address-on-kad-vif", network::address_on_kad_vif),
     ("vip-single-owner", network::vip_single_owner),
@@ -186,4 +268,19 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
         .collect();
     let input = CheckInput { nodes };
     CHECKS.iter().flat_map(|(_, check)| check(&input)).collect()
+}
+
+#[cfg(test)]
+mod advice_tests {
+    use super::*;
+
+    #[test]
+    fn every_check_has_advice() {
+        for (id, _) in CHECKS {
+            assert!(
+                CHECK_ADVICE.iter().any(|(advised, _, _)| advised == id),
+                "no advice for {id}"
+            );
+        }
+    }
 }

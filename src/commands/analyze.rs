@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use anyhow::Context;
 
 use crate::bundle::Bundle;
-use crate::checks::CheckStatus;
+use crate::checks::{self, CheckStatus};
 use crate::cli::{AnalyzeConfig, ReportFormat};
 use crate::diagnosis::{ReportWindow, Status, diagnose};
 use crate::exit_code::ExitCode;
@@ -62,11 +62,16 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
             rule_errors,
             checks: checks
                 .iter()
-                .map(|check| CheckRecord {
-                    id: check.id.to_string(),
-                    node: check.node.clone(),
-                    status: check.status.name(),
-                    detail: check.detail.clone(),
+                .map(|check| {
+                    let (severity, remedy) = checks::advice(check);
+                    CheckRecord {
+                        id: check.id.to_string(),
+                        node: check.node.clone(),
+                        status: check.status.name(),
+                        severity: severity.name(),
+                        detail: check.detail.clone(),
+                        remedy,
+                    }
                 })
                 .collect(),
         },

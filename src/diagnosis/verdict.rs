@@ -60,6 +60,9 @@ pub struct InstanceNow {
     pub backups: Vec<String>,
     /// Nodes in FAULT, STOP or an unknown state.
     pub others: Vec<(String, Role)>,
+    /// Nodes whose last word was MASTER but whose logs end before another node took over since:
+    /// dead or hung, their state now unknown (with their last line's time).
+    pub silent_masters: Vec<(String, DateTime<Utc>)>,
 }
 
 impl Verdict {
@@ -139,10 +142,33 @@ fn state_now(timeline: &Timeline, analysis: &Analysis) -> Vec<InstanceNow> {
                 masters: Vec::new(),
                 backups: Vec::new(),
                 others: Vec::new(),
+                silent_masters: Vec::new(),
+            };
+            let last_line = |node: &str| {
+                timeline
+                    .files
+                    .iter()
+                    .filter(|file| file.node == node)
+                    .filter_map(|file| file.last)
+                    .max()
             };
             for node in &timeline.nodes {
                 match analysis.states.role_at_end(&node.name, instance) {
-                    Role::Master => now.masters.push(node.name.clone()),
+                    Role::Master => {
+                        let last = last_line(&node.name);
+                        let overtaken = analysis.states.transitions.iter().any(|transition| {
+                            transition.instance == *instance
+                                && transition.node != node.name
+                                && transition.to == Role::Master
+                                && last.is_some_and(|last| transition.time > last)
+                        });
+                        match last {
+                            Some(last) if overtaken => {
+                                now.silent_masters.push((node.name.clone(), last))
+                            }
+                            _ => now.masters.push(node.name.clone()),
+                        }
+                    }
                     Role::Backup => now.backups.push(node.name.clone()),
                     role => now.others.push((node.name.clone(), role)),
                 }

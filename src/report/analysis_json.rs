@@ -71,6 +71,16 @@ pub struct InstanceNowRecord {
     pub backups: Vec<String>,
     /// Nodes in FAULT, STOP or an unknown state, with that state.
     pub others: Vec<NodeStateRecord>,
+    /// Nodes whose last word was MASTER but whose logs end before another node took over:
+    /// dead or hung, state now unknown.
+    pub silent_masters: Vec<SilentRecord>,
+}
+
+#[derive(Serialize)]
+pub struct SilentRecord {
+    pub node: String,
+    /// The node's last log line.
+    pub last_seen: String,
 }
 
 #[derive(Serialize)]
@@ -147,7 +157,11 @@ pub struct CheckRecord {
     pub id: String,
     pub node: Option<String>,
     pub status: &'static str,
+    /// critical, error, warning for failed and warned checks; info for the rest.
+    pub severity: &'static str,
     pub detail: String,
+    /// What to do, for failed and warned checks.
+    pub remedy: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -337,6 +351,14 @@ impl Report {
                         .map(|(node, role)| NodeStateRecord {
                             node: node.clone(),
                             state: role.name(),
+                        })
+                        .collect(),
+                    silent_masters: now
+                        .silent_masters
+                        .iter()
+                        .map(|(node, last)| SilentRecord {
+                            node: node.clone(),
+                            last_seen: format_time(*last, 0),
                         })
                         .collect(),
                 })

@@ -52,6 +52,12 @@ pub fn write(
             .others
             .iter()
             .map(|other| format!("{} {}", other.node, other.state))
+            .chain(now.silent_masters.iter().map(|silent| {
+                format!(
+                    "{} last said MASTER, silent since {} (dead or hung?)",
+                    silent.node, silent.last_seen
+                )
+            }))
             .collect();
         writeln!(
             out,
@@ -201,6 +207,15 @@ pub fn write(
                 check.node.as_deref().unwrap_or("(pair)"),
                 check.detail
             )?;
+            if let Some(remedy) = &check.remedy {
+                let mut lines = textwrap(remedy, 86).into_iter();
+                if let Some(first) = lines.next() {
+                    writeln!(out, "          {} {first}", "remedy:".cyan())?;
+                }
+                for line in lines {
+                    writeln!(out, "                  {line}")?;
+                }
+            }
         }
     }
     let not_checked: Vec<String> = report
