@@ -929,7 +929,13 @@ sc_clock_skew() {
   wait_state "$B" MASTER 5
   event takeover "${NODES[$B]}" "backup is MASTER"
   sleep 2
-  skewed=$(lab_ssh 0 1 'date -u +%s')
+  # sshd inside the namespace may refuse the first connection while the lab settles: retry.
+  skewed=""
+  for _ in 1 2 3 4 5; do
+    skewed=$(lab_ssh 0 1 'date -u +%s' 2>/dev/null) && [[ -n $skewed ]] && break
+    sleep 1
+  done
+  [[ -n $skewed ]] || fail "ssh from esc-ha-0 to esc-ha-1 failed five times"
   event observe "" "ssh esc-ha-1 date -u +%s = $skewed, real $(date -u +%s)"
   ((skewed - $(date -u +%s) <= -70)) || fail "ssh session on esc-ha-1 does not see the skewed clock"
   sc_end
