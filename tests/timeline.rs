@@ -374,3 +374,44 @@ fn every_shipped_bundle_prints_a_timeline() {
         assert!(text.stderr.contains("events shown"), "{}", text.stderr);
     }
 }
+
+#[test]
+fn text_folds_gratuitous_arp_runs_and_an_unknown_node_is_a_usage_error() {
+    let bundle = testdata_bundle("lab-partition");
+    let text = esc_diag(["timeline".into(), bundle.clone().into_os_string()]);
+    assert_eq!(text.code, 0);
+    assert!(
+        text.stdout
+            .contains("more gratuitous ARP lines for 10.85.103.137"),
+        "{}",
+        text.stdout
+    );
+    let folded = text
+        .stdout
+        .lines()
+        .filter(|line| line.contains("Sending gratuitous ARP on"))
+        .count();
+    assert_eq!(folded, 0, "{}", text.stdout);
+    // JSON and --all keep every line.
+    let all = esc_diag([
+        "timeline".into(),
+        "--all".into(),
+        bundle.clone().into_os_string(),
+    ]);
+    assert!(
+        all.stdout
+            .contains("Sending gratuitous ARP on eth0 for 10.85.103.137")
+    );
+    let missing = esc_diag([
+        "timeline".into(),
+        "--node".into(),
+        "esc-ha-9".into(),
+        bundle.into_os_string(),
+    ]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("esc-ha-0, esc-ha-1"),
+        "{}",
+        missing.stderr
+    );
+}

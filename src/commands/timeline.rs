@@ -17,6 +17,22 @@ pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&config.paths).context("reading the input")?;
     let classifier = Classifier::load(config.rules.as_deref());
     let timeline = Timeline::build(&bundle, &classifier);
+    // A --node that names no node is a mistake, not an empty answer.
+    if let Some(unknown) = config
+        .nodes
+        .iter()
+        .find(|node| !timeline.nodes.iter().any(|known| &known.name == *node))
+    {
+        let known: Vec<&str> = timeline
+            .nodes
+            .iter()
+            .map(|node| node.name.as_str())
+            .collect();
+        anyhow::bail!(
+            "--node {unknown}: no such node in the input (its nodes: {})",
+            known.join(", ")
+        );
+    }
     let filter = Filter {
         nodes: config.nodes.clone(),
         kinds: config.kinds.clone(),
@@ -79,6 +95,23 @@ fn print(
     };
     if config.all {
         timeline.replay(bundle, classifier, filter, &mut write_one)?;
+    } else if config.format == Format::Text {
+        // For people, a run of gratuitous ARP lines is one line with its count.
+        let mut run: Vec<&Event> = Vec::new();
+        for event in timeline.events.iter().filter(|event| filter.accepts(event)) {
+            if let Some(first) = run.first()
+                && !continues_arp_run(first, event)
+            {
+                write_run(&run, &mut write_one)?;
+                run.clear();
+            }
+            if is_arp(event) {
+                run.push(event);
+            } else {
+                write_one(event)?;
+            }
+        }
+        write_run(&run, &mut write_one)?;
     } else {
         for event in timeline.events.iter().filter(|event| filter.accepts(event)) {
             write_one(event)?;
@@ -88,4 +121,45 @@ fn print(
         document.end(out, timeline, *shown)?;
     }
     Ok(())
+}
+
+/// A gratuitous ARP (or unsolicited neighbour advert) line.
+fn is_arp(event: &Event) -> bool {
+    event.event.as_deref() == Some("gratuitous-arp")
+}
+
+/// Whether `event` belongs to the run of gratuitous ARPs that `first` opened: same node and
+/// address, within 10 seconds.
+fn continues_arp_run(first: &Event, event: &Event) -> bool {
+    is_arp(event)
+        && event.node == first.node
+        && event.field("address") == first.field("address")
+        && match (first.time, event.time) {
+            (Some(start), Some(time)) => (time - start).num_seconds() <= 10,
+            _ => false,
+        }
+}
+
+/// Writes a run of gratuitous ARP lines as its first line with the count of the rest.
+fn write_run(
+    run: &[&Event],
+    write_one: &mut dyn FnMut(&Event) -> io::Result<()>,
+) -> io::Result<()> {
+    match run {
+        [] => Ok(()),
+        [one] => write_one(one),
+        [first, .., last] => {
+            let mut folded = (*first).clone();
+            folded.text = format!(
+                "{}  [+{} more gratuitous ARP lines for {} until {}; --all shows them]",
+                first.text.lines().next().unwrap_or(""),
+                run.len() - 1,
+                first.field("address").unwrap_or("the VIP"),
+                last.time
+                    .map(|time| time.format("%H:%M:%S").to_string())
+                    .unwrap_or_default()
+            );
+            write_one(&folded)
+        }
+    }
 }
