@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{esc_diag, testdata_bundle};
+use crate::support::{esc_diag, report_schema, schema_errors, testdata_bundle};
 
 fn analyze_json(bundle: &str) -> (Value, i32) {
     let run = esc_diag([
@@ -16,15 +16,6 @@ fn analyze_json(bundle: &str) -> (Value, i32) {
     ]);
     assert_ne!(run.code, 2, "{}", run.stderr);
     (run.json(), run.code)
-}
-
-fn schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v1.schema.json"),
-    )
-    .unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap())
-        .expect("the published schema compiles")
 }
 
 fn causes(report: &Value) -> Vec<(String, String, String)> {
@@ -48,7 +39,7 @@ fn causes(report: &Value) -> Vec<(String, String, String)> {
 
 #[test]
 fn every_shipped_bundle_gets_the_expected_verdict_and_a_valid_report() {
-    let validator = schema();
+    let validator = report_schema();
     let expected = [
         ("keepalived1-rollover", "split-brain", 1),
         ("journal-nodetail", "failover", 1),
@@ -66,10 +57,7 @@ fn every_shipped_bundle_gets_the_expected_verdict_and_a_valid_report() {
     ];
     for (bundle, status, code) in expected {
         let (report, exit) = analyze_json(bundle);
-        let errors: Vec<String> = validator
-            .iter_errors(&report)
-            .map(|error| format!("{error} at {}", error.instance_path()))
-            .collect();
+        let errors = schema_errors(&validator, &report);
         assert!(
             errors.is_empty(),
             "{bundle}: the report breaks its schema: {errors:?}"

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::Value;
 
-use crate::support::esc_diag;
+use crate::support::{esc_diag, report_schema, schema_errors};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/field")
@@ -84,14 +84,6 @@ struct Score {
     notes: Vec<String>,
 }
 
-fn schema() -> jsonschema::Validator {
-    let text = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v1.schema.json"),
-    )
-    .unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
-}
-
 fn score_case(case: &Path, score: &mut Score, validator: &jsonschema::Validator) {
     let labels: Value = serde_json::from_str(&fs::read_to_string(case.join("case.json")).unwrap())
         .unwrap_or_else(|error| panic!("{}: case.json: {error}", case.display()));
@@ -119,10 +111,7 @@ fn score_case(case: &Path, score: &mut Score, validator: &jsonschema::Validator)
         run.stderr
     );
     let report = run.json();
-    let errors: Vec<String> = validator
-        .iter_errors(&report)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
+    let errors = schema_errors(validator, &report);
     assert!(
         errors.is_empty(),
         "{name}: the report breaks its schema: {errors:?}"
@@ -212,7 +201,7 @@ fn field_corpus_split_brain_recall_false_alarms_and_causes() {
     cases.sort();
     assert!(cases.len() >= 80, "the corpus has {} cases", cases.len());
     let mut score = Score::default();
-    let validator = schema();
+    let validator = report_schema();
     for case in &cases {
         score_case(case, &mut score, &validator);
     }

@@ -95,3 +95,21 @@ impl BundleBuilder {
         self.root.path()
     }
 }
+
+/// The published report schema (schema/report-v1.schema.json), compiled.
+pub fn report_schema() -> jsonschema::Validator {
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report-v1.schema.json"),
+    )
+    .expect("the schema file");
+    jsonschema::validator_for(&serde_json::from_str(&text).expect("the schema is JSON"))
+        .expect("the published schema compiles")
+}
+
+/// Where a report breaks the schema, one line per error.
+pub fn schema_errors(validator: &jsonschema::Validator, report: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(report)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect()
+}
