@@ -56,8 +56,8 @@ fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
 struct Context<'a> {
     facts: Facts<'a>,
     rules: &'a RuleSet,
-    /// Addresses known for each node from outside the logs (`ip addr` captures).
-    known_addresses: &'a BTreeMap<String, Vec<String>>,
+    /// Each node's own addresses, from its logs, configuration and captures.
+    addresses: BTreeMap<String, Vec<String>>,
 }
 
 impl Context<'_> {
@@ -636,60 +636,9 @@ impl Context<'_> {
             .map(str::to_string)
     }
 
-    /// What is known of a node's own addresses: the manifest, its `ip addr` capture, its
-    /// keepalived.conf's unicast_src_ip and, in a pair, the other node's unicast_peer, and
-    /// addresses written into its host names.
-    fn addresses_of(&self, node: &str) -> Vec<String> {
-        let timeline = self.facts.timeline;
-        let mut addresses: Vec<String> = timeline
-            .nodes
-            .iter()
-            .filter(|entry| entry.name == node)
-            .flat_map(|entry| {
-                entry
-                    .addresses
-                    .iter()
-                    .map(|address| strip_prefix_length(address))
-            })
-            .collect();
-        addresses.extend(
-            self.known_addresses
-                .get(node)
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
-        let names = self.facts.node_names();
-        let mut hosts: Vec<&str> = Vec::new();
-        for event in &timeline.events {
-            // In a pair, the unicast peers in one node's keepalived.conf are the other's.
-            if event.node.as_ref() != node {
-                if let Some(peers) = event.field("unicast_peers")
-                    && names.len() == 2
-                    && names.contains(&event.node.as_ref())
-                {
-                    addresses.extend(peers.split(',').map(|peer| peer.trim().to_string()));
-                }
-                continue;
-            }
-            if let Some(source) = event.field("unicast_src_ip") {
-                addresses.push(source.to_string());
-            }
-            if let Some(host) = event.host.as_deref()
-                && !hosts.contains(&host)
-            {
-                hosts.push(host);
-            }
-        }
-        hosts.push(node);
-        for host in hosts {
-            if let Some(address) = address_in_name(host) {
-                addresses.push(address);
-            }
-        }
-        addresses.sort();
-        addresses.dedup();
-        addresses
+    /// What is known of a node's own addresses (see `node_addresses`).
+    fn addresses_of(&self, node: &str) -> &[String] {
+        self.addresses.get(node).map_or(&[], Vec::as_slice)
     }
 
     fn event_findings(&self) -> Vec<Finding> {
@@ -777,7 +726,7 @@ impl Analysis {
         let context = Context {
             facts: Facts::new(timeline, &states),
             rules,
-            known_addresses,
+            addresses: node_addresses(timeline, known_addresses),
         };
         let (transitions, mut findings) = context.transitions();
         let (mut split_brain, split_findings) = context.split_brains();
@@ -807,6 +756,80 @@ impl Analysis {
             findings,
         }
     }
+}
+
+/// Every node's own addresses, read once: the manifest, its `ip addr` capture, its
+/// keepalived.conf's unicast_src_ip and, in a pair, the other node's unicast_peer, and
+/// addresses written into its host names.
+fn addresses_of_node(
+    timeline: &Timeline,
+    known_addresses: &BTreeMap<String, Vec<String>>,
+    node: &str,
+) -> Vec<String> {
+    let mut addresses: Vec<String> = timeline
+        .nodes
+        .iter()
+        .filter(|entry| entry.name == node)
+        .flat_map(|entry| {
+            entry
+                .addresses
+                .iter()
+                .map(|address| strip_prefix_length(address))
+        })
+        .collect();
+    addresses.extend(known_addresses.get(node).into_iter().flatten().cloned());
+    let names: Vec<&str> = timeline
+        .nodes
+        .iter()
+        .map(|entry| entry.name.as_str())
+        .collect();
+    let mut hosts: Vec<&str> = Vec::new();
+    for event in &timeline.events {
+        // In a pair, the unicast peers in one node's keepalived.conf are the other's.
+        if event.node.as_ref() != node {
+            if let Some(peers) = event.field("unicast_peers")
+                && names.len() == 2
+                && names.contains(&event.node.as_ref())
+            {
+                addresses.extend(peers.split(',').map(|peer| peer.trim().to_string()));
+            }
+            continue;
+        }
+        if let Some(source) = event.field("unicast_src_ip") {
+            addresses.push(source.to_string());
+        }
+        if let Some(host) = event.host.as_deref()
+            && !hosts.contains(&host)
+        {
+            hosts.push(host);
+        }
+    }
+    hosts.push(node);
+    for host in hosts {
+        if let Some(address) = address_in_name(host) {
+            addresses.push(address);
+        }
+    }
+    addresses.sort();
+    addresses.dedup();
+    addresses
+}
+
+/// Every node's known addresses (see `addresses_of_node`).
+fn node_addresses(
+    timeline: &Timeline,
+    known_addresses: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, Vec<String>> {
+    timeline
+        .nodes
+        .iter()
+        .map(|node| {
+            (
+                node.name.clone(),
+                addresses_of_node(timeline, known_addresses, &node.name),
+            )
+        })
+        .collect()
 }
 
 /// Events whose line proves the logging node was MASTER when it received another MASTER's advert.
