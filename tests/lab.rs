@@ -27,9 +27,10 @@ fn lab(arguments: &[&str], lab_dir: &Path) -> (bool, String) {
         .output()
         .expect("bash runs the lab script");
     let text = format!(
-        "{}{}",
+        "{}{}(lab.sh {})",
         String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        String::from_utf8_lossy(&output.stderr),
+        output.status
     );
     (output.status.success(), text)
 }
@@ -307,9 +308,17 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
     assert!(scenarios.len() >= 11, "scenarios: {scenarios:?}");
     let mut passed = 0;
     let mut failures = Vec::new();
+    let mut retried: Vec<String> = Vec::new();
     for scenario in &scenarios {
         let bundle = work.path().join("bundles").join(scenario);
-        let (ok, output) = lab(&["scenario", scenario, bundle.to_str().unwrap()], &lab_dir);
+        let (mut ok, mut output) = lab(&["scenario", scenario, bundle.to_str().unwrap()], &lab_dir);
+        if !ok {
+            // Real daemons on 2 cores shared with the rest of the suite: a scenario whose lab
+            // step failed (not the analysis) is run once more, and the retry is reported.
+            let first = output.lines().last().unwrap_or("").to_string();
+            (ok, output) = lab(&["scenario", scenario, bundle.to_str().unwrap()], &lab_dir);
+            retried.push(format!("{scenario} (first run: {first})"));
+        }
         if !ok {
             failures.push(format!(
                 "{scenario}: the lab scenario failed:\n{}",
@@ -373,7 +382,15 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
     let _ = lab(&["down"], &lab_dir);
     // cargo shows a passing test's output only on request, so the count also goes to a file that
     // .ci/run prints.
-    let summary = format!("lab scenarios: {passed} passed, {} failed", failures.len());
+    let summary = if retried.is_empty() {
+        format!("lab scenarios: {passed} passed, {} failed", failures.len())
+    } else {
+        format!(
+            "lab scenarios: {passed} passed, {} failed; run twice: {}",
+            failures.len(),
+            retried.join(", ")
+        )
+    };
     println!("{summary}");
     let _ = std::fs::write(
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab-summary.txt"),
