@@ -26,12 +26,14 @@ fn lab(arguments: &[&str], lab_dir: &Path) -> (bool, String) {
         .env("ESC_DIAG_BIN", env!("CARGO_BIN_EXE_esc-diag"))
         .output()
         .expect("bash runs the lab script");
-    let text = format!(
-        "{}{}(lab.sh {})",
+    let mut text = format!(
+        "{}{}",
         String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-        output.status
+        String::from_utf8_lossy(&output.stderr)
     );
+    if !output.status.success() {
+        text.push_str(&format!("(lab.sh {})", output.status));
+    }
     (output.status.success(), text)
 }
 
