@@ -689,7 +689,8 @@ run_scenario() {
   SC_DEST=${2:-$LAB_DIR/bundles/$SC_NAME}
   declare -F "sc_${SC_NAME//-/_}" >/dev/null || die "unknown scenario '$SC_NAME' (see: $0 list)"
   trap 'cmd_down >/dev/null 2>&1 || true' EXIT
-  trap 'echo "FAIL $SC_NAME: command failed (line $LINENO): $BASH_COMMAND"; exit 1' ERR
+  # To stderr too: a command whose stdout goes to /dev/null must still say where it failed.
+  trap 'echo "FAIL $SC_NAME: command failed (line $LINENO): $BASH_COMMAND"; echo "lab harness: $SC_NAME: command failed (line $LINENO): $BASH_COMMAND" >&2; exit 1' ERR
   local t0=$SECONDS
   "sc_${SC_NAME//-/_}"
   cmd_down >/dev/null 2>&1 || true
