@@ -75,7 +75,7 @@ pub fn diagnose(
             )
         })
         .collect();
-    let mut analysis = Analysis::run_with_addresses(timeline, rules, &known_addresses);
+    let mut analysis = Analysis::run(timeline, rules, &known_addresses);
     if !window.is_unbounded() {
         analysis
             .transitions

@@ -711,13 +711,9 @@ impl Context<'_> {
 
 impl Analysis {
     /// Reconstructs states from every event of the timeline and runs every rule.
-    pub fn run(timeline: &Timeline, rules: &RuleSet) -> Analysis {
-        Analysis::run_with_addresses(timeline, rules, &BTreeMap::new())
-    }
-
-    /// As `run`, with each node's addresses known from outside its logs (its `ip addr`
+    /// `known_addresses`: each node's addresses known from outside its logs (its `ip addr`
     /// capture), to name the sender of an advert.
-    pub fn run_with_addresses(
+    pub fn run(
         timeline: &Timeline,
         rules: &RuleSet,
         known_addresses: &BTreeMap<String, Vec<String>>,
