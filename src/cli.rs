@@ -141,7 +141,7 @@ pub struct TimelineArgs {
     #[arg(long = "node", value_name = "NODE")]
     pub nodes: Vec<String>,
 
-    /// Only this kind of event (repeat for several): vrrp-state, vrrp-advert, vrrp-fault,
+    /// Only this kind of event (repeat for several): vrrp-state, vrrp-advert, vrrp-fault, vrrp-track,
     /// daemon, drbd, esc-service, esc-error, collection, unrecognised.
     #[arg(long = "kind", value_name = "KIND")]
     pub kinds: Vec<String>,

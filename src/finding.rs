@@ -78,10 +78,20 @@ pub struct Finding {
     pub nodes: Vec<String>,
     pub cause: Option<String>,
     pub explanation: String,
+    /// The finding's own remedy; shared advice (`advice`) is appended once when the findings of an
+    /// incident are folded together.
     pub remedy: String,
+    /// Keys of shared advice (`rules/advice/*.toml`) the remedy ends with.
+    pub advice: Vec<String>,
     pub references: Vec<String>,
     /// Indices of timeline events.
     pub evidence: Vec<usize>,
+    /// The VRRP instance the finding is about, where it is about one.
+    pub instance: Option<String>,
+    /// Indices (in `Analysis::transitions`) of the transitions this finding reports.
+    pub transitions: Vec<usize>,
+    /// The ids of the findings folded into this one (one incident, one finding).
+    pub merged: Vec<String>,
 }
 
 /// A state transition of a VRRP instance and why it happened.
@@ -104,6 +114,8 @@ pub struct Failover {
     /// For `unknown`: what was missing to decide.
     pub detail: Option<String>,
     pub evidence: Vec<usize>,
+    /// The id of the finding that reports this transition (failovers only).
+    pub finding: Option<String>,
 }
 
 /// Two nodes MASTER of the same instance at once (kind `vrrp`), or DRBD data that diverged (kind
@@ -126,4 +138,6 @@ pub struct SplitBrain {
     pub uncertainty_s: f64,
     pub nodes: Vec<String>,
     pub evidence: Vec<usize>,
+    /// The id of the finding that reports this split-brain.
+    pub finding: Option<String>,
 }

@@ -14,3 +14,4 @@ mod manual;
 mod partial;
 mod rules;
 mod timeline;
+mod words;

@@ -130,6 +130,8 @@ pub struct Node {
     pub manifest: Option<ManifestNode>,
     /// When the bundle holding this node was collected.
     pub collected_at: Option<DateTime<Utc>>,
+    /// The node that ran the collection (the manifest's `collected_by`).
+    pub collected_by: Option<String>,
     pub files: Vec<NodeFile>,
 }
 
@@ -259,6 +261,7 @@ impl Bundle {
             root: None,
             manifest: None,
             collected_at: None,
+            collected_by: None,
             files: vec![NodeFile {
                 relative: name,
                 path: path.to_path_buf(),
@@ -315,12 +318,13 @@ impl Bundle {
                     ));
                     continue;
                 }
-                let node = self.read_node(
+                let mut node = self.read_node(
                     entry.name.clone(),
                     &node_root,
                     Some(entry.clone()),
                     collected_at,
                 );
+                node.collected_by = Some(manifest.collected_by.clone());
                 self.nodes.push(node);
             }
         }
@@ -433,6 +437,7 @@ impl Bundle {
             ));
         }
         Node {
+            collected_by: None,
             name,
             root: Some(root.to_path_buf()),
             manifest,

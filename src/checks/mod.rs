@@ -51,6 +51,8 @@ pub struct CheckResult {
     pub node: Option<String>,
     pub status: CheckStatus,
     pub detail: String,
+    /// Facts the check found that its remedy names: `vip`, `owners`, `kad_vif`, `resource`.
+    pub values: BTreeMap<&'static str, String>,
 }
 
 impl CheckResult {
@@ -65,7 +67,14 @@ impl CheckResult {
             node: node.map(str::to_string),
             status,
             detail: detail.into(),
+            values: BTreeMap::new(),
         }
+    }
+
+    /// The result with one more fact for its remedy.
+    fn with(mut self, key: &'static str, value: impl Into<String>) -> CheckResult {
+        self.values.insert(key, value.into());
+        self
     }
 }
 
@@ -140,12 +149,12 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
     (
         "address-on-kad-vif",
         Severity::Error,
-        "On {node}: ip -j addr show dev <kad_vif> and ip -j link; bring the interface up with its own address (the node cannot take part in VRRP without it).",
+        "On {node}: ip -j addr show dev {kad_vif} and ip -j link; bring the interface up with its own address (the node cannot take part in VRRP without it).",
     ),
     (
         "vip-single-owner",
         Severity::Critical,
-        "Split-brain now: the VIP is configured on more than one node. On the node that should not be MASTER (the one whose keepalived is stopped, dead or BACKUP), remove it (ip addr del <VIP> dev <kad_vif>) or restart keepalived there, then check DRBD roles (drbdadm status) before ESC writes on both.",
+        "Split-brain now: the VIP {vip} is on {owners}. Remove it from every node but the one MASTER, as the critical finding \"Split-brain now\" says, then check DRBD roles (drbdadm status) before ESC writes on both.",
     ),
     (
         "vip-in-subnet",
@@ -190,7 +199,7 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
     (
         "drbd-connected",
         Severity::Error,
-        "On {node}: drbdadm status; a StandAlone or disconnected resource does not replicate ESC's database. If DRBD reports a split-brain, recover it as the DRBD split-brain finding says; otherwise drbdadm connect <resource>.",
+        "On {node}: drbdadm status; a StandAlone or disconnected resource does not replicate ESC's database. If DRBD reports a split-brain, recover it as the critical split-brain finding says (its DRBD advice); otherwise drbdadm connect {resource}.",
     ),
     (
         "esc-services",
@@ -204,7 +213,19 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
 pub fn advice(result: &CheckResult) -> (Severity, Option<String>) {
     let entry = CHECK_ADVICE.iter().find(|(id, _, _)| *id == result.id);
     let node = result.node.as_deref().unwrap_or("both nodes");
-    let remedy = entry.map(|(_, _, remedy)| remedy.replace("{node}", node));
+    let remedy = entry.map(|(_, _, remedy)| {
+        let mut remedy = remedy.replace("{node}", node);
+        for (key, value) in &result.values {
+            remedy = remedy.replace(&format!("{{{key}}}"), value);
+        }
+        // What no capture named: the kad_vif is the instance's interface in keepalived.conf, and
+        // drbdadm's `all` acts on every resource (ESC has one).
+        remedy
+            .replace(" show dev {kad_vif}", "")
+            .replace("{resource}", "all")
+            .replace("{vip}", "the VIP")
+            .replace("{owners}", "more than one node")
+    });
     match result.status {
         CheckStatus::Fail => (
             entry.map_or(Severity::Error, |(_, severity, _)| *severity),
@@ -244,7 +265,8 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
             let config = events
                 .iter()
                 .find(|event| {
-                    event.kind == EventKind::Daemon && event.event.as_deref() == Some("vrrp-config")
+                    event.kind == EventKind::Daemon
+                        && event.event.as_deref() == Some(crate::sources::events::VRRP_CONFIG)
                 })
                 .map(|event| &event.fields);
             let manifest = node.manifest.as_ref();
@@ -267,7 +289,40 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
         })
         .collect();
     let input = CheckInput { nodes };
-    CHECKS.iter().flat_map(|(_, check)| check(&input)).collect()
+    let mut results: Vec<CheckResult> =
+        CHECKS.iter().flat_map(|(_, check)| check(&input)).collect();
+    // What every remedy may name: the node's kad_vif and DRBD resource.
+    for result in &mut results {
+        let view = result
+            .node
+            .as_deref()
+            .and_then(|name| input.nodes.iter().find(|node| node.name == name));
+        let interface = view
+            .and_then(NodeView::vrrp_interface)
+            .or_else(|| input.nodes.iter().find_map(NodeView::vrrp_interface));
+        if let Some(interface) = interface {
+            result
+                .values
+                .entry("kad_vif")
+                .or_insert_with(|| interface.to_string());
+        }
+        let resource = view.into_iter().chain(input.nodes.iter()).find_map(|node| {
+            node.events
+                .iter()
+                .rev()
+                .find(|event| {
+                    event.kind == EventKind::Drbd && event.event.as_deref() == Some("status")
+                })
+                .and_then(|event| event.field("resource"))
+        });
+        if let Some(resource) = resource {
+            result
+                .values
+                .entry("resource")
+                .or_insert_with(|| resource.to_string());
+        }
+    }
+    results
 }
 
 #[cfg(test)]

@@ -164,7 +164,9 @@ pub fn vip_single_owner(input: &CheckInput) -> Vec<CheckResult> {
                         "{vip} is on {} at once: a split-brain at collection time",
                         owners.join(" and ")
                     ),
-                ),
+                )
+                .with("vip", vip.to_string())
+                .with("owners", owners.join(" and ")),
             }
         })
         .collect()

@@ -82,7 +82,13 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
         ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out)),
-        ReportFormat::Text => analysis_text::write(&mut out, &report, analysis, config.verbose),
+        ReportFormat::Text => analysis_text::write(
+            &mut out,
+            &report,
+            analysis,
+            config.verbose,
+            timeline.spans_days(),
+        ),
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => {}

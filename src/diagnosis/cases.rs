@@ -39,10 +39,14 @@ pub fn fired(analysis: &Analysis, rule: &str, node: Option<&str>) -> bool {
         .transitions
         .iter()
         .any(|transition| transition.rule.as_deref() == Some(rule) && node_ok(&transition.node))
-        || analysis
-            .findings
-            .iter()
-            .any(|finding| finding.rule == rule && finding.nodes.iter().any(|name| node_ok(name)))
+        || analysis.findings.iter().any(|finding| {
+            (finding.rule == rule && finding.nodes.iter().any(|name| node_ok(name)))
+                    // A finding folded into its incident's keeps its id: rule@node@...
+                    || finding.merged.iter().any(|id| {
+                        let mut parts = id.split('@');
+                        parts.next() == Some(rule) && parts.next().is_some_and(node_ok)
+                    })
+        })
 }
 
 /// Runs every case of every rule in `rules` (all rules take part in each analysis).

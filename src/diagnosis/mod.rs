@@ -5,6 +5,7 @@
 //! reconstructed from everything given.
 
 pub mod cases;
+pub mod live;
 pub mod verdict;
 
 use std::collections::BTreeMap;
@@ -76,6 +77,7 @@ pub fn diagnose(
         })
         .collect();
     let mut analysis = Analysis::run(timeline, rules, &known_addresses);
+    live::split_brain_now(&checks, timeline, &mut analysis, rules);
     if !window.is_unbounded() {
         analysis
             .transitions

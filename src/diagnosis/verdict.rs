@@ -9,6 +9,7 @@ use super::ReportWindow;
 use crate::checks::{CheckResult, CheckStatus};
 use crate::finding::{Failover, Severity, SplitBrain, SplitBrainKind};
 use crate::rules::Analysis;
+pub use crate::rules::now::InstanceNow;
 use crate::sources::EventKind;
 use crate::timeline::state::Role;
 use crate::timeline::{Timeline, format_time};
@@ -50,19 +51,6 @@ pub struct Verdict {
     pub end: Option<DateTime<Utc>>,
     /// Per VRRP instance, who held which state at the end of the evidence.
     pub state_now: Vec<InstanceNow>,
-}
-
-/// The state of one VRRP instance at the end of the evidence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InstanceNow {
-    pub instance: String,
-    pub masters: Vec<String>,
-    pub backups: Vec<String>,
-    /// Nodes in FAULT, STOP or an unknown state.
-    pub others: Vec<(String, Role)>,
-    /// Nodes whose last word was MASTER but whose logs end before another node took over since:
-    /// dead or hung, their state now unknown (with their last line's time).
-    pub silent_masters: Vec<(String, DateTime<Utc>)>,
 }
 
 impl Verdict {
@@ -130,56 +118,29 @@ impl Verdict {
     }
 }
 
-/// Who held which state of each instance at the end of the evidence.
-fn state_now(timeline: &Timeline, analysis: &Analysis) -> Vec<InstanceNow> {
-    analysis
-        .states
-        .instances
-        .iter()
-        .map(|instance| {
-            let mut now = InstanceNow {
-                instance: instance.clone(),
-                masters: Vec::new(),
-                backups: Vec::new(),
-                others: Vec::new(),
-                silent_masters: Vec::new(),
-            };
-            let last_line = |node: &str| {
-                timeline
-                    .files
-                    .iter()
-                    .filter(|file| file.node == node)
-                    .filter_map(|file| file.last)
-                    .max()
-            };
-            for node in &timeline.nodes {
-                match analysis.states.role_at_end(&node.name, instance) {
-                    Role::Master => {
-                        let last = last_line(&node.name);
-                        let overtaken = analysis.states.transitions.iter().any(|transition| {
-                            transition.instance == *instance
-                                && transition.node != node.name
-                                && transition.to == Role::Master
-                                && last.is_some_and(|last| transition.time > last)
-                        });
-                        match last {
-                            Some(last) if overtaken => {
-                                now.silent_masters.push((node.name.clone(), last))
-                            }
-                            _ => now.masters.push(node.name.clone()),
-                        }
-                    }
-                    Role::Backup => now.backups.push(node.name.clone()),
-                    role => now.others.push((node.name.clone(), role)),
-                }
-            }
-            now
-        })
-        .collect()
+/// The cause of the incident a failover belongs to (a takeover after the peer's stop: the stop's
+/// cause), else the failover's own.
+fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
+    failover
+        .finding
+        .as_ref()
+        .and_then(|id| analysis.findings.iter().find(|finding| &finding.id == id))
+        .and_then(|finding| finding.cause.clone())
+        .unwrap_or_else(|| failover.cause.clone())
 }
 
-/// The takeover that opened a VRRP window: the one closest before its start, within 5 s.
+/// The cause of a window: that of the finding reporting its incident, else of the takeover that
+/// opened it (the one closest before its start, within 5 s).
 fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
+    if let Some(cause) = window.finding.as_ref().and_then(|id| {
+        analysis
+            .findings
+            .iter()
+            .find(|finding| &finding.id == id)
+            .and_then(|finding| finding.cause.clone())
+    }) {
+        return Some(cause);
+    }
     let start = window.start?;
     analysis
         .failovers
@@ -233,6 +194,13 @@ fn nodes_heard(timeline: &Timeline) -> Vec<String> {
 fn describe_split_brain(window: &SplitBrain, analysis: &Analysis) -> String {
     let when = |time: Option<chrono::DateTime<chrono::Utc>>| time.map(|time| format_time(time, 0));
     match window.kind {
+        SplitBrainKind::Vrrp if window.proof == "vip-on-both-nodes" => format!(
+            "split-brain now: the VIP is on {} at {}",
+            window.nodes.join(" and "),
+            when(window.seen_at).map_or("collection".to_string(), |time| format!(
+                "collection ({time})"
+            ))
+        ),
         SplitBrainKind::Vrrp => {
             let instance = window.instance.as_deref().unwrap_or("a VRRP instance");
             let span = match (when(window.start), when(window.end), when(window.seen_at)) {
@@ -279,7 +247,7 @@ pub fn decide(
     window: ReportWindow,
 ) -> Verdict {
     let mut verdict = decide_status(timeline, analysis, checks, window);
-    verdict.state_now = state_now(timeline, analysis);
+    verdict.state_now = analysis.now.clone();
     match verdict.status {
         Status::SplitBrain => {
             if let Some(first) = analysis.split_brain.first() {
@@ -292,7 +260,7 @@ pub fn decide(
         }
         Status::Failover => {
             if let Some((failover, _)) = headline_failover(analysis) {
-                verdict.cause = Some(failover.cause.clone());
+                verdict.cause = Some(incident_cause(failover, analysis));
                 verdict.instance = Some(failover.instance.clone());
                 verdict.nodes = vec![failover.node.clone()];
                 verdict.start = Some(failover.time);
@@ -317,11 +285,29 @@ fn decide_status(
         );
     }
     if let Some(first) = analysis.split_brain.first() {
-        let more = if analysis.split_brain.len() > 1 {
-            format!(" (and {} more)", analysis.split_brain.len() - 1)
-        } else {
-            String::new()
-        };
+        // DRBD's side of the same incident is said in the same breath; other incidents counted.
+        let same_incident: Vec<&SplitBrain> = analysis.split_brain[1..]
+            .iter()
+            .filter(|other| other.finding.is_some() && other.finding == first.finding)
+            .collect();
+        let others = analysis.split_brain.len() - 1 - same_incident.len();
+        let mut more = String::new();
+        for other in same_incident {
+            if other.kind == SplitBrainKind::Drbd && first.kind == SplitBrainKind::Vrrp {
+                more.push_str(&format!(
+                    "; DRBD's data diverged too ({})",
+                    other
+                        .resource
+                        .as_deref()
+                        .map_or("resource not named".to_string(), |resource| format!(
+                            "resource {resource}"
+                        ))
+                ));
+            }
+        }
+        if others > 0 {
+            more.push_str(&format!(" (and {others} more)"));
+        }
         return Verdict::new(
             Status::SplitBrain,
             format!("{}{more}", describe_split_brain(first, analysis)),
@@ -337,7 +323,7 @@ fn decide_status(
                 failover.to,
                 failover.instance,
                 format_time(failover.time, 0),
-                failover.cause,
+                incident_cause(failover, analysis),
                 if count > 1 {
                     format!(" ({count} transitions in all)")
                 } else {

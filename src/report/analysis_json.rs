@@ -18,6 +18,10 @@ pub struct Report {
     pub tool_version: &'static str,
     pub input: Vec<String>,
     pub generated_at: String,
+    /// When the bundle was collected (the latest of its nodes'), null for plain log files.
+    pub collected_at: Option<String>,
+    /// The node that ran `esc-diag collect`, null for plain log files.
+    pub collected_by: Option<String>,
     pub nodes: Vec<NodeRecord>,
     pub verdict: Verdict,
     /// One line of at most 100 ASCII characters for a ticket's title.
@@ -40,6 +44,16 @@ pub struct NodeRecord {
     pub instances: Vec<InstanceRecord>,
     pub clock_offset_s: Option<f64>,
     pub clock_uncertainty_s: Option<f64>,
+    /// When this node's files were collected.
+    pub collected_at: Option<String>,
+    /// What the collector could not gather from this node.
+    pub collection_errors: Vec<CollectionErrorRecord>,
+}
+
+#[derive(Serialize)]
+pub struct CollectionErrorRecord {
+    pub what: String,
+    pub why: String,
 }
 
 #[derive(Serialize)]
@@ -95,7 +109,16 @@ pub struct EvidenceRecord {
     pub file: String,
     pub line: u64,
     pub time: Option<String>,
+    /// The node's clock offset that was taken off the line's own stamp to give `time` (null: the
+    /// stamp is used as written).
+    pub clock_offset_s: Option<f64>,
+    /// The line has no stamp: `time` is the previous line's.
+    pub time_inferred: bool,
     pub text: String,
+    /// The program that wrote the line (Keepalived_vrrp, kernel, ...), where the envelope names it.
+    pub program: Option<String>,
+    /// The line's message, after its envelope (time, host, program).
+    pub message: String,
 }
 
 #[derive(Serialize)]
@@ -108,10 +131,14 @@ pub struct FindingRecord {
     pub end: Option<String>,
     pub nodes: Vec<String>,
     pub cause: Option<String>,
+    /// The VRRP instance the finding is about (null: none in particular).
+    pub instance: Option<String>,
     pub explanation: String,
     pub evidence: Vec<EvidenceRecord>,
     pub remedy: String,
     pub references: Vec<String>,
+    /// Ids of the findings of the same incident folded into this one.
+    pub merged: Vec<String>,
 }
 
 /// One change of state of one node's instance: `transitions[]` holds them all, `failovers[]` the
@@ -129,6 +156,8 @@ pub struct TransitionRecord {
     pub cause: String,
     pub detail: Option<String>,
     pub evidence: Vec<EvidenceRecord>,
+    /// The id of the finding that reports this failover (null for other transitions).
+    pub finding: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +179,8 @@ pub struct SplitBrainRecord {
     pub uncertainty_s: f64,
     pub nodes: Vec<String>,
     pub evidence: Vec<EvidenceRecord>,
+    /// The id of the finding that reports this split-brain.
+    pub finding: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -212,9 +243,32 @@ fn evidence(timeline: &Timeline, indices: &[usize]) -> Vec<EvidenceRecord> {
             time: event.time.map(|time| {
                 format_time(time, event.stamp.map_or(0, |stamp| stamp.fraction_digits))
             }),
+            clock_offset_s: clock_offset(timeline, event),
+            time_inferred: event.time_inferred,
             text: event.text.lines().next().unwrap_or("").to_string(),
+            program: event.program.clone(),
+            message: event
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
         })
         .collect()
+}
+
+/// The clock offset taken off an event's own stamp, if one was.
+pub fn clock_offset(timeline: &Timeline, event: &crate::sources::Event) -> Option<f64> {
+    if event.collector_clock || event.time.is_none() || event.stamp.is_none() {
+        return None;
+    }
+    timeline
+        .nodes
+        .iter()
+        .find(|node| node.name == event.node.as_ref())
+        .and_then(|node| node.clock_offset_s)
+        .filter(|offset| *offset != 0.0)
 }
 
 /// Inputs of the report besides the analysis.
@@ -264,6 +318,15 @@ impl Report {
                         .collect(),
                     clock_offset_s: node.clock_offset_s,
                     clock_uncertainty_s: node.clock_uncertainty_s,
+                    collected_at: time(node.collected_at),
+                    collection_errors: node
+                        .collection_errors
+                        .iter()
+                        .map(|(what, why)| CollectionErrorRecord {
+                            what: what.clone(),
+                            why: why.clone(),
+                        })
+                        .collect(),
                 }
             })
             .collect();
@@ -280,10 +343,12 @@ impl Report {
                 end: time(finding.end),
                 nodes: finding.nodes.clone(),
                 cause: finding.cause.clone(),
+                instance: finding.instance.clone(),
                 explanation: finding.explanation.clone(),
                 evidence: evidence(timeline, &finding.evidence),
                 remedy: finding.remedy.clone(),
                 references: finding.references.clone(),
+                merged: finding.merged.clone(),
             })
             .collect();
         let record = |transition: &crate::finding::Failover| TransitionRecord {
@@ -296,6 +361,7 @@ impl Report {
             cause: transition.cause.clone(),
             detail: transition.detail.clone(),
             evidence: evidence(timeline, &transition.evidence),
+            finding: transition.finding.clone(),
         };
         let failovers = analysis.failovers.iter().map(record).collect();
         let transitions = analysis.transitions.iter().map(record).collect();
@@ -317,6 +383,7 @@ impl Report {
                 uncertainty_s: window.uncertainty_s,
                 nodes: window.nodes.clone(),
                 evidence: evidence(timeline, &window.evidence),
+                finding: window.finding.clone(),
             })
             .collect();
         let (lines, unrecognised) = timeline.line_totals();
@@ -325,6 +392,17 @@ impl Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             input: input.inputs.to_vec(),
             generated_at: format_time(input.generated_at, 0),
+            collected_at: time(
+                timeline
+                    .nodes
+                    .iter()
+                    .filter_map(|node| node.collected_at)
+                    .max(),
+            ),
+            collected_by: timeline
+                .nodes
+                .iter()
+                .find_map(|node| node.collected_by.clone()),
             nodes,
             verdict: Verdict {
                 status: diagnosis.verdict.status.name(),

@@ -7,7 +7,11 @@ use colored::Colorize;
 
 use super::analysis_json::Report;
 use crate::rules::Analysis;
+use crate::timeline::format_clock;
 use crate::timeline::state::Role;
+
+/// The text report fits a terminal this wide (log lines quoted as evidence wrap under themselves).
+const WIDTH: usize = 100;
 
 fn severity_label(severity: &str) -> colored::ColoredString {
     let label = format!("{:<8}", severity.to_uppercase());
@@ -26,6 +30,7 @@ pub fn write(
     report: &Report,
     analysis: &Analysis,
     verbose: bool,
+    dated: bool,
 ) -> io::Result<()> {
     let status = report.verdict.status.to_uppercase();
     let status = match report.verdict.status {
@@ -34,7 +39,13 @@ pub fn write(
         "healthy" => status.green().bold(),
         _ => status.normal(),
     };
-    writeln!(out, "{status}  {}", report.verdict.headline)?;
+    // The headline wraps under itself within the width.
+    let indent = report.verdict.status.len() + 2;
+    let mut headline = textwrap(&report.verdict.headline, WIDTH - indent).into_iter();
+    writeln!(out, "{status}  {}", headline.next().unwrap_or_default())?;
+    for line in headline {
+        writeln!(out, "{:indent$}{line}", "")?;
+    }
     // The state now: who holds each instance at the end of the evidence, and whether a standby
     // exists.
     for now in &report.state_now {
@@ -74,41 +85,96 @@ pub fn write(
     if report.findings.is_empty() {
         writeln!(out, "No findings at the requested severity.")?;
     }
+    let (mut corrected, mut inferred) = (false, false);
     for finding in &report.findings {
+        let mut title = textwrap(&finding.title, WIDTH - 9).into_iter();
         writeln!(
             out,
             "{} {}",
             severity_label(finding.severity),
-            finding.title.bold()
+            title.next().unwrap_or_default().bold()
         )?;
+        for line in title {
+            writeln!(out, "         {}", line.bold())?;
+        }
         if let Some(cause) = &finding.cause {
             writeln!(out, "         cause: {cause}")?;
         }
         if !finding.explanation.is_empty() {
-            for line in textwrap(&finding.explanation, 90) {
+            for line in textwrap(&finding.explanation, WIDTH - 9) {
                 writeln!(out, "         {line}")?;
             }
         }
-        for evidence in finding.evidence.iter().take(6) {
+        // Information needs less proof on screen than a problem does.
+        let shown = if finding.severity == "info" { 2 } else { 6 };
+        for evidence in finding.evidence.iter().take(shown) {
+            let marker = if evidence.clock_offset_s.is_some() {
+                corrected = true;
+                "* "
+            } else if evidence.time_inferred {
+                inferred = true;
+                "~ "
+            } else {
+                " "
+            };
+            // The line's own envelope (stamp, host) is the time and node shown before it.
+            let time = evidence.time.as_deref().map_or("-".to_string(), |time| {
+                chrono::DateTime::parse_from_rfc3339(time).map_or(time.to_string(), |time| {
+                    format_clock(time.with_timezone(&chrono::Utc), dated)
+                })
+            });
+            let file = evidence
+                .file
+                .strip_prefix("var/log/")
+                .unwrap_or(&evidence.file);
+            let own_stamp = evidence
+                .clock_offset_s
+                .zip(evidence.time.as_deref())
+                .and_then(|(offset, time)| {
+                    let time = chrono::DateTime::parse_from_rfc3339(time).ok()?;
+                    let own = time.with_timezone(&chrono::Utc)
+                        + chrono::Duration::milliseconds((offset * 1000.0).round() as i64);
+                    Some(format!("[its clock: {}] ", format_clock(own, dated)))
+                })
+                .unwrap_or_default();
+            let said = match &evidence.program {
+                Some(program) => format!(
+                    "{own_stamp}{}: {}",
+                    program.split('[').next().unwrap_or(program),
+                    evidence.message
+                ),
+                None => format!("{own_stamp}{}", evidence.message),
+            };
+            let head = format!("{time}{marker}{} {file}:{}  ", evidence.node, evidence.line);
+            let mut lines = textwrap(
+                &said,
+                WIDTH.saturating_sub(9 + head.chars().count()).max(40),
+            )
+            .into_iter();
             writeln!(
                 out,
-                "         {} {} {}:{}  {}",
-                evidence.time.as_deref().unwrap_or("-").dimmed(),
-                evidence.node,
-                evidence.file,
-                evidence.line,
-                evidence.text
+                "         {}{}",
+                head.dimmed(),
+                lines.next().unwrap_or_default()
             )?;
+            for line in lines {
+                writeln!(
+                    out,
+                    "         {:width$}{line}",
+                    "",
+                    width = head.chars().count()
+                )?;
+            }
         }
-        if finding.evidence.len() > 6 {
+        if finding.evidence.len() > shown {
             writeln!(
                 out,
                 "         ... {} more lines of evidence (see --format json)",
-                finding.evidence.len() - 6
+                finding.evidence.len() - shown
             )?;
         }
         if !finding.remedy.is_empty() {
-            let mut lines = textwrap(&finding.remedy, 88).into_iter();
+            let mut lines = textwrap(&finding.remedy, WIDTH - 17).into_iter();
             if let Some(first) = lines.next() {
                 writeln!(out, "         {} {first}", "remedy:".cyan())?;
             }
@@ -118,8 +184,38 @@ pub fn write(
         }
         writeln!(out)?;
     }
+    if corrected || inferred {
+        let offsets: Vec<String> = report
+            .nodes
+            .iter()
+            .filter_map(|node| {
+                node.clock_offset_s
+                    .filter(|offset| *offset != 0.0)
+                    .map(|offset| format!("{} {offset:+.3} s", node.name))
+            })
+            .collect();
+        if corrected {
+            for line in textwrap(
+                &format!(
+                    "* time corrected by the node's measured clock offset ({}); [its clock: ...] is the stamp the node wrote",
+                    offsets.join(", ")
+                ),
+                WIDTH,
+            ) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        if inferred {
+            writeln!(
+                out,
+                "~ the line has no stamp of its own: the time of the line before"
+            )?;
+        }
+        writeln!(out)?;
+    }
     writeln!(out, "{}", "Roles".bold())?;
     for node in &report.nodes {
+        let mut state_file = node.keepalived_state.as_ref();
         for instance in &node.instances {
             let mut path: Vec<String> = Vec::new();
             for interval in
@@ -130,24 +226,27 @@ pub fn write(
                 if interval.role == Role::Unknown && interval.start.is_none() {
                     continue;
                 }
-                let since = interval.start.map_or("start".to_string(), |start| {
-                    start.format("%H:%M:%S").to_string()
-                });
+                let since = interval
+                    .start
+                    .map_or("start".to_string(), |start| format_clock(start, dated));
                 path.push(format!("{} {since}", interval.role));
             }
             writeln!(
                 out,
-                "  {:<12} {:<10} {}",
+                "  {:<12} {:<10} {}{}",
                 node.name,
                 instance.name,
                 if path.is_empty() {
                     "no state seen".to_string()
                 } else {
                     path.join(" → ")
-                }
+                },
+                state_file.take().map_or(String::new(), |state| format!(
+                    " (keepalived_state: {state})"
+                ))
             )?;
         }
-        if let Some(state) = &node.keepalived_state {
+        if let Some(state) = state_file {
             writeln!(
                 out,
                 "  {:<12} {:<10} keepalived_state says {state}",
@@ -169,20 +268,21 @@ pub fn write(
     };
     if !report.checks.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{}", "Checks".bold())?;
-        if !verbose {
-            let (passed, skipped) = (hidden("pass"), hidden("skipped"));
-            if shown.is_empty() {
-                writeln!(
-                    out,
-                    "  none failed or warned ({passed} passed, {skipped} skipped for want of a capture; --verbose lists them)"
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "  ({passed} passed and {skipped} skipped are not listed; --verbose lists them)"
-                )?;
-            }
+        let (passed, skipped) = (hidden("pass"), hidden("skipped"));
+        if !verbose && shown.is_empty() {
+            writeln!(
+                out,
+                "{} none failed or warned ({passed} passed, {skipped} skipped for want of a capture; --verbose lists them)",
+                "Checks:".bold()
+            )?;
+        } else {
+            writeln!(out, "{}", "Checks".bold())?;
+        }
+        if !verbose && !shown.is_empty() {
+            writeln!(
+                out,
+                "  ({passed} passed and {skipped} skipped are not listed; --verbose lists them)"
+            )?;
         }
         let mut checks = shown;
         let rank = |status: &str| match status {

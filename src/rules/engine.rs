@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::eval::{Facts, Subject, evaluate, event_matches};
-use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind};
+use super::incidents;
+use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, without_advice};
+use super::now::{self, InstanceNow};
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::{Event, events};
 use crate::timeline::state::{Interval, Role, States};
-use crate::timeline::{Timeline, format_time};
+use crate::timeline::{Timeline, format_clock, format_time};
 
 /// A silence of a node's logs longer than this is a `quiet` blind interval.
 pub const QUIET_AFTER_S: i64 = 600;
@@ -21,6 +23,8 @@ pub const QUIET_AFTER_S: i64 = 600;
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub states: States,
+    /// Per VRRP instance, who held which state at the end of the evidence.
+    pub now: Vec<InstanceNow>,
     /// Every change of state of every node and instance, with its cause.
     pub transitions: Vec<Failover>,
     /// The transitions that are failovers (takeovers, yields, faults, a master's stop).
@@ -39,15 +43,30 @@ fn subject_kind(from: Role, to: Role) -> SubjectKind {
     }
 }
 
-fn short(time: DateTime<Utc>) -> String {
-    time.format("%H:%M:%S").to_string()
-}
+/// What a rule's text says where a value is unknown: a phrase that says so, never a guess.
+/// `{kad_vif}` is only written in commands, where tcpdump's `any` captures on every interface.
+const UNKNOWN_VALUES: &[(&str, &str)] = &[
+    ("instance", "the VRRP instance"),
+    ("sender", "the sender (its address is not in the line)"),
+    ("resource", "not named in the log"),
+    ("kad_vif", "any"),
+    ("priorities", "not in the bundle"),
+    ("peer", "the peer (its logs are not in the bundle)"),
+];
 
-/// Fills `{self}`, `{peer}`, `{instance}`, `{time}`, `{survivor}`, `{victim}`, `{sender}` (an advert's
-/// sender: a node, or its address) and `{resource}` (a DRBD resource) in a rule's text.
-fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
+/// Fills `{self}`, `{peer}`, `{instance}`, `{time}`, `{sender}` (an advert's sender: a node, or
+/// its address), `{resource}` (a DRBD resource), `{kad_vif}` (the instance's interface) and
+/// `{priorities}` (each node's configured priority) in a rule's text; an unknown value becomes
+/// the phrase `UNKNOWN_VALUES` gives for it.
+fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
     let mut filled = text.to_string();
     for (key, value) in values {
+        let value = value.as_deref().unwrap_or_else(|| {
+            UNKNOWN_VALUES
+                .iter()
+                .find(|(unknown, _)| unknown == key)
+                .map_or("unknown", |(_, phrase)| phrase)
+        });
         filled = filled.replace(&format!("{{{key}}}"), value);
     }
     filled
@@ -58,10 +77,14 @@ struct Context<'a> {
     rules: &'a RuleSet,
     /// Each node's own addresses, from its logs, configuration and captures.
     addresses: BTreeMap<String, Vec<String>>,
+    /// The node ESC serves from at the end of the evidence (see `now::serving_node`).
+    serving: Option<String>,
+    /// Whether times in titles carry their date (the evidence spans days).
+    dated: bool,
 }
 
 impl Context<'_> {
-    fn template_values(&self, subject: &Subject) -> BTreeMap<&'static str, String> {
+    fn template_values(&self, subject: &Subject) -> BTreeMap<&'static str, Option<String>> {
         let mut values = BTreeMap::new();
         let peers: Vec<&str> = self
             .facts
@@ -69,64 +92,79 @@ impl Context<'_> {
             .into_iter()
             .filter(|node| *node != subject.node)
             .collect();
-        values.insert("self", subject.node.clone());
-        values.insert("peer", peers.join(", "));
-        values.insert(
-            "instance",
-            subject
-                .instance
-                .clone()
-                .unwrap_or_else(|| "the VRRP instance".to_string()),
-        );
-        values.insert("time", format_time(subject.time, 0));
-        // The survivor of a data split-brain: the node that was the ESC primary (VRRP MASTER) when
-        // it was found; its data is the one clients were writing.
-        let masters: Vec<&str> = self
-            .facts
-            .node_names()
-            .into_iter()
-            .filter(|node| {
-                self.facts
-                    .states
-                    .role_at(node, subject.instance.as_deref(), subject.time)
-                    == Some(Role::Master)
-            })
-            .collect();
-        let (survivor, victim) = match masters.as_slice() {
-            [one] => (
-                one.to_string(),
-                self.facts
-                    .node_names()
-                    .into_iter()
-                    .filter(|node| node != one)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            _ => (
-                "the node that served ESC's northbound requests (both or neither were MASTER then, so the logs do not tell which)"
-                    .to_string(),
-                "the other node".to_string(),
-            ),
-        };
-        values.insert("survivor", survivor);
-        values.insert("victim", victim);
+        values.insert("self", Some(subject.node.clone()));
+        values.insert("peer", (!peers.is_empty()).then(|| peers.join(", ")));
+        values.insert("instance", subject.instance.clone());
+        values.insert("time", Some(format_time(subject.time, 0)));
         // The subject event's advert sender and DRBD resource, where it names them.
         let event = subject
             .event
             .map(|index| &self.facts.timeline.events[index]);
         values.insert(
             "sender",
-            subject
-                .event
-                .and_then(|index| self.sender_of(index))
-                .unwrap_or_else(|| "the sender".to_string()),
+            subject.event.and_then(|index| self.sender_of(index)),
         );
+        values.insert("resource", event.and_then(drbd_resource));
+        let configs = self.configs(subject.instance.as_deref());
         values.insert(
-            "resource",
-            event
-                .and_then(drbd_resource)
-                .unwrap_or_else(|| "<resource>".to_string()),
+            "kad_vif",
+            configs
+                .iter()
+                .find(|(node, _)| *node == subject.node)
+                .or(configs.first())
+                .and_then(|(_, event)| event.field("interface"))
+                .map(str::to_string),
         );
+        values.insert("priorities", priorities(&configs));
+        values
+    }
+
+    /// Each node's keepalived.conf settings of an instance (or of its first instance).
+    fn configs(&self, instance: Option<&str>) -> Vec<(&str, &Event)> {
+        let mut configs: Vec<(&str, &Event)> = Vec::new();
+        for event in &self.facts.timeline.events {
+            if event.event.as_deref() != Some(events::VRRP_CONFIG)
+                || instance.is_some_and(|instance| event.field("instance") != Some(instance))
+                || configs.iter().any(|(node, _)| *node == event.node.as_ref())
+            {
+                continue;
+            }
+            configs.push((event.node.as_ref(), event));
+        }
+        configs
+    }
+
+    /// The values shared advice names: the node ESC serves from now (the survivor of a DRBD
+    /// split-brain), the other node, and the DRBD resource (`all` when no line names it).
+    fn advice_values(&self, evidence: &[usize]) -> BTreeMap<&'static str, Option<String>> {
+        let events = &self.facts.timeline.events;
+        let resource = evidence
+            .iter()
+            .find_map(|index| drbd_resource(&events[*index]))
+            .or_else(|| {
+                let mut named: Vec<String> = events.iter().filter_map(drbd_resource).collect();
+                named.sort();
+                named.dedup();
+                (named.len() == 1).then(|| named.remove(0))
+            })
+            .unwrap_or_else(|| "all".to_string());
+        let victims: Vec<&str> = self
+            .facts
+            .node_names()
+            .into_iter()
+            .filter(|node| Some(*node) != self.serving.as_deref())
+            .collect();
+        let mut values = BTreeMap::new();
+        values.insert("survivor", self.serving.clone());
+        values.insert(
+            "victim",
+            Some(if victims.is_empty() {
+                "the other node".to_string()
+            } else {
+                victims.join(", ")
+            }),
+        );
+        values.insert("resource", Some(resource));
         values
     }
 
@@ -138,6 +176,7 @@ impl Context<'_> {
         nodes: Vec<String>,
     ) -> Finding {
         let values = self.template_values(subject);
+        let remedy = rule.remedy.for_subject(subject.kind);
         Finding {
             id: finding_id(
                 &rule.id,
@@ -157,9 +196,13 @@ impl Context<'_> {
                 .any(|kind| kind.is_transition())
                 .then(|| rule.cause.clone()),
             explanation: fill(rule.explanation.for_subject(subject.kind), &values),
-            remedy: fill(rule.remedy.for_subject(subject.kind), &values),
+            remedy: fill(&without_advice(remedy), &values),
+            advice: advice_keys(remedy),
             references: rule.references.clone(),
             evidence,
+            instance: subject.instance.clone(),
+            transitions: Vec::new(),
+            merged: Vec::new(),
         }
     }
 
@@ -263,25 +306,22 @@ impl Context<'_> {
                         id: finding_id("unknown", &transition.node, Some(&transition.instance), transition.time),
                         rule: "unknown".to_string(),
                         severity: Severity::Warning,
-                        title: format!("{} went {} → {}: cause unknown", transition.node, transition.from, transition.to),
+                        title: "Cause unknown".to_string(),
                         start: Some(transition.time),
                         end: None,
                         nodes: vec![transition.node.clone()],
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
                         remedy: "Collect both nodes' logs around this time (esc-diag collect), with keepalived run with -D (log detail) if possible.".to_string(),
+                        advice: Vec::new(),
                         references: Vec::new(),
                         evidence: evidence.clone(),
+                        instance: Some(transition.instance.clone()),
+                        transitions: Vec::new(),
+                        merged: Vec::new(),
                     },
                 };
-                finding.title = format!(
-                    "{} ({} {} → {} at {})",
-                    finding.title,
-                    transition.node,
-                    transition.from,
-                    transition.to,
-                    short(transition.time)
-                );
+                finding.transitions = vec![transitions.len()];
                 findings.push(finding);
             }
             transitions.push(Failover {
@@ -297,6 +337,7 @@ impl Context<'_> {
                 severity,
                 detail,
                 evidence,
+                finding: None,
             });
         }
         (transitions, findings)
@@ -477,15 +518,21 @@ impl Context<'_> {
                     .fold(0.0, |total, uncertainty| total + uncertainty);
                 let mut finding = self.finding(rule, &subject, evidence.clone(), nodes.clone());
                 finding.title = format!(
-                    "{} ({} from {}{} to {})",
+                    "{} ({} both MASTER from {}{} to {})",
                     finding.title,
                     nodes.join(" and "),
                     if proof.start_shown { "" } else { "before " },
-                    short(subject.time),
-                    subject.end.map_or("the end of the logs".to_string(), short)
+                    format_clock(subject.time, self.dated),
+                    subject
+                        .end
+                        .map_or("the end of the logs".to_string(), |end| format_clock(
+                            end, self.dated
+                        ))
                 );
+                let id = finding.id.clone();
                 findings.push(finding);
                 windows.push(SplitBrain {
+                    finding: Some(id),
                     kind: SplitBrainKind::Vrrp,
                     proof: proof.proof.to_string(),
                     instance: Some(instance),
@@ -550,6 +597,7 @@ impl Context<'_> {
                         }
                     }
                     windows.push(SplitBrain {
+                        finding: Some(finding.id.clone()),
                         kind: SplitBrainKind::Vrrp,
                         proof: declared.proof.clone(),
                         instance,
@@ -587,6 +635,7 @@ impl Context<'_> {
                         continue;
                     }
                     windows.push(SplitBrain {
+                        finding: Some(finding.id.clone()),
                         kind: SplitBrainKind::Drbd,
                         proof: declared.proof.clone(),
                         instance: None,
@@ -719,10 +768,13 @@ impl Analysis {
         known_addresses: &BTreeMap<String, Vec<String>>,
     ) -> Analysis {
         let states = States::reconstruct(timeline, Duration::seconds(QUIET_AFTER_S));
+        let now = now::state_now(timeline, &states);
         let context = Context {
             facts: Facts::new(timeline, &states),
             rules,
             addresses: node_addresses(timeline, known_addresses),
+            serving: now::serving_node(&now),
+            dated: timeline.spans_days(),
         };
         let (transitions, mut findings) = context.transitions();
         let (mut split_brain, split_findings) = context.split_brains();
@@ -730,6 +782,29 @@ impl Analysis {
         let event_findings = context.event_findings();
         context.proven_by_events(&event_findings, &mut split_brain);
         findings.extend(event_findings);
+        let dated = context.dated;
+        let mut transitions = transitions;
+        let mut findings = incidents::fold(
+            findings,
+            &mut transitions,
+            &mut split_brain,
+            rules,
+            &|time| format_clock(time, dated),
+        );
+        // Shared advice, once per finding, after its own remedy.
+        for finding in &mut findings {
+            let values = context.advice_values(&finding.evidence);
+            for key in &finding.advice {
+                if let Some(advice) = rules.advice.get(key) {
+                    let text = advice.resolve(&values);
+                    finding.remedy = if finding.remedy.is_empty() {
+                        text
+                    } else {
+                        format!("{}\n\n{text}", finding.remedy)
+                    };
+                }
+            }
+        }
         findings.sort_by(|a, b| {
             (std::cmp::Reverse(a.severity), a.start, &a.id).cmp(&(
                 std::cmp::Reverse(b.severity),
@@ -746,11 +821,37 @@ impl Analysis {
             .collect();
         Analysis {
             states,
+            now,
             transitions,
             failovers,
             split_brain,
             findings,
         }
+    }
+}
+
+/// Each node's configured priority, for a sentence: `both 101`, or `101 on esc-ha-0, 100 on
+/// esc-ha-1`.
+fn priorities(configs: &[(&str, &Event)]) -> Option<String> {
+    let known: Vec<(&str, &str)> = configs
+        .iter()
+        .filter_map(|(node, event)| Some((*node, event.field("priority")?)))
+        .collect();
+    match known.as_slice() {
+        [] => None,
+        [(node, priority)] => Some(format!(
+            "{priority} on {node}, the peer's not in the bundle"
+        )),
+        [(_, first), rest @ ..] if rest.iter().all(|(_, priority)| priority == first) => {
+            Some(format!("both {first}"))
+        }
+        _ => Some(
+            known
+                .iter()
+                .map(|(node, priority)| format!("{priority} on {node}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     }
 }
 

@@ -5,8 +5,10 @@
 pub mod condition;
 pub mod engine;
 pub mod eval;
+pub mod incidents;
 pub mod lint;
 pub mod model;
+pub mod now;
 
 pub use engine::Analysis;
 pub use model::{Rule, RuleSet, Severity, SubjectKind};

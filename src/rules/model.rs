@@ -97,6 +97,10 @@ struct RuleSpec {
     /// entry of this kind and proof.
     #[serde(default)]
     split_brain: Option<SplitBrainProof>,
+    /// For event rules: the finding is one facet of the failover incident around it (DRBD's side
+    /// of a split-brain), and is folded into that incident's finding.
+    #[serde(default)]
+    part_of_incident: bool,
     #[serde(default, rename = "case")]
     cases: Vec<CaseSpec>,
 }
@@ -221,6 +225,7 @@ pub struct Rule {
     pub remedy: SubjectText,
     pub references: Vec<String>,
     pub split_brain: Option<SplitBrainProof>,
+    pub part_of_incident: bool,
     pub cases: Vec<CaseSpec>,
 }
 
@@ -335,6 +340,14 @@ impl Rule {
                 message: "`split_brain` is for event rules (subject = \"event\")".to_string(),
             });
         }
+        if spec.part_of_incident && subjects != [SubjectKind::Event] {
+            return Err(RuleError {
+                origin: file.origin.clone(),
+                line: None,
+                column: None,
+                message: "`part_of_incident` is for event rules (subject = \"event\")".to_string(),
+            });
+        }
         if subjects.contains(&SubjectKind::Event) && match_events.is_none() {
             return Err(RuleError {
                 origin: file.origin.clone(),
@@ -361,8 +374,41 @@ impl Rule {
             remedy,
             references: spec.references,
             split_brain: spec.split_brain,
+            part_of_incident: spec.part_of_incident,
             cases: spec.cases,
         })
+    }
+}
+
+/// Advice several rules' remedies share (`rules/advice/KEY.toml`, named in a remedy as
+/// `{advice:KEY}`), written once so that it reads the same in every finding, and given once in a
+/// finding that folds several together.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    pub text: String,
+    /// The text to give instead when a value the text names is unknown (`survivor = "..."`):
+    /// a sentence says a fact is unknown rather than guess it.
+    #[serde(default)]
+    pub when_unknown: BTreeMap<String, String>,
+}
+
+impl Advice {
+    /// The advice's text for these values: the first `when_unknown` text whose value is unknown,
+    /// else the text, with the known values filled in.
+    pub fn resolve(&self, values: &BTreeMap<&str, Option<String>>) -> String {
+        let text = self
+            .when_unknown
+            .iter()
+            .find(|(key, _)| values.get(key.as_str()).is_some_and(Option::is_none))
+            .map_or(self.text.as_str(), |(_, text)| text.as_str());
+        let mut filled = unwrap_lines(text);
+        for (key, value) in values {
+            if let Some(value) = value {
+                filled = filled.replace(&format!("{{{key}}}"), value);
+            }
+        }
+        filled
     }
 }
 
@@ -370,19 +416,19 @@ impl Rule {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    pub advice: BTreeMap<String, Advice>,
     pub errors: Vec<RuleError>,
 }
 
 impl RuleSet {
-    /// The embedded rules, then those of `extra` (a --rules DIR): a rule with the same id
-    /// replaces the embedded one.
-    pub fn load(extra: Option<&std::path::Path>) -> RuleSet {
-        let mut files = rule_files::embedded("");
-        let mut set = RuleSet::default();
+    /// The embedded files of a rules folder, then those of `extra`'s; unreadable ones become
+    /// errors of the set.
+    fn files_of(&mut self, folder: &str, extra: Option<&std::path::Path>) -> Vec<RuleFile> {
+        let mut files = rule_files::embedded(folder);
         if let Some(directory) = extra {
-            let (more, errors) = rule_files::from_directory(directory, "");
+            let (more, errors) = rule_files::from_directory(directory, folder);
             files.extend(more);
-            set.errors
+            self.errors
                 .extend(errors.into_iter().map(|message| RuleError {
                     origin: directory.display().to_string(),
                     line: None,
@@ -390,6 +436,14 @@ impl RuleSet {
                     message,
                 }));
         }
+        files
+    }
+
+    /// The embedded rules, then those of `extra` (a --rules DIR): a rule with the same id
+    /// replaces the embedded one.
+    pub fn load(extra: Option<&std::path::Path>) -> RuleSet {
+        let mut set = RuleSet::default();
+        let files = set.files_of("", extra);
         for file in &files {
             match Rule::from_file(file) {
                 Ok(rule) => {
@@ -399,8 +453,77 @@ impl RuleSet {
                 Err(error) => set.errors.push(error),
             }
         }
+        let advice_files = set.files_of("advice", extra);
+        for file in &advice_files {
+            let key = file
+                .relative
+                .rsplit('/')
+                .next()
+                .and_then(|name| name.strip_suffix(".toml"))
+                .unwrap_or(&file.relative)
+                .to_string();
+            match toml::from_str::<Advice>(&file.text) {
+                Ok(advice) => {
+                    set.advice.insert(key, advice);
+                }
+                Err(error) => set.errors.push(RuleError {
+                    origin: file.origin.clone(),
+                    line: None,
+                    column: None,
+                    message: error.message().to_string(),
+                }),
+            }
+        }
+        for rule in &set.rules {
+            for key in advice_keys(&format!(
+                "{} {}",
+                rule.remedy.default.as_deref().unwrap_or(""),
+                rule.remedy
+                    .by_subject
+                    .values()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )) {
+                if !set.advice.contains_key(&key) {
+                    set.errors.push(RuleError {
+                        origin: rule.origin.clone(),
+                        line: None,
+                        column: None,
+                        message: format!("the remedy names {{advice:{key}}}, but there is no rules/advice/{key}.toml"),
+                    });
+                }
+            }
+        }
         set.rules
             .sort_by(|left, right| (left.order, &left.id).cmp(&(right.order, &right.id)));
         set
     }
+}
+
+/// The keys of the `{advice:KEY}` references in a text, in order.
+pub fn advice_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{advice:") {
+        let after = &rest[start + "{advice:".len()..];
+        let Some(end) = after.find('}') else {
+            break;
+        };
+        let key = after[..end].to_string();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+        rest = &after[end..];
+    }
+    keys
+}
+
+/// A text without its `{advice:KEY}` references.
+pub fn without_advice(text: &str) -> String {
+    let mut kept = text.to_string();
+    for key in advice_keys(text) {
+        kept = kept.replace(&format!("{{advice:{key}}}"), "");
+    }
+    kept.trim().to_string()
 }

@@ -20,8 +20,11 @@ pub enum EventKind {
     VrrpState,
     /// An advert or election: timeouts, higher/lower/equal priority, priority 0, VIPs, ARP.
     VrrpAdvert,
-    /// Why an instance may go to FAULT: interfaces, addresses, track scripts and files.
+    /// Why an instance may go to FAULT: interfaces, addresses, track scripts and files failing.
     VrrpFault,
+    /// What keepalived tracks coming back or reporting well: an interface up, an address
+    /// assigned, a track script succeeding or its status.
+    VrrpTrack,
     /// keepalived (or the node) starting, stopping, reloading, stalling, misconfigured.
     Daemon,
     /// DRBD connection, role, disk state, split-brain.
@@ -37,10 +40,11 @@ pub enum EventKind {
 }
 
 /// Every kind, in the order the CLI lists them.
-pub const EVENT_KINDS: [EventKind; 9] = [
+pub const EVENT_KINDS: [EventKind; 10] = [
     EventKind::VrrpState,
     EventKind::VrrpAdvert,
     EventKind::VrrpFault,
+    EventKind::VrrpTrack,
     EventKind::Daemon,
     EventKind::Drbd,
     EventKind::EscService,
@@ -56,6 +60,7 @@ impl EventKind {
             EventKind::VrrpState => "vrrp-state",
             EventKind::VrrpAdvert => "vrrp-advert",
             EventKind::VrrpFault => "vrrp-fault",
+            EventKind::VrrpTrack => "vrrp-track",
             EventKind::Daemon => "daemon",
             EventKind::Drbd => "drbd",
             EventKind::EscService => "esc-service",

@@ -62,12 +62,15 @@ pub const RELIED_ON: [&str; 18] = [
     UUID_COMPARE,
 ];
 
+/// A vrrp_instance's settings from keepalived.conf (a fact event, not a classifier row).
+pub const VRRP_CONFIG: &str = "vrrp-config";
+
 /// Events that sources make from files and captures rather than classifier rows.
 pub const FACT_EVENTS: [&str; 5] = [
     "collected",
     "not-collected",
     "status",
-    "vrrp-config",
+    VRRP_CONFIG,
     "state-file",
 ];
 

@@ -56,7 +56,7 @@ impl Source for KeepalivedConf {
                         line,
                         time,
                         kind: EventKind::Daemon,
-                        name: "vrrp-config",
+                        name: super::events::VRRP_CONFIG,
                         fields,
                         text: format!("vrrp_instance {summary}"),
                     },

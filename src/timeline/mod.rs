@@ -55,6 +55,10 @@ pub struct NodeTimeline {
     pub clock_offset_s: Option<f64>,
     pub clock_uncertainty_s: Option<f64>,
     pub collected_at: Option<DateTime<Utc>>,
+    /// The node that ran the collection.
+    pub collected_by: Option<String>,
+    /// What the collector could not gather from this node: (what, why).
+    pub collection_errors: Vec<(String, String)>,
     /// The node's addresses, from the manifest.
     pub addresses: Vec<String>,
     /// Files of the node that are not logs (configuration, command captures).
@@ -400,6 +404,19 @@ fn settle_years(
 }
 
 impl Timeline {
+    /// Whether the dated events span more than one day (or different dates): times for people
+    /// then carry their date.
+    pub fn spans_days(&self) -> bool {
+        let mut dated = self.events.iter().filter_map(|event| event.time);
+        let Some(first) = dated.next() else {
+            return false;
+        };
+        let (oldest, newest) = dated.fold((first, first), |(oldest, newest), time| {
+            (oldest.min(time), newest.max(time))
+        });
+        oldest.date_naive() != newest.date_naive()
+    }
+
     /// Lines read in all files, and how many of them nothing recognised.
     pub fn line_totals(&self) -> (u64, u64) {
         self.files
@@ -431,6 +448,16 @@ impl Timeline {
                 clock_offset_s: manifest.and_then(|manifest| manifest.clock_offset_s),
                 clock_uncertainty_s: manifest.and_then(|manifest| manifest.clock_uncertainty_s),
                 collected_at: node.collected_at,
+                collected_by: node.collected_by.clone(),
+                collection_errors: manifest
+                    .map(|manifest| {
+                        manifest
+                            .errors
+                            .iter()
+                            .map(|error| (error.what.clone(), error.why.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 addresses: manifest
                     .map(|manifest| manifest.addresses.clone())
                     .unwrap_or_default(),
@@ -717,6 +744,15 @@ fn warn_about_stale_offsets(nodes: &[NodeTimeline], events: &[Event], warnings: 
                 ),
             ));
         }
+    }
+}
+
+/// A time for people, in UTC: `15:53:07`, or `2026-11-25 15:53:07` when the report spans days.
+pub fn format_clock(time: DateTime<Utc>, dated: bool) -> String {
+    if dated {
+        time.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        time.format("%H:%M:%S").to_string()
     }
 }
 

@@ -192,7 +192,10 @@ impl States {
         for event in events {
             if matches!(
                 event.kind,
-                EventKind::VrrpState | EventKind::VrrpAdvert | EventKind::VrrpFault
+                EventKind::VrrpState
+                    | EventKind::VrrpAdvert
+                    | EventKind::VrrpFault
+                    | EventKind::VrrpTrack
             ) && let Some(instance) = event.field("instance")
             {
                 instances.insert(instance.to_string());

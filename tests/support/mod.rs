@@ -113,3 +113,137 @@ pub fn schema_errors(validator: &jsonschema::Validator, report: &serde_json::Val
         .map(|error| format!("{error} at {}", error.instance_path()))
         .collect()
 }
+
+/// `esc-diag analyze --format json --now 2026-11-26T00:00:00Z BUNDLE [EXTRA...]`: the one way
+/// tests analyse a bundle (usage errors fail the test here).
+pub fn analyze(bundle: &Path, extra: &[&str]) -> Run {
+    let mut arguments: Vec<std::ffi::OsString> = vec![
+        "analyze".into(),
+        "--format".into(),
+        "json".into(),
+        "--now".into(),
+        "2026-11-26T00:00:00Z".into(),
+    ];
+    arguments.extend(extra.iter().map(Into::into));
+    arguments.push(bundle.into());
+    let run = esc_diag(arguments);
+    assert_ne!(run.code, 2, "{}: {}", bundle.display(), run.stderr);
+    run
+}
+
+/// The names of the sample bundles in testdata/bundles.
+pub fn sample_bundles() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(testdata_bundle(""))
+        .expect("testdata/bundles")
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A sample bundle's expectations: `testdata/bundles/NAME/expected.json`.
+pub fn expected(name: &str) -> serde_json::Value {
+    let path = testdata_bundle(name).join("expected.json");
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// What in a report (and its exit code) differs from a bundle's expectations: the verdict's
+/// status, cause and current master; the cause of each node's first transition to a state; the
+/// split-brain proofs; the rules that fired (folded findings count by their `merged` ids).
+pub fn differences(
+    report: &serde_json::Value,
+    code: i32,
+    expected: &serde_json::Value,
+) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let verdict = &report["verdict"];
+    for (field, wanted) in [
+        ("status", &expected["verdict"]),
+        ("cause", &expected["cause"]),
+        ("current_master", &expected["current_master"]),
+    ] {
+        if &verdict[field] != wanted {
+            wrong.push(format!(
+                "verdict {field} {}, expected {wanted}",
+                verdict[field]
+            ));
+        }
+    }
+    if let Some(wanted) = expected["exit_code"].as_i64()
+        && i64::from(code) != wanted
+    {
+        wrong.push(format!("exit code {code}, expected {wanted}"));
+    }
+    for cause in expected["causes"].as_array().into_iter().flatten() {
+        let found = report["failovers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|failover| {
+                failover["node"] == cause["node"]
+                    && failover["from"] == cause["from"]
+                    && failover["to"] == cause["to"]
+            });
+        match found {
+            Some(failover) if failover["cause"] == cause["cause"] => {}
+            Some(failover) => wrong.push(format!(
+                "{} {} → {}: cause {}, expected {}",
+                cause["node"], cause["from"], cause["to"], failover["cause"], cause["cause"]
+            )),
+            None => wrong.push(format!(
+                "no {} {} → {} failover",
+                cause["node"], cause["from"], cause["to"]
+            )),
+        }
+    }
+    let proofs: Vec<&serde_json::Value> = report["split_brain"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|window| &window["proof"])
+        .collect();
+    let wanted_proofs: Vec<&serde_json::Value> = expected["split_brain_proofs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    if proofs != wanted_proofs {
+        wrong.push(format!(
+            "split-brain proofs {proofs:?}, expected {wanted_proofs:?}"
+        ));
+    }
+    let mut fired: Vec<String> = Vec::new();
+    for finding in report["findings"].as_array().into_iter().flatten() {
+        if finding["severity"] == "info" {
+            continue;
+        }
+        fired.push(finding["rule"].as_str().unwrap_or("").to_string());
+        for merged in finding["merged"].as_array().into_iter().flatten() {
+            let rule = merged
+                .as_str()
+                .unwrap_or("")
+                .split('@')
+                .next()
+                .unwrap_or("");
+            fired.push(rule.to_string());
+        }
+    }
+    fired.sort();
+    fired.dedup();
+    let wanted_rules: Vec<String> = expected["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|rule| rule.as_str().map(str::to_string))
+        .collect();
+    if fired != wanted_rules {
+        wrong.push(format!(
+            "rules above info {fired:?}, expected {wanted_rules:?}"
+        ));
+    }
+    wrong
+}

@@ -1,0 +1,393 @@
+//! One incident, one finding: folds the findings the engine made per transition, per window and
+//! per event into one finding per incident. An incident is a split-brain window with the
+//! transitions that open and close it, a hand-over (a master leaving and the peer taking over
+//! within seconds of each other), and the findings that only restate its evidence or that a rule
+//! declares a facet of it (DRBD's side of a split-brain). The folded finding names one cause:
+//! that of the incident's earliest transition whose cause is known.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::model::RuleSet;
+use crate::finding::{Failover, Finding, Severity, SplitBrain, SplitBrainKind};
+
+/// Transitions of one instance this close to each other belong to one incident.
+pub const LINK_S: i64 = 30;
+/// A transition this close to a split-brain window's edges opens or closes it.
+pub const WINDOW_GRACE_S: i64 = 2;
+/// DRBD finds a split-brain when the nodes reconnect, which may be a while after the window: a
+/// facet of an incident (`part_of_incident`) this long after it still belongs to it.
+pub const AFTERMATH_S: i64 = 600;
+
+/// Disjoint sets over finding indices.
+struct Groups {
+    parent: Vec<usize>,
+}
+
+impl Groups {
+    fn new(count: usize) -> Groups {
+        Groups {
+            parent: (0..count).collect(),
+        }
+    }
+
+    fn root(&mut self, mut index: usize) -> usize {
+        while self.parent[index] != index {
+            self.parent[index] = self.parent[self.parent[index]];
+            index = self.parent[index];
+        }
+        index
+    }
+
+    fn join(&mut self, left: usize, right: usize) {
+        let (left, right) = (self.root(left), self.root(right));
+        if left != right {
+            self.parent[right.max(left)] = right.min(left);
+        }
+    }
+}
+
+/// How a transition is named in a title: `esc-ha-0 MASTER → STOP at 15:54:28`.
+pub fn transition_label(transition: &Failover, time: &dyn Fn(DateTime<Utc>) -> String) -> String {
+    format!(
+        "{} {} → {} at {}",
+        transition.node,
+        transition.from,
+        transition.to,
+        time(transition.time)
+    )
+}
+
+/// Folds `findings` into one finding per incident; sets each failover's and window's `finding`
+/// to the id of the finding that reports it. `time` formats a time for a title.
+pub fn fold(
+    findings: Vec<Finding>,
+    transitions: &mut [Failover],
+    split_brain: &mut [SplitBrain],
+    rules: &RuleSet,
+    time: &dyn Fn(DateTime<Utc>) -> String,
+) -> Vec<Finding> {
+    let count = findings.len();
+    let mut groups = Groups::new(count);
+    let transition_of = |finding: &Finding| {
+        finding
+            .transitions
+            .first()
+            .map(|index| &transitions[*index])
+    };
+    let part_of = |finding: &Finding| {
+        rules
+            .rules
+            .iter()
+            .any(|rule| rule.id == finding.rule && rule.part_of_incident)
+    };
+
+    // Hand-overs: transitions of one instance within LINK_S of each other (start-up elections and
+    // other informational transitions stand alone).
+    let mut chained: Vec<usize> = (0..count)
+        .filter(|index| {
+            findings[*index].severity >= Severity::Warning
+                && transition_of(&findings[*index]).is_some()
+        })
+        .collect();
+    chained.sort_by_key(|index| {
+        let transition = transition_of(&findings[*index]).expect("filtered");
+        (transition.instance.clone(), transition.time)
+    });
+    for pair in chained.windows(2) {
+        let (left, right) = (
+            transition_of(&findings[pair[0]]).expect("filtered"),
+            transition_of(&findings[pair[1]]).expect("filtered"),
+        );
+        if left.instance == right.instance && right.time - left.time <= Duration::seconds(LINK_S) {
+            groups.join(pair[0], pair[1]);
+        }
+    }
+
+    // Split-brain windows with the transitions that open and close them.
+    let grace = Duration::seconds(WINDOW_GRACE_S);
+    let index_of = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| findings.iter().position(|finding| &finding.id == id))
+    };
+    for window in split_brain.iter() {
+        let Some(window_finding) = index_of(&window.finding) else {
+            continue;
+        };
+        if window.kind != SplitBrainKind::Vrrp {
+            continue;
+        }
+        let Some(start) = window.start.or(window.seen_at) else {
+            continue;
+        };
+        for (index, finding) in findings.iter().enumerate() {
+            let Some(transition) = transition_of(finding) else {
+                continue;
+            };
+            if Some(&transition.instance) == window.instance.as_ref()
+                && window.nodes.contains(&transition.node)
+                && transition.time >= start - grace
+                && window.end.is_none_or(|end| transition.time <= end + grace)
+            {
+                groups.join(window_finding, index);
+            }
+        }
+    }
+
+    // Facets: near a VRRP window, or near each other.
+    let aftermath = Duration::seconds(AFTERMATH_S);
+    let facets: Vec<usize> = (0..count)
+        .filter(|index| part_of(&findings[*index]))
+        .collect();
+    for &facet in &facets {
+        let finding = &findings[facet];
+        for window in split_brain.iter() {
+            let Some(window_finding) = index_of(&window.finding) else {
+                continue;
+            };
+            if window.kind != SplitBrainKind::Vrrp || window_finding == facet {
+                continue;
+            }
+            let (Some(start), Some(at)) = (window.start.or(window.seen_at), finding.start) else {
+                continue;
+            };
+            let end = window.end.unwrap_or(DateTime::<Utc>::MAX_UTC - aftermath);
+            if at >= start - grace
+                && at <= end + aftermath
+                && finding.nodes.iter().any(|node| window.nodes.contains(node))
+            {
+                groups.join(window_finding, facet);
+            }
+        }
+        for &other in &facets {
+            let near = match (finding.start, findings[other].start) {
+                (Some(left), Some(right)) => (left - right).abs() <= aftermath,
+                (None, None) => true,
+                _ => false,
+            };
+            if other != facet && near {
+                groups.join(facet, other);
+            }
+        }
+    }
+
+    // Findings that only restate evidence an incident already holds.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for index in 0..count {
+        let root = groups.root(index);
+        members[root].push(index);
+    }
+    for index in 0..count {
+        let finding = &findings[index];
+        if transition_of(finding).is_some()
+            || part_of(finding)
+            || finding.evidence.is_empty()
+            || split_brain
+                .iter()
+                .any(|window| window.finding.as_ref() == Some(&finding.id))
+        {
+            continue;
+        }
+        let holder = (0..count).find(|root| {
+            *root != index
+                && members[*root]
+                    .iter()
+                    .any(|member| transition_of(&findings[*member]).is_some())
+                && finding.evidence.iter().all(|line| {
+                    members[*root]
+                        .iter()
+                        .any(|member| findings[*member].evidence.contains(line))
+                })
+        });
+        if let Some(root) = holder {
+            groups.join(root, index);
+        }
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for index in 0..count {
+        let root = groups.root(index);
+        members[root].push(index);
+    }
+
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let mut folded = Vec::new();
+    for group in members.into_iter().filter(|group| !group.is_empty()) {
+        let group: Vec<Finding> = group
+            .into_iter()
+            .map(|index| slots[index].take().expect("each finding is in one group"))
+            .collect();
+        let finding = fold_group(group, transitions, split_brain, rules, time);
+        for index in &finding.transitions {
+            transitions[*index].finding = Some(finding.id.clone());
+        }
+        folded.push(finding);
+    }
+    folded
+}
+
+/// One finding for the findings of one incident.
+fn fold_group(
+    mut group: Vec<Finding>,
+    transitions: &[Failover],
+    split_brain: &mut [SplitBrain],
+    rules: &RuleSet,
+    time: &dyn Fn(DateTime<Utc>) -> String,
+) -> Finding {
+    let transition_time = |finding: &Finding| {
+        finding
+            .transitions
+            .first()
+            .map(|index| transitions[*index].time)
+    };
+    group.sort_by_key(|finding| (finding.start, finding.id.clone()));
+    let is_window = |finding: &Finding| {
+        split_brain.iter().any(|window| {
+            window.kind == SplitBrainKind::Vrrp && window.finding.as_ref() == Some(&finding.id)
+        })
+    };
+    // The cause: the earliest transition whose cause is known, warnings before information.
+    let cause_member = [Severity::Warning, Severity::Info]
+        .iter()
+        .find_map(|floor| {
+            group
+                .iter()
+                .filter(|finding| {
+                    transition_time(finding).is_some()
+                        && finding.severity >= *floor
+                        && finding
+                            .cause
+                            .as_deref()
+                            .is_some_and(|cause| cause != "unknown")
+                })
+                .min_by_key(|finding| transition_time(finding))
+        })
+        .map(|finding| finding.id.clone());
+    let lead = group
+        .iter()
+        .position(is_window)
+        .or_else(|| {
+            cause_member
+                .as_ref()
+                .and_then(|id| group.iter().position(|finding| &finding.id == id))
+        })
+        .or_else(|| {
+            group
+                .iter()
+                .position(|finding| transition_time(finding).is_some())
+        })
+        .unwrap_or(0);
+    let lead_is_window = is_window(&group[lead]);
+    let mut folded = group[lead].clone();
+    if group.len() == 1 && folded.transitions.is_empty() {
+        return folded;
+    }
+    let cause_finding = cause_member
+        .as_ref()
+        .and_then(|id| group.iter().find(|finding| &finding.id == id));
+    let has_transition = group
+        .iter()
+        .any(|finding| transition_time(finding).is_some());
+    folded.cause = match cause_finding {
+        Some(finding) => finding.cause.clone(),
+        None if has_transition => Some("unknown".to_string()),
+        None => folded.cause,
+    };
+    let mut all_transitions: Vec<usize> = group
+        .iter()
+        .flat_map(|finding| finding.transitions.iter().copied())
+        .collect();
+    all_transitions.sort_by_key(|index| (transitions[*index].time, *index));
+    all_transitions.dedup();
+    if !lead_is_window {
+        // The title names the lead's cause and every transition of the incident.
+        let labels: Vec<String> = all_transitions
+            .iter()
+            .map(|index| transition_label(&transitions[*index], time))
+            .collect();
+        folded.title = format!("{} ({})", folded.title, labels.join(", "));
+    }
+    let facets: Vec<&Finding> = group
+        .iter()
+        .filter(|finding| {
+            rules
+                .rules
+                .iter()
+                .any(|rule| rule.id == finding.rule && rule.part_of_incident)
+        })
+        .collect();
+    let mut explanation = vec![group[lead].explanation.clone()];
+    let mut remedy = Vec::new();
+    match cause_finding {
+        Some(cause) if cause.id != group[lead].id => {
+            explanation.push(cause.explanation.clone());
+            remedy.push(cause.remedy.clone());
+        }
+        _ => remedy.push(group[lead].remedy.clone()),
+    }
+    for facet in &facets {
+        if facet.id != group[lead].id {
+            explanation.push(facet.explanation.clone());
+            remedy.push(facet.remedy.clone());
+        }
+    }
+    folded.explanation = paragraphs(explanation);
+    folded.remedy = paragraphs(remedy);
+    for finding in &group {
+        folded.severity = folded.severity.max(finding.severity);
+        folded.start = match (folded.start, finding.start) {
+            (Some(left), Some(right)) => Some(left.min(right)),
+            (left, right) => left.or(right),
+        };
+        let finding_end = finding.end.or(finding.start);
+        folded.end = match (folded.end, finding_end) {
+            (Some(left), Some(right)) => Some(left.max(right)),
+            (left, right) => left.or(right),
+        };
+        for node in &finding.nodes {
+            if !folded.nodes.contains(node) {
+                folded.nodes.push(node.clone());
+            }
+        }
+        for key in &finding.advice {
+            if !folded.advice.contains(key) {
+                folded.advice.push(key.clone());
+            }
+        }
+        for reference in &finding.references {
+            if !folded.references.contains(reference) {
+                folded.references.push(reference.clone());
+            }
+        }
+        folded.evidence.extend(finding.evidence.iter().copied());
+        if finding.id != folded.id {
+            folded.merged.push(finding.id.clone());
+        }
+    }
+    if folded.end == folded.start {
+        folded.end = None;
+    }
+    folded.evidence.sort_unstable();
+    folded.evidence.dedup();
+    folded.transitions = all_transitions;
+    for window in split_brain.iter_mut() {
+        if window
+            .finding
+            .as_ref()
+            .is_some_and(|id| folded.merged.contains(id))
+        {
+            window.finding = Some(folded.id.clone());
+        }
+    }
+    folded
+}
+
+/// Texts as paragraphs, each once, empty ones left out.
+fn paragraphs(texts: Vec<String>) -> String {
+    let mut kept: Vec<String> = Vec::new();
+    for text in texts {
+        let text = text.trim().to_string();
+        if !text.is_empty() && !kept.contains(&text) {
+            kept.push(text);
+        }
+    }
+    kept.join("\n\n")
+}
