@@ -127,12 +127,10 @@ fn output_is_byte_identical_with_now_pinned_and_min_severity_filters_output_only
         let two = esc_diag(arguments(&["--format", format]));
         assert_eq!(one.stdout, two.stdout, "{format}");
     }
-    let filtered = esc_diag(arguments(&[
-        "--format",
-        "json",
-        "--min-severity",
-        "critical",
-    ]));
+    let filtered = analyze(
+        &testdata_bundle("keepalived1-rollover"),
+        &["--min-severity", "critical"],
+    );
     assert_eq!(filtered.code, 1, "the exit code counts every finding");
     let findings = filtered.json()["findings"].as_array().unwrap().clone();
     assert!(!findings.is_empty());
@@ -202,14 +200,10 @@ fn the_text_report_leads_with_the_verdict_and_shows_evidence_and_roles() {
 
 #[test]
 fn analyze_since_and_until_limit_the_period() {
-    let run = esc_diag([
-        "analyze".into(),
-        "--format".into(),
-        "json".into(),
-        "--until".into(),
-        "2026-12-31T00:00:00Z".into(),
-        testdata_bundle("keepalived1-rollover").into_os_string(),
-    ]);
+    let run = analyze(
+        &testdata_bundle("keepalived1-rollover"),
+        &["--until", "2026-12-31T00:00:00Z"],
+    );
     let report = run.json();
     // Before New Year there is only the start-up election; the captures' checks still count.
     assert_eq!(

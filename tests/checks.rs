@@ -3,18 +3,12 @@
 
 use serde_json::Value;
 
-use crate::support::{BundleBuilder, esc_diag, testdata_bundle};
+use crate::support::{BundleBuilder, analyze, testdata_bundle};
 
 const CONFIG: &str = "vrrp_instance esc_ha {\n state BACKUP\n interface eth0\n virtual_router_id 137\n priority 101\n advert_int 1\n authentication {\n auth_type PASS\n auth_pass cisco123\n }\n virtual_ipaddress {\n 10.85.103.137/24 dev eth0\n }\n}\n";
 
 fn checks(bundle: &std::path::Path) -> Vec<Value> {
-    let run = esc_diag([
-        "analyze".into(),
-        "--format".into(),
-        "json".into(),
-        bundle.as_os_str().to_owned(),
-    ]);
-    assert_ne!(run.code, 2, "{}", run.stderr);
+    let run = analyze(bundle, &[]);
     run.json()["checks"].as_array().unwrap().clone()
 }
 
@@ -108,12 +102,7 @@ fn each_fault_fails_its_check() {
 
 #[test]
 fn a_gateway_that_stops_answering_in_the_lab_degrades_the_verdict() {
-    let run = esc_diag([
-        "analyze".into(),
-        "--format".into(),
-        "json".into(),
-        testdata_bundle("lab-gateway-unreachable").into_os_string(),
-    ]);
+    let run = analyze(&testdata_bundle("lab-gateway-unreachable"), &[]);
     let report = run.json();
     assert_eq!(report["verdict"]["status"], "degraded");
     assert!(

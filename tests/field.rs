@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::Value;
 
-use crate::support::{esc_diag, report_schema, schema_errors};
+use crate::support::{analyze, report_schema, schema_errors};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/field")
@@ -82,6 +82,8 @@ struct Score {
     causes: usize,
     cases: usize,
     notes: Vec<String>,
+    /// Placeholders, alternative clauses and contradictions in the reports' words.
+    word_problems: Vec<String>,
 }
 
 fn score_case(case: &Path, score: &mut Score, validator: &jsonschema::Validator) {
@@ -97,12 +99,7 @@ fn score_case(case: &Path, score: &mut Score, validator: &jsonschema::Validator)
     )
     .unwrap();
     let bundle = build_bundle(case, &labels);
-    let run = esc_diag([
-        "analyze".into(),
-        "--format".into(),
-        "json".into(),
-        bundle.path().as_os_str().to_owned(),
-    ]);
+    let run = analyze(bundle.path(), &[]);
     let name = case.file_name().unwrap().to_string_lossy().to_string();
     assert!(
         run.code == 0 || run.code == 1,
@@ -116,6 +113,9 @@ fn score_case(case: &Path, score: &mut Score, validator: &jsonschema::Validator)
         errors.is_empty(),
         "{name}: the report breaks its schema: {errors:?}"
     );
+    for problem in crate::words::word_problems(&report) {
+        score.word_problems.push(format!("{name}: {problem}"));
+    }
     score.cases += 1;
     let found = report["split_brain"]
         .as_array()
@@ -219,6 +219,11 @@ fn field_corpus_split_brain_recall_false_alarms_and_causes() {
         score.causes_right,
         score.causes,
         share * 100.0
+    );
+    assert!(
+        score.word_problems.is_empty(),
+        "the reports' words:\n{}",
+        score.word_problems.join("\n")
     );
     assert_eq!(score.split_brain_missed, 0, "split-brain missed");
     assert_eq!(score.false_alarms, 0, "false split-brain alarms");

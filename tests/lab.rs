@@ -152,6 +152,48 @@ fn check_collected(scenario: &str, report: &Value) -> Vec<String> {
     wrong
 }
 
+/// Analyses a lab scenario's snapshot and the bundle `esc-diag collect` made inside esc-ha-0;
+/// returns what is wrong and the verdict's headline.
+fn analyse_scenario(scenario: &str, bundle: &Path) -> (Vec<String>, String) {
+    let events: Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("lab-events.json")).unwrap())
+            .unwrap();
+    // The lab's own snapshot, and the bundle `esc-diag collect` made inside esc-ha-0.
+    let mut wrong = Vec::new();
+    let mut headline = String::new();
+    for (what, path) in [
+        ("snapshot", bundle.to_path_buf()),
+        ("collected", bundle.join("collected.tar.gz")),
+    ] {
+        let run = esc_diag([
+            "analyze".into(),
+            "--format".into(),
+            "json".into(),
+            path.as_os_str().to_owned(),
+        ]);
+        // (Not `support::analyze`: a usage error here is a finding of this scenario, not a panic.)
+        if run.code == 2 {
+            wrong.push(format!("{what}: analyze failed: {}", run.stderr));
+            continue;
+        }
+        let report = run.json();
+        headline = report["verdict"]["headline"].to_string();
+        wrong.extend(
+            check(scenario, &report, run.code, &events, &path)
+                .into_iter()
+                .map(|problem| format!("{what}: {problem}")),
+        );
+        if what == "collected" {
+            wrong.extend(
+                check_collected(scenario, &report)
+                    .into_iter()
+                    .map(|problem| format!("collected: {problem}")),
+            );
+        }
+    }
+    (wrong, headline)
+}
+
 #[test]
 fn lab_scenarios_give_the_right_verdict_and_cause() {
     let user = Command::new("id").arg("-u").output().expect("id runs");
@@ -213,39 +255,15 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
             ));
             continue;
         }
-        let events: Value =
-            serde_json::from_str(&std::fs::read_to_string(bundle.join("lab-events.json")).unwrap())
-                .unwrap();
-        // The lab's own snapshot, and the bundle `esc-diag collect` made inside esc-ha-0.
-        let mut wrong = Vec::new();
-        let mut headline = String::new();
-        for (what, path) in [
-            ("snapshot", bundle.clone()),
-            ("collected", bundle.join("collected.tar.gz")),
-        ] {
-            let run = esc_diag([
-                "analyze".into(),
-                "--format".into(),
-                "json".into(),
-                path.as_os_str().to_owned(),
-            ]);
-            if run.code == 2 {
-                wrong.push(format!("{what}: analyze failed: {}", run.stderr));
-                continue;
-            }
-            let report = run.json();
-            headline = report["verdict"]["headline"].to_string();
-            wrong.extend(
-                check(scenario, &report, run.code, &events, &path)
-                    .into_iter()
-                    .map(|problem| format!("{what}: {problem}")),
-            );
-            if what == "collected" {
-                wrong.extend(
-                    check_collected(scenario, &report)
-                        .into_iter()
-                        .map(|problem| format!("collected: {problem}")),
-                );
+        let (mut wrong, mut headline) = analyse_scenario(scenario, &bundle);
+        if !wrong.is_empty() {
+            // Live daemons on a loaded machine add events of their own (a health check timing
+            // out): a scenario whose analysis differs is run once more, and the retry reported.
+            let first = wrong.join("; ");
+            let (ok, _) = lab(&["scenario", scenario, bundle.to_str().unwrap()], &lab_dir);
+            if ok {
+                (wrong, headline) = analyse_scenario(scenario, &bundle);
+                retried.push(format!("{scenario} (first run: {first})"));
             }
         }
         if wrong.is_empty() {

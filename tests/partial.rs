@@ -8,12 +8,7 @@ use serde_json::Value;
 use crate::support::{BundleBuilder, esc_diag};
 
 fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
-    let mut arguments: Vec<std::ffi::OsString> =
-        vec!["analyze".into(), "--format".into(), "json".into()];
-    arguments.extend(extra.iter().map(Into::into));
-    arguments.push(path.as_os_str().to_owned());
-    let run = esc_diag(arguments);
-    assert_ne!(run.code, 2, "{}", run.stderr);
+    let run = crate::support::analyze(path, extra);
     (run.json(), run.code)
 }
 

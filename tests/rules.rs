@@ -132,12 +132,7 @@ fn a_new_cause_is_a_rule_file_with_its_cases_in_a_rules_directory() {
         "{}",
         with_rule.stdout
     );
-    let without = esc_diag([
-        "analyze".into(),
-        "--format".into(),
-        "json".into(),
-        bundle.path().as_os_str().to_owned(),
-    ]);
+    let without = crate::support::analyze(bundle.path(), &[]);
     let failovers = without.json()["failovers"].clone();
     assert!(
         failovers

@@ -46,6 +46,13 @@ pub struct NodeRecord {
     pub clock_uncertainty_s: Option<f64>,
     /// When this node's files were collected.
     pub collected_at: Option<String>,
+    /// The node's DRBD role and connection at the end of the evidence (its logs and its DRBD
+    /// status capture); null where neither shows them.
+    pub drbd_role: Option<String>,
+    pub drbd_connection: Option<String>,
+    /// ESC's services at collection (`escadm status --v`): `running`, or what is down; null
+    /// without that capture.
+    pub esc_services: Option<String>,
     /// What the collector could not gather from this node.
     pub collection_errors: Vec<CollectionErrorRecord>,
 }
@@ -303,6 +310,7 @@ impl Report {
                             .map(str::to_string)
                             .unwrap_or_else(|| event.text.clone())
                     });
+                let drbd = analysis.states.drbd_roles.get(&node.name);
                 NodeRecord {
                     name: node.name.clone(),
                     address: node.addresses.first().cloned(),
@@ -319,6 +327,24 @@ impl Report {
                     clock_offset_s: node.clock_offset_s,
                     clock_uncertainty_s: node.clock_uncertainty_s,
                     collected_at: time(node.collected_at),
+                    drbd_role: drbd
+                        .map(|(role, _)| role.clone())
+                        .filter(|role| !role.is_empty()),
+                    drbd_connection: drbd
+                        .map(|(_, connection)| connection.clone())
+                        .filter(|connection| !connection.is_empty()),
+                    esc_services: input
+                        .checks
+                        .iter()
+                        .find(|check| {
+                            check.id == "esc-services"
+                                && check.node.as_deref() == Some(node.name.as_str())
+                        })
+                        .and_then(|check| match check.status {
+                            "pass" => Some("running".to_string()),
+                            "fail" | "warn" => Some(format!("down: {}", check.detail)),
+                            _ => None,
+                        }),
                     collection_errors: node
                         .collection_errors
                         .iter()

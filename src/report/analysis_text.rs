@@ -81,6 +81,46 @@ pub fn write(
             }
         )?;
     }
+    // DRBD and ESC's services at the end of the evidence, where the bundle shows them.
+    let drbd: Vec<String> = report
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            let role = node.drbd_role.as_deref()?;
+            Some(match node.drbd_connection.as_deref() {
+                Some(connection) => format!("{} {role} ({connection})", node.name),
+                None => format!("{} {role}", node.name),
+            })
+        })
+        .collect();
+    let services: Vec<String> = report
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            node.esc_services
+                .as_deref()
+                .map(|services| format!("{} {services}", node.name))
+        })
+        .collect();
+    let mut parts = Vec::new();
+    if !drbd.is_empty() {
+        parts.push(format!("DRBD {}", drbd.join(", ")));
+    }
+    if !services.is_empty() {
+        parts.push(format!("ESC services {}", services.join(", ")));
+    }
+    if !parts.is_empty() {
+        for (index, line) in textwrap(&parts.join("; "), WIDTH - 7)
+            .into_iter()
+            .enumerate()
+        {
+            writeln!(
+                out,
+                "{}{line}",
+                if index == 0 { "  now: " } else { "       " }
+            )?;
+        }
+    }
     writeln!(out)?;
     if report.findings.is_empty() {
         writeln!(out, "No findings at the requested severity.")?;
@@ -213,7 +253,11 @@ pub fn write(
         }
         writeln!(out)?;
     }
-    writeln!(out, "{}", "Roles".bold())?;
+    if report.nodes.iter().all(|node| node.instances.is_empty()) {
+        writeln!(out, "{} no VRRP instance in the logs", "Roles:".bold())?;
+    } else {
+        writeln!(out, "{}", "Roles".bold())?;
+    }
     for node in &report.nodes {
         let mut state_file = node.keepalived_state.as_ref();
         for instance in &node.instances {
