@@ -94,6 +94,16 @@ where
     };
     match result {
         Ok(code) => code.code(),
+        // A reader that went away (`esc-diag man | head`) is not an error of esc-diag's.
+        Err(error)
+            if error.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::Success.code()
+        }
         Err(error) => {
             eprintln!("esc-diag: error: {error:#}");
             ExitCode::Error.code()

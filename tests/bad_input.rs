@@ -307,3 +307,189 @@ fn a_symbolic_link_inside_a_bundle_directory_is_not_followed() {
                 && warning.contains("symbolic link"))
     );
 }
+
+/// A manifest for esc-ha-0 and esc-ha-1 with these per-node fields.
+fn manifest_with(node_fields: serde_json::Value) -> serde_json::Value {
+    let node = |name: &str| {
+        let mut entry = serde_json::json!({
+            "name": name, "dir": name, "hostname": name, "addresses": [],
+            "timezone": "UTC", "files": [], "commands": [], "errors": []
+        });
+        for (key, value) in node_fields.as_object().unwrap() {
+            entry[key] = value.clone();
+        }
+        entry
+    };
+    serde_json::json!({
+        "format": "esc-diag-bundle/1", "tool_version": "test", "collected_by": "esc-ha-0",
+        "collected_at": "2026-11-25T15:00:00Z", "nodes": [node("esc-ha-0"), node("esc-ha-1")]
+    })
+}
+
+#[test]
+fn a_clock_offset_beyond_a_year_is_ignored_with_a_warning_naming_the_field() {
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", MASTER)
+        .file("esc-ha-1", "var/log/messages", BACKUP)
+        .manifest(manifest_with(serde_json::json!({"clock_offset_s": 1e18})));
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(vrrp_states(&run), 2);
+    assert!(
+        warnings(&run)
+            .iter()
+            .any(|warning| warning.contains("clock_offset_s") && warning.contains("out of range")),
+        "{:?}",
+        warnings(&run)
+    );
+}
+
+#[test]
+fn a_manifest_node_directory_outside_the_bundle_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::create_dir_all(outside.path().join("var/log")).unwrap();
+    fs::write(
+        outside.path().join("var/log/messages"),
+        MASTER.replace("esc-ha-0", "secret-host"),
+    )
+    .unwrap();
+    let escape = format!(
+        "../{}",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-1", "var/log/messages", BACKUP)
+        .manifest(manifest_with(serde_json::json!({})));
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(bundle.path().join("manifest.json")).unwrap())
+            .unwrap();
+    manifest["nodes"][0]["dir"] = serde_json::json!(outside.path().to_string_lossy());
+    manifest["nodes"][1]["dir"] = serde_json::json!(escape);
+    fs::write(bundle.path().join("manifest.json"), manifest.to_string()).unwrap();
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("secret-host"),
+        "read outside the bundle"
+    );
+    let refused = warnings(&run)
+        .into_iter()
+        .filter(|warning| warning.contains("leaves the bundle"))
+        .count();
+    assert_eq!(refused, 2, "{:?}", warnings(&run));
+}
+
+#[test]
+fn a_fifo_and_archives_esc_diag_does_not_unpack_are_usage_errors_saying_what_to_do() {
+    let directory = tempfile::tempdir().unwrap();
+    let fifo = directory.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = esc_diag(["analyze".into(), fifo.clone().into_os_string()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    for (name, magic) in [
+        ("sosreport.tar.xz", &b"\xfd7zXZ\x00rest"[..]),
+        ("logs.zip", &b"PK\x03\x04rest"[..]),
+        ("logs.tar.bz2", &b"BZh91AY&SY"[..]),
+    ] {
+        let path = directory.path().join(name);
+        fs::write(&path, magic).unwrap();
+        let run = esc_diag(["analyze".into(), path.into_os_string()]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("unpack it first"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_plain_tar_is_read_as_a_bundle() {
+    let directory = tempfile::tempdir().unwrap();
+    let tar_path = directory.path().join("lab-partition.tar");
+    let status = std::process::Command::new("tar")
+        .arg("cf")
+        .arg(&tar_path)
+        .arg("-C")
+        .arg(crate::support::testdata_bundle(""))
+        .arg("lab-partition")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = crate::support::analyze(&tar_path, &[]);
+    assert_eq!(
+        run.json()["verdict"]["status"],
+        "split-brain",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_path_is_named_once_and_a_missing_rules_directory_fails_the_check() {
+    let run = esc_diag(["analyze", "/no/such/place"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.matches("No such file").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    let run = esc_diag(["rules", "check", "/no/such/rules"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("no such rules directory"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_rule_case_cannot_write_outside_its_bundle() {
+    let rules = tempfile::tempdir().unwrap();
+    let target = rules.path().join("escaped");
+    fs::write(
+        rules.path().join("evil.toml"),
+        format!(
+            "title = \"evil\"\nseverity = \"info\"\nsubject = \"event\"\nmatch = 'event == \"node-boot\"'\nexplanation = \"x\"\nremedy = \"y\"\ncondition = 'true'\n\n[[case]]\nname = \"escape\"\nexpect = \"quiet\"\n[case.files]\n\"../../../../../../../..{}\" = \"hello\"\n",
+            target.display()
+        ),
+    )
+    .unwrap();
+    let run = esc_diag([
+        "rules".into(),
+        "test".into(),
+        rules.path().as_os_str().to_owned(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("not a plain path"), "{}", run.stdout);
+    assert!(!target.exists(), "the case wrote outside its bundle");
+}
+
+#[test]
+fn a_corrupted_byte_before_a_drbd_state_token_is_read_around() {
+    // The line is recognised (its `role(` token), and a corrupted byte sits before a later `(`.
+    let line = b"Nov 25 14:20:36 esc-ha-0 kernel: block drbd1: role( Secondary -> Primary ) disk\xc3( UpToDate -> Outdated )\n";
+    let bundle = BundleBuilder::new()
+        .file(
+            "esc-ha-0",
+            "var/log/messages",
+            [MASTER.as_bytes(), &line[..]].concat(),
+        )
+        .file("esc-ha-1", "var/log/messages", BACKUP);
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"));
+    let drbd = run.json()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "drbd")
+        .count();
+    assert_eq!(drbd, 1, "the DRBD line is still recognised");
+}

@@ -1,4 +1,4 @@
-//! Unpacking a bundle .tar.gz into a private temporary directory, refusing every entry that could
+//! Unpacking a bundle .tar.gz (or plain .tar) into a private temporary directory, refusing every entry that could
 //! write outside it (`..`, absolute paths, links, devices) and keeping what a truncated archive held.
 
 use std::fs;
@@ -16,6 +16,43 @@ pub fn has_tar_gz_name(path: &Path) -> bool {
         .map(|name| name.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     name.ends_with(".tar.gz") || name.ends_with(".tgz")
+}
+
+/// What a file holds, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// A gzip-compressed tar (our bundles), by name and magic.
+    TarGz,
+    /// An uncompressed tar (`ustar` at byte 257).
+    Tar,
+    /// An archive or compression esc-diag does not unpack: its name.
+    Unsupported(&'static str),
+    /// Anything else: read as a log file (gzip included).
+    Plain,
+}
+
+/// Tells a bundle archive from a log file by its first bytes (and, for tar.gz, its name).
+pub fn sniff(path: &Path) -> std::io::Result<Packing> {
+    let mut head = Vec::with_capacity(512);
+    fs::File::open(path)?.take(512).read_to_end(&mut head)?;
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip && has_tar_gz_name(path) {
+        Packing::TarGz
+    } else if head.get(257..262) == Some(b"ustar") {
+        Packing::Tar
+    } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Packing::Unsupported("xz-compressed (a .tar.xz, as sosreport writes)")
+    } else if head.starts_with(b"BZh") {
+        Packing::Unsupported("bzip2-compressed")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Packing::Unsupported("a zip archive")
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Packing::Unsupported("zstd-compressed")
+    } else if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
+        Packing::Unsupported("a 7-Zip archive")
+    } else {
+        Packing::Plain
+    })
 }
 
 /// A relative path made only of normal components, or None.
@@ -39,7 +76,11 @@ pub fn unpack(
 ) -> std::io::Result<()> {
     let shown = archive.display().to_string();
     let file = fs::File::open(archive)?;
-    let decoder: Box<dyn Read> = Box::new(GzDecoder::new(BufReader::new(file)));
+    let decoder: Box<dyn Read> = if sniff(archive)? == Packing::Tar {
+        Box::new(BufReader::new(file))
+    } else {
+        Box::new(GzDecoder::new(BufReader::new(file)))
+    };
     let mut tar = tar::Archive::new(decoder);
     let entries = match tar.entries() {
         Ok(entries) => entries,

@@ -59,6 +59,10 @@ fn is_binary_log(relative: &str) -> bool {
 /// The line that separates a command's stdout from its stderr in commands/NAME.txt.
 pub const STDERR_MARKER: &str = "----- stderr -----";
 
+/// The largest clock offset a manifest may give a node (a year, in seconds): beyond it the field
+/// is damaged, not a clock.
+pub const MAX_CLOCK_OFFSET_S: f64 = 366.0 * 86_400.0;
+
 /// Something that could not be read as expected; reading goes on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
@@ -149,14 +153,13 @@ pub struct Bundle {
 /// Why no bundle could be made from the PATHs.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
-    #[error("{path}: {source}")]
-    Unreadable {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// (The I/O error is in the message, not a `source`: shown once, not twice in the chain.)
+    #[error("{path}: {error}")]
+    Unreadable { path: String, error: std::io::Error },
     #[error("{path}: holds no node directory, log file or manifest esc-diag can read")]
     Empty { path: String },
+    #[error("{path}: {what}")]
+    Unsupported { path: String, what: String },
 }
 
 /// Parses an RFC 3339 time into UTC.
@@ -206,29 +209,45 @@ impl Bundle {
 
     fn add_path(&mut self, path: &Path) -> Result<(), BundleError> {
         let shown = path.display().to_string();
-        let metadata = fs::metadata(path).map_err(|source| BundleError::Unreadable {
+        let metadata = fs::metadata(path).map_err(|error| BundleError::Unreadable {
             path: shown.clone(),
-            source,
+            error,
         })?;
         if metadata.is_dir() {
             return self.add_directory(path);
         }
-        let head = lines::read_head(path, 2).map_err(|source| BundleError::Unreadable {
+        if !metadata.is_file() {
+            // Reading a FIFO or a device would block or never end.
+            return Err(BundleError::Unsupported {
+                path: shown,
+                what: "not a regular file or directory (a FIFO, socket or device is not read)"
+                    .to_string(),
+            });
+        }
+        let packing = archive::sniff(path).map_err(|error| BundleError::Unreadable {
             path: shown.clone(),
-            source,
+            error,
         })?;
-        if archive::has_tar_gz_name(path) && lines::is_gzip_magic(&head) {
+        if let archive::Packing::Unsupported(what) = packing {
+            return Err(BundleError::Unsupported {
+                path: shown,
+                what: format!(
+                    "{what}: esc-diag reads directories, .tar.gz and .tar; unpack it first (tar xf FILE, unzip FILE) and give the directory"
+                ),
+            });
+        }
+        if matches!(packing, archive::Packing::TarGz | archive::Packing::Tar) {
             let temporary = tempfile::Builder::new()
                 .prefix("esc-diag-bundle-")
                 .tempdir()
-                .map_err(|source| BundleError::Unreadable {
+                .map_err(|error| BundleError::Unreadable {
                     path: shown.clone(),
-                    source,
+                    error,
                 })?;
-            archive::unpack(path, temporary.path(), &mut self.warnings).map_err(|source| {
+            archive::unpack(path, temporary.path(), &mut self.warnings).map_err(|error| {
                 BundleError::Unreadable {
                     path: shown.clone(),
-                    source,
+                    error,
                 }
             })?;
             let top = temporary.path().to_path_buf();
@@ -300,6 +319,28 @@ impl Bundle {
         }
 
         let mut claimed = Vec::new();
+        if let Some(manifest) = &mut manifest {
+            // A clock offset beyond any real clock error (a year) is a damaged field, not a clock.
+            for entry in &mut manifest.nodes {
+                for (field, value) in [
+                    ("clock_offset_s", &mut entry.clock_offset_s),
+                    ("clock_uncertainty_s", &mut entry.clock_uncertainty_s),
+                ] {
+                    if let Some(seconds) = *value
+                        && !(seconds.is_finite() && seconds.abs() <= MAX_CLOCK_OFFSET_S)
+                    {
+                        self.warnings.push(Warning::file(
+                            &manifest_path.display().to_string(),
+                            format!(
+                                "nodes[{}].{field} = {seconds} is out of range (over a year): ignored, the node's stamps are taken as they are",
+                                entry.name
+                            ),
+                        ));
+                        *value = None;
+                    }
+                }
+            }
+        }
         if let Some(manifest) = &manifest {
             for entry in &manifest.nodes {
                 let dir = if entry.dir.is_empty() {
@@ -307,7 +348,25 @@ impl Bundle {
                 } else {
                     &entry.dir
                 };
+                // The node directory stays inside the bundle: one plain name, no `..`, no root,
+                // not a symbolic link.
+                let plain = Path::new(dir)
+                    .components()
+                    .all(|part| matches!(part, std::path::Component::Normal(_)))
+                    && !dir.is_empty();
                 let node_root = path.join(dir);
+                let is_link = fs::symlink_metadata(&node_root)
+                    .is_ok_and(|metadata| metadata.file_type().is_symlink());
+                if !plain || is_link {
+                    self.warnings.push(Warning::file(
+                        &manifest_path.display().to_string(),
+                        format!(
+                            "nodes[{}].dir {dir:?} leaves the bundle (only a directory inside it is read): node skipped",
+                            entry.name
+                        ),
+                    ));
+                    continue;
+                }
                 claimed.push(node_root.clone());
                 if !node_root.is_dir() {
                     self.warnings.push(Warning::at(
@@ -329,9 +388,9 @@ impl Bundle {
             }
         }
         let subdirectories =
-            sorted_subdirectories(path).map_err(|source| BundleError::Unreadable {
+            sorted_subdirectories(path).map_err(|error| BundleError::Unreadable {
                 path: shown.clone(),
-                source,
+                error,
             })?;
         for subdirectory in subdirectories {
             if claimed.contains(&subdirectory) || !is_node_dir(&subdirectory) {

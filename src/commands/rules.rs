@@ -50,6 +50,14 @@ pub fn list(rules_directory: Option<&Path>) -> anyhow::Result<ExitCode> {
 /// Problems in the rule files and tables: parse errors, unknown fields, duplicate ids.
 fn problems(rules: &RuleSet, classifier: &Classifier, directory: Option<&Path>) -> Vec<String> {
     let mut problems: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();
+    if let Some(directory) = directory
+        && !directory.is_dir()
+    {
+        problems.push(format!(
+            "{}: no such rules directory (nothing of it was checked)",
+            directory.display()
+        ));
+    }
     let vocabulary = Vocabulary::new(classifier);
     for rule in &rules.rules {
         problems.extend(lint(rule, &vocabulary));

@@ -100,6 +100,16 @@ fn write_case_files(
     let directory =
         tempfile::tempdir().map_err(|error| format!("no temporary directory: {error}"))?;
     for (relative, text) in files {
+        // A case's file stays inside its temporary bundle: relative, without `..`.
+        let inside = !relative.is_empty()
+            && Path::new(relative)
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(format!(
+                "the case file {relative:?} is not a plain path inside the case's bundle (no `..`, no leading /)"
+            ));
+        }
         let target = directory.path().join(relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|error| format!("{}: {error}", parent.display()))?;

@@ -218,6 +218,14 @@ fn list(input: &str) -> Parsed<'_, Expr> {
 
 fn call_or_name(input: &str) -> Parsed<'_, Expr> {
     let (rest, identifier) = name(input)?;
+    // The language's own words are never names: `not (` that does not parse as a negation must
+    // not be tried again as a name (that doubled the work at every level of nesting).
+    if matches!(identifier.as_str(), "not" | "and" | "or" | "in") {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Tag,
+        )));
+    }
     match identifier.as_str() {
         "true" => return Ok((rest, Expr::Bool(true))),
         "false" => return Ok((rest, Expr::Bool(false))),
@@ -306,8 +314,54 @@ fn expression(input: &str) -> Parsed<'_, Expr> {
     ))
 }
 
+/// How deeply a condition may nest (parentheses, lists, `not`): the parser recurses per level.
+pub const MAX_DEPTH: usize = 64;
+/// The longest duration a condition may name (ten years).
+pub const MAX_DURATION_S: f64 = 3650.0 * 86_400.0;
+
+/// The deepest nesting of a condition outside its strings: brackets open plus `not`s in a row.
+fn nesting(text: &str) -> (usize, usize) {
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    for (index, character) in text.char_indices() {
+        if let Some(open) = quote {
+            if character == open {
+                quote = None;
+            }
+            continue;
+        }
+        if character.is_ascii_alphanumeric() || character == '_' {
+            word.push(character);
+            continue;
+        }
+        if word == "not" {
+            depth += 1;
+        }
+        word.clear();
+        match character {
+            '"' | '\'' => quote = Some(character),
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > deepest {
+            deepest = depth;
+            at = index;
+        }
+    }
+    (deepest, at)
+}
+
 /// Parses a whole condition; the error gives the byte offset of the first thing not understood.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    let (deepest, at) = nesting(text);
+    if deepest > MAX_DEPTH {
+        return Err(ParseError {
+            offset: at,
+            message: format!("the condition nests more than {MAX_DEPTH} levels deep"),
+        });
+    }
     match all_consuming(space(expression)).parse(text) {
         Ok((_, expr)) => {
             check(&expr).map_err(|message| ParseError { offset: 0, message })?;
@@ -351,6 +405,12 @@ fn check(expr: &Expr) -> Result<(), String> {
                 ));
             }
             arguments.iter().try_for_each(check)
+        }
+        Expr::Duration(seconds) if !seconds.is_finite() || seconds.abs() > MAX_DURATION_S => Err(
+            format!("the duration {seconds} s is out of range (at most ten years either way)"),
+        ),
+        Expr::Number(value) if !value.is_finite() => {
+            Err(format!("the number {value} is out of range"))
         }
         Expr::Not(inner) => check(inner),
         Expr::And(items) | Expr::Or(items) | Expr::List(items) => items.iter().try_for_each(check),
@@ -432,6 +492,29 @@ mod tests {
                 Box::new(Expr::Number(1.0))
             )
         );
+    }
+
+    #[test]
+    fn deep_or_hostile_nesting_is_refused_quickly() {
+        let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nests"));
+        let nots = "not ".repeat(10_000) + "true";
+        assert!(parse(&nots).is_err());
+        // Unclosed negations used to take exponential time; within the depth limit they now fail
+        // at once.
+        let started = std::time::Instant::now();
+        assert!(parse(&"not (".repeat(40)).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(parse(&format!("{}true{}", "(".repeat(60), ")".repeat(60))).is_ok());
+        assert!(parse("not (true) and not not false").is_ok());
+    }
+
+    #[test]
+    fn durations_beyond_ten_years_are_refused() {
+        assert!(parse("seen(self, true, -99999999999d, 0s)").is_err());
+        assert!(parse("seen(self, true, -3650d, 0s)").is_ok());
+        let huge = format!("duration > {}", "9".repeat(400));
+        assert!(parse(&huge).unwrap_err().message.contains("out of range"));
     }
 
     #[test]

@@ -270,6 +270,13 @@ impl Evaluator<'_, '_> {
         }
     }
 
+    /// The subject's instant shifted by an offset argument (saturating at the ends of time: an
+    /// undated subject sits at the earliest instant).
+    fn at(&mut self, expr: &Expr) -> DateTime<Utc> {
+        let offset = self.offset(expr);
+        shifted(self.subject.time, offset)
+    }
+
     fn offset(&mut self, expr: &Expr) -> Duration {
         match self.value(expr, None) {
             Value::Number(seconds) => offset_duration(seconds),
@@ -279,8 +286,8 @@ impl Evaluator<'_, '_> {
 
     fn matching(&mut self, arguments: &[Expr]) -> Vec<usize> {
         let nodes = self.who(&arguments[0]);
-        let from = self.subject.time + self.offset(&arguments[2]);
-        let to = self.subject.time + self.offset(&arguments[3]);
+        let from = self.at(&arguments[2]);
+        let to = self.at(&arguments[3]);
         let mut found = Vec::new();
         for node in &nodes {
             for &index in self.facts.events_between(node, from, to) {
@@ -315,7 +322,7 @@ impl Evaluator<'_, '_> {
                 Value::Number(count as f64)
             }
             "state" => {
-                let at = self.subject.time + self.offset(&arguments[1]);
+                let at = self.at(&arguments[1]);
                 let roles: Vec<Role> = self
                     .who(&arguments[0])
                     .iter()
@@ -329,7 +336,7 @@ impl Evaluator<'_, '_> {
                 Value::Str(role.name().to_string())
             }
             "drbd_role" => {
-                let at = self.subject.time + self.offset(&arguments[1]);
+                let at = self.at(&arguments[1]);
                 let roles: Vec<String> = self
                     .who(&arguments[0])
                     .iter()
@@ -351,7 +358,7 @@ impl Evaluator<'_, '_> {
                     return Value::Null;
                 };
                 // The state `who` held just before t, and how it ended.
-                let before = self.subject.time - Duration::milliseconds(1);
+                let before = shifted(self.subject.time, -Duration::milliseconds(1));
                 match self
                     .facts
                     .states
@@ -369,16 +376,16 @@ impl Evaluator<'_, '_> {
                 }
             }
             "covered" => {
-                let from = self.subject.time + self.offset(&arguments[1]);
-                let to = self.subject.time + self.offset(&arguments[2]);
+                let from = self.at(&arguments[1]);
+                let to = self.at(&arguments[2]);
                 let nodes = self.who(&arguments[0]);
                 Value::Bool(
                     !nodes.is_empty() && nodes.iter().all(|node| self.covered(node, from, to)),
                 )
             }
             "logged" | "gap" | "blind" => {
-                let from = self.subject.time + self.offset(&arguments[1]);
-                let to = self.subject.time + self.offset(&arguments[2]);
+                let from = self.at(&arguments[1]);
+                let to = self.at(&arguments[2]);
                 let nodes = self.who(&arguments[0]);
                 match function {
                     "logged" => Value::Bool(nodes.iter().any(|node| self.logged(node, from, to))),
@@ -525,4 +532,14 @@ fn event_name(event: &Event, name: &str) -> Value {
         ),
         other => text(event.field(other)),
     }
+}
+
+/// `time + offset`, saturating at the earliest and latest instants instead of overflowing.
+fn shifted(time: DateTime<Utc>, offset: Duration) -> DateTime<Utc> {
+    time.checked_add_signed(offset)
+        .unwrap_or(if offset < Duration::zero() {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
 }

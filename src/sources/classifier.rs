@@ -179,12 +179,15 @@ fn arrow_tokens(message: &str, fields: &mut BTreeMap<String, String>) {
     // key( Old -> New ), tolerant of spacing.
     let mut rest = message;
     while let Some(open) = rest.find('(') {
+        // The key runs back from `(` to the last character that cannot be in one (which may be
+        // several bytes long: a corrupted byte in a log line is still a character boundary here).
         let key_start = rest[..open]
-            .rfind(|character: char| {
-                !(character.is_ascii_alphanumeric() || character == '-' || character == '_')
+            .char_indices()
+            .rev()
+            .find(|(_, character)| {
+                !(character.is_ascii_alphanumeric() || *character == '-' || *character == '_')
             })
-            .map(|index| index + 1)
-            .unwrap_or(0);
+            .map_or(0, |(index, character)| index + character.len_utf8());
         let key = &rest[key_start..open];
         let Some(close) = rest[open..].find(')') else {
             break;
@@ -545,6 +548,21 @@ mod tests {
     fn every_row_recognises_its_examples_and_none_of_its_near_misses() {
         let failures = Classifier::load(None).self_test();
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn arrow_tokens_survive_a_multibyte_character_before_the_parenthesis() {
+        let mut fields = BTreeMap::new();
+        arrow_tokens(
+            "block drbd1: é( Connected -> StandAlone ) ü(x)",
+            &mut fields,
+        );
+        assert!(fields.is_empty(), "{fields:?}");
+        arrow_tokens(
+            "block drbd1: conné( A -> B ) role\u{fffd}( Primary -> Secondary )",
+            &mut fields,
+        );
+        assert!(fields.is_empty(), "{fields:?}");
     }
 
     #[test]

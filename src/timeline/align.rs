@@ -115,7 +115,7 @@ impl FileClock {
         // are not reordered by a fraction the logs never had.
         let scale = 10f64.powi(i32::from(stamp.fraction_digits.min(6)));
         let offset = (self.offset_s * scale).round() / scale;
-        Some(utc - offset_duration(offset))
+        utc.checked_sub_signed(offset_duration(offset))
     }
 }
 
