@@ -208,7 +208,7 @@ fn compile(pattern: &str, what: &str) -> Result<Regex, String> {
 }
 
 impl Table {
-    fn from_file(file: &RuleFile) -> Result<Table, String> {
+    pub fn from_file(file: &RuleFile) -> Result<Table, String> {
         let spec: TableSpec = toml::from_str(&file.text).map_err(|error| error.to_string())?;
         let program = spec
             .table

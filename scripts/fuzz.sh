@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs esc-diag's fuzz targets (cargo-fuzz, nightly toolchain) for SECONDS each (default 30),
+# seeded from testdata/ and rules/. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]. Prints one line
+# per target (its executions, or the crash), then `N passed, M failed`; exits 1 on a crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift || true
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  targets=(log_lines keepalived_conf manifest condition rule_file classifier_table bundle)
+fi
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+# Seeds: the sample bundles' and the field corpus' files, by what each target reads.
+seed() { # seed TARGET FILE...
+  mkdir -p "fuzz/corpus/$1"
+  local file
+  for file in "${@:2}"; do
+    [[ -f $file ]] && cp -f "$file" "fuzz/corpus/$1/$(echo "$file" | tr '/' '_')"
+  done
+  return 0
+}
+mapfile -t logs < <(find testdata -path '*var/log*' -type f ! -name '*.gz' -size -200k | sort)
+mapfile -t confs < <(find testdata -name keepalived.conf -type f | sort)
+mapfile -t manifests < <(find testdata -name manifest.json -type f | sort)
+mapfile -t rules < <(find rules -maxdepth 1 -name '*.toml' | sort)
+mapfile -t tables < <(find rules/classifiers -name '*.toml' | sort)
+seed log_lines "${logs[@]}"
+seed bundle "${logs[@]}"
+seed keepalived_conf "${confs[@]}"
+seed manifest "${manifests[@]}"
+seed rule_file "${rules[@]}"
+seed classifier_table "${tables[@]}"
+mkdir -p fuzz/corpus/condition
+grep -h "^condition = '" rules/*.toml | sed "s/^condition = '//; s/'\$//" |
+  awk '{ print > ("fuzz/corpus/condition/seed-" NR) }'
+failed=0
+passed=0
+summary=()
+for target in "${targets[@]}"; do
+  log=$(mktemp)
+  if (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
+      -dict=dictionaries/esc.dict -max_total_time="$seconds" -rss_limit_mb=2048 \
+      -max_len=16384 -timeout=10 -print_final_stats=1) >"$log" 2>&1; then
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    summary+=("$target: $runs runs in ${seconds} s, no crash")
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    summary+=("$target: CRASH (see fuzz/artifacts/$target/ and $log)")
+    tail -30 "$log"
+  fi
+done
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+((failed == 0))
