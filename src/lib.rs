@@ -67,6 +67,8 @@ where
         }
     };
     commands::configure_color(cli.color);
+    // An interrupted run leaves no unpacked archive behind.
+    bundle::cleanup::remove_on_signal();
     let result = match cli.command {
         Command::Timeline(arguments) => match arguments.into_config(cli.rules) {
             Ok(config) => commands::timeline::run(&config),

@@ -493,3 +493,62 @@ fn a_corrupted_byte_before_a_drbd_state_token_is_read_around() {
         .count();
     assert_eq!(drbd, 1, "the DRBD line is still recognised");
 }
+
+#[test]
+fn an_interrupted_analysis_leaves_no_unpacked_archive_behind() {
+    // A bundle that takes a while to unpack and analyse: 300,000 state lines of one second.
+    let work = tempfile::tempdir().unwrap();
+    let node = work.path().join("big/esc-ha-0/var/log");
+    fs::create_dir_all(&node).unwrap();
+    let mut messages = std::io::BufWriter::new(fs::File::create(node.join("messages")).unwrap());
+    for _ in 0..300_000 {
+        messages.write_all(MASTER.as_bytes()).unwrap();
+    }
+    drop(messages);
+    let archive = work.path().join("big.tar.gz");
+    let status = std::process::Command::new("tar")
+        .arg("czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(work.path())
+        .arg("big")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::remove_dir_all(work.path().join("big")).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("esc-diag"))
+        .arg("analyze")
+        .arg(&archive)
+        .env("TMPDIR", scratch.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Interrupt as soon as the unpacked tree exists.
+    let started = std::time::Instant::now();
+    let unpacked = || {
+        fs::read_dir(scratch.path())
+            .unwrap()
+            .flatten()
+            .any(|entry| {
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("esc-diag-bundle-")
+            })
+    };
+    while !unpacked() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(unpacked(), "the archive was never unpacked");
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(!unpacked(), "the unpacked tree was left behind");
+}

@@ -227,7 +227,14 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
         if !ok {
             // Real daemons on 2 cores shared with the rest of the suite: a scenario whose lab
             // step failed (not the analysis) is run once more, and the retry is reported.
-            let first = output.lines().last().unwrap_or("").to_string();
+            // Why it failed: its FAIL line or the harness's own `lab harness:` line, and its
+            // exit status.
+            let first = output
+                .lines()
+                .filter(|line| line.starts_with("FAIL ") || line.starts_with("lab harness:"))
+                .chain(output.lines().last())
+                .collect::<Vec<_>>()
+                .join(" ");
             (ok, output) = lab(&["scenario", scenario, bundle.to_str().unwrap()], &lab_dir);
             retried.push(format!("{scenario} (first run: {first})"));
         }

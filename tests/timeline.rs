@@ -415,3 +415,76 @@ fn text_folds_gratuitous_arp_runs_and_an_unknown_node_is_a_usage_error() {
         missing.stderr
     );
 }
+
+#[test]
+fn a_journalctl_json_export_is_read_entry_by_entry() {
+    let entry = |micros: u64, host: &str, pid: u32, message: &str| {
+        serde_json::json!({
+            "__CURSOR": format!("s=1;i={micros}"),
+            "__REALTIME_TIMESTAMP": micros.to_string(),
+            "__MONOTONIC_TIMESTAMP": "123",
+            "_BOOT_ID": "b",
+            "PRIORITY": "6",
+            "_HOSTNAME": host,
+            "SYSLOG_IDENTIFIER": "Keepalived_vrrp",
+            "_PID": pid.to_string(),
+            "MESSAGE": message,
+        })
+        .to_string()
+    };
+    let export = [
+        entry(
+            1_764_085_980_000_000,
+            "esc-ha-1",
+            22,
+            "(esc_ha) Entering BACKUP STATE (init)",
+        ),
+        entry(
+            1_764_085_987_100_000,
+            "esc-ha-1",
+            22,
+            "(esc_ha) Receive advertisement timeout",
+        ),
+        entry(
+            1_764_085_987_200_000,
+            "esc-ha-1",
+            22,
+            "(esc_ha) Entering MASTER STATE",
+        ),
+    ]
+    .join("\n");
+    let bundle = BundleBuilder::new().file("esc-ha-1", "journal/keepalived.json", export + "\n");
+    let run = esc_diag([
+        "timeline".into(),
+        "--format".into(),
+        "json".into(),
+        bundle.path().as_os_str().to_owned(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events = events(&run);
+    let master = find(&events, "esc-ha-1", "Entering MASTER STATE");
+    assert_eq!(master["time"], "2025-11-25T15:53:07.200000Z");
+    assert_eq!(master["kind"], "vrrp-state");
+    let report = crate::support::analyze(bundle.path(), &[]).json();
+    let takeover = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|transition| transition["to"] == "MASTER")
+        .unwrap()
+        .clone();
+    assert_eq!(takeover["node"], "esc-ha-1");
+    // The evidence is the entry's line in the export, shown as the syslog line it stands for.
+    let line = takeover["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|evidence| evidence["message"] == "(esc_ha) Entering MASTER STATE")
+        .unwrap()
+        .clone();
+    assert_eq!(line["line"], 3);
+    assert_eq!(
+        line["text"],
+        "2025-11-25T15:53:07.200000+00:00 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering MASTER STATE"
+    );
+}

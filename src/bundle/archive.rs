@@ -68,11 +68,43 @@ fn safe_relative(path: &Path) -> Option<PathBuf> {
     (!clean.as_os_str().is_empty()).then_some(clean)
 }
 
-/// Unpacks `archive` into `destination`; refused entries and read errors become warnings.
+/// At most this many entries are unpacked from one archive.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// At most this many bytes are unpacked from an archive of `size` bytes: 1 GiB, or 20 times the
+/// archive (logs compress about ten-fold), whichever is more. Beyond it is a decompression bomb,
+/// not a bundle.
+pub fn unpack_limit(size: u64) -> u64 {
+    (1u64 << 30).max(size.saturating_mul(20))
+}
+
+/// Unpacks `archive` into `destination`; refused entries and read errors become warnings, and
+/// unpacking stops (keeping what came before) past `MAX_ENTRIES` or `unpack_limit`.
 pub fn unpack(
     archive: &Path,
     destination: &Path,
     warnings: &mut Vec<Warning>,
+) -> std::io::Result<()> {
+    let limits = Limits {
+        entries: MAX_ENTRIES,
+        bytes: unpack_limit(fs::metadata(archive)?.len()),
+    };
+    unpack_within(archive, destination, warnings, limits)
+}
+
+/// How much one archive may unpack to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub entries: usize,
+    pub bytes: u64,
+}
+
+/// [`unpack`] with explicit limits.
+pub fn unpack_within(
+    archive: &Path,
+    destination: &Path,
+    warnings: &mut Vec<Warning>,
+    limits: Limits,
 ) -> std::io::Result<()> {
     let shown = archive.display().to_string();
     let file = fs::File::open(archive)?;
@@ -92,7 +124,19 @@ pub fn unpack(
             return Ok(());
         }
     };
-    for entry in entries {
+    let limit = limits.bytes;
+    let mut unpacked_bytes = 0u64;
+    for (count, entry) in entries.enumerate() {
+        if count >= limits.entries {
+            warnings.push(Warning::file(
+                &shown,
+                format!(
+                    "more than {} entries: stopped there, kept the entries before",
+                    limits.entries
+                ),
+            ));
+            break;
+        }
         let mut entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -140,6 +184,17 @@ pub fn unpack(
             ));
             continue;
         }
+        unpacked_bytes = unpacked_bytes.saturating_add(entry.header().size().unwrap_or(0));
+        if unpacked_bytes > limit {
+            warnings.push(Warning::file(
+                &shown,
+                format!(
+                    "unpacks to more than {limit} bytes at entry {}: stopped there (a decompression bomb is not a bundle), kept the entries before",
+                    raw_path.display()
+                ),
+            ));
+            break;
+        }
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
         }
@@ -159,6 +214,64 @@ pub fn unpack(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tar.gz of `files` (name, size in bytes of `x`).
+    fn archive(files: &[(&str, usize)]) -> tempfile::NamedTempFile {
+        let file = tempfile::Builder::new()
+            .suffix(".tar.gz")
+            .tempfile()
+            .unwrap();
+        let encoder =
+            flate2::write::GzEncoder::new(file.reopen().unwrap(), flate2::Compression::fast());
+        let mut builder = tar::Builder::new(encoder);
+        for (name, size) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(*size as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, name, &vec![b'x'; *size][..])
+                .unwrap();
+        }
+        builder.into_inner().unwrap().finish().unwrap();
+        file
+    }
+
+    #[test]
+    fn unpacking_stops_at_the_byte_and_entry_limits_keeping_what_came_before() {
+        let bomb = archive(&[("a/1", 400), ("a/2", 400), ("a/3", 400)]);
+        let destination = tempfile::tempdir().unwrap();
+        let mut warnings = Vec::new();
+        let limits = Limits {
+            entries: 10,
+            bytes: 1000,
+        };
+        unpack_within(bomb.path(), destination.path(), &mut warnings, limits).unwrap();
+        assert!(destination.path().join("a/2").is_file());
+        assert!(!destination.path().join("a/3").exists());
+        assert!(
+            warnings
+                .iter()
+                .any(|warning| warning.message.contains("decompression bomb"))
+        );
+        let many = archive(&[("b/1", 1), ("b/2", 1), ("b/3", 1)]);
+        let destination = tempfile::tempdir().unwrap();
+        let mut warnings = Vec::new();
+        let limits = Limits {
+            entries: 2,
+            bytes: 1000,
+        };
+        unpack_within(many.path(), destination.path(), &mut warnings, limits).unwrap();
+        assert!(destination.path().join("b/2").is_file());
+        assert!(!destination.path().join("b/3").exists());
+        assert!(
+            warnings
+                .iter()
+                .any(|warning| warning.message.contains("more than 2 entries"))
+        );
+        assert_eq!(unpack_limit(10), 1 << 30);
+        assert_eq!(unpack_limit(1 << 30), 20 << 30);
+    }
 
     #[test]
     fn unsafe_paths_are_refused() {

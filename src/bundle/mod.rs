@@ -8,6 +8,7 @@
 //! plus commands/NAME.txt for command output and journal/ for journalctl exports.
 
 pub mod archive;
+pub mod cleanup;
 pub mod lines;
 pub mod manifest;
 pub mod write;
@@ -58,6 +59,9 @@ fn is_binary_log(relative: &str) -> bool {
 
 /// The line that separates a command's stdout from its stderr in commands/NAME.txt.
 pub const STDERR_MARKER: &str = "----- stderr -----";
+
+/// The largest manifest read (16 MiB; ours are a few kilobytes): a larger one is ignored.
+pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 
 /// The largest clock offset a manifest may give a node (a year, in seconds): beyond it the field
 /// is damaged, not a clock.
@@ -244,6 +248,7 @@ impl Bundle {
                     path: shown.clone(),
                     error,
                 })?;
+            cleanup::register(temporary.path().to_path_buf());
             archive::unpack(path, temporary.path(), &mut self.warnings).map_err(|error| {
                 BundleError::Unreadable {
                     path: shown.clone(),
@@ -296,9 +301,15 @@ impl Bundle {
         let manifest_path = path.join("manifest.json");
         let mut manifest = None;
         if manifest_path.is_file() {
-            match fs::read_to_string(&manifest_path)
-                .map_err(|error| error.to_string())
-                .and_then(|text| Manifest::parse(&text))
+            let size = fs::metadata(&manifest_path).map_or(0, |metadata| metadata.len());
+            match (if size > MAX_MANIFEST_BYTES {
+                Err(format!(
+                    "{size} bytes, more than a manifest of {MAX_MANIFEST_BYTES} bytes can be"
+                ))
+            } else {
+                fs::read_to_string(&manifest_path).map_err(|error| error.to_string())
+            })
+            .and_then(|text| Manifest::parse(&text))
             {
                 Ok(parsed) => manifest = Some(parsed),
                 Err(error) => self.warnings.push(Warning::file(

@@ -1,10 +1,12 @@
 //! /var/log/messages and everything read like it: syslog files and their rotations, journalctl
-//! exports, keepalived's --log-file and console output, kernel logs, and any other file under
-//! var/log/ that no more specific source claims. One line is one entry.
+//! exports (short, short-iso, short-precise, and `-o json` entries rendered as lines),
+//! keepalived's --log-file and console output, kernel logs, and any other file under var/log/
+//! that no more specific source claims. One line is one entry.
 
 use std::io;
 
 use super::envelope::{self, EnvelopeFormat};
+use super::journal_json;
 use super::{
     EventReader, FileStats, LineBook, Origin, ReadContext, Source, make_event, offset_within,
 };
@@ -60,7 +62,9 @@ struct MessagesReader<'a> {
 /// syslog line hard-wrapped by an e-mail or a terminal).
 fn is_continuation(line: &str) -> bool {
     let trimmed = line.trim();
-    !trimmed.is_empty() && envelope::parse(line).format == EnvelopeFormat::Bare
+    !trimmed.is_empty()
+        && envelope::parse(line).format == EnvelopeFormat::Bare
+        && journal_json::render(line).is_none()
 }
 
 /// rsyslog's `message repeated N times: [ text]`: the repeated text and N.
@@ -79,6 +83,8 @@ impl EventReader for MessagesReader<'_> {
                 Some(line) => line,
                 None => self.book.next_line(&mut self.reader)?,
             };
+            // A `journalctl -o json` entry is read as the syslog line it stands for.
+            let text = journal_json::render(&text).unwrap_or(text);
             let envelope = envelope::parse(&text);
             let time = self.book.time(envelope.stamp);
             let (message, repeated) = match unwrap_repeated(envelope.message) {

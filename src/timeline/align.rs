@@ -75,6 +75,10 @@ impl Zone {
     }
 }
 
+/// The first and last years a stamp may carry (a line dated outside them stays undated).
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 2199;
+
 /// How one file's stamps become instants.
 #[derive(Debug, Clone)]
 pub struct FileClock {
@@ -100,11 +104,18 @@ impl FileClock {
             Some(year) => year,
             None => self.year_at_end? - (self.year_turns.saturating_sub(turns)) as i32,
         };
+        // A stamp outside the years logs of an ESC pair can carry is damaged: the line is kept,
+        // undated, rather than placed thousands of years away.
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+            return None;
+        }
         let date = NaiveDate::from_ymd_opt(year, stamp.month, stamp.day)?;
         let local =
             date.and_hms_nano_opt(stamp.hour, stamp.minute, stamp.second.min(59), stamp.nanos)?;
         let utc = match stamp.offset_s {
-            Some(offset) => Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(offset)))),
+            Some(offset) => Utc.from_utc_datetime(
+                &local.checked_sub_signed(Duration::seconds(i64::from(offset)))?,
+            ),
             None => self.zone.to_utc(local)?,
         };
         if collector_clock || self.offset_s == 0.0 {
@@ -220,6 +231,34 @@ mod tests {
         let january = clock.instant(&stamp(None, 1, 1), 1, false).unwrap();
         assert_eq!(december.to_rfc3339(), "2026-12-31T23:59:59+00:00");
         assert_eq!(january.to_rfc3339(), "2027-01-01T23:59:59+00:00");
+    }
+
+    #[test]
+    fn stamps_outside_the_years_of_real_logs_stay_undated_and_offsets_never_overflow() {
+        let clock = FileClock {
+            zone: Zone::Utc,
+            year_at_end: None,
+            year_turns: 0,
+            offset_s: 1e15,
+            uncertainty_s: None,
+        };
+        assert!(
+            clock
+                .instant(&stamp(Some(10_000), 1, 1), 0, false)
+                .is_none()
+        );
+        assert!(
+            clock
+                .instant(&stamp(Some(-97_974), 1, 1), 0, false)
+                .is_none()
+        );
+        assert!(
+            clock
+                .instant(&stamp(Some(1969), 12, 31), 0, false)
+                .is_none()
+        );
+        // A huge offset gives no instant rather than a panic.
+        assert!(clock.instant(&stamp(Some(2026), 1, 1), 0, false).is_none());
     }
 
     #[test]

@@ -1,0 +1,35 @@
+//! Removes the temporary trees archives were unpacked into when esc-diag is interrupted (Ctrl-C,
+//! SIGTERM, SIGHUP): a temporary directory is removed when dropped, which a signal never reaches.
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+static TREES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Remembers a temporary tree to remove if esc-diag is interrupted.
+pub fn register(path: PathBuf) {
+    if let Ok(mut trees) = TREES.lock() {
+        trees.push(path);
+    }
+}
+
+/// Removes every registered tree (those already gone are skipped).
+pub fn remove_all() {
+    let trees = TREES
+        .lock()
+        .map(|mut trees| std::mem::take(&mut *trees))
+        .unwrap_or_default();
+    for tree in trees {
+        let _ = fs::remove_dir_all(tree);
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP: remove the trees and exit with 130 (interrupted). Installed
+/// once, before any archive is unpacked.
+pub fn remove_on_signal() {
+    let _ = ctrlc::set_handler(|| {
+        remove_all();
+        std::process::exit(130);
+    });
+}
