@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use flate2::read::GzDecoder;
 
 use super::Warning;
+use super::lines::{is_gzip_magic, read_head};
 
 /// Whether the file name says tar.gz.
 pub fn has_tar_gz_name(path: &Path) -> bool {
@@ -33,10 +34,8 @@ pub enum Packing {
 
 /// Tells a bundle archive from a log file by its first bytes (and, for tar.gz, its name).
 pub fn sniff(path: &Path) -> std::io::Result<Packing> {
-    let mut head = Vec::with_capacity(512);
-    fs::File::open(path)?.take(512).read_to_end(&mut head)?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
-    Ok(if gzip && has_tar_gz_name(path) {
+    let head = read_head(path, 512)?;
+    Ok(if is_gzip_magic(&head) && has_tar_gz_name(path) {
         Packing::TarGz
     } else if head.get(257..262) == Some(b"ustar") {
         Packing::Tar
@@ -55,8 +54,10 @@ pub fn sniff(path: &Path) -> std::io::Result<Packing> {
     })
 }
 
-/// A relative path made only of normal components, or None.
-fn safe_relative(path: &Path) -> Option<PathBuf> {
+/// A relative path made only of normal components (`.` dropped), or None when it is empty or
+/// could leave its root (`..`, a root, a prefix). Every path from outside input that names a place
+/// inside a root (archive entries, manifest node directories, rule case files) goes through it.
+pub fn safe_relative(path: &Path) -> Option<PathBuf> {
     let mut clean = PathBuf::new();
     for component in path.components() {
         match component {
@@ -80,8 +81,10 @@ pub fn unpack_limit(size: u64) -> u64 {
 
 /// Unpacks `archive` into `destination`; refused entries and read errors become warnings, and
 /// unpacking stops (keeping what came before) past `MAX_ENTRIES` or `unpack_limit`.
+/// `packing` is what [`sniff`] found: `Tar` is read as it is, anything else through gzip.
 pub fn unpack(
     archive: &Path,
+    packing: Packing,
     destination: &Path,
     warnings: &mut Vec<Warning>,
 ) -> std::io::Result<()> {
@@ -89,7 +92,7 @@ pub fn unpack(
         entries: MAX_ENTRIES,
         bytes: unpack_limit(fs::metadata(archive)?.len()),
     };
-    unpack_within(archive, destination, warnings, limits)
+    unpack_within(archive, packing, destination, warnings, limits)
 }
 
 /// How much one archive may unpack to.
@@ -102,13 +105,14 @@ pub struct Limits {
 /// [`unpack`] with explicit limits.
 pub fn unpack_within(
     archive: &Path,
+    packing: Packing,
     destination: &Path,
     warnings: &mut Vec<Warning>,
     limits: Limits,
 ) -> std::io::Result<()> {
     let shown = archive.display().to_string();
     let file = fs::File::open(archive)?;
-    let decoder: Box<dyn Read> = if sniff(archive)? == Packing::Tar {
+    let decoder: Box<dyn Read> = if packing == Packing::Tar {
         Box::new(BufReader::new(file))
     } else {
         Box::new(GzDecoder::new(BufReader::new(file)))
@@ -246,7 +250,14 @@ mod tests {
             entries: 10,
             bytes: 1000,
         };
-        unpack_within(bomb.path(), destination.path(), &mut warnings, limits).unwrap();
+        unpack_within(
+            bomb.path(),
+            Packing::TarGz,
+            destination.path(),
+            &mut warnings,
+            limits,
+        )
+        .unwrap();
         assert!(destination.path().join("a/2").is_file());
         assert!(!destination.path().join("a/3").exists());
         assert!(
@@ -261,7 +272,14 @@ mod tests {
             entries: 2,
             bytes: 1000,
         };
-        unpack_within(many.path(), destination.path(), &mut warnings, limits).unwrap();
+        unpack_within(
+            many.path(),
+            Packing::TarGz,
+            destination.path(),
+            &mut warnings,
+            limits,
+        )
+        .unwrap();
         assert!(destination.path().join("b/2").is_file());
         assert!(!destination.path().join("b/3").exists());
         assert!(

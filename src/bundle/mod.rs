@@ -249,12 +249,12 @@ impl Bundle {
                     error,
                 })?;
             cleanup::register(temporary.path().to_path_buf());
-            archive::unpack(path, temporary.path(), &mut self.warnings).map_err(|error| {
-                BundleError::Unreadable {
+            archive::unpack(path, packing, temporary.path(), &mut self.warnings).map_err(
+                |error| BundleError::Unreadable {
                     path: shown.clone(),
                     error,
-                }
-            })?;
+                },
+            )?;
             let top = temporary.path().to_path_buf();
             self.unpacked.push(temporary);
             let subdirectories = sorted_subdirectories(&top).unwrap_or_default();
@@ -359,16 +359,15 @@ impl Bundle {
                 } else {
                     &entry.dir
                 };
-                // The node directory stays inside the bundle: one plain name, no `..`, no root,
-                // not a symbolic link.
-                let plain = Path::new(dir)
-                    .components()
-                    .all(|part| matches!(part, std::path::Component::Normal(_)))
-                    && !dir.is_empty();
-                let node_root = path.join(dir);
-                let is_link = fs::symlink_metadata(&node_root)
-                    .is_ok_and(|metadata| metadata.file_type().is_symlink());
-                if !plain || is_link {
+                // The node directory stays inside the bundle: no `..`, no root, not a symbolic
+                // link.
+                let Some(node_root) = archive::safe_relative(Path::new(dir))
+                    .map(|inside| path.join(inside))
+                    .filter(|root| {
+                        !fs::symlink_metadata(root)
+                            .is_ok_and(|metadata| metadata.file_type().is_symlink())
+                    })
+                else {
                     self.warnings.push(Warning::file(
                         &manifest_path.display().to_string(),
                         format!(
@@ -377,7 +376,7 @@ impl Bundle {
                         ),
                     ));
                     continue;
-                }
+                };
                 claimed.push(node_root.clone());
                 if !node_root.is_dir() {
                     self.warnings.push(Warning::at(

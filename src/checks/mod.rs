@@ -117,6 +117,15 @@ impl NodeView<'_> {
             .unwrap_or_default()
     }
 
+    /// The node's latest DRBD status capture (/proc/drbd or `drbdadm status`).
+    pub fn drbd_status(&self) -> Option<&Event> {
+        self.events
+            .iter()
+            .rev()
+            .copied()
+            .find(|event| event.kind == EventKind::Drbd && event.event.as_deref() == Some("status"))
+    }
+
     /// The node's own addresses: from `ip addr` (without the VIPs), else the manifest.
     pub fn own_addresses(&self) -> Vec<Ipv4Addr> {
         let vips: Vec<Ipv4Addr> = self
@@ -306,15 +315,10 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
                 .entry("kad_vif")
                 .or_insert_with(|| interface.to_string());
         }
-        let resource = view.into_iter().chain(input.nodes.iter()).find_map(|node| {
-            node.events
-                .iter()
-                .rev()
-                .find(|event| {
-                    event.kind == EventKind::Drbd && event.event.as_deref() == Some("status")
-                })
-                .and_then(|event| event.field("resource"))
-        });
+        let resource = view
+            .into_iter()
+            .chain(input.nodes.iter())
+            .find_map(|node| node.drbd_status()?.field("resource"));
         if let Some(resource) = resource {
             result
                 .values

@@ -1,7 +1,6 @@
 //! Node checks: disk space, maintenance mode, clock synchronisation, DRBD connection, ESC services.
 
 use super::{CheckInput, CheckResult, CheckStatus};
-use crate::sources::EventKind;
 
 /// Use at or above this is a failure (and "No space left" in the logs).
 const DISK_FULL_PERCENT: u32 = 95;
@@ -158,9 +157,7 @@ pub fn drbd_connected(input: &CheckInput) -> Vec<CheckResult> {
         .nodes
         .iter()
         .map(|node| {
-            let Some(status) = node.events.iter().rev().find(|event| {
-                event.kind == EventKind::Drbd && event.event.as_deref() == Some("status")
-            }) else {
+            let Some(status) = node.drbd_status() else {
                 return CheckResult::new(
                     ID,
                     Some(node.name),

@@ -101,16 +101,12 @@ fn write_case_files(
         tempfile::tempdir().map_err(|error| format!("no temporary directory: {error}"))?;
     for (relative, text) in files {
         // A case's file stays inside its temporary bundle: relative, without `..`.
-        let inside = !relative.is_empty()
-            && Path::new(relative)
-                .components()
-                .all(|part| matches!(part, std::path::Component::Normal(_)));
-        if !inside {
+        let Some(inside) = crate::bundle::archive::safe_relative(Path::new(relative)) else {
             return Err(format!(
                 "the case file {relative:?} is not a plain path inside the case's bundle (no `..`, no leading /)"
             ));
-        }
-        let target = directory.path().join(relative);
+        };
+        let target = directory.path().join(inside);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|error| format!("{}: {error}", parent.display()))?;
         }

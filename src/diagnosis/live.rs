@@ -42,6 +42,7 @@ pub fn split_brain_now(
             .map(String::as_str)
             .filter(|node| Some(*node) != survivor.as_deref())
             .collect();
+        // One set of values serves both pieces of advice: who keeps the VIP is who keeps the data.
         let mut values: BTreeMap<&str, Option<String>> = BTreeMap::new();
         values.insert("survivor", survivor.clone());
         values.insert("victim", Some(victims.join(" and ")));
@@ -56,16 +57,23 @@ pub fn split_brain_now(
                     .unwrap_or_else(|| "the kad_vif".to_string()),
             ),
         );
-        let remedy = rules
-            .advice
-            .get("vip-on-both-nodes")
-            .map(|advice| advice.resolve(&values))
-            .unwrap_or_default();
+        values.insert(
+            "resource",
+            Some(
+                check
+                    .values
+                    .get("resource")
+                    .cloned()
+                    .unwrap_or_else(|| "all".to_string()),
+            ),
+        );
+        let advice = vec!["vip-on-both-nodes".to_string(), "drbd-recovery".to_string()];
+        let remedy = rules.with_advice("", &advice, &values);
         let when = collected_at.map_or("collection".to_string(), |time| {
             format!("collection ({})", format_clock(time, timeline.spans_days()))
         });
         let id = format!("vip-on-both-nodes@{}@{vip}", owners.join("+"));
-        let mut finding = Finding {
+        let finding = Finding {
             id: id.clone(),
             rule: "vip-on-both-nodes".to_string(),
             severity: Severity::Critical,
@@ -82,27 +90,13 @@ pub fn split_brain_now(
                 owners.join(" and ")
             ),
             remedy,
-            advice: vec!["drbd-recovery".to_string()],
+            advice,
             references: Vec::new(),
             evidence: Vec::new(),
             instance: instance.clone(),
             transitions: Vec::new(),
             merged: Vec::new(),
         };
-        if let Some(advice) = rules.advice.get("drbd-recovery") {
-            let mut drbd_values: BTreeMap<&str, Option<String>> = BTreeMap::new();
-            drbd_values.insert("survivor", survivor.clone());
-            drbd_values.insert("victim", Some(victims.join(" and ")));
-            drbd_values.insert(
-                "resource",
-                check
-                    .values
-                    .get("resource")
-                    .cloned()
-                    .or(Some("all".to_string())),
-            );
-            finding.remedy = format!("{}\n\n{}", finding.remedy, advice.resolve(&drbd_values));
-        }
         analysis.findings.insert(0, finding);
         analysis.split_brain.insert(
             0,

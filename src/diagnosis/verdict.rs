@@ -123,8 +123,8 @@ impl Verdict {
 fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
     failover
         .finding
-        .as_ref()
-        .and_then(|id| analysis.findings.iter().find(|finding| &finding.id == id))
+        .as_deref()
+        .and_then(|id| analysis.finding(id))
         .and_then(|finding| finding.cause.clone())
         .unwrap_or_else(|| failover.cause.clone())
 }
@@ -132,13 +132,12 @@ fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
 /// The cause of a window: that of the finding reporting its incident, else of the takeover that
 /// opened it (the one closest before its start, within 5 s).
 fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
-    if let Some(cause) = window.finding.as_ref().and_then(|id| {
-        analysis
-            .findings
-            .iter()
-            .find(|finding| &finding.id == id)
-            .and_then(|finding| finding.cause.clone())
-    }) {
+    if let Some(cause) = window
+        .finding
+        .as_deref()
+        .and_then(|id| analysis.finding(id))
+        .and_then(|finding| finding.cause.clone())
+    {
         return Some(cause);
     }
     let start = window.start?;

@@ -6,7 +6,9 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::analysis_json::Report;
+use crate::bundle::parse_rfc3339;
 use crate::rules::Analysis;
+use crate::timeline::align::offset_duration;
 use crate::timeline::format_clock;
 use crate::timeline::state::Role;
 
@@ -158,22 +160,21 @@ pub fn write(
                 " "
             };
             // The line's own envelope (stamp, host) is the time and node shown before it.
-            let time = evidence.time.as_deref().map_or("-".to_string(), |time| {
-                chrono::DateTime::parse_from_rfc3339(time).map_or(time.to_string(), |time| {
-                    format_clock(time.with_timezone(&chrono::Utc), dated)
-                })
-            });
+            let instant = evidence.time.as_deref().and_then(parse_rfc3339);
+            let time = match (instant, evidence.time.as_deref()) {
+                (Some(instant), _) => format_clock(instant, dated),
+                (None, written) => written.unwrap_or("-").to_string(),
+            };
             let file = evidence
                 .file
                 .strip_prefix("var/log/")
                 .unwrap_or(&evidence.file);
+            // The node's own stamp: the corrected time plus the offset taken off it.
             let own_stamp = evidence
                 .clock_offset_s
-                .zip(evidence.time.as_deref())
-                .and_then(|(offset, time)| {
-                    let time = chrono::DateTime::parse_from_rfc3339(time).ok()?;
-                    let own = time.with_timezone(&chrono::Utc)
-                        + chrono::Duration::milliseconds((offset * 1000.0).round() as i64);
+                .zip(instant)
+                .and_then(|(offset, instant)| {
+                    let own = instant.checked_add_signed(offset_duration(offset))?;
                     Some(format!("[its clock: {}] ", format_clock(own, dated)))
                 })
                 .unwrap_or_default();

@@ -81,6 +81,10 @@ struct Context<'a> {
     serving: Option<String>,
     /// Whether times in titles carry their date (the evidence spans days).
     dated: bool,
+    /// keepalived.conf's vrrp_instance settings of every node (read once).
+    vrrp_configs: Vec<&'a Event>,
+    /// The DRBD resource, when the evidence names exactly one (read once).
+    only_resource: Option<String>,
 }
 
 impl Context<'_> {
@@ -122,9 +126,8 @@ impl Context<'_> {
     /// Each node's keepalived.conf settings of an instance (or of its first instance).
     fn configs(&self, instance: Option<&str>) -> Vec<(&str, &Event)> {
         let mut configs: Vec<(&str, &Event)> = Vec::new();
-        for event in &self.facts.timeline.events {
-            if event.event.as_deref() != Some(events::VRRP_CONFIG)
-                || instance.is_some_and(|instance| event.field("instance") != Some(instance))
+        for event in &self.vrrp_configs {
+            if instance.is_some_and(|instance| event.field("instance") != Some(instance))
                 || configs.iter().any(|(node, _)| *node == event.node.as_ref())
             {
                 continue;
@@ -141,12 +144,7 @@ impl Context<'_> {
         let resource = evidence
             .iter()
             .find_map(|index| drbd_resource(&events[*index]))
-            .or_else(|| {
-                let mut named: Vec<String> = events.iter().filter_map(drbd_resource).collect();
-                named.sort();
-                named.dedup();
-                (named.len() == 1).then(|| named.remove(0))
-            })
+            .or_else(|| self.only_resource.clone())
             .unwrap_or_else(|| "all".to_string());
         let victims: Vec<&str> = self
             .facts
@@ -759,6 +757,11 @@ impl Context<'_> {
 }
 
 impl Analysis {
+    /// The finding with this id.
+    pub fn finding(&self, id: &str) -> Option<&Finding> {
+        self.findings.iter().find(|finding| finding.id == id)
+    }
+
     /// Reconstructs states from every event of the timeline and runs every rule.
     /// `known_addresses`: each node's addresses known from outside its logs (its `ip addr`
     /// capture), to name the sender of an advert.
@@ -775,6 +778,18 @@ impl Analysis {
             addresses: node_addresses(timeline, known_addresses),
             serving: now::serving_node(&now),
             dated: timeline.spans_days(),
+            vrrp_configs: timeline
+                .events
+                .iter()
+                .filter(|event| event.event.as_deref() == Some(events::VRRP_CONFIG))
+                .collect(),
+            only_resource: {
+                let mut named: Vec<String> =
+                    timeline.events.iter().filter_map(drbd_resource).collect();
+                named.sort();
+                named.dedup();
+                (named.len() == 1).then(|| named.remove(0))
+            },
         };
         let (transitions, mut findings) = context.transitions();
         let (mut split_brain, split_findings) = context.split_brains();
@@ -792,18 +807,12 @@ impl Analysis {
             &|time| format_clock(time, dated),
         );
         // Shared advice, once per finding, after its own remedy.
-        for finding in &mut findings {
+        for finding in findings
+            .iter_mut()
+            .filter(|finding| !finding.advice.is_empty())
+        {
             let values = context.advice_values(&finding.evidence);
-            for key in &finding.advice {
-                if let Some(advice) = rules.advice.get(key) {
-                    let text = advice.resolve(&values);
-                    finding.remedy = if finding.remedy.is_empty() {
-                        text
-                    } else {
-                        format!("{}\n\n{text}", finding.remedy)
-                    };
-                }
-            }
+            finding.remedy = rules.with_advice(&finding.remedy, &finding.advice, &values);
         }
         findings.sort_by(|a, b| {
             (std::cmp::Reverse(a.severity), a.start, &a.id).cmp(&(

@@ -38,6 +38,16 @@ impl Groups {
         index
     }
 
+    /// The members of each group, at its root's index (other indices empty).
+    fn members(&mut self) -> Vec<Vec<usize>> {
+        let mut members = vec![Vec::new(); self.parent.len()];
+        for index in 0..self.parent.len() {
+            let root = self.root(index);
+            members[root].push(index);
+        }
+        members
+    }
+
     fn join(&mut self, left: usize, right: usize) {
         let (left, right) = (self.root(left), self.root(right));
         if left != right {
@@ -74,12 +84,7 @@ pub fn fold(
             .first()
             .map(|index| &transitions[*index])
     };
-    let part_of = |finding: &Finding| {
-        rules
-            .rules
-            .iter()
-            .any(|rule| rule.id == finding.rule && rule.part_of_incident)
-    };
+    let part_of = |finding: &Finding| rules.is_part_of_incident(&finding.rule);
 
     // Hand-overs: transitions of one instance within LINK_S of each other (start-up elections and
     // other informational transitions stand alone).
@@ -171,11 +176,7 @@ pub fn fold(
     }
 
     // Findings that only restate evidence an incident already holds.
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
-    for index in 0..count {
-        let root = groups.root(index);
-        members[root].push(index);
-    }
+    let members = groups.members();
     for index in 0..count {
         let finding = &findings[index];
         if transition_of(finding).is_some()
@@ -202,11 +203,7 @@ pub fn fold(
             groups.join(root, index);
         }
     }
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
-    for index in 0..count {
-        let root = groups.root(index);
-        members[root].push(index);
-    }
+    let members = groups.members();
 
     let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
     let mut folded = Vec::new();
@@ -307,12 +304,7 @@ fn fold_group(
     }
     let facets: Vec<&Finding> = group
         .iter()
-        .filter(|finding| {
-            rules
-                .rules
-                .iter()
-                .any(|rule| rule.id == finding.rule && rule.part_of_incident)
-        })
+        .filter(|finding| rules.is_part_of_incident(&finding.rule))
         .collect();
     let mut explanation = vec![group[lead].explanation.clone()];
     let mut remedy = Vec::new();

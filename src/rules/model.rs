@@ -421,6 +421,34 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// A remedy followed by the shared advice of `keys`, each resolved for `values`, as
+    /// paragraphs (advice this set does not hold is left out: `rules check` reports it).
+    pub fn with_advice(
+        &self,
+        remedy: &str,
+        keys: &[String],
+        values: &BTreeMap<&str, Option<String>>,
+    ) -> String {
+        let mut paragraphs: Vec<String> = Vec::new();
+        if !remedy.is_empty() {
+            paragraphs.push(remedy.to_string());
+        }
+        paragraphs.extend(
+            keys.iter()
+                .filter_map(|key| self.advice.get(key))
+                .map(|advice| advice.resolve(values)),
+        );
+        paragraphs.join("\n\n")
+    }
+
+    /// Whether findings of this rule are a facet of the incident around them
+    /// (`part_of_incident`).
+    pub fn is_part_of_incident(&self, rule: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|known| known.id == rule && known.part_of_incident)
+    }
+
     /// The embedded files of a rules folder, then those of `extra`'s; unreadable ones become
     /// errors of the set.
     fn files_of(&mut self, folder: &str, extra: Option<&std::path::Path>) -> Vec<RuleFile> {
