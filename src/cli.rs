@@ -69,6 +69,8 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
 const ANALYZE_EXAMPLES: &str = "Examples:
   esc-diag analyze testdata/bundles/lab-partition
   esc-diag analyze esc-diag-esc-ha-0-20261125T142036Z.tar.gz --format json > report.json
+  esc-diag analyze testdata/bundles/lab-partition --format html -o report.html
+  esc-diag analyze bundle.tar.gz --format markdown > ticket.md
   esc-diag analyze node0.tar.gz node1.tar.gz --min-severity warning
   esc-diag analyze bundle/ --rules site-rules/ --since 2026-11-25T14:00:00Z
 
@@ -80,9 +82,14 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Output format.
+    /// Output format: text for a terminal, json for tools (esc-diag/report/v1), html for a
+    /// self-contained page with both nodes' swimlanes, markdown for a ticket body.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Show only findings at this level or worse (info, warning, error, critical); the exit code
     /// still counts every finding.
@@ -123,6 +130,8 @@ pub enum RulesCommand {
 pub enum ReportFormat {
     Text,
     Json,
+    Html,
+    Markdown,
 }
 
 const TIMELINE_EXAMPLES: &str = "Examples:
@@ -262,6 +271,8 @@ pub struct AnalyzeConfig {
     pub since: Option<TimeSpec>,
     pub until: Option<TimeSpec>,
     pub format: ReportFormat,
+    /// Where the report goes (None: standard output).
+    pub output: Option<PathBuf>,
     pub min_severity: Severity,
     pub now: Option<DateTime<Utc>>,
     pub rules: Option<PathBuf>,
@@ -287,6 +298,7 @@ impl AnalyzeArgs {
             until,
             paths: self.input.paths,
             format: self.format,
+            output: self.output,
             min_severity: Severity::parse(&self.min_severity)
                 .map_err(|error| format!("--min-severity: {error}"))?,
             now,

@@ -11,7 +11,7 @@ use crate::diagnosis::{ReportWindow, Status, diagnose};
 use crate::exit_code::ExitCode;
 use crate::finding::Severity;
 use crate::report::analysis_json::{CheckRecord, Report, ReportInput};
-use crate::report::analysis_text;
+use crate::report::{analysis_html, analysis_markdown, analysis_text};
 use crate::rules::RuleSet;
 use crate::sources::Classifier;
 use crate::timeline::Timeline;
@@ -76,24 +76,35 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
                 .collect(),
         },
     );
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let written = match config.format {
-        ReportFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out)),
-        ReportFormat::Text => analysis_text::write(
-            &mut out,
-            &report,
-            analysis,
-            config.verbose,
-            timeline.spans_days(),
-        ),
+    let dated = timeline.spans_days();
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        match config.format {
+            ReportFormat::Json => serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out)),
+            ReportFormat::Text => {
+                analysis_text::write(out, &report, analysis, config.verbose, dated)
+            }
+            ReportFormat::Html => analysis_html::write(out, &report, analysis, &timeline, dated),
+            ReportFormat::Markdown => analysis_markdown::write(out, &report, dated),
+        }?;
+        out.flush()
     };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => {}
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(error) => return Err(error).context("writing the report"),
+    match &config.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            write(&mut BufWriter::new(file))
+                .with_context(|| format!("writing the report to {}", path.display()))?;
+        }
+        None => {
+            let stdout = io::stdout();
+            match write(&mut BufWriter::new(stdout.lock())) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+                Err(error) => return Err(error).context("writing the report"),
+            }
+        }
     }
     // A failed check is as serious as a warning; so is a verdict that is not healthy.
     let serious = analysis

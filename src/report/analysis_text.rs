@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::analysis_json::Report;
+use super::phrases::{self, InstanceNowPhrases};
 use crate::bundle::parse_rfc3339;
 use crate::rules::Analysis;
 use crate::timeline::align::offset_duration;
@@ -51,27 +52,11 @@ pub fn write(
     // The state now: who holds each instance at the end of the evidence, and whether a standby
     // exists.
     for now in &report.state_now {
-        let masters = if now.masters.is_empty() {
-            "no MASTER".to_string()
-        } else {
-            format!("MASTER {}", now.masters.join(" and "))
-        };
-        let standby = if now.backups.is_empty() {
-            "no standby".to_string()
-        } else {
-            format!("standby {}", now.backups.join(", "))
-        };
-        let others: Vec<String> = now
-            .others
-            .iter()
-            .map(|other| format!("{} {}", other.node, other.state))
-            .chain(now.silent_masters.iter().map(|silent| {
-                format!(
-                    "{} last said MASTER, silent since {} (dead or hung?)",
-                    silent.node, silent.last_seen
-                )
-            }))
-            .collect();
+        let InstanceNowPhrases {
+            masters,
+            standby,
+            others,
+        } = phrases::instance_now(now);
         writeln!(
             out,
             "  now: {:<10} {masters}; {standby}{}",
@@ -363,38 +348,7 @@ pub fn write(
             }
         }
     }
-    let not_checked: Vec<String> = report
-        .coverage
-        .blind_intervals
-        .iter()
-        .filter(|blind| blind.reason != "quiet")
-        .map(|blind| {
-            format!(
-                "no logs of {} from {} to {} ({})",
-                blind.node,
-                blind.start.as_deref().unwrap_or("the start"),
-                blind.end.as_deref().unwrap_or("the end"),
-                blind.reason
-            )
-        })
-        .chain(report.coverage.warnings.iter().map(|warning| {
-            let place = match (&warning.node, &warning.file, warning.line) {
-                (Some(node), Some(file), Some(line)) => format!("{node} {file}:{line}: "),
-                (Some(node), Some(file), None) => format!("{node} {file}: "),
-                (Some(node), None, _) => format!("{node}: "),
-                (None, Some(file), _) => format!("{file}: "),
-                _ => String::new(),
-            };
-            format!("{place}{}", warning.message)
-        }))
-        .chain(
-            report
-                .coverage
-                .rule_errors
-                .iter()
-                .map(|error| format!("rule skipped: {error}")),
-        )
-        .collect();
+    let not_checked = phrases::not_checked(report);
     if !not_checked.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", "Not checked, or only in part".bold())?;

@@ -1,8 +1,13 @@
-//! Reports: how results are printed. One file per output: the timeline as text for people and as
-//! JSON / NDJSON for tools. Printing only; nothing here reads logs or decides anything.
+//! Reports: how results are printed. One file per output: the analysis as text, JSON, HTML and
+//! Markdown, the timeline as text and JSON / NDJSON, and the swimlane picture the HTML draws.
+//! Printing only; nothing here reads logs or decides anything.
 
+pub mod analysis_html;
 pub mod analysis_json;
+pub mod analysis_markdown;
 pub mod analysis_text;
+pub mod phrases;
+pub mod swimlanes;
 pub mod timeline_json;
 pub mod timeline_text;
 

@@ -1,0 +1,127 @@
+//! The phrases every analysis format shares (text, HTML, Markdown): who holds an instance now,
+//! each node's DRBD and ESC state now, a finding's facts, and what could not be checked. Built from the wire report,
+//! so the formats say the same thing in the same words.
+
+use super::analysis_json::{FindingRecord, InstanceNowRecord, NodeRecord, Report};
+use crate::bundle::parse_rfc3339;
+use crate::timeline::format_clock;
+
+/// An instance now: "MASTER a and b" or "no MASTER", "standby c" or "no standby", and the others
+/// (FAULT, STOP, unknown, and silent masters).
+pub struct InstanceNowPhrases {
+    pub masters: String,
+    pub standby: String,
+    pub others: Vec<String>,
+}
+
+pub fn instance_now(now: &InstanceNowRecord) -> InstanceNowPhrases {
+    InstanceNowPhrases {
+        masters: if now.masters.is_empty() {
+            "no MASTER".to_string()
+        } else {
+            format!("MASTER {}", now.masters.join(" and "))
+        },
+        standby: if now.backups.is_empty() {
+            "no standby".to_string()
+        } else {
+            format!("standby {}", now.backups.join(", "))
+        },
+        others: now
+            .others
+            .iter()
+            .map(|other| format!("{} {}", other.node, other.state))
+            .chain(now.silent_masters.iter().map(|silent| {
+                format!(
+                    "{} last said MASTER, silent since {} (dead or hung?)",
+                    silent.node, silent.last_seen
+                )
+            }))
+            .collect(),
+    }
+}
+
+/// A node's DRBD role and ESC services now ("DRBD Primary (Connected)", "ESC services running"),
+/// where the bundle shows them.
+pub fn node_now(node: &NodeRecord) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(role) = &node.drbd_role {
+        parts.push(match &node.drbd_connection {
+            Some(connection) => format!("DRBD {role} ({connection})"),
+            None => format!("DRBD {role}"),
+        });
+    }
+    if let Some(services) = &node.esc_services {
+        parts.push(format!("ESC services {services}"));
+    }
+    parts
+}
+
+/// What could not be checked, or only in part: missing logs, reading warnings, skipped rules.
+pub fn not_checked(report: &Report) -> Vec<String> {
+    report
+        .coverage
+        .blind_intervals
+        .iter()
+        .filter(|blind| blind.reason != "quiet")
+        .map(|blind| {
+            format!(
+                "no logs of {} from {} to {} ({})",
+                blind.node,
+                blind.start.as_deref().unwrap_or("the start"),
+                blind.end.as_deref().unwrap_or("the end"),
+                blind.reason
+            )
+        })
+        .chain(report.coverage.warnings.iter().map(|warning| {
+            let place = match (&warning.node, &warning.file, warning.line) {
+                (Some(node), Some(file), Some(line)) => format!("{node} {file}:{line}: "),
+                (Some(node), Some(file), None) => format!("{node} {file}: "),
+                (Some(node), None, _) => format!("{node}: "),
+                (None, Some(file), _) => format!("{file}: "),
+                _ => String::new(),
+            };
+            format!("{place}{}", warning.message)
+        }))
+        .chain(
+            report
+                .coverage
+                .rule_errors
+                .iter()
+                .map(|error| format!("rule skipped: {error}")),
+        )
+        .collect()
+}
+
+/// A span of time on the report's clock: "15:53:07 – 15:53:12", "from ...", "until ...", one
+/// instant, or nothing.
+pub fn span(start: &Option<String>, end: &Option<String>, dated: bool) -> String {
+    let show = |value: &Option<String>| {
+        value
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .map(|time| format_clock(time, dated))
+    };
+    match (show(start), show(end)) {
+        (Some(start), Some(end)) if start == end => start,
+        (Some(start), Some(end)) => format!("{start} – {end}"),
+        (Some(start), None) => format!("from {start}"),
+        (None, Some(end)) => format!("until {end}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// A finding's facts under its title: its span, its nodes, its cause.
+pub fn finding_facts(finding: &FindingRecord, dated: bool) -> Vec<String> {
+    let mut facts = Vec::new();
+    let span = span(&finding.start, &finding.end, dated);
+    if !span.is_empty() {
+        facts.push(span);
+    }
+    if !finding.nodes.is_empty() {
+        facts.push(finding.nodes.join(", "));
+    }
+    if let Some(cause) = &finding.cause {
+        facts.push(format!("cause: {cause}"));
+    }
+    facts
+}
