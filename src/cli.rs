@@ -37,6 +37,10 @@ pub enum Command {
     /// Diagnose the pair: split-brain windows, the cause of each failover, findings.
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
+    /// What changed between two bundles of the pair: configuration (keepalived, esc-config.yaml,
+    /// DRBD), addresses and routes, checks, findings, the verdict and who is MASTER.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// List, check and test the rule files and classifier tables.
     #[command(subcommand, after_help = RULES_EXAMPLES)]
     Rules(RulesCommand),
@@ -104,6 +108,72 @@ pub struct AnalyzeArgs {
     /// JSON always has them all.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+const DIFF_EXAMPLES: &str = "Examples:
+  esc-diag diff healthy-last-week.tar.gz now.tar.gz
+  esc-diag diff before/ after/ --format json > diff.json
+
+Secrets (passwords, auth_pass, DRBD shared-secret, keys) are never shown, only that they changed.
+Exit codes: 0 nothing relevant changed, 1 something did, 2 an error.";
+
+/// BEFORE, AFTER and options of `esc-diag diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier bundle (a directory or .tar.gz of the pair).
+    #[arg(value_name = "BEFORE")]
+    pub before: PathBuf,
+
+    /// The later bundle.
+    #[arg(value_name = "AFTER")]
+    pub after: PathBuf,
+
+    /// Output format (text, or json: schema esc-diag/diff/v1).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// The report's generated_at (RFC 3339), for reproducible output; default: now.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+}
+
+/// What `esc-diag diff` runs with.
+#[derive(Debug, Clone)]
+pub struct DiffConfig {
+    pub before: PathBuf,
+    pub after: PathBuf,
+    pub format: DiffFormat,
+    pub now: Option<DateTime<Utc>>,
+    pub rules: Option<PathBuf>,
+}
+
+impl DiffArgs {
+    /// Checks the arguments and turns them into a configuration.
+    pub fn into_config(self, rules: Option<PathBuf>) -> Result<DiffConfig, String> {
+        Ok(DiffConfig {
+            before: self.before,
+            after: self.after,
+            format: self.format,
+            now: parse_now(self.now.as_deref())?,
+            rules,
+        })
+    }
+}
+
+/// `--now`: an RFC 3339 instant.
+fn parse_now(text: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
+    text.map(|text| {
+        DateTime::parse_from_rfc3339(text)
+            .map(|time| time.with_timezone(&Utc))
+            .map_err(|error| format!("--now: {text:?} is not RFC 3339 ({error})"))
+    })
+    .transpose()
 }
 
 /// `esc-diag rules ...`
@@ -284,15 +354,7 @@ impl AnalyzeArgs {
     /// Checks the arguments and turns them into a configuration.
     pub fn into_config(self, rules: Option<PathBuf>) -> Result<AnalyzeConfig, String> {
         let (since, until) = self.input.window()?;
-        let now = self
-            .now
-            .as_deref()
-            .map(|text| {
-                DateTime::parse_from_rfc3339(text)
-                    .map(|time| time.with_timezone(&Utc))
-                    .map_err(|error| format!("--now: {text:?} is not RFC 3339 ({error})"))
-            })
-            .transpose()?;
+        let now = parse_now(self.now.as_deref())?;
         Ok(AnalyzeConfig {
             since,
             until,

@@ -78,6 +78,10 @@ where
             Ok(config) => commands::analyze::run(&config),
             Err(message) => Err(anyhow::anyhow!(message)),
         },
+        Command::Diff(arguments) => match arguments.into_config(cli.rules) {
+            Ok(config) => commands::diff::run(&config),
+            Err(message) => Err(anyhow::anyhow!(message)),
+        },
         Command::Collect(arguments) => match arguments.into_config(cli.rules) {
             Ok(config) => commands::collect::run(&config),
             Err(message) => Err(anyhow::anyhow!(message)),

@@ -8,6 +8,7 @@ mod architecture;
 mod bad_input;
 mod checks;
 mod collect;
+mod diff;
 mod field;
 mod html;
 mod lab;

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod collect;
+pub mod diff;
 pub mod manual;
 pub mod rules;
 pub mod timeline;

@@ -5,6 +5,7 @@
 //! reconstructed from everything given.
 
 pub mod cases;
+pub mod compare;
 pub mod live;
 pub mod verdict;
 

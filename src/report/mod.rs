@@ -1,11 +1,14 @@
 //! Reports: how results are printed. One file per output: the analysis as text, JSON, HTML and
-//! Markdown, the timeline as text and JSON / NDJSON, and the swimlane picture the HTML draws.
+//! Markdown, the timeline as text and JSON / NDJSON, the swimlane picture the HTML draws, and
+//! `diff` as text and JSON.
 //! Printing only; nothing here reads logs or decides anything.
 
 pub mod analysis_html;
 pub mod analysis_json;
 pub mod analysis_markdown;
 pub mod analysis_text;
+pub mod diff_json;
+pub mod diff_text;
 pub mod phrases;
 pub mod swimlanes;
 pub mod timeline_json;

@@ -6,9 +6,11 @@
 
 pub mod classifier;
 pub mod collection;
+pub mod drbd_conf;
 pub mod drbd_status;
 pub mod entries;
 pub mod envelope;
+pub mod esc_config;
 pub mod escadm;
 pub mod escmanager;
 pub mod event;
