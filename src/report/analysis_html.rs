@@ -281,7 +281,10 @@ const SCRIPT: &str = r##"
         g.appendChild(line); g.appendChild(text); axis.appendChild(g);
       }
       var range = document.getElementById("range");
-      if (range) range.textContent = label(v0, 1000) + " \u2013 " + label(v1, 1000) + " UTC";
+      if (range) {
+        range.textContent = "showing " + label(v0, 1000) + " \u2013 " + label(v1, 1000) + " UTC" +
+          (v0 > t0 || v1 < t1 ? " of " + label(t0, 1000) + " \u2013 " + label(t1, 1000) : "");
+      }
     };
     var zoom = function (factor, at) {
       var span = Math.min(t1 - t0, Math.max(minSpan, (v1 - v0) * factor));

@@ -3,6 +3,8 @@
 //! axis, with the blind intervals, the split-brain windows and a marker per transition. Built from
 //! the state intervals, never from every line, so its size follows the changes, not the input.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use super::analysis_json::Report;
@@ -102,6 +104,17 @@ impl Swimlanes {
         let mut lanes = Vec::new();
         let mut markers = Vec::new();
         let mut instants: Vec<DateTime<Utc>> = Vec::new();
+        // The first DRBD line of each node at each instant: the evidence of a DRBD role change.
+        let mut drbd_events: BTreeMap<(&str, DateTime<Utc>), usize> = BTreeMap::new();
+        for (index, event) in timeline.events.iter().enumerate() {
+            if event.kind == EventKind::Drbd
+                && let Some(time) = event.time
+            {
+                drbd_events
+                    .entry((event.node.as_ref(), time))
+                    .or_insert(index);
+            }
+        }
         for node in &report.nodes {
             for instance in &node.instances {
                 let segments: Vec<Segment> = analysis
@@ -190,11 +203,7 @@ impl Swimlanes {
                         inferred: false,
                         silent: false,
                     });
-                    let event = timeline.events.iter().position(|event| {
-                        event.node.as_ref() == node.name
-                            && event.kind == EventKind::Drbd
-                            && event.time == Some(*time)
-                    });
+                    let event = drbd_events.get(&(node.name.as_str(), *time)).copied();
                     markers.push(Marker {
                         lane,
                         time: *time,
