@@ -552,3 +552,48 @@ fn an_interrupted_analysis_leaves_no_unpacked_archive_behind() {
     assert_eq!(status.code(), Some(130), "{status:?}");
     assert!(!unpacked(), "the unpacked tree was left behind");
 }
+
+#[test]
+fn a_pair_flapping_within_one_second_makes_one_window_not_one_per_pair_of_lines() {
+    // 3,000 state lines of each node in one second: every MASTER interval of one node meets every
+    // one of the other's. That is one split-brain window, and the analysis does linear work per
+    // instant (it used to make a window per pair and run out of memory).
+    let mut node0 = String::new();
+    let mut node1 = String::new();
+    for index in 0..3000 {
+        let (mine, theirs) = if index % 2 == 0 {
+            ("MASTER", "BACKUP")
+        } else {
+            ("BACKUP", "MASTER")
+        };
+        node0.push_str(&format!(
+            "Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[1]: (VI_1) Entering {mine} STATE\n"
+        ));
+        node1.push_str(&format!(
+            "Nov 25 14:20:36 esc-ha-1 Keepalived_vrrp[1]: (VI_1) Entering {theirs} STATE\n"
+        ));
+    }
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", node0)
+        .file("esc-ha-1", "var/log/messages", node1);
+    let run = crate::support::analyze(bundle.path(), &[]);
+    let report = run.json();
+    assert_eq!(report["verdict"]["status"], "split-brain");
+    let windows = report["split_brain"].as_array().expect("split_brain");
+    assert!(
+        (1..=2).contains(&windows.len()),
+        "{} windows for one instant",
+        windows.len()
+    );
+    let mut ids: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|finding| finding["id"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "finding ids repeat");
+    assert_eq!(report["transitions"].as_array().map(Vec::len), Some(6000));
+}

@@ -361,8 +361,20 @@ impl Context<'_> {
                 .or(interval.proven_from)
                 .map(|start| (start, interval.start.is_some()))
         };
+        // One window per instance, pair of nodes and span: MASTER intervals of no length at one
+        // instant (a node flapping within a second) would otherwise make the same window again
+        // for every pair of them.
+        let mut seen_windows = std::collections::HashSet::new();
         for (index, left) in masters.iter().enumerate() {
-            for right in &masters[index + 1..] {
+            // Intervals are in order of start (those held since before the logs first): once one
+            // starts after `left` ended, it and all later ones cannot overlap it.
+            let reach = masters[index + 1..].iter().take_while(|right| {
+                match (left.start, left.end, right.start) {
+                    (Some(_), Some(end), Some(start)) => start <= end,
+                    _ => true,
+                }
+            });
+            for right in reach {
                 if left.instance != right.instance || left.node == right.node {
                     continue;
                 }
@@ -412,6 +424,20 @@ impl Context<'_> {
                 if one_x_transition {
                     continue;
                 }
+                let other = if std::ptr::eq(*later, *left) {
+                    right
+                } else {
+                    left
+                };
+                if !seen_windows.insert((
+                    later.node.as_str(),
+                    other.node.as_str(),
+                    left.instance.as_str(),
+                    start,
+                    end,
+                )) {
+                    continue;
+                }
                 let advert_proof = [left, right].iter().any(|interval| {
                     interval.inferred
                         && interval
@@ -431,14 +457,7 @@ impl Context<'_> {
                         event: later.opened_by,
                     },
                     OverlapProof {
-                        nodes: [
-                            later.node.clone(),
-                            if std::ptr::eq(*later, *left) {
-                                right.node.clone()
-                            } else {
-                                left.node.clone()
-                            },
-                        ],
+                        nodes: [later.node.clone(), other.node.clone()],
                         proof: if advert_proof {
                             "advert-while-master"
                         } else {
@@ -490,18 +509,16 @@ impl Context<'_> {
                     .into_iter()
                     .chain(evaluation.evidence.iter().copied())
                     .collect();
-                for interval in &self.facts.states.intervals {
-                    if interval.role == Role::Master
-                        && interval.instance == instance
-                        && nodes.contains(&interval.node)
-                        && interval
-                            .start
-                            .or(interval.proven_from)
-                            .is_some_and(|start| start <= subject.time)
-                        && interval.end.is_none_or(|end| end >= subject.time)
+                for node in &nodes {
+                    for interval in
+                        self.facts
+                            .states
+                            .intervals_spanning(node, &instance, subject.time)
                     {
-                        evidence.extend(interval.opened_by);
-                        evidence.extend(interval.closed_by);
+                        if interval.role == Role::Master {
+                            evidence.extend(interval.opened_by);
+                            evidence.extend(interval.closed_by);
+                        }
                     }
                 }
                 evidence.sort_unstable();

@@ -1,7 +1,8 @@
 //! Evaluating conditions: a subject (a transition, an overlap window or an event) at an instant,
 //! the timeline's events and the reconstructed states; events a condition found become evidence.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -112,6 +113,39 @@ pub struct Facts<'a> {
     pub states: &'a States,
     /// Per node, event indices in time order.
     by_node: BTreeMap<&'a str, Vec<usize>>,
+    /// `seen`/`count` results over busy windows, for filters that depend on the event only: many
+    /// subjects at one instant (a flapping pair) ask the same question of the same events.
+    busy_matches: RefCell<HashMap<MatchQuestion, Vec<usize>>>,
+}
+
+/// A `seen`/`count` question: the filter (by its place in the rule set), the nodes, the window,
+/// the subject's instance, and how many answers are wanted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct MatchQuestion {
+    filter: usize,
+    nodes: Vec<String>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    instance: Option<String>,
+    limit: Option<usize>,
+}
+
+/// A window with more events than this is worth remembering the answers for.
+const BUSY_WINDOW: usize = 64;
+
+/// Whether a filter's value depends on the event it is asked of only (no `subject.` name but the
+/// instance, no function call), so that its answers over one window hold for every subject of
+/// that instance.
+fn event_only(expr: &Expr) -> bool {
+    match expr {
+        Expr::Bool(_) | Expr::Number(_) | Expr::Duration(_) | Expr::Str(_) => true,
+        // The subject's instance is part of the question asked.
+        Expr::Name(name) => !name.starts_with("subject.") || name == "subject.instance",
+        Expr::List(items) | Expr::And(items) | Expr::Or(items) => items.iter().all(event_only),
+        Expr::Not(inner) => event_only(inner),
+        Expr::Compare(left, _, right) => event_only(left) && event_only(right),
+        Expr::Call(..) => false,
+    }
 }
 
 impl<'a> Facts<'a> {
@@ -126,6 +160,7 @@ impl<'a> Facts<'a> {
             timeline,
             states,
             by_node,
+            busy_matches: RefCell::new(HashMap::new()),
         }
     }
 
@@ -284,13 +319,55 @@ impl Evaluator<'_, '_> {
         }
     }
 
-    fn matching(&mut self, arguments: &[Expr]) -> Vec<usize> {
+    /// The events of `who` between the two instants for which the filter holds, in order; with a
+    /// `limit`, only the first that many (what `seen` keeps), so that a busy instant costs no
+    /// more than it needs.
+    fn matching(&mut self, arguments: &[Expr], limit: Option<usize>) -> Vec<usize> {
         let nodes = self.who(&arguments[0]);
         let from = self.at(&arguments[2]);
         let to = self.at(&arguments[3]);
+        let busy = nodes
+            .iter()
+            .map(|node| self.facts.events_between(node, from, to).len())
+            .sum::<usize>()
+            > BUSY_WINDOW;
+        let question = (busy && event_only(&arguments[1])).then(|| MatchQuestion {
+            filter: std::ptr::from_ref(&arguments[1]) as usize,
+            nodes: nodes.clone(),
+            from,
+            to,
+            instance: self.subject.instance.clone(),
+            limit,
+        });
+        if let Some(question) = &question
+            && let Some(found) = self.facts.busy_matches.borrow().get(question)
+        {
+            return found.clone();
+        }
+        let found = self.scan(&nodes, &arguments[1], from, to, limit);
+        if let Some(question) = question {
+            self.facts
+                .busy_matches
+                .borrow_mut()
+                .insert(question, found.clone());
+        }
+        found
+    }
+
+    fn scan(
+        &mut self,
+        nodes: &[String],
+        filter: &Expr,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: Option<usize>,
+    ) -> Vec<usize> {
         let mut found = Vec::new();
-        for node in &nodes {
+        for node in nodes {
             for &index in self.facts.events_between(node, from, to) {
+                if limit.is_some_and(|limit| found.len() >= limit) {
+                    return found;
+                }
                 let candidate = &self.facts.timeline.events[index];
                 if let (Some(instance), Some(other)) =
                     (&self.subject.instance, candidate.field("instance"))
@@ -298,7 +375,7 @@ impl Evaluator<'_, '_> {
                 {
                     continue;
                 }
-                if self.value(&arguments[1], Some(index)).truthy() {
+                if self.value(filter, Some(index)).truthy() {
                     found.push(index);
                 }
             }
@@ -310,15 +387,16 @@ impl Evaluator<'_, '_> {
         let _ = event;
         match function {
             "seen" => {
-                let found = self.matching(arguments);
+                let found = self.matching(arguments, Some(EVIDENCE_PER_CALL));
                 let seen = !found.is_empty();
-                self.evidence.extend(found.into_iter().take(5));
+                self.evidence.extend(found);
                 Value::Bool(seen)
             }
             "count" => {
-                let found = self.matching(arguments);
+                let found = self.matching(arguments, None);
                 let count = found.len();
-                self.evidence.extend(found.into_iter().take(5));
+                self.evidence
+                    .extend(found.into_iter().take(EVIDENCE_PER_CALL));
                 Value::Number(count as f64)
             }
             "state" => {
@@ -535,6 +613,9 @@ fn event_name(event: &Event, name: &str) -> Value {
 }
 
 /// `time + offset`, saturating at the earliest and latest instants instead of overflowing.
+/// Evidence lines a `seen` or `count` call contributes: its first matches.
+const EVIDENCE_PER_CALL: usize = 5;
+
 fn shifted(time: DateTime<Utc>, offset: Duration) -> DateTime<Utc> {
     time.checked_add_signed(offset)
         .unwrap_or(if offset < Duration::zero() {

@@ -5,6 +5,8 @@
 //! declares a facet of it (DRBD's side of a split-brain). The folded finding names one cause:
 //! that of the incident's earliest transition whose cause is known.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::model::RuleSet;
@@ -17,6 +19,10 @@ pub const WINDOW_GRACE_S: i64 = 2;
 /// DRBD finds a split-brain when the nodes reconnect, which may be a while after the window: a
 /// facet of an incident (`part_of_incident`) this long after it still belongs to it.
 pub const AFTERMATH_S: i64 = 600;
+
+/// A VRRP split-brain window as the facets see it: its start (or the instant seen), its end, its
+/// finding's index, its nodes.
+type VrrpWindow<'a> = (DateTime<Utc>, Option<DateTime<Utc>>, usize, &'a [String]);
 
 /// Disjoint sets over finding indices.
 struct Groups {
@@ -108,12 +114,26 @@ pub fn fold(
         }
     }
 
-    // Split-brain windows with the transitions that open and close them.
+    // Split-brain windows with the transitions that open and close them: per instance, the
+    // transitions in time order, so each window looks only at its own span.
     let grace = Duration::seconds(WINDOW_GRACE_S);
-    let index_of = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| findings.iter().position(|finding| &finding.id == id))
-    };
+    let mut first_by_id: HashMap<&str, usize> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        first_by_id.entry(finding.id.as_str()).or_insert(index);
+    }
+    let index_of = |id: &Option<String>| id.as_deref().and_then(|id| first_by_id.get(id).copied());
+    let mut by_instance: HashMap<&str, Vec<(DateTime<Utc>, usize)>> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        if let Some(transition) = transition_of(finding) {
+            by_instance
+                .entry(transition.instance.as_str())
+                .or_default()
+                .push((transition.time, index));
+        }
+    }
+    for list in by_instance.values_mut() {
+        list.sort();
+    }
     for window in split_brain.iter() {
         let Some(window_finding) = index_of(&window.finding) else {
             continue;
@@ -124,16 +144,21 @@ pub fn fold(
         let Some(start) = window.start.or(window.seen_at) else {
             continue;
         };
-        for (index, finding) in findings.iter().enumerate() {
-            let Some(transition) = transition_of(finding) else {
-                continue;
-            };
-            if Some(&transition.instance) == window.instance.as_ref()
-                && window.nodes.contains(&transition.node)
-                && transition.time >= start - grace
-                && window.end.is_none_or(|end| transition.time <= end + grace)
-            {
-                groups.join(window_finding, index);
+        let Some(list) = window
+            .instance
+            .as_deref()
+            .and_then(|instance| by_instance.get(instance))
+        else {
+            continue;
+        };
+        let from = list.partition_point(|(time, _)| *time < start - grace);
+        for (time, index) in &list[from..] {
+            if window.end.is_some_and(|end| *time > end + grace) {
+                break;
+            }
+            let transition = transition_of(&findings[*index]).expect("listed with one");
+            if window.nodes.contains(&transition.node) {
+                groups.join(window_finding, *index);
             }
         }
     }
@@ -143,62 +168,113 @@ pub fn fold(
     let facets: Vec<usize> = (0..count)
         .filter(|index| part_of(&findings[*index]))
         .collect();
+    // The VRRP windows by start; a facet looks only at those that can reach it.
+    let mut windows: Vec<VrrpWindow> = split_brain
+        .iter()
+        .filter(|window| window.kind == SplitBrainKind::Vrrp)
+        .filter_map(|window| {
+            Some((
+                window.start.or(window.seen_at)?,
+                window.end,
+                index_of(&window.finding)?,
+                window.nodes.as_slice(),
+            ))
+        })
+        .collect();
+    windows.sort_by_key(|(start, end, finding, _)| (*start, *end, *finding));
+    let longest = windows
+        .iter()
+        .filter_map(|(start, end, _, _)| end.map(|end| end - *start))
+        .max()
+        .unwrap_or_else(Duration::zero)
+        .max(Duration::zero());
+    let open: Vec<usize> = (0..windows.len())
+        .filter(|position| windows[*position].1.is_none())
+        .collect();
     for &facet in &facets {
         let finding = &findings[facet];
-        for window in split_brain.iter() {
-            let Some(window_finding) = index_of(&window.finding) else {
-                continue;
-            };
-            if window.kind != SplitBrainKind::Vrrp || window_finding == facet {
-                continue;
-            }
-            let (Some(start), Some(at)) = (window.start.or(window.seen_at), finding.start) else {
-                continue;
-            };
-            let end = window.end.unwrap_or(DateTime::<Utc>::MAX_UTC - aftermath);
-            if at >= start - grace
+        let Some(at) = finding.start else {
+            continue;
+        };
+        let upto = windows.partition_point(|(start, _, _, _)| *start - grace <= at);
+        let from = windows.partition_point(|(start, _, _, _)| *start < at - aftermath - longest);
+        let candidates =
+            (from..upto).chain(open.iter().copied().filter(|position| *position < from));
+        for position in candidates {
+            let (start, end, window_finding, nodes) = windows[position];
+            let end = end.unwrap_or(DateTime::<Utc>::MAX_UTC - aftermath);
+            if window_finding != facet
+                && at >= start - grace
                 && at <= end + aftermath
-                && finding.nodes.iter().any(|node| window.nodes.contains(node))
+                && finding.nodes.iter().any(|node| nodes.contains(node))
             {
                 groups.join(window_finding, facet);
             }
         }
-        for &other in &facets {
-            let near = match (finding.start, findings[other].start) {
-                (Some(left), Some(right)) => (left - right).abs() <= aftermath,
-                (None, None) => true,
-                _ => false,
-            };
-            if other != facet && near {
-                groups.join(facet, other);
-            }
+    }
+    // Facets within AFTERMATH_S of each other, transitively: neighbours in time order; facets
+    // without a time together.
+    let mut timed: Vec<(DateTime<Utc>, usize)> = facets
+        .iter()
+        .filter_map(|facet| findings[*facet].start.map(|start| (start, *facet)))
+        .collect();
+    timed.sort();
+    for pair in timed.windows(2) {
+        if pair[1].0 - pair[0].0 <= aftermath {
+            groups.join(pair[0].1, pair[1].1);
         }
     }
+    let untimed: Vec<usize> = facets
+        .iter()
+        .copied()
+        .filter(|facet| findings[*facet].start.is_none())
+        .collect();
+    for pair in untimed.windows(2) {
+        groups.join(pair[0], pair[1]);
+    }
 
-    // Findings that only restate evidence an incident already holds.
+    // Findings that only restate evidence an incident already holds: per evidence line, the
+    // incidents (with a transition) holding it; the first incident holding all of a finding's.
     let members = groups.members();
-    for index in 0..count {
-        let finding = &findings[index];
-        if transition_of(finding).is_some()
-            || part_of(finding)
-            || finding.evidence.is_empty()
-            || split_brain
-                .iter()
-                .any(|window| window.finding.as_ref() == Some(&finding.id))
+    let mut holders_of_line: HashMap<usize, BTreeSet<usize>> = HashMap::new();
+    for (root, group) in members.iter().enumerate() {
+        if !group
+            .iter()
+            .any(|member| transition_of(&findings[*member]).is_some())
         {
             continue;
         }
-        let holder = (0..count).find(|root| {
-            *root != index
-                && members[*root]
-                    .iter()
-                    .any(|member| transition_of(&findings[*member]).is_some())
-                && finding.evidence.iter().all(|line| {
-                    members[*root]
-                        .iter()
-                        .any(|member| findings[*member].evidence.contains(line))
-                })
-        });
+        for member in group {
+            for line in &findings[*member].evidence {
+                holders_of_line.entry(*line).or_default().insert(root);
+            }
+        }
+    }
+    let window_findings: HashSet<&str> = split_brain
+        .iter()
+        .filter_map(|window| window.finding.as_deref())
+        .collect();
+    for (index, finding) in findings.iter().enumerate() {
+        if transition_of(finding).is_some()
+            || part_of(finding)
+            || finding.evidence.is_empty()
+            || window_findings.contains(finding.id.as_str())
+        {
+            continue;
+        }
+        let holder = holders_of_line
+            .get(&finding.evidence[0])
+            .into_iter()
+            .flatten()
+            .copied()
+            .find(|root| {
+                *root != index
+                    && finding.evidence[1..].iter().all(|line| {
+                        holders_of_line
+                            .get(line)
+                            .is_some_and(|roots| roots.contains(root))
+                    })
+            });
         if let Some(root) = holder {
             groups.join(root, index);
         }

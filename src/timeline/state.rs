@@ -126,6 +126,20 @@ pub struct States {
     pub drbd_roles: BTreeMap<String, (String, String)>,
     /// Per node, DRBD role changes in time order: (instant, role: Primary, Secondary, Unknown).
     pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
+    /// Per node and instance, its intervals (positions in `intervals`), so that "the state at an
+    /// instant" is a binary search, not a scan of every interval. Built once reconstruction is
+    /// done; valid while `intervals` keeps the length it had then.
+    lanes: BTreeMap<String, BTreeMap<String, Lane>>,
+    lanes_built_for: usize,
+}
+
+/// One node's instance: its intervals in `intervals`' order (by start), and whether they follow
+/// each other without overlap (each ends where or before the next starts), which makes the one
+/// interval holding an instant findable by binary search.
+#[derive(Debug, Clone, Default)]
+struct Lane {
+    positions: Vec<usize>,
+    contiguous: bool,
 }
 
 /// What an event says about the state of an instance (None: nothing), and whether it is only
@@ -216,7 +230,121 @@ impl States {
         states.transitions.sort_by(|left, right| {
             (left.time, &left.node, left.event).cmp(&(right.time, &right.node, right.event))
         });
+        states.index_lanes();
         states
+    }
+
+    /// Builds the per node and instance index of the intervals.
+    fn index_lanes(&mut self) {
+        let mut lanes: BTreeMap<String, BTreeMap<String, Lane>> = BTreeMap::new();
+        for (position, interval) in self.intervals.iter().enumerate() {
+            lanes
+                .entry(interval.node.clone())
+                .or_default()
+                .entry(interval.instance.clone())
+                .or_default()
+                .positions
+                .push(position);
+        }
+        for lane in lanes.values_mut().flat_map(BTreeMap::values_mut) {
+            let intervals: Vec<&Interval> = lane
+                .positions
+                .iter()
+                .map(|position| &self.intervals[*position])
+                .collect();
+            lane.contiguous = intervals.windows(2).all(|pair| {
+                match (pair[0].start, pair[0].end, pair[1].start) {
+                    (start, Some(end), Some(next)) => {
+                        start.is_none_or(|start| start <= end) && end <= next
+                    }
+                    _ => false,
+                }
+            });
+        }
+        self.lanes = lanes;
+        self.lanes_built_for = self.intervals.len();
+    }
+
+    /// The intervals of one node's instance, in order, and whether they are contiguous; None
+    /// while the index is not built (during reconstruction).
+    fn lane(&self, node: &str, instance: &str) -> Option<(Vec<&Interval>, bool)> {
+        if self.lanes_built_for != self.intervals.len() || self.intervals.is_empty() {
+            return None;
+        }
+        Some(
+            match self.lanes.get(node).and_then(|lanes| lanes.get(instance)) {
+                Some(lane) => (
+                    lane.positions
+                        .iter()
+                        .map(|position| &self.intervals[*position])
+                        .collect(),
+                    lane.contiguous,
+                ),
+                None => (Vec::new(), true),
+            },
+        )
+    }
+
+    /// One node's instance's intervals known by `time` (their start, or for a state held since
+    /// before the logs, the first line proving it, at or before it) and not ended before it (an
+    /// interval ending at `time` counts). In `intervals`' order.
+    pub fn intervals_spanning(
+        &self,
+        node: &str,
+        instance: &str,
+        time: DateTime<Utc>,
+    ) -> Vec<&Interval> {
+        let spans = |interval: &&Interval| {
+            interval
+                .start
+                .or(interval.proven_from)
+                .is_some_and(|start| start <= time)
+                && interval.end.is_none_or(|end| end >= time)
+        };
+        match self.lane(node, instance) {
+            // Contiguous: ends grow with starts, so from the last interval starting by `time`
+            // back to the first that ended before it.
+            Some((mine, true)) => {
+                let after = mine
+                    .partition_point(|interval| interval.start.is_none_or(|start| start <= time));
+                let mut spanning: Vec<&Interval> = mine[..after]
+                    .iter()
+                    .rev()
+                    .take_while(|interval| interval.end.is_none_or(|end| end >= time))
+                    .copied()
+                    .filter(|interval| spans(interval))
+                    .collect();
+                spanning.reverse();
+                spanning
+            }
+            Some((mine, false)) => mine.into_iter().filter(spans).collect(),
+            None => self
+                .intervals
+                .iter()
+                .filter(|interval| interval.node == node && interval.instance == instance)
+                .filter(spans)
+                .collect(),
+        }
+    }
+
+    /// The position in `mine` (one lane's intervals, in order) of the interval holding `time`:
+    /// a binary search where the lane is contiguous, else the first that holds it.
+    fn holding(mine: &[&Interval], contiguous: bool, time: DateTime<Utc>) -> Option<usize> {
+        let holds = |interval: &Interval| {
+            interval.start.is_none_or(|start| start <= time)
+                && interval.end.is_none_or(|end| time < end)
+        };
+        if contiguous {
+            let after =
+                mine.partition_point(|interval| interval.start.is_none_or(|start| start <= time));
+            // Contiguous: only the last interval starting at or before `time` can hold it
+            // (zero-length ones before it hold nothing).
+            after
+                .checked_sub(1)
+                .filter(|position| holds(mine[*position]))
+        } else {
+            mine.iter().position(|interval| holds(interval))
+        }
     }
 
     fn reconstruct_node(&mut self, timeline: &Timeline, node: &str) {
@@ -424,6 +552,9 @@ impl States {
         let instance = instance
             .map(str::to_string)
             .or_else(|| self.instances.first().cloned())?;
+        if let Some((mine, contiguous)) = self.lane(node, &instance) {
+            return States::holding(&mine, contiguous, time).map(|position| mine[position].role);
+        }
         self.intervals
             .iter()
             .filter(|interval| interval.node == node && interval.instance == instance)
@@ -445,17 +576,29 @@ impl States {
         let instance = instance
             .map(str::to_string)
             .or_else(|| self.instances.first().cloned())?;
-        let mine: Vec<&Interval> = self
-            .intervals
-            .iter()
-            .filter(|interval| interval.node == node && interval.instance == instance)
-            .collect();
-        let current = mine.iter().find(|interval| {
-            interval.start.is_none_or(|start| start <= time)
-                && interval.end.is_none_or(|end| time < end)
-        })?;
+        // Indexed, the lane is sorted by start; before that, in the order reconstruction made it.
+        let (mine, contiguous, sorted) = match self.lane(node, &instance) {
+            Some((mine, contiguous)) => (mine, contiguous, true),
+            None => (
+                self.intervals
+                    .iter()
+                    .filter(|interval| interval.node == node && interval.instance == instance)
+                    .collect(),
+                false,
+                false,
+            ),
+        };
+        let current = mine[States::holding(&mine, contiguous, time)?];
         let end = current.end?;
-        let next = mine.iter().find(|interval| interval.start == Some(end))?;
+        // The first interval starting at that end.
+        let next = if sorted {
+            let first =
+                mine.partition_point(|interval| interval.start.is_none_or(|start| start < end));
+            mine.get(first)
+                .filter(|interval| interval.start == Some(end))
+        } else {
+            mine.iter().find(|interval| interval.start == Some(end))
+        }?;
         Some((end, next.role))
     }
 
@@ -560,5 +703,108 @@ impl States {
             }
             covered_until = Some(covered_until.map_or(end, |until| until.max(end)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(second: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap() + Duration::seconds(second)
+    }
+
+    fn interval(node: &str, role: Role, start: Option<i64>, end: Option<i64>) -> Interval {
+        Interval {
+            node: node.to_string(),
+            instance: "VI_1".to_string(),
+            role,
+            start: start.map(at),
+            end: end.map(at),
+            opened_by: None,
+            closed_by: None,
+            inferred: false,
+            proven_from: start.is_none().then(|| at(-5)),
+        }
+    }
+
+    /// The answers without the index: every interval scanned, the first that fits.
+    fn scanned(states: &States, node: &str, time: DateTime<Utc>) -> Option<Role> {
+        states
+            .intervals
+            .iter()
+            .filter(|interval| interval.node == node && interval.instance == "VI_1")
+            .find(|interval| {
+                interval.start.is_none_or(|start| start <= time)
+                    && interval.end.is_none_or(|end| time < end)
+            })
+            .map(|interval| interval.role)
+    }
+
+    #[test]
+    fn the_lane_index_answers_as_a_scan_of_every_interval_would() {
+        use Role::*;
+        let mut states = States {
+            instances: vec!["VI_1".to_string()],
+            intervals: vec![
+                // Contiguous, with intervals of no length at one instant.
+                interval("a", Unknown, None, Some(0)),
+                interval("a", Backup, Some(0), Some(10)),
+                interval("a", Master, Some(10), Some(10)),
+                interval("a", Backup, Some(10), Some(10)),
+                interval("a", Master, Some(10), Some(20)),
+                interval("a", Fault, Some(25), None),
+                // Overlapping (stamps out of order): answered by a scan.
+                interval("b", Backup, Some(0), Some(15)),
+                interval("b", Master, Some(5), Some(30)),
+                interval("b", Stop, Some(30), None),
+            ],
+            ..States::default()
+        };
+        states
+            .intervals
+            .sort_by(|left, right| (left.start, &left.node).cmp(&(right.start, &right.node)));
+        states.index_lanes();
+        for node in ["a", "b", "c"] {
+            for second in -10..40 {
+                let time = at(second);
+                assert_eq!(
+                    states.role_at(node, Some("VI_1"), time),
+                    scanned(&states, node, time),
+                    "{node} at {second}"
+                );
+                let spanning: Vec<&Interval> = states
+                    .intervals
+                    .iter()
+                    .filter(|interval| interval.node == node)
+                    .filter(|interval| {
+                        interval
+                            .start
+                            .or(interval.proven_from)
+                            .is_some_and(|start| start <= time)
+                            && interval.end.is_none_or(|end| end >= time)
+                    })
+                    .collect();
+                assert_eq!(
+                    states.intervals_spanning(node, "VI_1", time),
+                    spanning,
+                    "{node} at {second}"
+                );
+            }
+        }
+        assert_eq!(
+            states.change_after("a", Some("VI_1"), at(5)),
+            Some((at(10), Master))
+        );
+        assert_eq!(
+            states.change_after("a", Some("VI_1"), at(15)),
+            None,
+            "nothing starts where it ends: a gap"
+        );
+        assert_eq!(
+            states.change_after("b", Some("VI_1"), at(20)),
+            Some((at(30), Stop))
+        );
     }
 }
