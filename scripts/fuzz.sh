@@ -8,7 +8,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(log_lines keepalived_conf manifest condition rule_file classifier_table bundle)
+  targets=(log_lines keepalived_conf manifest condition rule_file classifier_table bundle config_files)
 fi
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 # Seeds: the sample bundles' and the field corpus' files, by what each target reads.
@@ -31,6 +31,10 @@ seed keepalived_conf "${confs[@]}"
 seed manifest "${manifests[@]}"
 seed rule_file "${rules[@]}"
 seed classifier_table "${tables[@]}"
+mkdir -p fuzz/corpus/config_files
+# config_files: the first byte picks the reader (even: esc-config.yaml, odd: DRBD).
+printf '\0resources:\n  drbd:\n    nodes:\n    - 10.85.103.135\n    - 10.85.103.136\n  keepalived:\n    vip: 10.85.103.137\n    auth_pass: x\nlist:\n- {a: 1, b: [x, y]}\n' >fuzz/corpus/config_files/seed-yaml
+printf '\1resource esc {\n  protocol C;\n  net { shared-secret "s"; }\n  on esc-ha-0 { device /dev/drbd1; address 10.85.103.135:7789; } # c\n}\n' >fuzz/corpus/config_files/seed-drbd
 mkdir -p fuzz/corpus/condition
 grep -h "^condition = '" rules/*.toml | sed "s/^condition = '//; s/'\$//" |
   awk '{ print > ("fuzz/corpus/condition/seed-" NR) }'

@@ -237,7 +237,8 @@ pub struct TimelineArgs {
 /// The PATHs to read and the time window, shared by timeline and analyze.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Bundles (directories or .tar.gz), single node directories, or bare log files; several
+    /// Bundles (directories or archives: .tar.gz, .tar, .tar.xz, .tar.bz2, .tar.zst, .zip),
+    /// single node directories, or bare log files; several
     /// are merged.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -391,10 +391,11 @@ fn a_fifo_and_archives_esc_diag_does_not_unpack_are_usage_errors_saying_what_to_
     let run = esc_diag(["analyze".into(), fifo.clone().into_os_string()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    // Compressed files that hold no tar, and 7-Zip, are refused; what they are is said.
     for (name, magic) in [
         ("sosreport.tar.xz", &b"\xfd7zXZ\x00rest"[..]),
-        ("logs.zip", &b"PK\x03\x04rest"[..]),
         ("logs.tar.bz2", &b"BZh91AY&SY"[..]),
+        ("logs.7z", &b"7z\xbc\xaf\x27\x1crest"[..]),
     ] {
         let path = directory.path().join(name);
         fs::write(&path, magic).unwrap();
@@ -408,10 +409,9 @@ fn a_fifo_and_archives_esc_diag_does_not_unpack_are_usage_errors_saying_what_to_
     }
 }
 
-#[test]
-fn a_plain_tar_is_read_as_a_bundle() {
-    let directory = tempfile::tempdir().unwrap();
-    let tar_path = directory.path().join("lab-partition.tar");
+/// lab-partition packed with tar into DIRECTORY/lab-partition.tar.
+fn lab_partition_tar(directory: &std::path::Path) -> std::path::PathBuf {
+    let tar_path = directory.join("lab-partition.tar");
     let status = std::process::Command::new("tar")
         .arg("cf")
         .arg(&tar_path)
@@ -421,6 +421,114 @@ fn a_plain_tar_is_read_as_a_bundle() {
         .status()
         .unwrap();
     assert!(status.success());
+    tar_path
+}
+
+#[test]
+fn archives_people_have_are_read_by_their_content() {
+    // lab-partition packed as sosreport does (.tar.xz), as .tar.bz2, .tar.zst and .zip, and a
+    // .tar.xz under a name that says nothing: each is the same split-brain.
+    let directory = tempfile::tempdir().unwrap();
+    let tar_path = lab_partition_tar(directory.path());
+    for (tool, arguments) in [
+        ("xz", vec!["-k", "-f"]),
+        ("bzip2", vec!["-k", "-f"]),
+        ("zstd", vec!["-q", "-k", "-f"]),
+    ] {
+        let status = std::process::Command::new(tool)
+            .args(arguments)
+            .arg(&tar_path)
+            .status()
+            .unwrap_or_else(|error| {
+                panic!("{tool} (scripts/install-test-deps.sh installs it): {error}")
+            });
+        assert!(status.success(), "{tool}");
+    }
+    let zip_path = directory.path().join("lab-partition.zip");
+    let zipped = std::process::Command::new("zip")
+        .arg("-qr")
+        .arg(&zip_path)
+        .arg("lab-partition")
+        .current_dir(crate::support::testdata_bundle(""))
+        .status()
+        .expect("zip (scripts/install-test-deps.sh installs it)");
+    assert!(zipped.success());
+    let renamed = directory.path().join("attachment.bin");
+    fs::copy(directory.path().join("lab-partition.tar.xz"), &renamed).unwrap();
+    for name in [
+        "lab-partition.tar.xz",
+        "lab-partition.tar.bz2",
+        "lab-partition.tar.zst",
+        "lab-partition.zip",
+        "attachment.bin",
+    ] {
+        let run = crate::support::analyze(&directory.path().join(name), &[]);
+        let report = run.json();
+        assert_eq!(
+            report["verdict"]["status"], "split-brain",
+            "{name}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            report["nodes"].as_array().map(Vec::len),
+            Some(2),
+            "{name}: both nodes"
+        );
+    }
+    // A zip that is not one is said so, naming it.
+    let broken = directory.path().join("broken.zip");
+    fs::write(&broken, b"PK\x03\x04rest").unwrap();
+    let run = esc_diag(["analyze".into(), broken.clone().into_os_string()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("broken.zip: holds nothing esc-diag can read: not a readable zip archive"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn zip_entries_that_leave_the_bundle_or_link_are_refused_and_named() {
+    let directory = tempfile::tempdir().unwrap();
+    let work = directory.path().join("work");
+    fs::create_dir_all(work.join("esc-ha-0/var/log")).unwrap();
+    fs::write(
+        work.join("esc-ha-0/var/log/messages"),
+        "Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[1]: (VI_1) Entering MASTER STATE\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", work.join("esc-ha-0/var/log/link")).unwrap();
+    let zip_path = directory.path().join("bundle.zip");
+    // -y stores the link as a link; ../outside is named by a path that climbs out.
+    fs::write(directory.path().join("outside"), "x").unwrap();
+    let zipped = std::process::Command::new("zip")
+        .args(["-qry"])
+        .arg(&zip_path)
+        .args(["esc-ha-0", "../outside"])
+        .current_dir(&work)
+        .status()
+        .expect("zip");
+    assert!(zipped.success());
+    let run = esc_diag([
+        "analyze".into(),
+        "--format".into(),
+        "json".into(),
+        zip_path.into_os_string(),
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let text = run.stdout;
+    assert!(
+        text.contains("entry ../outside points outside the bundle"),
+        "{text}"
+    );
+    assert!(text.contains("esc-ha-0/var/log/link is a link"), "{text}");
+}
+
+#[test]
+fn a_plain_tar_is_read_as_a_bundle() {
+    let directory = tempfile::tempdir().unwrap();
+    let tar_path = lab_partition_tar(directory.path());
     let run = crate::support::analyze(&tar_path, &[]);
     assert_eq!(
         run.json()["verdict"]["status"],

@@ -1,5 +1,7 @@
-//! Unpacking a bundle .tar.gz (or plain .tar) into a private temporary directory, refusing every entry that could
-//! write outside it (`..`, absolute paths, links, devices) and keeping what a truncated archive held.
+//! Unpacking a bundle archive (.tar.gz, .tar, .tar.xz as sosreport writes, .tar.bz2, .tar.zst,
+//! .zip; told by content) into a private temporary directory, refusing every entry that could
+//! write outside it (`..`, absolute paths, links, devices) and keeping what a truncated archive
+//! held.
 
 use std::fs;
 use std::io::{BufReader, Read};
@@ -26,31 +28,146 @@ pub enum Packing {
     TarGz,
     /// An uncompressed tar (`ustar` at byte 257).
     Tar,
+    /// A tar compressed with xz (sosreport's .tar.xz), bzip2 or zstd: told by the `ustar` mark
+    /// in its first decompressed block, whatever its name.
+    TarXz,
+    TarBz2,
+    TarZst,
+    /// A zip archive.
+    Zip,
     /// An archive or compression esc-diag does not unpack: its name.
     Unsupported(&'static str),
     /// Anything else: read as a log file (gzip included).
     Plain,
 }
 
+/// A tar's mark, at byte 257 of its first header.
+fn is_tar_head(head: &[u8]) -> bool {
+    head.get(257..262) == Some(b"ustar")
+}
+
+/// The first `limit` bytes of a compressed file, decompressed (as much as decompresses).
+fn decompressed_head(path: &Path, packing: Packing, limit: usize) -> Vec<u8> {
+    let mut head = Vec::with_capacity(limit);
+    if let Ok(file) = fs::File::open(path)
+        && let Ok(decoder) = decoder(file, packing, &path.display().to_string())
+    {
+        let _ = decoder.0.take(limit as u64).read_to_end(&mut head);
+    }
+    head
+}
+
 /// Tells a bundle archive from a log file by its first bytes (and, for tar.gz, its name).
 pub fn sniff(path: &Path) -> std::io::Result<Packing> {
     let head = read_head(path, 512)?;
+    let compressed_tar = |packing: Packing, what: &'static str| {
+        if is_tar_head(&decompressed_head(path, packing, 512)) {
+            packing
+        } else {
+            Packing::Unsupported(what)
+        }
+    };
     Ok(if is_gzip_magic(&head) && has_tar_gz_name(path) {
         Packing::TarGz
-    } else if head.get(257..262) == Some(b"ustar") {
+    } else if is_tar_head(&head) {
         Packing::Tar
     } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        Packing::Unsupported("xz-compressed (a .tar.xz, as sosreport writes)")
+        compressed_tar(Packing::TarXz, "an xz-compressed file that is not a tar")
     } else if head.starts_with(b"BZh") {
-        Packing::Unsupported("bzip2-compressed")
-    } else if head.starts_with(b"PK\x03\x04") {
-        Packing::Unsupported("a zip archive")
+        compressed_tar(Packing::TarBz2, "a bzip2-compressed file that is not a tar")
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Packing::Unsupported("zstd-compressed")
+        compressed_tar(Packing::TarZst, "a zstd-compressed file that is not a tar")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Packing::Zip
     } else if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
         Packing::Unsupported("a 7-Zip archive")
     } else {
         Packing::Plain
+    })
+}
+
+/// Hands the chunks an xz decoder writes on its thread to the tar reader on this one.
+struct ChunkReader {
+    chunks: std::sync::mpsc::Receiver<Vec<u8>>,
+    current: std::io::Cursor<Vec<u8>>,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let read = self.current.read(buffer)?;
+            if read > 0 || buffer.is_empty() {
+                return Ok(read);
+            }
+            match self.chunks.recv() {
+                Ok(chunk) => self.current = std::io::Cursor::new(chunk),
+                // The decoder is done (or failed): the end of the stream.
+                Err(_) => return Ok(0),
+            }
+        }
+    }
+}
+
+/// The decoder thread's side: each write is a chunk; a reader gone away ends the decoding.
+struct ChunkWriter(std::sync::mpsc::SyncSender<Vec<u8>>);
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .send(bytes.to_vec())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What a decoder thread reports when it ends: its error, if it failed.
+type DecoderThread = std::thread::JoinHandle<Option<String>>;
+
+/// A reader of the archive's tar stream, and the thread decoding it when there is one.
+fn decoder(
+    file: fs::File,
+    packing: Packing,
+    shown: &str,
+) -> std::io::Result<(Box<dyn Read>, Option<DecoderThread>)> {
+    let buffered = BufReader::new(file);
+    Ok(match packing {
+        Packing::TarGz => (Box::new(GzDecoder::new(buffered)), None),
+        Packing::TarBz2 => (Box::new(bzip2::read::MultiBzDecoder::new(buffered)), None),
+        Packing::TarZst => {
+            let decoder = ruzstd::decoding::StreamingDecoder::new(buffered).map_err(|error| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{shown}: not zstd: {error}"),
+                )
+            })?;
+            (Box::new(decoder), None)
+        }
+        // lzma-rs decodes xz into a writer: on a thread, handing chunks over.
+        Packing::TarXz => {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(8);
+            let thread = std::thread::spawn(move || {
+                let mut input = buffered;
+                let mut output = std::io::BufWriter::with_capacity(1 << 16, ChunkWriter(sender));
+                let decoded = lzma_rs::xz_decompress(&mut input, &mut output)
+                    .map_err(|error| error.to_string())
+                    .and_then(|()| {
+                        std::io::Write::flush(&mut output).map_err(|error| error.to_string())
+                    });
+                decoded.err()
+            });
+            (
+                Box::new(ChunkReader {
+                    chunks: receiver,
+                    current: std::io::Cursor::new(Vec::new()),
+                }),
+                Some(thread),
+            )
+        }
+        _ => (Box::new(buffered), None),
     })
 }
 
@@ -81,7 +198,7 @@ pub fn unpack_limit(size: u64) -> u64 {
 
 /// Unpacks `archive` into `destination`; refused entries and read errors become warnings, and
 /// unpacking stops (keeping what came before) past `MAX_ENTRIES` or `unpack_limit`.
-/// `packing` is what [`sniff`] found: `Tar` is read as it is, anything else through gzip.
+/// `packing` is what [`sniff`] found.
 pub fn unpack(
     archive: &Path,
     packing: Packing,
@@ -111,19 +228,40 @@ pub fn unpack_within(
     limits: Limits,
 ) -> std::io::Result<()> {
     let shown = archive.display().to_string();
+    if packing == Packing::Zip {
+        return unpack_zip(archive, destination, warnings, limits);
+    }
     let file = fs::File::open(archive)?;
-    let decoder: Box<dyn Read> = if packing == Packing::Tar {
-        Box::new(BufReader::new(file))
-    } else {
-        Box::new(GzDecoder::new(BufReader::new(file)))
-    };
+    let (decoder, thread) = decoder(file, packing, &shown)?;
+    unpack_tar(decoder, &shown, destination, warnings, limits)?;
+    // The xz decoder's own error (not the reader stopping early) is worth saying.
+    if let Some(error) = thread.and_then(|thread| thread.join().ok().flatten())
+        && !error.contains("roken pipe")
+    {
+        warnings.push(Warning::file(
+            &shown,
+            format!("the xz stream stopped: {error}; kept the entries before"),
+        ));
+    }
+    Ok(())
+}
+
+/// Unpacks a tar stream (see [`unpack_within`]).
+fn unpack_tar(
+    decoder: Box<dyn Read>,
+    shown: &str,
+    destination: &Path,
+    warnings: &mut Vec<Warning>,
+    limits: Limits,
+) -> std::io::Result<()> {
+    let shown = shown.to_string();
     let mut tar = tar::Archive::new(decoder);
     let entries = match tar.entries() {
         Ok(entries) => entries,
         Err(error) => {
             warnings.push(Warning::file(
                 &shown,
-                format!("not a readable tar.gz: {error}"),
+                format!("not a readable tar archive: {error}"),
             ));
             return Ok(());
         }
@@ -132,13 +270,7 @@ pub fn unpack_within(
     let mut unpacked_bytes = 0u64;
     for (count, entry) in entries.enumerate() {
         if count >= limits.entries {
-            warnings.push(Warning::file(
-                &shown,
-                format!(
-                    "more than {} entries: stopped there, kept the entries before",
-                    limits.entries
-                ),
-            ));
+            warnings.push(too_many_entries(&shown, limits));
             break;
         }
         let mut entry = match entry {
@@ -190,12 +322,10 @@ pub fn unpack_within(
         }
         unpacked_bytes = unpacked_bytes.saturating_add(entry.header().size().unwrap_or(0));
         if unpacked_bytes > limit {
-            warnings.push(Warning::file(
+            warnings.push(too_many_bytes(
                 &shown,
-                format!(
-                    "unpacks to more than {limit} bytes at entry {}: stopped there (a decompression bomb is not a bundle), kept the entries before",
-                    raw_path.display()
-                ),
+                limit,
+                &raw_path.display().to_string(),
             ));
             break;
         }
@@ -210,6 +340,112 @@ pub fn unpack_within(
                     raw_path.display()
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// The warning of an archive with more entries than the limit.
+fn too_many_entries(shown: &str, limits: Limits) -> Warning {
+    Warning::file(
+        shown,
+        format!(
+            "more than {} entries: stopped there, kept the entries before",
+            limits.entries
+        ),
+    )
+}
+
+/// The warning of an archive that unpacks to more bytes than the limit, at `entry`.
+fn too_many_bytes(shown: &str, limit: u64, entry: &str) -> Warning {
+    Warning::file(
+        shown,
+        format!(
+            "unpacks to more than {limit} bytes at entry {entry}: stopped there (a decompression bomb is not a bundle), kept the entries before"
+        ),
+    )
+}
+
+/// Unpacks a zip archive with the same rules as a tar: names confined to the destination, links
+/// skipped, directories made, at most `limits` entries and bytes (counted as decompressed, not as
+/// declared), each refusal naming its entry.
+fn unpack_zip(
+    archive: &Path,
+    destination: &Path,
+    warnings: &mut Vec<Warning>,
+    limits: Limits,
+) -> std::io::Result<()> {
+    let shown = archive.display().to_string();
+    let mut zip = match zip::ZipArchive::new(BufReader::new(fs::File::open(archive)?)) {
+        Ok(zip) => zip,
+        Err(error) => {
+            warnings.push(Warning::file(
+                &shown,
+                format!("not a readable zip archive: {error}"),
+            ));
+            return Ok(());
+        }
+    };
+    let mut unpacked_bytes = 0u64;
+    for index in 0..zip.len() {
+        if index >= limits.entries {
+            warnings.push(too_many_entries(&shown, limits));
+            break;
+        }
+        let mut entry = match zip.by_index(index) {
+            Ok(entry) => entry,
+            Err(error) => {
+                warnings.push(Warning::file(
+                    &shown,
+                    format!("entry {} is unreadable ({error}); skipped", index + 1),
+                ));
+                continue;
+            }
+        };
+        let name = entry.name().to_string();
+        let Some(relative) = safe_relative(Path::new(&name)) else {
+            warnings.push(Warning::file(
+                &shown,
+                format!("entry {name} points outside the bundle; skipped"),
+            ));
+            continue;
+        };
+        let target = destination.join(&relative);
+        if entry.is_dir() {
+            fs::create_dir_all(&target)?;
+            continue;
+        }
+        if entry.is_symlink() {
+            warnings.push(Warning::file(
+                &shown,
+                format!(
+                    "entry {name} is a link, not a regular file; skipped (links are never followed)"
+                ),
+            ));
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let budget = limits.bytes.saturating_sub(unpacked_bytes);
+        let mut output = fs::File::create(&target)?;
+        match std::io::copy(
+            &mut (&mut entry).take(budget.saturating_add(1)),
+            &mut output,
+        ) {
+            Ok(copied) => {
+                unpacked_bytes = unpacked_bytes.saturating_add(copied);
+                if unpacked_bytes > limits.bytes {
+                    drop(output);
+                    let _ = fs::remove_file(&target);
+                    warnings.push(too_many_bytes(&shown, limits.bytes, &name));
+                    break;
+                }
+            }
+            Err(error) => warnings.push(Warning::file(
+                &shown,
+                format!("entry {name} could not be read completely: {error}"),
+            )),
         }
     }
     Ok(())

@@ -236,11 +236,11 @@ impl Bundle {
             return Err(BundleError::Unsupported {
                 path: shown,
                 what: format!(
-                    "{what}: esc-diag reads directories, .tar.gz and .tar; unpack it first (tar xf FILE, unzip FILE) and give the directory"
+                    "{what}: esc-diag reads directories, log files (plain or gzip) and archives (.tar, .tar.gz, .tar.xz, .tar.bz2, .tar.zst, .zip); unpack it first and give the directory"
                 ),
             });
         }
-        if matches!(packing, archive::Packing::TarGz | archive::Packing::Tar) {
+        if packing != archive::Packing::Plain {
             let temporary = tempfile::Builder::new()
                 .prefix("esc-diag-bundle-")
                 .tempdir()
@@ -249,6 +249,7 @@ impl Bundle {
                     error,
                 })?;
             cleanup::register(temporary.path().to_path_buf());
+            let warnings_before = self.warnings.len();
             archive::unpack(path, packing, temporary.path(), &mut self.warnings).map_err(
                 |error| BundleError::Unreadable {
                     path: shown.clone(),
@@ -264,11 +265,18 @@ impl Bundle {
                 top
             };
             let before = self.nodes.len();
-            self.add_directory(&root).map_err(|_| BundleError::Empty {
-                path: shown.clone(),
-            })?;
-            if self.nodes.len() == before {
-                return Err(BundleError::Empty { path: shown });
+            // An archive that gave nothing says why, when unpacking it said something.
+            let empty = |warnings: &[Warning]| match warnings.get(warnings_before) {
+                Some(warning) => BundleError::Unsupported {
+                    path: shown.clone(),
+                    what: format!("holds nothing esc-diag can read: {}", warning.message),
+                },
+                None => BundleError::Empty {
+                    path: shown.clone(),
+                },
+            };
+            if self.add_directory(&root).is_err() || self.nodes.len() == before {
+                return Err(empty(&self.warnings));
             }
             return Ok(());
         }
