@@ -92,6 +92,8 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
     };
     match &config.output {
         Some(path) => {
+            // A file gets no terminal colours, whatever standard output is.
+            colored::control::set_override(false);
             let file = std::fs::File::create(path)
                 .with_context(|| format!("creating {}", path.display()))?;
             write(&mut BufWriter::new(file))
