@@ -238,8 +238,8 @@ pub struct TimelineArgs {
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Bundles (directories or archives: .tar.gz, .tar, .tar.xz, .tar.bz2, .tar.zst, .zip),
-    /// single node directories, or bare log files; several
-    /// are merged.
+    /// single node directories, or bare log files; several are merged. `-` reads standard input
+    /// (pasted lines, a log or an archive piped in).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

@@ -98,6 +98,7 @@ where
             }
         },
     };
+    bundle::cleanup::yield_to_signal();
     match result {
         Ok(code) => code.code(),
         // A reader that went away (`esc-diag man | head`) is not an error of esc-diag's.

@@ -705,3 +705,49 @@ fn a_pair_flapping_within_one_second_makes_one_window_not_one_per_pair_of_lines(
     assert_eq!(ids.len(), count, "finding ids repeat");
     assert_eq!(report["transitions"].as_array().map(Vec::len), Some(6000));
 }
+
+#[test]
+fn standard_input_is_read_by_its_content_once() {
+    // `-` takes what is piped in: pasted log lines, or a whole archive.
+    let messages = fs::read(
+        crate::support::testdata_bundle("lab-partition").join("esc-ha-0/var/log/messages"),
+    )
+    .unwrap();
+    let stdin_run = |arguments: &[&str], input: Vec<u8>| {
+        let output = assert_cmd::Command::cargo_bin("esc-diag")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .args(arguments)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = stdin_run(&["analyze", "--format", "json", "-"], messages);
+    assert_eq!(code, Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["nodes"][0]["name"], "esc-ha-0",
+        "named after its syslog host"
+    );
+    assert_eq!(report["findings"][0]["evidence"][0]["file"], "stdin");
+    let directory = tempfile::tempdir().unwrap();
+    let tar_path = lab_partition_tar(directory.path());
+    let (code, stdout, stderr) = stdin_run(
+        &["analyze", "--format", "json", "-"],
+        fs::read(&tar_path).unwrap(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["verdict"]["status"], "split-brain");
+    let (code, _, stderr) = stdin_run(&["analyze", "-", "-"], Vec::new());
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("standard input is given more than once"),
+        "{stderr}"
+    );
+}

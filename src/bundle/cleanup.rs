@@ -4,8 +4,12 @@
 use std::fs;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 static TREES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Set the moment a signal arrives: from then on the handler owns the exit.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Remembers a temporary tree to remove if esc-diag is interrupted.
 pub fn register(path: PathBuf) {
@@ -29,7 +33,19 @@ pub fn remove_all() {
 /// once, before any archive is unpacked.
 pub fn remove_on_signal() {
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         remove_all();
         std::process::exit(130);
     });
+}
+
+/// Called as a command ends: once a signal has arrived, the command's own ending (an error from
+/// a tree removed under it, or success) waits for the handler, which removes the trees and exits
+/// with 130, instead of racing it.
+pub fn yield_to_signal() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
 }

@@ -202,13 +202,47 @@ impl Bundle {
     /// Reads every PATH and merges their nodes. Fails only when nothing at all could be read.
     pub fn open(paths: &[PathBuf]) -> Result<Bundle, BundleError> {
         let mut bundle = Bundle::default();
+        let mut stdin_read = false;
         for path in paths {
             bundle.inputs.push(path.display().to_string());
+            if path.as_os_str() == "-" {
+                if std::mem::replace(&mut stdin_read, true) {
+                    return Err(BundleError::Unsupported {
+                        path: "-".to_string(),
+                        what: "standard input is given more than once".to_string(),
+                    });
+                }
+                let spooled = bundle.spool_stdin()?;
+                bundle.add_path(&spooled)?;
+                continue;
+            }
             bundle.add_path(path)?;
         }
         bundle.name_bare_files();
         bundle.make_names_unique();
         Ok(bundle)
+    }
+
+    /// `-`: standard input (pasted lines, a log or an archive piped in) copied to a private
+    /// temporary file named `stdin`, then read like any PATH (by its content).
+    fn spool_stdin(&mut self) -> Result<PathBuf, BundleError> {
+        let unreadable = |error| BundleError::Unreadable {
+            path: "standard input".to_string(),
+            error,
+        };
+        let temporary = tempfile::Builder::new()
+            .prefix("esc-diag-stdin-")
+            .tempdir()
+            .map_err(unreadable)?;
+        cleanup::register(temporary.path().to_path_buf());
+        let spooled = temporary.path().join("stdin");
+        self.unpacked.push(temporary);
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            eprintln!("esc-diag: reading standard input (paste the lines, then Ctrl-D)");
+        }
+        let mut file = fs::File::create(&spooled).map_err(unreadable)?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).map_err(unreadable)?;
+        Ok(spooled)
     }
 
     fn add_path(&mut self, path: &Path) -> Result<(), BundleError> {
