@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Benchmark of `esc-diag timeline` on a large generated two-node bundle, plain and gzip.
+# Benchmark of esc-diag on a large generated two-node bundle, plain and gzip, with ripgrep and lnav
+# over the same files in the same run when they are installed (scripts/install-test-deps.sh
+# installs both).
 #
 #   bench/run.sh                       # 1 GiB of logs, 3 runs per measurement
 #   BENCH_DIR=/data/bench SIZE_MIB=256 RUNS=5 bench/run.sh
+#   SIZE_MIB=8 RUNS=1 bench/run.sh     # what CI runs: proves the script works, no thresholds
 #
 # Environment: BENCH_DIR (scratch dir, default /tmp/esc-diag-bench), SIZE_MIB (default 1024),
 # SEED (default 20261125), START (default 2026-11-25T00:00:00Z), DAYS (default 7), RUNS (default 3).
@@ -70,96 +73,97 @@ wall_of() { # GNU time's "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34" 
 rss_of() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
 cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$1"; }
 
-# measure LABEL BUNDLE FORMAT RUNS EVENTS ARGS...: time `esc-diag timeline BUNDLE ARGS > /dev/null`.
+# measure LABEL RUNS COMMAND...: time COMMAND > /dev/null, RUNS times. Exit statuses 0 and 1 are
+# results (analyze exits 1 when it finds a problem, rg -c when a file has no match).
 measure() {
-    local label=$1 bundle=$2 format=$3 runs=$4 events=$5
-    shift 5
+    local label=$1 runs=$2
+    shift 2
     for ((i = 1; i <= runs; i++)); do
-        "$TIME" -v -o "$WORK/time.txt" "$BIN" timeline "$BENCH_DIR/$bundle" "$@" >/dev/null 2>"$WORK/stderr.txt"
-        local shown
-        shown=$(sed -n 's/^\([0-9]*\) events shown.*/\1/p' "$WORK/stderr.txt")
-        printf '%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n' "$label" "$bundle" "$format" "$i" \
-            "$(wall_of "$WORK/time.txt")" "$(rss_of "$WORK/time.txt")" "$(cpu_of "$WORK/time.txt")" \
-            "${shown:-$events}" >>"$RESULTS"
-        log "$label run $i: $(tail -n1 "$RESULTS" | cut -f5-8 | awk -F'\t' '{ printf "%s s wall, %.1f MB RSS, %s s CPU, %s events", $1, $2 / 1000, $3, $4 }')"
+        local status=0
+        "$TIME" -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || status=$?
+        if ((status > 1)); then
+            log "$label failed (exit $status): $(tail -n 3 "$WORK/stderr.txt")"
+            exit 1
+        fi
+        printf '%s\t%d\t%s\t%s\t%s\n' "$label" "$i" \
+            "$(wall_of "$WORK/time.txt")" "$(rss_of "$WORK/time.txt")" "$(cpu_of "$WORK/time.txt")" >>"$RESULTS"
+        log "$label run $i: $(tail -n1 "$RESULTS" | cut -f3-5 | awk -F'\t' '{ printf "%s s wall, %.1f MB RSS, %s s CPU", $1, $2 / 1000, $3 }')"
     done
 }
 
-# Baselines: reading the same bytes with cat / zcat (also warms the page cache).
-baseline() {
-    local label=$1
-    shift
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null
-    end=$(date +%s.%N)
-    printf '%s\t%s\n' "$label" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" >>"$WORK/baseline.tsv"
-}
 mapfile -t PLAIN_LOGS < <(cd "$BENCH_DIR/plain" && find . -path './*/var/log/*' -type f | sort | sed "s#^\.#$BENCH_DIR/plain#")
 mapfile -t GZ_LOGS < <(cd "$BENCH_DIR/gzip" && find . -path './*/var/log/*' -type f | sort | sed "s#^\.#$BENCH_DIR/gzip#")
-log "warming the page cache, cat / zcat baselines"
+log "warming the page cache"
 cat "${PLAIN_LOGS[@]}" "${GZ_LOGS[@]}" >/dev/null
-baseline "cat (plain logs)" cat "${PLAIN_LOGS[@]}"
-baseline "zcat (gzip logs)" zcat "${GZ_LOGS[@]}"
 
-# The ndjson event count (one untimed run per bundle; ndjson is one event per line).
-NDJSON_EVENTS_PLAIN=$("$BIN" timeline "$BENCH_DIR/plain" --format ndjson 2>/dev/null | wc -l)
-NDJSON_EVENTS_GZIP=$("$BIN" timeline "$BENCH_DIR/gzip" --format ndjson 2>/dev/null | wc -l)
-
-measure "plain ndjson" plain ndjson "$RUNS" "$NDJSON_EVENTS_PLAIN" --format ndjson
-measure "plain text" plain text "$RUNS" "" --format text
-measure "gzip ndjson" gzip ndjson "$RUNS" "$NDJSON_EVENTS_GZIP" --format ndjson
-measure "gzip text" gzip text "$RUNS" "" --format text
-measure "plain --all ndjson" plain ndjson 1 "(see text)" --all --format ndjson
-measure "plain --all text" plain text 1 "" --all --format text
+RG_PATTERN='Keepalived|drbd|ERROR'
+measure "esc-diag analyze (plain)" "$RUNS" "$BIN" analyze "$BENCH_DIR/plain"
+measure "esc-diag timeline (plain)" "$RUNS" "$BIN" timeline "$BENCH_DIR/plain"
+measure "esc-diag timeline --format ndjson (plain)" "$RUNS" "$BIN" timeline "$BENCH_DIR/plain" --format ndjson
+measure "esc-diag timeline --all --format ndjson (plain)" 1 "$BIN" timeline "$BENCH_DIR/plain" --all --format ndjson
+measure "esc-diag analyze (gzip)" "$RUNS" "$BIN" analyze "$BENCH_DIR/gzip"
+measure "esc-diag timeline (gzip)" "$RUNS" "$BIN" timeline "$BENCH_DIR/gzip"
+measure "cat (plain)" "$RUNS" cat "${PLAIN_LOGS[@]}"
+measure "zcat (gzip)" "$RUNS" zcat "${GZ_LOGS[@]}"
+if command -v rg >/dev/null; then
+    measure "rg -c '$RG_PATTERN' (plain)" "$RUNS" rg -c "$RG_PATTERN" "${PLAIN_LOGS[@]}"
+    measure "rg -z -c '$RG_PATTERN' (gzip)" "$RUNS" rg -z -c "$RG_PATTERN" "${GZ_LOGS[@]}"
+else
+    log "rg is not installed: no ripgrep comparison"
+fi
+if command -v lnav >/dev/null; then
+    # lnav headless: load every file (it detects the formats) and count the lines it indexed.
+    measure "lnav -n (plain)" 1 env HOME="$WORK" lnav -n -c ';SELECT count(*) FROM all_logs' "${PLAIN_LOGS[@]}"
+else
+    log "lnav is not installed: no lnav comparison"
+fi
 
 # ---- report ---------------------------------------------------------------------------------
 {
-    echo "## esc-diag timeline benchmark"
+    echo "## esc-diag benchmark"
     echo
     echo "- machine: $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM; esc-diag $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')"
     echo "- input: $INPUT_BYTES bytes of logs uncompressed ($(awk -v b="$INPUT_BYTES" 'BEGIN { printf "%.1f", b / 1e6 }') MB, 2 nodes x messages + escmanager.log + escadm.log); gzip bundle $GZ_DISK bytes on disk"
     echo "- generation: plain ${GEN_SECONDS[plain]}, gzip ${GEN_SECONDS[gzip]}"
-    echo "- $RUNS runs per measurement (--all: 1), page cache warm; MB = 10^6 bytes; throughput = uncompressed input bytes / wall seconds"
+    echo "- $RUNS runs per measurement (--all and lnav: 1), page cache warm; MB = 10^6 bytes; throughput = uncompressed input bytes / wall seconds; rg $(rg --version 2>/dev/null | head -n1 | cut -d' ' -f2 || echo '-'), lnav $(lnav -V 2>/dev/null | cut -d' ' -f2 || echo '-')"
     echo
-    python3 - "$RESULTS" "$INPUT_BYTES" "$WORK/baseline.tsv" <<'PY'
+    python3 - "$RESULTS" "$INPUT_BYTES" <<'PY'
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 total = int(sys.argv[2])
 order, runs = [], {}
-for label, bundle, fmt, i, wall, rss, cpu, events in rows:
+for label, i, wall, rss, cpu in rows:
     if label not in runs:
         order.append(label)
         runs[label] = []
-    runs[label].append((float(wall), int(rss), float(cpu), events))
-print("| measurement | runs | events | wall s (best / median) | MB/s (best / median) | peak RSS MB (best / median) | CPU s (median) |")
-print("|---|---|---|---|---|---|---|")
+    runs[label].append((float(wall), int(rss), float(cpu)))
+print("| measurement | runs | wall s (best / median) | MB/s (best / median) | peak RSS MB (max) | CPU s (median) |")
+print("|---|---|---|---|---|---|")
+median = {}
 for label in order:
     r = runs[label]
     walls = [x[0] for x in r]
-    rss = [x[1] / 1000 for x in r]
-    cpu = [x[2] for x in r]
     best, med = min(walls), statistics.median(walls)
+    median[label] = med
     mbs = lambda w: total / 1e6 / w if w > 0 else float("inf")
-    print(f"| {label} | {len(r)} | {r[-1][3]} | {best:.2f} / {med:.2f} | {mbs(best):.1f} / {mbs(med):.1f} "
-          f"| {min(rss):.1f} / {statistics.median(rss):.1f} | {statistics.median(cpu):.2f} |")
+    shown = label.replace("|", "\\|")
+    print(f"| {shown} | {len(r)} | {best:.2f} / {med:.2f} | {mbs(best):.0f} / {mbs(med):.0f} "
+          f"| {max(x[1] for x in r) / 1000:.1f} | {statistics.median(x[2] for x in r):.2f} |")
 print()
-for line in open(sys.argv[3]):
-    label, secs = line.rstrip("\n").split("\t")
-    print(f"- baseline {label}: {float(secs):.2f} s, {total / 1e6 / float(secs):.0f} MB/s")
+analyze = median.get("esc-diag analyze (plain)")
+for label in order:
+    if label.startswith("rg -c") and analyze:
+        print(f"- analyze takes {analyze / max(median[label], 1e-9):.1f}x the wall time of `{label}` (goal: at most 5x)")
+    if label.startswith("lnav") and analyze:
+        print(f"- analyze is {median[label] / max(analyze, 1e-9):.1f}x faster than `{label}` (goal: at least 10x)")
 PY
     echo
-    echo "Reproduce:"
+    echo "Reproduce one measurement:"
     echo
     echo '```sh'
     echo "cd $ROOT && cargo build --release"
     echo "python3 bench/generate_bundle.py $BENCH_DIR/plain --size-mib $SIZE_MIB --seed $SEED --start $START --days $DAYS"
-    echo "python3 bench/generate_bundle.py $BENCH_DIR/gzip --size-mib $SIZE_MIB --seed $SEED --start $START --days $DAYS --gzip"
-    echo "/usr/bin/time -v target/release/esc-diag timeline $BENCH_DIR/plain --format ndjson > /dev/null"
-    echo "/usr/bin/time -v target/release/esc-diag timeline $BENCH_DIR/plain --format text > /dev/null"
-    echo "/usr/bin/time -v target/release/esc-diag timeline $BENCH_DIR/gzip --format ndjson > /dev/null"
-    echo "/usr/bin/time -v target/release/esc-diag timeline $BENCH_DIR/gzip --format text > /dev/null"
-    echo "/usr/bin/time -v target/release/esc-diag timeline $BENCH_DIR/plain --all --format ndjson > /dev/null"
+    echo "/usr/bin/time -v target/release/esc-diag analyze $BENCH_DIR/plain > /dev/null"
     echo "# or all of it: BENCH_DIR=$BENCH_DIR SIZE_MIB=$SIZE_MIB RUNS=$RUNS bench/run.sh"
     echo '```'
 } | tee "$BENCH_DIR/results.md"

@@ -200,60 +200,68 @@ fn raw_entry(
     builder.append(&header, data).unwrap();
 }
 
+/// Writes a .tar.gz at `path` with what `fill` appends.
+fn write_tar_gz(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut tar::Builder<flate2::write::GzEncoder<fs::File>>),
+) {
+    let file = fs::File::create(path).unwrap();
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::fast(),
+    ));
+    fill(&mut builder);
+    builder.into_inner().unwrap().finish().unwrap();
+}
+
 #[test]
 fn archive_entries_that_point_outside_the_bundle_are_refused() {
     let work = tempfile::tempdir().unwrap();
     let archive = work.path().join("hostile.tar.gz");
-    {
-        let file = fs::File::create(&archive).unwrap();
-        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
-            file,
-            flate2::Compression::fast(),
-        ));
+    write_tar_gz(&archive, |builder| {
         raw_entry(
-            &mut builder,
+            builder,
             "b/esc-ha-0/var/log/messages",
             tar::EntryType::Regular,
             None,
             MASTER.as_bytes(),
         );
         raw_entry(
-            &mut builder,
+            builder,
             "b/esc-ha-1/var/log/messages",
             tar::EntryType::Regular,
             None,
             BACKUP.as_bytes(),
         );
         raw_entry(
-            &mut builder,
+            builder,
             "b/../../escaped-by-dots",
             tar::EntryType::Regular,
             None,
             b"evil\n",
         );
         raw_entry(
-            &mut builder,
+            builder,
             "/tmp/escaped-absolute",
             tar::EntryType::Regular,
             None,
             b"evil\n",
         );
         raw_entry(
-            &mut builder,
+            builder,
             "b/esc-ha-0/var/log/esc/escmanager.log",
             tar::EntryType::Symlink,
             Some("/etc/shadow"),
             b"",
         );
         raw_entry(
-            &mut builder,
+            builder,
             "b/esc-ha-0/var/log/esc/escadm.log",
             tar::EntryType::Link,
             Some("/etc/passwd"),
             b"",
         );
-        builder.into_inner().unwrap().finish().unwrap();
-    }
+    });
     let run = timeline_json(&archive);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(vrrp_states(&run), 2);
@@ -279,6 +287,79 @@ fn archive_entries_that_point_outside_the_bundle_are_refused() {
             .iter()
             .all(|event| !event["text"].as_str().unwrap().contains("root:"))
     );
+}
+
+/// Entry names too long for the file system (a 300-byte part, a 5,000-byte name in a GNU long-name
+/// record) are skipped, each named by its start and length; the rest of the archive is read.
+#[test]
+fn archive_entries_with_overlong_names_are_skipped_and_named() {
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("long-names.tar.gz");
+    let long_part = format!("b/esc-ha-0/var/log/{}", "p".repeat(300));
+    let long_name = format!("b/esc-ha-0/{}/messages", ["d"; 2500].join("/"));
+    write_tar_gz(&archive, |builder| {
+        raw_entry(
+            builder,
+            "b/esc-ha-0/var/log/messages",
+            tar::EntryType::Regular,
+            None,
+            MASTER.as_bytes(),
+        );
+        for name in [&long_part, &long_name] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(MASTER.len() as u64);
+            header.set_mode(0o644);
+            header.set_entry_type(tar::EntryType::Regular);
+            builder
+                .append_data(&mut header, name, MASTER.as_bytes())
+                .unwrap();
+        }
+        raw_entry(
+            builder,
+            "b/esc-ha-1/var/log/messages",
+            tar::EntryType::Regular,
+            None,
+            BACKUP.as_bytes(),
+        );
+    });
+    let run = timeline_json(&archive);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(vrrp_states(&run), 2, "{}", run.stderr);
+    let warnings = warnings(&run);
+    for (name, length) in [
+        (&long_part, "a name part of 300 bytes (at most 255)"),
+        (&long_name, "a name of 5019 bytes (at most 4096)"),
+    ] {
+        assert!(
+            warnings.iter().any(|warning| warning.contains(&name[..60])
+                && warning.contains(length)
+                && warning.contains("long-names.tar.gz")),
+            "{length}: {warnings:?}"
+        );
+    }
+}
+
+/// A stamp dated outside 1970–2100 is damaged: its line stays, undated; 2100 itself is a date.
+#[test]
+fn stamps_outside_1970_to_2100_stay_undated() {
+    let bundle = BundleBuilder::new().file(
+        "esc-ha-0",
+        "var/log/esc/escmanager.log",
+        "2101-01-01 10:00:00,000 ERROR [com.cisco.esc.Ha] transition to MASTER\n\
+             1969-12-31 10:00:00,000 ERROR [com.cisco.esc.Ha] transition to BACKUP\n\
+             2100-12-31 10:00:00,000 ERROR [com.cisco.esc.Ha] transition to MASTER\n",
+    );
+    let run = timeline_json(bundle.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events = run.json()["events"].as_array().unwrap().clone();
+    let dated: Vec<&str> = events
+        .iter()
+        .filter(|event| event["time"].is_string())
+        .map(|event| event["time"].as_str().unwrap())
+        .collect();
+    assert_eq!(dated.len(), 1, "{events:?}");
+    assert!(dated[0].starts_with("2100-12-31"), "{dated:?}");
+    assert_eq!(events.len(), 3, "{events:?}");
 }
 
 #[test]

@@ -293,20 +293,24 @@ fn unpack_tar(
                 continue;
             }
         };
+        let name = raw_path.display().to_string();
+        if let Some(refusal) = name_refusal(&shown, &name) {
+            warnings.push(refusal);
+            continue;
+        }
         let Some(relative) = safe_relative(&raw_path) else {
             warnings.push(Warning::file(
                 &shown,
-                format!(
-                    "entry {} points outside the bundle; skipped",
-                    raw_path.display()
-                ),
+                format!("entry {name} points outside the bundle; skipped"),
             ));
             continue;
         };
         let kind = entry.header().entry_type();
         let target = destination.join(&relative);
         if kind.is_dir() {
-            fs::create_dir_all(&target)?;
+            if let Err(error) = fs::create_dir_all(&target) {
+                warnings.push(unwritable(&shown, &name, &error));
+            }
             continue;
         }
         if !kind.is_file() {
@@ -329,8 +333,11 @@ fn unpack_tar(
             ));
             break;
         }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
+        if let Some(parent) = target.parent()
+            && let Err(error) = fs::create_dir_all(parent)
+        {
+            warnings.push(unwritable(&shown, &name, &error));
+            continue;
         }
         if let Err(error) = entry.unpack(&target) {
             warnings.push(Warning::file(
@@ -343,6 +350,54 @@ fn unpack_tar(
         }
     }
     Ok(())
+}
+
+/// The longest entry name read (Linux's PATH_MAX), and the longest name of one component
+/// (NAME_MAX): longer ones are refused by name rather than failing the whole archive.
+pub const MAX_ENTRY_NAME_BYTES: usize = 4096;
+pub const MAX_COMPONENT_BYTES: usize = 255;
+
+/// The warning of an entry whose name cannot be unpacked (too long), if it cannot.
+fn name_refusal(shown: &str, name: &str) -> Option<Warning> {
+    let longest = name.split('/').map(str::len).max().unwrap_or(0);
+    let reason = if name.len() > MAX_ENTRY_NAME_BYTES {
+        format!(
+            "has a name of {} bytes (at most {MAX_ENTRY_NAME_BYTES})",
+            name.len()
+        )
+    } else if longest > MAX_COMPONENT_BYTES {
+        format!("has a name part of {longest} bytes (at most {MAX_COMPONENT_BYTES})")
+    } else {
+        return None;
+    };
+    Some(Warning::file(
+        shown,
+        format!("entry {} {reason}; skipped", shown_name(name)),
+    ))
+}
+
+/// An entry's name as a warning shows it: whole when short, else its start.
+fn shown_name(name: &str) -> String {
+    const SHOWN: usize = 100;
+    if name.len() <= SHOWN {
+        return name.to_string();
+    }
+    let mut cut = SHOWN;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &name[..cut])
+}
+
+/// The warning of an entry that could not be written where it belongs; the unpacking goes on.
+fn unwritable(shown: &str, name: &str, error: &std::io::Error) -> Warning {
+    Warning::file(
+        shown,
+        format!(
+            "entry {} could not be unpacked ({error}); skipped",
+            shown_name(name)
+        ),
+    )
 }
 
 /// The warning of an archive with more entries than the limit.
@@ -403,6 +458,10 @@ fn unpack_zip(
             }
         };
         let name = entry.name().to_string();
+        if let Some(refusal) = name_refusal(&shown, &name) {
+            warnings.push(refusal);
+            continue;
+        }
         let Some(relative) = safe_relative(Path::new(&name)) else {
             warnings.push(Warning::file(
                 &shown,
@@ -412,7 +471,9 @@ fn unpack_zip(
         };
         let target = destination.join(&relative);
         if entry.is_dir() {
-            fs::create_dir_all(&target)?;
+            if let Err(error) = fs::create_dir_all(&target) {
+                warnings.push(unwritable(&shown, &name, &error));
+            }
             continue;
         }
         if entry.is_symlink() {
@@ -424,11 +485,20 @@ fn unpack_zip(
             ));
             continue;
         }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
+        if let Some(parent) = target.parent()
+            && let Err(error) = fs::create_dir_all(parent)
+        {
+            warnings.push(unwritable(&shown, &name, &error));
+            continue;
         }
         let budget = limits.bytes.saturating_sub(unpacked_bytes);
-        let mut output = fs::File::create(&target)?;
+        let mut output = match fs::File::create(&target) {
+            Ok(output) => output,
+            Err(error) => {
+                warnings.push(unwritable(&shown, &name, &error));
+                continue;
+            }
+        };
         match std::io::copy(
             &mut (&mut entry).take(budget.saturating_add(1)),
             &mut output,

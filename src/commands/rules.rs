@@ -93,6 +93,9 @@ pub fn check(directory: Option<&Path>) -> anyhow::Result<ExitCode> {
     for problem in &problems {
         writeln!(out, "error: {problem}")?;
     }
+    for note in classifier.unscreened_rows() {
+        writeln!(out, "note: {note}")?;
+    }
     let rows: usize = classifier.tables.iter().map(|table| table.rows.len()).sum();
     writeln!(
         out,

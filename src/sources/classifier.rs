@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Deserialize;
 
 use super::event::EventKind;
+use super::literals::{LiteralSearch, with_folded};
 use crate::rule_files::{self, RuleFile};
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +90,9 @@ pub struct Row {
     pub kind: EventKind,
     pub event: Arc<str>,
     pattern: Regex,
+    /// One of these (folded, see `literals`) is in every message the pattern matches; None: the
+    /// pattern requires no literal and is tried on every message.
+    pub literals: Option<Vec<Vec<u8>>>,
     program: Option<Regex>,
     level: Option<Regex>,
     set: Vec<(String, String)>,
@@ -147,9 +151,11 @@ pub struct Table {
     pub origin: String,
     pub sources: Vec<String>,
     program: Option<Regex>,
-    /// The patterns of the rows without a level gate; `set_rows` maps set indices to rows.
-    set: RegexSet,
-    set_rows: Vec<usize>,
+    /// The required literals of the rows without a level gate (see `literals`), searched for
+    /// once per message; `literal_rows` maps each literal to the rows that require it.
+    prefilter: Option<LiteralSearch>,
+    /// Rows without a level gate whose pattern requires no literal: tried on every message.
+    unfiltered_rows: Vec<usize>,
     gated_rows: Vec<usize>,
     pub rows: Vec<Row>,
 }
@@ -173,6 +179,59 @@ pub struct TableError {
 pub struct Classifier {
     pub tables: Vec<Table>,
     pub errors: Vec<TableError>,
+    /// One screen per source, made on first use.
+    screens: std::sync::Mutex<BTreeMap<String, Arc<Screen>>>,
+}
+
+/// Whether a text may hold something a source's tables recognise: one search for the required
+/// literals of all their rows (a row gated by a level and requiring no literal contributes its
+/// level's). A text the screen rejects is recognised by no row; one it passes is classified.
+#[derive(Debug)]
+pub struct Screen {
+    search: Option<LiteralSearch>,
+    /// Some row requires no literal: every text passes.
+    passes_everything: bool,
+}
+
+impl Screen {
+    fn new(tables: &[&Table]) -> Screen {
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut passes_everything = false;
+        for row in tables.iter().flat_map(|table| &table.rows) {
+            let required = row.literals.clone().or_else(|| {
+                row.level
+                    .as_ref()
+                    .and_then(|level| super::literals::required_literals(level.as_str()))
+            });
+            match required {
+                Some(required) => literals.extend(required),
+                None => passes_everything = true,
+            }
+        }
+        literals.sort();
+        literals.dedup();
+        let rows_of = vec![vec![0]; literals.len()];
+        let search = if passes_everything || literals.is_empty() {
+            None
+        } else {
+            LiteralSearch::new(&literals, &rows_of).ok()
+        };
+        Screen {
+            passes_everything: passes_everything || (search.is_none() && !literals.is_empty()),
+            search,
+        }
+    }
+
+    /// False when no row of the source's tables can recognise `text` (or any part of it).
+    pub fn may_recognise(&self, text: &str) -> bool {
+        if self.passes_everything {
+            return true;
+        }
+        match &self.search {
+            Some(search) => with_folded(text, |folded| search.occurs_in(folded)),
+            None => false,
+        }
+    }
 }
 
 fn arrow_tokens(message: &str, fields: &mut BTreeMap<String, String>) {
@@ -248,6 +307,7 @@ impl Table {
                 id: Arc::from(format!("{}/{}", spec.table.name, row.id)),
                 kind: row.kind,
                 event: Arc::from(row.event.as_str()),
+                literals: super::literals::required_literals(&row.pattern),
                 pattern,
                 program: row
                     .program
@@ -274,16 +334,38 @@ impl Table {
         // pattern there would otherwise make the set match every line.
         let (gated, ungated): (Vec<usize>, Vec<usize>) =
             (0..rows.len()).partition(|index| rows[*index].level.is_some());
-        let set = RegexSet::new(ungated.iter().map(|index| rows[*index].pattern.as_str()))
-            .map_err(|error| format!("patterns: {error}"))?;
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literal_rows: Vec<Vec<usize>> = Vec::new();
+        let mut unfiltered_rows = Vec::new();
+        for index in ungated {
+            match &rows[index].literals {
+                None => unfiltered_rows.push(index),
+                Some(required) => {
+                    for literal in required {
+                        match literals.iter().position(|known| known == literal) {
+                            Some(known) => literal_rows[known].push(index),
+                            None => {
+                                literals.push(literal.clone());
+                                literal_rows.push(vec![index]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let prefilter = if literals.is_empty() {
+            None
+        } else {
+            Some(LiteralSearch::new(&literals, &literal_rows)?)
+        };
         Ok(Table {
             name: spec.table.name,
             description: spec.table.description,
             origin: file.origin.clone(),
             sources: spec.table.sources,
             program,
-            set,
-            set_rows: ungated,
+            prefilter,
+            unfiltered_rows,
             gated_rows: gated,
             rows,
         })
@@ -335,12 +417,13 @@ impl Table {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'_>> {
-        let mut candidates: Vec<usize> = self
-            .set
-            .matches(message)
-            .iter()
-            .map(|index| self.set_rows[index])
-            .collect();
+        let mut candidates: Vec<usize> = Vec::new();
+        if let Some(prefilter) = &self.prefilter {
+            with_folded(message, |folded| {
+                prefilter.visit_rows(folded, |rows| candidates.extend_from_slice(rows));
+            });
+        }
+        candidates.extend_from_slice(&self.unfiltered_rows);
         if let Some(level) = level {
             let level = level.trim();
             candidates.extend(self.gated_rows.iter().copied().filter(|index| {
@@ -349,8 +432,23 @@ impl Table {
                     .as_ref()
                     .is_some_and(|filter| filter.is_match(level))
             }));
-            candidates.sort_unstable();
         }
+        if candidates.is_empty() {
+            return None;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        self.first_match(candidates, program, level, message)
+    }
+
+    /// The first of `candidates` (row indices, in order) that recognises the message.
+    fn first_match(
+        &self,
+        candidates: Vec<usize>,
+        program: Option<&str>,
+        level: Option<&str>,
+        message: &str,
+    ) -> Option<Classification<'_>> {
         for index in candidates {
             let row = &self.rows[index];
             if let (Some(filter), Some(program)) = (&row.program, program)
@@ -457,6 +555,41 @@ impl Classifier {
         classifier
     }
 
+    /// Rows that every message is tried against (their pattern requires no literal and no level
+    /// gate does instead): they work, only slower. One line each, for `rules check`.
+    pub fn unscreened_rows(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for table in &self.tables {
+            for row in &table.rows {
+                let level_literals = row
+                    .level
+                    .as_ref()
+                    .and_then(|level| super::literals::required_literals(level.as_str()));
+                if row.literals.is_none() && level_literals.is_none() {
+                    notes.push(format!(
+                        "{} ({}): its pattern requires no literal text, so every {} line is tried against it (slower; a word the pattern always contains makes it fast)",
+                        row.id,
+                        table.origin,
+                        table.sources.join("/")
+                    ));
+                }
+            }
+        }
+        notes
+    }
+
+    /// The screen of the tables that read lines of `source`.
+    pub fn screen_for(&self, source: &str) -> Arc<Screen> {
+        let mut screens = self
+            .screens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        screens
+            .entry(source.to_string())
+            .or_insert_with(|| Arc::new(Screen::new(&self.tables_for(source))))
+            .clone()
+    }
+
     /// The tables that read lines of `source`, in load order.
     pub fn tables_for(&self, source: &str) -> Vec<&Table> {
         self.tables
@@ -536,6 +669,48 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The literal search changes nothing: on every example and near-miss of every table, each
+    /// table classifies as trying every row in order would.
+    #[test]
+    fn the_literal_search_finds_what_trying_every_row_finds() {
+        let classifier = Classifier::load(None);
+        let texts: Vec<&str> = classifier
+            .tables
+            .iter()
+            .flat_map(|table| &table.rows)
+            .flat_map(|row| row.examples.iter().chain(&row.near_misses))
+            .map(String::as_str)
+            .collect();
+        let mut recognised = 0;
+        for table in &classifier.tables {
+            let screen = Screen::new(&[table]);
+            for text in &texts {
+                let (program, message) = split_example(text, table.program.is_some());
+                for level in [None, Some("ERROR"), Some("INFO")] {
+                    let fast = table.classify(program, level, message);
+                    let every_row: Vec<usize> = (0..table.rows.len())
+                        .filter(|index| table.rows[*index].level.is_none() || level.is_some())
+                        .collect();
+                    let slow = table.first_match(every_row, program, level, message);
+                    assert_eq!(
+                        fast.as_ref().map(|found| found.row.id.clone()),
+                        slow.as_ref().map(|found| found.row.id.clone()),
+                        "{} on {text:?} at level {level:?}",
+                        table.name
+                    );
+                    if fast.is_some() {
+                        recognised += 1;
+                        // The screen reads the whole line, level included.
+                        let line = format!("{} {message}", level.unwrap_or(""));
+                        assert!(screen.may_recognise(&line), "screen dropped {line:?}");
+                    }
+                }
+            }
+        }
+        assert!(recognised > 100, "only {recognised} recognised");
+        assert!(classifier.unscreened_rows().is_empty());
+    }
 
     #[test]
     fn every_embedded_table_loads() {

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::bundle::NodeFile;
 use crate::bundle::lines::LineReader;
-use crate::sources::classifier::Table;
+use crate::sources::classifier::{Screen, Table};
 
 /// How much of one entry's text is kept; longer stack traces are cut (and counted as read).
 pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
@@ -29,9 +29,14 @@ pub struct EntryReader<'a> {
     source: &'static str,
     context: ReadContext<'a>,
     tables: Vec<&'a Table>,
+    screen: std::sync::Arc<Screen>,
     reader: LineReader,
     book: LineBook,
     pending: Option<Pending>,
+    /// The line being read (its memory reused from line to line).
+    line: String,
+    /// The text of an entry no event took, reused for the next entry.
+    spare: String,
 }
 
 impl<'a> EntryReader<'a> {
@@ -42,19 +47,30 @@ impl<'a> EntryReader<'a> {
     ) -> io::Result<EntryReader<'a>> {
         let reader = LineReader::open(&file.path)?;
         let tables = context.classifier.tables_for(source);
+        let screen = context.classifier.screen_for(source);
         Ok(EntryReader {
             source,
             book: LineBook::new(&context),
             tables,
+            screen,
             reader,
             context,
             pending: None,
+            line: String::new(),
+            spare: String::new(),
         })
     }
 
     /// Classifies a finished entry; returns its event when it is recognised or wanted.
     fn finish(&mut self, pending: Pending) -> Option<Event> {
-        let first_line_end = pending.text.find('\n').unwrap_or(pending.text.len());
+        let may_recognise = self.screen.may_recognise(&pending.text);
+        if !may_recognise && !self.context.want_unrecognised {
+            self.book.stats.unrecognised_lines += pending.lines;
+            self.recycle(pending.text);
+            return None;
+        }
+        let first_line_end =
+            memchr::memchr(b'\n', pending.text.as_bytes()).unwrap_or(pending.text.len());
         let mut envelope = envelope::parse(&pending.text[..first_line_end]);
         if envelope.format == EnvelopeFormat::Tagged && envelope.message.is_empty() {
             // The tagged layout wraps its tag list; `msg=` may be on a later line.
@@ -62,18 +78,24 @@ impl<'a> EntryReader<'a> {
         }
         let message_start = offset_within(&pending.text, envelope.message);
         let message = &pending.text[message_start..];
-        let classification = self.context.classifier.classify(
-            &self.tables,
-            self.source,
-            envelope.program,
-            envelope.level,
-            message,
-        );
+        let classification = if may_recognise {
+            self.context.classifier.classify(
+                &self.tables,
+                self.source,
+                envelope.program,
+                envelope.level,
+                message,
+            )
+        } else {
+            None
+        };
         if classification.is_some() {
             self.book.stats.recognised_lines += pending.lines;
         } else {
             self.book.stats.unrecognised_lines += pending.lines;
             if !self.context.want_unrecognised {
+                drop(envelope);
+                self.recycle(pending.text);
                 return None;
             }
         }
@@ -99,19 +121,28 @@ impl<'a> EntryReader<'a> {
         self.book.stats.events += 1;
         Some(event)
     }
+
+    /// Keeps an entry's text for the next entry, unless it grew large (a long stack trace).
+    fn recycle(&mut self, text: String) {
+        if text.capacity() <= 4096 {
+            self.spare = text;
+        }
+    }
 }
 
 impl EventReader for EntryReader<'_> {
     fn next_event(&mut self) -> Option<Event> {
         loop {
-            let Some((number, offset, text)) = self.book.next_line(&mut self.reader) else {
+            let Some((number, offset)) = self.book.next_line_into(&mut self.reader, &mut self.line)
+            else {
                 let pending = self.pending.take()?;
                 if let Some(event) = self.finish(pending) {
                     return Some(event);
                 }
                 continue;
             };
-            let stamp = envelope::parse(&text).stamp;
+            let text = &self.line;
+            let stamp = envelope::stamp(text);
             match (&mut self.pending, stamp) {
                 (Some(pending), None) => {
                     pending.lines += 1;
@@ -127,6 +158,9 @@ impl EventReader for EntryReader<'_> {
                 }
                 _ => {
                     let time = self.book.time(stamp);
+                    let mut text = std::mem::take(&mut self.spare);
+                    text.clear();
+                    text.push_str(&self.line);
                     let previous = self.pending.replace(Pending {
                         line: number,
                         offset,

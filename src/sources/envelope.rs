@@ -563,13 +563,29 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
     Some(envelope)
 }
 
+/// A line without a terminal's echo of Ctrl-C (`^C`) glued to it or a TUI's border.
+fn undecorated(line: &str) -> &str {
+    line.trim_start_matches("^C")
+        .trim_start_matches(['│', '|'])
+        .trim_end_matches(['│', ' '])
+}
+
+/// The stamp [`parse`] finds in a line, without reading the rest of the header when the line
+/// starts with a digit (the application logs' layouts, read once per line to find entries).
+pub fn stamp(line: &str) -> Option<Stamp> {
+    let trimmed = undecorated(line);
+    if !trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return parse(line).stamp;
+    }
+    if let Some((stamp, _)) = iso_stamp(&mut Cursor::new(trimmed)) {
+        return Some(stamp);
+    }
+    clock_then_date_stamp(&mut Cursor::new(trimmed))
+}
+
 /// Reads the envelope of one line. Never fails: a line without a known stamp is `Bare`.
 pub fn parse(line: &str) -> Envelope<'_> {
-    // A terminal's echo of Ctrl-C (`^C`) glued to the next line, a TUI's border.
-    let trimmed = line
-        .trim_start_matches("^C")
-        .trim_start_matches(['│', '|'])
-        .trim_end_matches(['│', ' ']);
+    let trimmed = undecorated(line);
     let Some(&first) = trimmed.as_bytes().first() else {
         return Envelope::bare(EnvelopeFormat::Bare, line);
     };

@@ -18,6 +18,7 @@ pub mod events;
 pub mod journal_json;
 pub mod keepalived_conf;
 pub mod keepalived_state;
+pub mod literals;
 pub mod messages;
 
 use std::collections::BTreeMap;
@@ -75,11 +76,26 @@ pub const ACTIVITY_GAP_S: i64 = 30;
 pub const MAX_ACTIVITY_SPANS: usize = 10_000;
 
 /// Seconds on a scale that only serves to compare stamps of one file (the year may be unknown).
-fn comparable_seconds(stamp: &Stamp, turns: u32) -> i64 {
+/// `day_cache` holds the last (year, month, day) and its day number: consecutive lines share it.
+fn comparable_seconds(
+    stamp: &Stamp,
+    turns: u32,
+    day_cache: &mut Option<((i32, u32, u32), i64)>,
+) -> i64 {
     let year = stamp.year.unwrap_or(2000 + turns as i32);
-    let days = chrono::NaiveDate::from_ymd_opt(year, stamp.month, stamp.day.clamp(1, 28))
-        .map(|date| date.num_days_from_ce() as i64 + i64::from(stamp.day.saturating_sub(28)))
-        .unwrap_or(0);
+    let key = (year, stamp.month, stamp.day);
+    let days = match *day_cache {
+        Some((cached, days)) if cached == key => days,
+        _ => {
+            let days = chrono::NaiveDate::from_ymd_opt(year, stamp.month, stamp.day.clamp(1, 28))
+                .map(|date| {
+                    date.num_days_from_ce() as i64 + i64::from(stamp.day.saturating_sub(28))
+                })
+                .unwrap_or(0);
+            *day_cache = Some((key, days));
+            days
+        }
+    };
     days * 86_400 + i64::from(stamp.hour * 3600 + stamp.minute * 60 + stamp.second)
         - i64::from(stamp.offset_s.unwrap_or(0))
 }
@@ -167,6 +183,9 @@ pub struct LineBook {
     last_stamp: Option<Stamp>,
     last_yearless_ordinal: Option<u32>,
     warned_binary: bool,
+    /// The comparable seconds of the last activity span's end.
+    activity_end_seconds: i64,
+    day_cache: Option<((i32, u32, u32), i64)>,
     node: Arc<str>,
     file: Arc<str>,
     done: bool,
@@ -188,6 +207,8 @@ impl LineBook {
             last_stamp: None,
             last_yearless_ordinal: None,
             warned_binary: false,
+            activity_end_seconds: 0,
+            day_cache: None,
             node: context.node.clone(),
             file: context.file.clone(),
             done: false,
@@ -203,6 +224,18 @@ impl LineBook {
     /// Reads the next physical line, recording read errors, overlong lines and binary data.
     /// Returns (number, offset, text) or None at the end.
     pub fn next_line(&mut self, reader: &mut LineReader) -> Option<(u64, u64, String)> {
+        let mut text = String::new();
+        let (number, offset) = self.next_line_into(reader, &mut text)?;
+        Some((number, offset, text))
+    }
+
+    /// Like [`LineBook::next_line`], with the text written into `text` (whose memory is reused).
+    pub fn next_line_into(
+        &mut self,
+        reader: &mut LineReader,
+        text: &mut String,
+    ) -> Option<(u64, u64)> {
+        text.clear();
         if self.done {
             return None;
         }
@@ -211,10 +244,10 @@ impl LineBook {
             Ok(Some(line)) => {
                 let (number, offset, skipped, nul) =
                     (line.number, line.offset, line.skipped_bytes, line.has_nul());
-                let text = match std::str::from_utf8(line.bytes) {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => String::from_utf8_lossy(line.bytes).into_owned(),
-                };
+                match std::str::from_utf8(line.bytes) {
+                    Ok(valid) => text.push_str(valid),
+                    Err(_) => text.push_str(&String::from_utf8_lossy(line.bytes)),
+                }
                 self.stats.lines += 1;
                 if skipped > 0 {
                     self.warn(
@@ -233,7 +266,7 @@ impl LineBook {
                         "holds binary data (NUL bytes) from this line on; such lines are kept as unrecognised".to_string(),
                     );
                 }
-                Some((number, offset, text))
+                Some((number, offset))
             }
             Ok(None) => {
                 self.done = true;
@@ -262,15 +295,20 @@ impl LineBook {
         if self.stats.first_stamp.is_none() {
             self.stats.first_stamp = Some(here);
         }
-        let now = comparable_seconds(&stamp, self.stats.year_turns);
+        let now = comparable_seconds(&stamp, self.stats.year_turns, &mut self.day_cache);
         let full = self.stats.activity.len() >= MAX_ACTIVITY_SPANS;
+        let end_seconds = self.activity_end_seconds;
         match self.stats.activity.last_mut() {
-            Some((_, end)) if full || now - comparable_seconds(&end.0, end.1) <= ACTIVITY_GAP_S => {
-                if now >= comparable_seconds(&end.0, end.1) {
+            Some((_, end)) if full || now - end_seconds <= ACTIVITY_GAP_S => {
+                if now >= end_seconds {
                     *end = here;
+                    self.activity_end_seconds = now;
                 }
             }
-            _ => self.stats.activity.push((here, here)),
+            _ => {
+                self.stats.activity.push((here, here));
+                self.activity_end_seconds = now;
+            }
         }
     }
 

@@ -77,7 +77,7 @@ impl Zone {
 
 /// The first and last years a stamp may carry (a line dated outside them stays undated).
 pub const FIRST_YEAR: i32 = 1970;
-pub const LAST_YEAR: i32 = 2199;
+pub const LAST_YEAR: i32 = 2100;
 
 /// How one file's stamps become instants.
 #[derive(Debug, Clone)]
