@@ -832,3 +832,103 @@ fn standard_input_is_read_by_its_content_once() {
         "{stderr}"
     );
 }
+
+/// Copies a directory tree (regular files only).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else if entry.file_type().is_file() {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Each lab-partition node as a sosreport would hold it (its filesystem, `hostname`, command
+/// outputs under `sos_commands/` with sos' names, `ps` and other outputs at the top), packed as
+/// sos packs it (.tar.xz with one top directory): two archives read as the two nodes, named by
+/// their host names, with addresses, routes and disks checked from sos_commands, and nothing read
+/// from the top-level outputs.
+#[test]
+fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
+    let work = tempfile::tempdir().unwrap();
+    let lab = crate::support::testdata_bundle("lab-partition");
+    let mut archives = Vec::new();
+    for node in ["esc-ha-0", "esc-ha-1"] {
+        let top = format!("sosreport-{node}-2026-11-26-abcdefg");
+        let root = work.path().join(&top);
+        for part in ["etc", "var", "opt"] {
+            copy_tree(&lab.join(node).join(part), &root.join(part));
+        }
+        fs::write(root.join("hostname"), format!("{node}\n")).unwrap();
+        // Top-level outputs that are not logs (a keepalived line in `ps` must not be read).
+        fs::write(
+            root.join("ps"),
+            "root 812 keepalived: (esc_ha) Entering MASTER STATE\n",
+        )
+        .unwrap();
+        fs::write(root.join("date"), "Thu Nov 26 00:00:00 UTC 2026\n").unwrap();
+        let commands = lab.join(node).join("commands");
+        for (capture, sos_name) in [
+            ("ip_addr.txt", "networking/ip_-d_address"),
+            ("ip_route.txt", "networking/ip_route_show_table_all"),
+            ("df.txt", "filesys/df_-al_-x_autofs"),
+        ] {
+            let target = root.join("sos_commands").join(sos_name);
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(commands.join(capture), &target).unwrap();
+        }
+        // An IPv6 routing table under the IPv4 name's words is not taken for it.
+        fs::write(
+            root.join("sos_commands/networking/ip_-6_route_show_table_all"),
+            "::1 dev lo proto kernel metric 256 pref medium\n",
+        )
+        .unwrap();
+        let archive = work.path().join(format!("{top}.tar.xz"));
+        let status = std::process::Command::new("tar")
+            .arg("cJf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(work.path())
+            .arg(&top)
+            .status()
+            .expect("tar with xz (scripts/install-test-deps.sh installs xz-utils)");
+        assert!(status.success());
+        archives.push(archive);
+    }
+    let run = esc_diag([
+        "analyze".into(),
+        "--format".into(),
+        "json".into(),
+        "--now".into(),
+        "2026-11-26T00:00:00Z".into(),
+        archives[0].clone().into_os_string(),
+        archives[1].clone().into_os_string(),
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let report = run.json();
+    let direct = crate::support::analyze(&lab, &[]).json();
+    assert_eq!(report["verdict"], direct["verdict"], "{}", run.stderr);
+    let mut names: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["esc-ha-0", "esc-ha-1"]);
+    for id in ["address-on-kad-vif", "default-route", "disk-space"] {
+        let statuses: Vec<&str> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|check| check["id"] == id)
+            .map(|check| check["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["pass", "pass"], "{id}: {}", report["checks"]);
+    }
+    let transitions = |report: &serde_json::Value| report["transitions"].as_array().map(Vec::len);
+    assert_eq!(transitions(&report), transitions(&direct));
+}

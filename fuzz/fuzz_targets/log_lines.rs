@@ -1,5 +1,7 @@
 //! Fuzzes the line envelopes and the classifier tables: every line of the input is read as a
-//! syslog, journal, ESC log or DRBD line would be, and classified by every table.
+//! syslog, journal, ESC log or DRBD line would be, and classified by every table. Differential
+//! checks: the stamp-only reader finds the envelope's stamp, and the literal search (each table's
+//! and each source's screen) changes no classification.
 
 #![no_main]
 
@@ -19,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let classifier = classifier();
     for line in text.lines() {
         let parsed = envelope::parse(line);
+        assert_eq!(envelope::stamp(line), parsed.stamp, "{line:?}");
         for source in ["messages", "escmanager", "escadm", "drbd"] {
             let tables = classifier.tables_for(source);
             let _ = classifier.classify(
@@ -28,6 +31,20 @@ fuzz_target!(|data: &[u8]| {
                 parsed.level,
                 parsed.message,
             );
+            let screen = classifier.screen_for(source);
+            for table in &tables {
+                let fast = table.classify(parsed.program, parsed.level, parsed.message);
+                let slow =
+                    table.classify_exhaustively(parsed.program, parsed.level, parsed.message);
+                assert_eq!(
+                    fast.as_ref().map(|found| &found.row.id),
+                    slow.as_ref().map(|found| &found.row.id),
+                    "{line:?}"
+                );
+                if fast.is_some() {
+                    assert!(screen.may_recognise(line), "{line:?}");
+                }
+            }
         }
     }
 });

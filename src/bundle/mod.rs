@@ -37,6 +37,10 @@ pub const NODE_SUBTREES: &[&str] = &[
     "proc/drbd",
     "commands",
     "journal",
+    // A sosreport's command outputs that checks read (addresses, routes, disks, clock sync).
+    "sos_commands/networking",
+    "sos_commands/filesys",
+    "sos_commands/chrony",
 ];
 
 /// Whether a path inside a node directory is on the way to, or inside, a part that is read.
@@ -190,6 +194,28 @@ fn sorted_subdirectories(path: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     dirs.sort();
     Ok(dirs)
+}
+
+/// Whether a node directory is a sosreport's tree (its `sos_commands/` beside the filesystem).
+fn is_sosreport(path: &Path) -> bool {
+    path.join("sos_commands").is_dir()
+}
+
+/// A node's name: a sosreport's `hostname` file when it holds a plausible host name, else the
+/// directory's name.
+fn node_name(path: &Path) -> String {
+    if is_sosreport(path)
+        && let Ok(text) = lines::read_small_text(&path.join("hostname"), 1024)
+        && let Some(host) = text.lines().next().map(str::trim)
+        && !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._".contains(&byte))
+    {
+        return host.to_string();
+    }
+    directory_name(path)
 }
 
 fn directory_name(path: &Path) -> String {
@@ -366,7 +392,7 @@ impl Bundle {
             .and_then(parse_rfc3339);
 
         if is_node_dir(path) && manifest.is_none() {
-            let node = self.read_node(directory_name(path), path, None, None);
+            let node = self.read_node(node_name(path), path, None, None);
             self.nodes.push(node);
             return Ok(());
         }
@@ -448,12 +474,7 @@ impl Bundle {
             if claimed.contains(&subdirectory) || !is_node_dir(&subdirectory) {
                 continue;
             }
-            let node = self.read_node(
-                directory_name(&subdirectory),
-                &subdirectory,
-                None,
-                collected_at,
-            );
+            let node = self.read_node(node_name(&subdirectory), &subdirectory, None, collected_at);
             self.nodes.push(node);
         }
         if self.nodes.is_empty() && manifest.is_none() {
@@ -470,6 +491,8 @@ impl Bundle {
         collected_at: Option<DateTime<Utc>>,
     ) -> Node {
         let mut files = Vec::new();
+        // A sosreport's top holds command outputs (ps, lsof, date...), not logs.
+        let top_files_are_logs = !is_sosreport(root);
         let walk = WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -482,7 +505,8 @@ impl Bundle {
                     .unwrap_or_default();
                 // Files at the top of the node directory are read; directories only on the way
                 // to what is.
-                (entry.depth() == 1 && entry.file_type().is_file()) || in_node_subtree(&relative)
+                (entry.depth() == 1 && entry.file_type().is_file() && top_files_are_logs)
+                    || in_node_subtree(&relative)
             });
         for entry in walk {
             let entry = match entry {

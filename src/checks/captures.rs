@@ -67,12 +67,32 @@ fn stdout_of(text: &str) -> &str {
     }
 }
 
+/// The capture name of a sosreport command output: the file name without its option words
+/// (`sos_commands/networking/ip_-d_address` → `ip_address`); IPv6 variants (`ip_-6_route...`)
+/// are left out, the checks read IPv4.
+fn sos_command_name(relative: &str) -> Option<String> {
+    let name = relative.strip_prefix("sos_commands/")?.rsplit('/').next()?;
+    let words: Vec<&str> = name.split('_').collect();
+    if words.contains(&"-6") {
+        return None;
+    }
+    Some(
+        words
+            .into_iter()
+            .filter(|word| !word.starts_with('-'))
+            .collect::<Vec<_>>()
+            .join("_"),
+    )
+}
+
 fn commands(node: &Node) -> Vec<(String, String)> {
     node.files
         .iter()
-        .filter(|file| file.relative.starts_with("commands/"))
         .filter_map(|file| {
-            let name = file.relative.trim_start_matches("commands/").to_string();
+            let name = match file.relative.strip_prefix("commands/") {
+                Some(name) => name.to_string(),
+                None => sos_command_name(&file.relative)?,
+            };
             read_small_text(&file.path, 4 << 20)
                 .ok()
                 .map(|text| (name, stdout_of(&text).to_string()))

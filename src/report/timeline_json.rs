@@ -186,6 +186,15 @@ impl JsonDocument {
 
 /// Writes one event as one NDJSON line.
 pub fn write_ndjson(out: &mut dyn Write, event: &Event) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &EventRecord::new(event))?;
-    out.write_all(b"\n")
+    // Serialised into memory first: one write per event rather than one per JSON token through
+    // the dynamic writer.
+    thread_local! {
+        static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LINE.with_borrow_mut(|line| {
+        line.clear();
+        serde_json::to_writer(&mut *line, &EventRecord::new(event))?;
+        line.push(b'\n');
+        out.write_all(line)
+    })
 }

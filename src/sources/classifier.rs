@@ -441,6 +441,20 @@ impl Table {
         self.first_match(candidates, program, level, message)
     }
 
+    /// What [`Table::classify`] finds, found by trying every row in order without the literal
+    /// search (the reference the tests and the fuzzer compare the fast path with).
+    pub fn classify_exhaustively(
+        &self,
+        program: Option<&str>,
+        level: Option<&str>,
+        message: &str,
+    ) -> Option<Classification<'_>> {
+        let every_row: Vec<usize> = (0..self.rows.len())
+            .filter(|index| self.rows[*index].level.is_none() || level.is_some())
+            .collect();
+        self.first_match(every_row, program, level, message)
+    }
+
     /// The first of `candidates` (row indices, in order) that recognises the message.
     fn first_match(
         &self,
@@ -607,9 +621,37 @@ impl Classifier {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'a>> {
+        Classifier::classify_applicable(
+            &Classifier::applicable(tables, source, program),
+            program,
+            level,
+            message,
+        )
+    }
+
+    /// The tables of `tables` that read lines of `source` from `program` (readers that meet the
+    /// same programs again and again keep this per program).
+    pub fn applicable<'a>(
+        tables: &[&'a Table],
+        source: &str,
+        program: Option<&str>,
+    ) -> Vec<&'a Table> {
         tables
             .iter()
+            .copied()
             .filter(|table| table.applies(source, program))
+            .collect()
+    }
+
+    /// Classifies with tables already known to apply to the line's source and program.
+    pub fn classify_applicable<'a>(
+        tables: &[&'a Table],
+        program: Option<&str>,
+        level: Option<&str>,
+        message: &str,
+    ) -> Option<Classification<'a>> {
+        tables
+            .iter()
             .find_map(|table| table.classify(program, level, message))
     }
 
@@ -689,10 +731,7 @@ mod tests {
                 let (program, message) = split_example(text, table.program.is_some());
                 for level in [None, Some("ERROR"), Some("INFO")] {
                     let fast = table.classify(program, level, message);
-                    let every_row: Vec<usize> = (0..table.rows.len())
-                        .filter(|index| table.rows[*index].level.is_none() || level.is_some())
-                        .collect();
-                    let slow = table.first_match(every_row, program, level, message);
+                    let slow = table.classify_exhaustively(program, level, message);
                     assert_eq!(
                         fast.as_ref().map(|found| found.row.id.clone()),
                         slow.as_ref().map(|found| found.row.id.clone()),

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::bundle::NodeFile;
 use crate::bundle::lines::LineReader;
-use crate::sources::classifier::Table;
+use crate::sources::classifier::{Classifier, Table};
 
 /// The syslog-like source.
 pub struct Messages;
@@ -42,6 +42,7 @@ impl Source for Messages {
         Ok(Box::new(MessagesReader {
             book: LineBook::new(&context),
             reader,
+            by_program: ProgramTables::default(),
             tables,
             context,
             pending: None,
@@ -49,9 +50,37 @@ impl Source for Messages {
     }
 }
 
+/// Which tables apply to a program's lines, and whether some table reads that program (its lines
+/// may be wrapped), kept per program: a log holds few programs, met again on every line.
+#[derive(Default)]
+struct ProgramTables<'a> {
+    known: std::collections::HashMap<Option<String>, (Vec<&'a Table>, bool)>,
+}
+
+/// At most this many programs are remembered (past it, the answer is worked out each time).
+const MAX_PROGRAMS_KEPT: usize = 4096;
+
+impl<'a> ProgramTables<'a> {
+    fn get(&mut self, tables: &[&'a Table], program: Option<&str>) -> (Vec<&'a Table>, bool) {
+        let key = program.map(str::to_string);
+        if let Some(found) = self.known.get(&key) {
+            return found.clone();
+        }
+        let found = (
+            Classifier::applicable(tables, NAME, program),
+            program.is_some_and(|program| tables.iter().any(|table| table.reads_program(program))),
+        );
+        if self.known.len() < MAX_PROGRAMS_KEPT {
+            self.known.insert(key, found.clone());
+        }
+        found
+    }
+}
+
 struct MessagesReader<'a> {
     context: ReadContext<'a>,
     tables: Vec<&'a Table>,
+    by_program: ProgramTables<'a>,
     reader: LineReader,
     book: LineBook,
     /// A line read ahead to see whether it continues the previous one, not yet returned.
@@ -95,29 +124,23 @@ impl EventReader for MessagesReader<'_> {
                 EnvelopeFormat::JournalMarker => Some("journal"),
                 _ => envelope.program,
             };
-            let classification = self.context.classifier.classify(
-                &self.tables,
-                NAME,
-                program,
-                envelope.level,
-                message,
-            );
+            let (applicable, program_is_read) = self.by_program.get(&self.tables, program);
+            let classification = if applicable.is_empty() {
+                None
+            } else {
+                Classifier::classify_applicable(&applicable, program, envelope.level, message)
+            };
             // A keepalived or kernel line that a mail client or terminal wrapped: the message
             // read with its continuation line.
             let mut continuation: Option<String> = None;
             let classification = match classification {
-                None if envelope.stamp.is_some()
-                    && program.is_some_and(|program| {
-                        self.tables.iter().any(|table| table.reads_program(program))
-                    }) =>
-                {
+                None if envelope.stamp.is_some() && program_is_read => {
                     let next = self.book.next_line(&mut self.reader);
                     match next {
                         Some(next) if is_continuation(&next.2) => {
                             let joined = format!("{} {}", message.trim_end(), next.2.trim());
-                            let found = self.context.classifier.classify(
-                                &self.tables,
-                                NAME,
+                            let found = Classifier::classify_applicable(
+                                &applicable,
                                 program,
                                 envelope.level,
                                 &joined,

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::bundle::{Bundle, Node, NodeFile, Warning};
 use crate::sources::collection::collection_events;
@@ -774,11 +774,80 @@ pub fn format_time_capped(time: DateTime<Utc>, digits: u8, cap: u32) -> String {
         };
     }
     let digits = digits.min(cap);
-    let base = time.format("%Y-%m-%dT%H:%M:%S");
-    if digits == 0 {
-        format!("{base}Z")
-    } else {
+    let year = time.year();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        let base = time.format("%Y-%m-%dT%H:%M:%S");
         let fraction = format!("{nanos:09}");
-        format!("{base}.{}Z", &fraction[..digits as usize])
+        return match digits {
+            0 => format!("{base}Z"),
+            _ => format!("{base}.{}Z", &fraction[..digits as usize]),
+        };
+    }
+    // Written digit by digit: this runs once per line printed (`timeline --all`).
+    let mut text = String::with_capacity(31);
+    let push = |text: &mut String, value: u32, width: u32| {
+        for position in (0..width).rev() {
+            let digit = (value / 10u32.pow(position)) % 10;
+            text.push(char::from(b'0' + digit as u8));
+        }
+    };
+    push(&mut text, year as u32, 4);
+    text.push('-');
+    push(&mut text, time.month(), 2);
+    text.push('-');
+    push(&mut text, time.day(), 2);
+    text.push('T');
+    push(&mut text, time.hour(), 2);
+    text.push(':');
+    push(&mut text, time.minute(), 2);
+    text.push(':');
+    push(&mut text, time.second(), 2);
+    if digits > 0 {
+        text.push('.');
+        push(&mut text, nanos / 10u32.pow(9 - digits), digits);
+    }
+    text.push('Z');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// The digit-by-digit writer gives what chrono's strftime gives.
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        let instants = [
+            (0, 0),
+            (1_764_080_000, 5),
+            (1_764_080_000, 120_000_000),
+            (4_102_444_799, 999_999_999),
+            (-62_000_000_000, 0),
+            (253_402_300_800, 0),
+        ];
+        for (seconds, nanos) in instants {
+            let time = Utc.timestamp_opt(seconds, nanos).unwrap();
+            for digits in [0, 1, 3, 4, 6, 9] {
+                for cap in [0, 3, 9] {
+                    let nanos = time.timestamp_subsec_nanos();
+                    let mut shown = u32::from(digits);
+                    while shown < 9 && nanos % 10u32.pow(9 - shown) != 0 {
+                        shown = match shown {
+                            0..=2 => 3,
+                            3..=5 => 6,
+                            _ => 9,
+                        };
+                    }
+                    let shown = shown.min(cap) as usize;
+                    let base = time.format("%Y-%m-%dT%H:%M:%S");
+                    let expected = match shown {
+                        0 => format!("{base}Z"),
+                        _ => format!("{base}.{}Z", &format!("{nanos:09}")[..shown]),
+                    };
+                    assert_eq!(format_time_capped(time, digits, cap), expected);
+                }
+            }
+        }
     }
 }
