@@ -15,6 +15,18 @@ fn events(run: &crate::support::Run) -> Vec<Value> {
         .clone()
 }
 
+/// The events of `timeline --format json` on a path that reads cleanly (exit 0).
+fn json_events(path: &std::path::Path) -> Vec<Value> {
+    let run = esc_diag([
+        "timeline".into(),
+        "--format".into(),
+        "json".into(),
+        path.as_os_str().to_owned(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    events(&run)
+}
+
 fn find<'a>(events: &'a [Value], node: &str, text: &str) -> &'a Value {
     events
         .iter()
@@ -454,14 +466,7 @@ fn a_journalctl_json_export_is_read_entry_by_entry() {
     ]
     .join("\n");
     let bundle = BundleBuilder::new().file("esc-ha-1", "journal/keepalived.json", export + "\n");
-    let run = esc_diag([
-        "timeline".into(),
-        "--format".into(),
-        "json".into(),
-        bundle.path().as_os_str().to_owned(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let events = events(&run);
+    let events = json_events(bundle.path());
     let master = find(&events, "esc-ha-1", "Entering MASTER STATE");
     assert_eq!(master["time"], "2025-11-25T15:53:07.200000Z");
     assert_eq!(master["kind"], "vrrp-state");
@@ -487,4 +492,59 @@ fn a_journalctl_json_export_is_read_entry_by_entry() {
         line["text"],
         "2025-11-25T15:53:07.200000+00:00 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering MASTER STATE"
     );
+}
+
+/// `journalctl -o export` (gzip too): each entry is read as the syslog line it stands for, on
+/// the line where the entry starts in the export; a message with a newline is a binary field.
+#[test]
+fn a_journalctl_export_is_read_entry_by_entry_with_the_exports_line_numbers() {
+    let entry = |micros: u64, message: &str| {
+        let mut bytes = format!(
+            "__CURSOR=s=1;i={micros}\n__REALTIME_TIMESTAMP={micros}\n__MONOTONIC_TIMESTAMP=1\n_BOOT_ID=b\nPRIORITY=6\n_HOSTNAME=esc-ha-1\nSYSLOG_IDENTIFIER=Keepalived_vrrp\n_PID=22\n"
+        )
+        .into_bytes();
+        if message.contains('\n') {
+            bytes.extend_from_slice(b"MESSAGE\n");
+            bytes.extend_from_slice(&(message.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(message.as_bytes());
+            bytes.push(b'\n');
+        } else {
+            bytes.extend_from_slice(format!("MESSAGE={message}\n").as_bytes());
+        }
+        bytes.push(b'\n');
+        bytes
+    };
+    let mut export = entry(
+        1_764_085_980_000_000,
+        "(esc_ha) Entering BACKUP STATE (init)",
+    );
+    export.extend(entry(
+        1_764_085_987_100_000,
+        "(esc_ha) Receive advertisement timeout\nwith a second line",
+    ));
+    export.extend(entry(
+        1_764_085_987_200_000,
+        "(esc_ha) Entering MASTER STATE",
+    ));
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gzip, &export).unwrap();
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-1", "journal/keepalived.export", &export)
+        .file(
+            "esc-ha-0",
+            "journal/keepalived.export.gz",
+            gzip.finish().unwrap(),
+        );
+    let events = json_events(bundle.path());
+    for node in ["esc-ha-0", "esc-ha-1"] {
+        let master = find(&events, node, "Entering MASTER STATE");
+        assert_eq!(master["time"], "2025-11-25T15:53:07.200000Z");
+        assert_eq!(master["kind"], "vrrp-state");
+        // Entries of 10, 12 (a binary field with one newline) and 10 lines: the third starts
+        // on line 23.
+        assert_eq!(master["line"], 23, "{master}");
+        let timeout = find(&events, node, "Receive advertisement timeout");
+        assert_eq!(timeout["line"], 11, "{timeout}");
+        assert_eq!(timeout["event"], "advert-timeout", "{timeout}");
+    }
 }

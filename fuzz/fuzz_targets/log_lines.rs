@@ -1,7 +1,8 @@
 //! Fuzzes the line envelopes and the classifier tables: every line of the input is read as a
 //! syslog, journal, ESC log or DRBD line would be, and classified by every table. Differential
 //! checks: the stamp-only reader finds the envelope's stamp, and the literal search (each table's
-//! and each source's screen) changes no classification.
+//! and each source's screen) changes no classification. The input is also read as a journal
+//! export.
 
 #![no_main]
 
@@ -17,6 +18,12 @@ fn classifier() -> &'static Classifier {
 }
 
 fuzz_target!(|data: &[u8]| {
+    // The same bytes as a `journalctl -o export` file.
+    let mut rendered = Vec::new();
+    let _ = std::io::Read::read_to_end(
+        &mut esc_diag::sources::journal_export::ExportLines::new(data),
+        &mut rendered,
+    );
     let text = String::from_utf8_lossy(data);
     let classifier = classifier();
     for line in text.lines() {

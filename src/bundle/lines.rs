@@ -53,6 +53,15 @@ pub fn is_gzip_magic(head: &[u8]) -> bool {
 impl LineReader {
     /// Opens a file, decompressing it when it starts with the gzip magic bytes.
     pub fn open(path: &Path) -> io::Result<LineReader> {
+        LineReader::open_decoded(path, Ok)
+    }
+
+    /// Opens a file like [`LineReader::open`], passing the decompressed stream through `decode`
+    /// first (a reader of another layout turning it into lines).
+    pub fn open_decoded(
+        path: &Path,
+        decode: impl FnOnce(Box<dyn BufRead + Send>) -> io::Result<Box<dyn BufRead + Send>>,
+    ) -> io::Result<LineReader> {
         let mut file = BufReader::with_capacity(READ_BUFFER_BYTES, File::open(path)?);
         let gzip = is_gzip_magic(file.fill_buf()?);
         let inner: Box<dyn BufRead + Send> = if gzip {
@@ -63,7 +72,7 @@ impl LineReader {
         } else {
             Box::new(file)
         };
-        Ok(LineReader::from_reader(inner, gzip))
+        Ok(LineReader::from_reader(decode(inner)?, gzip))
     }
 
     /// Reads lines from a stream that is already decoded.

@@ -28,6 +28,11 @@ pub fn render(line: &str) -> Option<String> {
             _ => None,
         }
     };
+    render_fields(text)
+}
+
+/// The syslog line of a journal entry whose fields `text` gives (JSON or export entries).
+pub fn render_fields(text: impl Fn(&str) -> Option<String>) -> Option<String> {
     let micros: i64 = text("__REALTIME_TIMESTAMP")?.parse().ok()?;
     let time = DateTime::<Utc>::from_timestamp_micros(micros)?;
     let host = text("_HOSTNAME").unwrap_or_else(|| "-".to_string());

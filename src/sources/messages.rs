@@ -1,7 +1,7 @@
 //! /var/log/messages and everything read like it: syslog files and their rotations, journalctl
-//! exports (short, short-iso, short-precise, and `-o json` entries rendered as lines),
-//! keepalived's --log-file and console output, kernel logs, and any other file under var/log/
-//! that no more specific source claims. One line is one entry.
+//! exports (short, short-iso, short-precise, and `-o json` and `-o export` entries rendered as
+//! lines), keepalived's --log-file and console output, kernel logs, and any other file under
+//! var/log/ that no more specific source claims. One line is one entry.
 
 use std::io;
 
@@ -37,7 +37,7 @@ impl Source for Messages {
         file: &NodeFile,
         context: ReadContext<'a>,
     ) -> io::Result<Box<dyn EventReader + 'a>> {
-        let reader = LineReader::open(&file.path)?;
+        let reader = LineReader::open_decoded(&file.path, super::journal_export::decode)?;
         let tables = context.classifier.tables_for(NAME);
         Ok(Box::new(MessagesReader {
             book: LineBook::new(&context),

@@ -15,6 +15,7 @@ pub mod escadm;
 pub mod escmanager;
 pub mod event;
 pub mod events;
+pub mod journal_export;
 pub mod journal_json;
 pub mod keepalived_conf;
 pub mod keepalived_state;
