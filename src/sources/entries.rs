@@ -118,6 +118,8 @@ impl<'a> EntryReader<'a> {
                 .insert("lines".to_string(), pending.lines.to_string());
         }
         event.text = pending.text;
+        // The buffer may be one reused from a longer entry: an event keeps only what it holds.
+        event.text.shrink_to_fit();
         self.book.stats.events += 1;
         Some(event)
     }

@@ -54,24 +54,39 @@ impl Source for Messages {
 /// may be wrapped), kept per program: a log holds few programs, met again on every line.
 #[derive(Default)]
 struct ProgramTables<'a> {
-    known: std::collections::HashMap<Option<String>, (Vec<&'a Table>, bool)>,
+    known: std::collections::HashMap<String, std::rc::Rc<Applicable<'a>>>,
+    without_program: Option<std::rc::Rc<Applicable<'a>>>,
+}
+
+/// The tables that apply to a program's lines, and whether some table reads the program.
+struct Applicable<'a> {
+    tables: Vec<&'a Table>,
+    program_is_read: bool,
 }
 
 /// At most this many programs are remembered (past it, the answer is worked out each time).
 const MAX_PROGRAMS_KEPT: usize = 4096;
 
 impl<'a> ProgramTables<'a> {
-    fn get(&mut self, tables: &[&'a Table], program: Option<&str>) -> (Vec<&'a Table>, bool) {
-        let key = program.map(str::to_string);
-        if let Some(found) = self.known.get(&key) {
+    fn get(&mut self, tables: &[&'a Table], program: Option<&str>) -> std::rc::Rc<Applicable<'a>> {
+        let known = match program {
+            Some(program) => self.known.get(program),
+            None => self.without_program.as_ref(),
+        };
+        if let Some(found) = known {
             return found.clone();
         }
-        let found = (
-            Classifier::applicable(tables, NAME, program),
-            program.is_some_and(|program| tables.iter().any(|table| table.reads_program(program))),
-        );
-        if self.known.len() < MAX_PROGRAMS_KEPT {
-            self.known.insert(key, found.clone());
+        let found = std::rc::Rc::new(Applicable {
+            tables: Classifier::applicable(tables, NAME, program),
+            program_is_read: program
+                .is_some_and(|program| tables.iter().any(|table| table.reads_program(program))),
+        });
+        match program {
+            Some(program) if self.known.len() < MAX_PROGRAMS_KEPT => {
+                self.known.insert(program.to_string(), found.clone());
+            }
+            Some(_) => {}
+            None => self.without_program = Some(found.clone()),
         }
         found
     }
@@ -124,23 +139,28 @@ impl EventReader for MessagesReader<'_> {
                 EnvelopeFormat::JournalMarker => Some("journal"),
                 _ => envelope.program,
             };
-            let (applicable, program_is_read) = self.by_program.get(&self.tables, program);
-            let classification = if applicable.is_empty() {
+            let applicable = self.by_program.get(&self.tables, program);
+            let classification = if applicable.tables.is_empty() {
                 None
             } else {
-                Classifier::classify_applicable(&applicable, program, envelope.level, message)
+                Classifier::classify_applicable(
+                    &applicable.tables,
+                    program,
+                    envelope.level,
+                    message,
+                )
             };
             // A keepalived or kernel line that a mail client or terminal wrapped: the message
             // read with its continuation line.
             let mut continuation: Option<String> = None;
             let classification = match classification {
-                None if envelope.stamp.is_some() && program_is_read => {
+                None if envelope.stamp.is_some() && applicable.program_is_read => {
                     let next = self.book.next_line(&mut self.reader);
                     match next {
                         Some(next) if is_continuation(&next.2) => {
                             let joined = format!("{} {}", message.trim_end(), next.2.trim());
                             let found = Classifier::classify_applicable(
-                                &applicable,
+                                &applicable.tables,
                                 program,
                                 envelope.level,
                                 &joined,
