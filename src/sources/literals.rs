@@ -71,8 +71,8 @@ pub struct LiteralSearch {
     packed: Option<packed::Searcher>,
     /// The fallback: an automaton searched for overlapping matches.
     automaton: AhoCorasick,
-    /// For each literal, the rows that require it or a literal inside it (a leftmost-longest
-    /// search reports the longest literal at a position, which stands for those it contains).
+    /// For each literal searched for, the rows that require it or a literal containing it. No
+    /// literal searched for contains another, so at most one can start at a given position.
     rows_of: Vec<Vec<usize>>,
 }
 
@@ -102,35 +102,25 @@ impl LiteralSearch {
                 }
             }
         }
-        let (literals, rows_of) = (&kept, &kept_rows);
+
         let automaton = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::DFA))
-            .build(literals)
-            .or_else(|_| AhoCorasick::new(literals))
+            .build(&kept)
+            .or_else(|_| AhoCorasick::new(&kept))
             .map_err(|error| format!("literals of the patterns: {error}"))?;
         let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostLongest)
             .builder()
-            .extend(literals)
+            .extend(&kept)
             .build();
-        let rows_of = literals
-            .iter()
-            .map(|literal| {
-                let mut rows: Vec<usize> = literals
-                    .iter()
-                    .zip(rows_of)
-                    .filter(|(inner, _)| contains(literal, inner))
-                    .flat_map(|(_, rows)| rows.iter().copied())
-                    .collect();
-                rows.sort_unstable();
-                rows.dedup();
-                rows
-            })
-            .collect();
+        for rows in &mut kept_rows {
+            rows.sort_unstable();
+            rows.dedup();
+        }
         Ok(LiteralSearch {
             packed,
             automaton,
-            rows_of,
+            rows_of: kept_rows,
         })
     }
 
@@ -146,8 +136,8 @@ impl LiteralSearch {
     pub fn visit_rows(&self, folded: &[u8], mut visit: impl FnMut(&[usize])) {
         match &self.packed {
             Some(searcher) => {
-                // Every position where some literal starts is reached (the search resumes one byte
-                // after each match's start), and there the longest literal's rows cover the rest.
+                // Every position where a literal starts is reached (the search resumes one byte
+                // after each match's start); at most one literal starts there.
                 let mut start = 0;
                 while start < folded.len() {
                     let Some(found) = searcher.find_in(folded, Span::from(start..folded.len()))
