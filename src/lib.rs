@@ -26,8 +26,8 @@
 //! let found = classifier
 //!     .classify(&tables, "messages", envelope.program, None, envelope.message)
 //!     .unwrap();
-//! assert_eq!(found.fields["state"], "MASTER");
-//! assert_eq!(found.fields["instance"], "esc_ha");
+//! assert_eq!(&found.fields["state"], "MASTER");
+//! assert_eq!(&found.fields["instance"], "esc_ha");
 //! ```
 
 pub mod bundle;

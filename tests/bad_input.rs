@@ -788,6 +788,54 @@ fn a_pair_flapping_within_one_second_makes_one_window_not_one_per_pair_of_lines(
 }
 
 #[test]
+fn a_flapping_instance_is_summed_up_in_the_report_and_listed_in_full_in_json() {
+    // 2,000 state changes of one node, ten a second: the finding's title names the first few
+    // transitions, how many more and the last; the Roles line the first and last states; the
+    // JSON report keeps every transition.
+    let mut messages = String::new();
+    for index in 0..2000 {
+        let state = if index % 2 == 0 { "MASTER" } else { "BACKUP" };
+        let second = index / 10;
+        messages.push_str(&format!(
+            "Nov 25 14:{:02}:{:02} esc-ha-0 Keepalived_vrrp[1]: (VI_1) Entering {state} STATE\n",
+            20 + second / 60,
+            second % 60
+        ));
+    }
+    let bundle = BundleBuilder::new().file("esc-ha-0", "var/log/messages", messages);
+    let report = crate::support::analyze(bundle.path(), &[]).json();
+    assert_eq!(report["transitions"].as_array().map(Vec::len), Some(2000));
+    let text = crate::support::esc_diag([
+        std::ffi::OsStr::new("analyze"),
+        std::ffi::OsStr::new("--now"),
+        std::ffi::OsStr::new("2026-11-26T00:00:00Z"),
+        bundle.path().as_os_str(),
+    ]);
+    assert!(
+        text.stdout
+            .contains("and 1994 more up to esc-ha-0 MASTER → BACKUP at 14:23:19"),
+        "{}",
+        text.stdout
+    );
+    let roles = text
+        .stdout
+        .lines()
+        .find(|line| line.contains("VI_1") && line.contains("more)"))
+        .unwrap_or_else(|| panic!("no abridged Roles line: {}", text.stdout));
+    assert!(
+        roles.contains("MASTER 14:20:00 → BACKUP 14:20:00"),
+        "{roles}"
+    );
+    assert!(roles.contains("(1988 more)"), "{roles}");
+    assert!(roles.ends_with("BACKUP 14:23:19"), "{roles}");
+    assert!(
+        text.stdout.len() < 20_000,
+        "{} bytes of text report",
+        text.stdout.len()
+    );
+}
+
+#[test]
 fn standard_input_is_read_by_its_content_once() {
     // `-` takes what is piped in: pasted log lines, or a whole archive.
     let messages = fs::read(

@@ -26,14 +26,14 @@ pub fn keepalived_config_agree(input: &CheckInput) -> Vec<CheckResult> {
             if mine != theirs {
                 differences.push(format!(
                     "{key}: {first_name} {} / {name} {}",
-                    mine.map_or("-", String::as_str),
-                    theirs.map_or("-", String::as_str)
+                    mine.unwrap_or("-"),
+                    theirs.unwrap_or("-")
                 ));
             }
         }
     }
     if differences.is_empty() {
-        let vrid = first.get("vrid").map_or("-", String::as_str);
+        let vrid = first.get("vrid").unwrap_or("-");
         vec![CheckResult::new(
             ID,
             None,

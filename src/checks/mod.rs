@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 
 use crate::bundle::Bundle;
 use crate::finding::Severity;
-use crate::sources::{Event, EventKind};
+use crate::sources::{Event, EventKind, Fields};
 use crate::timeline::Timeline;
 use captures::NodeCaptures;
 
@@ -83,7 +83,7 @@ pub struct NodeView<'a> {
     pub name: &'a str,
     pub captures: NodeCaptures,
     /// The node's first vrrp_instance settings (keepalived.conf).
-    pub config: Option<&'a BTreeMap<String, String>>,
+    pub config: Option<&'a Fields>,
     /// Addresses from the manifest.
     pub manifest_addresses: Vec<Ipv4Addr>,
     /// The node's recognised events.
@@ -94,9 +94,7 @@ pub struct NodeView<'a> {
 impl NodeView<'_> {
     /// The kad_vif: the VRRP instance's interface.
     pub fn vrrp_interface(&self) -> Option<&str> {
-        self.config
-            .and_then(|config| config.get("interface"))
-            .map(String::as_str)
+        self.config.and_then(|config| config.get("interface"))
     }
 
     /// The VIPs (address and prefix) of the VRRP instance.

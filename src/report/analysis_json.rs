@@ -253,7 +253,7 @@ fn evidence(timeline: &Timeline, indices: &[usize]) -> Vec<EvidenceRecord> {
             clock_offset_s: clock_offset(timeline, event),
             time_inferred: event.time_inferred,
             text: event.text.lines().next().unwrap_or("").to_string(),
-            program: event.program.clone(),
+            program: event.program.as_deref().map(str::to_string),
             message: event
                 .message()
                 .lines()

@@ -16,6 +16,9 @@ use crate::timeline::state::Role;
 /// The text report fits a terminal this wide (log lines quoted as evidence wrap under themselves).
 const WIDTH: usize = 100;
 
+/// How many states of one instance the Roles section shows before it abridges the path.
+const ROLE_PATH_SHOWN: usize = 12;
+
 fn severity_label(severity: &str) -> colored::ColoredString {
     let label = format!("{:<8}", severity.to_uppercase());
     match severity {
@@ -268,6 +271,15 @@ pub fn write(
                 instance.name,
                 if path.is_empty() {
                     "no state seen".to_string()
+                } else if path.len() > ROLE_PATH_SHOWN {
+                    // A flapping instance: its first and last states, and how many in between.
+                    let tail = ROLE_PATH_SHOWN / 2;
+                    format!(
+                        "{} → ({} more) → {}",
+                        path[..ROLE_PATH_SHOWN - tail].join(" → "),
+                        path.len() - ROLE_PATH_SHOWN,
+                        path[path.len() - tail..].join(" → ")
+                    )
                 } else {
                     path.join(" → ")
                 },

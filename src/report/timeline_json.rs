@@ -2,14 +2,13 @@
 //! one event per line (`--format ndjson`). Fields may be added over time; none is removed or
 //! renamed within v1. Times are RFC 3339 UTC with `Z`, with the fraction the source had.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::format_time;
 use crate::bundle::Warning;
-use crate::sources::Event;
+use crate::sources::{Event, Fields};
 use crate::timeline::Timeline;
 
 /// The schema name of the JSON document.
@@ -38,7 +37,7 @@ pub struct EventRecord<'a> {
     pub program: Option<&'a str>,
     pub pid: Option<u32>,
     pub level: Option<&'a str>,
-    pub fields: &'a BTreeMap<String, String>,
+    pub fields: &'a Fields,
     pub message: &'a str,
     pub text: &'a str,
 }

@@ -1,6 +1,7 @@
 //! Evaluating conditions: a subject (a transition, an overlap window or an event) at an instant,
 //! the timeline's events and the reconstructed states; events a condition found become evidence.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,15 +16,16 @@ use crate::timeline::state::{Role, States};
 
 /// A value of the condition language.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'v> {
     Null,
     Bool(bool),
     Number(f64),
-    Str(String),
-    List(Vec<Value>),
+    /// Borrowed from the rule or the event where it can be.
+    Str(Cow<'v, str>),
+    List(Vec<Value<'v>>),
 }
 
-impl Value {
+impl Value<'_> {
     pub fn truthy(&self) -> bool {
         match self {
             Value::Null => false,
@@ -47,7 +49,7 @@ fn compare(left: &Value, op: Op, right: &Value) -> bool {
     if op == Op::In {
         return match right {
             Value::List(items) => items.iter().any(|item| compare(left, Op::Equal, item)),
-            Value::Str(text) => matches!(left, Value::Str(inner) if text.contains(inner.as_str())),
+            Value::Str(text) => matches!(left, Value::Str(inner) if text.contains(inner.as_ref())),
             _ => false,
         };
     }
@@ -83,13 +85,19 @@ fn compare(left: &Value, op: Op, right: &Value) -> bool {
     }
 }
 
-fn text_of(value: &Value) -> String {
+fn text_of<'t>(value: &'t Value) -> Cow<'t, str> {
     match value {
-        Value::Null => String::new(),
-        Value::Bool(value) => value.to_string(),
-        Value::Number(value) => value.to_string(),
-        Value::Str(text) => text.clone(),
-        Value::List(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
+        Value::Null => Cow::Borrowed(""),
+        Value::Bool(value) => Cow::Owned(value.to_string()),
+        Value::Number(value) => Cow::Owned(value.to_string()),
+        Value::Str(text) => Cow::Borrowed(text.as_ref()),
+        Value::List(items) => Cow::Owned(
+            items
+                .iter()
+                .map(|item| text_of(item).into_owned())
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
     }
 }
 
@@ -113,29 +121,29 @@ pub struct Facts<'a> {
     pub states: &'a States,
     /// Per node, event indices in time order.
     by_node: BTreeMap<&'a str, Vec<usize>>,
-    /// `seen`/`count` results over busy windows, for filters that depend on the event only: many
-    /// subjects at one instant (a flapping pair) ask the same question of the same events.
-    busy_matches: RefCell<HashMap<MatchQuestion, Vec<usize>>>,
+    /// Which events match a filter that depends on the event only, per filter, node and subject
+    /// instance, worked out one chunk of the node's events at a time when a busy window first
+    /// asks: many subjects (a flapping instance) ask the same filters of overlapping windows, and
+    /// each event is then tried once per filter instead of once per subject.
+    chunk_matches: RefCell<HashMap<FilterOnNode, Vec<Option<Vec<u32>>>>>,
 }
 
-/// A `seen`/`count` question: the filter (by its place in the rule set), the nodes, the window,
-/// the subject's instance, and how many answers are wanted.
+/// A filter (by its place in the rule set) asked of one node's events for one subject instance.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct MatchQuestion {
+struct FilterOnNode {
     filter: usize,
-    nodes: Vec<String>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    node: String,
     instance: Option<String>,
-    limit: Option<usize>,
 }
 
-/// A window with more events than this is worth remembering the answers for.
+/// A window with more events than this is answered from the chunked match index.
 const BUSY_WINDOW: usize = 64;
 
+/// How many of a node's events (in time order) one entry of the match index covers.
+const MATCH_CHUNK: usize = 256;
+
 /// Whether a filter's value depends on the event it is asked of only (no `subject.` name but the
-/// instance, no function call), so that its answers over one window hold for every subject of
-/// that instance.
+/// instance, no function call), so that its answers hold for every subject of that instance.
 fn event_only(expr: &Expr) -> bool {
     match expr {
         Expr::Bool(_) | Expr::Number(_) | Expr::Duration(_) | Expr::Str(_) => true,
@@ -160,7 +168,7 @@ impl<'a> Facts<'a> {
             timeline,
             states,
             by_node,
-            busy_matches: RefCell::new(HashMap::new()),
+            chunk_matches: RefCell::new(HashMap::new()),
         }
     }
 
@@ -173,8 +181,20 @@ impl<'a> Facts<'a> {
     }
 
     fn events_between(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> &[usize] {
+        let (indices, range) = self.positions_between(node, from, to);
+        &indices[range]
+    }
+
+    /// A node's events in time order, and the positions among them of those between the two
+    /// instants.
+    fn positions_between(
+        &self,
+        node: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> (&[usize], std::ops::Range<usize>) {
         let Some(indices) = self.by_node.get(node) else {
-            return &[];
+            return (&[], 0..0);
         };
         let time = |index: &usize| {
             self.timeline.events[*index]
@@ -183,7 +203,7 @@ impl<'a> Facts<'a> {
         };
         let start = indices.partition_point(|index| time(index) < from);
         let end = indices.partition_point(|index| time(index) <= to);
-        &indices[start..end.max(start)]
+        (indices, start..end.max(start))
     }
 }
 
@@ -226,12 +246,15 @@ pub fn event_matches(facts: &Facts, subject: &Subject, predicate: &Expr, event: 
     evaluator.value(predicate, Some(event)).truthy()
 }
 
-impl Evaluator<'_, '_> {
-    fn value(&mut self, expr: &Expr, event: Option<usize>) -> Value {
+impl<'f, 'a: 'f> Evaluator<'f, 'a> {
+    fn value<'e>(&mut self, expr: &'e Expr, event: Option<usize>) -> Value<'e>
+    where
+        'f: 'e,
+    {
         match expr {
             Expr::Bool(value) => Value::Bool(*value),
             Expr::Number(value) | Expr::Duration(value) => Value::Number(*value),
-            Expr::Str(text) => Value::Str(text.clone()),
+            Expr::Str(text) => Value::Str(Cow::Borrowed(text)),
             Expr::List(items) => {
                 Value::List(items.iter().map(|item| self.value(item, event)).collect())
             }
@@ -252,15 +275,16 @@ impl Evaluator<'_, '_> {
         }
     }
 
-    fn subject_name(&self, name: &str) -> Value {
+    fn subject_name(&self, name: &str) -> Value<'f> {
         let subject = self.subject;
-        let text = |value: Option<String>| value.map_or(Value::Null, Value::Str);
+        let text =
+            |value: Option<&'f str>| value.map_or(Value::Null, |text| Value::Str(text.into()));
         match name {
-            "node" => Value::Str(subject.node.clone()),
-            "instance" => text(subject.instance.clone()),
-            "from" => text(subject.from.map(|role| role.name().to_string())),
-            "to" => text(subject.to.map(|role| role.name().to_string())),
-            "subject" => Value::Str(subject.kind.name().to_string()),
+            "node" => Value::Str(Cow::Borrowed(&subject.node)),
+            "instance" => text(subject.instance.as_deref()),
+            "from" => text(subject.from.map(Role::name)),
+            "to" => text(subject.to.map(Role::name)),
+            "subject" => Value::Str(Cow::Borrowed(subject.kind.name())),
             "duration" => subject.end.map_or(Value::Null, |end| {
                 Value::Number((end - subject.time).num_milliseconds() as f64 / 1000.0)
             }),
@@ -273,7 +297,7 @@ impl Evaluator<'_, '_> {
         }
     }
 
-    fn name(&self, name: &str, event: Option<usize>) -> Value {
+    fn name(&self, name: &str, event: Option<usize>) -> Value<'f> {
         if let Some(rest) = name.strip_prefix("subject.") {
             return self.subject_name(rest);
         }
@@ -331,27 +355,83 @@ impl Evaluator<'_, '_> {
             .map(|node| self.facts.events_between(node, from, to).len())
             .sum::<usize>()
             > BUSY_WINDOW;
-        let question = (busy && event_only(&arguments[1])).then(|| MatchQuestion {
-            filter: std::ptr::from_ref(&arguments[1]) as usize,
-            nodes: nodes.clone(),
-            from,
-            to,
-            instance: self.subject.instance.clone(),
-            limit,
-        });
-        if let Some(question) = &question
-            && let Some(found) = self.facts.busy_matches.borrow().get(question)
-        {
-            return found.clone();
+        if busy && event_only(&arguments[1]) {
+            self.indexed(&nodes, &arguments[1], from, to, limit)
+        } else {
+            self.scan(&nodes, &arguments[1], from, to, limit)
         }
-        let found = self.scan(&nodes, &arguments[1], from, to, limit);
-        if let Some(question) = question {
-            self.facts
-                .busy_matches
-                .borrow_mut()
-                .insert(question, found.clone());
+    }
+
+    /// What `scan` finds, from the chunked match index: the chunks the window touches are worked
+    /// out once per filter, node and instance, then each window only picks its positions.
+    fn indexed(
+        &mut self,
+        nodes: &[String],
+        filter: &Expr,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: Option<usize>,
+    ) -> Vec<usize> {
+        let mut found = Vec::new();
+        for node in nodes {
+            let (indices, range) = self.facts.positions_between(node, from, to);
+            if range.is_empty() {
+                continue;
+            }
+            let key = FilterOnNode {
+                filter: std::ptr::from_ref(filter) as usize,
+                node: node.clone(),
+                instance: self.subject.instance.clone(),
+            };
+            for chunk in range.start / MATCH_CHUNK..=(range.end - 1) / MATCH_CHUNK {
+                let known = self
+                    .facts
+                    .chunk_matches
+                    .borrow()
+                    .get(&key)
+                    .and_then(|chunks| chunks.get(chunk))
+                    .is_some_and(Option::is_some);
+                if !known {
+                    let start = chunk * MATCH_CHUNK;
+                    let end = (start + MATCH_CHUNK).min(indices.len());
+                    let matched: Vec<u32> = (start..end)
+                        .filter(|&position| self.candidate_matches(filter, indices[position]))
+                        .map(|position| (position - start) as u32)
+                        .collect();
+                    let mut index = self.facts.chunk_matches.borrow_mut();
+                    let chunks = index.entry(key.clone()).or_default();
+                    if chunks.len() <= chunk {
+                        chunks.resize(chunk + 1, None);
+                    }
+                    chunks[chunk] = Some(matched);
+                }
+                let index = self.facts.chunk_matches.borrow();
+                let matched = index[&key][chunk].as_deref().unwrap_or_default();
+                for &offset in matched {
+                    let position = chunk * MATCH_CHUNK + offset as usize;
+                    if !range.contains(&position) {
+                        continue;
+                    }
+                    if limit.is_some_and(|limit| found.len() >= limit) {
+                        return found;
+                    }
+                    found.push(indices[position]);
+                }
+            }
         }
         found
+    }
+
+    /// Whether one event passes a filter for this subject: of the subject's instance (when both
+    /// name one), and the filter holds for it.
+    fn candidate_matches(&mut self, filter: &Expr, index: usize) -> bool {
+        let candidate = &self.facts.timeline.events[index];
+        if let (Some(instance), Some(other)) = (&self.subject.instance, candidate.field("instance"))
+            && instance != other
+        {
+            return false;
+        }
+        self.value(filter, Some(index)).truthy()
     }
 
     fn scan(
@@ -368,14 +448,7 @@ impl Evaluator<'_, '_> {
                 if limit.is_some_and(|limit| found.len() >= limit) {
                     return found;
                 }
-                let candidate = &self.facts.timeline.events[index];
-                if let (Some(instance), Some(other)) =
-                    (&self.subject.instance, candidate.field("instance"))
-                    && instance != other
-                {
-                    continue;
-                }
-                if self.value(filter, Some(index)).truthy() {
+                if self.candidate_matches(filter, index) {
                     found.push(index);
                 }
             }
@@ -383,7 +456,7 @@ impl Evaluator<'_, '_> {
         found
     }
 
-    fn call(&mut self, function: &str, arguments: &[Expr], event: Option<usize>) -> Value {
+    fn call(&mut self, function: &str, arguments: &[Expr], event: Option<usize>) -> Value<'f> {
         let _ = event;
         match function {
             "seen" => {
@@ -411,7 +484,7 @@ impl Evaluator<'_, '_> {
                     })
                     .collect();
                 let role = roles.iter().copied().min().unwrap_or(Role::Unknown);
-                Value::Str(role.name().to_string())
+                Value::Str(Cow::Borrowed(role.name()))
             }
             "drbd_role" => {
                 let at = self.at(&arguments[1]);
@@ -426,7 +499,7 @@ impl Evaluator<'_, '_> {
                     .find(|role| role.as_str() == "Primary")
                     .or(roles.first())
                 {
-                    Some(role) => Value::Str(role.clone()),
+                    Some(role) => Value::Str(Cow::Owned(role.clone())),
                     None => Value::Null,
                 }
             }
@@ -444,12 +517,12 @@ impl Evaluator<'_, '_> {
                 {
                     Some((time, role)) if function == "role_after" => {
                         let _ = time;
-                        Value::Str(role.name().to_string())
+                        Value::Str(Cow::Borrowed(role.name()))
                     }
                     Some((time, _)) => {
                         Value::Number((time - before).num_milliseconds() as f64 / 1000.0)
                     }
-                    None if function == "role_after" => Value::Str(String::new()),
+                    None if function == "role_after" => Value::Str(Cow::Borrowed("")),
                     None => Value::Null,
                 }
             }
@@ -589,24 +662,25 @@ impl Evaluator<'_, '_> {
 }
 
 /// An event attribute or field by name.
-fn event_name(event: &Event, name: &str) -> Value {
-    let text =
-        |value: Option<&str>| value.map_or(Value::Null, |value| Value::Str(value.to_string()));
+fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
+    let text = |value: Option<&'e str>| {
+        value.map_or(Value::Null, |value| Value::Str(Cow::Borrowed(value)))
+    };
     match name {
-        "kind" => Value::Str(event.kind.name().to_string()),
+        "kind" => Value::Str(Cow::Borrowed(event.kind.name())),
         "event" => text(event.event.as_deref()),
         "program" => text(event.program.as_deref()),
-        "source" => Value::Str(event.source.to_string()),
+        "source" => Value::Str(Cow::Borrowed(event.source)),
         "level" => text(event.level.as_deref()),
-        "node" => Value::Str(event.node.to_string()),
-        "file" => Value::Str(event.file.to_string()),
+        "node" => Value::Str(Cow::Borrowed(&event.node)),
+        "file" => Value::Str(Cow::Borrowed(&event.file)),
         "dialect" => Value::Str(
             if event.field("dialect") == Some("1") || event.text.contains("VRRP_Instance(") {
                 "1"
             } else {
                 "2"
             }
-            .to_string(),
+            .into(),
         ),
         other => text(event.field(other)),
     }

@@ -73,6 +73,9 @@ pub fn transition_label(transition: &Failover, time: &dyn Fn(DateTime<Utc>) -> S
     )
 }
 
+/// How many transitions an incident's title names before it says how many more there are.
+const TITLE_TRANSITIONS: usize = 6;
+
 /// Folds `findings` into one finding per incident; sets each failover's and window's `finding`
 /// to the id of the finding that reports it. `time` formats a time for a title.
 pub fn fold(
@@ -371,12 +374,29 @@ fn fold_group(
     all_transitions.sort_by_key(|index| (transitions[*index].time, *index));
     all_transitions.dedup();
     if !lead_is_window {
-        // The title names the lead's cause and every transition of the incident.
-        let labels: Vec<String> = all_transitions
-            .iter()
-            .map(|index| transition_label(&transitions[*index], time))
-            .collect();
-        folded.title = format!("{} ({})", folded.title, labels.join(", "));
+        // The title names the lead's cause and the incident's transitions: all of them when
+        // they are few, else the first ones, how many more, and the last (a flapping instance
+        // makes thousands; the finding's transitions list them all).
+        let label = |index: &usize| transition_label(&transitions[*index], time);
+        let labels = if all_transitions.len() <= TITLE_TRANSITIONS {
+            all_transitions
+                .iter()
+                .map(label)
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            let first: Vec<String> = all_transitions[..TITLE_TRANSITIONS - 1]
+                .iter()
+                .map(label)
+                .collect();
+            format!(
+                "{}, and {} more up to {}",
+                first.join(", "),
+                all_transitions.len() - TITLE_TRANSITIONS,
+                all_transitions.last().map(label).unwrap_or_default()
+            )
+        };
+        folded.title = format!("{} ({labels})", folded.title);
     }
     let facets: Vec<&Finding> = group
         .iter()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::event::EventKind;
+use super::event::{EventKind, Fields};
 use super::literals::{LiteralSearch, with_folded};
 use crate::rule_files::{self, RuleFile};
 
@@ -164,7 +164,7 @@ pub struct Table {
 #[derive(Debug, Clone)]
 pub struct Classification<'a> {
     pub row: &'a Row,
-    pub fields: BTreeMap<String, String>,
+    pub fields: Fields,
 }
 
 /// A table file that could not be used, with where and why.
@@ -234,7 +234,7 @@ impl Screen {
     }
 }
 
-fn arrow_tokens(message: &str, fields: &mut BTreeMap<String, String>) {
+fn arrow_tokens(message: &str, fields: &mut Fields) {
     // key( Old -> New ), tolerant of spacing.
     let mut rest = message;
     while let Some(open) = rest.find('(') {
@@ -478,39 +478,41 @@ impl Table {
             let Some(captures) = row.pattern.captures(message) else {
                 continue;
             };
-            let mut fields = BTreeMap::new();
+            let mut fields = Fields::new();
             for name in row.pattern.capture_names().flatten() {
                 if let Some(value) = captures.name(name)
                     && !value.as_str().is_empty()
                 {
-                    fields.insert(name.to_string(), value.as_str().to_string());
+                    fields.insert(name, value.as_str());
                 }
             }
             for (name, value) in &row.set {
-                fields.entry(name.clone()).or_insert_with(|| value.clone());
+                fields.insert_if_absent(name, value);
             }
             if let Some(Extractor::ArrowTokens) = row.extract {
                 arrow_tokens(message, &mut fields);
             }
             for name in &row.upper {
-                if let Some(value) = fields.get_mut(name) {
-                    *value = value.to_ascii_uppercase();
+                if let Some(value) = fields.get(name) {
+                    let upper = value.to_ascii_uppercase();
+                    fields.insert(name.as_str(), upper);
                 }
             }
             let implied = match &row.implies {
                 Some(Implied::State(state)) => Some(state.clone()),
                 Some(Implied::FromField(field)) => fields
                     .get(field)
-                    .map(|value| value.to_ascii_uppercase())
+                    .map(str::to_ascii_uppercase)
                     .filter(|value| matches!(value.as_str(), "MASTER" | "BACKUP" | "FAULT")),
                 None => None,
             };
             if let Some(state) = implied {
-                fields.insert(IMPLIED_STATE_FIELD.to_string(), state);
+                fields.insert(IMPLIED_STATE_FIELD, state);
                 if row.implies_entry {
-                    fields.insert(IMPLIED_ENTRY_FIELD.to_string(), "yes".to_string());
+                    fields.insert(IMPLIED_ENTRY_FIELD, "yes");
                 }
             }
+            fields.shrink_to_fit();
             return Some(Classification { row, fields });
         }
         None
@@ -766,7 +768,7 @@ mod tests {
 
     #[test]
     fn arrow_tokens_survive_a_multibyte_character_before_the_parenthesis() {
-        let mut fields = BTreeMap::new();
+        let mut fields = Fields::new();
         arrow_tokens(
             "block drbd1: é( Connected -> StandAlone ) ü(x)",
             &mut fields,
@@ -781,14 +783,14 @@ mod tests {
 
     #[test]
     fn arrow_tokens_become_fields() {
-        let mut fields = BTreeMap::new();
+        let mut fields = Fields::new();
         arrow_tokens(
             "block drbd1: conn( Connected -> NetworkFailure ) pdsk( UpToDate -> DUnknown )",
             &mut fields,
         );
-        assert_eq!(fields["conn_from"], "Connected");
-        assert_eq!(fields["conn_to"], "NetworkFailure");
-        assert_eq!(fields["pdsk_to"], "DUnknown");
+        assert_eq!(&fields["conn_from"], "Connected");
+        assert_eq!(&fields["conn_to"], "NetworkFailure");
+        assert_eq!(&fields["pdsk_to"], "DUnknown");
     }
 
     #[test]

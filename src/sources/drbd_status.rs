@@ -172,10 +172,7 @@ fn parse_status(
     }
     flush(&mut resource, &mut events);
     for event in &mut events {
-        event
-            .fields
-            .entry("connection".to_string())
-            .or_insert_with(|| "Connected".to_string());
+        event.fields.insert_if_absent("connection", "Connected");
     }
     stats.events = events.len() as u64;
     (events, stats)
@@ -195,6 +192,7 @@ mod tests {
             classifier,
             want_unrecognised: false,
             collected_at: None,
+            names: Default::default(),
         }
     }
 
@@ -205,10 +203,10 @@ mod tests {
         let (events, stats) = parse_status(&context(&classifier), text, None);
         assert_eq!(events.len(), 1);
         let fields = &events[0].fields;
-        assert_eq!(fields["connection"], "StandAlone");
-        assert_eq!(fields["role"], "Primary");
-        assert_eq!(fields["peer_role"], "Unknown");
-        assert_eq!(fields["peer_disk"], "DUnknown");
+        assert_eq!(&fields["connection"], "StandAlone");
+        assert_eq!(&fields["role"], "Primary");
+        assert_eq!(&fields["peer_role"], "Unknown");
+        assert_eq!(&fields["peer_disk"], "DUnknown");
         assert_eq!(stats.recognised_lines, 1);
     }
 
@@ -219,14 +217,14 @@ mod tests {
         let (events, _) = parse_status(&context(&classifier), text, None);
         assert_eq!(events.len(), 1);
         let fields = &events[0].fields;
-        assert_eq!(fields["resource"], "esc");
-        assert_eq!(fields["role"], "Primary");
-        assert_eq!(fields["disk"], "UpToDate");
-        assert_eq!(fields["connection"], "Connecting");
+        assert_eq!(&fields["resource"], "esc");
+        assert_eq!(&fields["role"], "Primary");
+        assert_eq!(&fields["disk"], "UpToDate");
+        assert_eq!(&fields["connection"], "Connecting");
         let connected = "esc role:Secondary\n  disk:UpToDate\n  esc-ha-0 role:Primary\n    peer-disk:UpToDate\n";
         let (events, _) = parse_status(&context(&classifier), connected, None);
-        assert_eq!(events[0].fields["peer_role"], "Primary");
-        assert_eq!(events[0].fields["peer"], "esc-ha-0");
-        assert_eq!(events[0].fields["connection"], "Connected");
+        assert_eq!(&events[0].fields["peer_role"], "Primary");
+        assert_eq!(&events[0].fields["peer"], "esc-ha-0");
+        assert_eq!(&events[0].fields["connection"], "Connected");
     }
 }

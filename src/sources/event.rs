@@ -122,12 +122,12 @@ pub struct Event {
     pub classifier: Option<Arc<str>>,
     /// Which source read it (messages, escmanager, escadm, keepalived_state, ...).
     pub source: &'static str,
-    pub host: Option<String>,
-    pub program: Option<String>,
+    pub host: Option<Arc<str>>,
+    pub program: Option<Arc<str>>,
     pub pid: Option<u32>,
-    pub level: Option<String>,
+    pub level: Option<Arc<str>>,
     /// Parsed fields: instance, state, priority, interface, ...
-    pub fields: BTreeMap<String, String>,
+    pub fields: Fields,
     /// The original text (a multi-line entry holds its continuation lines).
     pub text: String,
     /// Where the message starts in `text`, after the envelope (time, host, program).
@@ -137,11 +137,115 @@ pub struct Event {
 impl Event {
     /// A field's value.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.get(name).map(String::as_str)
+        self.fields.get(name)
     }
 
     /// The message without its envelope.
     pub fn message(&self) -> &str {
         self.text.get(self.message_start..).unwrap_or(&self.text)
+    }
+}
+
+/// An event's parsed fields, by name: few and small, read far more often than written, and kept
+/// by the million, so one sorted list of name/value pairs sized to fit (a map per event took
+/// about 600 bytes). Iterates, compares and serialises in name order, as a map would.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Fields(Vec<(Box<str>, Box<str>)>);
+
+impl Fields {
+    pub fn new() -> Fields {
+        Fields(Vec::new())
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(key, _)| key.as_ref().cmp(name))
+    }
+
+    /// A field's value.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.position(name)
+            .ok()
+            .map(|position| self.0[position].1.as_ref())
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    /// Sets a field, replacing its value if it had one.
+    pub fn insert(&mut self, name: impl Into<Box<str>>, value: impl Into<Box<str>>) {
+        let name = name.into();
+        match self.position(&name) {
+            Ok(position) => self.0[position].1 = value.into(),
+            Err(position) => self.0.insert(position, (name, value.into())),
+        }
+    }
+
+    /// Sets a field unless it has a value already.
+    pub fn insert_if_absent(&mut self, name: &str, value: &str) {
+        if let Err(position) = self.position(name) {
+            self.0.insert(position, (name.into(), value.into()));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Name and value pairs, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value.as_ref()))
+    }
+
+    /// Gives back the room left over from building.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl std::ops::Index<&str> for Fields {
+    type Output = str;
+    fn index(&self, name: &str) -> &str {
+        self.get(name)
+            .unwrap_or_else(|| panic!("no field {name:?}"))
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Into<Box<str>>, V: Into<Box<str>>> FromIterator<(K, V)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Fields {
+        let mut fields = Fields::new();
+        for (name, value) in pairs {
+            fields.insert(name, value);
+        }
+        fields
+    }
+}
+
+impl From<BTreeMap<String, String>> for Fields {
+    fn from(map: BTreeMap<String, String>) -> Fields {
+        // Already in name order.
+        Fields(
+            map.into_iter()
+                .map(|(name, value)| (name.into_boxed_str(), value.into_boxed_str()))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
     }
 }

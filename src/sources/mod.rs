@@ -31,7 +31,7 @@ use crate::bundle::lines::{LineReader, MAX_LINE_BYTES};
 use crate::bundle::{NodeFile, Warning};
 pub use classifier::Classifier;
 use envelope::{Envelope, Stamp};
-pub use event::{Event, EventKind};
+pub use event::{Event, EventKind, Fields};
 
 /// What a reader needs besides the file.
 #[derive(Clone)]
@@ -44,6 +44,32 @@ pub struct ReadContext<'a> {
     pub want_unrecognised: bool,
     /// When the bundle was collected (time of command captures).
     pub collected_at: Option<DateTime<Utc>>,
+    /// Host, program and level names this file's events share.
+    pub names: NameCache,
+}
+
+/// The few names a file's lines repeat (host, program, level), each held once and shared by the
+/// events that carry it; past `NAME_CACHE_SIZE` distinct names, further ones are held per event.
+#[derive(Debug, Clone, Default)]
+pub struct NameCache {
+    names: std::cell::RefCell<Vec<Arc<str>>>,
+}
+
+const NAME_CACHE_SIZE: usize = 256;
+
+impl NameCache {
+    /// The shared copy of `name`.
+    pub fn get(&self, name: &str) -> Arc<str> {
+        let mut names = self.names.borrow_mut();
+        if let Some(known) = names.iter().find(|known| known.as_ref() == name) {
+            return known.clone();
+        }
+        let shared: Arc<str> = Arc::from(name);
+        if names.len() < NAME_CACHE_SIZE {
+            names.push(shared.clone());
+        }
+        shared
+    }
 }
 
 /// What reading one file found, besides its events.
@@ -372,7 +398,7 @@ pub fn make_event(
             Some(found.row.id.clone()),
             found.fields,
         ),
-        None => (EventKind::Unrecognised, None, None, BTreeMap::new()),
+        None => (EventKind::Unrecognised, None, None, Fields::new()),
     };
     let mut event = Event {
         time: None,
@@ -390,19 +416,20 @@ pub fn make_event(
         event,
         classifier,
         source: origin.source,
-        host: envelope.host.map(str::to_string),
-        program: envelope.program.map(str::to_string),
+        host: envelope.host.map(|host| origin.context.names.get(host)),
+        program: envelope
+            .program
+            .map(|program| origin.context.names.get(program)),
         pid: envelope.pid,
-        level: envelope.level.map(|level| level.trim().to_string()),
+        level: envelope
+            .level
+            .map(|level| origin.context.names.get(level.trim())),
         fields,
         text,
         message_start,
     };
     for (key, value) in &envelope.extra {
-        event
-            .fields
-            .entry((*key).to_string())
-            .or_insert_with(|| (*value).to_string());
+        event.fields.insert_if_absent(key, value);
     }
     event
 }
@@ -485,7 +512,7 @@ pub fn fact_event(context: &ReadContext, fact: Fact) -> Event {
         program: None,
         pid: None,
         level: None,
-        fields,
+        fields: fields.into(),
         text,
         message_start: 0,
     }

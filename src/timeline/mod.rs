@@ -159,6 +159,27 @@ impl Timeline {
     }
 }
 
+/// Sorts events with `compare_events` (stably) by sorting their positions and then moving each
+/// event once along the cycles of that order: sorting the events themselves would need room for
+/// half of them again.
+fn sort_in_place(events: &mut [Event]) {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by(|left, right| compare_events(&events[*left], &events[*right]));
+    // events[i] must become the event now at order[i].
+    for start in 0..order.len() {
+        let mut current = start;
+        while order[current] != current {
+            let next = order[current];
+            order[current] = current;
+            if next == start {
+                break;
+            }
+            events.swap(current, next);
+            current = next;
+        }
+    }
+}
+
 /// The order of the timeline: instant (undated first), node, file, line.
 pub fn compare_events(left: &Event, right: &Event) -> Ordering {
     left.time
@@ -208,6 +229,7 @@ fn context<'a>(
         classifier,
         want_unrecognised,
         collected_at: node.collected_at,
+        names: Default::default(),
     }
 }
 
@@ -224,6 +246,8 @@ fn read_all(bundle: &Bundle, plans: &[FilePlan], classifier: &Classifier) -> Vec
         while let Some(event) = reader.next_event() {
             events.push(event);
         }
+        // The merge copies them all; room left from growing the list would be held twice.
+        events.shrink_to_fit();
         Ok((events, reader.stats().clone()))
     };
     let workers = std::thread::available_parallelism()
@@ -479,7 +503,25 @@ impl Timeline {
         }
         settle_years(bundle, &mut plans, &reads, &mut warnings);
 
-        let mut events = Vec::new();
+        // The largest file's events become the list the others join (moved, not copied: with
+        // many recognised events, two copies of them were the peak of memory).
+        let total = reads.iter().map(|read| read.events.len()).sum::<usize>();
+        let largest = reads
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, read)| read.events.len())
+            .map(|(position, _)| position);
+        let mut events = match largest {
+            Some(position) => std::mem::take(&mut reads[position].events),
+            None => Vec::new(),
+        };
+        let largest_plan = largest.map(|position| reads[position].plan_index);
+        if let Some(plan_index) = largest_plan {
+            for event in &mut events {
+                place(event, &plans[plan_index].clock);
+            }
+        }
+        events.reserve_exact(total - events.len() + 2 * bundle.nodes.len());
         let mut files = Vec::new();
         let mut newest: Option<DateTime<Utc>> = None;
         let mut zoneless_nodes = Vec::new();
@@ -521,9 +563,11 @@ impl Timeline {
                 activity,
                 truncated: read.stats.truncated,
             });
-            for mut event in read.events {
-                place(&mut event, &plan.clock);
-                events.push(event);
+            if Some(read.plan_index) != largest_plan {
+                for mut event in read.events {
+                    place(&mut event, &plan.clock);
+                    events.push(event);
+                }
             }
         }
         for node_index in zoneless_nodes {
@@ -542,6 +586,7 @@ impl Timeline {
                 classifier,
                 want_unrecognised: false,
                 collected_at: node.collected_at,
+                names: Default::default(),
             };
             let clock = FileClock {
                 zone: zones[node_index],
@@ -567,7 +612,7 @@ impl Timeline {
         };
         timeline.apply_renames();
         warn_about_stale_offsets(&timeline.nodes, &timeline.events, &mut timeline.warnings);
-        timeline.events.sort_by(compare_events);
+        sort_in_place(&mut timeline.events);
         timeline
     }
 
@@ -814,6 +859,58 @@ pub fn format_time_capped(time: DateTime<Utc>, digits: u8, cap: u32) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// Sorting positions and then moving events along the order's cycles gives what a stable
+    /// sort of the events gives, ties (same instant, node, file, line) kept in reading order.
+    #[test]
+    fn sorting_in_place_gives_the_stable_order() {
+        let mut seed: u64 = 7;
+        let mut next = move |bound: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % bound
+        };
+        for length in [0, 1, 2, 3, 10, 257] {
+            let events: Vec<Event> = (0..length)
+                .map(|position| {
+                    let node = ["esc-ha-0", "esc-ha-1"][next(2) as usize];
+                    Event {
+                        time: (next(5) > 0).then(|| Utc.timestamp_opt(next(6) as i64, 0).unwrap()),
+                        stamp: None,
+                        year_turns: 0,
+                        time_inferred: false,
+                        collector_clock: false,
+                        uncertainty_s: None,
+                        node: Arc::from(node),
+                        file: Arc::from("var/log/messages"),
+                        file_index: next(3) as u32,
+                        line: next(4),
+                        offset: 0,
+                        kind: crate::sources::EventKind::Daemon,
+                        event: None,
+                        classifier: None,
+                        source: "messages",
+                        host: None,
+                        program: None,
+                        pid: None,
+                        level: None,
+                        fields: Default::default(),
+                        text: position.to_string(),
+                        message_start: 0,
+                    }
+                })
+                .collect();
+            let mut expected = events.clone();
+            expected.sort_by(compare_events);
+            let mut sorted = events;
+            sort_in_place(&mut sorted);
+            let texts = |events: &[Event]| -> Vec<String> {
+                events.iter().map(|event| event.text.clone()).collect()
+            };
+            assert_eq!(texts(&sorted), texts(&expected), "{length} events");
+        }
+    }
 
     /// The digit-by-digit writer gives what chrono's strftime gives.
     #[test]

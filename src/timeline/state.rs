@@ -142,6 +142,34 @@ struct Lane {
     contiguous: bool,
 }
 
+/// One lane's intervals, borrowed: its positions in `intervals`, read in place.
+#[derive(Clone, Copy)]
+struct LaneView<'a> {
+    intervals: &'a [Interval],
+    positions: &'a [usize],
+}
+
+impl<'a> LaneView<'a> {
+    fn len(self) -> usize {
+        self.positions.len()
+    }
+
+    fn at(self, position: usize) -> &'a Interval {
+        &self.intervals[self.positions[position]]
+    }
+
+    fn partition_point(self, below: impl Fn(&Interval) -> bool) -> usize {
+        self.positions
+            .partition_point(|position| below(&self.intervals[*position]))
+    }
+
+    fn iter(self) -> impl Iterator<Item = &'a Interval> {
+        self.positions
+            .iter()
+            .map(move |position| &self.intervals[*position])
+    }
+}
+
 /// What an event says about the state of an instance (None: nothing), and whether it is only
 /// implied: state lines say it, and so do lines that keepalived writes in one state only (the
 /// classifier rows' `implies`, carried in the event's `implied_state` field).
@@ -267,20 +295,26 @@ impl States {
 
     /// The intervals of one node's instance, in order, and whether they are contiguous; None
     /// while the index is not built (during reconstruction).
-    fn lane(&self, node: &str, instance: &str) -> Option<(Vec<&Interval>, bool)> {
+    fn lane(&self, node: &str, instance: &str) -> Option<(LaneView<'_>, bool)> {
         if self.lanes_built_for != self.intervals.len() || self.intervals.is_empty() {
             return None;
         }
         Some(
             match self.lanes.get(node).and_then(|lanes| lanes.get(instance)) {
                 Some(lane) => (
-                    lane.positions
-                        .iter()
-                        .map(|position| &self.intervals[*position])
-                        .collect(),
+                    LaneView {
+                        intervals: &self.intervals,
+                        positions: &lane.positions,
+                    },
                     lane.contiguous,
                 ),
-                None => (Vec::new(), true),
+                None => (
+                    LaneView {
+                        intervals: &self.intervals,
+                        positions: &[],
+                    },
+                    true,
+                ),
             },
         )
     }
@@ -307,17 +341,16 @@ impl States {
             Some((mine, true)) => {
                 let after = mine
                     .partition_point(|interval| interval.start.is_none_or(|start| start <= time));
-                let mut spanning: Vec<&Interval> = mine[..after]
-                    .iter()
+                let mut spanning: Vec<&Interval> = (0..after)
                     .rev()
+                    .map(|position| mine.at(position))
                     .take_while(|interval| interval.end.is_none_or(|end| end >= time))
-                    .copied()
                     .filter(|interval| spans(interval))
                     .collect();
                 spanning.reverse();
                 spanning
             }
-            Some((mine, false)) => mine.into_iter().filter(spans).collect(),
+            Some((mine, false)) => mine.iter().filter(spans).collect(),
             None => self
                 .intervals
                 .iter()
@@ -329,7 +362,7 @@ impl States {
 
     /// The position in `mine` (one lane's intervals, in order) of the interval holding `time`:
     /// a binary search where the lane is contiguous, else the first that holds it.
-    fn holding(mine: &[&Interval], contiguous: bool, time: DateTime<Utc>) -> Option<usize> {
+    fn holding(mine: LaneView<'_>, contiguous: bool, time: DateTime<Utc>) -> Option<usize> {
         let holds = |interval: &Interval| {
             interval.start.is_none_or(|start| start <= time)
                 && interval.end.is_none_or(|end| time < end)
@@ -341,9 +374,9 @@ impl States {
             // (zero-length ones before it hold nothing).
             after
                 .checked_sub(1)
-                .filter(|position| holds(mine[*position]))
+                .filter(|position| holds(mine.at(*position)))
         } else {
-            mine.iter().position(|interval| holds(interval))
+            mine.iter().position(holds)
         }
     }
 
@@ -553,7 +586,7 @@ impl States {
             .map(str::to_string)
             .or_else(|| self.instances.first().cloned())?;
         if let Some((mine, contiguous)) = self.lane(node, &instance) {
-            return States::holding(&mine, contiguous, time).map(|position| mine[position].role);
+            return States::holding(mine, contiguous, time).map(|position| mine.at(position).role);
         }
         self.intervals
             .iter()
@@ -577,24 +610,31 @@ impl States {
             .map(str::to_string)
             .or_else(|| self.instances.first().cloned())?;
         // Indexed, the lane is sorted by start; before that, in the order reconstruction made it.
+        let unindexed: Vec<usize>;
         let (mine, contiguous, sorted) = match self.lane(node, &instance) {
             Some((mine, contiguous)) => (mine, contiguous, true),
-            None => (
-                self.intervals
-                    .iter()
-                    .filter(|interval| interval.node == node && interval.instance == instance)
-                    .collect(),
-                false,
-                false,
-            ),
+            None => {
+                unindexed = (0..self.intervals.len())
+                    .filter(|position| {
+                        let interval = &self.intervals[*position];
+                        interval.node == node && interval.instance == instance
+                    })
+                    .collect();
+                let mine = LaneView {
+                    intervals: &self.intervals,
+                    positions: &unindexed,
+                };
+                (mine, false, false)
+            }
         };
-        let current = mine[States::holding(&mine, contiguous, time)?];
+        let current = mine.at(States::holding(mine, contiguous, time)?);
         let end = current.end?;
         // The first interval starting at that end.
         let next = if sorted {
             let first =
                 mine.partition_point(|interval| interval.start.is_none_or(|start| start < end));
-            mine.get(first)
+            (first < mine.len())
+                .then(|| mine.at(first))
                 .filter(|interval| interval.start == Some(end))
         } else {
             mine.iter().find(|interval| interval.start == Some(end))
