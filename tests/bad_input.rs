@@ -791,7 +791,7 @@ fn a_pair_flapping_within_one_second_makes_one_window_not_one_per_pair_of_lines(
 fn a_flapping_instance_is_summed_up_in_the_report_and_listed_in_full_in_json() {
     // 2,000 state changes of one node, ten a second: the finding's title names the first few
     // transitions, how many more and the last; the Roles line the first and last states; the
-    // JSON report keeps every transition.
+    // HTML swimlane one flapping stretch; the JSON report keeps every transition.
     let mut messages = String::new();
     for index in 0..2000 {
         let state = if index % 2 == 0 { "MASTER" } else { "BACKUP" };
@@ -832,6 +832,21 @@ fn a_flapping_instance_is_summed_up_in_the_report_and_listed_in_full_in_json() {
         text.stdout.len() < 20_000,
         "{} bytes of text report",
         text.stdout.len()
+    );
+    // The HTML swimlane draws the stretch as one flapping segment, without its 2,000 markers.
+    let html = crate::support::esc_diag([
+        std::ffi::OsStr::new("analyze"),
+        std::ffi::OsStr::new("--format"),
+        std::ffi::OsStr::new("html"),
+        bundle.path().as_os_str(),
+    ]);
+    assert!(
+        html.stdout.contains("flapping, 1999 states") && html.stdout.contains("seg s-FLAPPING"),
+        "no flapping segment in the HTML report"
+    );
+    assert!(
+        html.stdout.matches("class=\"marker").count() < 10,
+        "markers drawn inside the flapping stretch"
     );
 }
 

@@ -190,7 +190,7 @@ pre.evidence { font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, monospace
 .s-MASTER { fill: var(--master); } .s-BACKUP { fill: var(--backup); } .s-FAULT { fill: var(--fault); }
 .s-STOP { fill: var(--stop); } .s-UNKNOWN { fill: var(--unknown); } .s-PRIMARY { fill: var(--primary); }
 .s-SECONDARY { fill: var(--secondary); } .s-RUNNING { fill: var(--running); }
-.s-STOPPED { fill: var(--stopped); }
+.s-STOPPED { fill: var(--stopped); } .s-FLAPPING { fill: url(#flap-hatch); }
 #lanes .blind { fill: url(#hatch); }
 #lanes .split-brain { fill: url(#split-hatch); stroke: var(--split); stroke-width: 1.5; }
 #lanes .split-label { fill: #b71c1c; font-weight: 600; }
@@ -626,6 +626,8 @@ fn write_lanes(page: &mut String, report: &Report, lanes: &Swimlanes, dated: boo
          <pattern id=\"split-hatch\" patternUnits=\"userSpaceOnUse\" width=\"7\" height=\"7\" \
          patternTransform=\"rotate(-45)\"><rect width=\"7\" height=\"7\" fill=\"rgba(211,47,47,0.12)\"/>\
          <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"7\" stroke=\"rgba(198,40,40,0.75)\" stroke-width=\"2\"/></pattern>\
+         <pattern id=\"flap-hatch\" patternUnits=\"userSpaceOnUse\" width=\"4\" height=\"4\">\
+         <rect width=\"2\" height=\"4\" fill=\"#8bc98e\"/><rect x=\"2\" width=\"2\" height=\"4\" fill=\"#90c2ee\"/></pattern>\
          <clipPath id=\"plot\"><rect x=\"{PLOT_X}\" y=\"0\" width=\"{PLOT_WIDTH}\" height=\"{height}\"/></clipPath></defs>\n",
         axis.start,
         axis.end,
@@ -685,6 +687,10 @@ fn write_lanes(page: &mut String, report: &Report, lanes: &Swimlanes, dated: boo
                 classes.push_str(" silent");
             }
             let what = match lane.kind {
+                _ if segment.changes > 0 => format!(
+                    "flapping, {} states (too close together to draw; the transitions table and the JSON report list them)",
+                    segment.changes
+                ),
                 LaneKind::Vrrp => segment.state.clone(),
                 LaneKind::Drbd => format!("DRBD {}", segment.state),
                 LaneKind::Esc => format!("ESC {}", segment.state.to_lowercase()),
@@ -852,6 +858,7 @@ fn write_lanes(page: &mut String, report: &Report, lanes: &Swimlanes, dated: boo
     page.push_str(
         "<span class=\"swatch\" style=\"--c: repeating-linear-gradient(-45deg,#c62828 0 2px,#fbe3e3 2px 5px)\">split-brain</span>\
          <span class=\"swatch\" style=\"--c: repeating-linear-gradient(45deg,#9a9a9a 0 2px,#f7f7f7 2px 5px)\">no logs</span>\
+         <span class=\"swatch\" style=\"--c: repeating-linear-gradient(90deg,#8bc98e 0 2px,#90c2ee 2px 4px)\">flapping (changes too close to draw)</span>\
          <span>▼ a change, labelled with its cause</span></div>\n",
     );
     let offsets: Vec<String> = report

@@ -43,6 +43,9 @@ pub struct Segment {
     pub inferred: bool,
     /// After the node's last log line: its last word, not known to hold.
     pub silent: bool,
+    /// For a stretch of changes too close together to draw (`state` FLAPPING): how many states
+    /// it folds; 0 otherwise.
+    pub changes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +133,7 @@ impl Swimlanes {
                         end: interval.end,
                         inferred: interval.inferred,
                         silent: false,
+                        changes: 0,
                     })
                     .collect();
                 // A master whose logs end before the peer took over: its state after its last
@@ -193,6 +197,7 @@ impl Swimlanes {
                     end: Some(history[0].0),
                     inferred: false,
                     silent: false,
+                    changes: 0,
                 }];
                 for (index, (time, role)) in history.iter().enumerate() {
                     instants.push(*time);
@@ -202,6 +207,7 @@ impl Swimlanes {
                         end: history.get(index + 1).map(|(next, _)| *next),
                         inferred: false,
                         silent: false,
+                        changes: 0,
                     });
                     let event = drbd_events.get(&(node.name.as_str(), *time)).copied();
                     markers.push(Marker {
@@ -247,6 +253,7 @@ impl Swimlanes {
                     end: Some(esc_changes[0].1),
                     inferred: false,
                     silent: false,
+                    changes: 0,
                 }];
                 for (event, time, state) in &esc_changes {
                     instants.push(*time);
@@ -273,6 +280,7 @@ impl Swimlanes {
                         end: None,
                         inferred: false,
                         silent: false,
+                        changes: 0,
                     });
                 }
                 lanes.push(Lane {
@@ -347,6 +355,7 @@ impl Swimlanes {
                 .chain(timeline.events.iter().filter_map(|event| event.time))
         };
         let axis = dated().min().zip(dated().max());
+        fold_flapping(&mut lanes, &mut markers, axis);
         Swimlanes {
             axis,
             lanes,
@@ -362,6 +371,79 @@ impl Swimlanes {
             .filter(|lane| self.lanes[*lane].node == node)
             .collect()
     }
+}
+
+/// A lane with more segments than this has each stretch of changes too close together to tell
+/// apart (three or more states in a row, each shorter than a hundredth of the whole plot) drawn
+/// as one FLAPPING segment, and the markers inside it left out: thousands of changes (a flapping
+/// instance) made a page of many megabytes that showed nothing more. The transitions table and
+/// the JSON report still list every change.
+const MAX_LANE_SEGMENTS: usize = 500;
+
+/// A state shorter than the plot's span over this is part of a flapping stretch (on a lane with
+/// more than `MAX_LANE_SEGMENTS` segments): about ten pixels at full view.
+const FLAPPING_PARTS: i32 = 100;
+
+fn fold_flapping(
+    lanes: &mut [Lane],
+    markers: &mut Vec<Marker>,
+    axis: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) {
+    let Some((first, last)) = axis else {
+        return;
+    };
+    let shortest = ((last - first) / FLAPPING_PARTS).max(chrono::Duration::milliseconds(1));
+    let short = |segment: &Segment| matches!((segment.start, segment.end), (Some(start), Some(end)) if end - start < shortest);
+    // Per lane, in time order: the stretches folded.
+    let mut stretches: Vec<(usize, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for (index, lane) in lanes.iter_mut().enumerate() {
+        if lane.segments.len() <= MAX_LANE_SEGMENTS {
+            continue;
+        }
+        let mut folded = Vec::new();
+        let mut run: Vec<Segment> = Vec::new();
+        let mut flush = |run: &mut Vec<Segment>, folded: &mut Vec<Segment>| {
+            if let (true, Some(start), Some(end)) = (
+                run.len() >= 3,
+                run.first().and_then(|segment| segment.start),
+                run.last().and_then(|segment| segment.end),
+            ) {
+                stretches.push((index, start, end));
+                folded.push(Segment {
+                    state: "FLAPPING".to_string(),
+                    start: Some(start),
+                    end: Some(end),
+                    inferred: false,
+                    silent: false,
+                    changes: run.len(),
+                });
+                run.clear();
+            } else {
+                folded.append(run);
+            }
+        };
+        for segment in lane.segments.drain(..) {
+            if short(&segment) {
+                run.push(segment);
+            } else {
+                flush(&mut run, &mut folded);
+                folded.push(segment);
+            }
+        }
+        flush(&mut run, &mut folded);
+        lane.segments = folded;
+    }
+    if stretches.is_empty() {
+        return;
+    }
+    markers.retain(|marker| {
+        let after = stretches
+            .partition_point(|(lane, start, _)| (*lane, *start) <= (marker.lane, marker.time));
+        !after
+            .checked_sub(1)
+            .map(|position| stretches[position])
+            .is_some_and(|(lane, _, end)| lane == marker.lane && marker.time <= end)
+    });
 }
 
 /// A role name as a CSS class fragment.
