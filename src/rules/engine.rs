@@ -361,20 +361,78 @@ impl Context<'_> {
                 .or(interval.proven_from)
                 .map(|start| (start, interval.start.is_some()))
         };
+        // keepalived 1.x's caveat: a 1.x node logs a better advert also while still in
+        // transition to MASTER, so such a line alone does not prove it was MASTER.
+        let one_x_transition = |interval: &Interval| {
+            interval.inferred
+                && interval.opened_by.is_some_and(|event| {
+                    let event = &events[event];
+                    is_dialect_one(event)
+                        && matches!(
+                            event.event.as_deref(),
+                            Some(
+                                events::HIGHER_PRIORITY_ADVERT
+                                    | events::SAME_PRIORITY_HIGHER_IP
+                                    | events::TRANSITION_TO_MASTER
+                            )
+                        )
+                })
+        };
+        let advert_proof = |interval: &Interval| {
+            interval.inferred
+                && interval
+                    .opened_by
+                    .and_then(|event| events[event].event.as_deref())
+                    .is_some_and(|name| ADVERT_PROOFS.contains(&name))
+        };
+        // What of an interval decides the windows it makes: next to one alike, an interval makes
+        // only windows the first of them made already (a node flapping within a second logs
+        // thousands alike), so each run of alike intervals is visited once, by its first.
+        let classes: Vec<_> = masters
+            .iter()
+            .map(|interval| {
+                (
+                    interval.node.as_str(),
+                    interval.instance.as_str(),
+                    interval.start,
+                    interval.end,
+                    interval.proven_from,
+                    interval.inferred,
+                    one_x_transition(interval),
+                    advert_proof(interval),
+                )
+            })
+            .collect();
+        let mut run_end = vec![0; masters.len()];
+        for position in (0..masters.len()).rev() {
+            run_end[position] =
+                if position + 1 < masters.len() && classes[position + 1] == classes[position] {
+                    run_end[position + 1]
+                } else {
+                    position + 1
+                };
+        }
         // One window per instance, pair of nodes and span: MASTER intervals of no length at one
         // instant (a node flapping within a second) would otherwise make the same window again
         // for every pair of them.
         let mut seen_windows = std::collections::HashSet::new();
         for (index, left) in masters.iter().enumerate() {
+            if index > 0 && classes[index] == classes[index - 1] {
+                continue;
+            }
             // Intervals are in order of start (those held since before the logs first): once one
             // starts after `left` ended, it and all later ones cannot overlap it.
-            let reach = masters[index + 1..].iter().take_while(|right| {
-                match (left.start, left.end, right.start) {
+            let mut next = index + 1;
+            while next < masters.len() {
+                let right = masters[next];
+                next = run_end[next];
+                let in_reach = match (left.start, left.end, right.start) {
                     (Some(_), Some(end), Some(start)) => start <= end,
                     _ => true,
+                };
+                if !in_reach {
+                    break;
                 }
-            });
-            for right in reach {
                 if left.instance != right.instance || left.node == right.node {
                     continue;
                 }
@@ -404,27 +462,10 @@ impl Context<'_> {
                     _ if left_start >= right_start => left,
                     _ => right,
                 };
-                // keepalived 1.x's caveat: a 1.x node logs a better advert also while still in
-                // transition to MASTER, so such a line alone does not prove it was MASTER.
-                let one_x_transition = [left, right].iter().any(|interval| {
-                    interval.inferred
-                        && interval.opened_by.is_some_and(|event| {
-                            let event = &events[event];
-                            is_dialect_one(event)
-                                && matches!(
-                                    event.event.as_deref(),
-                                    Some(
-                                        events::HIGHER_PRIORITY_ADVERT
-                                            | events::SAME_PRIORITY_HIGHER_IP
-                                            | events::TRANSITION_TO_MASTER
-                                    )
-                                )
-                        })
-                });
-                if one_x_transition {
+                if one_x_transition(left) || one_x_transition(right) {
                     continue;
                 }
-                let other = if std::ptr::eq(*later, *left) {
+                let other = if std::ptr::eq(later, *left) {
                     right
                 } else {
                     left
@@ -438,13 +479,6 @@ impl Context<'_> {
                 )) {
                     continue;
                 }
-                let advert_proof = [left, right].iter().any(|interval| {
-                    interval.inferred
-                        && interval
-                            .opened_by
-                            .and_then(|event| events[event].event.as_deref())
-                            .is_some_and(|name| ADVERT_PROOFS.contains(&name))
-                });
                 subjects.push((
                     Subject {
                         kind: SubjectKind::Overlap,
@@ -458,7 +492,7 @@ impl Context<'_> {
                     },
                     OverlapProof {
                         nodes: [later.node.clone(), other.node.clone()],
-                        proof: if advert_proof {
+                        proof: if advert_proof(left) || advert_proof(right) {
                             "advert-while-master"
                         } else {
                             "both-sides"

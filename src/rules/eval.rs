@@ -383,31 +383,46 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 node: node.clone(),
                 instance: self.subject.instance.clone(),
             };
-            for chunk in range.start / MATCH_CHUNK..=(range.end - 1) / MATCH_CHUNK {
-                let known = self
-                    .facts
-                    .chunk_matches
-                    .borrow()
-                    .get(&key)
-                    .and_then(|chunks| chunks.get(chunk))
-                    .is_some_and(Option::is_some);
-                if !known {
-                    let start = chunk * MATCH_CHUNK;
-                    let end = (start + MATCH_CHUNK).min(indices.len());
-                    let matched: Vec<u32> = (start..end)
-                        .filter(|&position| self.candidate_matches(filter, indices[position]))
-                        .map(|position| (position - start) as u32)
-                        .collect();
-                    let mut index = self.facts.chunk_matches.borrow_mut();
-                    let chunks = index.entry(key.clone()).or_default();
-                    if chunks.len() <= chunk {
-                        chunks.resize(chunk + 1, None);
-                    }
-                    chunks[chunk] = Some(matched);
-                }
+            let chunks = range.start / MATCH_CHUNK..=(range.end - 1) / MATCH_CHUNK;
+            // The chunks not worked out yet (the filter runs outside the index's borrow).
+            let missing: Vec<usize> = {
                 let index = self.facts.chunk_matches.borrow();
-                let matched = index[&key][chunk].as_deref().unwrap_or_default();
-                for &offset in matched {
+                let known = index.get(&key);
+                chunks
+                    .clone()
+                    .filter(|chunk| {
+                        known
+                            .and_then(|known| known.get(*chunk))
+                            .is_none_or(Option::is_none)
+                    })
+                    .collect()
+            };
+            if !missing.is_empty() {
+                let worked_out: Vec<(usize, Vec<u32>)> = missing
+                    .into_iter()
+                    .map(|chunk| {
+                        let start = chunk * MATCH_CHUNK;
+                        let end = (start + MATCH_CHUNK).min(indices.len());
+                        let matched = (start..end)
+                            .filter(|&position| self.candidate_matches(filter, indices[position]))
+                            .map(|position| (position - start) as u32)
+                            .collect();
+                        (chunk, matched)
+                    })
+                    .collect();
+                let mut index = self.facts.chunk_matches.borrow_mut();
+                let known = index.entry(key.clone()).or_default();
+                for (chunk, matched) in worked_out {
+                    if known.len() <= chunk {
+                        known.resize(chunk + 1, None);
+                    }
+                    known[chunk] = Some(matched);
+                }
+            }
+            let index = self.facts.chunk_matches.borrow();
+            let known = &index[&key];
+            for chunk in chunks {
+                for &offset in known[chunk].as_deref().unwrap_or_default() {
                     let position = chunk * MATCH_CHUNK + offset as usize;
                     if !range.contains(&position) {
                         continue;
