@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# What `esc-diag collect` moves over SSH, against scp of the same files over the same link: an
+# OpenSSH sshd started here on 127.0.0.1 serves a generated peer node (bench/generate_bundle.py),
+# and an nftables counter counts the bytes sshd sends. Two measurements:
+#   - a full collection (--all) of the peer's logs against `scp -r` of the same directory: wall
+#     time and bytes on the wire;
+#   - a windowed collection (--since/--until, one hour) against the window's own size: bytes on the
+#     wire, and what is left once the window is taken away (the fixed overhead).
+#
+#   bench/collect.sh                    # a 1 GiB peer (2 GiB bundle generated), best of 2
+#   SIZE_MIB=256 RUNS=1 bench/collect.sh
+#
+# Needs root, openssh-server (sshd, scp, ssh-keygen) and nftables
+# (scripts/install-test-deps.sh installs them). Environment: BENCH_DIR (scratch, default
+# /tmp/esc-diag-bench), SIZE_MIB (peer's logs, default 1024), RUNS (default 2), SEED, START, DAYS.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-/tmp/esc-diag-bench}
+SIZE_MIB=${SIZE_MIB:-1024}
+RUNS=${RUNS:-2}
+SEED=${SEED:-20261125}
+START=${START:-2026-11-25T00:00:00Z}
+DAYS=${DAYS:-7}
+BIN=${BIN:-$ROOT/target/release/esc-diag}
+GEN=$ROOT/bench/generate_bundle.py
+
+log() { printf '==> %s\n' "$*" >&2; }
+[[ $(id -u) -eq 0 ]] || { log "needs root (sshd, nftables)"; exit 2; }
+for tool in /usr/sbin/sshd ssh-keygen scp nft; do
+    command -v "$tool" >/dev/null || { log "$tool is missing: scripts/install-test-deps.sh installs it"; exit 2; }
+done
+
+log "cargo build --release"
+(cd "$ROOT" && cargo build --release --quiet)
+mkdir -p "$BENCH_DIR"
+WORK=$(mktemp -d "$BENCH_DIR/collect.XXXXXX")
+TABLE="escdiagbench$$"
+# The peer's account: /bin/sh, no start-up files, so a remote command costs what it costs on a
+# node (root's shell start-up here runs pyenv and takes over 100 ms a command) and collect
+# and scp are compared on the transfer.
+BENCH_USER=escdiagbench
+SSHD_PID=""
+cleanup() {
+    [[ -n $SSHD_PID ]] && kill "$SSHD_PID" 2>/dev/null || true
+    nft delete table inet "$TABLE" 2>/dev/null || true
+    userdel "$BENCH_USER" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---- the peer: one node of a generated bundle of twice the size ------------------------------
+bundle=$BENCH_DIR/collect-peer
+GEN_SHA=$(sha256sum "$GEN" | cut -c1-16)
+params="size_mib=$((SIZE_MIB * 2)) seed=$SEED start=$START days=$DAYS generator=$GEN_SHA"
+if [[ -f $bundle/manifest.json && -f $bundle.params && $(cat "$bundle.params") == "$params" ]]; then
+    log "reusing $bundle"
+else
+    log "generating $bundle ($params)"
+    rm -f "$bundle.params"
+    python3 "$GEN" "$bundle" --size-mib "$((SIZE_MIB * 2))" --seed "$SEED" --start "$START" \
+        --days "$DAYS" --stats-file "$bundle.stats.json" >/dev/null
+    echo "$params" >"$bundle.params"
+fi
+PEER=$bundle/esc-ha-1
+PEER_BYTES=$(du -sb "$PEER/var/log" | cut -f1)
+# This node: a tree with one small log, so the figures are the peer's.
+LOCAL=$WORK/local
+mkdir -p "$LOCAL/var/log"
+echo "Nov 25 00:00:00 esc-ha-0 systemd[1]: Started bench." >"$LOCAL/var/log/messages"
+
+# ---- sshd on 127.0.0.1, and a counter of what it sends -----------------------------------------
+id "$BENCH_USER" >/dev/null 2>&1 || useradd --no-create-home --home-dir "$WORK" --shell /bin/sh "$BENCH_USER"
+# Not locked (sshd refuses a locked account a key login too), and no password either.
+usermod --password "*" "$BENCH_USER"
+chmod 755 "$WORK"
+ssh-keygen -q -t ed25519 -N "" -C host -f "$WORK/host_ed25519"
+ssh-keygen -q -t ed25519 -N "" -C client -f "$WORK/id_ed25519"
+cp "$WORK/id_ed25519.pub" "$WORK/authorized_keys"
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p /run/sshd
+cat >"$WORK/sshd_config" <<EOF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $WORK/host_ed25519
+PidFile $WORK/sshd.pid
+AuthorizedKeysFile $WORK/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin yes
+LogLevel ERROR
+MaxStartups 100
+Subsystem sftp internal-sftp
+EOF
+/usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2>/dev/null &
+SSHD_PID=$!
+for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+    sleep 0.1
+done
+echo "[127.0.0.1]:$PORT $(cut -d' ' -f1-2 "$WORK/host_ed25519.pub")" >"$WORK/known_hosts"
+nft -f - <<EOF
+table inet $TABLE {
+  chain out {
+    type filter hook output priority -10; policy accept;
+    ip saddr 127.0.0.1 tcp sport $PORT counter
+  }
+}
+EOF
+# The counter only grows; each measurement is the difference.
+total() { nft list table inet "$TABLE" | awk '{ for (i = 1; i < NF; i++) if ($i == "bytes") print $(i + 1) }'; }
+BASE=0
+reset_counter() { BASE=$(total); }
+counted() { echo $(($(total) - BASE)); }
+
+collect() { # collect OUTPUT [ARGUMENTS...]
+    local output=$1
+    shift
+    HOME=$WORK "$BIN" collect --quiet --root "$LOCAL" --peer 127.0.0.1 --port "$PORT" --user "$BENCH_USER" \
+        --identity "$WORK/id_ed25519" --known-hosts "$WORK/known_hosts" --peer-root "$PEER" \
+        --output "$output" "$@"
+}
+wall() { # wall COMMAND...: runs it (a function or a program), prints its wall seconds
+    local started ended
+    started=$(date +%s.%N)
+    "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+        log "failed: $* ($(tail -n 3 "$WORK/stderr.txt"))"
+        exit 1
+    }
+    ended=$(date +%s.%N)
+    awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f\n", b - a }'
+}
+
+best_collect="" best_scp="" collect_bytes=0 scp_bytes=0
+for ((run = 1; run <= RUNS; run++)); do
+    rm -rf "$WORK/full.tar.gz" "$WORK/scp"
+    reset_counter
+    seconds=$(wall collect "$WORK/full.tar.gz" --all)
+    collect_bytes=$(counted)
+    log "full collect run $run: $seconds s, $collect_bytes bytes on the wire"
+    [[ -z $best_collect ]] || awk -v a="$seconds" -v b="$best_collect" 'BEGIN { exit !(a < b) }' && best_collect=$seconds
+    reset_counter
+    seconds=$(wall scp -q -r -P "$PORT" -i "$WORK/id_ed25519" -o "UserKnownHostsFile=$WORK/known_hosts" \
+        -o BatchMode=yes "$BENCH_USER@127.0.0.1:$PEER/var/log" "$WORK/scp")
+    scp_bytes=$(counted)
+    log "scp run $run: $seconds s, $scp_bytes bytes on the wire"
+    [[ -z $best_scp ]] || awk -v a="$seconds" -v b="$best_scp" 'BEGIN { exit !(a < b) }' && best_scp=$seconds
+done
+# The peer's node directory in the bundle is named after its host name.
+COLLECTED_FILES=$(tar -tzf "$WORK/full.tar.gz" | grep -c '/127.0.0.1/var/log/.*[^/]$' || true)
+
+# The window: one hour in the middle of the generated week.
+SINCE=$(python3 -c "import datetime as d, sys; s = d.datetime.fromisoformat(sys.argv[1].replace('Z', '+00:00')) + d.timedelta(days=float(sys.argv[2]) / 2); print(s.strftime('%Y-%m-%dT%H:%M:%SZ'))" "$START" "$DAYS")
+UNTIL=$(python3 -c "import datetime as d, sys; s = d.datetime.fromisoformat(sys.argv[1].replace('Z', '+00:00')) + d.timedelta(hours=1); print(s.strftime('%Y-%m-%dT%H:%M:%SZ'))" "$SINCE")
+reset_counter
+window_seconds=$(wall collect "$WORK/window.tar.gz" --since "$SINCE" --until "$UNTIL")
+window_wire=$(counted)
+mkdir -p "$WORK/window"
+tar -xzf "$WORK/window.tar.gz" -C "$WORK/window"
+# The peer's directory in the bundle is named after the address it was reached at.
+window_bytes=$(find "$WORK/window" -path '*/127.0.0.1/var/log/*' -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+echo "| measurement ($(mb "$PEER_BYTES") MB of peer logs, 127.0.0.1, $(nproc) cores) | wall s (best of $RUNS) | MB on the wire |"
+echo "|---|---|---|"
+echo "| \`esc-diag collect --all\` ($COLLECTED_FILES peer files) | $best_collect | $(mb "$collect_bytes") |"
+echo "| \`scp -r\` of the same var/log | $best_scp | $(mb "$scp_bytes") |"
+echo "| \`esc-diag collect --since $SINCE --until $UNTIL\` | $window_seconds | $(mb "$window_wire") |"
+echo
+awk -v c="$best_collect" -v s="$best_scp" 'BEGIN { printf "collect / scp wall time: %.2f (goal: at most 1.2)\n", c / s }'
+echo "window: $(mb "$window_bytes") MB of peer logs kept, $(mb "$window_wire") MB crossed, overhead $(mb $((window_wire - window_bytes))) MB"
