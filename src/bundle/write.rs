@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 use super::STDERR_MARKER;
 use super::manifest::Manifest;
 
+/// The bundle's gzip level: 1 writes a generated week of logs at about twice the speed of the
+/// default 6 for a bundle about a quarter larger, and compressing was most of a collection's time.
+const BUNDLE_GZIP_LEVEL: u32 = 1;
+
 /// Why the bundle could not be written; names the file.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {source}")]
@@ -127,7 +131,8 @@ impl Staging {
         let shown = temporary.path().to_path_buf();
         {
             let writer = BufWriter::new(temporary.as_file());
-            let encoder = flate2::write::GzEncoder::new(writer, flate2::Compression::default());
+            let encoder =
+                flate2::write::GzEncoder::new(writer, flate2::Compression::new(BUNDLE_GZIP_LEVEL));
             let mut archive = tar::Builder::new(encoder);
             archive.mode(tar::HeaderMode::Deterministic);
             archive.follow_symlinks(false);

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ssh2::{CheckResult, HostKeyType, KnownHostFileKind, Session};
+use ssh2::{CheckResult, HostKeyType, KnownHostFileKind, MethodType, Session};
 
 use super::access::{Access, AccessError, Output, Sink, epoch_now, quote};
 use super::gather::Sudo;
@@ -63,6 +63,9 @@ pub struct Remote {
     /// Why the session is gone; every later command fails at once with it.
     dead: Option<String>,
 }
+
+/// Ciphers offered, best first: those libssh2 runs through OpenSSL, then the rest it knows.
+const PREFERRED_CIPHERS: &str = "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,chacha20-poly1305@openssh.com,aes256-cbc,aes192-cbc,aes128-cbc";
 
 fn connect_tcp(target: &Target, deadline: Instant) -> Result<TcpStream, Failure> {
     let shown = format!("{}:{}", target.host, target.port);
@@ -290,6 +293,12 @@ impl Remote {
             Session::new().map_err(|error| failure("unreachable", format!("{shown}: {error}")))?;
         session.set_tcp_stream(stream);
         session.set_timeout(left.as_millis().max(1) as u32);
+        // AES first: libssh2 runs it through OpenSSL (AES-NI), while its own ChaCha20-Poly1305,
+        // the server's usual first choice, was a quarter of a collection's time. The server
+        // still picks, from this list, what it supports.
+        for direction in [MethodType::CryptCs, MethodType::CryptSc] {
+            let _ = session.method_pref(direction, PREFERRED_CIPHERS);
+        }
         session.handshake().map_err(|error| {
             failure(
                 "no-banner",
