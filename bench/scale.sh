@@ -85,9 +85,9 @@ if n >= 2:
     sxx = sum((p[0] - mean_x) ** 2 for p in points)
     slope = sum((p[0] - mean_x) * (p[1] - mean_y) for p in points) / sxx if sxx else 0.0
     intercept = mean_y - slope * mean_x
-    worst = max(abs(p[1] - (intercept + slope * p[0])) / p[1] for p in points)
+    per_gb = [p[1] / p[0] * 1000 for p in points]
     print(f"\nlinear fit: {intercept:.2f} s + {slope * 1000:.2f} s per GB; "
-          f"largest departure of a point from the line: {worst * 100:.0f} %")
+          f"seconds per GB from {min(per_gb):.2f} to {max(per_gb):.2f} across the sizes")
 else:
     slope, intercept = 0.0, 0.0
 
