@@ -39,12 +39,13 @@ TABLE="escdiagbench$$"
 # The peer's account: /bin/sh, no start-up files, so a remote command costs what it costs on a
 # node (root's shell start-up here runs pyenv and takes over 100 ms a command) and collect
 # and scp are compared on the transfer.
-BENCH_USER=escdiagbench
+BENCH_USER=escdiagbench$$
+CREATED_USER=0
 SSHD_PID=""
 cleanup() {
     [[ -n $SSHD_PID ]] && kill "$SSHD_PID" 2>/dev/null || true
     nft delete table inet "$TABLE" 2>/dev/null || true
-    userdel "$BENCH_USER" 2>/dev/null || true
+    if ((CREATED_USER)); then userdel "$BENCH_USER" 2>/dev/null || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -70,7 +71,12 @@ mkdir -p "$LOCAL/var/log"
 echo "Nov 25 00:00:00 esc-ha-0 systemd[1]: Started bench." >"$LOCAL/var/log/messages"
 
 # ---- sshd on 127.0.0.1, and a counter of what it sends -----------------------------------------
-id "$BENCH_USER" >/dev/null 2>&1 || useradd --no-create-home --home-dir "$WORK" --shell /bin/sh "$BENCH_USER"
+if id "$BENCH_USER" >/dev/null 2>&1; then
+    log "an account $BENCH_USER exists already; not touching it"
+    exit 2
+fi
+useradd --no-create-home --home-dir "$WORK" --shell /bin/sh "$BENCH_USER"
+CREATED_USER=1
 # Not locked (sshd refuses a locked account a key login too), and no password either.
 usermod --password "*" "$BENCH_USER"
 chmod 755 "$WORK"
@@ -92,12 +98,14 @@ LogLevel ERROR
 MaxStartups 100
 Subsystem sftp internal-sftp
 EOF
-/usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2>/dev/null &
+/usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2>"$WORK/sshd.log" &
 SSHD_PID=$!
+listening=0
 for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then listening=1; break; fi
     sleep 0.1
 done
+((listening)) || { log "sshd did not start: $(tail -n 5 "$WORK/sshd.log")"; exit 1; }
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1-2 "$WORK/host_ed25519.pub")" >"$WORK/known_hosts"
 nft -f - <<EOF
 table inet $TABLE {

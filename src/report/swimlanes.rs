@@ -423,6 +423,13 @@ fn fold_flapping(
             }
         };
         for segment in lane.segments.drain(..) {
+            // A run is of states that follow each other: a gap (nothing known) ends it.
+            if run
+                .last()
+                .is_some_and(|last| last.end.is_none() || last.end != segment.start)
+            {
+                flush(&mut run, &mut folded);
+            }
             if short(&segment) {
                 run.push(segment);
             } else {
@@ -436,13 +443,31 @@ fn fold_flapping(
     if stretches.is_empty() {
         return;
     }
-    markers.retain(|marker| {
-        let after = stretches
-            .partition_point(|(lane, start, _)| (*lane, *start) <= (marker.lane, marker.time));
-        !after
+    // The stretch a marker falls in (its start to its end, both included).
+    let stretch_of = |marker: &Marker| {
+        stretches
+            .partition_point(|(lane, start, _)| (*lane, *start) <= (marker.lane, marker.time))
             .checked_sub(1)
-            .map(|position| stretches[position])
-            .is_some_and(|(lane, _, end)| lane == marker.lane && marker.time <= end)
+            .filter(|position| {
+                let (lane, _, end) = stretches[*position];
+                lane == marker.lane && marker.time <= end
+            })
+    };
+    // The change that ends a stretch, into a lasting state, keeps its marker: the last one at
+    // the stretch's end (stamps of whole seconds put many there).
+    let mut exits: Vec<Option<usize>> = vec![None; stretches.len()];
+    for (index, marker) in markers.iter().enumerate() {
+        if let Some(stretch) = stretch_of(marker)
+            && marker.time == stretches[stretch].2
+        {
+            exits[stretch] = Some(index);
+        }
+    }
+    let mut index = 0;
+    markers.retain(|marker| {
+        let position = index;
+        index += 1;
+        stretch_of(marker).is_none_or(|stretch| exits[stretch] == Some(position))
     });
 }
 

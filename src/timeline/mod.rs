@@ -159,12 +159,14 @@ impl Timeline {
     }
 }
 
-/// Sorts events with `compare_events` (stably) by sorting their positions and then moving each
-/// event once along the cycles of that order: sorting the events themselves would need room for
-/// half of them again.
-fn sort_in_place(events: &mut [Event]) {
+/// Sorts events with `compare_events`, then `rank` (of a position), then position, by sorting
+/// their positions and then moving each event once along the cycles of that order: sorting the
+/// events themselves would need room for half of them again.
+fn sort_in_place(events: &mut [Event], rank: impl Fn(usize) -> usize) {
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by(|left, right| compare_events(&events[*left], &events[*right]));
+    order.sort_by(|left, right| {
+        compare_events(&events[*left], &events[*right]).then_with(|| rank(*left).cmp(&rank(*right)))
+    });
     // events[i] must become the event now at order[i].
     for start in 0..order.len() {
         let mut current = start;
@@ -522,10 +524,16 @@ impl Timeline {
             }
         }
         events.reserve_exact(total - events.len() + 2 * bundle.nodes.len());
+        // Where each read's events end in the list, and its place in reading order: events equal
+        // in the timeline's order keep reading order, as when the reads were joined in turn.
+        let mut read_ends: Vec<(usize, usize)> = Vec::new();
+        if let Some(position) = largest {
+            read_ends.push((events.len(), position));
+        }
         let mut files = Vec::new();
         let mut newest: Option<DateTime<Utc>> = None;
         let mut zoneless_nodes = Vec::new();
-        for read in reads {
+        for (position, read) in reads.into_iter().enumerate() {
             let plan = &plans[read.plan_index];
             let node = &bundle.nodes[plan.node];
             warnings.extend(read.stats.warnings.iter().cloned());
@@ -568,6 +576,7 @@ impl Timeline {
                     place(&mut event, &plan.clock);
                     events.push(event);
                 }
+                read_ends.push((events.len(), position));
             }
         }
         for node_index in zoneless_nodes {
@@ -600,6 +609,7 @@ impl Timeline {
                 events.push(event);
             }
         }
+        read_ends.push((events.len(), usize::MAX));
         let renames = name_bare_nodes(bundle, &events);
         let mut timeline = Timeline {
             nodes,
@@ -612,7 +622,9 @@ impl Timeline {
         };
         timeline.apply_renames();
         warn_about_stale_offsets(&timeline.nodes, &timeline.events, &mut timeline.warnings);
-        sort_in_place(&mut timeline.events);
+        sort_in_place(&mut timeline.events, |event| {
+            read_ends[read_ends.partition_point(|(end, _)| *end <= event)].1
+        });
         timeline
     }
 
@@ -623,8 +635,8 @@ impl Timeline {
             return;
         }
         let mut names: Vec<Arc<str>> = Vec::new();
-        let mut renamed = Vec::with_capacity(self.events.len());
-        for mut event in std::mem::take(&mut self.events) {
+        let mut events = std::mem::take(&mut self.events);
+        for event in &mut events {
             let name = self
                 .node_name_for(&event.node, event.host.as_deref())
                 .to_string();
@@ -639,9 +651,8 @@ impl Timeline {
                 };
                 event.node = shared;
             }
-            renamed.push(event);
         }
-        self.events = renamed;
+        self.events = events;
         let files: Vec<(usize, String)> = self
             .files
             .iter()
@@ -903,12 +914,22 @@ mod tests {
                 .collect();
             let mut expected = events.clone();
             expected.sort_by(compare_events);
-            let mut sorted = events;
-            sort_in_place(&mut sorted);
+            let mut sorted = events.clone();
+            sort_in_place(&mut sorted, |_| 0);
             let texts = |events: &[Event]| -> Vec<String> {
                 events.iter().map(|event| event.text.clone()).collect()
             };
             assert_eq!(texts(&sorted), texts(&expected), "{length} events");
+            // Ties broken by a rank of the position (the read an event came from), then position.
+            let rank = |position: usize| (position * 7) % 3;
+            let mut ranked: Vec<(usize, Event)> = events.iter().cloned().enumerate().collect();
+            ranked.sort_by(|(left, a), (right, b)| {
+                compare_events(a, b).then_with(|| rank(*left).cmp(&rank(*right)))
+            });
+            let expected: Vec<Event> = ranked.into_iter().map(|(_, event)| event).collect();
+            let mut sorted = events;
+            sort_in_place(&mut sorted, rank);
+            assert_eq!(texts(&sorted), texts(&expected), "{length} events, ranked");
         }
     }
 
