@@ -23,9 +23,8 @@ SEED=${SEED:-20261125}
 START=${START:-2026-11-25T00:00:00Z}
 DAYS=${DAYS:-7}
 BIN=${BIN:-$ROOT/target/release/esc-diag}
-GEN=$ROOT/bench/generate_bundle.py
-
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 [[ $(id -u) -eq 0 ]] || { log "needs root (sshd, nftables)"; exit 2; }
 for tool in /usr/sbin/sshd ssh-keygen scp nft; do
     command -v "$tool" >/dev/null || { log "$tool is missing: scripts/install-test-deps.sh installs it"; exit 2; }
@@ -52,17 +51,7 @@ trap cleanup EXIT
 
 # ---- the peer: one node of a generated bundle of twice the size ------------------------------
 bundle=$BENCH_DIR/collect-peer
-GEN_SHA=$(sha256sum "$GEN" | cut -c1-16)
-params="size_mib=$((SIZE_MIB * 2)) seed=$SEED start=$START days=$DAYS generator=$GEN_SHA"
-if [[ -f $bundle/manifest.json && -f $bundle.params && $(cat "$bundle.params") == "$params" ]]; then
-    log "reusing $bundle"
-else
-    log "generating $bundle ($params)"
-    rm -f "$bundle.params"
-    python3 "$GEN" "$bundle" --size-mib "$((SIZE_MIB * 2))" --seed "$SEED" --start "$START" \
-        --days "$DAYS" --stats-file "$bundle.stats.json" >/dev/null
-    echo "$params" >"$bundle.params"
-fi
+generate_once "$bundle" --size-mib "$((SIZE_MIB * 2))" --seed "$SEED" --start "$START" --days "$DAYS" >/dev/null
 PEER=$bundle/esc-ha-1
 PEER_BYTES=$(du -sb "$PEER/var/log" | cut -f1)
 # This node: a tree with one small log, so the figures are the peer's.

@@ -17,26 +17,19 @@ SEED=${SEED:-20261125}
 DAYS=${DAYS:-7}
 RUNS=${RUNS:-3}
 BIN=$ROOT/target/release/esc-diag
-GEN=$ROOT/bench/generate_bundle.py
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 command -v chromium >/dev/null || { echo "chromium is not installed (scripts/install-test-deps.sh installs it)" >&2; exit 2; }
 
-log() { printf '==> %s\n' "$*" >&2; }
 (cd "$ROOT" && cargo build --release --quiet)
 mkdir -p "$BENCH_DIR"
 WORK=$(mktemp -d "$BENCH_DIR/html.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 bundle=$BENCH_DIR/html-$SIZE_MIB
-params="size_mib=$SIZE_MIB seed=$SEED days=$DAYS episodes=${EPISODES:-default} generator=$(sha256sum "$GEN" | cut -c1-16)"
-if [[ -f $bundle/manifest.json && -f $bundle.params && $(cat "$bundle.params") == "$params" ]]; then
-    log "reusing $bundle"
-else
-    log "generating $bundle ($params)"
-    extra=()
-    [[ -n ${EPISODES:-} ]] && extra=(--episodes "$EPISODES")
-    python3 "$GEN" "$bundle" --size-mib "$SIZE_MIB" --seed "$SEED" --days "$DAYS" "${extra[@]}" >/dev/null
-    echo "$params" >"$bundle.params"
-fi
+extra=()
+[[ -n ${EPISODES:-} ]] && extra=(--episodes "$EPISODES")
+generate_once "$bundle" --size-mib "$SIZE_MIB" --seed "$SEED" --days "$DAYS" "${extra[@]}" >/dev/null
 input_bytes=$(du -sb "$bundle" | cut -f1)
 
 seconds() { local start=$1 end; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'; }

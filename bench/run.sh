@@ -21,15 +21,15 @@ START=${START:-2026-11-25T00:00:00Z}
 DAYS=${DAYS:-7}
 RUNS=${RUNS:-3}
 BIN=$ROOT/target/release/esc-diag
-GEN=$ROOT/bench/generate_bundle.py
 TIME=/usr/bin/time
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 mkdir -p "$BENCH_DIR"
 WORK=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results.tsv   # label bundle format run wall_s rss_kb cpu_s events
 
-log() { printf '==> %s\n' "$*" >&2; }
 
 if [[ ! -x $TIME ]]; then
     log "installing GNU time (/usr/bin/time)"
@@ -44,23 +44,17 @@ log "cargo build --release"
 (cd "$ROOT" && cargo build --release --quiet)
 
 # ---- bundles --------------------------------------------------------------------------------
-GEN_SHA=$(sha256sum "$GEN" | cut -c1-16)
 declare -A GEN_SECONDS
 for variant in plain gzip; do
     bundle=$BENCH_DIR/$variant
     flag=()
     [[ $variant == gzip ]] && flag=(--gzip)
-    params="size_mib=$SIZE_MIB seed=$SEED start=$START days=$DAYS variant=$variant generator=$GEN_SHA"
-    if [[ -f $bundle/manifest.json && -f $BENCH_DIR/$variant.params && $(cat "$BENCH_DIR/$variant.params") == "$params" ]]; then
-        log "reusing $bundle ($params)"
-        GEN_SECONDS[$variant]="reused ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation_seconds"])' "$BENCH_DIR/$variant.stats.json") s when generated)"
+    made=$(generate_once "$bundle" --size-mib "$SIZE_MIB" --seed "$SEED" --start "$START" --days "$DAYS" "${flag[@]}")
+    seconds=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation_seconds"])' "$bundle.stats.json")
+    if [[ $made == reused ]]; then
+        GEN_SECONDS[$variant]="reused ($seconds s when generated)"
     else
-        log "generating $bundle ($params)"
-        rm -f "$BENCH_DIR/$variant.params"
-        python3 "$GEN" "$bundle" --size-mib "$SIZE_MIB" --seed "$SEED" --start "$START" --days "$DAYS" \
-            "${flag[@]}" --stats-file "$BENCH_DIR/$variant.stats.json"
-        echo "$params" >"$BENCH_DIR/$variant.params"
-        GEN_SECONDS[$variant]="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation_seconds"])' "$BENCH_DIR/$variant.stats.json") s"
+        GEN_SECONDS[$variant]="$seconds s"
     fi
 done
 INPUT_BYTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uncompressed_bytes"])' "$BENCH_DIR/plain.stats.json")

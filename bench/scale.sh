@@ -22,10 +22,10 @@ DAYS=${DAYS:-7}
 SVG=${SVG:-$ROOT/bench/scale.svg}
 KEEP=${KEEP:-0}
 BIN=$ROOT/target/release/esc-diag
-GEN=$ROOT/bench/generate_bundle.py
 TIME=/usr/bin/time
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
-log() { printf '==> %s\n' "$*" >&2; }
 [[ -x $TIME ]] || { log "GNU time is needed (apt-get install time, or scripts/install-test-deps.sh)"; exit 2; }
 
 log "cargo build --release"
@@ -35,19 +35,9 @@ WORK=$(mktemp -d "$BENCH_DIR/scale.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results.tsv # size_mib bytes lines events best_wall_s rss_kb
 
-GEN_SHA=$(sha256sum "$GEN" | cut -c1-16)
 for size in $SIZES; do
     bundle=$BENCH_DIR/scale-$size
-    params="size_mib=$size seed=$SEED start=$START days=$DAYS generator=$GEN_SHA"
-    if [[ -f $bundle/manifest.json && -f $bundle.params && $(cat "$bundle.params") == "$params" ]]; then
-        log "reusing $bundle"
-    else
-        log "generating $bundle ($params)"
-        rm -f "$bundle.params"
-        python3 "$GEN" "$bundle" --size-mib "$size" --seed "$SEED" --start "$START" --days "$DAYS" \
-            --stats-file "$bundle.stats.json" >/dev/null
-        echo "$params" >"$bundle.params"
-    fi
+    generate_once "$bundle" --size-mib "$size" --seed "$SEED" --start "$START" --days "$DAYS" >/dev/null
     bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uncompressed_bytes"])' "$bundle.stats.json")
     lines=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lines"])' "$bundle.stats.json")
     best="" rss=0

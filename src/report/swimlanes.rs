@@ -424,10 +424,7 @@ fn fold_flapping(
         };
         for segment in lane.segments.drain(..) {
             // A run is of states that follow each other: a gap (nothing known) ends it.
-            if run
-                .last()
-                .is_some_and(|last| last.end.is_none() || last.end != segment.start)
-            {
+            if run.last().is_some_and(|last| last.end != segment.start) {
                 flush(&mut run, &mut folded);
             }
             if short(&segment) {

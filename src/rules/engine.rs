@@ -388,19 +388,28 @@ impl Context<'_> {
         // What of an interval decides the windows it makes: next to one alike, an interval makes
         // only windows the first of them made already (a node flapping within a second logs
         // thousands alike), so each run of alike intervals is visited once, by its first.
-        let classes: Vec<_> = masters
+        #[derive(PartialEq)]
+        struct Alike<'i> {
+            node: &'i str,
+            instance: &'i str,
+            start: Option<DateTime<Utc>>,
+            end: Option<DateTime<Utc>>,
+            proven_from: Option<DateTime<Utc>>,
+            inferred: bool,
+            one_x_transition: bool,
+            advert_proof: bool,
+        }
+        let classes: Vec<Alike> = masters
             .iter()
-            .map(|interval| {
-                (
-                    interval.node.as_str(),
-                    interval.instance.as_str(),
-                    interval.start,
-                    interval.end,
-                    interval.proven_from,
-                    interval.inferred,
-                    one_x_transition(interval),
-                    advert_proof(interval),
-                )
+            .map(|interval| Alike {
+                node: &interval.node,
+                instance: &interval.instance,
+                start: interval.start,
+                end: interval.end,
+                proven_from: interval.proven_from,
+                inferred: interval.inferred,
+                one_x_transition: one_x_transition(interval),
+                advert_proof: advert_proof(interval),
             })
             .collect();
         let mut run_end = vec![0; masters.len()];
@@ -424,8 +433,9 @@ impl Context<'_> {
             // starts after `left` ended, it and all later ones cannot overlap it.
             let mut next = index + 1;
             while next < masters.len() {
-                let right = masters[next];
-                next = run_end[next];
+                let position = next;
+                let right = masters[position];
+                next = run_end[position];
                 let in_reach = match (left.start, left.end, right.start) {
                     (Some(_), Some(end), Some(start)) => start <= end,
                     _ => true,
@@ -462,7 +472,7 @@ impl Context<'_> {
                     _ if left_start >= right_start => left,
                     _ => right,
                 };
-                if one_x_transition(left) || one_x_transition(right) {
+                if classes[index].one_x_transition || classes[position].one_x_transition {
                     continue;
                 }
                 let other = if std::ptr::eq(later, *left) {
@@ -492,7 +502,7 @@ impl Context<'_> {
                     },
                     OverlapProof {
                         nodes: [later.node.clone(), other.node.clone()],
-                        proof: if advert_proof(left) || advert_proof(right) {
+                        proof: if classes[index].advert_proof || classes[position].advert_proof {
                             "advert-while-master"
                         } else {
                             "both-sides"

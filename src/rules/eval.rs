@@ -350,15 +350,24 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         let nodes = self.who(&arguments[0]);
         let from = self.at(&arguments[2]);
         let to = self.at(&arguments[3]);
-        let busy = nodes
+        let facts = self.facts;
+        // Per node, its events in time order and the positions of the window's among them.
+        let windows: Vec<(&String, &[usize], std::ops::Range<usize>)> = nodes
             .iter()
-            .map(|node| self.facts.events_between(node, from, to).len())
+            .map(|node| {
+                let (indices, range) = facts.positions_between(node, from, to);
+                (node, indices, range)
+            })
+            .collect();
+        let busy = windows
+            .iter()
+            .map(|(_, _, range)| range.len())
             .sum::<usize>()
             > BUSY_WINDOW;
         if busy && event_only(&arguments[1]) {
-            self.indexed(&nodes, &arguments[1], from, to, limit)
+            self.indexed(&windows, &arguments[1], limit)
         } else {
-            self.scan(&nodes, &arguments[1], from, to, limit)
+            self.scan(&windows, &arguments[1], limit)
         }
     }
 
@@ -366,21 +375,18 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// out once per filter, node and instance, then each window only picks its positions.
     fn indexed(
         &mut self,
-        nodes: &[String],
+        windows: &[(&String, &[usize], std::ops::Range<usize>)],
         filter: &Expr,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
         limit: Option<usize>,
     ) -> Vec<usize> {
         let mut found = Vec::new();
-        for node in nodes {
-            let (indices, range) = self.facts.positions_between(node, from, to);
+        for (node, indices, range) in windows {
             if range.is_empty() {
                 continue;
             }
             let key = FilterOnNode {
                 filter: std::ptr::from_ref(filter) as usize,
-                node: node.clone(),
+                node: (*node).clone(),
                 instance: self.subject.instance.clone(),
             };
             let chunks = range.start / MATCH_CHUNK..=(range.end - 1) / MATCH_CHUNK;
@@ -449,17 +455,16 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         self.value(filter, Some(index)).truthy()
     }
 
+    /// The window's events tried one by one.
     fn scan(
         &mut self,
-        nodes: &[String],
+        windows: &[(&String, &[usize], std::ops::Range<usize>)],
         filter: &Expr,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
         limit: Option<usize>,
     ) -> Vec<usize> {
         let mut found = Vec::new();
-        for node in nodes {
-            for &index in self.facts.events_between(node, from, to) {
+        for (_, indices, range) in windows {
+            for &index in &indices[range.clone()] {
                 if limit.is_some_and(|limit| found.len() >= limit) {
                     return found;
                 }

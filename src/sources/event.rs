@@ -168,10 +168,6 @@ impl Fields {
             .map(|position| self.0[position].1.as_ref())
     }
 
-    pub fn contains_key(&self, name: &str) -> bool {
-        self.position(name).is_ok()
-    }
-
     /// Sets a field, replacing its value if it had one.
     pub fn insert(&mut self, name: impl Into<Box<str>>, value: impl Into<Box<str>>) {
         let name = name.into();
@@ -186,10 +182,6 @@ impl Fields {
         if let Err(position) = self.position(name) {
             self.0.insert(position, (name.into(), value.into()));
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -220,16 +212,6 @@ impl std::ops::Index<&str> for Fields {
 impl fmt::Debug for Fields {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.debug_map().entries(self.iter()).finish()
-    }
-}
-
-impl<K: Into<Box<str>>, V: Into<Box<str>>> FromIterator<(K, V)> for Fields {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Fields {
-        let mut fields = Fields::new();
-        for (name, value) in pairs {
-            fields.insert(name, value);
-        }
-        fields
     }
 }
 

@@ -52,7 +52,7 @@ pub struct ReadContext<'a> {
 /// events that carry it; past `NAME_CACHE_SIZE` distinct names, further ones are held per event.
 #[derive(Debug, Clone, Default)]
 pub struct NameCache {
-    names: std::cell::RefCell<Vec<Arc<str>>>,
+    names: std::cell::RefCell<std::collections::HashSet<Arc<str>>>,
 }
 
 const NAME_CACHE_SIZE: usize = 256;
@@ -61,12 +61,12 @@ impl NameCache {
     /// The shared copy of `name`.
     pub fn get(&self, name: &str) -> Arc<str> {
         let mut names = self.names.borrow_mut();
-        if let Some(known) = names.iter().find(|known| known.as_ref() == name) {
+        if let Some(known) = names.get(name) {
             return known.clone();
         }
         let shared: Arc<str> = Arc::from(name);
         if names.len() < NAME_CACHE_SIZE {
-            names.push(shared.clone());
+            names.insert(shared.clone());
         }
         shared
     }

@@ -634,22 +634,12 @@ impl Timeline {
         if self.renames.is_empty() {
             return;
         }
-        let mut names: Vec<Arc<str>> = Vec::new();
+        let names = crate::sources::NameCache::default();
         let mut events = std::mem::take(&mut self.events);
         for event in &mut events {
-            let name = self
-                .node_name_for(&event.node, event.host.as_deref())
-                .to_string();
+            let name = self.node_name_for(&event.node, event.host.as_deref());
             if name != event.node.as_ref() {
-                let shared = match names.iter().find(|known| known.as_ref() == name) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let new: Arc<str> = Arc::from(name.as_str());
-                        names.push(new.clone());
-                        new
-                    }
-                };
-                event.node = shared;
+                event.node = names.get(name);
             }
         }
         self.events = events;
