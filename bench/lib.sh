@@ -23,3 +23,14 @@ generate_once() {
         echo generated
     fi
 }
+
+# start_bench NAME: checks that GNU time ($TIME) is there, builds the release binary under $ROOT
+# and makes the scratch directory $WORK under $BENCH_DIR, removed on exit.
+start_bench() {
+    [[ -x $TIME ]] || { log "GNU time is needed (apt-get install time, or scripts/install-test-deps.sh)"; exit 2; }
+    log "cargo build --release"
+    (cd "$ROOT" && cargo build --release --quiet)
+    mkdir -p "$BENCH_DIR"
+    WORK=$(mktemp -d "$BENCH_DIR/$1.XXXXXX")
+    trap 'rm -rf "$WORK"' EXIT
+}

@@ -26,13 +26,7 @@ TIME=/usr/bin/time
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-[[ -x $TIME ]] || { log "GNU time is needed (apt-get install time, or scripts/install-test-deps.sh)"; exit 2; }
-
-log "cargo build --release"
-(cd "$ROOT" && cargo build --release --quiet)
-mkdir -p "$BENCH_DIR"
-WORK=$(mktemp -d "$BENCH_DIR/scale.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+start_bench scale
 RESULTS=$WORK/results.tsv # size_mib bytes lines events best_wall_s rss_kb
 
 for size in $SIZES; do

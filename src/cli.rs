@@ -251,6 +251,11 @@ pub struct InputArgs {
     /// Only events at or before this time (same forms as --since).
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub until: Option<String>,
+
+    /// Keep about N recognised events at most (about 0.7 KB each); past it the loudest kinds
+    /// keep an even sample and the report names them. 0 keeps every one.
+    #[arg(long, value_name = "N", default_value_t = crate::timeline::budget::DEFAULT_MAX_EVENTS)]
+    pub max_events: usize,
 }
 
 impl InputArgs {
@@ -310,6 +315,7 @@ pub struct TimelineConfig {
     pub all: bool,
     pub format: Format,
     pub rules: Option<PathBuf>,
+    pub max_events: usize,
 }
 
 impl TimelineArgs {
@@ -331,6 +337,7 @@ impl TimelineArgs {
             all: self.all,
             format: self.format,
             rules,
+            max_events: self.input.max_events,
         })
     }
 }
@@ -349,6 +356,7 @@ pub struct AnalyzeConfig {
     pub rules: Option<PathBuf>,
     /// Text: every check, not only the failed and warned ones.
     pub verbose: bool,
+    pub max_events: usize,
 }
 
 impl AnalyzeArgs {
@@ -367,6 +375,7 @@ impl AnalyzeArgs {
             now,
             rules,
             verbose: self.verbose,
+            max_events: self.input.max_events,
         })
     }
 }

@@ -995,3 +995,104 @@ fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
     let transitions = |report: &serde_json::Value| report["transitions"].as_array().map(Vec::len);
     assert_eq!(transitions(&report), transitions(&direct));
 }
+
+#[test]
+fn a_flood_of_recognised_events_is_sampled_within_the_budget_and_said_so() {
+    // 12,000 track-script and ARP lines of two nodes around one failover: with --max-events 1000
+    // the loud classes keep an even sample, the state changes stay whole, so the verdict and
+    // the transitions are those of the whole analysis; the report names what was sampled; the
+    // timeline still lists every line; two runs give the same report.
+    let mut nodes = [String::new(), String::new()];
+    for second in 0..3000u32 {
+        let stamp = format!("Nov 25 14:{:02}:{:02}", second / 60 % 60, second % 60);
+        let failover_done = second >= 1500;
+        for (index, messages) in nodes.iter_mut().enumerate() {
+            let node = format!("esc-ha-{index}");
+            let master = (index == 0) != failover_done;
+            if second == 0 || second == 1500 {
+                let state = if master { "MASTER" } else { "BACKUP" };
+                messages.push_str(&format!(
+                    "{stamp} {node} Keepalived_vrrp[1]: (VI_1) Entering {state} STATE\n"
+                ));
+            }
+            messages.push_str(&format!(
+                "{stamp} {node} Keepalived_vrrp[1]: VRRP_Script(chk_esc) succeeded\n"
+            ));
+            if master {
+                messages.push_str(&format!(
+                    "{stamp} {node} Keepalived_vrrp[1]: (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.10\n"
+                ));
+            }
+        }
+    }
+    let [first, second] = nodes;
+    let bundle = BundleBuilder::new()
+        .file("esc-ha-0", "var/log/messages", first)
+        .file("esc-ha-1", "var/log/messages", second);
+    let whole = crate::support::analyze(bundle.path(), &["--max-events", "0"]).json();
+    let sampled_run = crate::support::analyze(bundle.path(), &["--max-events", "1000"]);
+    let sampled = sampled_run.json();
+    let lines = 3000 * 3 + 4;
+    assert_eq!(whole["coverage"]["events"], lines);
+    assert!(whole["coverage"].get("events_kept").is_none());
+    assert_eq!(sampled["coverage"]["events"], lines);
+    let kept = sampled["coverage"]["events_kept"].as_u64().unwrap();
+    assert!((400..=1100).contains(&kept), "{kept} events kept");
+    assert_eq!(sampled["verdict"], whole["verdict"]);
+    assert_eq!(sampled["transitions"], whole["transitions"]);
+    let messages: Vec<String> = sampled["coverage"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|warning| warning["message"].as_str())
+        .filter(|message| message.contains("--max-events 1,000"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(messages.len(), 2, "one warning per node: {messages:?}");
+    assert!(
+        messages[0].contains("vrrp-track script-succeeded events")
+            && messages[0].contains("of 3,000"),
+        "{}",
+        messages[0]
+    );
+    assert!(!messages[0].contains("vrrp-state"), "{}", messages[0]);
+    assert_eq!(
+        crate::support::analyze(bundle.path(), &["--max-events", "1000"]).stdout,
+        sampled_run.stdout
+    );
+    let text = crate::support::esc_diag([
+        std::ffi::OsStr::new("analyze"),
+        std::ffi::OsStr::new("--max-events"),
+        std::ffi::OsStr::new("1000"),
+        bundle.path().as_os_str(),
+    ]);
+    assert!(
+        text.stdout.contains(&format!(
+            "{lines} events read ({kept} kept, a sample: see \"Not checked\")"
+        )) || text.stdout.contains(&format!(
+            "{lines} events read ({},{:03} kept",
+            kept / 1000,
+            kept % 1000
+        )),
+        "{}",
+        text.stdout
+    );
+    let timeline = |budget: &str| {
+        crate::support::esc_diag([
+            std::ffi::OsStr::new("timeline"),
+            std::ffi::OsStr::new("--format"),
+            std::ffi::OsStr::new("ndjson"),
+            std::ffi::OsStr::new("--max-events"),
+            std::ffi::OsStr::new(budget),
+            bundle.path().as_os_str(),
+        ])
+    };
+    let (all, budgeted) = (timeline("0"), timeline("1000"));
+    assert_eq!(budgeted.ndjson().len(), lines);
+    assert_eq!(budgeted.stdout, all.stdout);
+    assert!(
+        !budgeted.stderr.contains("--max-events"),
+        "{}",
+        budgeted.stderr
+    );
+}

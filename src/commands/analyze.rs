@@ -21,7 +21,7 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&config.paths).context("reading the input")?;
     let classifier = Classifier::load(config.rules.as_deref());
     let rules = RuleSet::load(config.rules.as_deref());
-    let timeline = Timeline::build(&bundle, &classifier);
+    let timeline = Timeline::build_within(&bundle, &classifier, config.max_events);
     // The window selects what is reported; the states are reconstructed from everything.
     let window = ReportWindow {
         since: config

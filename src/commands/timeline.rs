@@ -16,7 +16,14 @@ use crate::timeline::{Filter, Timeline};
 pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&config.paths).context("reading the input")?;
     let classifier = Classifier::load(config.rules.as_deref());
-    let timeline = Timeline::build(&bundle, &classifier);
+    let mut timeline = Timeline::build_within(&bundle, &classifier, config.max_events);
+    // The timeline lists every event: when the budget kept only a sample of some, the files are
+    // read again and streamed, so its warnings about the sample do not apply here.
+    let thinned = std::mem::take(&mut timeline.thinned);
+    timeline
+        .warnings
+        .retain(|warning| !thinned.contains(warning));
+    let stream = config.all || !thinned.is_empty();
     // A --node that names no node is a mistake, not an empty answer.
     if let Some(unknown) = config
         .nodes
@@ -52,6 +59,7 @@ pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
         &classifier,
         &timeline,
         &filter,
+        stream,
         &mut out,
         &mut shown,
     );
@@ -71,12 +79,15 @@ pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// Writes the events `filter` accepts: from the timeline, or (`stream`) read again from the files.
+#[allow(clippy::too_many_arguments)]
 fn print(
     config: &TimelineConfig,
     bundle: &Bundle,
     classifier: &Classifier,
     timeline: &Timeline,
     filter: &Filter,
+    stream: bool,
     out: &mut dyn Write,
     shown: &mut u64,
 ) -> io::Result<()> {
@@ -93,30 +104,34 @@ fn print(
             (None, _) => text.write(out, event),
         }
     };
-    if config.all {
-        timeline.replay(bundle, classifier, filter, &mut write_one)?;
-    } else if config.format == Format::Text {
-        // For people, a run of gratuitous ARP lines is one line with its count.
-        let mut run: Vec<&Event> = Vec::new();
-        for event in timeline.events.iter().filter(|event| filter.accepts(event)) {
-            if let Some(first) = run.first()
-                && !continues_arp_run(first, event)
-            {
-                write_run(&run, &mut write_one)?;
-                run.clear();
-            }
-            if is_arp(event) {
-                run.push(event);
-            } else {
-                write_one(event)?;
-            }
+    // For people, a run of gratuitous ARP lines is one line with its count (--all shows each).
+    let fold_arp_runs = !config.all && config.format == Format::Text;
+    let mut run: Vec<Event> = Vec::new();
+    let mut sink = |event: &Event| -> io::Result<()> {
+        if !fold_arp_runs {
+            return write_one(event);
         }
-        write_run(&run, &mut write_one)?;
+        if let Some(first) = run.first()
+            && !continues_arp_run(first, event)
+        {
+            write_run(&run, &mut write_one)?;
+            run.clear();
+        }
+        if is_arp(event) {
+            run.push(event.clone());
+            Ok(())
+        } else {
+            write_one(event)
+        }
+    };
+    if stream {
+        timeline.replay(bundle, classifier, filter, &mut sink)?;
     } else {
         for event in timeline.events.iter().filter(|event| filter.accepts(event)) {
-            write_one(event)?;
+            sink(event)?;
         }
     }
+    write_run(&run, &mut write_one)?;
     if let Some(document) = document {
         document.end(out, timeline, *shown)?;
     }
@@ -141,15 +156,12 @@ fn continues_arp_run(first: &Event, event: &Event) -> bool {
 }
 
 /// Writes a run of gratuitous ARP lines as its first line with the count of the rest.
-fn write_run(
-    run: &[&Event],
-    write_one: &mut dyn FnMut(&Event) -> io::Result<()>,
-) -> io::Result<()> {
+fn write_run(run: &[Event], write_one: &mut dyn FnMut(&Event) -> io::Result<()>) -> io::Result<()> {
     match run {
         [] => Ok(()),
         [one] => write_one(one),
         [first, .., last] => {
-            let mut folded = (*first).clone();
+            let mut folded = first.clone();
             folded.text = format!(
                 "{}  [+{} more gratuitous ARP lines for {} until {}; --all shows them]",
                 first.text.lines().next().unwrap_or(""),

@@ -416,12 +416,9 @@ pub fn write(
     write_events(&mut page, report, timeline, dated);
     let _ = write!(
         page,
-        "<footer class=\"meta\"><p>{} files, {} lines ({} unrecognised), {} events read. \
+        "<footer class=\"meta\"><p>{} \
          Made by esc-diag {} at {}.</p></footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        report.coverage.files.len(),
-        report.coverage.lines,
-        report.coverage.unrecognised_lines,
-        report.coverage.events,
+        escape(&phrases::coverage_sentence(report)),
         report.tool_version,
         escape(&report.generated_at)
     );

@@ -232,7 +232,11 @@ pub struct WarningRecord {
 pub struct Coverage {
     pub files: Vec<FileRecord>,
     pub lines: u64,
+    /// Recognised events read (with the collection's own).
     pub events: usize,
+    /// Of those, the events the analysis kept, when the event budget kept only a sample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_kept: Option<usize>,
     pub unrecognised_lines: u64,
     pub blind_intervals: Vec<BlindRecord>,
     pub warnings: Vec<WarningRecord>,
@@ -486,7 +490,8 @@ impl Report {
                     })
                     .collect(),
                 lines,
-                events: timeline.events.len(),
+                events: timeline.events.len() + timeline.events_left_out as usize,
+                events_kept: (timeline.events_left_out > 0).then_some(timeline.events.len()),
                 unrecognised_lines: unrecognised,
                 blind_intervals: analysis
                     .states

@@ -252,13 +252,6 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
         }
         text.push('\n');
     }
-    let _ = writeln!(
-        text,
-        "{} files, {} lines ({} unrecognised), {} events read.",
-        report.coverage.files.len(),
-        report.coverage.lines,
-        report.coverage.unrecognised_lines,
-        report.coverage.events
-    );
+    let _ = writeln!(text, "{}", phrases::coverage_sentence(report));
     out.write_all(text.as_bytes())
 }

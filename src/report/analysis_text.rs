@@ -369,14 +369,7 @@ pub fn write(
         }
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "{} files, {} lines ({} unrecognised), {} events read.",
-        report.coverage.files.len(),
-        report.coverage.lines,
-        report.coverage.unrecognised_lines,
-        report.coverage.events
-    )
+    writeln!(out, "{}", phrases::coverage_sentence(report))
 }
 
 /// Splits text into lines of at most `width` characters at spaces.

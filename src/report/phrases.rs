@@ -125,3 +125,23 @@ pub fn finding_facts(finding: &FindingRecord, dated: bool) -> Vec<String> {
     }
     facts
 }
+
+/// What was read: "10 files, 158 lines (16 unrecognised), 82 events read." and, when the event
+/// budget kept a sample, how many of them the analysis kept.
+pub fn coverage_sentence(report: &Report) -> String {
+    let coverage = &report.coverage;
+    let kept = match coverage.events_kept {
+        Some(kept) => format!(
+            " ({} kept, a sample: see \"Not checked\")",
+            crate::timeline::budget::group_digits(kept as u64)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{} files, {} lines ({} unrecognised), {} events read{kept}.",
+        coverage.files.len(),
+        coverage.lines,
+        coverage.unrecognised_lines,
+        coverage.events
+    )
+}

@@ -3,6 +3,7 @@
 //! to stream every line in the same order without holding them.
 
 pub mod align;
+pub mod budget;
 pub mod filter;
 pub mod state;
 
@@ -16,6 +17,7 @@ use crate::bundle::{Bundle, Node, NodeFile, Warning};
 use crate::sources::collection::collection_events;
 use crate::sources::{Classifier, Event, EventReader, FileStats, ReadContext, Source, source_for};
 use align::{FileClock, Zone};
+use budget::{Budget, BudgetReader};
 pub use filter::Filter;
 
 /// One file the timeline reads, with how its stamps become instants.
@@ -77,6 +79,11 @@ pub struct Timeline {
     /// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
     /// the host, or None for lines without one, the node's name in the timeline).
     pub renames: Vec<(String, Option<String>, String)>,
+    /// The warnings of the classes of events the budget thinned (also in `warnings`); empty
+    /// when every recognised event was kept.
+    pub thinned: Vec<Warning>,
+    /// Recognised events read but not kept (the budget's samples).
+    pub events_left_out: u64,
 }
 
 /// A host name that carries a share of a bare file's lines of at least this (and 3 lines) makes
@@ -239,57 +246,62 @@ fn context<'a>(
 type FileResult = Result<(Vec<Event>, FileStats), Warning>;
 
 /// Reads every planned file (recognised events only), spreading the files over the machine's
-/// cores; results come back in plan order, so the outcome does not depend on the threads.
-fn read_all(bundle: &Bundle, plans: &[FilePlan], classifier: &Classifier) -> Vec<FileResult> {
-    let read_one = |plan: &FilePlan| {
-        let node = &bundle.nodes[plan.node];
-        let mut reader = open_reader(node, plan, classifier, false)?;
-        let mut events = Vec::new();
-        while let Some(event) = reader.next_event() {
-            events.push(event);
-        }
-        // The merge copies them all; room left from growing the list would be held twice.
-        events.shrink_to_fit();
-        Ok((events, reader.stats().clone()))
-    };
+/// cores; results come back in plan order, so the outcome does not depend on the threads. The
+/// budget thins the loudest classes of events as they are read, so what a thread holds stays
+/// near the budget whatever the files hold.
+fn read_all(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    classifier: &Classifier,
+    budget: &Budget,
+) -> Vec<FileResult> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |count| count.get())
         .min(plans.len().max(1));
-    if workers <= 1 {
-        return plans.iter().map(read_one).collect();
-    }
     // Largest files first, so one big file does not start last.
     let mut order: Vec<usize> = (0..plans.len()).collect();
     order.sort_by_key(|index| std::cmp::Reverse(plans[*index].file.size));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<FileResult>> = (0..plans.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let position = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&index) = order.get(position) else {
-                            break;
-                        };
-                        done.push((index, read_one(&plans[index])));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for handle in handles {
-            match handle.join() {
-                Ok(done) => {
-                    for (index, result) in done {
-                        results[index] = Some(result);
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+    let work = || {
+        let mut reader_budget = budget.reader();
+        let mut done: Vec<(usize, FileResult)> = Vec::new();
+        loop {
+            let position = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&index) = order.get(position) else {
+                break;
+            };
+            let result = read_one(
+                bundle,
+                plans,
+                index,
+                classifier,
+                &mut reader_budget,
+                &mut done,
+            );
+            done.push((index, result));
         }
-    });
+        done
+    };
+    let mut results: Vec<Option<FileResult>> = (0..plans.len()).map(|_| None).collect();
+    if workers <= 1 {
+        for (index, result) in work() {
+            results[index] = Some(result);
+        }
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            for handle in handles {
+                match handle.join() {
+                    Ok(done) => {
+                        for (index, result) in done {
+                            results[index] = Some(result);
+                        }
+                    }
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+    }
     results
         .into_iter()
         .enumerate()
@@ -305,6 +317,45 @@ fn read_all(bundle: &Bundle, plans: &[FilePlan], classifier: &Classifier) -> Vec
             })
         })
         .collect()
+}
+
+/// Reads one planned file's recognised events, counting them against the budget; when the
+/// budget's levels rise, thins this file's events and those of the files the thread read before.
+fn read_one(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    index: usize,
+    classifier: &Classifier,
+    reader_budget: &mut BudgetReader,
+    done: &mut [(usize, FileResult)],
+) -> FileResult {
+    let plan = &plans[index];
+    let node = &bundle.nodes[plan.node];
+    let mut reader = open_reader(node, plan, classifier, false)?;
+    let file_key = budget::file_key(&node.name, &plan.file.relative);
+    let mut events = Vec::new();
+    while let Some(event) = reader.next_event() {
+        if reader_budget.offer(plan.node, file_key, &event) {
+            events.push(event);
+        }
+        if reader_budget.due() && reader_budget.publish() {
+            reader_budget.thin(plan.node, file_key, &mut events);
+            for (earlier, result) in done.iter_mut() {
+                if let Ok((earlier_events, _)) = result {
+                    let earlier = &plans[*earlier];
+                    let key =
+                        budget::file_key(&bundle.nodes[earlier.node].name, &earlier.file.relative);
+                    reader_budget.thin(earlier.node, key, earlier_events);
+                    earlier_events.shrink_to_fit();
+                }
+            }
+            reader_budget.thinned();
+        }
+    }
+    reader_budget.publish();
+    // The merge copies them all; room left from growing the list would be held twice.
+    events.shrink_to_fit();
+    Ok((events, reader.stats().clone()))
 }
 
 /// Opens a planned file for reading, or says why it cannot be read.
@@ -454,6 +505,12 @@ impl Timeline {
 
     /// Reads every log of every node and merges the recognised events.
     pub fn build(bundle: &Bundle, classifier: &Classifier) -> Timeline {
+        Timeline::build_within(bundle, classifier, budget::DEFAULT_MAX_EVENTS)
+    }
+
+    /// [`Timeline::build`] keeping about `max_events` recognised events at most (0: all): past
+    /// it, the loudest classes keep an even sample (see [`budget`]), each named in a warning.
+    pub fn build_within(bundle: &Bundle, classifier: &Classifier, max_events: usize) -> Timeline {
         let mut warnings = bundle.warnings.clone();
         for error in &classifier.errors {
             warnings.push(Warning::file(
@@ -492,8 +549,12 @@ impl Timeline {
         }
         let mut plans = plan_files(bundle, &mut nodes, &zones);
 
+        let budget = Budget::new(max_events);
         let mut reads = Vec::new();
-        for (plan_index, result) in read_all(bundle, &plans, classifier).into_iter().enumerate() {
+        for (plan_index, result) in read_all(bundle, &plans, classifier, &budget)
+            .into_iter()
+            .enumerate()
+        {
             match result {
                 Ok((events, stats)) => reads.push(FileRead {
                     plan_index,
@@ -503,6 +564,19 @@ impl Timeline {
                 Err(warning) => warnings.push(warning),
             }
         }
+        let thinned = budget.settle(
+            bundle,
+            &mut reads
+                .iter_mut()
+                .map(|read| {
+                    let plan = &plans[read.plan_index];
+                    (plan.node, plan.file.relative.as_str(), &mut read.events)
+                })
+                .collect::<Vec<_>>(),
+        );
+        let events_left_out = thinned.iter().map(|class| class.offered - class.kept).sum();
+        let thinned = budget::warnings(&thinned, max_events);
+        warnings.extend(thinned.iter().cloned());
         settle_years(bundle, &mut plans, &reads, &mut warnings);
 
         // The largest file's events become the list the others join (moved, not copied: with
@@ -619,6 +693,8 @@ impl Timeline {
             warnings,
             newest,
             renames,
+            thinned,
+            events_left_out,
         };
         timeline.apply_renames();
         warn_about_stale_offsets(&timeline.nodes, &timeline.events, &mut timeline.warnings);
