@@ -472,22 +472,95 @@ fn a_fifo_and_archives_esc_diag_does_not_unpack_are_usage_errors_saying_what_to_
     let run = esc_diag(["analyze".into(), fifo.clone().into_os_string()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
-    // Compressed files that hold no tar, and 7-Zip, are refused; what they are is said.
-    for (name, magic) in [
-        ("sosreport.tar.xz", &b"\xfd7zXZ\x00rest"[..]),
-        ("logs.tar.bz2", &b"BZh91AY&SY"[..]),
-        ("logs.7z", &b"7z\xbc\xaf\x27\x1crest"[..]),
+    // 7-Zip, and compressed files that hold no tar or do not decompress at all, are refused;
+    // what they are is said.
+    let messages = directory.path().join("messages");
+    fs::write(
+        &messages,
+        "Nov 25 14:20:00 esc-ha-0 kernel: hello\n".repeat(100),
+    )
+    .unwrap();
+    let compressed = std::process::Command::new("xz")
+        .arg("-k")
+        .arg(&messages)
+        .status()
+        .expect("xz (scripts/install-test-deps.sh installs it)");
+    assert!(compressed.success());
+    for (name, magic, said) in [
+        (
+            "logs.7z",
+            &b"7z\xbc\xaf\x27\x1crest"[..],
+            "a 7-Zip archive: esc-diag reads",
+        ),
+        (
+            "messages.xz",
+            &fs::read(directory.path().join("messages.xz")).unwrap()[..],
+            "an xz-compressed file that is not a tar: esc-diag reads",
+        ),
+        (
+            "sosreport.tar.xz",
+            &b"\xfd7zXZ\x00rest"[..],
+            "xz-compressed, but nothing in it decompresses",
+        ),
+        (
+            "logs.tar.bz2",
+            &b"BZh91AY&SY"[..],
+            "bzip2-compressed, but nothing in it decompresses",
+        ),
     ] {
         let path = directory.path().join(name);
         fs::write(&path, magic).unwrap();
         let run = esc_diag(["analyze".into(), path.into_os_string()]);
         assert_eq!(run.code, 2, "{name}: {}", run.stdout);
         assert!(
-            run.stderr.contains("unpack it first"),
+            run.stderr.contains(&format!("{name}: {said}")),
             "{name}: {}",
             run.stderr
         );
     }
+}
+
+#[test]
+fn a_truncated_tar_xz_keeps_the_entries_before_the_cut() {
+    // A sosreport cut short by an upload: lab-partition first, then 4 MB of noise that xz cannot
+    // shrink, in one xz block (as `xz` writes by default); the archive cut in the noise still
+    // gives the lab-partition entries and a warning that names the archive (lzma-rs held back
+    // everything it decoded of an unfinished block: "not a tar").
+    let directory = tempfile::tempdir().unwrap();
+    let tree = directory.path().join("tree");
+    copy_tree(
+        &crate::support::testdata_bundle("lab-partition"),
+        &tree.join("lab-partition"),
+    );
+    let mut noise = Vec::with_capacity(4 << 20);
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    while noise.len() < 4 << 20 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        noise.extend_from_slice(&state.to_le_bytes());
+    }
+    fs::write(tree.join("lab-partition/zz-noise.bin"), &noise).unwrap();
+    let archive = directory.path().join("sosreport.tar.xz");
+    let packed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("tar cf - --sort=name -C \"$1\" lab-partition | xz -T1 > \"$2\"")
+        .arg("sh")
+        .arg(&tree)
+        .arg(&archive)
+        .status()
+        .expect("tar and xz (scripts/install-test-deps.sh installs xz)");
+    assert!(packed.success());
+    let whole = fs::read(&archive).unwrap();
+    fs::write(&archive, &whole[..whole.len() * 3 / 4]).unwrap();
+    let run = crate::support::analyze(&archive, &[]);
+    let report = run.json();
+    assert_eq!(report["verdict"]["status"], "split-brain", "{}", run.stderr);
+    let warnings = report["coverage"]["warnings"].to_string();
+    assert!(
+        warnings.contains("sosreport.tar.xz") && warnings.contains("truncated"),
+        "{warnings}"
+    );
 }
 
 /// lab-partition packed with tar into DIRECTORY/lab-partition.tar.
@@ -1045,13 +1118,13 @@ fn a_flood_of_recognised_events_is_sampled_within_the_budget_and_said_so() {
         .unwrap()
         .iter()
         .filter_map(|warning| warning["message"].as_str())
-        .filter(|message| message.contains("--max-events 1,000"))
+        .filter(|message| message.contains("--max-events 1000"))
         .map(str::to_string)
         .collect();
     assert_eq!(messages.len(), 2, "one warning per node: {messages:?}");
     assert!(
         messages[0].contains("vrrp-track script-succeeded events")
-            && messages[0].contains("of 3,000"),
+            && messages[0].contains("of 3000 "),
         "{}",
         messages[0]
     );
@@ -1069,10 +1142,6 @@ fn a_flood_of_recognised_events_is_sampled_within_the_budget_and_said_so() {
     assert!(
         text.stdout.contains(&format!(
             "{lines} events read ({kept} kept, a sample: see \"Not checked\")"
-        )) || text.stdout.contains(&format!(
-            "{lines} events read ({},{:03} kept",
-            kept / 1000,
-            kept % 1000
         )),
         "{}",
         text.stdout

@@ -37,6 +37,9 @@ pub enum Packing {
     Zip,
     /// An archive or compression esc-diag does not unpack: its name.
     Unsupported(&'static str),
+    /// A compressed file of which not one byte decompresses (empty, or truncated or damaged
+    /// before its first block ends): its compression's name (xz, bzip2, zstd).
+    Empty(&'static str),
     /// Anything else: read as a log file (gzip included).
     Plain,
 }
@@ -52,7 +55,7 @@ fn decompressed_head(path: &Path, packing: Packing, limit: usize) -> Vec<u8> {
     if let Ok(file) = fs::File::open(path)
         && let Ok(decoder) = decoder(file, packing, &path.display().to_string())
     {
-        let _ = decoder.0.take(limit as u64).read_to_end(&mut head);
+        let _ = decoder.take(limit as u64).read_to_end(&mut head);
     }
     head
 }
@@ -60,9 +63,12 @@ fn decompressed_head(path: &Path, packing: Packing, limit: usize) -> Vec<u8> {
 /// Tells a bundle archive from a log file by its first bytes (and, for tar.gz, its name).
 pub fn sniff(path: &Path) -> std::io::Result<Packing> {
     let head = read_head(path, 512)?;
-    let compressed_tar = |packing: Packing, what: &'static str| {
-        if is_tar_head(&decompressed_head(path, packing, 512)) {
+    let compressed_tar = |packing: Packing, what: &'static str, compression: &'static str| {
+        let head = decompressed_head(path, packing, 512);
+        if is_tar_head(&head) {
             packing
+        } else if head.is_empty() {
+            Packing::Empty(compression)
         } else {
             Packing::Unsupported(what)
         }
@@ -72,11 +78,23 @@ pub fn sniff(path: &Path) -> std::io::Result<Packing> {
     } else if is_tar_head(&head) {
         Packing::Tar
     } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        compressed_tar(Packing::TarXz, "an xz-compressed file that is not a tar")
+        compressed_tar(
+            Packing::TarXz,
+            "an xz-compressed file that is not a tar",
+            "xz",
+        )
     } else if head.starts_with(b"BZh") {
-        compressed_tar(Packing::TarBz2, "a bzip2-compressed file that is not a tar")
+        compressed_tar(
+            Packing::TarBz2,
+            "a bzip2-compressed file that is not a tar",
+            "bzip2",
+        )
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        compressed_tar(Packing::TarZst, "a zstd-compressed file that is not a tar")
+        compressed_tar(
+            Packing::TarZst,
+            "a zstd-compressed file that is not a tar",
+            "zstd",
+        )
     } else if head.starts_with(b"PK\x03\x04") {
         Packing::Zip
     } else if head.starts_with(b"7z\xbc\xaf\x27\x1c") {
@@ -86,57 +104,12 @@ pub fn sniff(path: &Path) -> std::io::Result<Packing> {
     })
 }
 
-/// Hands the chunks an xz decoder writes on its thread to the tar reader on this one.
-struct ChunkReader {
-    chunks: std::sync::mpsc::Receiver<Vec<u8>>,
-    current: std::io::Cursor<Vec<u8>>,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            let read = self.current.read(buffer)?;
-            if read > 0 || buffer.is_empty() {
-                return Ok(read);
-            }
-            match self.chunks.recv() {
-                Ok(chunk) => self.current = std::io::Cursor::new(chunk),
-                // The decoder is done (or failed): the end of the stream.
-                Err(_) => return Ok(0),
-            }
-        }
-    }
-}
-
-/// The decoder thread's side: each write is a chunk; a reader gone away ends the decoding.
-struct ChunkWriter(std::sync::mpsc::SyncSender<Vec<u8>>);
-
-impl std::io::Write for ChunkWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .send(bytes.to_vec())
-            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// What a decoder thread reports when it ends: its error, if it failed.
-type DecoderThread = std::thread::JoinHandle<Option<String>>;
-
-/// A reader of the archive's tar stream, and the thread decoding it when there is one.
-fn decoder(
-    file: fs::File,
-    packing: Packing,
-    shown: &str,
-) -> std::io::Result<(Box<dyn Read>, Option<DecoderThread>)> {
+/// A reader of the archive's tar stream.
+fn decoder(file: fs::File, packing: Packing, shown: &str) -> std::io::Result<Box<dyn Read>> {
     let buffered = BufReader::new(file);
     Ok(match packing {
-        Packing::TarGz => (Box::new(GzDecoder::new(buffered)), None),
-        Packing::TarBz2 => (Box::new(bzip2::read::MultiBzDecoder::new(buffered)), None),
+        Packing::TarGz => Box::new(GzDecoder::new(buffered)),
+        Packing::TarBz2 => Box::new(bzip2::read::MultiBzDecoder::new(buffered)),
         Packing::TarZst => {
             let decoder = ruzstd::decoding::StreamingDecoder::new(buffered).map_err(|error| {
                 std::io::Error::new(
@@ -144,30 +117,11 @@ fn decoder(
                     format!("{shown}: not zstd: {error}"),
                 )
             })?;
-            (Box::new(decoder), None)
+            Box::new(decoder)
         }
-        // lzma-rs decodes xz into a writer: on a thread, handing chunks over.
-        Packing::TarXz => {
-            let (sender, receiver) = std::sync::mpsc::sync_channel(8);
-            let thread = std::thread::spawn(move || {
-                let mut input = buffered;
-                let mut output = std::io::BufWriter::with_capacity(1 << 16, ChunkWriter(sender));
-                let decoded = lzma_rs::xz_decompress(&mut input, &mut output)
-                    .map_err(|error| error.to_string())
-                    .and_then(|()| {
-                        std::io::Write::flush(&mut output).map_err(|error| error.to_string())
-                    });
-                decoded.err()
-            });
-            (
-                Box::new(ChunkReader {
-                    chunks: receiver,
-                    current: std::io::Cursor::new(Vec::new()),
-                }),
-                Some(thread),
-            )
-        }
-        _ => (Box::new(buffered), None),
+        // Several concatenated xz streams read as one, as xz itself reads them.
+        Packing::TarXz => Box::new(lzma_rust2::XzReader::new(buffered, true)),
+        _ => Box::new(buffered),
     })
 }
 
@@ -232,18 +186,13 @@ pub fn unpack_within(
         return unpack_zip(archive, destination, warnings, limits);
     }
     let file = fs::File::open(archive)?;
-    let (decoder, thread) = decoder(file, packing, &shown)?;
-    unpack_tar(decoder, &shown, destination, warnings, limits)?;
-    // The xz decoder's own error (not the reader stopping early) is worth saying.
-    if let Some(error) = thread.and_then(|thread| thread.join().ok().flatten())
-        && !error.contains("roken pipe")
-    {
-        warnings.push(Warning::file(
-            &shown,
-            format!("the xz stream stopped: {error}; kept the entries before"),
-        ));
-    }
-    Ok(())
+    unpack_tar(
+        decoder(file, packing, &shown)?,
+        &shown,
+        destination,
+        warnings,
+        limits,
+    )
 }
 
 /// Unpacks a tar stream (see [`unpack_within`]).
@@ -269,6 +218,10 @@ fn unpack_tar(
     let limit = limits.bytes;
     let mut unpacked_bytes = 0u64;
     for (count, entry) in entries.enumerate() {
+        // Interrupted: the signal handler is removing the tree; write nothing more into it.
+        if super::cleanup::interrupted() {
+            break;
+        }
         if count >= limits.entries {
             warnings.push(too_many_entries(&shown, limits));
             break;
@@ -443,6 +396,9 @@ fn unpack_zip(
     };
     let mut unpacked_bytes = 0u64;
     for index in 0..zip.len() {
+        if super::cleanup::interrupted() {
+            break;
+        }
         if index >= limits.entries {
             warnings.push(too_many_entries(&shown, limits));
             break;

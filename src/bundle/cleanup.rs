@@ -18,14 +18,33 @@ pub fn register(path: PathBuf) {
     }
 }
 
-/// Removes every registered tree (those already gone are skipped).
+/// Whether a signal has arrived: unpacking stops writing into the tree being removed.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Removes every registered tree (those already gone are skipped). An unpacking still writing
+/// its current entry can re-create a directory under a removal (or make it fail with a file
+/// created meanwhile): the removal is tried again until the tree stays gone, for a second at most.
 pub fn remove_all() {
     let trees = TREES
         .lock()
         .map(|mut trees| std::mem::take(&mut *trees))
         .unwrap_or_default();
     for tree in trees {
-        let _ = fs::remove_dir_all(tree);
+        let mut gone_twice = 0;
+        for _ in 0..100 {
+            let _ = fs::remove_dir_all(&tree);
+            if tree.exists() {
+                gone_twice = 0;
+            } else {
+                gone_twice += 1;
+                if gone_twice == 2 {
+                    break;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 }
 

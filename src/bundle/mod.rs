@@ -292,6 +292,14 @@ impl Bundle {
             path: shown.clone(),
             error,
         })?;
+        if let archive::Packing::Empty(compression) = packing {
+            return Err(BundleError::Unsupported {
+                path: shown,
+                what: format!(
+                    "{compression}-compressed, but nothing in it decompresses: it is empty, or truncated or damaged before its first block ends (`{compression} -t` tests it)"
+                ),
+            });
+        }
         if let archive::Packing::Unsupported(what) = packing {
             return Err(BundleError::Unsupported {
                 path: shown,

@@ -491,7 +491,7 @@ impl Report {
                     .collect(),
                 lines,
                 events: timeline.events.len() + timeline.events_left_out as usize,
-                events_kept: (timeline.events_left_out > 0).then_some(timeline.events.len()),
+                events_kept: (!timeline.thinned.is_empty()).then_some(timeline.events.len()),
                 unrecognised_lines: unrecognised,
                 blind_intervals: analysis
                     .states

@@ -131,10 +131,7 @@ pub fn finding_facts(finding: &FindingRecord, dated: bool) -> Vec<String> {
 pub fn coverage_sentence(report: &Report) -> String {
     let coverage = &report.coverage;
     let kept = match coverage.events_kept {
-        Some(kept) => format!(
-            " ({} kept, a sample: see \"Not checked\")",
-            crate::timeline::budget::group_digits(kept as u64)
-        ),
+        Some(kept) => format!(" ({kept} kept, a sample: see \"Not checked\")"),
         None => String::new(),
     };
     format!(

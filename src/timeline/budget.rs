@@ -5,13 +5,14 @@
 //! the final counts, never on which thread read what first, so the outcome is deterministic.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::bundle::{Bundle, Warning};
 use crate::sources::{Event, EventKind};
 
 /// Recognised events kept in full before the loudest classes are thinned: about 0.7 KB each,
-/// so about 200 MB at most.
+/// about 175 MB.
 pub const DEFAULT_MAX_EVENTS: usize = 250_000;
 
 /// Events a reader offers between two looks at the shared counts.
@@ -20,6 +21,9 @@ const PUBLISH_EVERY: usize = 4096;
 /// Instances of one node, kind and classifier event are told apart in this many groups (by a
 /// hash of the name): enough for any real keepalived.conf, and bounded for a hostile log.
 const INSTANCE_GROUPS: u64 = 64;
+
+/// The group of events that name no instance.
+const NO_INSTANCE: u8 = INSTANCE_GROUPS as u8;
 
 /// What events are counted and thinned together.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,6 +82,8 @@ pub struct Budget {
     /// At most this many events kept (about; 0: no limit).
     max_events: usize,
     shared: Mutex<Shared>,
+    /// Events the readers hold now, over every thread.
+    held: AtomicUsize,
 }
 
 /// One class the budget thinned, for the report.
@@ -98,7 +104,14 @@ impl Budget {
         Budget {
             max_events,
             shared: Mutex::new(Shared::default()),
+            held: AtomicUsize::new(0),
         }
+    }
+
+    /// What the readers may hold before they thin what they hold to the current levels: the
+    /// budget and a quarter (what the levels keep is at most about the budget).
+    fn holding_limit(&self) -> usize {
+        self.max_events + self.max_events / 4
     }
 
     /// A reader's view of the budget (one per thread).
@@ -108,9 +121,8 @@ impl Budget {
             pending: HashMap::new(),
             levels: Arc::new(Levels::new()),
             generation: 0,
+            thinned_generation: 0,
             offered_since_publish: 0,
-            held: 0,
-            retain_above: (self.max_events / 2).max(PUBLISH_EVERY),
         }
     }
 
@@ -145,15 +157,18 @@ impl Budget {
         let mut kept: HashMap<ClassKey, u64> = HashMap::new();
         for (node, file, events) in reads.iter_mut() {
             let file_key = file_key(&bundle.nodes[*node].name, file);
+            let mut position = 0;
             events.retain(|event| {
+                position += 1;
                 let key = class_key(*node, event);
                 let level = levels.get(&key).copied().unwrap_or(0);
-                let keep = keeps(file_key, event.line, level);
+                let keep = position == 1 || keeps(file_key, event.line, level);
                 if keep && level > 0 {
                     *kept.entry(key).or_default() += 1;
                 }
                 keep
             });
+            events.shrink_to_fit();
         }
         let mut thinned: Vec<(&ClassKey, u32)> = levels
             .iter()
@@ -182,21 +197,23 @@ impl Budget {
 
 /// One thread's side of the budget: counts events as they are read, decides which to keep with
 /// the levels last seen (never above the final ones, as counts only grow), and says when the
-/// events it holds should be thinned again.
+/// events the readers hold should be thinned to the levels now.
+///
+/// The first event of every file is always kept (each file's start stays in the timeline, and
+/// with it, in files written in order, each node's oldest event).
 pub struct BudgetReader<'b> {
     budget: &'b Budget,
     pending: HashMap<ClassKey, ClassTally>,
     levels: Arc<Levels>,
     generation: u64,
+    /// The generation of levels this thread last thinned to.
+    thinned_generation: u64,
     offered_since_publish: usize,
-    /// Events this thread holds (the files it finished and the one it reads).
-    held: usize,
-    retain_above: usize,
 }
 
 impl BudgetReader<'_> {
-    /// Counts an event and says whether to keep it.
-    pub fn offer(&mut self, node: usize, file_key: u64, event: &Event) -> bool {
+    /// Counts an event and says whether to keep it; `first`: the file's first event.
+    pub fn offer(&mut self, node: usize, file_key: u64, event: &Event, first: bool) -> bool {
         if self.budget.max_events == 0 {
             return true;
         }
@@ -210,9 +227,9 @@ impl BudgetReader<'_> {
             tally.note_instance(&Arc::from(instance));
         }
         self.offered_since_publish += 1;
-        let keep = keeps(file_key, event.line, level);
+        let keep = first || keeps(file_key, event.line, level);
         if keep {
-            self.held += 1;
+            self.budget.held.fetch_add(1, Ordering::Relaxed);
         }
         keep
     }
@@ -222,46 +239,51 @@ impl BudgetReader<'_> {
         self.offered_since_publish >= PUBLISH_EVERY
     }
 
-    /// Publishes the counts; returns true when the levels rose and the events held are past what
-    /// this thread should hold: the caller then passes them all to [`BudgetReader::thin`].
+    /// Publishes the counts; returns true when the readers together hold more than they may
+    /// and the levels rose since this thread last thinned: the caller then passes its own events
+    /// and the finished files' to [`BudgetReader::thin`] and calls [`BudgetReader::thinned`].
     pub fn publish(&mut self) -> bool {
         if self.budget.max_events == 0 {
             return false;
         }
         self.offered_since_publish = 0;
         let (levels, generation) = self.budget.publish(&mut self.pending);
-        let rose = generation != self.generation;
         self.levels = levels;
         self.generation = generation;
-        rose && self.held > self.retain_above
+        self.generation != self.thinned_generation
+            && self.budget.held.load(Ordering::Relaxed) > self.budget.holding_limit()
     }
 
-    /// Thins the events of one file this thread holds to the current levels.
+    /// Thins the events of one file to the current levels (its first event, the file's first
+    /// offered, stays).
     pub fn thin(&mut self, node: usize, file_key: u64, events: &mut Vec<Event>) {
         let before = events.len();
+        let mut position = 0;
         events.retain(|event| {
+            position += 1;
             let level = self
                 .levels
                 .get(&class_key(node, event))
                 .copied()
                 .unwrap_or(0);
-            keeps(file_key, event.line, level)
+            position == 1 || keeps(file_key, event.line, level)
         });
-        self.held -= before - events.len();
+        self.budget
+            .held
+            .fetch_sub(before - events.len(), Ordering::Relaxed);
     }
 
-    /// After a round of [`BudgetReader::thin`]: thin again only once the holding has grown by
-    /// a quarter (so the work stays in proportion to the events read).
+    /// After a round of [`BudgetReader::thin`].
     pub fn thinned(&mut self) {
-        self.retain_above = (self.held + self.held / 4).max(self.retain_above);
+        self.thinned_generation = self.generation;
     }
 }
 
 /// The class an event is counted in.
 fn class_key(node: usize, event: &Event) -> ClassKey {
-    let instance_group = event
-        .field("instance")
-        .map_or(0, |name| (mix(text_hash(name)) % INSTANCE_GROUPS) as u8);
+    let instance_group = event.field("instance").map_or(NO_INSTANCE, |name| {
+        (mix(text_hash(name)) % INSTANCE_GROUPS) as u8
+    });
     ClassKey {
         node,
         kind: event.kind,
@@ -346,7 +368,7 @@ pub fn warnings(thinned: &[Thinned], max_events: usize) -> Vec<Warning> {
                 line: None,
                 message: format!(
                     "more recognised events than --max-events {} keeps: an even sample was kept of {}; counts, windows and evidence built on these events come from the sample (`esc-diag timeline` still lists every one; --max-events 0 keeps all)",
-                    group_digits(max_events as u64),
+                    max_events,
                     classes.join(", ")
                 ),
             }
@@ -354,7 +376,7 @@ pub fn warnings(thinned: &[Thinned], max_events: usize) -> Vec<Warning> {
         .collect()
 }
 
-/// "1 in 8 (37,571) of 299,987 vrrp-track script-succeeded events (instance esc_ha)".
+/// "1 in 8 (37571) of 299987 vrrp-track script-succeeded events (instance esc_ha)".
 fn describe(class: &Thinned) -> String {
     let what = match &class.event {
         Some(event) => format!("{} {event}", class.kind),
@@ -368,22 +390,9 @@ fn describe(class: &Thinned) -> String {
     format!(
         "1 in {} ({}) of {} {what} events{instance}",
         1u64 << class.level.min(63),
-        group_digits(class.kept),
-        group_digits(class.offered),
+        class.kept,
+        class.offered,
     )
-}
-
-/// 1234567 → "1,234,567".
-pub fn group_digits(value: u64) -> String {
-    let digits = value.to_string();
-    let mut grouped = String::new();
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 #[cfg(test)]
@@ -467,13 +476,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn digits_are_grouped_in_threes() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1_000), "1,000");
-        assert_eq!(group_digits(1_234_567), "1,234,567");
     }
 }

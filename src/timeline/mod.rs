@@ -93,8 +93,7 @@ const SECOND_HOST_SHARE: f64 = 0.2;
 /// Names bare files' nodes after the syslog host their lines carry (the dominant one; a second
 /// host with a fair share of the lines is a node of its own). Files without host names (ESC's
 /// own logs) given with one host's syslog belong to that host. Returns the renames.
-fn name_bare_nodes(bundle: &Bundle, events: &[Event]) -> Vec<(String, Option<String>, String)> {
-    use std::collections::BTreeMap;
+fn name_bare_nodes(bundle: &Bundle, reads: &[FileRead]) -> Vec<(String, Option<String>, String)> {
     let bare: Vec<&str> = bundle
         .nodes
         .iter()
@@ -105,16 +104,13 @@ fn name_bare_nodes(bundle: &Bundle, events: &[Event]) -> Vec<(String, Option<Str
         return Vec::new();
     }
     let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for event in events {
-        if let Some(host) = event.host.as_deref()
-            && bare.contains(&event.node.as_ref())
-            && !host.is_empty()
-        {
+    for read in reads {
+        for (host, count) in &read.hosts {
             *counts
-                .entry(event.node.as_ref())
+                .entry(bundle.nodes[read.node].name.as_str())
                 .or_default()
                 .entry(host)
-                .or_default() += 1;
+                .or_default() += *count;
         }
     }
     let mut renames = Vec::new();
@@ -221,8 +217,11 @@ fn node_zone(node: &Node, warnings: &mut Vec<Warning>) -> (Zone, String, bool) {
 
 struct FileRead {
     plan_index: usize,
+    /// The plan's node.
+    node: usize,
     events: Vec<Event>,
     stats: FileStats,
+    hosts: HostCounts,
 }
 
 fn context<'a>(
@@ -242,13 +241,22 @@ fn context<'a>(
     }
 }
 
-/// What reading one file gave: its recognised events and statistics, or why it could not be read.
-type FileResult = Result<(Vec<Event>, FileStats), Warning>;
+/// What reading one file gave: its recognised events, statistics and hosts, or why it could not
+/// be read.
+type FileResult = Result<(Vec<Event>, FileStats, HostCounts), Warning>;
+
+/// How many recognised events of a bare file name each syslog host (counted before the budget
+/// thins them; at most `MAX_HOSTS` hosts a file, hosts past it are not counted).
+type HostCounts = BTreeMap<Arc<str>, usize>;
+
+/// Hosts counted per file: a real bare file names one or two.
+const MAX_HOSTS: usize = 1024;
 
 /// Reads every planned file (recognised events only), spreading the files over the machine's
 /// cores; results come back in plan order, so the outcome does not depend on the threads. The
-/// budget thins the loudest classes of events as they are read, so what a thread holds stays
-/// near the budget whatever the files hold.
+/// budget thins the loudest classes of events as they are read: what the threads hold together,
+/// the files they finished and those they read, stays near the budget whatever the files hold
+/// and however many threads read them.
 fn read_all(
     bundle: &Bundle,
     plans: &[FilePlan],
@@ -262,9 +270,9 @@ fn read_all(
     let mut order: Vec<usize> = (0..plans.len()).collect();
     order.sort_by_key(|index| std::cmp::Reverse(plans[*index].file.size));
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let finished: Finished = std::sync::Mutex::new(Vec::new());
     let work = || {
         let mut reader_budget = budget.reader();
-        let mut done: Vec<(usize, FileResult)> = Vec::new();
         loop {
             let position = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(&index) = order.get(position) else {
@@ -276,31 +284,29 @@ fn read_all(
                 index,
                 classifier,
                 &mut reader_budget,
-                &mut done,
+                &finished,
             );
-            done.push((index, result));
+            lock(&finished).push((index, result));
         }
-        done
     };
-    let mut results: Vec<Option<FileResult>> = (0..plans.len()).map(|_| None).collect();
     if workers <= 1 {
-        for (index, result) in work() {
-            results[index] = Some(result);
-        }
+        work();
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
             for handle in handles {
-                match handle.join() {
-                    Ok(done) => {
-                        for (index, result) in done {
-                            results[index] = Some(result);
-                        }
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
+                if let Err(panic) = handle.join() {
+                    std::panic::resume_unwind(panic);
                 }
             }
         });
+    }
+    let mut results: Vec<Option<FileResult>> = (0..plans.len()).map(|_| None).collect();
+    for (index, result) in finished
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    {
+        results[index] = Some(result);
     }
     results
         .into_iter()
@@ -319,29 +325,50 @@ fn read_all(
         .collect()
 }
 
+/// The files the threads finished reading, by plan index.
+type Finished = std::sync::Mutex<Vec<(usize, FileResult)>>;
+
+fn lock(finished: &Finished) -> std::sync::MutexGuard<'_, Vec<(usize, FileResult)>> {
+    finished
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Reads one planned file's recognised events, counting them against the budget; when the
-/// budget's levels rise, thins this file's events and those of the files the thread read before.
+/// readers hold more than the budget allows, thins this file's events and the finished files'.
 fn read_one(
     bundle: &Bundle,
     plans: &[FilePlan],
     index: usize,
     classifier: &Classifier,
     reader_budget: &mut BudgetReader,
-    done: &mut [(usize, FileResult)],
+    finished: &Finished,
 ) -> FileResult {
     let plan = &plans[index];
     let node = &bundle.nodes[plan.node];
     let mut reader = open_reader(node, plan, classifier, false)?;
     let file_key = budget::file_key(&node.name, &plan.file.relative);
     let mut events = Vec::new();
+    let mut hosts = HostCounts::new();
+    let bare = node.root.is_none();
     while let Some(event) = reader.next_event() {
-        if reader_budget.offer(plan.node, file_key, &event) {
+        if bare
+            && let Some(host) = &event.host
+            && !host.is_empty()
+        {
+            if let Some(count) = hosts.get_mut(host) {
+                *count += 1;
+            } else if hosts.len() < MAX_HOSTS {
+                hosts.insert(host.clone(), 1);
+            }
+        }
+        if reader_budget.offer(plan.node, file_key, &event, events.is_empty()) {
             events.push(event);
         }
         if reader_budget.due() && reader_budget.publish() {
             reader_budget.thin(plan.node, file_key, &mut events);
-            for (earlier, result) in done.iter_mut() {
-                if let Ok((earlier_events, _)) = result {
+            for (earlier, result) in lock(finished).iter_mut() {
+                if let Ok((earlier_events, _, _)) = result {
                     let earlier = &plans[*earlier];
                     let key =
                         budget::file_key(&bundle.nodes[earlier.node].name, &earlier.file.relative);
@@ -355,7 +382,7 @@ fn read_one(
     reader_budget.publish();
     // The merge copies them all; room left from growing the list would be held twice.
     events.shrink_to_fit();
-    Ok((events, reader.stats().clone()))
+    Ok((events, reader.stats().clone(), hosts))
 }
 
 /// Opens a planned file for reading, or says why it cannot be read.
@@ -556,10 +583,12 @@ impl Timeline {
             .enumerate()
         {
             match result {
-                Ok((events, stats)) => reads.push(FileRead {
+                Ok((events, stats, hosts)) => reads.push(FileRead {
                     plan_index,
+                    node: plans[plan_index].node,
                     events,
                     stats,
+                    hosts,
                 }),
                 Err(warning) => warnings.push(warning),
             }
@@ -578,6 +607,7 @@ impl Timeline {
         let thinned = budget::warnings(&thinned, max_events);
         warnings.extend(thinned.iter().cloned());
         settle_years(bundle, &mut plans, &reads, &mut warnings);
+        let renames = name_bare_nodes(bundle, &reads);
 
         // The largest file's events become the list the others join (moved, not copied: with
         // many recognised events, two copies of them were the peak of memory).
@@ -684,7 +714,6 @@ impl Timeline {
             }
         }
         read_ends.push((events.len(), usize::MAX));
-        let renames = name_bare_nodes(bundle, &events);
         let mut timeline = Timeline {
             nodes,
             events,
@@ -750,8 +779,9 @@ impl Timeline {
         self.nodes = nodes;
     }
 
-    /// Streams every line of every file (recognised or not) that `filter` accepts, in timeline
-    /// order, holding one pending event per file. Files are re-read; nothing is kept.
+    /// Streams every line of every file (unrecognised ones only when `filter` includes them) that
+    /// `filter` accepts, in timeline order, holding one pending event per file. Files are re-read;
+    /// nothing is kept.
     pub fn replay(
         &self,
         bundle: &Bundle,
@@ -781,7 +811,13 @@ impl Timeline {
             .plans
             .iter()
             .filter_map(|plan| {
-                let reader = open_reader(&bundle.nodes[plan.node], plan, classifier, true).ok()?;
+                let reader = open_reader(
+                    &bundle.nodes[plan.node],
+                    plan,
+                    classifier,
+                    filter.include_unrecognised,
+                )
+                .ok()?;
                 Some((reader, plan))
             })
             .collect();
