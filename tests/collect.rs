@@ -443,6 +443,15 @@ fn key_auth_gathers_both_nodes_redacted_with_the_peer_clock_offset_and_analyze_r
         "{}",
         run.stdout
     );
+    // The verdict collect prints (from the tree, read while it was packed) is the one analyze
+    // gives on the written bundle.
+    let report = crate::support::analyze(&run.archive, &[]).json();
+    let status = report["verdict"]["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_uppercase();
+    let headline = report["verdict"]["headline"].as_str().unwrap_or("");
+    assert_eq!(lines[1], format!("{status}  {headline}"));
     assert!(
         run.manifest["collected_at"]
             .as_str()

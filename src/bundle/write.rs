@@ -117,11 +117,41 @@ impl Staging {
     /// Writes manifest.json, archives the tree under a temporary name beside the target, and
     /// renames it to the target. The staging tree is removed either way.
     pub fn finish(self, manifest: &Manifest) -> Result<PathBuf, WriteError> {
+        self.finish_with(manifest, |_| ())
+            .map(|(written, ())| written)
+    }
+
+    /// [`Staging::finish`], running `beside` on the finished tree (its top directory, manifest
+    /// written: a bundle directory) on another thread while the archive is packed and compressed;
+    /// gives back what it returned. The tree is removed once both are done.
+    pub fn finish_with<T: Send>(
+        self,
+        manifest: &Manifest,
+        beside: impl FnOnce(&Path) -> T + Send,
+    ) -> Result<(PathBuf, T), WriteError> {
+        self.write_manifest(manifest)?;
+        let top = self.top.clone();
+        let (packed, beside) = std::thread::scope(|scope| {
+            let beside = scope.spawn(|| beside(&top));
+            let packed = self.pack();
+            (packed, beside.join())
+        });
+        // The staging tree goes, whatever happened.
+        drop(self.holder);
+        let beside = beside.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((packed?, beside))
+    }
+
+    fn write_manifest(&self, manifest: &Manifest) -> Result<(), WriteError> {
         let manifest_path = self.top.join("manifest.json");
         let text = serde_json::to_string_pretty(manifest)
             .map_err(|error| io::Error::other(error.to_string()))
             .map_err(at(&manifest_path))?;
-        fs::write(&manifest_path, format!("{text}\n")).map_err(at(&manifest_path))?;
+        fs::write(&manifest_path, format!("{text}\n")).map_err(at(&manifest_path))
+    }
+
+    /// Archives the tree and renames the archive to the target; removes the tree.
+    fn pack(&self) -> Result<PathBuf, WriteError> {
         let directory = target_directory(&self.target);
         let temporary = tempfile::Builder::new()
             .prefix(".esc-diag-")
@@ -152,8 +182,7 @@ impl Staging {
         temporary
             .persist(&self.target)
             .map_err(|error| at(&self.target)(error.error))?;
-        drop(self.holder);
-        Ok(self.target)
+        Ok(self.target.clone())
     }
 }
 

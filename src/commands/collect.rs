@@ -280,7 +280,10 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
     }
     gather::check_space(&target_directory, staging.staged_bytes() / 2)
         .map_err(|error| anyhow!(error))?;
-    let written = staging.finish(&manifest).context("writing the bundle")?;
+    // The checks read the finished tree while it is packed and compressed.
+    let (written, checked) = staging
+        .finish_with(&manifest, |top| check_collection(top, config))
+        .context("writing the bundle")?;
 
     println!("{}", written.display());
     if !config.quiet {
@@ -297,7 +300,7 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    after_collection(&written, config)?;
+    report_checks(&checked.context("checking the collected files")?, config);
     Ok(ExitCode::Success)
 }
 
@@ -429,14 +432,34 @@ fn finish_node(
     })
 }
 
-/// Right after collection: the checks on the new bundle (failed and warned ones on stderr unless
-/// --quiet), and with --analyze the verdict on stdout. The same checks run again in analyze.
-fn after_collection(bundle_path: &Path, config: &CollectConfig) -> anyhow::Result<()> {
-    let bundle = Bundle::open(&[bundle_path.to_path_buf()])
-        .with_context(|| format!("reading {}", bundle_path.display()))?;
+/// What the checks found on the new bundle, and with --analyze its verdict (status, headline).
+struct Checked {
+    results: Vec<checks::CheckResult>,
+    verdict: Option<(String, String)>,
+}
+
+/// Right after collection: the checks on the new bundle's tree, and with --analyze the verdict.
+/// The same checks run again in analyze.
+fn check_collection(top: &Path, config: &CollectConfig) -> anyhow::Result<Checked> {
+    let bundle = Bundle::open(&[top.to_path_buf()])?;
     let classifier = Classifier::load(config.rules.as_deref());
     let timeline = Timeline::build(&bundle, &classifier);
     let results = checks::run(&bundle, &timeline);
+    let verdict = config.analyze.then(|| {
+        let rules = RuleSet::load(config.rules.as_deref());
+        let diagnosis = diagnose(&bundle, &timeline, &rules, ReportWindow::default());
+        (
+            diagnosis.verdict.status.name().to_uppercase(),
+            diagnosis.verdict.headline,
+        )
+    });
+    Ok(Checked { results, verdict })
+}
+
+/// The failed and warned checks on stderr unless --quiet, and with --analyze the verdict on
+/// stdout.
+fn report_checks(checked: &Checked, config: &CollectConfig) {
+    let results = &checked.results;
     if !config.quiet {
         let count = |status: CheckStatus| {
             results
@@ -464,14 +487,7 @@ fn after_collection(bundle_path: &Path, config: &CollectConfig) -> anyhow::Resul
             );
         }
     }
-    if config.analyze {
-        let rules = RuleSet::load(config.rules.as_deref());
-        let diagnosis = diagnose(&bundle, &timeline, &rules, ReportWindow::default());
-        println!(
-            "{}  {}",
-            diagnosis.verdict.status.name().to_uppercase(),
-            diagnosis.verdict.headline
-        );
+    if let Some((status, headline)) = &checked.verdict {
+        println!("{status}  {headline}");
     }
-    Ok(())
 }
