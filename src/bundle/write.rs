@@ -150,7 +150,7 @@ impl Staging {
         fs::write(&manifest_path, format!("{text}\n")).map_err(at(&manifest_path))
     }
 
-    /// Archives the tree and renames the archive to the target; removes the tree.
+    /// Archives the tree under a temporary name beside the target and renames it to the target.
     fn pack(&self) -> Result<PathBuf, WriteError> {
         let directory = target_directory(&self.target);
         let temporary = tempfile::Builder::new()
