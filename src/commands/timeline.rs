@@ -16,14 +16,10 @@ use crate::timeline::{Filter, Timeline};
 pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
     let bundle = Bundle::open(&config.paths).context("reading the input")?;
     let classifier = Classifier::load(config.rules.as_deref());
-    let mut timeline = Timeline::build_within(&bundle, &classifier, config.max_events);
+    let timeline = Timeline::build_within(&bundle, &classifier, config.max_events);
     // The timeline lists every event: when the budget kept only a sample of some, the files are
-    // read again and streamed, so its warnings about the sample do not apply here.
-    let thinned = std::mem::take(&mut timeline.thinned);
-    timeline
-        .warnings
-        .retain(|warning| !thinned.contains(warning));
-    let stream = config.all || !thinned.is_empty();
+    // read again and streamed (so the budget's warnings do not apply here).
+    let stream = config.all || !timeline.thinned.is_empty();
     // A --node that names no node is a mistake, not an empty answer.
     if let Some(unknown) = config
         .nodes

@@ -504,9 +504,11 @@ impl Report {
                         reason: blind.reason.clone(),
                     })
                     .collect(),
+                // What the event budget sampled comes first: it bears on everything below.
                 warnings: timeline
-                    .warnings
+                    .thinned
                     .iter()
+                    .chain(&timeline.warnings)
                     .map(|warning| WarningRecord {
                         node: warning.node.clone(),
                         file: warning.file.clone(),

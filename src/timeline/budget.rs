@@ -52,21 +52,23 @@ impl ClassTally {
         self.other_instances |= other.other_instances;
     }
 
-    fn note_instance(&mut self, name: &Arc<str>) {
-        match &self.instance {
-            None => self.instance = Some(name.clone()),
+    /// Notes an instance name; a name is copied only when it becomes the first in name order.
+    fn note_instance(&mut self, name: &str) {
+        match self.instance.as_deref() {
+            None => self.instance = Some(Arc::from(name)),
             Some(known) if known == name => {}
             Some(known) => {
                 self.other_instances = true;
                 if name < known {
-                    self.instance = Some(name.clone());
+                    self.instance = Some(Arc::from(name));
                 }
             }
         }
     }
 }
 
-/// Per class, the sampling level: a class at level k keeps one event in 2^k.
+/// The classes being thinned and their sampling levels: a class at level k (at least 1) keeps one
+/// event in 2^k; a class not listed keeps all of its events.
 type Levels = HashMap<ClassKey, u32>;
 
 /// The counts shared by every reader.
@@ -123,6 +125,7 @@ impl Budget {
             generation: 0,
             thinned_generation: 0,
             offered_since_publish: 0,
+            kept_since_publish: 0,
         }
     }
 
@@ -143,38 +146,27 @@ impl Budget {
         (shared.levels.clone(), shared.generation)
     }
 
-    /// Keeps, in every read, only the events the final counts keep, and says what was thinned.
+    /// Keeps, in every read (its node, file key and events), only the events the final counts
+    /// keep, and says what was thinned.
     pub fn settle(
         &self,
         bundle: &Bundle,
-        reads: &mut [(usize, &str, &mut Vec<Event>)],
+        reads: &mut [(usize, u64, &mut Vec<Event>)],
     ) -> Vec<Thinned> {
         let shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         let levels = &shared.levels;
-        if levels.values().all(|level| *level == 0) {
+        if levels.is_empty() {
             return Vec::new();
         }
         let mut kept: HashMap<ClassKey, u64> = HashMap::new();
-        for (node, file, events) in reads.iter_mut() {
-            let file_key = file_key(&bundle.nodes[*node].name, file);
-            let mut position = 0;
-            events.retain(|event| {
-                position += 1;
-                let key = class_key(*node, event);
-                let level = levels.get(&key).copied().unwrap_or(0);
-                let keep = position == 1 || keeps(file_key, event.line, level);
-                if keep && level > 0 {
-                    *kept.entry(key).or_default() += 1;
-                }
-                keep
+        for (node, file_key, events) in reads.iter_mut() {
+            retain_sample(levels, *node, *file_key, events, |key| {
+                *kept.entry(key).or_default() += 1;
             });
             events.shrink_to_fit();
         }
-        let mut thinned: Vec<(&ClassKey, u32)> = levels
-            .iter()
-            .filter(|(_, level)| **level > 0)
-            .map(|(key, level)| (key, *level))
-            .collect();
+        let mut thinned: Vec<(&ClassKey, u32)> =
+            levels.iter().map(|(key, level)| (key, *level)).collect();
         thinned.sort();
         thinned
             .into_iter()
@@ -209,6 +201,8 @@ pub struct BudgetReader<'b> {
     /// The generation of levels this thread last thinned to.
     thinned_generation: u64,
     offered_since_publish: usize,
+    /// Events kept since the last publish, not yet in the budget's `held`.
+    kept_since_publish: usize,
 }
 
 impl BudgetReader<'_> {
@@ -221,16 +215,12 @@ impl BudgetReader<'_> {
         let level = self.levels.get(&key).copied().unwrap_or(0);
         let tally = self.pending.entry(key).or_default();
         tally.offered += 1;
-        if let Some(instance) = event.field("instance")
-            && tally.instance.as_deref() != Some(instance)
-        {
-            tally.note_instance(&Arc::from(instance));
+        if let Some(instance) = event.field("instance") {
+            tally.note_instance(instance);
         }
         self.offered_since_publish += 1;
         let keep = first || keeps(file_key, event.line, level);
-        if keep {
-            self.budget.held.fetch_add(1, Ordering::Relaxed);
-        }
+        self.kept_since_publish += usize::from(keep);
         keep
     }
 
@@ -247,6 +237,10 @@ impl BudgetReader<'_> {
             return false;
         }
         self.offered_since_publish = 0;
+        self.budget.held.fetch_add(
+            std::mem::take(&mut self.kept_since_publish),
+            Ordering::Relaxed,
+        );
         let (levels, generation) = self.budget.publish(&mut self.pending);
         self.levels = levels;
         self.generation = generation;
@@ -258,16 +252,7 @@ impl BudgetReader<'_> {
     /// offered, stays).
     pub fn thin(&mut self, node: usize, file_key: u64, events: &mut Vec<Event>) {
         let before = events.len();
-        let mut position = 0;
-        events.retain(|event| {
-            position += 1;
-            let level = self
-                .levels
-                .get(&class_key(node, event))
-                .copied()
-                .unwrap_or(0);
-            position == 1 || keeps(file_key, event.line, level)
-        });
+        retain_sample(&self.levels, node, file_key, events, |_| {});
         self.budget
             .held
             .fetch_sub(before - events.len(), Ordering::Relaxed);
@@ -277,6 +262,30 @@ impl BudgetReader<'_> {
     pub fn thinned(&mut self) {
         self.thinned_generation = self.generation;
     }
+}
+
+/// Keeps of one file's events its first and those the levels keep; `kept` sees the class of each
+/// kept event of a thinned class.
+fn retain_sample(
+    levels: &Levels,
+    node: usize,
+    file_key: u64,
+    events: &mut Vec<Event>,
+    mut kept: impl FnMut(ClassKey),
+) {
+    let mut position = 0;
+    events.retain(|event| {
+        position += 1;
+        let key = class_key(node, event);
+        let Some(&level) = levels.get(&key) else {
+            return true;
+        };
+        let keep = position == 1 || keeps(file_key, event.line, level);
+        if keep {
+            kept(key);
+        }
+        keep
+    });
 }
 
 /// The class an event is counted in.
@@ -331,7 +340,7 @@ fn keeps(file_key: u64, line: u64, level: u32) -> bool {
     level == 0 || mix(file_key ^ line.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & ((1 << level) - 1) == 0
 }
 
-/// A file's part of its events' hashes.
+/// A file's part of its events' hashes, from its node's name and its path in the node.
 pub fn file_key(node: &str, file: &str) -> u64 {
     mix(text_hash(node) ^ text_hash(file).rotate_left(32))
 }

@@ -79,8 +79,8 @@ pub struct Timeline {
     /// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
     /// the host, or None for lines without one, the node's name in the timeline).
     pub renames: Vec<(String, Option<String>, String)>,
-    /// The warnings of the classes of events the budget thinned (also in `warnings`); empty
-    /// when every recognised event was kept.
+    /// The warnings of the classes of events the budget thinned (not in `warnings`: they are
+    /// about the analysis, not about reading); empty when every recognised event was kept.
     pub thinned: Vec<Warning>,
     /// Recognised events read but not kept (the budget's samples).
     pub events_left_out: u64,
@@ -93,7 +93,11 @@ const SECOND_HOST_SHARE: f64 = 0.2;
 /// Names bare files' nodes after the syslog host their lines carry (the dominant one; a second
 /// host with a fair share of the lines is a node of its own). Files without host names (ESC's
 /// own logs) given with one host's syslog belong to that host. Returns the renames.
-fn name_bare_nodes(bundle: &Bundle, reads: &[FileRead]) -> Vec<(String, Option<String>, String)> {
+fn name_bare_nodes(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    reads: &[FileRead],
+) -> Vec<(String, Option<String>, String)> {
     let bare: Vec<&str> = bundle
         .nodes
         .iter()
@@ -107,7 +111,7 @@ fn name_bare_nodes(bundle: &Bundle, reads: &[FileRead]) -> Vec<(String, Option<S
     for read in reads {
         for (host, count) in &read.hosts {
             *counts
-                .entry(bundle.nodes[read.node].name.as_str())
+                .entry(bundle.nodes[plans[read.plan_index].node].name.as_str())
                 .or_default()
                 .entry(host)
                 .or_default() += *count;
@@ -217,8 +221,6 @@ fn node_zone(node: &Node, warnings: &mut Vec<Warning>) -> (Zone, String, bool) {
 
 struct FileRead {
     plan_index: usize,
-    /// The plan's node.
-    node: usize,
     events: Vec<Event>,
     stats: FileStats,
     hosts: HostCounts,
@@ -347,7 +349,7 @@ fn read_one(
     let plan = &plans[index];
     let node = &bundle.nodes[plan.node];
     let mut reader = open_reader(node, plan, classifier, false)?;
-    let file_key = budget::file_key(&node.name, &plan.file.relative);
+    let key = file_key(bundle, plan);
     let mut events = Vec::new();
     let mut hosts = HostCounts::new();
     let bare = node.root.is_none();
@@ -362,17 +364,15 @@ fn read_one(
                 hosts.insert(host.clone(), 1);
             }
         }
-        if reader_budget.offer(plan.node, file_key, &event, events.is_empty()) {
+        if reader_budget.offer(plan.node, key, &event, events.is_empty()) {
             events.push(event);
         }
         if reader_budget.due() && reader_budget.publish() {
-            reader_budget.thin(plan.node, file_key, &mut events);
+            reader_budget.thin(plan.node, key, &mut events);
             for (earlier, result) in lock(finished).iter_mut() {
                 if let Ok((earlier_events, _, _)) = result {
                     let earlier = &plans[*earlier];
-                    let key =
-                        budget::file_key(&bundle.nodes[earlier.node].name, &earlier.file.relative);
-                    reader_budget.thin(earlier.node, key, earlier_events);
+                    reader_budget.thin(earlier.node, file_key(bundle, earlier), earlier_events);
                     earlier_events.shrink_to_fit();
                 }
             }
@@ -383,6 +383,11 @@ fn read_one(
     // The merge copies them all; room left from growing the list would be held twice.
     events.shrink_to_fit();
     Ok((events, reader.stats().clone(), hosts))
+}
+
+/// A planned file's part of the budget's event hashes.
+fn file_key(bundle: &Bundle, plan: &FilePlan) -> u64 {
+    budget::file_key(&bundle.nodes[plan.node].name, &plan.file.relative)
 }
 
 /// Opens a planned file for reading, or says why it cannot be read.
@@ -585,7 +590,6 @@ impl Timeline {
             match result {
                 Ok((events, stats, hosts)) => reads.push(FileRead {
                     plan_index,
-                    node: plans[plan_index].node,
                     events,
                     stats,
                     hosts,
@@ -599,15 +603,14 @@ impl Timeline {
                 .iter_mut()
                 .map(|read| {
                     let plan = &plans[read.plan_index];
-                    (plan.node, plan.file.relative.as_str(), &mut read.events)
+                    (plan.node, file_key(bundle, plan), &mut read.events)
                 })
                 .collect::<Vec<_>>(),
         );
         let events_left_out = thinned.iter().map(|class| class.offered - class.kept).sum();
         let thinned = budget::warnings(&thinned, max_events);
-        warnings.extend(thinned.iter().cloned());
         settle_years(bundle, &mut plans, &reads, &mut warnings);
-        let renames = name_bare_nodes(bundle, &reads);
+        let renames = name_bare_nodes(bundle, &plans, &reads);
 
         // The largest file's events become the list the others join (moved, not copied: with
         // many recognised events, two copies of them were the peak of memory).
