@@ -9,6 +9,7 @@ pub mod analysis_markdown;
 pub mod analysis_text;
 pub mod diff_json;
 pub mod diff_text;
+pub mod json_string;
 pub mod phrases;
 pub mod swimlanes;
 pub mod timeline_json;

@@ -783,8 +783,10 @@ impl Timeline {
     }
 
     /// Streams every line of every file (unrecognised ones only when `filter` includes them) that
-    /// `filter` accepts, in timeline order, holding one pending event per file. Files are re-read;
-    /// nothing is kept.
+    /// `filter` accepts, in timeline order. Files are re-read, each on its own thread that hands
+    /// its events over in small batches (at most `REPLAY_BATCHES_AHEAD` batches of
+    /// `REPLAY_BATCH` events waiting per file); this thread merges them and calls `sink`, so
+    /// reading and writing overlap. Nothing else is kept.
     pub fn replay(
         &self,
         bundle: &Bundle,
@@ -792,79 +794,215 @@ impl Timeline {
         filter: &Filter,
         sink: &mut dyn FnMut(&Event) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        struct Head(Event, usize);
-        impl PartialEq for Head {
-            fn eq(&self, other: &Head) -> bool {
-                compare_events(&self.0, &other.0) == Ordering::Equal
-            }
-        }
-        impl Eq for Head {}
-        impl PartialOrd for Head {
-            fn partial_cmp(&self, other: &Head) -> Option<Ordering> {
-                Some(self.cmp(other))
-            }
-        }
-        impl Ord for Head {
-            fn cmp(&self, other: &Head) -> Ordering {
-                compare_events(&other.0, &self.0)
-            }
-        }
-        // A file that cannot be opened was already reported when the timeline was built.
-        let mut readers: Vec<(Box<dyn EventReader + '_>, &FilePlan)> = self
-            .plans
-            .iter()
-            .filter_map(|plan| {
-                let reader = open_reader(
-                    &bundle.nodes[plan.node],
-                    plan,
-                    classifier,
-                    filter.include_unrecognised,
-                )
-                .ok()?;
-                Some((reader, plan))
-            })
-            .collect();
-        let mut heap = BinaryHeap::new();
-        let mut extra: Vec<Event> = self
+        let facts: Vec<Event> = self
             .events
             .iter()
             .filter(|event| event.file.as_ref() == "manifest.json")
             .cloned()
             .collect();
-        extra.reverse();
-        for (index, (reader, plan)) in readers.iter_mut().enumerate() {
-            if let Some(mut event) = reader.next_event() {
-                place(&mut event, &plan.clock);
-                heap.push(Head(event, index));
-            }
-        }
-        let manifest_index = usize::MAX;
-        if let Some(event) = extra.pop() {
-            heap.push(Head(event, manifest_index));
-        }
-        while let Some(Head(mut event, index)) = heap.pop() {
-            if !self.renames.is_empty() {
-                let name = self.node_name_for(&event.node, event.host.as_deref());
-                if name != event.node.as_ref() {
-                    event.node = Arc::from(name);
+        let node_names = NameRanks::new(
+            self.plans
+                .iter()
+                .map(|plan| bundle.nodes[plan.node].name.as_str())
+                .chain(facts.iter().map(|event| event.node.as_ref())),
+        );
+        let file_names = NameRanks::new(
+            self.plans
+                .iter()
+                .map(|plan| plan.file.relative.as_str())
+                .chain(facts.iter().map(|event| event.file.as_ref())),
+        );
+        std::thread::scope(|scope| {
+            let mut feeds: Vec<ReplayFeed> = self
+                .plans
+                .iter()
+                .map(|plan| {
+                    let (sender, receiver) = std::sync::mpsc::sync_channel(REPLAY_BATCHES_AHEAD);
+                    let node = &bundle.nodes[plan.node];
+                    let want_unrecognised = filter.include_unrecognised;
+                    scope.spawn(move || {
+                        // A file that cannot be opened was already reported when the timeline
+                        // was built.
+                        if let Ok(reader) = open_reader(node, plan, classifier, want_unrecognised) {
+                            feed_batches(reader, &plan.clock, &sender);
+                        }
+                    });
+                    ReplayFeed::new(Some(receiver), Vec::new())
+                })
+                .collect();
+            // The manifest's facts, in their order, as one more feed.
+            feeds.push(ReplayFeed::new(None, facts));
+            // The heap holds each feed's next event's key (the event waits in its feed): keys
+            // are small, events are not, and a heap moves its entries around.
+            let mut heap: BinaryHeap<std::cmp::Reverse<MergeKey>> = BinaryHeap::new();
+            for (index, feed) in feeds.iter_mut().enumerate() {
+                if let Some(key) = feed.advance(index, &node_names, &file_names) {
+                    heap.push(std::cmp::Reverse(key));
                 }
             }
-            if filter.accepts(&event) {
-                sink(&event)?;
-            }
-            if index == manifest_index {
-                if let Some(next) = extra.pop() {
-                    heap.push(Head(next, manifest_index));
+            let mut renamed: Option<LastRename> = None;
+            while let Some(std::cmp::Reverse(key)) = heap.pop() {
+                let feed = &mut feeds[key.feed];
+                let Some(mut event) = feed.head.take() else {
+                    continue;
+                };
+                if let Some(next) = feed.advance(key.feed, &node_names, &file_names) {
+                    heap.push(std::cmp::Reverse(next));
                 }
-                continue;
+                if !self.renames.is_empty() {
+                    match &renamed {
+                        Some(last) if last.node == event.node && last.host == event.host => {
+                            event.node = last.name.clone();
+                        }
+                        _ => {
+                            let (node, host) = (event.node.clone(), event.host.clone());
+                            let name = self.node_name_for(&event.node, event.host.as_deref());
+                            if name != event.node.as_ref() {
+                                event.node = Arc::from(name);
+                            }
+                            let name = event.node.clone();
+                            renamed = Some(LastRename { node, host, name });
+                        }
+                    }
+                }
+                if filter.accepts(&event) {
+                    // On an error the feeds are dropped on return, which stops their threads.
+                    sink(&event)?;
+                }
             }
-            let (reader, plan) = &mut readers[index];
-            if let Some(mut next) = reader.next_event() {
-                place(&mut next, &plan.clock);
-                heap.push(Head(next, index));
+            Ok(())
+        })
+    }
+}
+
+/// The last node renamed during a replay: node and host as read, and the node's name for them
+/// (a file's events share them, so the name is looked up, and allocated, once per run).
+struct LastRename {
+    node: Arc<str>,
+    host: Option<Arc<str>>,
+    name: Arc<str>,
+}
+
+/// Events per batch a replaying file's thread hands over.
+const REPLAY_BATCH: usize = 256;
+/// Batches a replaying file's thread may have waiting before it pauses.
+const REPLAY_BATCHES_AHEAD: usize = 2;
+
+/// Where an event goes in a replay's merge: [`compare_events`]' order, with node and file names
+/// replaced by their ranks, then the feed (two feeds never hold equal events: each reads its own
+/// file).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct MergeKey {
+    time: Option<DateTime<Utc>>,
+    node: u32,
+    file_index: u32,
+    line: u64,
+    file: u32,
+    feed: usize,
+}
+
+/// Names in order, so that comparing ranks is comparing names: a known name has an even rank,
+/// one that is not known the odd rank between its neighbours'.
+struct NameRanks(Vec<String>);
+
+impl NameRanks {
+    fn new<'a>(names: impl Iterator<Item = &'a str>) -> NameRanks {
+        let mut names: Vec<String> = names.map(str::to_string).collect();
+        names.sort_unstable();
+        names.dedup();
+        NameRanks(names)
+    }
+
+    fn rank(&self, name: &str) -> u32 {
+        let position = match self.0.binary_search_by(|known| known.as_str().cmp(name)) {
+            Ok(position) => 2 * position,
+            Err(position) => 2 * position + 1,
+        };
+        u32::try_from(position).unwrap_or(u32::MAX)
+    }
+}
+
+/// One file's events during a replay, as its reading thread hands them over (or, without a
+/// thread, the events it was given), with the next one to merge.
+struct ReplayFeed {
+    receiver: Option<std::sync::mpsc::Receiver<Vec<Event>>>,
+    batch: std::vec::IntoIter<Event>,
+    head: Option<Event>,
+    /// The last node and file names ranked, with their ranks (a file's events share them).
+    node_rank: Option<(Arc<str>, u32)>,
+    file_rank: Option<(Arc<str>, u32)>,
+}
+
+impl ReplayFeed {
+    fn new(receiver: Option<std::sync::mpsc::Receiver<Vec<Event>>>, events: Vec<Event>) -> Self {
+        ReplayFeed {
+            receiver,
+            batch: events.into_iter(),
+            head: None,
+            node_rank: None,
+            file_rank: None,
+        }
+    }
+
+    /// Takes the feed's next event as its head and returns its merge key (None at the end),
+    /// waiting for the reading thread when the current batch is used up.
+    fn advance(
+        &mut self,
+        feed: usize,
+        node_names: &NameRanks,
+        file_names: &NameRanks,
+    ) -> Option<MergeKey> {
+        let event = loop {
+            if let Some(event) = self.batch.next() {
+                break event;
+            }
+            self.batch = self.receiver.as_ref()?.recv().ok()?.into_iter();
+        };
+        let key = MergeKey {
+            time: event.time,
+            node: cached_rank(&mut self.node_rank, &event.node, node_names),
+            file_index: event.file_index,
+            line: event.line,
+            file: cached_rank(&mut self.file_rank, &event.file, file_names),
+            feed,
+        };
+        self.head = Some(event);
+        Some(key)
+    }
+}
+
+/// A name's rank, looked up only when it is not the name ranked last time.
+fn cached_rank(last: &mut Option<(Arc<str>, u32)>, name: &Arc<str>, names: &NameRanks) -> u32 {
+    match last {
+        Some((known, rank)) if Arc::ptr_eq(known, name) || known == name => *rank,
+        _ => {
+            let rank = names.rank(name);
+            *last = Some((name.clone(), rank));
+            rank
+        }
+    }
+}
+
+/// Reads a file's events, places them in time and sends them in batches, until the file ends or
+/// nobody is receiving any more.
+fn feed_batches(
+    mut reader: Box<dyn EventReader + '_>,
+    clock: &FileClock,
+    sender: &std::sync::mpsc::SyncSender<Vec<Event>>,
+) {
+    let mut batch = Vec::with_capacity(REPLAY_BATCH);
+    while let Some(mut event) = reader.next_event() {
+        place(&mut event, clock);
+        batch.push(event);
+        if batch.len() == REPLAY_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));
+            if sender.send(full).is_err() {
+                return;
             }
         }
-        Ok(())
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(batch);
     }
 }
 
