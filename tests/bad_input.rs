@@ -982,11 +982,14 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// Each lab-partition node as a sosreport would hold it (its filesystem, `hostname`, command
-/// outputs under `sos_commands/` with sos' names, `ps` and other outputs at the top), packed as
-/// sos packs it (.tar.xz with one top directory): two archives read as the two nodes, named by
-/// their host names, with addresses, routes and disks checked from sos_commands, and nothing read
-/// from the top-level outputs.
+/// Each lab-partition node as a sosreport holds it (its filesystem; command outputs under
+/// `sos_commands/` with sos' names; `hostname`, `ps`, `date` at the top as links to them; the
+/// journal as text under `sos_commands/logs/`), packed as sos packs it (.tar.xz with one top
+/// directory): two archives read as the two nodes, named by their host names, with addresses,
+/// routes and disks checked from sos_commands, nothing read from the top-level outputs, no
+/// warning about the links, and the journal read only where var/log/messages is missing (esc-ha-1
+/// here, whose journal sos cut to its newest part: a `.tailed` file and a link to it), so the same
+/// events as the bundle itself.
 #[test]
 fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
     let work = tempfile::tempdir().unwrap();
@@ -998,14 +1001,50 @@ fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
         for part in ["etc", "var", "opt"] {
             copy_tree(&lab.join(node).join(part), &root.join(part));
         }
-        fs::write(root.join("hostname"), format!("{node}\n")).unwrap();
-        // Top-level outputs that are not logs (a keepalived line in `ps` must not be read).
+        // sos writes command outputs under sos_commands/ and links some at the top; the outputs
+        // are not logs (a keepalived line in `ps` must not be read).
+        for (output, text) in [
+            ("host/hostname", format!("{node}\n")),
+            (
+                "process/ps_auxwww",
+                "root 812 keepalived: (esc_ha) Entering MASTER STATE\n".to_string(),
+            ),
+            ("date/date", "Thu Nov 26 00:00:00 UTC 2026\n".to_string()),
+        ] {
+            let target = root.join("sos_commands").join(output);
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::write(&target, text).unwrap();
+            let top = output.rsplit('/').next().unwrap();
+            let top = if top == "ps_auxwww" { "ps" } else { top };
+            std::os::unix::fs::symlink(format!("sos_commands/{output}"), root.join(top)).unwrap();
+        }
+        // The journal as text: esc-ha-0 also has var/log/messages (the journal is then not read:
+        // the same lines), esc-ha-1 only the journal, cut by sos to its newest part.
+        let logs = root.join("sos_commands/logs");
+        fs::create_dir_all(&logs).unwrap();
+        let messages = root.join("var/log/messages");
+        let journal = format!(
+            "-- Logs begin at Tue 2026-11-24 10:00:00 UTC, end at Thu 2026-11-26 00:00:00 UTC. --\n{}",
+            fs::read_to_string(&messages).unwrap()
+        );
+        if node == "esc-ha-0" {
+            fs::write(logs.join("journalctl_--no-pager"), &journal).unwrap();
+        } else {
+            fs::remove_file(&messages).unwrap();
+            let tailed = root.join("sos_strings/logs/journalctl_--no-pager.tailed");
+            fs::create_dir_all(tailed.parent().unwrap()).unwrap();
+            fs::write(&tailed, &journal).unwrap();
+            std::os::unix::fs::symlink(
+                "../../sos_strings/logs/journalctl_--no-pager.tailed",
+                logs.join("journalctl_--no-pager"),
+            )
+            .unwrap();
+        }
         fs::write(
-            root.join("ps"),
-            "root 812 keepalived: (esc_ha) Entering MASTER STATE\n",
+            logs.join("journalctl_--disk-usage"),
+            "Archived and active journals take up 1.2G in the file system.\n",
         )
         .unwrap();
-        fs::write(root.join("date"), "Thu Nov 26 00:00:00 UTC 2026\n").unwrap();
         let commands = lab.join(node).join("commands");
         for (capture, sos_name) in [
             ("ip_addr.txt", "networking/ip_-d_address"),
@@ -1067,6 +1106,30 @@ fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
     }
     let transitions = |report: &serde_json::Value| report["transitions"].as_array().map(Vec::len);
     assert_eq!(transitions(&report), transitions(&direct));
+    // The same syslog events on each node: no journal line read twice, none missing.
+    let syslog_events = |report: &serde_json::Value, node: &str| -> u64 {
+        report["coverage"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|file| file["node"] == node && file["source"] == "messages")
+            .map(|file| file["recognised_lines"].as_u64().unwrap())
+            .sum()
+    };
+    for node in ["esc-ha-0", "esc-ha-1"] {
+        assert_eq!(
+            syslog_events(&report, node),
+            syslog_events(&direct, node),
+            "{node}: {}",
+            report["coverage"]
+        );
+    }
+    let warnings = report["coverage"]["warnings"].to_string();
+    assert!(!warnings.contains("link"), "{warnings}");
+    assert!(
+        warnings.contains("journalctl_--no-pager.tailed") && warnings.contains("newest part"),
+        "{warnings}"
+    );
 }
 
 #[test]

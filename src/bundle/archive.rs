@@ -140,6 +140,31 @@ pub fn safe_relative(path: &Path) -> Option<PathBuf> {
     (!clean.as_os_str().is_empty()).then_some(clean)
 }
 
+/// Whether a link at `link` (relative to the tree's root) whose target is `target` points at
+/// another place inside the tree: a symbolic link's target is read from the link's directory, a
+/// hard link's (`hard`) from the root. Skipping such a link loses nothing (its target is in the
+/// tree, read or not on its own account), so it is skipped without a warning; sosreports hold
+/// dozens (`hostname`, `date`, ... at the top, and a `.tailed` journal's name).
+pub fn link_stays_inside(link: &Path, target: &Path, hard: bool) -> bool {
+    let mut resolved: Vec<Component> = Vec::new();
+    if !hard {
+        resolved.extend(link.parent().into_iter().flat_map(Path::components));
+    }
+    for component in target.components() {
+        match component {
+            Component::Normal(_) => resolved.push(component),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if resolved.pop().is_none() {
+                    return false;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    !resolved.is_empty()
+}
+
 /// At most this many entries are unpacked from one archive.
 pub const MAX_ENTRIES: usize = 100_000;
 
@@ -264,6 +289,12 @@ fn unpack_tar(
             if let Err(error) = fs::create_dir_all(&target) {
                 warnings.push(unwritable(&shown, &name, &error));
             }
+            continue;
+        }
+        if (kind.is_symlink() || kind.is_hard_link())
+            && let Ok(Some(link_target)) = entry.link_name()
+            && link_stays_inside(&relative, &link_target, kind.is_hard_link())
+        {
             continue;
         }
         if !kind.is_file() {
@@ -433,6 +464,16 @@ fn unpack_zip(
             continue;
         }
         if entry.is_symlink() {
+            // A zip holds a link's target as its contents.
+            let mut link_target = String::new();
+            if (&mut entry)
+                .take(4096)
+                .read_to_string(&mut link_target)
+                .is_ok()
+                && link_stays_inside(&relative, Path::new(&link_target), false)
+            {
+                continue;
+            }
             warnings.push(Warning::file(
                 &shown,
                 format!(
@@ -480,6 +521,27 @@ fn unpack_zip(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_is_inside_when_its_target_resolves_within_the_tree() {
+        let inside = |link: &str, target: &str, hard: bool| {
+            link_stays_inside(Path::new(link), Path::new(target), hard)
+        };
+        assert!(inside("sos/hostname", "sos_commands/host/hostname", false));
+        assert!(inside(
+            "sos/sos_commands/logs/journalctl_--no-pager",
+            "../../sos_strings/logs/journalctl_--no-pager.tailed",
+            false
+        ));
+        assert!(inside("a/b", "./c/../d", false));
+        assert!(!inside("sos/hostname", "/etc/hostname", false));
+        assert!(!inside("sos/x", "../../etc/passwd", false));
+        assert!(!inside("x", "..", false));
+        assert!(!inside("a/x", "..", false));
+        // A hard link's target is named from the archive's root.
+        assert!(inside("a/b/c", "a/d", true));
+        assert!(!inside("a/b/c", "../d", true));
+    }
 
     /// A tar.gz of `files` (name, size in bytes of `x`).
     fn archive(files: &[(&str, usize)]) -> tempfile::NamedTempFile {

@@ -41,6 +41,10 @@ pub const NODE_SUBTREES: &[&str] = &[
     "sos_commands/networking",
     "sos_commands/filesys",
     "sos_commands/chrony",
+    // A sosreport's journal as text (`journalctl --no-pager ...`), and where sos puts it when it
+    // kept only its newest part (`sos_strings/logs/journalctl_--no-pager.tailed`).
+    "sos_commands/logs",
+    "sos_strings/logs",
 ];
 
 /// Whether a path inside a node directory is on the way to, or inside, a part that is read.
@@ -201,19 +205,27 @@ fn is_sosreport(path: &Path) -> bool {
     path.join("sos_commands").is_dir()
 }
 
-/// A node's name: a sosreport's `hostname` file when it holds a plausible host name, else the
-/// directory's name.
+/// A node's name: a sosreport's host name (`sos_commands/host/hostname`, or the `hostname` at
+/// its top, which sos writes as a link to it) when it is a plausible host name, else the
+/// directory's name. Only regular files are read.
 fn node_name(path: &Path) -> String {
-    if is_sosreport(path)
-        && let Ok(text) = lines::read_small_text(&path.join("hostname"), 1024)
-        && let Some(host) = text.lines().next().map(str::trim)
-        && !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"-._".contains(&byte))
-    {
-        return host.to_string();
+    if is_sosreport(path) {
+        for written in ["sos_commands/host/hostname", "hostname"] {
+            let file = path.join(written);
+            if !fs::symlink_metadata(&file).is_ok_and(|metadata| metadata.is_file()) {
+                continue;
+            }
+            if let Ok(text) = lines::read_small_text(&file, 1024)
+                && let Some(host) = text.lines().next().map(str::trim)
+                && !host.is_empty()
+                && host.len() <= 253
+                && host
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-._".contains(&byte))
+            {
+                return host.to_string();
+            }
+        }
     }
     directory_name(path)
 }
@@ -538,6 +550,12 @@ impl Bundle {
                 .collect::<Vec<_>>()
                 .join("/");
             if entry.path_is_symlink() {
+                // A link to another place inside the node is skipped quietly: nothing is lost.
+                if fs::read_link(entry.path()).is_ok_and(|target| {
+                    archive::link_stays_inside(Path::new(&relative), &target, false)
+                }) {
+                    continue;
+                }
                 self.warnings.push(Warning::at(
                     &name,
                     &relative,

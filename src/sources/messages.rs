@@ -14,6 +14,52 @@ use crate::bundle::NodeFile;
 use crate::bundle::lines::LineReader;
 use crate::sources::classifier::{Classifier, Table};
 
+/// A sosreport's journal as text: `sos_commands/logs/journalctl_--no-pager...` (the whole
+/// journal, or a boot, a unit, a period), or `sos_strings/logs/journalctl_--no-pager....tailed`
+/// where sos keeps it when it cut it to its newest part (the name under sos_commands is then a
+/// link to it).
+pub fn is_sos_journal(relative: &str) -> bool {
+    relative.rsplit_once('/').is_some_and(|(directory, name)| {
+        matches!(directory, "sos_commands/logs" | "sos_strings/logs")
+            && name.starts_with("journalctl_--no-pager")
+    })
+}
+
+/// Of a node's files, the sosreport journals not to read because other files hold the same lines:
+/// all of them when the node has `var/log/messages` or `var/log/syslog` (sos copies those too,
+/// and journald forwards to them), else all but the widest kind present: the whole journal (or
+/// a period of it) over single boots, single boots over single units.
+pub fn sos_journals_left_out<'a>(relatives: &[&'a str]) -> Vec<&'a str> {
+    let journals: Vec<&str> = relatives
+        .iter()
+        .copied()
+        .filter(|relative| is_sos_journal(relative))
+        .collect();
+    let has_syslog = relatives.iter().any(|relative| {
+        relative
+            .strip_prefix("var/log/")
+            .is_some_and(|name| name.starts_with("messages") || name.starts_with("syslog"))
+    });
+    if has_syslog {
+        return journals;
+    }
+    // 0: the whole journal or a period; 1: a boot; 2: a unit or an identifier.
+    let breadth = |relative: &str| {
+        if relative.contains("_--unit") || relative.contains("_--identifier") {
+            2
+        } else if relative.contains("_--boot") {
+            1
+        } else {
+            0
+        }
+    };
+    let widest = journals.iter().map(|relative| breadth(relative)).min();
+    journals
+        .into_iter()
+        .filter(|relative| Some(breadth(relative)) != widest)
+        .collect()
+}
+
 /// The syslog-like source.
 pub struct Messages;
 
@@ -29,6 +75,7 @@ impl Source for Messages {
         // exports, and any bare file given on its own.
         relative.starts_with("var/log/")
             || relative.starts_with("journal/")
+            || is_sos_journal(relative)
             || !relative.contains('/')
     }
 
@@ -39,8 +86,18 @@ impl Source for Messages {
     ) -> io::Result<Box<dyn EventReader + 'a>> {
         let reader = LineReader::open_decoded(&file.path, super::journal_export::decode)?;
         let tables = context.classifier.tables_for(NAME);
+        let mut book = LineBook::new(&context);
+        if is_sos_journal(&file.relative) && file.relative.ends_with(".tailed") {
+            book.warn(
+                None,
+                "sos kept only the newest part of this journal (its size limit, 100 MiB unless \
+                 --journal-size said otherwise): nothing older than its first line is in the \
+                 sosreport"
+                    .to_string(),
+            );
+        }
         Ok(Box::new(MessagesReader {
-            book: LineBook::new(&context),
+            book,
             reader,
             by_program: ProgramTables::default(),
             tables,
@@ -245,5 +302,30 @@ mod tests {
         assert!(Messages.claims("messages"));
         assert!(!Messages.claims("etc/keepalived/keepalived.conf"));
         assert!(!Messages.claims("commands/ip_addr.txt"));
+        assert!(Messages.claims("sos_commands/logs/journalctl_--no-pager"));
+        assert!(Messages.claims("sos_strings/logs/journalctl_--no-pager_--catalog_--boot.tailed"));
+        assert!(!Messages.claims("sos_commands/logs/journalctl_--disk-usage"));
+        assert!(!Messages.claims("sos_commands/networking/ip_-d_address"));
+    }
+
+    #[test]
+    fn a_sosreport_journal_is_read_only_where_nothing_else_holds_its_lines() {
+        let whole = "sos_strings/logs/journalctl_--no-pager.tailed";
+        let boot = "sos_commands/logs/journalctl_--no-pager_--boot";
+        let previous_boot = "sos_commands/logs/journalctl_--no-pager_--boot_-1";
+        let unit = "sos_commands/logs/journalctl_--no-pager_--unit_haproxy";
+        let messages = "var/log/messages-20261124.gz";
+        // Beside var/log/messages: none.
+        assert_eq!(
+            sos_journals_left_out(&[messages, whole, boot]),
+            [whole, boot]
+        );
+        // Alone: the widest kind, and every file of it.
+        assert_eq!(
+            sos_journals_left_out(&[whole, boot, previous_boot, unit]),
+            [boot, previous_boot, unit]
+        );
+        assert_eq!(sos_journals_left_out(&[boot, previous_boot, unit]), [unit]);
+        assert!(sos_journals_left_out(&[unit, "var/log/esc/escmanager.log"]).is_empty());
     }
 }

@@ -417,10 +417,18 @@ fn plan_files(bundle: &Bundle, nodes: &mut [NodeTimeline], zones: &[Zone]) -> Ve
     let mut plans = Vec::new();
     for (node_index, node) in bundle.nodes.iter().enumerate() {
         let mut claimed: Vec<(&'static dyn Source, &NodeFile)> = Vec::new();
+        let relatives: Vec<&str> = node
+            .files
+            .iter()
+            .map(|file| file.relative.as_str())
+            .collect();
+        let left_out = crate::sources::messages::sos_journals_left_out(&relatives);
         for file in &node.files {
             match source_for(&file.relative) {
-                Some(source) => claimed.push((source, file)),
-                None => nodes[node_index].other_files.push(file.relative.clone()),
+                Some(source) if !left_out.contains(&file.relative.as_str()) => {
+                    claimed.push((source, file));
+                }
+                _ => nodes[node_index].other_files.push(file.relative.clone()),
             }
         }
         claimed.sort_by_key(|(source, file)| (source.name(), align::rotation_key(&file.relative)));
