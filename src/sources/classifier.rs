@@ -417,11 +417,26 @@ impl Table {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'_>> {
+        match self.prefilter {
+            Some(_) => with_folded(message, |folded| {
+                self.classify_folded(program, level, message, folded)
+            }),
+            None => self.classify_folded(program, level, message, &[]),
+        }
+    }
+
+    /// [`Table::classify`] with the message already folded for the literal search (`folded` is
+    /// not read when the table has no literal search).
+    fn classify_folded(
+        &self,
+        program: Option<&str>,
+        level: Option<&str>,
+        message: &str,
+        folded: &[u8],
+    ) -> Option<Classification<'_>> {
         let mut candidates: Vec<usize> = Vec::new();
         if let Some(prefilter) = &self.prefilter {
-            with_folded(message, |folded| {
-                prefilter.visit_rows(folded, |rows| candidates.extend_from_slice(rows));
-            });
+            prefilter.visit_rows(folded, |rows| candidates.extend_from_slice(rows));
         }
         candidates.extend_from_slice(&self.unfiltered_rows);
         if let Some(level) = level {
@@ -652,9 +667,15 @@ impl Classifier {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'a>> {
-        tables
-            .iter()
-            .find_map(|table| table.classify(program, level, message))
+        match tables {
+            [table] => table.classify(program, level, message),
+            // The message is folded once for all the tables' literal searches.
+            _ => with_folded(message, |folded| {
+                tables
+                    .iter()
+                    .find_map(|table| table.classify_folded(program, level, message, folded))
+            }),
+        }
     }
 
     /// Runs every row's examples and near-misses; returns one line per failure.

@@ -565,8 +565,12 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
 
 /// A line without a terminal's echo of Ctrl-C (`^C`) glued to it or a TUI's border.
 fn undecorated(line: &str) -> &str {
-    line.trim_start_matches("^C")
-        .trim_start_matches(['│', '|'])
+    // `trim_start_matches("^C")` without building a substring searcher for every line.
+    let mut rest = line;
+    while let Some(after) = rest.strip_prefix("^C") {
+        rest = after;
+    }
+    rest.trim_start_matches(['│', '|'])
         .trim_end_matches(['│', ' '])
 }
 

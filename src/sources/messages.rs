@@ -103,6 +103,7 @@ impl Source for Messages {
             tables,
             context,
             pending: None,
+            line: String::new(),
         }))
     }
 }
@@ -157,6 +158,8 @@ struct MessagesReader<'a> {
     book: LineBook,
     /// A line read ahead to see whether it continues the previous one, not yet returned.
     pending: Option<(u64, u64, String)>,
+    /// The line being read (its memory reused for the next line unless an event takes it).
+    line: String,
 }
 
 /// Whether a line continues the previous one: no stamp of its own and not a journal marker (a
@@ -180,13 +183,20 @@ pub fn unwrap_repeated(message: &str) -> Option<(&str, u64)> {
 impl EventReader for MessagesReader<'_> {
     fn next_event(&mut self) -> Option<super::Event> {
         loop {
-            let (number, offset, text) = match self.pending.take() {
-                Some(line) => line,
-                None => self.book.next_line(&mut self.reader)?,
+            // The line is read into a buffer kept from line to line: most lines are dropped.
+            let (number, offset) = match self.pending.take() {
+                Some((number, offset, text)) => {
+                    self.line = text;
+                    (number, offset)
+                }
+                None => self.book.next_line_into(&mut self.reader, &mut self.line)?,
             };
             // A `journalctl -o json` entry is read as the syslog line it stands for.
-            let text = journal_json::render(&text).unwrap_or(text);
-            let envelope = envelope::parse(&text);
+            if let Some(rendered) = journal_json::render(&self.line) {
+                self.line = rendered;
+            }
+            let text = &self.line;
+            let envelope = envelope::parse(text);
             let time = self.book.time(envelope.stamp);
             let (message, repeated) = match unwrap_repeated(envelope.message) {
                 Some((inner, count)) => (inner, Some(count)),
@@ -246,7 +256,7 @@ impl EventReader for MessagesReader<'_> {
                     continue;
                 }
             }
-            let message_start = offset_within(&text, envelope.message);
+            let message_start = offset_within(text, envelope.message);
             let mut event = make_event(
                 Origin {
                     context: &self.context,
@@ -267,8 +277,16 @@ impl EventReader for MessagesReader<'_> {
             }
             drop(envelope);
             event.text = match continuation {
-                Some(rest) => format!("{text}\n{rest}"),
-                None => text,
+                Some(rest) => format!("{}\n{rest}", self.line),
+                None => {
+                    let mut text = std::mem::take(&mut self.line);
+                    // The buffer grew to the longest line since the last event; an event keeps
+                    // only what it needs.
+                    if text.capacity() > text.len() + 64 {
+                        text.shrink_to_fit();
+                    }
+                    text
+                }
             };
             self.book.stats.events += 1;
             return Some(event);
