@@ -986,10 +986,11 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 /// `sos_commands/` with sos' names; `hostname`, `ps`, `date` at the top as links to them; the
 /// journal as text under `sos_commands/logs/`), packed as sos packs it (.tar.xz with one top
 /// directory): two archives read as the two nodes, named by their host names, with addresses,
-/// routes and disks checked from sos_commands, nothing read from the top-level outputs, no
-/// warning about the links, and the journal read only where var/log/messages is missing (esc-ha-1
-/// here, whose journal sos cut to its newest part: a `.tailed` file and a link to it), so the same
-/// events as the bundle itself.
+/// routes and disks checked from sos_commands, nothing read from the top-level outputs, and the
+/// journal read only where var/log/messages is missing (esc-ha-1 here). What sos cut at its size
+/// limit (esc-ha-0's var/log/messages, esc-ha-1's journal: a `.tailed` copy under sos_strings,
+/// the original name a link to it) is read under the original name with a warning; a link out of
+/// the sosreport is named and not followed; so the same events as the bundle itself.
 #[test]
 fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
     let work = tempfile::tempdir().unwrap();
@@ -1029,6 +1030,16 @@ fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
         );
         if node == "esc-ha-0" {
             fs::write(logs.join("journalctl_--no-pager"), &journal).unwrap();
+            // sos cut var/log/messages at its size limit: the cut copy under sos_strings, the
+            // original name a link to it.
+            let cut = root.join("sos_strings/logs/var.log.messages.tailed");
+            fs::create_dir_all(cut.parent().unwrap()).unwrap();
+            fs::rename(&messages, &cut).unwrap();
+            std::os::unix::fs::symlink("../../sos_strings/logs/var.log.messages.tailed", &messages)
+                .unwrap();
+            // A link out of the sosreport is not followed, and said so.
+            std::os::unix::fs::symlink("/etc/passwd", logs.join("journalctl_--no-pager_--boot"))
+                .unwrap();
         } else {
             fs::remove_file(&messages).unwrap();
             let tailed = root.join("sos_strings/logs/journalctl_--no-pager.tailed");
@@ -1124,11 +1135,32 @@ fn sosreports_of_both_nodes_are_read_as_the_two_nodes() {
             report["coverage"]
         );
     }
-    let warnings = report["coverage"]["warnings"].to_string();
-    assert!(!warnings.contains("link"), "{warnings}");
-    assert!(
-        warnings.contains("journalctl_--no-pager.tailed") && warnings.contains("newest part"),
-        "{warnings}"
+    let warnings: Vec<String> = report["coverage"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|warning| warning.to_string())
+        .collect();
+    let about = |needle: &str| {
+        warnings
+            .iter()
+            .filter(|warning| warning.contains(needle))
+            .count()
+    };
+    // Only the link out of the sosreport is named; the others are read or harmless.
+    assert_eq!(about("link"), 1, "{warnings:?}");
+    assert_eq!(about("journalctl_--no-pager_--boot"), 1, "{warnings:?}");
+    // Both cut copies are read under their own names, each with a warning that it was cut.
+    assert_eq!(about("newest part"), 2, "{warnings:?}");
+    assert_eq!(
+        about("\"file\":\"var/log/messages\""),
+        1,
+        "esc-ha-0's cut var/log/messages: {warnings:?}"
+    );
+    assert_eq!(
+        about("\"file\":\"sos_commands/logs/journalctl_--no-pager\""),
+        1,
+        "esc-ha-1's cut journal: {warnings:?}"
     );
 }
 

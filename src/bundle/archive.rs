@@ -140,12 +140,11 @@ pub fn safe_relative(path: &Path) -> Option<PathBuf> {
     (!clean.as_os_str().is_empty()).then_some(clean)
 }
 
-/// Whether a link at `link` (relative to the tree's root) whose target is `target` points at
-/// another place inside the tree: a symbolic link's target is read from the link's directory, a
-/// hard link's (`hard`) from the root. Skipping such a link loses nothing (its target is in the
-/// tree, read or not on its own account), so it is skipped without a warning; sosreports hold
-/// dozens (`hostname`, `date`, ... at the top, and a `.tailed` journal's name).
-pub fn link_stays_inside(link: &Path, target: &Path, hard: bool) -> bool {
+/// Where a link at `link` (relative to the tree's root) whose target is `target` points, relative
+/// to the root, when that is inside the tree: a symbolic link's target is read from the link's
+/// directory, a hard link's (`hard`) from the root. None for a target outside (absolute, or
+/// climbing out with `..`) or the root itself.
+pub fn resolve_link(link: &Path, target: &Path, hard: bool) -> Option<PathBuf> {
     let mut resolved: Vec<Component> = Vec::new();
     if !hard {
         resolved.extend(link.parent().into_iter().flat_map(Path::components));
@@ -155,14 +154,45 @@ pub fn link_stays_inside(link: &Path, target: &Path, hard: bool) -> bool {
             Component::Normal(_) => resolved.push(component),
             Component::CurDir => {}
             Component::ParentDir => {
-                if resolved.pop().is_none() {
-                    return false;
-                }
+                resolved.pop()?;
             }
-            Component::RootDir | Component::Prefix(_) => return false,
+            Component::RootDir | Component::Prefix(_) => return None,
         }
     }
-    !resolved.is_empty()
+    (!resolved.is_empty()).then(|| resolved.iter().collect())
+}
+
+/// Gives each link kept while unpacking (its path and its target's, relative to `destination`)
+/// the contents of its target, when the archive held the target as a regular file: as a hard
+/// link, so nothing is copied (sosreports replace a log they cut by a link to the cut copy, and
+/// link many command outputs under a second name). A link whose target is not such a file is
+/// named in a warning.
+fn materialise_links(
+    links: &[(PathBuf, PathBuf)],
+    destination: &Path,
+    shown: &str,
+    warnings: &mut Vec<Warning>,
+) {
+    for (link, target) in links {
+        let source = destination.join(target);
+        let made = fs::symlink_metadata(&source).is_ok_and(|metadata| metadata.is_file()) && {
+            let place = destination.join(link);
+            place
+                .parent()
+                .is_none_or(|parent| fs::create_dir_all(parent).is_ok())
+                && (fs::hard_link(&source, &place).is_ok() || fs::copy(&source, &place).is_ok())
+        };
+        if !made {
+            warnings.push(Warning::file(
+                shown,
+                format!(
+                    "entry {} is a link to {}, which the archive does not hold as a file; skipped",
+                    link.display(),
+                    target.display()
+                ),
+            ));
+        }
+    }
 }
 
 /// At most this many entries are unpacked from one archive.
@@ -242,6 +272,8 @@ fn unpack_tar(
     };
     let limit = limits.bytes;
     let mut unpacked_bytes = 0u64;
+    // Links to another place inside the archive: (link, target), made once everything is out.
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (count, entry) in entries.enumerate() {
         // Interrupted: the signal handler is removing the tree; write nothing more into it.
         if super::cleanup::interrupted() {
@@ -293,8 +325,9 @@ fn unpack_tar(
         }
         if (kind.is_symlink() || kind.is_hard_link())
             && let Ok(Some(link_target)) = entry.link_name()
-            && link_stays_inside(&relative, &link_target, kind.is_hard_link())
+            && let Some(target) = resolve_link(&relative, &link_target, kind.is_hard_link())
         {
+            links.push((relative, target));
             continue;
         }
         if !kind.is_file() {
@@ -332,6 +365,9 @@ fn unpack_tar(
                 ),
             ));
         }
+    }
+    if !super::cleanup::interrupted() {
+        materialise_links(&links, destination, &shown, warnings);
     }
     Ok(())
 }
@@ -426,6 +462,8 @@ fn unpack_zip(
         }
     };
     let mut unpacked_bytes = 0u64;
+    // Links to another place inside the archive: (link, target), made once everything is out.
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
     for index in 0..zip.len() {
         if super::cleanup::interrupted() {
             break;
@@ -470,8 +508,9 @@ fn unpack_zip(
                 .take(4096)
                 .read_to_string(&mut link_target)
                 .is_ok()
-                && link_stays_inside(&relative, Path::new(&link_target), false)
+                && let Some(target) = resolve_link(&relative, Path::new(&link_target), false)
             {
+                links.push((relative, target));
                 continue;
             }
             warnings.push(Warning::file(
@@ -515,6 +554,9 @@ fn unpack_zip(
             )),
         }
     }
+    if !super::cleanup::interrupted() {
+        materialise_links(&links, destination, &shown, warnings);
+    }
     Ok(())
 }
 
@@ -523,10 +565,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_link_is_inside_when_its_target_resolves_within_the_tree() {
+    fn a_link_resolves_only_within_the_tree() {
         let inside = |link: &str, target: &str, hard: bool| {
-            link_stays_inside(Path::new(link), Path::new(target), hard)
+            resolve_link(Path::new(link), Path::new(target), hard).is_some()
         };
+        assert_eq!(
+            resolve_link(
+                Path::new("sos/sos_commands/logs/journalctl_--no-pager"),
+                Path::new("../../sos_strings/logs/journalctl_--no-pager.tailed"),
+                false
+            ),
+            Some(PathBuf::from(
+                "sos/sos_strings/logs/journalctl_--no-pager.tailed"
+            ))
+        );
         assert!(inside("sos/hostname", "sos_commands/host/hostname", false));
         assert!(inside(
             "sos/sos_commands/logs/journalctl_--no-pager",

@@ -41,10 +41,11 @@ pub const NODE_SUBTREES: &[&str] = &[
     "sos_commands/networking",
     "sos_commands/filesys",
     "sos_commands/chrony",
-    // A sosreport's journal as text (`journalctl --no-pager ...`), and where sos puts it when it
-    // kept only its newest part (`sos_strings/logs/journalctl_--no-pager.tailed`).
+    // A sosreport's journal as text (`journalctl --no-pager ...`), and where sos puts a file or
+    // output it kept only the newest part of (`sos_strings/PLUGIN/...tailed`, the original name
+    // then a link to it).
     "sos_commands/logs",
-    "sos_strings/logs",
+    "sos_strings",
 ];
 
 /// Whether a path inside a node directory is on the way to, or inside, a part that is read.
@@ -135,6 +136,8 @@ pub struct NodeFile {
     pub mtime: Option<DateTime<Utc>>,
     /// Whether `mtime` came from the manifest (the file system's may be a checkout's time).
     pub mtime_from_manifest: bool,
+    /// The file is sos' `.tailed` copy: sos kept only its newest part.
+    pub tailed_by_sos: bool,
 }
 
 /// One node of the pair (or a bare file standing for one).
@@ -203,6 +206,61 @@ fn sorted_subdirectories(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Whether a node directory is a sosreport's tree (its `sos_commands/` beside the filesystem).
 fn is_sosreport(path: &Path) -> bool {
     path.join("sos_commands").is_dir()
+}
+
+/// The regular file a symbolic link at `relative` (below `root`; the link itself at `link`)
+/// names, when it is inside `root` and reached without going through another link.
+fn linked_file(root: &Path, relative: &str, link: &Path) -> Option<PathBuf> {
+    let target = fs::read_link(link).ok()?;
+    let resolved = archive::resolve_link(Path::new(relative), &target, false)?;
+    let mut reached = root.to_path_buf();
+    for component in resolved.components() {
+        reached.push(component);
+        let metadata = fs::symlink_metadata(&reached).ok()?;
+        if metadata.file_type().is_symlink() {
+            return None;
+        }
+    }
+    fs::symlink_metadata(&reached)
+        .is_ok_and(|metadata| metadata.is_file())
+        .then_some(reached)
+}
+
+/// Keeps one name for a file a node holds under several (a link read under its own name, a
+/// hard link from an archive): not the one under `sos_strings/`, where sos puts a cut copy whose
+/// original name is a link to it. The name kept says when it is such a cut copy.
+fn drop_second_names(files: &mut Vec<NodeFile>) {
+    use std::os::unix::fs::MetadataExt;
+    let mut names_of: std::collections::HashMap<(u64, u64), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (index, file) in files.iter().enumerate() {
+        if let Ok(metadata) = fs::metadata(&file.path) {
+            names_of
+                .entry((metadata.dev(), metadata.ino()))
+                .or_default()
+                .push(index);
+        }
+    }
+    let mut keep = vec![true; files.len()];
+    let mut tailed = vec![false; files.len()];
+    for names in names_of.values().filter(|names| names.len() > 1) {
+        let kept = names
+            .iter()
+            .copied()
+            .find(|index| !files[*index].relative.starts_with("sos_strings/"))
+            .unwrap_or(names[0]);
+        for index in names.iter().copied().filter(|index| *index != kept) {
+            keep[index] = false;
+            tailed[kept] |=
+                files[index].tailed_by_sos || files[index].relative.ends_with(".tailed");
+        }
+    }
+    let mut index = 0;
+    files.retain_mut(|file| {
+        file.tailed_by_sos |= tailed[index];
+        index += 1;
+        keep[index - 1]
+    });
 }
 
 /// A node's name: a sosreport's host name (`sos_commands/host/hostname`, or the `hostname` at
@@ -380,6 +438,7 @@ impl Bundle {
                 size,
                 mtime: file_mtime(path),
                 mtime_from_manifest: false,
+                tailed_by_sos: false,
             }],
         });
     }
@@ -549,24 +608,27 @@ impl Bundle {
                 .map(|part| part.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join("/");
-            if entry.path_is_symlink() {
-                // A link to another place inside the node is skipped quietly: nothing is lost.
-                if fs::read_link(entry.path()).is_ok_and(|target| {
-                    archive::link_stays_inside(Path::new(&relative), &target, false)
-                }) {
-                    continue;
+            // A link to a regular file elsewhere in the node is read under the link's name
+            // (sosreports replace a log they cut by a link to the cut copy); any other link is
+            // not followed.
+            let path = if entry.path_is_symlink() {
+                match linked_file(root, &relative, entry.path()) {
+                    Some(target) => target,
+                    None => {
+                        self.warnings.push(Warning::at(
+                            &name,
+                            &relative,
+                            None,
+                            "is a symbolic link to something that is not a regular file inside its node; not followed",
+                        ));
+                        continue;
+                    }
                 }
-                self.warnings.push(Warning::at(
-                    &name,
-                    &relative,
-                    None,
-                    "is a symbolic link; not followed, so nothing outside the bundle is read",
-                ));
+            } else if entry.file_type().is_file() {
+                entry.path().to_path_buf()
+            } else {
                 continue;
-            }
-            if !entry.file_type().is_file() {
-                continue;
-            }
+            };
             if is_binary_log(&relative) {
                 self.warnings.push(Warning::at(
                     &name,
@@ -580,15 +642,20 @@ impl Bundle {
             let manifest_mtime = listed
                 .and_then(|file| file.mtime.as_deref())
                 .and_then(parse_rfc3339);
-            let size = entry.metadata().map(|meta| meta.len()).unwrap_or(0);
+            let size = fs::metadata(&path).map(|meta| meta.len()).unwrap_or(0);
+            let tailed_by_sos = path
+                .file_name()
+                .is_some_and(|file| file.to_string_lossy().ends_with(".tailed"));
             files.push(NodeFile {
                 relative,
-                path: entry.path().to_path_buf(),
+                mtime: manifest_mtime.or_else(|| file_mtime(&path)),
+                path,
                 size,
-                mtime: manifest_mtime.or_else(|| file_mtime(entry.path())),
                 mtime_from_manifest: manifest_mtime.is_some(),
+                tailed_by_sos,
             });
         }
+        drop_second_names(&mut files);
         if files.is_empty() {
             self.warnings.push(Warning::at(
                 &name,

@@ -667,14 +667,18 @@ impl Classifier {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'a>> {
+        let classify_all = |folded: &[u8]| {
+            tables
+                .iter()
+                .find_map(|table| table.classify_folded(program, level, message, folded))
+        };
         match tables {
             [table] => table.classify(program, level, message),
             // The message is folded once for all the tables' literal searches.
-            _ => with_folded(message, |folded| {
-                tables
-                    .iter()
-                    .find_map(|table| table.classify_folded(program, level, message, folded))
-            }),
+            _ if tables.iter().any(|table| table.prefilter.is_some()) => {
+                with_folded(message, classify_all)
+            }
+            _ => classify_all(&[]),
         }
     }
 

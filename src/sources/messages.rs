@@ -27,8 +27,8 @@ pub fn is_sos_journal(relative: &str) -> bool {
 
 /// Of a node's files, the sosreport journals not to read because other files hold the same lines:
 /// all of them when the node has `var/log/messages` or `var/log/syslog` (sos copies those too,
-/// and journald forwards to them), else all but the widest kind present: the whole journal (or
-/// a period of it) over single boots, single boots over single units.
+/// and journald forwards to them), else the single boots when the whole journal (or a period of
+/// it) is there.
 pub fn sos_journals_left_out<'a>(relatives: &[&'a str]) -> Vec<&'a str> {
     let journals: Vec<&str> = relatives
         .iter()
@@ -43,21 +43,11 @@ pub fn sos_journals_left_out<'a>(relatives: &[&'a str]) -> Vec<&'a str> {
     if has_syslog {
         return journals;
     }
-    // 0: the whole journal or a period; 1: a boot; 2: a unit or an identifier.
-    let breadth = |relative: &str| {
-        if relative.contains("_--unit") || relative.contains("_--identifier") {
-            2
-        } else if relative.contains("_--boot") {
-            1
-        } else {
-            0
-        }
-    };
-    let widest = journals.iter().map(|relative| breadth(relative)).min();
-    journals
-        .into_iter()
-        .filter(|relative| Some(breadth(relative)) != widest)
-        .collect()
+    let is_boot = |relative: &&str| relative.contains("_--boot");
+    if journals.iter().all(is_boot) {
+        return Vec::new();
+    }
+    journals.into_iter().filter(is_boot).collect()
 }
 
 /// The syslog-like source.
@@ -87,12 +77,11 @@ impl Source for Messages {
         let reader = LineReader::open_decoded(&file.path, super::journal_export::decode)?;
         let tables = context.classifier.tables_for(NAME);
         let mut book = LineBook::new(&context);
-        if is_sos_journal(&file.relative) && file.relative.ends_with(".tailed") {
+        if file.tailed_by_sos || file.relative.ends_with(".tailed") {
             book.warn(
                 None,
-                "sos kept only the newest part of this journal (its size limit, 100 MiB unless \
-                 --journal-size said otherwise): nothing older than its first line is in the \
-                 sosreport"
+                "sos kept only the newest part of this file (its `.tailed` copy, cut at sos' size \
+                 limit): nothing older than its first line is in it"
                     .to_string(),
             );
         }
@@ -331,19 +320,19 @@ mod tests {
         let whole = "sos_strings/logs/journalctl_--no-pager.tailed";
         let boot = "sos_commands/logs/journalctl_--no-pager_--boot";
         let previous_boot = "sos_commands/logs/journalctl_--no-pager_--boot_-1";
-        let unit = "sos_commands/logs/journalctl_--no-pager_--unit_haproxy";
         let messages = "var/log/messages-20261124.gz";
         // Beside var/log/messages: none.
         assert_eq!(
             sos_journals_left_out(&[messages, whole, boot]),
             [whole, boot]
         );
-        // Alone: the widest kind, and every file of it.
+        // Alone: the whole journal rather than its boots; the boots when there is no whole.
         assert_eq!(
-            sos_journals_left_out(&[whole, boot, previous_boot, unit]),
-            [boot, previous_boot, unit]
+            sos_journals_left_out(&[whole, boot, previous_boot]),
+            [boot, previous_boot]
         );
-        assert_eq!(sos_journals_left_out(&[boot, previous_boot, unit]), [unit]);
-        assert!(sos_journals_left_out(&[unit, "var/log/esc/escmanager.log"]).is_empty());
+        assert!(
+            sos_journals_left_out(&[boot, previous_boot, "var/log/esc/escmanager.log"]).is_empty()
+        );
     }
 }

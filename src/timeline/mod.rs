@@ -820,26 +820,42 @@ impl Timeline {
                 .map(|plan| plan.file.relative.as_str())
                 .chain(facts.iter().map(|event| event.file.as_ref())),
         );
+        // Set when the merge ends early (the sink failed): reading threads stop at their next line.
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let stop = &stop;
         std::thread::scope(|scope| {
+            let want_unrecognised = filter.include_unrecognised;
             let mut feeds: Vec<ReplayFeed> = self
                 .plans
                 .iter()
-                .map(|plan| {
-                    let (sender, receiver) = std::sync::mpsc::sync_channel(REPLAY_BATCHES_AHEAD);
+                .enumerate()
+                .map(|(index, plan)| {
                     let node = &bundle.nodes[plan.node];
-                    let want_unrecognised = filter.include_unrecognised;
-                    scope.spawn(move || {
-                        // A file that cannot be opened was already reported when the timeline
-                        // was built.
-                        if let Ok(reader) = open_reader(node, plan, classifier, want_unrecognised) {
-                            feed_batches(reader, &plan.clock, &sender);
-                        }
-                    });
-                    ReplayFeed::new(Some(receiver), Vec::new())
+                    let (sender, receiver) = std::sync::mpsc::sync_channel(REPLAY_BATCHES_AHEAD);
+                    let spawned = index < REPLAY_THREADS
+                        && std::thread::Builder::new()
+                            .spawn_scoped(scope, move || {
+                                // A file that cannot be opened was already reported when the
+                                // timeline was built.
+                                if let Ok(reader) =
+                                    open_reader(node, plan, classifier, want_unrecognised)
+                                {
+                                    feed_batches(reader, &plan.clock, &sender, stop);
+                                }
+                            })
+                            .is_ok();
+                    if spawned {
+                        return ReplayFeed::new(FeedSource::Thread(receiver));
+                    }
+                    // Past the thread limit, or refused a thread: read here, event by event.
+                    match open_reader(node, plan, classifier, want_unrecognised) {
+                        Ok(reader) => ReplayFeed::new(FeedSource::Inline(reader, &plan.clock)),
+                        Err(_) => ReplayFeed::new(FeedSource::Given(Vec::new().into_iter())),
+                    }
                 })
                 .collect();
             // The manifest's facts, in their order, as one more feed.
-            feeds.push(ReplayFeed::new(None, facts));
+            feeds.push(ReplayFeed::new(FeedSource::Given(facts.into_iter())));
             // The heap holds each feed's next event's key (the event waits in its feed): keys
             // are small, events are not, and a heap moves its entries around.
             let mut heap: BinaryHeap<std::cmp::Reverse<MergeKey>> = BinaryHeap::new();
@@ -851,6 +867,7 @@ impl Timeline {
             let mut renamed: Option<LastRename> = None;
             while let Some(std::cmp::Reverse(key)) = heap.pop() {
                 let feed = &mut feeds[key.feed];
+                // (A feed's key is in the heap only while its head waits.)
                 let Some(mut event) = feed.head.take() else {
                     continue;
                 };
@@ -873,9 +890,11 @@ impl Timeline {
                         }
                     }
                 }
-                if filter.accepts(&event) {
-                    // On an error the feeds are dropped on return, which stops their threads.
-                    sink(&event)?;
+                if filter.accepts(&event)
+                    && let Err(error) = sink(&event)
+                {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(error);
                 }
             }
             Ok(())
@@ -884,17 +903,21 @@ impl Timeline {
 }
 
 /// The last node renamed during a replay: node and host as read, and the node's name for them
-/// (a file's events share them, so the name is looked up, and allocated, once per run).
+/// (a file's events share them, so the name is looked up, and allocated, once per run of events
+/// from the same node and host).
 struct LastRename {
     node: Arc<str>,
     host: Option<Arc<str>>,
     name: Arc<str>,
 }
 
-/// Events per batch a replaying file's thread hands over.
+/// Events per batch a replaying file's thread hands over, and the most text one batch holds.
 const REPLAY_BATCH: usize = 256;
+const REPLAY_BATCH_BYTES: usize = 128 * 1024;
 /// Batches a replaying file's thread may have waiting before it pauses.
 const REPLAY_BATCHES_AHEAD: usize = 2;
+/// Files replayed on threads of their own; the others are read by the merging thread.
+const REPLAY_THREADS: usize = 64;
 
 /// Where an event goes in a replay's merge: [`compare_events`]' order, with node and file names
 /// replaced by their ranks, then the feed (two feeds never hold equal events: each reads its own
@@ -930,10 +953,19 @@ impl NameRanks {
     }
 }
 
-/// One file's events during a replay, as its reading thread hands them over (or, without a
-/// thread, the events it was given), with the next one to merge.
-struct ReplayFeed {
-    receiver: Option<std::sync::mpsc::Receiver<Vec<Event>>>,
+/// Where a replay feed's events come from.
+enum FeedSource<'a> {
+    /// A file's reading thread, in batches.
+    Thread(std::sync::mpsc::Receiver<Vec<Event>>),
+    /// A file read on the merging thread.
+    Inline(Box<dyn EventReader + 'a>, &'a FileClock),
+    /// Events given at the start (the manifest's facts).
+    Given(std::vec::IntoIter<Event>),
+}
+
+/// One file's events during a replay, with the next one to merge.
+struct ReplayFeed<'a> {
+    source: FeedSource<'a>,
     batch: std::vec::IntoIter<Event>,
     head: Option<Event>,
     /// The last node and file names ranked, with their ranks (a file's events share them).
@@ -941,14 +973,32 @@ struct ReplayFeed {
     file_rank: Option<(Arc<str>, u32)>,
 }
 
-impl ReplayFeed {
-    fn new(receiver: Option<std::sync::mpsc::Receiver<Vec<Event>>>, events: Vec<Event>) -> Self {
+impl<'a> ReplayFeed<'a> {
+    fn new(source: FeedSource<'a>) -> Self {
         ReplayFeed {
-            receiver,
-            batch: events.into_iter(),
+            source,
+            batch: Vec::new().into_iter(),
             head: None,
             node_rank: None,
             file_rank: None,
+        }
+    }
+
+    /// The feed's next event, waiting for its thread when the current batch is used up.
+    fn next_event(&mut self) -> Option<Event> {
+        match &mut self.source {
+            FeedSource::Thread(receiver) => loop {
+                if let Some(event) = self.batch.next() {
+                    return Some(event);
+                }
+                self.batch = receiver.recv().ok()?.into_iter();
+            },
+            FeedSource::Inline(reader, clock) => {
+                let mut event = reader.next_event()?;
+                place(&mut event, clock);
+                Some(event)
+            }
+            FeedSource::Given(events) => events.next(),
         }
     }
 
@@ -960,12 +1010,7 @@ impl ReplayFeed {
         node_names: &NameRanks,
         file_names: &NameRanks,
     ) -> Option<MergeKey> {
-        let event = loop {
-            if let Some(event) = self.batch.next() {
-                break event;
-            }
-            self.batch = self.receiver.as_ref()?.recv().ok()?.into_iter();
-        };
+        let event = self.next_event()?;
         let key = MergeKey {
             time: event.time,
             node: cached_rank(&mut self.node_rank, &event.node, node_names),
@@ -991,19 +1036,26 @@ fn cached_rank(last: &mut Option<(Arc<str>, u32)>, name: &Arc<str>, names: &Name
     }
 }
 
-/// Reads a file's events, places them in time and sends them in batches, until the file ends or
-/// nobody is receiving any more.
+/// Reads a file's events, places them in time and sends them in batches, until the file ends,
+/// nobody is receiving any more, or `stop` is set.
 fn feed_batches(
     mut reader: Box<dyn EventReader + '_>,
     clock: &FileClock,
     sender: &std::sync::mpsc::SyncSender<Vec<Event>>,
+    stop: &std::sync::atomic::AtomicBool,
 ) {
     let mut batch = Vec::with_capacity(REPLAY_BATCH);
+    let mut bytes = 0;
     while let Some(mut event) = reader.next_event() {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         place(&mut event, clock);
+        bytes += event.text.len();
         batch.push(event);
-        if batch.len() == REPLAY_BATCH {
+        if batch.len() == REPLAY_BATCH || bytes >= REPLAY_BATCH_BYTES {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));
+            bytes = 0;
             if sender.send(full).is_err() {
                 return;
             }
