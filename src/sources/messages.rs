@@ -26,19 +26,21 @@ pub fn is_sos_journal(relative: &str) -> bool {
 }
 
 /// Of a node's files, the sosreport journals not to read because other files hold the same lines:
-/// all of them when the node has `var/log/messages` or `var/log/syslog` (sos copies those too,
+/// all of them when the node has a non-empty `var/log/messages` or `syslog` (sos copies those too,
 /// and journald forwards to them), else the single boots when the whole journal (or a period of
 /// it) is there.
-pub fn sos_journals_left_out<'a>(relatives: &[&'a str]) -> Vec<&'a str> {
-    let journals: Vec<&str> = relatives
+pub fn sos_journals_left_out<'a>(files: &[(&'a str, u64)]) -> Vec<&'a str> {
+    let journals: Vec<&str> = files
         .iter()
-        .copied()
+        .map(|(relative, _)| *relative)
         .filter(|relative| is_sos_journal(relative))
         .collect();
-    let has_syslog = relatives.iter().any(|relative| {
-        relative
-            .strip_prefix("var/log/")
-            .is_some_and(|name| name.starts_with("messages") || name.starts_with("syslog"))
+    // (An empty one holds nothing: rsyslog may not be running.)
+    let has_syslog = files.iter().any(|(relative, size)| {
+        *size > 0
+            && relative
+                .strip_prefix("var/log/")
+                .is_some_and(|name| name.starts_with("messages") || name.starts_with("syslog"))
     });
     if has_syslog {
         return journals;
@@ -321,18 +323,27 @@ mod tests {
         let boot = "sos_commands/logs/journalctl_--no-pager_--boot";
         let previous_boot = "sos_commands/logs/journalctl_--no-pager_--boot_-1";
         let messages = "var/log/messages-20261124.gz";
-        // Beside var/log/messages: none.
+        // Beside var/log/messages: none, unless it is empty.
         assert_eq!(
-            sos_journals_left_out(&[messages, whole, boot]),
+            sos_journals_left_out(&[(messages, 1), (whole, 1), (boot, 1)]),
             [whole, boot]
+        );
+        assert_eq!(
+            sos_journals_left_out(&[(messages, 0), (whole, 1), (boot, 1)]),
+            [boot]
         );
         // Alone: the whole journal rather than its boots; the boots when there is no whole.
         assert_eq!(
-            sos_journals_left_out(&[whole, boot, previous_boot]),
+            sos_journals_left_out(&[(whole, 1), (boot, 1), (previous_boot, 1)]),
             [boot, previous_boot]
         );
         assert!(
-            sos_journals_left_out(&[boot, previous_boot, "var/log/esc/escmanager.log"]).is_empty()
+            sos_journals_left_out(&[
+                (boot, 1),
+                (previous_boot, 1),
+                ("var/log/esc/escmanager.log", 1)
+            ])
+            .is_empty()
         );
     }
 }

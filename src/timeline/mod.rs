@@ -417,12 +417,12 @@ fn plan_files(bundle: &Bundle, nodes: &mut [NodeTimeline], zones: &[Zone]) -> Ve
     let mut plans = Vec::new();
     for (node_index, node) in bundle.nodes.iter().enumerate() {
         let mut claimed: Vec<(&'static dyn Source, &NodeFile)> = Vec::new();
-        let relatives: Vec<&str> = node
+        let sizes: Vec<(&str, u64)> = node
             .files
             .iter()
-            .map(|file| file.relative.as_str())
+            .map(|file| (file.relative.as_str(), file.size))
             .collect();
-        let left_out = crate::sources::messages::sos_journals_left_out(&relatives);
+        let left_out = crate::sources::messages::sos_journals_left_out(&sizes);
         for file in &node.files {
             match source_for(&file.relative) {
                 Some(source) if !left_out.contains(&file.relative.as_str()) => {
