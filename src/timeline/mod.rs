@@ -791,10 +791,10 @@ impl Timeline {
     }
 
     /// Streams every line of every file (unrecognised ones only when `filter` includes them) that
-    /// `filter` accepts, in timeline order. Files are re-read, each on its own thread that hands
-    /// its events over in small batches (at most `REPLAY_BATCHES_AHEAD` batches of
-    /// `REPLAY_BATCH` events waiting per file); this thread merges them and calls `sink`, so
-    /// reading and writing overlap. Nothing else is kept.
+    /// `filter` accepts, in timeline order, holding one pending event per file. Files are re-read;
+    /// nothing else is kept. (Reading files on threads of their own and handing events over cost
+    /// more in allocations freed across threads than it saved: one core did the same work in
+    /// two thirds of the time.)
     pub fn replay(
         &self,
         bundle: &Bundle,
@@ -820,85 +820,63 @@ impl Timeline {
                 .map(|plan| plan.file.relative.as_str())
                 .chain(facts.iter().map(|event| event.file.as_ref())),
         );
-        // Set when the merge ends early (the sink failed): reading threads stop at their next line.
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        let stop = &stop;
-        std::thread::scope(|scope| {
-            let want_unrecognised = filter.include_unrecognised;
-            let mut feeds: Vec<ReplayFeed> = self
-                .plans
-                .iter()
-                .enumerate()
-                .map(|(index, plan)| {
-                    let node = &bundle.nodes[plan.node];
-                    let (sender, receiver) = std::sync::mpsc::sync_channel(REPLAY_BATCHES_AHEAD);
-                    let spawned = index < REPLAY_THREADS
-                        && std::thread::Builder::new()
-                            .spawn_scoped(scope, move || {
-                                // A file that cannot be opened was already reported when the
-                                // timeline was built.
-                                if let Ok(reader) =
-                                    open_reader(node, plan, classifier, want_unrecognised)
-                                {
-                                    feed_batches(reader, &plan.clock, &sender, stop);
-                                }
-                            })
-                            .is_ok();
-                    if spawned {
-                        return ReplayFeed::new(FeedSource::Thread(receiver));
+        let want_unrecognised = filter.include_unrecognised;
+        let mut feeds: Vec<ReplayFeed> = self
+            .plans
+            .iter()
+            .map(|plan| {
+                // A file that cannot be opened was already reported when the timeline was built.
+                let reader = open_reader(
+                    &bundle.nodes[plan.node],
+                    plan,
+                    classifier,
+                    want_unrecognised,
+                )
+                .ok();
+                ReplayFeed::new(reader.map(|reader| (reader, &plan.clock)), Vec::new())
+            })
+            .collect();
+        // The manifest's facts, in their order, as one more feed.
+        feeds.push(ReplayFeed::new(None, facts));
+        // The heap holds each feed's next event's key (the event waits in its feed): keys
+        // are small, events are not, and a heap moves its entries around.
+        let mut heap: BinaryHeap<std::cmp::Reverse<MergeKey>> = BinaryHeap::new();
+        for (index, feed) in feeds.iter_mut().enumerate() {
+            if let Some(key) = feed.advance(index, &node_names, &file_names) {
+                heap.push(std::cmp::Reverse(key));
+            }
+        }
+        let mut renamed: Option<LastRename> = None;
+        while let Some(std::cmp::Reverse(key)) = heap.pop() {
+            let feed = &mut feeds[key.feed];
+            // (A feed's key is in the heap only while its head waits.)
+            let Some(mut event) = feed.head.take() else {
+                continue;
+            };
+            if let Some(next) = feed.advance(key.feed, &node_names, &file_names) {
+                heap.push(std::cmp::Reverse(next));
+            }
+            if !self.renames.is_empty() {
+                match &renamed {
+                    Some(last) if last.node == event.node && last.host == event.host => {
+                        event.node = last.name.clone();
                     }
-                    // Past the thread limit, or refused a thread: read here, event by event.
-                    match open_reader(node, plan, classifier, want_unrecognised) {
-                        Ok(reader) => ReplayFeed::new(FeedSource::Inline(reader, &plan.clock)),
-                        Err(_) => ReplayFeed::new(FeedSource::Given(Vec::new().into_iter())),
+                    _ => {
+                        let (node, host) = (event.node.clone(), event.host.clone());
+                        let name = self.node_name_for(&event.node, event.host.as_deref());
+                        if name != event.node.as_ref() {
+                            event.node = Arc::from(name);
+                        }
+                        let name = event.node.clone();
+                        renamed = Some(LastRename { node, host, name });
                     }
-                })
-                .collect();
-            // The manifest's facts, in their order, as one more feed.
-            feeds.push(ReplayFeed::new(FeedSource::Given(facts.into_iter())));
-            // The heap holds each feed's next event's key (the event waits in its feed): keys
-            // are small, events are not, and a heap moves its entries around.
-            let mut heap: BinaryHeap<std::cmp::Reverse<MergeKey>> = BinaryHeap::new();
-            for (index, feed) in feeds.iter_mut().enumerate() {
-                if let Some(key) = feed.advance(index, &node_names, &file_names) {
-                    heap.push(std::cmp::Reverse(key));
                 }
             }
-            let mut renamed: Option<LastRename> = None;
-            while let Some(std::cmp::Reverse(key)) = heap.pop() {
-                let feed = &mut feeds[key.feed];
-                // (A feed's key is in the heap only while its head waits.)
-                let Some(mut event) = feed.head.take() else {
-                    continue;
-                };
-                if let Some(next) = feed.advance(key.feed, &node_names, &file_names) {
-                    heap.push(std::cmp::Reverse(next));
-                }
-                if !self.renames.is_empty() {
-                    match &renamed {
-                        Some(last) if last.node == event.node && last.host == event.host => {
-                            event.node = last.name.clone();
-                        }
-                        _ => {
-                            let (node, host) = (event.node.clone(), event.host.clone());
-                            let name = self.node_name_for(&event.node, event.host.as_deref());
-                            if name != event.node.as_ref() {
-                                event.node = Arc::from(name);
-                            }
-                            let name = event.node.clone();
-                            renamed = Some(LastRename { node, host, name });
-                        }
-                    }
-                }
-                if filter.accepts(&event)
-                    && let Err(error) = sink(&event)
-                {
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                    return Err(error);
-                }
+            if filter.accepts(&event) {
+                sink(&event)?;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 }
 
@@ -910,14 +888,6 @@ struct LastRename {
     host: Option<Arc<str>>,
     name: Arc<str>,
 }
-
-/// Events per batch a replaying file's thread hands over, and the most text one batch holds.
-const REPLAY_BATCH: usize = 256;
-const REPLAY_BATCH_BYTES: usize = 128 * 1024;
-/// Batches a replaying file's thread may have waiting before it pauses.
-const REPLAY_BATCHES_AHEAD: usize = 2;
-/// Files replayed on threads of their own; the others are read by the merging thread.
-const REPLAY_THREADS: usize = 64;
 
 /// Where an event goes in a replay's merge: [`compare_events`]' order, with node and file names
 /// replaced by their ranks, then the feed (two feeds never hold equal events: each reads its own
@@ -953,20 +923,11 @@ impl NameRanks {
     }
 }
 
-/// Where a replay feed's events come from.
-enum FeedSource<'a> {
-    /// A file's reading thread, in batches.
-    Thread(std::sync::mpsc::Receiver<Vec<Event>>),
-    /// A file read on the merging thread.
-    Inline(Box<dyn EventReader + 'a>, &'a FileClock),
-    /// Events given at the start (the manifest's facts).
-    Given(std::vec::IntoIter<Event>),
-}
-
-/// One file's events during a replay, with the next one to merge.
+/// One file's events during a replay (read from its file, or given: the manifest's facts), with
+/// the next one to merge.
 struct ReplayFeed<'a> {
-    source: FeedSource<'a>,
-    batch: std::vec::IntoIter<Event>,
+    reader: Option<(Box<dyn EventReader + 'a>, &'a FileClock)>,
+    given: std::vec::IntoIter<Event>,
     head: Option<Event>,
     /// The last node and file names ranked, with their ranks (a file's events share them).
     node_rank: Option<(Arc<str>, u32)>,
@@ -974,36 +935,29 @@ struct ReplayFeed<'a> {
 }
 
 impl<'a> ReplayFeed<'a> {
-    fn new(source: FeedSource<'a>) -> Self {
+    fn new(reader: Option<(Box<dyn EventReader + 'a>, &'a FileClock)>, given: Vec<Event>) -> Self {
         ReplayFeed {
-            source,
-            batch: Vec::new().into_iter(),
+            reader,
+            given: given.into_iter(),
             head: None,
             node_rank: None,
             file_rank: None,
         }
     }
 
-    /// The feed's next event, waiting for its thread when the current batch is used up.
+    /// The feed's next event, placed in time.
     fn next_event(&mut self) -> Option<Event> {
-        match &mut self.source {
-            FeedSource::Thread(receiver) => loop {
-                if let Some(event) = self.batch.next() {
-                    return Some(event);
-                }
-                self.batch = receiver.recv().ok()?.into_iter();
-            },
-            FeedSource::Inline(reader, clock) => {
+        match &mut self.reader {
+            Some((reader, clock)) => {
                 let mut event = reader.next_event()?;
                 place(&mut event, clock);
                 Some(event)
             }
-            FeedSource::Given(events) => events.next(),
+            None => self.given.next(),
         }
     }
 
-    /// Takes the feed's next event as its head and returns its merge key (None at the end),
-    /// waiting for the reading thread when the current batch is used up.
+    /// Takes the feed's next event as its head and returns its merge key (None at the end).
     fn advance(
         &mut self,
         feed: usize,
@@ -1033,36 +987,6 @@ fn cached_rank(last: &mut Option<(Arc<str>, u32)>, name: &Arc<str>, names: &Name
             *last = Some((name.clone(), rank));
             rank
         }
-    }
-}
-
-/// Reads a file's events, places them in time and sends them in batches, until the file ends,
-/// nobody is receiving any more, or `stop` is set.
-fn feed_batches(
-    mut reader: Box<dyn EventReader + '_>,
-    clock: &FileClock,
-    sender: &std::sync::mpsc::SyncSender<Vec<Event>>,
-    stop: &std::sync::atomic::AtomicBool,
-) {
-    let mut batch = Vec::with_capacity(REPLAY_BATCH);
-    let mut bytes = 0;
-    while let Some(mut event) = reader.next_event() {
-        if stop.load(std::sync::atomic::Ordering::Relaxed) {
-            return;
-        }
-        place(&mut event, clock);
-        bytes += event.text.len();
-        batch.push(event);
-        if batch.len() == REPLAY_BATCH || bytes >= REPLAY_BATCH_BYTES {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(REPLAY_BATCH));
-            bytes = 0;
-            if sender.send(full).is_err() {
-                return;
-            }
-        }
-    }
-    if !batch.is_empty() {
-        let _ = sender.send(batch);
     }
 }
 
