@@ -902,8 +902,10 @@ struct MergeKey {
     feed: usize,
 }
 
-/// Names in order, so that comparing ranks is comparing names: a known name has an even rank,
-/// one that is not known the odd rank between its neighbours'.
+/// Names in order, so that comparing the ranks of names in the list is comparing the names. A
+/// name not in the list (a replay lists every node and file it reads, so none) ranks between its
+/// neighbours in the list: in order with every name of the list, but level with other unknown
+/// names between the same two.
 struct NameRanks(Vec<String>);
 
 impl NameRanks {
@@ -916,8 +918,8 @@ impl NameRanks {
 
     fn rank(&self, name: &str) -> u32 {
         let position = match self.0.binary_search_by(|known| known.as_str().cmp(name)) {
-            Ok(position) => 2 * position,
-            Err(position) => 2 * position + 1,
+            Ok(position) => 2 * position + 1,
+            Err(position) => 2 * position,
         };
         u32::try_from(position).unwrap_or(u32::MAX)
     }
@@ -1098,45 +1100,31 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    /// Sorting positions and then moving events along the order's cycles gives what a stable
-    /// sort of the events gives, ties (same instant, node, file, line) kept in reading order.
-    #[test]
-    fn sorting_in_place_gives_the_stable_order() {
-        let mut seed: u64 = 7;
-        let mut next = move |bound: u64| {
+    /// Numbers below a bound, the same for the same seed (a linear congruential generator).
+    fn pseudo_random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |bound: u64| {
             seed = seed
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) % bound
-        };
+        }
+    }
+
+    /// Sorting positions and then moving events along the order's cycles gives what a stable
+    /// sort of the events gives, ties (same instant, node, file, line) kept in reading order.
+    #[test]
+    fn sorting_in_place_gives_the_stable_order() {
+        let mut next = pseudo_random(7);
         for length in [0, 1, 2, 3, 10, 257] {
             let events: Vec<Event> = (0..length)
                 .map(|position| {
                     let node = ["esc-ha-0", "esc-ha-1"][next(2) as usize];
-                    Event {
-                        time: (next(5) > 0).then(|| Utc.timestamp_opt(next(6) as i64, 0).unwrap()),
-                        stamp: None,
-                        year_turns: 0,
-                        time_inferred: false,
-                        collector_clock: false,
-                        uncertainty_s: None,
-                        node: Arc::from(node),
-                        file: Arc::from("var/log/messages"),
-                        file_index: next(3) as u32,
-                        line: next(4),
-                        offset: 0,
-                        kind: crate::sources::EventKind::Daemon,
-                        event: None,
-                        classifier: None,
-                        source: "messages",
-                        host: None,
-                        program: None,
-                        pid: None,
-                        level: None,
-                        fields: Default::default(),
-                        text: position.to_string(),
-                        message_start: 0,
-                    }
+                    let time = (next(5) > 0).then(|| Utc.timestamp_opt(next(6) as i64, 0).unwrap());
+                    let mut event = sample_event(time, node, "var/log/messages");
+                    event.file_index = next(3) as u32;
+                    event.line = next(4);
+                    event.text = position.to_string();
+                    event
                 })
                 .collect();
             let mut expected = events.clone();
@@ -1157,6 +1145,94 @@ mod tests {
             let mut sorted = events;
             sort_in_place(&mut sorted, rank);
             assert_eq!(texts(&sorted), texts(&expected), "{length} events, ranked");
+        }
+    }
+
+    /// An event with what ordering reads; the rest empty.
+    fn sample_event(time: Option<DateTime<Utc>>, node: &str, file: &str) -> Event {
+        Event {
+            time,
+            stamp: None,
+            year_turns: 0,
+            time_inferred: false,
+            collector_clock: false,
+            uncertainty_s: None,
+            node: Arc::from(node),
+            file: Arc::from(file),
+            file_index: 0,
+            line: 0,
+            offset: 0,
+            kind: crate::sources::EventKind::Daemon,
+            event: None,
+            classifier: None,
+            source: "messages",
+            host: None,
+            program: None,
+            pid: None,
+            level: None,
+            fields: Default::default(),
+            text: String::new(),
+            message_start: 0,
+        }
+    }
+
+    /// A replay's merge keys order events as `compare_events` does (a replay ranks every name
+    /// it reads); a name not ranked still sits in order with every ranked one.
+    #[test]
+    fn merge_keys_order_events_as_compare_events_does() {
+        let nodes = ["esc-ha-0", "esc-ha-1", "esc-ha-10", "a", "z"];
+        let files = [
+            "var/log/messages",
+            "var/log/esc/escmanager.log",
+            "manifest.json",
+            "m",
+        ];
+        let node_names = NameRanks::new(nodes.iter().copied());
+        let file_names = NameRanks::new(files.iter().copied());
+        let some_files = NameRanks::new(files[..2].iter().copied());
+        for unknown in ["", "manifest.json", "m", "var/log/f", "zz"] {
+            for known in &files[..2] {
+                assert_eq!(
+                    some_files.rank(unknown).cmp(&some_files.rank(known)),
+                    unknown.cmp(known),
+                    "{unknown} / {known}"
+                );
+            }
+        }
+        let mut next = pseudo_random(11);
+        let events: Vec<Event> = (0..200)
+            .map(|_| {
+                let time = (next(4) > 0).then(|| Utc.timestamp_opt(next(3) as i64, 0).unwrap());
+                let mut event = sample_event(
+                    time,
+                    nodes[next(nodes.len() as u64) as usize],
+                    files[next(files.len() as u64) as usize],
+                );
+                event.file_index = next(3) as u32;
+                event.line = next(3);
+                event
+            })
+            .collect();
+        let key = |event: &Event| MergeKey {
+            time: event.time,
+            node: node_names.rank(&event.node),
+            file_index: event.file_index,
+            line: event.line,
+            file: file_names.rank(&event.file),
+            feed: 0,
+        };
+        for left in &events {
+            for right in &events {
+                assert_eq!(
+                    key(left).cmp(&key(right)),
+                    compare_events(left, right),
+                    "{} {} / {} {}",
+                    left.node,
+                    left.file,
+                    right.node,
+                    right.file
+                );
+            }
         }
     }
 
