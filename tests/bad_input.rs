@@ -1260,3 +1260,41 @@ fn a_flood_of_recognised_events_is_sampled_within_the_budget_and_said_so() {
         budgeted.stderr
     );
 }
+
+/// A bundle directory whose `var/log/messages` is a link to today's rotation inside the node: the
+/// file is read once, under the rotation's name (which dates it), and the link is not warned
+/// about; a link out of the node is named and not followed.
+#[test]
+fn a_link_to_a_file_inside_the_node_is_read_once_under_its_own_name() {
+    let work = tempfile::tempdir().unwrap();
+    let logs = work.path().join("esc-ha-0/var/log");
+    fs::create_dir_all(&logs).unwrap();
+    let lab = crate::support::testdata_bundle("lab-partition");
+    fs::copy(
+        lab.join("esc-ha-0/var/log/messages"),
+        logs.join("messages-20261126"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("messages-20261126", logs.join("messages")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", logs.join("secure")).unwrap();
+    let run = esc_diag([
+        std::ffi::OsStr::new("timeline"),
+        std::ffi::OsStr::new("--format"),
+        std::ffi::OsStr::new("json"),
+        work.path().as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    let files: Vec<&str> = report["coverage"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["var/log/messages-20261126"]);
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("var/log/secure") && !warnings.contains("\"var/log/messages\""),
+        "{warnings}"
+    );
+}

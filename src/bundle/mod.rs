@@ -227,9 +227,11 @@ fn linked_file(root: &Path, relative: &str, link: &Path) -> Option<PathBuf> {
 }
 
 /// Keeps one name for a file a node holds under several (a link read under its own name, a
-/// hard link from an archive): not the one under `sos_strings/`, where sos puts a cut copy whose
-/// original name is a link to it. The name kept says when it is such a cut copy.
-fn drop_second_names(files: &mut Vec<NodeFile>) {
+/// hard link from an archive): not one under `sos_strings/`, where sos puts a cut copy whose
+/// original name is a link to it; else not one read through a link (`messages` linking to
+/// `messages-20261201`: the rotation's name dates it); else the first. The name kept says when
+/// it is such a cut copy.
+fn drop_second_names(files: &mut Vec<NodeFile>, through_link: &[bool]) {
     use std::os::unix::fs::MetadataExt;
     let mut names_of: std::collections::HashMap<(u64, u64), Vec<usize>> =
         std::collections::HashMap::new();
@@ -247,7 +249,13 @@ fn drop_second_names(files: &mut Vec<NodeFile>) {
         let kept = names
             .iter()
             .copied()
-            .find(|index| !files[*index].relative.starts_with("sos_strings/"))
+            .min_by_key(|index| {
+                (
+                    files[*index].relative.starts_with("sos_strings/"),
+                    through_link.get(*index).copied().unwrap_or(false),
+                    *index,
+                )
+            })
             .unwrap_or(names[0]);
         for index in names.iter().copied().filter(|index| *index != kept) {
             keep[index] = false;
@@ -570,6 +578,8 @@ impl Bundle {
         collected_at: Option<DateTime<Utc>>,
     ) -> Node {
         let mut files = Vec::new();
+        // Which of `files` were read through a symbolic link.
+        let mut through_link: Vec<bool> = Vec::new();
         // A sosreport's top holds command outputs (ps, lsof, date...), not logs.
         let top_files_are_logs = !is_sosreport(root);
         let walk = WalkDir::new(root)
@@ -611,7 +621,8 @@ impl Bundle {
             // A link to a regular file elsewhere in the node is read under the link's name
             // (sosreports replace a log they cut by a link to the cut copy); any other link is
             // not followed.
-            let path = if entry.path_is_symlink() {
+            let is_link = entry.path_is_symlink();
+            let path = if is_link {
                 match linked_file(root, &relative, entry.path()) {
                     Some(target) => target,
                     None => {
@@ -654,8 +665,9 @@ impl Bundle {
                 mtime_from_manifest: manifest_mtime.is_some(),
                 tailed_by_sos,
             });
+            through_link.push(is_link);
         }
-        drop_second_names(&mut files);
+        drop_second_names(&mut files, &through_link);
         if files.is_empty() {
             self.warnings.push(Warning::at(
                 &name,
