@@ -213,8 +213,13 @@ fn is_sosreport(path: &Path) -> bool {
 fn linked_file(root: &Path, relative: &str, link: &Path) -> Option<PathBuf> {
     let target = fs::read_link(link).ok()?;
     let resolved = archive::resolve_link(Path::new(relative), &target, false)?;
+    regular_file_within(root, &resolved)
+}
+
+/// `root/relative` when it is a regular file reached without going through a link.
+fn regular_file_within(root: &Path, relative: &Path) -> Option<PathBuf> {
     let mut reached = root.to_path_buf();
-    for component in resolved.components() {
+    for component in relative.components() {
         reached.push(component);
         let metadata = fs::symlink_metadata(&reached).ok()?;
         if metadata.file_type().is_symlink() {
@@ -273,14 +278,13 @@ fn drop_second_names(files: &mut Vec<NodeFile>, through_link: &[bool]) {
 
 /// A node's name: a sosreport's host name (`sos_commands/host/hostname`, or the `hostname` at
 /// its top, which sos writes as a link to it) when it is a plausible host name, else the
-/// directory's name. Only regular files are read.
+/// directory's name. Only regular files reached through no link are read.
 fn node_name(path: &Path) -> String {
     if is_sosreport(path) {
         for written in ["sos_commands/host/hostname", "hostname"] {
-            let file = path.join(written);
-            if !fs::symlink_metadata(&file).is_ok_and(|metadata| metadata.is_file()) {
+            let Some(file) = regular_file_within(path, Path::new(written)) else {
                 continue;
-            }
+            };
             if let Ok(text) = lines::read_small_text(&file, 1024)
                 && let Some(host) = text.lines().next().map(str::trim)
                 && !host.is_empty()
