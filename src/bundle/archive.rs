@@ -166,13 +166,16 @@ pub fn resolve_link(link: &Path, target: &Path, hard: bool) -> Option<PathBuf> {
 /// the contents of its target, when the archive held the target as a regular file: as a hard
 /// link, so nothing is copied (sosreports replace a log they cut by a link to the cut copy, and
 /// link many command outputs under a second name). A link whose target is not such a file is
-/// named in a warning.
+/// named in a warning. Nothing is made once a signal has arrived (the tree is being removed).
 fn materialise_links(
     links: &[(PathBuf, PathBuf)],
     destination: &Path,
     shown: &str,
     warnings: &mut Vec<Warning>,
 ) {
+    if super::cleanup::interrupted() {
+        return;
+    }
     for (link, target) in links {
         let source = destination.join(target);
         let made = fs::symlink_metadata(&source).is_ok_and(|metadata| metadata.is_file()) && {
@@ -366,9 +369,7 @@ fn unpack_tar(
             ));
         }
     }
-    if !super::cleanup::interrupted() {
-        materialise_links(&links, destination, &shown, warnings);
-    }
+    materialise_links(&links, destination, &shown, warnings);
     Ok(())
 }
 
@@ -554,9 +555,7 @@ fn unpack_zip(
             )),
         }
     }
-    if !super::cleanup::interrupted() {
-        materialise_links(&links, destination, &shown, warnings);
-    }
+    materialise_links(&links, destination, &shown, warnings);
     Ok(())
 }
 

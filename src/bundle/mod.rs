@@ -208,6 +208,12 @@ fn is_sosreport(path: &Path) -> bool {
     path.join("sos_commands").is_dir()
 }
 
+/// Whether a file is the copy sos keeps of something it cut at its size limit (`NAME.tailed`).
+fn is_cut_by_sos(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name.to_string_lossy().ends_with(".tailed"))
+}
+
 /// The regular file a symbolic link at `relative` (below `root`; the link itself at `link`)
 /// names, when it is inside `root` and reached without going through another link.
 fn linked_file(root: &Path, relative: &str, link: &Path) -> Option<PathBuf> {
@@ -249,7 +255,6 @@ fn drop_second_names(files: &mut Vec<NodeFile>, through_link: &[bool]) {
         }
     }
     let mut keep = vec![true; files.len()];
-    let mut tailed = vec![false; files.len()];
     for names in names_of.values().filter(|names| names.len() > 1) {
         let kept = names
             .iter()
@@ -264,16 +269,11 @@ fn drop_second_names(files: &mut Vec<NodeFile>, through_link: &[bool]) {
             .unwrap_or(names[0]);
         for index in names.iter().copied().filter(|index| *index != kept) {
             keep[index] = false;
-            tailed[kept] |=
-                files[index].tailed_by_sos || files[index].relative.ends_with(".tailed");
+            files[kept].tailed_by_sos |= files[index].tailed_by_sos;
         }
     }
-    let mut index = 0;
-    files.retain_mut(|file| {
-        file.tailed_by_sos |= tailed[index];
-        index += 1;
-        keep[index - 1]
-    });
+    let mut kept = keep.into_iter();
+    files.retain(|_| kept.next().unwrap_or(true));
 }
 
 /// A node's name: a sosreport's host name (`sos_commands/host/hostname`, or the `hostname` at
@@ -450,7 +450,7 @@ impl Bundle {
                 size,
                 mtime: file_mtime(path),
                 mtime_from_manifest: false,
-                tailed_by_sos: false,
+                tailed_by_sos: is_cut_by_sos(path),
             }],
         });
     }
@@ -658,9 +658,7 @@ impl Bundle {
                 .and_then(|file| file.mtime.as_deref())
                 .and_then(parse_rfc3339);
             let size = fs::metadata(&path).map(|meta| meta.len()).unwrap_or(0);
-            let tailed_by_sos = path
-                .file_name()
-                .is_some_and(|file| file.to_string_lossy().ends_with(".tailed"));
+            let tailed_by_sos = is_cut_by_sos(&path);
             files.push(NodeFile {
                 relative,
                 mtime: manifest_mtime.or_else(|| file_mtime(&path)),

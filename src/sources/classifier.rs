@@ -417,12 +417,7 @@ impl Table {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'_>> {
-        match self.prefilter {
-            Some(_) => with_folded(message, |folded| {
-                self.classify_folded(program, level, message, folded)
-            }),
-            None => self.classify_folded(program, level, message, &[]),
-        }
+        Classifier::classify_applicable(std::slice::from_ref(&self), program, level, message)
     }
 
     /// [`Table::classify`] with the message already folded for the literal search (`folded` is
@@ -672,13 +667,11 @@ impl Classifier {
                 .iter()
                 .find_map(|table| table.classify_folded(program, level, message, folded))
         };
-        match tables {
-            [table] => table.classify(program, level, message),
-            // The message is folded once for all the tables' literal searches.
-            _ if tables.iter().any(|table| table.prefilter.is_some()) => {
-                with_folded(message, classify_all)
-            }
-            _ => classify_all(&[]),
+        // The message is folded once for all the tables' literal searches.
+        if tables.iter().any(|table| table.prefilter.is_some()) {
+            with_folded(message, classify_all)
+        } else {
+            classify_all(&[])
         }
     }
 

@@ -79,7 +79,7 @@ impl Source for Messages {
         let reader = LineReader::open_decoded(&file.path, super::journal_export::decode)?;
         let tables = context.classifier.tables_for(NAME);
         let mut book = LineBook::new(&context);
-        if file.tailed_by_sos || file.relative.ends_with(".tailed") {
+        if file.tailed_by_sos {
             book.warn(
                 None,
                 "sos kept only the newest part of this file (its `.tailed` copy, cut at sos' size \
