@@ -833,11 +833,14 @@ impl Timeline {
                     want_unrecognised,
                 )
                 .ok();
-                ReplayFeed::new(reader.map(|reader| (reader, &plan.clock)), Vec::new())
+                ReplayFeed::new(match reader {
+                    Some(reader) => FeedEvents::File(reader, &plan.clock),
+                    None => FeedEvents::Given(Vec::new().into_iter()),
+                })
             })
             .collect();
         // The manifest's facts, in their order, as one more feed.
-        feeds.push(ReplayFeed::new(None, facts));
+        feeds.push(ReplayFeed::new(FeedEvents::Given(facts.into_iter())));
         // The heap holds each feed's next event's key (the event waits in its feed): keys
         // are small, events are not, and a heap moves its entries around.
         let mut heap: BinaryHeap<std::cmp::Reverse<MergeKey>> = BinaryHeap::new();
@@ -925,11 +928,17 @@ impl NameRanks {
     }
 }
 
-/// One file's events during a replay (read from its file, or given: the manifest's facts), with
-/// the next one to merge.
+/// Where a replay feed's events come from.
+enum FeedEvents<'a> {
+    /// A file, read with its clock.
+    File(Box<dyn EventReader + 'a>, &'a FileClock),
+    /// Events given at the start (the manifest's facts; none for a file that cannot be opened).
+    Given(std::vec::IntoIter<Event>),
+}
+
+/// One file's events during a replay, with the next one to merge.
 struct ReplayFeed<'a> {
-    reader: Option<(Box<dyn EventReader + 'a>, &'a FileClock)>,
-    given: std::vec::IntoIter<Event>,
+    events: FeedEvents<'a>,
     head: Option<Event>,
     /// The last node and file names ranked, with their ranks (a file's events share them).
     node_rank: Option<(Arc<str>, u32)>,
@@ -937,10 +946,9 @@ struct ReplayFeed<'a> {
 }
 
 impl<'a> ReplayFeed<'a> {
-    fn new(reader: Option<(Box<dyn EventReader + 'a>, &'a FileClock)>, given: Vec<Event>) -> Self {
+    fn new(events: FeedEvents<'a>) -> Self {
         ReplayFeed {
-            reader,
-            given: given.into_iter(),
+            events,
             head: None,
             node_rank: None,
             file_rank: None,
@@ -949,13 +957,13 @@ impl<'a> ReplayFeed<'a> {
 
     /// The feed's next event, placed in time.
     fn next_event(&mut self) -> Option<Event> {
-        match &mut self.reader {
-            Some((reader, clock)) => {
+        match &mut self.events {
+            FeedEvents::File(reader, clock) => {
                 let mut event = reader.next_event()?;
                 place(&mut event, clock);
                 Some(event)
             }
-            None => self.given.next(),
+            FeedEvents::Given(events) => events.next(),
         }
     }
 
