@@ -2,6 +2,7 @@
 # Runs esc-diag's fuzz targets (cargo-fuzz, nightly toolchain) for SECONDS each (default 30),
 # seeded from testdata/ and rules/. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]. Prints one line
 # per target (its executions, or the crash), then `N passed, M failed`; exits 1 on a crash.
+# FUZZ_RUNS=N also ends each target after N executions, whichever comes first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -45,9 +46,11 @@ for target in "${targets[@]}"; do
   log=$(mktemp)
   if (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
       -dict=dictionaries/esc.dict -max_total_time="$seconds" -rss_limit_mb=2048 \
-      -max_len=16384 -timeout=10 -print_final_stats=1) >"$log" 2>&1; then
+      -max_len=16384 -timeout=10 -print_final_stats=1 ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"}) \
+      >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-    summary+=("$target: $runs runs in ${seconds} s, no crash")
+    took=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | grep -o '[0-9]* second' || true)
+    summary+=("$target: $runs runs${took:+ in ${took}s} (limit ${seconds} s), no crash")
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

@@ -910,13 +910,22 @@ impl Agent {
             assert!(Instant::now() < deadline, "ssh-agent did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        let status = Command::new("ssh-add")
-            .arg("-q")
-            .arg(key)
-            .env("SSH_AUTH_SOCK", &agent.socket)
-            .status()
-            .expect("ssh-add runs");
-        assert!(status.success(), "ssh-add failed");
+        // The socket is there once bound, a moment before the agent listens on it: under load
+        // the first ssh-add can find no one there.
+        loop {
+            let status = Command::new("ssh-add")
+                .arg("-q")
+                .arg(key)
+                .env("SSH_AUTH_SOCK", &agent.socket)
+                .stderr(Stdio::null())
+                .status()
+                .expect("ssh-add runs");
+            if status.success() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "ssh-add failed");
+            std::thread::sleep(Duration::from_millis(50));
+        }
         agent
     }
 }

@@ -98,9 +98,12 @@ fn render(page: &Path, work: &Path) -> Rendered {
     let (dom, stderr, net_log) = run_chromium(page, work, "--dump-dom");
     Rendered {
         dom: Html::parse_document(&dom),
+        // The page's console, not the browser's own pages' (under load Chromium's built-in
+        // `chrome://resources` scripts log "Slow network is detected").
         console: stderr
             .lines()
             .filter(|line| line.contains(":CONSOLE"))
+            .filter(|line| !line.contains("source: chrome://"))
             .map(str::to_string)
             .collect(),
         requests: page_requests(&net_log),

@@ -66,6 +66,40 @@ fn year_less_stamps_take_the_year_and_turn_it_at_new_year() {
     );
 }
 
+#[test]
+fn a_pasted_systemctl_status_dates_its_journal_tail_in_any_locale() {
+    // `systemctl status` under LANG=zh_CN: the tail's months are numbers (`6月`), the Active
+    // line carries the year the tail's stamps lack. A second paste's tail turns the year.
+    let bundle = BundleBuilder::new()
+        .file(
+            "master1",
+            "var/log/messages",
+            "● keepalived.service - LVS and VRRP High Availability Monitor\n   \
+             Active: active (running) since 三 2018-06-27 16:45:01 CST; 8s ago\n\n\
+             6月 27 16:45:02 master1 Keepalived_vrrp[20046]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "master2",
+            "var/log/messages",
+            "   Active: active (running) since Mon 2018-12-31 23:00:00 UTC; 1 day 2h ago\n\n\
+             Dec 31 23:59:59 master2 Keepalived_vrrp[1]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+             Jan 01 00:00:01 master2 Keepalived_vrrp[1]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+        );
+    let events = json_events(bundle.path());
+    assert_eq!(
+        find(&events, "master1", "Entering MASTER STATE")["time"],
+        "2018-06-27T16:45:02Z"
+    );
+    assert_eq!(
+        find(&events, "master2", "Entering BACKUP STATE")["time"],
+        "2018-12-31T23:59:59Z"
+    );
+    assert_eq!(
+        find(&events, "master2", "Entering MASTER STATE")["time"],
+        "2019-01-01T00:00:01Z"
+    );
+}
+
 /// Adds a path argument to a prepared run (keeps call sites short).
 trait ArgPath {
     fn arg_path(self, path: &std::path::Path) -> crate::support::Run;

@@ -259,9 +259,16 @@ pub fn write(
                 if interval.role == Role::Unknown && interval.start.is_none() {
                     continue;
                 }
-                let since = interval
-                    .start
-                    .map_or("start".to_string(), |start| format_clock(start, dated));
+                // Held since before the logs: from their start, or, known only from a line
+                // keepalived writes in that state before the change that ends it, by that line
+                // (not before it).
+                let since = match (interval.start, interval.proven_from) {
+                    (Some(start), _) => format_clock(start, dated),
+                    (None, Some(proven)) if interval.end != Some(proven) => {
+                        format!("by {}", format_clock(proven, dated))
+                    }
+                    (None, _) => "start".to_string(),
+                };
                 path.push(format!("{} {since}", interval.role));
             }
             writeln!(

@@ -498,6 +498,11 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     .who(&arguments[0])
                     .iter()
                     .filter_map(|node| {
+                        // Where a node's logs are missing (before they begin, after they end, a
+                        // cut file), what it held is not known, whatever it held around then.
+                        if self.unseen_at(node, at) {
+                            return None;
+                        }
                         self.facts
                             .states
                             .role_at(node, self.subject.instance.as_deref(), at)
@@ -669,6 +674,17 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         first.is_some_and(|first| first <= from)
             && last.is_some_and(|last| last >= to)
             && !self.blind(node, from, to)
+    }
+
+    /// Whether `time` falls where the node's logs are missing (a blind interval other than a
+    /// quiet one; its end, the first line seen again, is not).
+    fn unseen_at(&self, node: &str, time: DateTime<Utc>) -> bool {
+        self.facts.states.blind.iter().any(|blind| {
+            blind.node == node
+                && blind.reason != "quiet"
+                && blind.start.is_none_or(|start| start <= time)
+                && blind.end.is_none_or(|end| time < end)
+        })
     }
 
     fn blind(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {

@@ -193,6 +193,7 @@ mod tests {
             want_unrecognised: false,
             collected_at: None,
             names: Default::default(),
+            tailed_by_sos: false,
         }
     }
 

@@ -138,7 +138,12 @@ const LOCALE_MONTHS: [(&str, u32); 39] = [
     ("дек", 12),
 ];
 
-/// A month name at the cursor: English `Mmm`, or a localized abbreviation with an optional dot.
+/// The month suffixes of the Chinese, Japanese (`8月`) and Korean (`8월`) locales, where the
+/// abbreviated month is its number.
+const NUMBERED_MONTH_SUFFIXES: [char; 2] = ['月', '월'];
+
+/// A month name at the cursor: English `Mmm`, a localized abbreviation with an optional dot, or a
+/// number with its CJK suffix.
 fn month_word(cursor: &mut Cursor) -> Option<u32> {
     let start = cursor.position;
     if let Some(word) = cursor.alphabetic(3)
@@ -148,17 +153,25 @@ fn month_word(cursor: &mut Cursor) -> Option<u32> {
         return Some(month);
     }
     cursor.position = start;
-    let rest = cursor.rest();
-    let length: usize = rest
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .take(6)
-        .map(char::len_utf8)
-        .sum();
-    if length == 0 {
+    if cursor.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+        let (month, _) = cursor.some_digits(2)?;
+        let suffix = cursor
+            .rest()
+            .chars()
+            .next()
+            .filter(|c| NUMBERED_MONTH_SUFFIXES.contains(c))?;
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        cursor.position += suffix.len_utf8();
+        return Some(month);
+    }
+    let letters = cursor.letters_ahead(6);
+    if letters.is_empty() {
         return None;
     }
-    let word = rest[..length].to_lowercase();
+    let length = letters.len();
+    let word = letters.to_lowercase();
     let month = LOCALE_MONTHS
         .iter()
         .find(|(name, _)| *name == word)
@@ -168,8 +181,33 @@ fn month_word(cursor: &mut Cursor) -> Option<u32> {
     Some(month)
 }
 
-fn is_weekday(name: &str) -> bool {
-    name.len() == 3 && WEEKDAYS.contains(&name.to_ascii_lowercase().as_str())
+/// Weekday abbreviations of other locales written in Latin letters (`fr`: `mer.`, `de`: `Mi`,
+/// `es`, `it`, `pt`), lower case, without the dot. Those in other scripts (`三`, `水`, `수`,
+/// `Ср`) are taken by their letters: a word of up to four letters, none of them ASCII.
+const LOCALE_WEEKDAYS: [&str; 26] = [
+    "lun", "mer", "jeu", "ven", "sam", "dim", "mo", "di", "mi", "do", "fr", "sa", "so", "mié",
+    "jue", "vie", "sáb", "dom", "gio", "sab", "seg", "ter", "qua", "qui", "sex", "mar",
+];
+
+/// A weekday name at the cursor: English `Www`, or a localized abbreviation with an optional dot.
+fn weekday_word(cursor: &mut Cursor) -> bool {
+    let word = cursor.letters_ahead(5);
+    let length = word.len();
+    let letters = word.chars().count();
+    let known = if word.is_ascii() {
+        let lower = word.to_ascii_lowercase();
+        (letters == 3 && WEEKDAYS.contains(&lower.as_str()))
+            || LOCALE_WEEKDAYS.contains(&lower.as_str())
+    } else {
+        (1..=4).contains(&letters)
+            && (word.chars().all(|c| !c.is_ascii())
+                || LOCALE_WEEKDAYS.contains(&word.to_lowercase().as_str()))
+    };
+    if known {
+        cursor.position += length;
+        cursor.eat(b'.');
+    }
+    known
 }
 
 /// The level word, when `word` is one (case-insensitive), in upper case as written.
@@ -259,6 +297,17 @@ impl<'a> Cursor<'a> {
         let length = rest.find(' ').unwrap_or(rest.len());
         self.position += length;
         &self.text[start..start + length]
+    }
+    /// The run of up to `max` letters (of any script) at the cursor, which stays where it is.
+    fn letters_ahead(&self, max: usize) -> &'a str {
+        let rest = self.rest();
+        let length: usize = rest
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .take(max)
+            .map(char::len_utf8)
+            .sum();
+        &rest[..length]
     }
     fn alphabetic(&mut self, count: usize) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
@@ -382,7 +431,8 @@ fn month_day_stamp(cursor: &mut Cursor) -> Option<Stamp> {
 
 /// `Www Mmm dd HH:MM:SS[.nanos] YYYY`.
 fn weekday_stamp(cursor: &mut Cursor) -> Option<Stamp> {
-    if !is_weekday(cursor.alphabetic(3)?) || cursor.skip_spaces() != 1 {
+    // Locales that pad the month (`水  8月 13`) leave two spaces after the weekday.
+    if !weekday_word(cursor) || cursor.skip_spaces() == 0 {
         return None;
     }
     let mut stamp = month_day_stamp(cursor)?;
@@ -585,6 +635,79 @@ pub fn stamp(line: &str) -> Option<Stamp> {
         return Some(stamp);
     }
     clock_then_date_stamp(&mut Cursor::new(trimmed))
+        .or_else(|| worded(trimmed).and_then(|envelope| envelope.stamp))
+}
+
+/// When a pasted `systemctl status` was taken, from its `Active:` line (`Active: active (running)
+/// since Wed 2018-06-27 16:45:01 CST; 8s ago`): the start plus the time since. The journal lines
+/// under it are no later, so this dates their year. The zone word is left aside (the tail's
+/// stamps are in the same local time). None when the line is not one, or its span is unreadable.
+pub fn status_moment(line: &str) -> Option<Stamp> {
+    let rest = line.trim_start().strip_prefix("Active:")?;
+    let (_, since) = rest.split_once(" since ")?;
+    let (start, ago) = since.split_once("; ")?;
+    let mut cursor = Cursor::new(start.trim_start());
+    if weekday_word(&mut cursor) {
+        cursor.skip_spaces();
+    }
+    let [year, month, day] = cursor.triple(b'-', [4, 2, 2])?;
+    if cursor.skip_spaces() == 0 {
+        return None;
+    }
+    let [hour, minute, second] = cursor.triple(b':', [2, 2, 2])?;
+    let started = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?.and_hms_opt(
+        hour,
+        minute,
+        second.min(59),
+    )?;
+    let taken = started.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
+        ago.strip_suffix(" ago")?,
+    )?))?;
+    use chrono::{Datelike, Timelike};
+    Some(Stamp {
+        year: Some(taken.year()),
+        month: taken.month(),
+        day: taken.day(),
+        hour: taken.hour(),
+        minute: taken.minute(),
+        second: taken.second(),
+        nanos: 0,
+        fraction_digits: 0,
+        offset_s: None,
+    })
+}
+
+/// Seconds in a span as systemd writes one (`8s`, `2h 3min`, `1 day 2h`, `3 weeks 2 days`,
+/// `1 year 2 months`; units glued to their number or not), at most a century.
+fn timespan_seconds(span: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut words = span.split_ascii_whitespace().peekable();
+    let mut parts = 0;
+    while let Some(word) = words.next() {
+        let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 6 {
+            return None;
+        }
+        let number: i64 = word[..digits].parse().ok()?;
+        let unit = match &word[digits..] {
+            "" => words.next()?,
+            glued => glued,
+        };
+        let seconds = match unit.trim_end_matches(',') {
+            "us" | "ms" => 0,
+            "s" | "sec" => 1,
+            "min" => 60,
+            "h" => 3_600,
+            "d" | "day" | "days" => 86_400,
+            "w" | "week" | "weeks" => 604_800,
+            "M" | "month" | "months" => 2_629_800,
+            "y" | "year" | "years" => 31_557_600,
+            _ => return None,
+        };
+        total += number * seconds;
+        parts += 1;
+    }
+    (parts > 0 && total <= 100 * 31_557_600).then_some(total)
 }
 
 /// Reads the envelope of one line. Never fails: a line without a known stamp is `Bare`.
@@ -612,6 +735,10 @@ pub fn parse(line: &str) -> Envelope<'_> {
                 let mut envelope = Envelope::bare(EnvelopeFormat::Application, "");
                 envelope.stamp = Some(stamp);
                 application_header(&mut cursor, &mut envelope);
+                return envelope;
+            }
+            // A month written as a number in CJK locales (`6月 27 16:45:03 host prog: msg`).
+            if let Some(envelope) = worded(trimmed) {
                 return envelope;
             }
         }
@@ -988,6 +1115,88 @@ mod tests {
             "    Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering FAULT STATE",
         );
         assert_eq!(status_tail.program, Some("Keepalived_vrrp"));
+    }
+
+    #[test]
+    fn numbered_months_and_weekdays_of_other_locales() {
+        let syslog =
+            parse(" 6月 27 16:45:03 master1 Keepalived_vrrp[20046]: Sending gratuitous ARP");
+        assert_eq!(stamp(&syslog).1, 6);
+        assert_eq!(syslog.program, Some("Keepalived_vrrp"));
+        assert_eq!(
+            super::stamp(" 6月 27 16:45:03 master1 Keepalived_vrrp[20046]: x").map(|s| s.day),
+            Some(27)
+        );
+        let korean = parse("10월 03 08:00:01 host kernel: drbd r0: role( Secondary -> Primary )");
+        assert_eq!(stamp(&korean).1, 10);
+        for line in [
+            "[三 8月 13 20:34:47 2025] drbd nfs/0 drbd0: Split-Brain detected but unresolved",
+            "[水  8月 13 20:34:47 2025] drbd nfs/0 drbd0: Split-Brain detected but unresolved",
+            "[mer. août 13 20:34:47 2025] drbd nfs/0 drbd0: Split-Brain detected but unresolved",
+            "[Mi Aug 13 20:34:47 2025] drbd nfs/0 drbd0: Split-Brain detected but unresolved",
+            "[Ср авг 13 20:34:47 2025] drbd nfs/0 drbd0: Split-Brain detected but unresolved",
+        ] {
+            let envelope = parse(line);
+            assert_eq!(envelope.format, EnvelopeFormat::Dmesg, "{line}");
+            assert_eq!(stamp(&envelope).0, Some(2025), "{line}");
+            assert_eq!(stamp(&envelope).1, 8, "{line}");
+            assert!(envelope.message.starts_with("drbd nfs/0"), "{line}");
+        }
+        for junk in [
+            "13月 27 16:45:03 host x: y",
+            "0月 27 16:45:03 host x: y",
+            "6月27",
+        ] {
+            assert!(parse(junk).stamp.is_none(), "{junk}");
+            assert!(super::stamp(junk).is_none(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn the_moment_a_systemctl_status_was_taken() {
+        let moment = |line| {
+            status_moment(line).map(|stamp| {
+                (
+                    stamp.year.unwrap(),
+                    stamp.month,
+                    stamp.day,
+                    stamp.hour,
+                    stamp.minute,
+                    stamp.second,
+                )
+            })
+        };
+        assert_eq!(
+            moment("   Active: active (running) since 三 2018-06-27 16:45:01 CST; 8s ago"),
+            Some((2018, 6, 27, 16, 45, 9))
+        );
+        assert_eq!(
+            moment("Active: inactive (dead) since Mon 2019-12-30 23:00:00 UTC; 1 day 2h ago"),
+            Some((2020, 1, 1, 1, 0, 0))
+        );
+        assert_eq!(
+            moment(
+                "Active: active (running) since Tue 2021-01-05 10:00:00 CET; 5 months 3 days ago"
+            )
+            .map(|m| (m.0, m.1)),
+            Some((2021, 6))
+        );
+        assert_eq!(
+            moment(
+                "     Active: failed (Result: exit-code) since 2022-03-01 08:00:00; 2min 3s ago"
+            ),
+            Some((2022, 3, 1, 8, 2, 3))
+        );
+        for line in [
+            "Active: active (running)",
+            "Active: active (running) since Wed 2018-06-27 16:45:01 CST",
+            "Active: active (running) since Wed 2018-06-27 16:45:01 CST; soon ago",
+            "Active: active (running) since Wed 2018-13-27 16:45:01 CST; 8s ago",
+            "Active: active since Wed 2018-06-27 16:45:01 CST; 99999999 years ago",
+            "Loaded: loaded (/usr/lib/systemd/system/keepalived.service; enabled)",
+        ] {
+            assert_eq!(moment(line), None, "{line}");
+        }
     }
 
     #[test]

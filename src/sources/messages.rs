@@ -78,15 +78,7 @@ impl Source for Messages {
     ) -> io::Result<Box<dyn EventReader + 'a>> {
         let reader = LineReader::open_decoded(&file.path, super::journal_export::decode)?;
         let tables = context.classifier.tables_for(NAME);
-        let mut book = LineBook::new(&context);
-        if file.tailed_by_sos {
-            book.warn(
-                None,
-                "sos kept only the newest part of this file (its `.tailed` copy, cut at sos' size \
-                 limit): nothing older than its first line is in it"
-                    .to_string(),
-            );
-        }
+        let book = LineBook::new(&context);
         Ok(Box::new(MessagesReader {
             book,
             reader,
@@ -188,6 +180,9 @@ impl EventReader for MessagesReader<'_> {
             }
             let text = &self.line;
             let envelope = envelope::parse(text);
+            if envelope.stamp.is_none() {
+                self.book.note_status_moment(text);
+            }
             let time = self.book.time(envelope.stamp);
             let (message, repeated) = match unwrap_repeated(envelope.message) {
                 Some((inner, count)) => (inner, Some(count)),

@@ -46,6 +46,8 @@ pub struct ReadContext<'a> {
     pub collected_at: Option<DateTime<Utc>>,
     /// Host, program and level names this file's events share.
     pub names: NameCache,
+    /// The file is sos' `.tailed` copy (see `NodeFile::tailed_by_sos`): its reader says so.
+    pub tailed_by_sos: bool,
 }
 
 /// The few names a file's lines repeat (host, program, level), each held once and shared by the
@@ -95,6 +97,9 @@ pub struct FileStats {
     pub activity: Vec<((Stamp, u32), (Stamp, u32))>,
     /// The file ended in a read error (a truncated gzip).
     pub truncated: bool,
+    /// The latest moment a pasted `systemctl status` in the file was taken
+    /// ([`envelope::status_moment`]): it dates the year of the journal lines under it.
+    pub status_moment: Option<Stamp>,
 }
 
 /// A silence longer than this (seconds) splits a file's activity into two spans.
@@ -229,7 +234,7 @@ pub struct LineTime {
 
 impl LineBook {
     pub fn new(context: &ReadContext) -> LineBook {
-        LineBook {
+        let mut book = LineBook {
             stats: FileStats::default(),
             last_stamp: None,
             last_yearless_ordinal: None,
@@ -239,7 +244,16 @@ impl LineBook {
             node: context.node.clone(),
             file: context.file.clone(),
             done: false,
+        };
+        if context.tailed_by_sos {
+            book.warn(
+                None,
+                "sos kept only the newest part of this file (its `.tailed` copy, cut at sos' size \
+                 limit): nothing older than its first line is in it"
+                    .to_string(),
+            );
         }
+        book
     }
 
     fn warn(&mut self, line: Option<u64>, message: String) {
@@ -314,6 +328,30 @@ impl LineBook {
                 );
                 None
             }
+        }
+    }
+
+    /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line.
+    pub fn note_status_moment(&mut self, line: &str) {
+        let Some(moment) = envelope::status_moment(line) else {
+            return;
+        };
+        let order = |stamp: &Stamp| {
+            (
+                stamp.year,
+                stamp.month,
+                stamp.day,
+                stamp.hour,
+                stamp.minute,
+                stamp.second,
+            )
+        };
+        if self
+            .stats
+            .status_moment
+            .is_none_or(|kept| order(&kept) < order(&moment))
+        {
+            self.stats.status_moment = Some(moment);
         }
     }
 

@@ -240,6 +240,7 @@ fn context<'a>(
         want_unrecognised,
         collected_at: node.collected_at,
         names: Default::default(),
+        tailed_by_sos: plan.file.tailed_by_sos,
     }
 }
 
@@ -490,7 +491,13 @@ fn settle_years(
         };
         let node = &bundle.nodes[plan.node];
         let zone = plan.clock.zone;
+        // A `systemctl status` pasted in the file says when it was taken: its journal tail is
+        // no later.
+        let status_taken = read.stats.status_moment.and_then(|moment| {
+            chrono::NaiveDate::from_ymd_opt(moment.year?, moment.month, moment.day)
+        });
         let anchor = align::rotation_date(&plan.file.relative)
+            .or(status_taken)
             .or_else(|| {
                 plan.file
                     .mtime
@@ -711,6 +718,7 @@ impl Timeline {
                 want_unrecognised: false,
                 collected_at: node.collected_at,
                 names: Default::default(),
+                tailed_by_sos: false,
             };
             let clock = FileClock {
                 zone: zones[node_index],
