@@ -613,12 +613,16 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
     Some(envelope)
 }
 
-/// A line without a terminal's echo of Ctrl-C (`^C`) glued to it or a TUI's border.
+/// A line without a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, or the
+/// quote marks of a mail or Markdown reply (`> `, `> > `, `>> `).
 fn undecorated(line: &str) -> &str {
     // `trim_start_matches("^C")` without building a substring searcher for every line.
     let mut rest = line;
     while let Some(after) = rest.strip_prefix("^C") {
         rest = after;
+    }
+    while let Some(after) = rest.strip_prefix('>') {
+        rest = after.strip_prefix(' ').unwrap_or(after);
     }
     rest.trim_start_matches(['│', '|'])
         .trim_end_matches(['│', ' '])
@@ -1149,6 +1153,20 @@ mod tests {
         ] {
             assert!(parse(junk).stamp.is_none(), "{junk}");
             assert!(super::stamp(junk).is_none(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn lines_quoted_in_a_reply() {
+        for line in [
+            "> Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
+            "> > Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
+            ">>Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
+        ] {
+            let envelope = parse(line);
+            assert_eq!(envelope.format, EnvelopeFormat::Rfc3164, "{line}");
+            assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{line}");
+            assert_eq!(super::stamp(line).map(|stamp| stamp.day), Some(7), "{line}");
         }
     }
 
