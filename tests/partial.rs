@@ -246,3 +246,34 @@ fn the_verdict_carries_its_facts_and_a_ticket_title() {
         serde_json::json!(["esc-ha-0"])
     );
 }
+
+#[test]
+fn one_nodes_paste_names_the_change_it_shows_and_not_the_side_it_lacks() {
+    // keepalived issue 600: a node's first line is its MASTER state, then it yields to a better
+    // advert. The verdict names the yield (both states known), not the first state seen; the
+    // state now does not say there is no MASTER: the sender of that advert is not in the logs.
+    let bundle = BundleBuilder::new().file(
+        "ip-10-0-1-58",
+        "var/log/messages",
+        "Jun 10 20:18:02 ip-10-0-1-58 Keepalived_vrrp[16912]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Jun 10 20:18:54 ip-10-0-1-58 Keepalived_vrrp[16912]: VRRP_Instance(VI_1) Received higher prio advert 103\n\
+         Jun 10 20:18:54 ip-10-0-1-58 Keepalived_vrrp[16912]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let headline = report["verdict"]["headline"].as_str().unwrap();
+    assert!(
+        headline.contains("MASTER → BACKUP") && headline.contains("preempted-by-higher-priority"),
+        "{headline}"
+    );
+    let text = esc_diag([
+        "analyze".as_ref(),
+        "--color".as_ref(),
+        "never".as_ref(),
+        bundle.path().as_os_str(),
+    ])
+    .stdout;
+    assert!(
+        text.contains("now: VI_1       MASTER not in these logs; standby ip-10-0-1-58"),
+        "{text}"
+    );
+}

@@ -154,7 +154,9 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
 }
 
 /// The failover the verdict names: the first takeover other than a start-up election, else the
-/// first such failover; and how many there are.
+/// first such failover; and how many there are. A node's first state seen (from UNKNOWN: the
+/// logs begin with it) comes after every change between two known states: that it entered the
+/// state is shown, not what it left.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let real: Vec<&Failover> = analysis
         .failovers
@@ -162,8 +164,7 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
         .filter(|failover| failover.cause != "startup-election")
         .collect();
     real.iter()
-        .find(|failover| failover.to == Role::Master)
-        .or(real.first())
+        .min_by_key(|failover| (failover.from == Role::Unknown, failover.to != Role::Master))
         .map(|failover| (*failover, real.len()))
 }
 

@@ -440,7 +440,7 @@ fn meta_line(report: &Report) -> String {
 fn write_state_now(page: &mut String, report: &Report) {
     let mut items = Vec::new();
     for now in &report.state_now {
-        let phrases = phrases::instance_now(now);
+        let phrases = phrases::instance_now(report, now);
         let mut line = format!(
             "<b>{}</b>: {}; {}",
             escape(&now.instance),

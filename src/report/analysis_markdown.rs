@@ -123,7 +123,7 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
             "### State now\n\n| Instance | MASTER | BACKUP | Other |\n|---|---|---|---|\n",
         );
         for now in &report.state_now {
-            let others = phrases::instance_now(now).others;
+            let others = phrases::instance_now(report, now).others;
             let cell = |names: &[String]| {
                 if names.is_empty() {
                     "none".to_string()

@@ -59,7 +59,7 @@ pub fn write(
             masters,
             standby,
             others,
-        } = phrases::instance_now(now);
+        } = phrases::instance_now(report, now);
         writeln!(
             out,
             "  now: {:<10} {masters}; {standby}{}",

@@ -7,22 +7,43 @@ use crate::bundle::parse_rfc3339;
 use crate::timeline::format_clock;
 
 /// An instance now: "MASTER a and b" or "no MASTER", "standby c" or "no standby", and the others
-/// (FAULT, STOP, unknown, and silent masters).
+/// (FAULT, STOP, unknown, and silent masters). Where only one node's logs speak of the instance,
+/// the other's part is not known: "MASTER not in these logs", not "no MASTER".
 pub struct InstanceNowPhrases {
     pub masters: String,
     pub standby: String,
     pub others: Vec<String>,
 }
 
-pub fn instance_now(now: &InstanceNowRecord) -> InstanceNowPhrases {
+pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhrases {
+    let nodes_seen = report
+        .nodes
+        .iter()
+        .filter(|node| {
+            node.instances
+                .iter()
+                .any(|instance| instance.name == now.instance)
+        })
+        .count();
+    let one_side = nodes_seen < 2;
     InstanceNowPhrases {
         masters: if now.masters.is_empty() {
-            "no MASTER".to_string()
+            if one_side {
+                "MASTER not in these logs"
+            } else {
+                "no MASTER"
+            }
+            .to_string()
         } else {
             format!("MASTER {}", now.masters.join(" and "))
         },
         standby: if now.backups.is_empty() {
-            "no standby".to_string()
+            if one_side {
+                "standby not in these logs"
+            } else {
+                "no standby"
+            }
+            .to_string()
         } else {
             format!("standby {}", now.backups.join(", "))
         },
