@@ -153,10 +153,10 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
         .map(|failover| failover.cause.clone())
 }
 
-/// The failover the verdict names: the first takeover other than a start-up election, else the
-/// first such failover; and how many there are. A node's first state seen (from UNKNOWN: the
-/// logs begin with it) comes after every change between two known states: that it entered the
-/// state is shown, not what it left.
+/// The failover the verdict names, among those other than start-up elections: the first
+/// takeover, else the first failover; and how many there are. A node's first state seen (from
+/// UNKNOWN: the logs begin with it) whose cause is unknown comes after all the others: that it
+/// entered the state is shown, not what it left nor why.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let real: Vec<&Failover> = analysis
         .failovers
@@ -164,7 +164,12 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
         .filter(|failover| failover.cause != "startup-election")
         .collect();
     real.iter()
-        .min_by_key(|failover| (failover.from == Role::Unknown, failover.to != Role::Master))
+        .min_by_key(|failover| {
+            (
+                failover.from == Role::Unknown && failover.cause == "unknown",
+                failover.to != Role::Master,
+            )
+        })
         .map(|failover| (*failover, real.len()))
 }
 

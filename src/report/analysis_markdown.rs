@@ -123,9 +123,12 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
             "### State now\n\n| Instance | MASTER | BACKUP | Other |\n|---|---|---|---|\n",
         );
         for now in &report.state_now {
-            let others = phrases::instance_now(report, now).others;
+            let phrases = phrases::instance_now(report, now);
+            let others = phrases.others;
             let cell = |names: &[String]| {
-                if names.is_empty() {
+                if names.is_empty() && phrases.one_side {
+                    "not in these logs".to_string()
+                } else if names.is_empty() {
                     "none".to_string()
                 } else {
                     inline(&names.join(", "))

@@ -59,6 +59,7 @@ pub fn write(
             masters,
             standby,
             others,
+            ..
         } = phrases::instance_now(report, now);
         writeln!(
             out,

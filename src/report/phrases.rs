@@ -13,16 +13,19 @@ pub struct InstanceNowPhrases {
     pub masters: String,
     pub standby: String,
     pub others: Vec<String>,
+    /// Fewer than two nodes' logs speak of the instance: an empty side is not known to be empty.
+    pub one_side: bool,
 }
 
 pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhrases {
+    // Every node lists every instance; those whose logs say nothing of it end UNKNOWN.
     let nodes_seen = report
         .nodes
         .iter()
         .filter(|node| {
             node.instances
                 .iter()
-                .any(|instance| instance.name == now.instance)
+                .any(|instance| instance.name == now.instance && instance.state_at_end != "UNKNOWN")
         })
         .count();
     let one_side = nodes_seen < 2;
@@ -58,6 +61,7 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                 )
             }))
             .collect(),
+        one_side,
     }
 }
 

@@ -181,12 +181,14 @@ fn month_word(cursor: &mut Cursor) -> Option<u32> {
     Some(month)
 }
 
-/// Weekday abbreviations of other locales written in Latin letters (`fr`: `mer.`, `de`: `Mi`,
-/// `es`, `it`, `pt`), lower case, without the dot. Those in other scripts (`三`, `水`, `수`,
-/// `Ср`) are taken by their letters: a word of up to four letters, none of them ASCII.
-const LOCALE_WEEKDAYS: [&str; 26] = [
+/// Weekday abbreviations of other locales (`fr`: `mer.`, `de`: `Mi`, `es`, `it`, `pt`, `ru`:
+/// `Ср`, `zh`: `三` or `周三`, `ja`: `水`, `ko`: `수`), lower case, without the dot.
+const LOCALE_WEEKDAYS: [&str; 67] = [
     "lun", "mer", "jeu", "ven", "sam", "dim", "mo", "di", "mi", "do", "fr", "sa", "so", "mié",
-    "jue", "vie", "sáb", "dom", "gio", "sab", "seg", "ter", "qua", "qui", "sex", "mar",
+    "jue", "vie", "sáb", "dom", "gio", "sab", "seg", "ter", "qua", "qui", "sex", "mar", "пн", "вт",
+    "ср", "чт", "пт", "сб", "вс", "日", "一", "二", "三", "四", "五", "六", "天", "周日", "周一",
+    "周二", "周三", "周四", "周五", "周六", "週日", "週一", "週二", "週三", "週四", "週五", "週六",
+    "月", "火", "水", "木", "金", "土", "일", "월", "화", "수", "목", "금",
 ];
 
 /// A weekday name at the cursor: English `Www`, or a localized abbreviation with an optional dot.
@@ -199,9 +201,7 @@ fn weekday_word(cursor: &mut Cursor) -> bool {
         (letters == 3 && WEEKDAYS.contains(&lower.as_str()))
             || LOCALE_WEEKDAYS.contains(&lower.as_str())
     } else {
-        (1..=4).contains(&letters)
-            && (word.chars().all(|c| !c.is_ascii())
-                || LOCALE_WEEKDAYS.contains(&word.to_lowercase().as_str()))
+        (1..=4).contains(&letters) && LOCALE_WEEKDAYS.contains(&word.to_lowercase().as_str())
     };
     if known {
         cursor.position += length;
@@ -509,7 +509,30 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
     }
     if envelope.program == Some("kernel") {
         envelope.message = strip_monotonic(envelope.message);
+    } else if let Some(inner) = nested_console_line(envelope.message) {
+        // A container's console forwarded by its runtime (`docker[20329]: Wed Jan 24 11:21:23
+        // 2018: Starting Keepalived v1.4.0`): the message is the console line's, and, like any
+        // console line, it names no program.
+        envelope.program = None;
+        envelope.pid = None;
+        envelope.message = inner;
     }
+}
+
+/// The message of keepalived's console layout (`Www Mmm dd HH:MM:SS YYYY: message`) at the start
+/// of `message`, when it is one. Checked on every syslog line: the guard is two bytes.
+fn nested_console_line(message: &str) -> Option<&str> {
+    let bytes = message.as_bytes();
+    if bytes.len() < 26 || !bytes[0].is_ascii_uppercase() || bytes[3] != b' ' {
+        return None;
+    }
+    let mut cursor = Cursor::new(message);
+    weekday_stamp(&mut cursor)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    cursor.skip_spaces();
+    Some(cursor.rest())
 }
 
 /// Drops a `[ 1234.567890] ` monotonic prefix from a kernel message.
@@ -525,6 +548,25 @@ fn strip_monotonic(message: &str) -> &str {
         && number
             .bytes()
             .all(|byte| byte.is_ascii_digit() || byte == b'.')
+    {
+        strip_printk_caller(inner[close + 1..].trim_start())
+    } else {
+        message
+    }
+}
+
+/// Drops the `[T25362]` (task) or `[C3]` (CPU) that kernels built with CONFIG_PRINTK_CALLER
+/// write after the monotonic stamp.
+fn strip_printk_caller(message: &str) -> &str {
+    let Some(inner) = message.strip_prefix('[') else {
+        return message;
+    };
+    let Some(close) = inner.find(']') else {
+        return message;
+    };
+    let caller = &inner[..close];
+    let number = caller.strip_prefix(['T', 'C']).unwrap_or("");
+    if !number.is_empty() && number.len() <= 10 && number.bytes().all(|byte| byte.is_ascii_digit())
     {
         inner[close + 1..].trim_start()
     } else {
@@ -639,7 +681,17 @@ pub fn stamp(line: &str) -> Option<Stamp> {
         return Some(stamp);
     }
     clock_then_date_stamp(&mut Cursor::new(trimmed))
-        .or_else(|| worded(trimmed).and_then(|envelope| envelope.stamp))
+        .or_else(|| numbered_month_syslog(trimmed).and_then(|envelope| envelope.stamp))
+}
+
+/// A syslog line whose month is a number with its CJK suffix (`6月 27 16:45:03 host prog: msg`).
+fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
+    let mut cursor = Cursor::new(trimmed);
+    let stamp = month_day_stamp(&mut cursor)?;
+    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+    envelope.stamp = Some(stamp);
+    syslog_header(&mut cursor, &mut envelope);
+    Some(envelope)
 }
 
 /// When a pasted `systemctl status` was taken, from its `Active:` line (`Active: active (running)
@@ -682,11 +734,12 @@ pub fn status_moment(line: &str) -> Option<Stamp> {
 }
 
 /// Seconds in a span as systemd writes one (`8s`, `2h 3min`, `1 day 2h`, `3 weeks 2 days`,
-/// `1 year 2 months`; units glued to their number or not), at most a century.
+/// `1 year 2 months`; units glued to their number or not), at most a century, rounded up by
+/// the smallest unit written.
 fn timespan_seconds(span: &str) -> Option<i64> {
     let mut total: i64 = 0;
     let mut words = span.split_ascii_whitespace().peekable();
-    let mut parts = 0;
+    let mut smallest = i64::MAX;
     while let Some(word) = words.next() {
         let digits = word.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || digits > 6 {
@@ -709,13 +762,25 @@ fn timespan_seconds(span: &str) -> Option<i64> {
             _ => return None,
         };
         total += number * seconds;
-        parts += 1;
+        smallest = smallest.min(seconds);
+        // Past a century the span is not a status's (and a long line cannot overflow the sum).
+        if total > 100 * 31_557_600 {
+            return None;
+        }
     }
-    (parts > 0 && total <= 100 * 31_557_600).then_some(total)
+    // systemd writes the two largest units only ("1 year 2 months" drops the days): the status
+    // was taken at most one of the smallest unit written later.
+    (smallest != i64::MAX).then_some(total + smallest)
 }
 
 /// Reads the envelope of one line. Never fails: a line without a known stamp is `Bare`.
 pub fn parse(line: &str) -> Envelope<'_> {
+    parse_nested(line, 0)
+}
+
+/// [`parse`], `depth` indentations deep: decorations and indentation alternate only so often
+/// before a line is taken as it is (a long line of `> > > ...` must not exhaust the stack).
+fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
     let trimmed = undecorated(line);
     let Some(&first) = trimmed.as_bytes().first() else {
         return Envelope::bare(EnvelopeFormat::Bare, line);
@@ -742,7 +807,7 @@ pub fn parse(line: &str) -> Envelope<'_> {
                 return envelope;
             }
             // A month written as a number in CJK locales (`6月 27 16:45:03 host prog: msg`).
-            if let Some(envelope) = worded(trimmed) {
+            if let Some(envelope) = numbered_month_syslog(trimmed) {
                 return envelope;
             }
         }
@@ -769,9 +834,9 @@ pub fn parse(line: &str) -> Envelope<'_> {
                 return envelope;
             }
         }
-        b' ' | b'\t' => {
-            // `systemctl status` indents journal lines; a Java stack frame is indented too.
-            let inner = parse(trimmed.trim_start());
+        // `systemctl status` indents journal lines; a Java stack frame is indented too.
+        b' ' | b'\t' if depth < 4 => {
+            let inner = parse_nested(trimmed.trim_start(), depth + 1);
             if inner.stamp.is_some() {
                 return inner;
             }
@@ -828,7 +893,29 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         syslog_header(&mut cursor, &mut envelope);
         return Some(envelope);
     }
-    None
+    tag_only(trimmed)
+}
+
+/// A syslog line pasted without its stamp and host (`Keepalived_vrrp[2752]: (M3_2) Entering
+/// BACKUP STATE (init)`, `kernel: drbd r0: ...`): only the programs whose lines the classifiers
+/// read, so that prose is not taken for a header.
+fn tag_only(line: &str) -> Option<Envelope<'_>> {
+    let (tag, message) = line.split_once(": ")?;
+    let (program, pid) = match tag.split_once('[') {
+        Some((program, pid)) => (program, Some(pid.strip_suffix(']')?.parse::<u32>().ok()?)),
+        None => (tag, None),
+    };
+    let known = program == "kernel" || program.starts_with("Keepalived") || program == "systemd";
+    if !known || program.contains(' ') {
+        return None;
+    }
+    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, message);
+    envelope.program = Some(program);
+    envelope.pid = pid;
+    if program == "kernel" {
+        envelope.message = strip_monotonic(message);
+    }
+    Some(envelope)
 }
 
 fn looks_like_syslog_header(rest: &str) -> bool {
@@ -915,7 +1002,10 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
     }
     let mut cursor = Cursor::new(inner);
     if let Some(stamp) = weekday_stamp(&mut cursor) {
-        let mut envelope = Envelope::bare(EnvelopeFormat::Dmesg, after.trim_start());
+        let mut envelope = Envelope::bare(
+            EnvelopeFormat::Dmesg,
+            strip_printk_caller(after.trim_start()),
+        );
         envelope.stamp = Some(stamp);
         return Some(envelope);
     }
@@ -924,7 +1014,10 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
             .bytes()
             .all(|byte| byte.is_ascii_digit() || byte == b'.')
     {
-        return Some(Envelope::bare(EnvelopeFormat::Dmesg, after.trim_start()));
+        return Some(Envelope::bare(
+            EnvelopeFormat::Dmesg,
+            strip_printk_caller(after.trim_start()),
+        ));
     }
     None
 }
@@ -1157,6 +1250,60 @@ mod tests {
     }
 
     #[test]
+    fn kernel_caller_ids_and_console_lines_forwarded_by_a_container_runtime() {
+        let kernel = parse(
+            "2023-02-06T16:43:31.002637+01:00 jb154sapqe01 kernel: [18310.689931][T25381] drbd drbd01/0 drbd1: disk( Diskless -> Attaching )",
+        );
+        assert_eq!(
+            kernel.message,
+            "drbd drbd01/0 drbd1: disk( Diskless -> Attaching )"
+        );
+        let dmesg = parse("[ 4133.662936][C1] drbd drbd01: Starting worker thread");
+        assert_eq!(dmesg.message, "drbd drbd01: Starting worker thread");
+        assert_eq!(
+            parse("[ 4133.662936][Tx] drbd").message,
+            "[Tx] drbd",
+            "not a caller id"
+        );
+        let forwarded = parse(
+            "Jan 24 11:21:23 master03 docker[20329]: Wed Jan 24 11:21:23 2018: Starting Keepalived v1.4.0 (unknown)",
+        );
+        assert_eq!(forwarded.program, None);
+        assert_eq!(forwarded.message, "Starting Keepalived v1.4.0 (unknown)");
+        assert_eq!(forwarded.host, Some("master03"));
+        let plain = parse("Jan 24 11:21:22 master03 docker[20323]: Digest: sha256:ca0c33f9");
+        assert_eq!(plain.program, Some("docker"));
+    }
+
+    #[test]
+    fn decorations_and_indentation_over_a_whole_line_do_not_recurse_without_end() {
+        for unit in ["> ", " >", " ^C", "  |", " │"] {
+            let line = unit.repeat(400_000);
+            assert_eq!(parse(&line).stamp, None);
+            assert_eq!(super::stamp(&line), None);
+        }
+    }
+
+    #[test]
+    fn lines_pasted_without_stamp_and_host() {
+        let line = parse("Keepalived_vrrp[2752]: (M3_2) Entering BACKUP STATE (init)");
+        assert_eq!(line.program, Some("Keepalived_vrrp"));
+        assert_eq!(line.pid, Some(2752));
+        assert_eq!(line.message, "(M3_2) Entering BACKUP STATE (init)");
+        assert_eq!(
+            parse("kernel: [ 12.5] drbd r0: role( Secondary -> Primary )").message,
+            "drbd r0: role( Secondary -> Primary )"
+        );
+        for prose in [
+            "Note: keepalived restarted",
+            "Keepalived said this: x",
+            "Keepalived_vrrp[x]: y",
+        ] {
+            assert_eq!(parse(prose).format, EnvelopeFormat::Bare, "{prose}");
+        }
+    }
+
+    #[test]
     fn lines_quoted_in_a_reply() {
         for line in [
             "> Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
@@ -1186,11 +1333,11 @@ mod tests {
         };
         assert_eq!(
             moment("   Active: active (running) since 三 2018-06-27 16:45:01 CST; 8s ago"),
-            Some((2018, 6, 27, 16, 45, 9))
+            Some((2018, 6, 27, 16, 45, 10))
         );
         assert_eq!(
             moment("Active: inactive (dead) since Mon 2019-12-30 23:00:00 UTC; 1 day 2h ago"),
-            Some((2020, 1, 1, 1, 0, 0))
+            Some((2020, 1, 1, 2, 0, 0))
         );
         assert_eq!(
             moment(
@@ -1199,11 +1346,19 @@ mod tests {
             .map(|m| (m.0, m.1)),
             Some((2021, 6))
         );
+        // "1 year 0 months" drops up to a month of days: the latest the status can have been taken.
+        assert_eq!(
+            moment(
+                "Active: active (running) since Tue 2017-01-10 10:00:00 UTC; 1 year 0 months ago"
+            )
+            .map(|m| (m.0, m.1)),
+            Some((2018, 2))
+        );
         assert_eq!(
             moment(
                 "     Active: failed (Result: exit-code) since 2022-03-01 08:00:00; 2min 3s ago"
             ),
-            Some((2022, 3, 1, 8, 2, 3))
+            Some((2022, 3, 1, 8, 2, 4))
         );
         for line in [
             "Active: active (running)",
@@ -1211,6 +1366,10 @@ mod tests {
             "Active: active (running) since Wed 2018-06-27 16:45:01 CST; soon ago",
             "Active: active (running) since Wed 2018-13-27 16:45:01 CST; 8s ago",
             "Active: active since Wed 2018-06-27 16:45:01 CST; 99999999 years ago",
+            &format!(
+                "Active: active since Wed 2018-06-27 16:45:01 CST; {}ago",
+                "999999y ".repeat(400_000)
+            ),
             "Loaded: loaded (/usr/lib/systemd/system/keepalived.service; enabled)",
         ] {
             assert_eq!(moment(line), None, "{line}");

@@ -152,6 +152,7 @@ fn is_continuation(line: &str) -> bool {
     !trimmed.is_empty()
         && envelope::parse(line).format == EnvelopeFormat::Bare
         && journal_json::render(line).is_none()
+        && super::container_log::render(line).is_none()
 }
 
 /// rsyslog's `message repeated N times: [ text]`: the repeated text and N.
@@ -175,7 +176,9 @@ impl EventReader for MessagesReader<'_> {
                 None => self.book.next_line_into(&mut self.reader, &mut self.line)?,
             };
             // A `journalctl -o json` entry is read as the syslog line it stands for.
-            if let Some(rendered) = journal_json::render(&self.line) {
+            if let Some(rendered) = journal_json::render(&self.line)
+                .or_else(|| super::container_log::render(&self.line))
+            {
                 self.line = rendered;
             }
             let text = &self.line;

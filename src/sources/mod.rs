@@ -6,6 +6,7 @@
 
 pub mod classifier;
 pub mod collection;
+pub mod container_log;
 pub mod drbd_conf;
 pub mod drbd_status;
 pub mod entries;

@@ -492,12 +492,12 @@ fn settle_years(
         let node = &bundle.nodes[plan.node];
         let zone = plan.clock.zone;
         // A `systemctl status` pasted in the file says when it was taken: its journal tail is
-        // no later.
+        // no later. A collection's own dates come first (a status a script logged into a live
+        // syslog file does not date the whole file).
         let status_taken = read.stats.status_moment.and_then(|moment| {
             chrono::NaiveDate::from_ymd_opt(moment.year?, moment.month, moment.day)
         });
         let anchor = align::rotation_date(&plan.file.relative)
-            .or(status_taken)
             .or_else(|| {
                 plan.file
                     .mtime
@@ -505,6 +505,7 @@ fn settle_years(
                     .map(|time| zone.local_date(time))
             })
             .or_else(|| node.collected_at.map(|time| zone.local_date(time)))
+            .or(status_taken)
             .or_else(|| {
                 newest_dated
                     .get(&plan.node)
