@@ -699,7 +699,7 @@ fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
 /// under it are no later, so this dates their year. The zone word is left aside (the tail's
 /// stamps are in the same local time). None when the line is not one, or its span is unreadable.
 pub fn status_moment(line: &str) -> Option<Stamp> {
-    let rest = line.trim_start().strip_prefix("Active:")?;
+    let rest = undecorated(line).trim_start().strip_prefix("Active:")?;
     let (_, since) = rest.split_once(" since ")?;
     let (start, ago) = since.split_once("; ")?;
     let mut cursor = Cursor::new(start.trim_start());
@@ -1331,6 +1331,10 @@ mod tests {
                 )
             })
         };
+        assert_eq!(
+            moment("> Active: active (running) since Wed 2018-06-27 16:45:01 CST; 8s ago"),
+            Some((2018, 6, 27, 16, 45, 10))
+        );
         assert_eq!(
             moment("   Active: active (running) since 三 2018-06-27 16:45:01 CST; 8s ago"),
             Some((2018, 6, 27, 16, 45, 10))
