@@ -12,7 +12,7 @@ use super::model::SubjectKind;
 use crate::sources::Event;
 use crate::timeline::Timeline;
 use crate::timeline::align::offset_duration;
-use crate::timeline::state::{Role, States};
+use crate::timeline::state::{BlindInterval, Role, States};
 
 /// A value of the condition language.
 #[derive(Debug, Clone, PartialEq)]
@@ -679,20 +679,23 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// Whether `time` falls where the node's logs are missing (a blind interval other than a
     /// quiet one; its end, the first line seen again, is not).
     fn unseen_at(&self, node: &str, time: DateTime<Utc>) -> bool {
-        self.facts.states.blind.iter().any(|blind| {
-            blind.node == node
-                && blind.reason != "quiet"
-                && blind.start.is_none_or(|start| start <= time)
-                && blind.end.is_none_or(|end| time < end)
+        self.missing_logs(node).any(|blind| {
+            blind.start.is_none_or(|start| start <= time) && blind.end.is_none_or(|end| time < end)
         })
     }
 
+    /// The node's blind intervals where its logs are missing (all but the quiet ones).
+    fn missing_logs<'s>(&'s self, node: &'s str) -> impl Iterator<Item = &'s BlindInterval> + 's {
+        self.facts
+            .states
+            .blind
+            .iter()
+            .filter(move |blind| blind.node == node && blind.reason != "quiet")
+    }
+
     fn blind(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        self.facts.states.blind.iter().any(|blind| {
-            blind.node == node
-                && blind.reason != "quiet"
-                && blind.start.is_none_or(|start| start <= to)
-                && blind.end.is_none_or(|end| end >= from)
+        self.missing_logs(node).any(|blind| {
+            blind.start.is_none_or(|start| start <= to) && blind.end.is_none_or(|end| end >= from)
         })
     }
 }

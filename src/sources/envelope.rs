@@ -535,43 +535,39 @@ fn nested_console_line(message: &str) -> Option<&str> {
     Some(cursor.rest())
 }
 
+/// `message` without a leading `[...]` group whose content `wanted` accepts (and the spaces
+/// after it); unchanged otherwise.
+fn strip_bracketed(message: &str, wanted: impl Fn(&str) -> bool) -> &str {
+    message
+        .strip_prefix('[')
+        .and_then(|inner| inner.split_once(']'))
+        .filter(|(content, _)| wanted(content))
+        .map_or(message, |(_, rest)| rest.trim_start())
+}
+
 /// Drops a `[ 1234.567890] ` monotonic prefix from a kernel message.
 fn strip_monotonic(message: &str) -> &str {
-    let Some(inner) = message.strip_prefix('[') else {
-        return message;
-    };
-    let Some(close) = inner.find(']') else {
-        return message;
-    };
-    let number = inner[..close].trim();
-    if !number.is_empty()
-        && number
-            .bytes()
-            .all(|byte| byte.is_ascii_digit() || byte == b'.')
-    {
-        strip_printk_caller(inner[close + 1..].trim_start())
-    } else {
+    let stripped = strip_bracketed(message, |content| {
+        let number = content.trim();
+        !number.is_empty()
+            && number
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || byte == b'.')
+    });
+    if stripped.len() == message.len() {
         message
+    } else {
+        strip_printk_caller(stripped)
     }
 }
 
 /// Drops the `[T25362]` (task) or `[C3]` (CPU) that kernels built with CONFIG_PRINTK_CALLER
 /// write after the monotonic stamp.
 fn strip_printk_caller(message: &str) -> &str {
-    let Some(inner) = message.strip_prefix('[') else {
-        return message;
-    };
-    let Some(close) = inner.find(']') else {
-        return message;
-    };
-    let caller = &inner[..close];
-    let number = caller.strip_prefix(['T', 'C']).unwrap_or("");
-    if !number.is_empty() && number.len() <= 10 && number.bytes().all(|byte| byte.is_ascii_digit())
-    {
-        inner[close + 1..].trim_start()
-    } else {
-        message
-    }
+    strip_bracketed(message, |content| {
+        let number = content.strip_prefix(['T', 'C']).unwrap_or("");
+        !number.is_empty() && number.len() <= 10 && number.bytes().all(|byte| byte.is_ascii_digit())
+    })
 }
 
 /// Level, bracketed logger/thread groups and `name -` / `name:` prefixes of an application log.
@@ -698,7 +694,7 @@ fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
 /// since Wed 2018-06-27 16:45:01 CST; 8s ago`): the start plus the time since. The journal lines
 /// under it are no later, so this dates their year. The zone word is left aside (the tail's
 /// stamps are in the same local time). None when the line is not one, or its span is unreadable.
-pub fn status_moment(line: &str) -> Option<Stamp> {
+pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
     let rest = undecorated(line).trim_start().strip_prefix("Active:")?;
     let (_, since) = rest.split_once(" since ")?;
     let (start, ago) = since.split_once("; ")?;
@@ -716,21 +712,9 @@ pub fn status_moment(line: &str) -> Option<Stamp> {
         minute,
         second.min(59),
     )?;
-    let taken = started.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
+    started.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
         ago.strip_suffix(" ago")?,
-    )?))?;
-    use chrono::{Datelike, Timelike};
-    Some(Stamp {
-        year: Some(taken.year()),
-        month: taken.month(),
-        day: taken.day(),
-        hour: taken.hour(),
-        minute: taken.minute(),
-        second: taken.second(),
-        nanos: 0,
-        fraction_digits: 0,
-        offset_s: None,
-    })
+    )?))
 }
 
 /// Seconds in a span as systemd writes one (`8s`, `2h 3min`, `1 day 2h`, `3 weeks 2 days`,
@@ -846,6 +830,12 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
     Envelope::bare(EnvelopeFormat::Bare, line)
 }
 
+/// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
+/// one only for them, so that prose is not.
+fn is_classified_program(program: &str) -> bool {
+    program == "kernel" || program.starts_with("Keepalived") || program == "systemd"
+}
+
 /// `host kernel: ...` or `host Keepalived_vrrp[12]: ...` with no stamp before the host: only the
 /// programs whose lines the classifiers read, so that prose is not taken for a header.
 fn stampless_syslog_header(line: &str) -> bool {
@@ -860,9 +850,7 @@ fn stampless_syslog_header(line: &str) -> bool {
         && host
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || b"-._".contains(&byte))
-        && program.is_some_and(|program| {
-            program == "kernel" || program.starts_with("Keepalived") || program == "systemd"
-        })
+        && program.is_some_and(is_classified_program)
         && (tag.ends_with("]:") || !tag.contains('['))
 }
 
@@ -905,8 +893,7 @@ fn tag_only(line: &str) -> Option<Envelope<'_>> {
         Some((program, pid)) => (program, Some(pid.strip_suffix(']')?.parse::<u32>().ok()?)),
         None => (tag, None),
     };
-    let known = program == "kernel" || program.starts_with("Keepalived") || program == "systemd";
-    if !known || program.contains(' ') {
+    if !is_classified_program(program) || program.contains(' ') {
         return None;
     }
     let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, message);
@@ -1320,14 +1307,15 @@ mod tests {
     #[test]
     fn the_moment_a_systemctl_status_was_taken() {
         let moment = |line| {
-            status_moment(line).map(|stamp| {
+            use chrono::{Datelike, Timelike};
+            status_moment(line).map(|taken| {
                 (
-                    stamp.year.unwrap(),
-                    stamp.month,
-                    stamp.day,
-                    stamp.hour,
-                    stamp.minute,
-                    stamp.second,
+                    taken.year(),
+                    taken.month(),
+                    taken.day(),
+                    taken.hour(),
+                    taken.minute(),
+                    taken.second(),
                 )
             })
         };

@@ -100,7 +100,7 @@ pub struct FileStats {
     pub truncated: bool,
     /// The latest moment a pasted `systemctl status` in the file was taken
     /// ([`envelope::status_moment`]): it dates the year of the journal lines under it.
-    pub status_moment: Option<Stamp>,
+    pub status_moment: Option<chrono::NaiveDateTime>,
 }
 
 /// A silence longer than this (seconds) splits a file's activity into two spans.
@@ -334,25 +334,8 @@ impl LineBook {
 
     /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line.
     pub fn note_status_moment(&mut self, line: &str) {
-        let Some(moment) = envelope::status_moment(line) else {
-            return;
-        };
-        let order = |stamp: &Stamp| {
-            (
-                stamp.year,
-                stamp.month,
-                stamp.day,
-                stamp.hour,
-                stamp.minute,
-                stamp.second,
-            )
-        };
-        if self
-            .stats
-            .status_moment
-            .is_none_or(|kept| order(&kept) < order(&moment))
-        {
-            self.stats.status_moment = Some(moment);
+        if let Some(moment) = envelope::status_moment(line) {
+            self.stats.status_moment = self.stats.status_moment.max(Some(moment));
         }
     }
 

@@ -494,9 +494,7 @@ fn settle_years(
         // A `systemctl status` pasted in the file says when it was taken: its journal tail is
         // no later. A collection's own dates come first (a status a script logged into a live
         // syslog file does not date the whole file).
-        let status_taken = read.stats.status_moment.and_then(|moment| {
-            chrono::NaiveDate::from_ymd_opt(moment.year?, moment.month, moment.day)
-        });
+        let status_taken = read.stats.status_moment.map(|moment| moment.date());
         let anchor = align::rotation_date(&plan.file.relative)
             .or_else(|| {
                 plan.file
