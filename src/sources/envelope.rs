@@ -195,19 +195,49 @@ const LOCALE_WEEKDAYS: [&str; 67] = [
 fn weekday_word(cursor: &mut Cursor) -> bool {
     let word = cursor.letters_ahead(5);
     let length = word.len();
-    let letters = word.chars().count();
     let known = if word.is_ascii() {
-        let lower = word.to_ascii_lowercase();
-        (letters == 3 && WEEKDAYS.contains(&lower.as_str()))
-            || LOCALE_WEEKDAYS.contains(&lower.as_str())
+        // Every ASCII name is two or three letters.
+        (2..=3).contains(&length) && ASCII_WEEKDAY_KEYS.contains(&ascii_key(word.as_bytes()))
     } else {
-        (1..=4).contains(&letters) && LOCALE_WEEKDAYS.contains(&word.to_lowercase().as_str())
+        (1..=4).contains(&word.chars().count())
+            && LOCALE_WEEKDAYS.contains(&word.to_lowercase().as_str())
     };
     if known {
         cursor.position += length;
         cursor.eat(b'.');
     }
     known
+}
+
+/// The keys of every ASCII weekday name, English and localized ([`ascii_key`]); names that are
+/// not ASCII get a key no word has.
+const ASCII_WEEKDAY_KEYS: [u32; WEEKDAYS.len() + LOCALE_WEEKDAYS.len()] = {
+    let mut keys = [u32::MAX; WEEKDAYS.len() + LOCALE_WEEKDAYS.len()];
+    let mut index = 0;
+    while index < keys.len() {
+        let name = if index < WEEKDAYS.len() {
+            WEEKDAYS[index]
+        } else {
+            LOCALE_WEEKDAYS[index - WEEKDAYS.len()]
+        };
+        if name.is_ascii() {
+            keys[index] = ascii_key(name.as_bytes());
+        }
+        index += 1;
+    }
+    keys
+};
+
+/// A short ASCII word (at most three bytes) in lower case and its length, packed into one number
+/// (compared without allocating: each syslog line's month comes to [`weekday_word`] first).
+const fn ascii_key(bytes: &[u8]) -> u32 {
+    let mut key = bytes.len() as u32;
+    let mut index = 0;
+    while index < bytes.len() && index < 3 {
+        key = key << 8 | bytes[index].to_ascii_lowercase() as u32;
+        index += 1;
+    }
+    key
 }
 
 /// The level word, when `word` is one (case-insensitive), in upper case as written.
@@ -1233,6 +1263,26 @@ mod tests {
         ] {
             assert!(parse(junk).stamp.is_none(), "{junk}");
             assert!(super::stamp(junk).is_none(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn weekday_names_are_found_in_any_case_and_months_are_not_weekdays() {
+        // The ASCII lookup only looks at words of two or three letters.
+        for name in super::WEEKDAYS.iter().chain(super::LOCALE_WEEKDAYS.iter()) {
+            assert!(!name.is_ascii() || (2..=3).contains(&name.len()), "{name}");
+        }
+        for word in [
+            "Wed", "WED", "wed", "Mi", "mer.", "Sáb", "SÁB", "Ср", "周三", "수",
+        ] {
+            let mut cursor = super::Cursor::new(word);
+            assert!(super::weekday_word(&mut cursor), "{word}");
+            assert_eq!(cursor.position, word.len(), "{word}");
+        }
+        for word in ["Nov", "Aug", "Wednesday", "W", "m", "8月", ""] {
+            let mut cursor = super::Cursor::new(word);
+            assert!(!super::weekday_word(&mut cursor), "{word}");
+            assert_eq!(cursor.position, 0, "{word}");
         }
     }
 
