@@ -7,10 +7,10 @@ use anyhow::Context;
 use crate::bundle::Bundle;
 use crate::cli::{Format, TimelineConfig};
 use crate::exit_code::ExitCode;
-use crate::report::timeline_json::{JsonDocument, write_ndjson};
+use crate::report::timeline_json::{JsonDocument, format_ndjson, write_ndjson};
 use crate::report::timeline_text::{TextPrinter, write_summary, write_warnings};
 use crate::sources::{Classifier, Event};
-use crate::timeline::{Filter, Timeline};
+use crate::timeline::{Filter, FormatEvent, Timeline};
 
 /// Runs the command; errors are about unreadable input.
 pub fn run(config: &TimelineConfig) -> anyhow::Result<ExitCode> {
@@ -92,6 +92,30 @@ fn print(
         Format::Json => Some(JsonDocument::begin(out, timeline, &bundle.inputs)?),
         _ => None,
     };
+    // For people, a run of gratuitous ARP lines is one line with its count (--all shows each).
+    let fold_arp_runs = !config.all && config.format == Format::Text;
+    if stream && !fold_arp_runs {
+        // Events formatted where their files are read, merged as bytes.
+        let format: &FormatEvent = match config.format {
+            Format::Json => &JsonDocument::format_event,
+            Format::Ndjson => &format_ndjson,
+            Format::Text => &|buffer, event| {
+                // (Writing to memory cannot fail.)
+                let _ = text.write(buffer, event);
+            },
+        };
+        timeline.replay_formatted(bundle, classifier, filter, format, &mut |formatted| {
+            *shown += 1;
+            match &mut document {
+                Some(document) => document.formatted_event(out, formatted),
+                None => out.write_all(formatted),
+            }
+        })?;
+        if let Some(document) = document {
+            document.end(out, timeline, *shown)?;
+        }
+        return Ok(());
+    }
     let mut write_one = |event: &Event| -> io::Result<()> {
         *shown += 1;
         match (&mut document, config.format) {
@@ -100,8 +124,6 @@ fn print(
             (None, _) => text.write(out, event),
         }
     };
-    // For people, a run of gratuitous ARP lines is one line with its count (--all shows each).
-    let fold_arp_runs = !config.all && config.format == Format::Text;
     let mut run: Vec<Event> = Vec::new();
     let mut sink = |event: &Event| -> io::Result<()> {
         if !fold_arp_runs {

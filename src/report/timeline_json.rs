@@ -188,12 +188,31 @@ impl JsonDocument {
 
     /// Writes one event of the array.
     pub fn event(&mut self, out: &mut dyn Write, event: &Event) -> io::Result<()> {
+        self.separate(out)?;
+        out.write_all(b"\n")?;
+        write_event(out, event, false)
+    }
+
+    /// An event as [`JsonDocument::event`] writes it after the separator, appended to `buffer`
+    /// (on any thread; written with [`JsonDocument::formatted_event`]).
+    pub fn format_event(buffer: &mut Vec<u8>, event: &Event) {
+        buffer.push(b'\n');
+        push_event(buffer, event);
+    }
+
+    /// Writes an event formatted by [`JsonDocument::format_event`].
+    pub fn formatted_event(&mut self, out: &mut dyn Write, formatted: &[u8]) -> io::Result<()> {
+        self.separate(out)?;
+        out.write_all(formatted)
+    }
+
+    /// The comma before every event but the first.
+    fn separate(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if !self.first {
             out.write_all(b",")?;
         }
         self.first = false;
-        out.write_all(b"\n")?;
-        write_event(out, event, false)
+        Ok(())
     }
 
     /// Writes the coverage and warnings and closes the document.
@@ -225,6 +244,12 @@ impl JsonDocument {
 /// Writes one event as one NDJSON line.
 pub fn write_ndjson(out: &mut dyn Write, event: &Event) -> io::Result<()> {
     write_event(out, event, true)
+}
+
+/// One event as a line of NDJSON, appended to `buffer` (as [`write_ndjson`] writes it).
+pub fn format_ndjson(buffer: &mut Vec<u8>, event: &Event) {
+    push_event(buffer, event);
+    buffer.push(b'\n');
 }
 
 /// Writes one event, then a newline if `newline`: built in memory first, so one write per event

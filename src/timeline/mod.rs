@@ -5,10 +5,11 @@
 pub mod align;
 pub mod budget;
 pub mod filter;
+mod replay;
 pub mod state;
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -19,6 +20,7 @@ use crate::sources::{Classifier, Event, EventReader, FileStats, ReadContext, Sou
 use align::{FileClock, Zone};
 use budget::{Budget, BudgetReader};
 pub use filter::Filter;
+pub use replay::FormatEvent;
 
 /// One file the timeline reads, with how its stamps become instants.
 pub struct FilePlan {
@@ -796,215 +798,6 @@ impl Timeline {
         }
         self.nodes = nodes;
     }
-
-    /// Streams every line of every file (unrecognised ones only when `filter` includes them) that
-    /// `filter` accepts, in timeline order, holding one pending event per file. Files are re-read;
-    /// nothing else is kept. (Reading files on threads of their own and handing events over cost
-    /// more in allocations freed across threads than it saved: one core did the same work in
-    /// two thirds of the time.)
-    pub fn replay(
-        &self,
-        bundle: &Bundle,
-        classifier: &Classifier,
-        filter: &Filter,
-        sink: &mut dyn FnMut(&Event) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let facts: Vec<Event> = self
-            .events
-            .iter()
-            .filter(|event| event.file.as_ref() == "manifest.json")
-            .cloned()
-            .collect();
-        let node_names = NameRanks::new(
-            self.plans
-                .iter()
-                .map(|plan| bundle.nodes[plan.node].name.as_str())
-                .chain(facts.iter().map(|event| event.node.as_ref())),
-        );
-        let file_names = NameRanks::new(
-            self.plans
-                .iter()
-                .map(|plan| plan.file.relative.as_str())
-                .chain(facts.iter().map(|event| event.file.as_ref())),
-        );
-        let want_unrecognised = filter.include_unrecognised;
-        let mut feeds: Vec<ReplayFeed> = self
-            .plans
-            .iter()
-            .map(|plan| {
-                // A file that cannot be opened was already reported when the timeline was built.
-                let reader = open_reader(
-                    &bundle.nodes[plan.node],
-                    plan,
-                    classifier,
-                    want_unrecognised,
-                )
-                .ok();
-                ReplayFeed::new(match reader {
-                    Some(reader) => FeedEvents::File(reader, &plan.clock),
-                    None => FeedEvents::Given(Vec::new().into_iter()),
-                })
-            })
-            .collect();
-        // The manifest's facts, in their order, as one more feed.
-        feeds.push(ReplayFeed::new(FeedEvents::Given(facts.into_iter())));
-        // The heap holds each feed's next event's key (the event waits in its feed): keys
-        // are small, events are not, and a heap moves its entries around.
-        let mut heap: BinaryHeap<std::cmp::Reverse<MergeKey>> = BinaryHeap::new();
-        for (index, feed) in feeds.iter_mut().enumerate() {
-            if let Some(key) = feed.advance(index, &node_names, &file_names) {
-                heap.push(std::cmp::Reverse(key));
-            }
-        }
-        let mut renamed: Option<LastRename> = None;
-        while let Some(std::cmp::Reverse(key)) = heap.pop() {
-            let feed = &mut feeds[key.feed];
-            // (A feed's key is in the heap only while its head waits.)
-            let Some(mut event) = feed.head.take() else {
-                continue;
-            };
-            if let Some(next) = feed.advance(key.feed, &node_names, &file_names) {
-                heap.push(std::cmp::Reverse(next));
-            }
-            if !self.renames.is_empty() {
-                match &renamed {
-                    Some(last) if last.node == event.node && last.host == event.host => {
-                        event.node = last.name.clone();
-                    }
-                    _ => {
-                        let (node, host) = (event.node.clone(), event.host.clone());
-                        let name = self.node_name_for(&event.node, event.host.as_deref());
-                        if name != event.node.as_ref() {
-                            event.node = Arc::from(name);
-                        }
-                        let name = event.node.clone();
-                        renamed = Some(LastRename { node, host, name });
-                    }
-                }
-            }
-            if filter.accepts(&event) {
-                sink(&event)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The last node renamed during a replay: node and host as read, and the node's name for them
-/// (a file's events share them, so the name is looked up, and allocated, once per run of events
-/// from the same node and host).
-struct LastRename {
-    node: Arc<str>,
-    host: Option<Arc<str>>,
-    name: Arc<str>,
-}
-
-/// Where an event goes in a replay's merge: [`compare_events`]' order, with node and file names
-/// replaced by their ranks, then the feed (two feeds never hold equal events: each reads its own
-/// file).
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct MergeKey {
-    time: Option<DateTime<Utc>>,
-    node: u32,
-    file_index: u32,
-    line: u64,
-    file: u32,
-    feed: usize,
-}
-
-/// Names in order, so that comparing the ranks of names in the list is comparing the names. A
-/// name not in the list (a replay lists every node and file it reads, so none) ranks between its
-/// neighbours in the list: in order with every name of the list, but level with other unknown
-/// names between the same two.
-struct NameRanks(Vec<String>);
-
-impl NameRanks {
-    fn new<'a>(names: impl Iterator<Item = &'a str>) -> NameRanks {
-        let mut names: Vec<String> = names.map(str::to_string).collect();
-        names.sort_unstable();
-        names.dedup();
-        NameRanks(names)
-    }
-
-    fn rank(&self, name: &str) -> u32 {
-        let position = match self.0.binary_search_by(|known| known.as_str().cmp(name)) {
-            Ok(position) => 2 * position + 1,
-            Err(position) => 2 * position,
-        };
-        u32::try_from(position).unwrap_or(u32::MAX)
-    }
-}
-
-/// Where a replay feed's events come from.
-enum FeedEvents<'a> {
-    /// A file, read with its clock.
-    File(Box<dyn EventReader + 'a>, &'a FileClock),
-    /// Events given at the start (the manifest's facts; none for a file that cannot be opened).
-    Given(std::vec::IntoIter<Event>),
-}
-
-/// One file's events during a replay, with the next one to merge.
-struct ReplayFeed<'a> {
-    events: FeedEvents<'a>,
-    head: Option<Event>,
-    /// The last node and file names ranked, with their ranks (a file's events share them).
-    node_rank: Option<(Arc<str>, u32)>,
-    file_rank: Option<(Arc<str>, u32)>,
-}
-
-impl<'a> ReplayFeed<'a> {
-    fn new(events: FeedEvents<'a>) -> Self {
-        ReplayFeed {
-            events,
-            head: None,
-            node_rank: None,
-            file_rank: None,
-        }
-    }
-
-    /// The feed's next event, placed in time.
-    fn next_event(&mut self) -> Option<Event> {
-        match &mut self.events {
-            FeedEvents::File(reader, clock) => {
-                let mut event = reader.next_event()?;
-                place(&mut event, clock);
-                Some(event)
-            }
-            FeedEvents::Given(events) => events.next(),
-        }
-    }
-
-    /// Takes the feed's next event as its head and returns its merge key (None at the end).
-    fn advance(
-        &mut self,
-        feed: usize,
-        node_names: &NameRanks,
-        file_names: &NameRanks,
-    ) -> Option<MergeKey> {
-        let event = self.next_event()?;
-        let key = MergeKey {
-            time: event.time,
-            node: cached_rank(&mut self.node_rank, &event.node, node_names),
-            file_index: event.file_index,
-            line: event.line,
-            file: cached_rank(&mut self.file_rank, &event.file, file_names),
-            feed,
-        };
-        self.head = Some(event);
-        Some(key)
-    }
-}
-
-/// A name's rank, looked up only when it is not the name ranked last time.
-fn cached_rank(last: &mut Option<(Arc<str>, u32)>, name: &Arc<str>, names: &NameRanks) -> u32 {
-    match last {
-        Some((known, rank)) if Arc::ptr_eq(known, name) || known == name => *rank,
-        _ => {
-            let rank = names.rank(name);
-            *last = Some((name.clone(), rank));
-            rank
-        }
-    }
 }
 
 /// Gives an event its instant and uncertainty from its file's clock.
@@ -1112,6 +905,7 @@ pub fn format_time_capped(time: DateTime<Utc>, digits: u8, cap: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::replay::{MergeKey, NameRanks};
     use super::*;
     use chrono::TimeZone;
 
