@@ -12,6 +12,17 @@ fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
     (run.json(), run.code)
 }
 
+/// The text report, without colours.
+fn analyze_text(path: &std::path::Path) -> String {
+    esc_diag([
+        "analyze".as_ref(),
+        "--color".as_ref(),
+        "never".as_ref(),
+        path.as_os_str(),
+    ])
+    .stdout
+}
+
 #[test]
 fn one_nodes_quiet_logs_are_degraded_not_healthy() {
     let bundle = BundleBuilder::new().file(
@@ -265,15 +276,82 @@ fn one_nodes_paste_names_the_change_it_shows_and_not_the_side_it_lacks() {
         headline.contains("MASTER → BACKUP") && headline.contains("preempted-by-higher-priority"),
         "{headline}"
     );
-    let text = esc_diag([
-        "analyze".as_ref(),
-        "--color".as_ref(),
-        "never".as_ref(),
-        bundle.path().as_os_str(),
-    ])
-    .stdout;
+    let text = analyze_text(bundle.path());
     assert!(
         text.contains("now: VI_1       MASTER not in these logs; standby ip-10-0-1-58"),
         "{text}"
     );
+}
+
+#[test]
+fn undated_start_up_lines_give_the_state_and_an_unexplained_takeover_keeps_its_own_cause() {
+    // A tutorial's paste (Yandex Cloud docs, keepalived 2.2.8): the start-up lines with their
+    // stamps cut off, then stamped lines from later; the lines before the takeover were elided.
+    // The start-up BACKUP is the state the dated logs begin in; the takeover's cause is not in
+    // the logs (an excerpt that begins at it proves nothing by what it lacks), and the later
+    // yield's cause is not lent to it.
+    let bundle = BundleBuilder::new().file(
+        "backup-server-m3",
+        "var/log/messages",
+        "Keepalived[2751]: Starting Keepalived v2.2.8 (04/04,2023), git commit v2.2.7-154-g292b299e+\n\
+         Keepalived_vrrp[2752]: (M3_2) Entering BACKUP STATE (init)\n\
+         # the switch to MASTER when the service stops on the main node\n\
+         Feb 19 07:08:07 backup-server-m3 Keepalived_vrrp[2752]: (M3_2) Entering MASTER STATE\n\
+         Feb 19 07:08:31 backup-server-m3 Keepalived_vrrp[2752]: (M3_2) Master received advert from 172.28.1.2 with higher priority 100, ours 90\n\
+         Feb 19 07:08:31 backup-server-m3 Keepalived_vrrp[2752]: (M3_2) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let failovers = report["failovers"].as_array().unwrap();
+    assert_eq!(failovers.len(), 2, "{failovers:?}");
+    assert_eq!(failovers[0]["from"], "BACKUP", "{failovers:?}");
+    assert_eq!(failovers[0]["to"], "MASTER", "{failovers:?}");
+    assert_eq!(failovers[0]["cause"], "unknown", "{failovers:?}");
+    assert_eq!(failovers[1]["cause"], "preempted-by-higher-priority");
+    assert_eq!(
+        report["verdict"]["cause"], "unknown",
+        "{}",
+        report["verdict"]
+    );
+    let findings = report["findings"].as_array().unwrap();
+    let holding = |at: &str| {
+        findings
+            .iter()
+            .filter(|finding| {
+                finding["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|line| line["time"].as_str().is_some_and(|time| time.contains(at)))
+            })
+            .map(|finding| finding["cause"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(holding("07:08:07"), ["unknown"], "{findings:?}");
+    assert_eq!(holding("07:08:31"), ["preempted-by-higher-priority"]);
+}
+
+#[test]
+fn a_log_without_dates_says_what_its_lines_say_and_that_they_are_placed_nowhere() {
+    // `journalctl -o cat`, or a paste with the date and host columns cut: the order of the lines
+    // is known, not their time.
+    let bundle = BundleBuilder::new().file(
+        "master-server-m3",
+        "var/log/messages",
+        "Keepalived[4045]: Starting Keepalived v2.2.8 (04/04,2023), git commit v2.2.7-154-g292b299e+\n\
+         Keepalived_vrrp[4046]: (M3_1) Entering BACKUP STATE (init)\n\
+         Keepalived_vrrp[4046]: (M3_1) Entering MASTER STATE\n",
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("M3_1       no dated state; lines without a stamp say BACKUP → MASTER"),
+        "{text}"
+    );
+    assert!(
+        text.contains("var/log/messages: no line carries a date and time: its 3 recognised lines"),
+        "{text}"
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    // Nothing is placed in time: no transition, no window.
+    assert_eq!(report["transitions"].as_array().unwrap().len(), 0);
+    assert_eq!(report["split_brain"].as_array().unwrap().len(), 0);
 }

@@ -278,7 +278,21 @@ pub fn write(
                 node.name,
                 instance.name,
                 if path.is_empty() {
-                    "no state seen".to_string()
+                    match analysis
+                        .states
+                        .undated
+                        .get(&(node.name.clone(), instance.name.clone()))
+                    {
+                        Some(roles) => format!(
+                            "no dated state; lines without a stamp say {}",
+                            roles
+                                .iter()
+                                .map(Role::to_string)
+                                .collect::<Vec<_>>()
+                                .join(" → ")
+                        ),
+                        None => "no state seen".to_string(),
+                    }
                 } else if path.len() > ROLE_PATH_SHOWN {
                     // A flapping instance: its first and last states, and how many in between.
                     let tail = ROLE_PATH_SHOWN / 2;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::model::RuleSet;
 use crate::finding::{Failover, Finding, Severity, SplitBrain, SplitBrainKind};
+use crate::timeline::state::Role;
 
 /// Transitions of one instance this close to each other belong to one incident.
 pub const LINK_S: i64 = 30;
@@ -112,7 +113,19 @@ pub fn fold(
             transition_of(&findings[pair[0]]).expect("filtered"),
             transition_of(&findings[pair[1]]).expect("filtered"),
         );
-        if left.instance == right.instance && right.time - left.time <= Duration::seconds(LINK_S) {
+        // One node's takeover and its yield soon after are one incident (the peer silent for a
+        // moment, then back and preempting), unless no rule explained the takeover and one did
+        // the yield: the takeover would take the yield's cause, which says nothing of why the
+        // node took over. (A flapping node's unexplained changes stay one incident.)
+        let unexplained_takeover_then_yield = left.node == right.node
+            && left.to == Role::Master
+            && right.from == Role::Master
+            && left.cause == "unknown"
+            && right.cause != "unknown";
+        if left.instance == right.instance
+            && !unexplained_takeover_then_yield
+            && right.time - left.time <= Duration::seconds(LINK_S)
+        {
             groups.join(pair[0], pair[1]);
         }
     }

@@ -671,6 +671,22 @@ impl Timeline {
             };
             let first = instant(read.stats.first_stamp);
             let last = instant(read.stats.last_stamp);
+            // A log (not a configuration, state file or command capture, which have no stamps)
+            // whose lines say what happened but not when.
+            if read.stats.first_stamp.is_none()
+                && read.stats.recognised_lines > 0
+                && matches!(plan.source.name(), "messages" | "escmanager" | "escadm")
+            {
+                warnings.push(Warning::at(
+                    &node.name,
+                    &plan.file.relative,
+                    None,
+                    format!(
+                        "no line carries a date and time: its {} recognised lines are read in order but placed nowhere in time (no state interval, window or cause rests on them)",
+                        read.stats.recognised_lines
+                    ),
+                ));
+            }
             let activity = read
                 .stats
                 .activity

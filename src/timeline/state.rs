@@ -126,6 +126,10 @@ pub struct States {
     pub drbd_roles: BTreeMap<String, (String, String)>,
     /// Per node, DRBD role changes in time order: (instant, role: Primary, Secondary, Unknown).
     pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
+    /// Per node and instance, the states its state lines without a stamp name, in their files'
+    /// order (other than those before a dated file's first stamp, which give the state the dated
+    /// logs begin in): not placed in time, they make no interval.
+    pub undated: BTreeMap<(String, String), Vec<Role>>,
     /// Per node and instance, its intervals (positions in `intervals`), so that "the state at an
     /// instant" is a binary search, not a scan of every interval. Built once reconstruction is
     /// done; valid while `intervals` keeps the length it had then.
@@ -188,6 +192,40 @@ fn implied_role(event: &Event) -> Option<(Role, bool)> {
 }
 
 /// Lifecycle events that stop every instance of the node.
+/// The files of `node` whose first stamp is its earliest one: lines before that stamp (undated)
+/// come before every dated line of the node.
+fn leading_files<'a>(timeline: &'a Timeline, node: &str) -> BTreeSet<&'a str> {
+    let first = timeline
+        .files
+        .iter()
+        .filter(|file| file.node == node)
+        .filter_map(|file| file.first)
+        .min();
+    timeline
+        .files
+        .iter()
+        .filter(|file| file.node == node && file.first.is_some() && file.first == first)
+        .map(|file| file.file.as_str())
+        .collect()
+}
+
+/// The instances an undated line sets, and to what: direct state lines (not states implied by
+/// other lines: without a time, "right after a transition" means nothing); keepalived stopping
+/// or starting, or the node booting, make the state unknown again (when the dated logs begin,
+/// it may have started since).
+fn undated_targets(event: &Event, all_instances: &[String]) -> Vec<(String, Role)> {
+    if stops_everything(event) || restarts_everything(event) {
+        return all_instances
+            .iter()
+            .map(|instance| (instance.clone(), Role::Unknown))
+            .collect();
+    }
+    match (implied_role(event), event.field("instance")) {
+        (Some((role, false)), Some(instance)) => vec![(instance.to_string(), role)],
+        _ => Vec::new(),
+    }
+}
+
 fn stops_everything(event: &Event) -> bool {
     matches!(
         event.event.as_deref(),
@@ -408,11 +446,43 @@ impl States {
             );
         }
         let mut state_file: Vec<(usize, Role, DateTime<Utc>)> = Vec::new();
+        let leading_files = leading_files(timeline, node);
         for (index, event) in events.iter().enumerate() {
             if event.node.as_ref() != node {
                 continue;
             }
-            let Some(time) = event.time else { continue };
+            let Some(time) = event.time else {
+                // A state line without a stamp, before the first stamp of a file that begins the
+                // node's dated logs (a paste whose stamps were cut off, then stamped lines): the
+                // state was held when the dated logs begin. Which state, not since when.
+                if !leading_files.contains(event.file.as_ref()) {
+                    if let (Some((role, false)), Some(instance)) =
+                        (implied_role(event), event.field("instance"))
+                    {
+                        let roles = self
+                            .undated
+                            .entry((node.to_string(), instance.to_string()))
+                            .or_default();
+                        if roles.last() != Some(&role) {
+                            roles.push(role);
+                        }
+                    }
+                } else {
+                    for (instance, role) in undated_targets(event, &all_instances) {
+                        if let Some(tracker) = trackers.get_mut(&instance) {
+                            *tracker = Tracker {
+                                role,
+                                start: None,
+                                opened_by: (role != Role::Unknown).then_some(index),
+                                inferred: false,
+                                proven_from: None,
+                                first_change: None,
+                            };
+                        }
+                    }
+                }
+                continue;
+            };
             if event.source == "keepalived_state" && event.kind == EventKind::VrrpState {
                 if let Some(state) = event.field("state") {
                     state_file.push((index, Role::parse(state), time));
