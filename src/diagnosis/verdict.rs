@@ -390,8 +390,14 @@ fn decide_status(
         return Verdict::new(
             Status::Degraded,
             format!(
-                "degraded: no logs of {} for part of the period ({})",
-                blind.node, blind.reason
+                "degraded: no {}logs of {} for part of the period ({})",
+                if blind.reason == "undated" {
+                    "dated "
+                } else {
+                    ""
+                },
+                blind.node,
+                blind.reason
             ),
         );
     }

@@ -90,7 +90,12 @@ pub fn not_checked(report: &Report) -> Vec<String> {
         .filter(|blind| blind.reason != "quiet")
         .map(|blind| {
             format!(
-                "no logs of {} from {} to {} ({})",
+                "no {}logs of {} from {} to {} ({})",
+                if blind.reason == "undated" {
+                    "dated "
+                } else {
+                    ""
+                },
                 blind.node,
                 blind.start.as_deref().unwrap_or("the start"),
                 blind.end.as_deref().unwrap_or("the end"),

@@ -110,7 +110,7 @@ pub struct BlindInterval {
     pub node: String,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
-    /// no-logs, rotation-hole, unreadable, quiet.
+    /// no-logs, undated (lines, none with a date and time), rotation-hole, unreadable, quiet.
     pub reason: String,
 }
 
@@ -745,11 +745,17 @@ impl States {
         let first = files.iter().filter_map(|file| file.first).min();
         let last = files.iter().filter_map(|file| file.last).max();
         match (first, last) {
+            // No dated line: no logs at all, or lines that carry no date and time.
             (None, _) | (_, None) => self.blind.push(BlindInterval {
                 node: node.to_string(),
                 start: span_start,
                 end: span_end,
-                reason: "no-logs".to_string(),
+                reason: if files.is_empty() {
+                    "no-logs"
+                } else {
+                    "undated"
+                }
+                .to_string(),
             }),
             (Some(first), Some(last)) => {
                 // Logs that begin later than the other node's are missing only when the difference
