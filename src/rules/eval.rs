@@ -713,6 +713,7 @@ fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
         "level" => text(event.level.as_deref()),
         "node" => Value::Str(Cow::Borrowed(&event.node)),
         "file" => Value::Str(Cow::Borrowed(&event.file)),
+        "line" => Value::Number(event.line as f64),
         "dialect" => Value::Str(
             if event.field("dialect") == Some("1") || event.text.contains("VRRP_Instance(") {
                 "1"

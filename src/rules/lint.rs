@@ -10,9 +10,9 @@ use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
 /// Names a condition may use besides event fields: the subject's and the event's attributes.
-const ATTRIBUTES: [&str; 19] = [
-    "kind", "event", "program", "source", "level", "node", "file", "dialect", "instance", "from",
-    "to", "subject", "duration", "open", "nodes", "self", "peer", "any", "true",
+const ATTRIBUTES: [&str; 20] = [
+    "kind", "event", "program", "source", "level", "node", "file", "line", "dialect", "instance",
+    "from", "to", "subject", "duration", "open", "nodes", "self", "peer", "any", "true",
 ];
 
 /// What the tables and sources produce.
