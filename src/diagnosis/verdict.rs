@@ -390,12 +390,8 @@ fn decide_status(
         return Verdict::new(
             Status::Degraded,
             format!(
-                "degraded: no {}logs of {} for part of the period ({})",
-                if blind.reason == "undated" {
-                    "dated "
-                } else {
-                    ""
-                },
+                "degraded: {} of {} for part of the period ({})",
+                crate::timeline::state::blind_lacks(&blind.reason),
                 blind.node,
                 blind.reason
             ),

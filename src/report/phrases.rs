@@ -90,12 +90,8 @@ pub fn not_checked(report: &Report) -> Vec<String> {
         .filter(|blind| blind.reason != "quiet")
         .map(|blind| {
             format!(
-                "no {}logs of {} from {} to {} ({})",
-                if blind.reason == "undated" {
-                    "dated "
-                } else {
-                    ""
-                },
+                "{} of {} from {} to {} ({})",
+                crate::timeline::state::blind_lacks(&blind.reason),
                 blind.node,
                 blind.start.as_deref().unwrap_or("the start"),
                 blind.end.as_deref().unwrap_or("the end"),

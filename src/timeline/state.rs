@@ -105,6 +105,16 @@ pub struct Disagreement {
 }
 
 /// A time span in which a node's logs cannot tell what happened.
+/// What a blind interval of this reason lacks, for people: `no dated logs` where the node's
+/// lines carry no date and time, else `no logs`.
+pub fn blind_lacks(reason: &str) -> &'static str {
+    if reason == "undated" {
+        "no dated logs"
+    } else {
+        "no logs"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlindInterval {
     pub node: String,
@@ -220,9 +230,16 @@ fn undated_targets(event: &Event, all_instances: &[String]) -> Vec<(String, Role
             .map(|instance| (instance.clone(), Role::Unknown))
             .collect();
     }
+    direct_state(event)
+        .map(|(instance, role)| vec![(instance.to_string(), role)])
+        .unwrap_or_default()
+}
+
+/// A state line's instance and state (not a state implied by another line).
+fn direct_state(event: &Event) -> Option<(&str, Role)> {
     match (implied_role(event), event.field("instance")) {
-        (Some((role, false)), Some(instance)) => vec![(instance.to_string(), role)],
-        _ => Vec::new(),
+        (Some((role, false)), Some(instance)) => Some((instance, role)),
+        _ => None,
     }
 }
 
@@ -455,10 +472,9 @@ impl States {
                 // A state line without a stamp, before the first stamp of a file that begins the
                 // node's dated logs (a paste whose stamps were cut off, then stamped lines): the
                 // state was held when the dated logs begin. Which state, not since when.
+                // Elsewhere it is only listed, in order (`undated`).
                 if !leading_files.contains(event.file.as_ref()) {
-                    if let (Some((role, false)), Some(instance)) =
-                        (implied_role(event), event.field("instance"))
-                    {
+                    if let Some((instance, role)) = direct_state(event) {
                         let roles = self
                             .undated
                             .entry((node.to_string(), instance.to_string()))
