@@ -39,6 +39,8 @@ impl Line<'_> {
 pub struct LineReader {
     inner: Box<dyn BufRead + Send>,
     buffer: Vec<u8>,
+    /// Bytes of the stream's buffer lent as the last line, consumed when the next is asked for.
+    lent: usize,
     next_number: u64,
     next_offset: u64,
     /// Whether the stream is gzip (its read errors mean a truncated or corrupt archive).
@@ -80,6 +82,7 @@ impl LineReader {
         LineReader {
             inner,
             buffer: Vec::with_capacity(4096),
+            lent: 0,
             next_number: 1,
             next_offset: 0,
             gzip,
@@ -93,6 +96,27 @@ impl LineReader {
 
     /// The next line, `Ok(None)` at the end, or the read error (for gzip: truncated or corrupt).
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.inner.consume(std::mem::take(&mut self.lent));
+        // Most lines lie whole in the stream's buffer: lent from there, not copied.
+        let whole = match self.inner.fill_buf() {
+            Ok(available) => memchr::memchr(b'\n', available)
+                .filter(|&end| end <= MAX_LINE_BYTES)
+                .map(|end| (end, available[..end].last() == Some(&b'\r'))),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => None,
+            Err(error) => return Err(error),
+        };
+        if let Some((end, carriage_return)) = whole {
+            self.lent = end + 1;
+            let line = Line {
+                number: self.next_number,
+                offset: self.next_offset,
+                bytes: &self.inner.fill_buf()?[..end - usize::from(carriage_return)],
+                skipped_bytes: 0,
+            };
+            self.next_number += 1;
+            self.next_offset += (end + 1) as u64;
+            return Ok(Some(line));
+        }
         self.buffer.clear();
         let mut skipped: u64 = 0;
         let mut consumed: u64 = 0;
@@ -194,6 +218,20 @@ mod tests {
                 (4, 10, "last".to_string(), 0),
             ]
         );
+    }
+
+    #[test]
+    fn lines_lent_from_the_buffer_and_lines_across_its_end_read_alike() {
+        let text = b"first line\r\nsecond\n\nthird, longer than the buffer\r\n\rx\nlast";
+        let mut whole = LineReader::from_bytes(text.to_vec());
+        let expected = collect(&mut whole);
+        assert_eq!(expected.len(), 6);
+        assert_eq!(expected[4].2, "\rx");
+        for capacity in 1..text.len() + 2 {
+            let stream = io::BufReader::with_capacity(capacity, io::Cursor::new(text.to_vec()));
+            let mut reader = LineReader::from_reader(Box::new(stream), false);
+            assert_eq!(collect(&mut reader), expected, "buffer of {capacity} bytes");
+        }
     }
 
     #[test]

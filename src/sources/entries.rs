@@ -33,8 +33,6 @@ pub struct EntryReader<'a> {
     reader: LineReader,
     book: LineBook,
     pending: Option<Pending>,
-    /// The line being read (its memory reused from line to line).
-    line: String,
     /// The text of an entry no event took, reused for the next entry.
     spare: String,
 }
@@ -56,7 +54,6 @@ impl<'a> EntryReader<'a> {
             reader,
             context,
             pending: None,
-            line: String::new(),
             spare: String::new(),
         })
     }
@@ -135,15 +132,14 @@ impl<'a> EntryReader<'a> {
 impl EventReader for EntryReader<'_> {
     fn next_event(&mut self) -> Option<Event> {
         loop {
-            let Some((number, offset)) = self.book.next_line_into(&mut self.reader, &mut self.line)
-            else {
+            let Some((number, offset, line)) = self.book.next_line_lent(&mut self.reader) else {
                 let pending = self.pending.take()?;
                 if let Some(event) = self.finish(pending) {
                     return Some(event);
                 }
                 continue;
             };
-            let text = &self.line;
+            let text = &*line;
             let stamp = envelope::stamp(text);
             match (&mut self.pending, stamp) {
                 (Some(pending), None) => {
@@ -162,7 +158,8 @@ impl EventReader for EntryReader<'_> {
                     let time = self.book.time(stamp);
                     let mut text = std::mem::take(&mut self.spare);
                     text.clear();
-                    text.push_str(&self.line);
+                    text.push_str(&line);
+                    drop(line);
                     let previous = self.pending.replace(Pending {
                         line: number,
                         offset,

@@ -361,6 +361,13 @@ fn clock(cursor: &mut Cursor, comma_fraction: bool) -> Option<(u32, u32, u32, u3
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
+    let (nanos, digits) = fraction(cursor, comma_fraction);
+    Some((hour, minute, second, nanos, digits))
+}
+
+/// The fraction after a clock's seconds (`.123`, with `comma_fraction` also `,123`): nanoseconds
+/// and how many digits were written; (0, 0) when there is none.
+fn fraction(cursor: &mut Cursor, comma_fraction: bool) -> (u32, u8) {
     let mut nanos = 0;
     let mut digits = 0u8;
     let save = cursor.position;
@@ -377,7 +384,34 @@ fn clock(cursor: &mut Cursor, comma_fraction: bool) -> Option<(u32, u32, u32, u3
             None => cursor.position = save,
         }
     }
-    Some((hour, minute, second, nanos, digits))
+    (nanos, digits)
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS` at the cursor, read at fixed places (the common case of
+/// [`iso_stamp`], which reads the same numbers): the six numbers and whether a `T` parts them.
+fn fixed_iso_prefix(cursor: &Cursor) -> Option<([u32; 6], bool)> {
+    let bytes = cursor
+        .text
+        .as_bytes()
+        .get(cursor.position..cursor.position + 19)?;
+    const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    if !DIGITS.iter().all(|&index| bytes[index].is_ascii_digit())
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let with_t = match bytes[10] {
+        b'T' => true,
+        b' ' => false,
+        _ => return None,
+    };
+    let two =
+        |index: usize| u32::from(bytes[index] - b'0') * 10 + u32::from(bytes[index + 1] - b'0');
+    let year = two(0) * 100 + two(2);
+    Some(([year, two(5), two(8), two(11), two(14), two(17)], with_t))
 }
 
 /// `Z`, `+HH:MM`, `+HHMM` or `+HH` right after the clock.
@@ -407,14 +441,43 @@ fn zone(cursor: &mut Cursor) -> Option<i32> {
 
 /// `YYYY-MM-DD[T ]HH:MM:SS[.,frac][zone]`.
 fn iso_stamp(cursor: &mut Cursor) -> Option<(Stamp, bool)> {
-    let [year, month, day] = cursor.triple(b'-', [4, 2, 2])?;
-    let with_t = match cursor.peek() {
-        Some(b'T') => true,
-        Some(b' ') => false,
-        _ => return None,
+    iso_stamp_read(cursor, true)
+}
+
+/// [`iso_stamp`], with the common shape read at fixed places (`fixed_places`) or every number
+/// through the cursor (the same result, slower).
+fn iso_stamp_read(cursor: &mut Cursor, fixed_places: bool) -> Option<(Stamp, bool)> {
+    let fixed = if fixed_places {
+        fixed_iso_prefix(cursor)
+    } else {
+        None
     };
-    cursor.position += 1;
-    let (hour, minute, second, nanos, fraction_digits) = clock(cursor, true)?;
+    let (year, month, day, with_t, (hour, minute, second, nanos, fraction_digits)) = match fixed {
+        Some(([year, month, day, hour, minute, second], with_t)) => {
+            if hour > 23 || minute > 59 || second > 60 {
+                return None;
+            }
+            cursor.position += 19;
+            let (nanos, digits) = fraction(cursor, true);
+            (
+                year,
+                month,
+                day,
+                with_t,
+                (hour, minute, second, nanos, digits),
+            )
+        }
+        None => {
+            let [year, month, day] = cursor.triple(b'-', [4, 2, 2])?;
+            let with_t = match cursor.peek() {
+                Some(b'T') => true,
+                Some(b' ') => false,
+                _ => return None,
+            };
+            cursor.position += 1;
+            (year, month, day, with_t, clock(cursor, true)?)
+        }
+    };
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -1042,6 +1105,41 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fixed_place_iso_stamp_reads_what_the_cursor_reads() {
+        let texts = [
+            "2026-11-25 00:00:00,000 INFO  [x] msg",
+            "2026-11-25T14:20:36.123456+00:00 host prog[1]: msg",
+            "2026-11-25T14:20:36Z",
+            "2026-11-25 14:20:36",
+            "2026-11-25 14:20:3",
+            "2026-11-25 24:00:00 late",
+            "2026-11-25 23:60:00",
+            "2026-11-25 23:59:60.5-0130 leap",
+            "2026-13-25 10:00:00",
+            "2026-00-25 10:00:00",
+            "2026-11-32 10:00:00",
+            "2026-11-25_10:00:00",
+            "2026-11-25 10-00-00",
+            "2026/11/25 10:00:00",
+            "202a-11-25 10:00:00",
+            "2026-11-25 10:00:00.",
+            "2026-11-25 10:00:00,1234567891234 more",
+            "2026-11-25 10:00:00 +14",
+            "2026-11-25 10:00:00+15:00",
+            "2026-11-25T10:00:00z",
+            "2026-11-25 10:00:0é",
+            "2026-11-2é 10:00:00",
+        ];
+        for text in texts {
+            let read = |fixed_places| {
+                let mut cursor = Cursor::new(text);
+                iso_stamp_read(&mut cursor, fixed_places).map(|found| (found, cursor.position))
+            };
+            assert_eq!(read(true), read(false), "{text}");
+        }
+    }
 
     fn stamp(envelope: &Envelope) -> (Option<i32>, u32, u32, u32, u32, u32, u32, u8, Option<i32>) {
         let stamp = envelope.stamp.expect("a stamp");

@@ -23,6 +23,7 @@ pub mod keepalived_state;
 pub mod literals;
 pub mod messages;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -278,18 +279,30 @@ impl LineBook {
         text: &mut String,
     ) -> Option<(u64, u64)> {
         text.clear();
+        let (number, offset, line) = self.next_line_lent(reader)?;
+        text.push_str(&line);
+        Some((number, offset))
+    }
+
+    /// Like [`LineBook::next_line`], with the text lent by the reader (copied only where it is
+    /// not UTF-8).
+    pub fn next_line_lent<'reader>(
+        &mut self,
+        reader: &'reader mut LineReader,
+    ) -> Option<(u64, u64, Cow<'reader, str>)> {
         if self.done {
             return None;
         }
+        let gzip = reader.gzip;
         let next = reader.next_line();
         match next {
             Ok(Some(line)) => {
                 let (number, offset, skipped, nul) =
                     (line.number, line.offset, line.skipped_bytes, line.has_nul());
-                match std::str::from_utf8(line.bytes) {
-                    Ok(valid) => text.push_str(valid),
-                    Err(_) => text.push_str(&String::from_utf8_lossy(line.bytes)),
-                }
+                let text = match std::str::from_utf8(line.bytes) {
+                    Ok(valid) => Cow::Borrowed(valid),
+                    Err(_) => Cow::Owned(String::from_utf8_lossy(line.bytes).into_owned()),
+                };
                 self.stats.lines += 1;
                 if skipped > 0 {
                     self.warn(
@@ -308,7 +321,7 @@ impl LineBook {
                         "holds binary data (NUL bytes) from this line on; such lines are kept as unrecognised".to_string(),
                     );
                 }
-                Some((number, offset))
+                Some((number, offset, text))
             }
             Ok(None) => {
                 self.done = true;
@@ -318,7 +331,7 @@ impl LineBook {
                 self.done = true;
                 self.stats.truncated = true;
                 let after = self.stats.lines;
-                let what = if reader.gzip {
+                let what = if gzip {
                     "truncated or corrupt gzip"
                 } else {
                     "read error"
