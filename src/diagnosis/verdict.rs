@@ -11,6 +11,7 @@ use crate::finding::{Failover, Severity, SplitBrain, SplitBrainKind};
 use crate::rules::Analysis;
 pub use crate::rules::now::InstanceNow;
 use crate::sources::EventKind;
+use crate::sources::event::drbd_label;
 use crate::timeline::state::Role;
 use crate::timeline::{Timeline, format_time};
 
@@ -235,9 +236,7 @@ fn describe_split_brain(window: &SplitBrain, analysis: &Analysis) -> String {
             window
                 .resource
                 .as_deref()
-                .map_or("a DRBD resource".to_string(), |resource| format!(
-                    "resource {resource}"
-                )),
+                .map_or("a DRBD resource".to_string(), drbd_label),
             window.nodes.join(" and "),
             when(window.seen_at).unwrap_or_else(|| "a time the logs do not show".to_string())
         ),
@@ -304,9 +303,7 @@ fn decide_status(
                     other
                         .resource
                         .as_deref()
-                        .map_or("resource not named".to_string(), |resource| format!(
-                            "resource {resource}"
-                        ))
+                        .map_or("resource not named".to_string(), drbd_label)
                 ));
             }
         }

@@ -12,6 +12,7 @@ use super::incidents;
 use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, without_advice};
 use super::now::{self, InstanceNow};
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
+use crate::sources::event::{drbd_label, is_drbd_minor};
 use crate::sources::{Event, events};
 use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::{Timeline, format_clock, format_time};
@@ -48,14 +49,16 @@ fn subject_kind(from: Role, to: Role) -> SubjectKind {
 const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("instance", "the VRRP instance"),
     ("sender", "the sender (its address is not in the line)"),
-    ("resource", "not named in the log"),
+    ("resource", "all"),
+    ("drbd", "resource (not named in the log)"),
     ("kad_vif", "any"),
     ("priorities", "not in the bundle"),
     ("peer", "the peer (its logs are not in the bundle)"),
 ];
 
 /// Fills `{self}`, `{peer}`, `{instance}`, `{time}`, `{sender}` (an advert's sender: a node, or
-/// its address), `{resource}` (a DRBD resource), `{kad_vif}` (the instance's interface) and
+/// its address), `{resource}` (a DRBD resource as drbdadm takes it: `all` where the line names
+/// only a minor), `{drbd}` (for people: `resource esc`, `device drbd1`), `{kad_vif}` (the instance's interface) and
 /// `{priorities}` (each node's configured priority) in a rule's text; an unknown value becomes
 /// the phrase `UNKNOWN_VALUES` gives for it.
 fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
@@ -108,7 +111,9 @@ impl Context<'_> {
             "sender",
             subject.event.and_then(|index| self.sender_of(index)),
         );
-        values.insert("resource", event.and_then(drbd_resource));
+        let drbd = event.and_then(drbd_resource);
+        values.insert("drbd", drbd.as_deref().map(drbd_label));
+        values.insert("resource", drbd.filter(|name| !is_drbd_minor(name)));
         let configs = self.configs(subject.instance.as_deref());
         values.insert(
             "kad_vif",
@@ -145,6 +150,7 @@ impl Context<'_> {
             .iter()
             .find_map(|index| drbd_resource(&events[*index]))
             .or_else(|| self.only_resource.clone())
+            .filter(|name| !is_drbd_minor(name))
             .unwrap_or_else(|| "all".to_string());
         let victims: Vec<&str> = self
             .facts

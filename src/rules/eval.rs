@@ -121,6 +121,9 @@ pub struct Facts<'a> {
     pub states: &'a States,
     /// Per node, event indices in time order.
     by_node: BTreeMap<&'a str, Vec<usize>>,
+    /// Per node and file, the undated events (in the order of their lines): for an undated
+    /// subject, the order of its file's lines is all that places other lines before or after it.
+    undated_by_file: BTreeMap<(&'a str, &'a str), Vec<usize>>,
     /// Which events match a filter that depends on the event only, per filter, node and subject
     /// instance, worked out one chunk of the node's events at a time when a busy window first
     /// asks: many subjects (a flapping instance) ask the same filters of overlapping windows, and
@@ -159,15 +162,25 @@ fn event_only(expr: &Expr) -> bool {
 impl<'a> Facts<'a> {
     pub fn new(timeline: &'a Timeline, states: &'a States) -> Facts<'a> {
         let mut by_node: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut undated_by_file: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
         for (index, event) in timeline.events.iter().enumerate() {
             if event.time.is_some() {
                 by_node.entry(event.node.as_ref()).or_default().push(index);
+            } else {
+                undated_by_file
+                    .entry((event.node.as_ref(), event.file.as_ref()))
+                    .or_default()
+                    .push(index);
             }
+        }
+        for indices in undated_by_file.values_mut() {
+            indices.sort_by_key(|index| timeline.events[*index].line);
         }
         Facts {
             timeline,
             states,
             by_node,
+            undated_by_file,
             chunk_matches: RefCell::new(HashMap::new()),
         }
     }
@@ -347,6 +360,9 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// `limit`, only the first that many (what `seen` keeps), so that a busy instant costs no
     /// more than it needs.
     fn matching(&mut self, arguments: &[Expr], limit: Option<usize>) -> Vec<usize> {
+        if let Some(subject) = self.undated_subject() {
+            return self.matching_by_line(subject, arguments, limit);
+        }
         let nodes = self.who(&arguments[0]);
         let from = self.at(&arguments[2]);
         let to = self.at(&arguments[3]);
@@ -369,6 +385,60 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         } else {
             self.scan(&windows, &arguments[1], limit)
         }
+    }
+
+    /// The subject's event when it has no time (a line of a file without stamps).
+    fn undated_subject(&self) -> Option<usize> {
+        self.subject
+            .event
+            .filter(|index| self.facts.timeline.events[*index].time.is_none())
+    }
+
+    /// `matching` for an undated subject: the undated events of its own file, placed by their
+    /// lines alone. A window that reaches before the subject takes every earlier line, one that
+    /// reaches after it every later line (how far apart they were is not known); other files'
+    /// and other nodes' events have no known place relative to it and are never found.
+    fn matching_by_line(
+        &mut self,
+        subject: usize,
+        arguments: &[Expr],
+        limit: Option<usize>,
+    ) -> Vec<usize> {
+        let nodes = self.who(&arguments[0]);
+        let (from, to) = (self.offset(&arguments[2]), self.offset(&arguments[3]));
+        let facts = self.facts;
+        let event = &facts.timeline.events[subject];
+        if !nodes
+            .iter()
+            .any(|node| node.as_str() == event.node.as_ref())
+        {
+            return Vec::new();
+        }
+        let Some(indices) = facts
+            .undated_by_file
+            .get(&(event.node.as_ref(), event.file.as_ref()))
+        else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for &index in indices {
+            let line = facts.timeline.events[index].line;
+            let placed = match line.cmp(&event.line) {
+                std::cmp::Ordering::Less => from < Duration::zero(),
+                std::cmp::Ordering::Equal => from <= Duration::zero() && to >= Duration::zero(),
+                std::cmp::Ordering::Greater => to > Duration::zero(),
+            };
+            if !placed {
+                continue;
+            }
+            if limit.is_some_and(|limit| found.len() >= limit) {
+                break;
+            }
+            if self.candidate_matches(&arguments[1], index) {
+                found.push(index);
+            }
+        }
+        found
     }
 
     /// What `scan` finds, from the chunked match index: the chunks the window touches are worked

@@ -662,6 +662,16 @@ impl Classifier {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'a>> {
+        // A pasted line with Markdown emphasis typed into it (`**higher priority 253, ours
+        // 253**`) is read without the markers.
+        if memchr::memmem::find(message.as_bytes(), b"**").is_some() {
+            return Classifier::classify_applicable(
+                tables,
+                program,
+                level,
+                &message.replace("**", ""),
+            );
+        }
         let classify_all = |folded: &[u8]| {
             tables
                 .iter()
@@ -769,6 +779,28 @@ mod tests {
         }
         assert!(recognised > 100, "only {recognised} recognised");
         assert!(classifier.unscreened_rows().is_empty());
+    }
+
+    #[test]
+    fn markdown_emphasis_typed_into_a_line_is_read_without_its_markers() {
+        let classifier = Classifier::load(None);
+        let tables = classifier.tables_for("messages");
+        let read = |message: &str| {
+            classifier
+                .classify(&tables, "messages", Some("Keepalived_vrrp"), None, message)
+                .map(|found| {
+                    (
+                        found.row.id.clone(),
+                        found.fields.get("priority").map(str::to_string),
+                    )
+                })
+        };
+        let plain = read("VRRP_Instance(VI_1) Received advert with higher priority 253, ours 253");
+        assert!(plain.is_some());
+        assert_eq!(
+            read("VRRP_Instance(VI_1) Received advert with **higher priority 253, ours 253**"),
+            plain
+        );
     }
 
     #[test]

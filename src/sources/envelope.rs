@@ -57,6 +57,9 @@ pub struct Envelope<'a> {
     /// Further key/value pairs the envelope carried (tagged log: tid, tags).
     pub extra: Vec<(&'a str, &'a str)>,
     pub message: &'a str,
+    /// The stamp's month was cut at its start (`un 25 23:29:04`) and read from the letters
+    /// left, which end one month only.
+    pub month_cut: bool,
 }
 
 impl<'a> Envelope<'a> {
@@ -71,6 +74,7 @@ impl<'a> Envelope<'a> {
             logger: None,
             extra: Vec::new(),
             message,
+            month_cut: false,
         }
     }
 }
@@ -501,6 +505,30 @@ fn iso_stamp_read(cursor: &mut Cursor, fixed_places: bool) -> Option<(Stamp, boo
 /// `Mmm dd HH:MM:SS[.frac]` with a space- or zero-padded day (no year).
 fn month_day_stamp(cursor: &mut Cursor) -> Option<Stamp> {
     let month = month_word(cursor)?;
+    day_and_clock(cursor, month)
+}
+
+/// The English month whose abbreviation ends in these two letters, when one does (each pair of
+/// last letters belongs to one month only): a stamp whose first letter a paste cut off.
+fn cut_month(cursor: &mut Cursor) -> Option<u32> {
+    let start = cursor.position;
+    let letters = cursor.alphabetic(2)?;
+    let lower = letters.to_ascii_lowercase();
+    let mut months = MONTHS
+        .iter()
+        .enumerate()
+        .filter(|(_, month)| month.ends_with(lower.as_str()));
+    match (months.next(), months.next(), cursor.peek()) {
+        (Some((index, _)), None, Some(b' ')) => Some(index as u32 + 1),
+        _ => {
+            cursor.position = start;
+            None
+        }
+    }
+}
+
+/// What follows the month of a syslog stamp: ` dd HH:MM:SS[.frac]`.
+fn day_and_clock(cursor: &mut Cursor, month: u32) -> Option<Stamp> {
     if cursor.skip_spaces() == 0 {
         return None;
     }
@@ -967,6 +995,18 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         syslog_header(&mut cursor, &mut envelope);
         return Some(envelope);
     }
+    // A syslog line whose paste lost the first letter of its month (`un 25 23:29:04 host prog:`).
+    let mut cursor = Cursor::new(trimmed);
+    if let Some(month) = cut_month(&mut cursor)
+        && let Some(stamp) = day_and_clock(&mut cursor, month)
+        && looks_like_syslog_header(cursor.rest())
+    {
+        let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+        envelope.stamp = Some(stamp);
+        envelope.month_cut = true;
+        syslog_header(&mut cursor, &mut envelope);
+        return Some(envelope);
+    }
     // A syslog line pasted without its stamp: `host kernel: msg`, `host Keepalived_vrrp[7]:`.
     if stampless_syslog_header(trimmed) {
         let mut cursor = Cursor::new(trimmed);
@@ -1105,6 +1145,34 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_cut_to_its_last_two_letters_is_read_when_one_month_ends_so() {
+        let envelope = parse(
+            "un 25 23:29:04 BSP-POC6 Keepalived_vrrp[23071]: (AST3) Backup received priority 0 advertisement",
+        );
+        assert!(envelope.month_cut);
+        assert_eq!(
+            (envelope.stamp.unwrap().month, envelope.stamp.unwrap().day),
+            (6, 25)
+        );
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(
+            envelope.message,
+            "(AST3) Backup received priority 0 advertisement"
+        );
+        let whole = parse("Jun 25 23:29:04 BSP-POC6 Keepalived_vrrp[23071]: (AST3) msg");
+        assert!(!whole.month_cut);
+        // One letter fits two months (Jan, Jun); two letters no month ends with; prose.
+        for line in [
+            "n 25 23:29:04 host Keepalived_vrrp[1]: msg",
+            "ab 25 23:29:04 host Keepalived_vrrp[1]: msg",
+            "on 25 December we met",
+        ] {
+            let envelope = parse(line);
+            assert!(envelope.stamp.is_none() && !envelope.month_cut, "{line}");
+        }
+    }
 
     #[test]
     fn the_fixed_place_iso_stamp_reads_what_the_cursor_reads() {

@@ -146,6 +146,23 @@ impl Event {
     }
 }
 
+/// Whether a DRBD name from a log line is a device minor (`drbd1`, what 8.x `block drbd1:` lines
+/// name) rather than a resource: drbdadm does not take it.
+pub fn is_drbd_minor(name: &str) -> bool {
+    name.strip_prefix("drbd").is_some_and(|number| {
+        !number.is_empty() && number.bytes().all(|byte| byte.is_ascii_digit())
+    })
+}
+
+/// A DRBD name for people: `resource esc`, or `device drbd1` for a minor.
+pub fn drbd_label(name: &str) -> String {
+    if is_drbd_minor(name) {
+        format!("device {name}")
+    } else {
+        format!("resource {name}")
+    }
+}
+
 /// An event's parsed fields, by name: few and small, read far more often than written, and kept
 /// by the million, so one sorted list of name/value pairs sized to fit (a map per event took
 /// about 600 bytes). Iterates, compares and serialises in name order, as a map would.

@@ -186,6 +186,7 @@ impl EventReader for MessagesReader<'_> {
             if envelope.stamp.is_none() {
                 self.book.note_status_moment(text);
             }
+            self.book.note_month_cut(number, &envelope);
             let time = self.book.time(envelope.stamp);
             let (message, repeated) = match unwrap_repeated(envelope.message) {
                 Some((inner, count)) => (inner, Some(count)),

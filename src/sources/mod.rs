@@ -217,6 +217,7 @@ pub struct LineBook {
     last_stamp: Option<Stamp>,
     last_yearless_ordinal: Option<u32>,
     warned_binary: bool,
+    warned_month_cut: bool,
     /// The comparable seconds of the last activity span's end.
     activity_end_seconds: i64,
     day_cache: Option<((i32, u32, u32), i64)>,
@@ -241,6 +242,7 @@ impl LineBook {
             last_stamp: None,
             last_yearless_ordinal: None,
             warned_binary: false,
+            warned_month_cut: false,
             activity_end_seconds: 0,
             day_cache: None,
             node: context.node.clone(),
@@ -343,6 +345,30 @@ impl LineBook {
                 None
             }
         }
+    }
+
+    /// Says (at the first such line of the file) that a stamp's month was read from the letters
+    /// a paste left of it.
+    pub fn note_month_cut(&mut self, line: u64, envelope: &Envelope) {
+        if self.warned_month_cut || !envelope.month_cut {
+            return;
+        }
+        self.warned_month_cut = true;
+        let Some(stamp) = envelope.stamp else {
+            return;
+        };
+        let month = chrono::Month::try_from(stamp.month as u8)
+            .map_or("?", |month| month.name())
+            .get(..3)
+            .unwrap_or("?");
+        self.warn(
+            Some(line),
+            format!(
+                "the stamp lost the first letter of its month (a cut paste); read as {month} {}, \
+                 the only month ending in the letters left",
+                stamp.day
+            ),
+        );
     }
 
     /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line.

@@ -511,8 +511,24 @@ fn settle_years(
                     .get(&plan.node)
                     .map(|time| zone.local_date(*time))
             })
-            .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)))
-            .or_else(|| plan.file.mtime.map(|time| zone.local_date(time)));
+            .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)));
+        // Last, the file system's date: a copy or checkout resets it, so the year it gives is
+        // said to be a guess.
+        let anchor = anchor.or_else(|| {
+            let date = zone.local_date(plan.file.mtime?);
+            warnings.push(Warning::at(
+                &node.name,
+                &plan.file.relative,
+                None,
+                format!(
+                    "stamps carry no year and nothing in the input dates them: the year {} is \
+                     taken from the file's modification date, which a copy resets, so the dates \
+                     may be off by whole years (times of day and their order are not)",
+                    date.year()
+                ),
+            ));
+            Some(date)
+        });
         match anchor {
             Some(anchor) => {
                 plan.clock.year_at_end = Some(align::year_at_end(last.month, last.day, anchor));
