@@ -355,3 +355,30 @@ fn a_log_without_dates_says_what_its_lines_say_and_that_they_are_placed_nowhere(
     assert_eq!(report["transitions"].as_array().unwrap().len(), 0);
     assert_eq!(report["split_brain"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn a_node_preempted_then_back_as_master_is_not_said_to_take_over_because_it_was_preempted() {
+    // keepalived 1.2 (issue 1290): web2 yields to a higher-priority advert, then takes over
+    // again six seconds later; 1.x logs no reason for the second takeover.
+    let bundle = BundleBuilder::new().file(
+        "web2",
+        "var/log/messages",
+        "May 25 11:22:29 web2 Keepalived_vrrp[2432]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         May 25 11:22:29 web2 Keepalived_vrrp[2432]: VRRP_Instance(VI_1) Received higher prio advert\n\
+         May 25 11:22:29 web2 Keepalived_vrrp[2432]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         May 25 11:22:34 web2 Keepalived_vrrp[2432]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         May 25 11:22:35 web2 Keepalived_vrrp[2432]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["status"], "failover");
+    assert_eq!(verdict["cause"], "unknown", "{verdict}");
+    let findings = report["findings"].as_array().unwrap();
+    let preempted: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|finding| finding["cause"] == "preempted-by-higher-priority")
+        .collect();
+    assert_eq!(preempted.len(), 1, "{findings:?}");
+    let title = preempted[0]["title"].as_str().unwrap();
+    assert!(!title.contains("11:22:35"), "{title}");
+}

@@ -120,14 +120,30 @@ impl Verdict {
 }
 
 /// The cause of the incident a failover belongs to (a takeover after the peer's stop: the stop's
-/// cause), else the failover's own.
+/// cause), else the failover's own. An earlier change of the same node does not lend its cause:
+/// a node that yielded to a preempting peer and took over again later did not take over because
+/// it was preempted.
 fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
-    failover
-        .finding
-        .as_deref()
-        .and_then(|id| analysis.finding(id))
-        .and_then(|finding| finding.cause.clone())
-        .unwrap_or_else(|| failover.cause.clone())
+    let Some((id, cause)) = failover.finding.as_deref().and_then(|id| {
+        let cause = analysis.finding(id)?.cause.clone()?;
+        Some((id, cause))
+    }) else {
+        return failover.cause.clone();
+    };
+    let giver = analysis
+        .failovers
+        .iter()
+        .filter(|other| other.finding.as_deref() == Some(id) && other.cause == cause)
+        .min_by_key(|other| other.time);
+    match giver {
+        Some(giver)
+            if giver.node == failover.node
+                && (giver.time, giver.to) != (failover.time, failover.to) =>
+        {
+            failover.cause.clone()
+        }
+        _ => cause,
+    }
 }
 
 /// The cause of a window: that of the finding reporting its incident, else of the takeover that

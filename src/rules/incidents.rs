@@ -63,10 +63,20 @@ impl Groups {
     }
 }
 
-/// How a transition is named in a title: `esc-ha-0 MASTER → STOP at 15:54:28`.
-pub fn transition_label(transition: &Failover, time: &dyn Fn(DateTime<Utc>) -> String) -> String {
+/// How a transition is named in a title: `esc-ha-0 MASTER → STOP at 15:54:28`, with its instance
+/// (`MASTER → STOP of VI_2 at`) where the input has several.
+pub fn transition_label(
+    transition: &Failover,
+    with_instance: bool,
+    time: &dyn Fn(DateTime<Utc>) -> String,
+) -> String {
+    let instance = if with_instance {
+        format!(" of {}", transition.instance)
+    } else {
+        String::new()
+    };
     format!(
-        "{} {} → {} at {}",
+        "{} {} → {}{instance} at {}",
         transition.node,
         transition.from,
         transition.to,
@@ -116,14 +126,21 @@ pub fn fold(
         // One node's takeover and its yield soon after are one incident (the peer silent for a
         // moment, then back and preempting), unless no rule explained the takeover and one did
         // the yield: the takeover would take the yield's cause, which says nothing of why the
-        // node took over. (A flapping node's unexplained changes stay one incident.)
-        let unexplained_takeover_then_yield = left.node == right.node
-            && left.to == Role::Master
-            && right.from == Role::Master
-            && left.cause == "unknown"
-            && right.cause != "unknown";
+        // node took over. Likewise a yield a rule explained and the same node's unexplained
+        // takeover after it (preempted, then back when the preempting peer went quiet). A
+        // flapping node's changes stay one incident.
+        let unexplained = |transition: &Failover| transition.cause == "unknown";
+        let cause_lent_within_node = left.node == right.node
+            && ((left.to == Role::Master
+                && right.from == Role::Master
+                && unexplained(left)
+                && !unexplained(right))
+                || (left.from == Role::Master
+                    && right.to == Role::Master
+                    && !unexplained(left)
+                    && unexplained(right)));
         if left.instance == right.instance
-            && !unexplained_takeover_then_yield
+            && !cause_lent_within_node
             && right.time - left.time <= Duration::seconds(LINK_S)
         {
             groups.join(pair[0], pair[1]);
@@ -299,12 +316,22 @@ pub fn fold(
 
     let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
     let mut folded = Vec::new();
+    let several_instances = transitions
+        .iter()
+        .any(|transition| transition.instance != transitions[0].instance);
     for group in members.into_iter().filter(|group| !group.is_empty()) {
         let group: Vec<Finding> = group
             .into_iter()
             .map(|index| slots[index].take().expect("each finding is in one group"))
             .collect();
-        let finding = fold_group(group, transitions, split_brain, rules, time);
+        let finding = fold_group(
+            group,
+            transitions,
+            split_brain,
+            rules,
+            several_instances,
+            time,
+        );
         for index in &finding.transitions {
             transitions[*index].finding = Some(finding.id.clone());
         }
@@ -319,6 +346,7 @@ fn fold_group(
     transitions: &[Failover],
     split_brain: &mut [SplitBrain],
     rules: &RuleSet,
+    several_instances: bool,
     time: &dyn Fn(DateTime<Utc>) -> String,
 ) -> Finding {
     let transition_time = |finding: &Finding| {
@@ -390,7 +418,7 @@ fn fold_group(
         // The title names the lead's cause and the incident's transitions: all of them when
         // they are few, else the first ones, how many more, and the last (a flapping instance
         // makes thousands; the finding's transitions list them all).
-        let label = |index: &usize| transition_label(&transitions[*index], time);
+        let label = |index: &usize| transition_label(&transitions[*index], several_instances, time);
         let labels = if all_transitions.len() <= TITLE_TRANSITIONS {
             all_transitions
                 .iter()

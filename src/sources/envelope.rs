@@ -915,6 +915,18 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
             if let Some(envelope) = numbered_month_syslog(trimmed) {
                 return envelope;
             }
+            // A syslog line whose stamp kept only its clock (`15:23:03 host prog[7]: msg`, a
+            // reply that quoted lines without their date): read without a time, since the day
+            // is not in it.
+            let mut cursor = Cursor::new(trimmed);
+            if clock(&mut cursor, false).is_some()
+                && cursor.peek() == Some(b' ')
+                && looks_like_syslog_header(cursor.rest())
+            {
+                let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+                syslog_header(&mut cursor, &mut envelope);
+                return envelope;
+            }
         }
         b'<' => {
             if let Some(envelope) = rfc5424_or_prefixed(trimmed) {
@@ -1172,6 +1184,22 @@ mod tests {
             let envelope = parse(line);
             assert!(envelope.stamp.is_none() && !envelope.month_cut, "{line}");
         }
+    }
+
+    #[test]
+    fn a_syslog_line_with_only_a_clock_is_read_without_a_time() {
+        let envelope = parse(
+            "15:23:03 srv-test Keepalived_vrrp_vrf1[53027]: VRRP_Instance(lan) Transition to MASTER STATE",
+        );
+        assert_eq!(envelope.stamp, None);
+        assert_eq!(envelope.host, Some("srv-test"));
+        assert_eq!(envelope.program, Some("Keepalived_vrrp_vrf1"));
+        assert_eq!(
+            envelope.message,
+            "VRRP_Instance(lan) Transition to MASTER STATE"
+        );
+        // Prose that starts with a clock is not a header.
+        assert_eq!(parse("15:23:03 was when it failed").program, None);
     }
 
     #[test]
