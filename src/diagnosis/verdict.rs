@@ -299,9 +299,15 @@ fn decide_status(
 ) -> Verdict {
     let heard = nodes_heard(timeline);
     if heard.is_empty() {
+        // Said of what was recognised: a wording no classifier row knows yet is read, not
+        // understood, and the lines may still be keepalived's or DRBD's.
+        let (lines, _) = timeline.line_totals();
         return Verdict::new(
             Status::Unknown,
-            "unknown: nothing from keepalived, DRBD or ESC in the input".to_string(),
+            format!(
+                "unknown: no line esc-diag recognises as keepalived's, DRBD's or ESC's in the input \
+                 ({lines} lines read)"
+            ),
         );
     }
     if let Some(first) = analysis.split_brain.first() {
