@@ -803,6 +803,20 @@ impl States {
                         reason: "no-logs".to_string(),
                     });
                 }
+                // Without a collection, logs that end long before the other node's end where the
+                // excerpt ends: what the node did after it is not in the input (a silence that
+                // long inside its logs would be a quiet stretch; here nothing says it was quiet).
+                if collected.is_none()
+                    && let Some(end) = span_end
+                    && end - last > quiet_after
+                {
+                    self.blind.push(BlindInterval {
+                        node: node.to_string(),
+                        start: Some(last),
+                        end: Some(end),
+                        reason: "no-logs".to_string(),
+                    });
+                }
             }
         }
         for file in &files {
