@@ -11,6 +11,7 @@ pub mod archive;
 pub mod cleanup;
 pub mod lines;
 pub mod manifest;
+pub mod parallel_gzip;
 pub mod write;
 
 use std::fmt;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::STDERR_MARKER;
 use super::manifest::Manifest;
+use super::parallel_gzip::ParallelGzEncoder;
 
 /// The bundle's gzip level: 1 writes a generated week of logs at about twice the speed of the
 /// default 6 for a bundle about a quarter larger, and compressing was most of a collection's time.
@@ -162,7 +163,7 @@ impl Staging {
         {
             let writer = BufWriter::new(temporary.as_file());
             let encoder =
-                flate2::write::GzEncoder::new(writer, flate2::Compression::new(BUNDLE_GZIP_LEVEL));
+                ParallelGzEncoder::new(writer, flate2::Compression::new(BUNDLE_GZIP_LEVEL));
             let mut archive = tar::Builder::new(encoder);
             archive.mode(tar::HeaderMode::Deterministic);
             archive.follow_symlinks(false);

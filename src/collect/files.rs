@@ -7,12 +7,14 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use chrono::{DateTime, Utc};
 
-use super::access::{AccessError, quote, quote_argv};
+use super::access::{Access, AccessError, Output, quote, quote_argv};
 use super::gather::{CommandRun, Gatherer, Stop, StoredFile, Sudo, check_space, first_line};
 use super::plan::{self, FileKind, Redaction};
-use super::redact::Redactor;
+use super::redact::{self, Redactor};
 use super::window::{self, LineCut, NodeClock};
 
 /// How much a bisection probe reads (a stamped line is expected within it).
@@ -36,8 +38,10 @@ struct LineSink<'a> {
     cut: Option<LineCut>,
     redactor: &'a Redactor,
     redaction: Redaction,
-    out: BufWriter<File>,
+    out: BufWriter<HashingWriter<File>>,
     pending: Vec<u8>,
+    /// Scratch space for finding the words secrets need.
+    folded: Vec<u8>,
     redactions: u64,
     written: u64,
 }
@@ -57,18 +61,144 @@ impl LineSink<'_> {
         self.out.write_all(&line)
     }
 
-    fn finish(mut self) -> io::Result<(u64, u64)> {
+    fn finish(mut self) -> io::Result<Stored> {
         if !self.pending.is_empty() {
             let rest = std::mem::take(&mut self.pending);
             self.line(&rest)?;
         }
-        self.out.flush()?;
-        Ok((self.written, self.redactions))
+        let hashing = self.out.into_inner().map_err(|error| error.into_error())?;
+        let (_, size, sha256) = hashing.finish();
+        Ok(Stored {
+            written: self.written,
+            redactions: self.redactions,
+            digest: (size, sha256),
+        })
+    }
+}
+
+/// What a sink stored: bytes, secrets removed, and the file's size and sha256.
+struct Stored {
+    written: u64,
+    redactions: u64,
+    digest: (u64, String),
+}
+
+/// Runs `command` on the node and stores its output through `store` as it arrives; `finish`
+/// ends the store. Gives the command's result, the store's, and the bytes received. A store that
+/// fails stops the command with the store's error.
+fn stream_stored<S: Write, T>(
+    access: &mut dyn Access,
+    command: &str,
+    stdin: Option<&[u8]>,
+    timeout: std::time::Duration,
+    store: S,
+    finish: impl FnOnce(S) -> io::Result<T>,
+) -> (Result<Output, AccessError>, io::Result<T>, u64) {
+    let mut store = store;
+    let mut received = 0u64;
+    let result = access.stream(command, stdin, timeout, &mut |chunk| {
+        received += chunk.len() as u64;
+        store.write_all(chunk)
+    });
+    let stored = finish(store);
+    (result, stored, received)
+}
+
+/// A writer that counts and hashes (sha256) what it passes on, so a stored file's size and
+/// sha256 (its manifest entry) are known once it is written, without reading it again.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+        }
+    }
+
+    /// The inner writer, the bytes passed on, and their sha256 (hex).
+    fn finish(self) -> (W, u64, String) {
+        let digest = self.hasher.finalize();
+        let hex = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        (self.inner, self.size, hex)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let count = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..count]);
+        self.size += count as u64;
+        Ok(count)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl LineSink<'_> {
+    /// Stores `bytes` where only lines holding a word that secrets need can change (no window
+    /// cut, no address mapping): those lines go through `line`, the bytes between them are
+    /// written as they came, without finding each line's end.
+    fn screened(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut rest = bytes;
+        if !self.pending.is_empty() {
+            let Some(position) = memchr::memchr(b'\n', rest) else {
+                return self.hold(rest);
+            };
+            self.pending.extend_from_slice(&rest[..=position]);
+            let line = std::mem::take(&mut self.pending);
+            self.line(&line)?;
+            rest = &rest[position + 1..];
+        }
+        let whole_lines = memchr::memrchr(b'\n', rest).map_or(0, |position| position + 1);
+        let (whole, tail) = rest.split_at(whole_lines);
+        let mut stored = 0;
+        for word in redact::secret_words(whole, &mut self.folded) {
+            if word < stored {
+                continue; // a second word of a line already stored
+            }
+            let start =
+                memchr::memrchr(b'\n', &whole[stored..word]).map_or(stored, |at| stored + at + 1);
+            let end = memchr::memchr(b'\n', &whole[word..]).map_or(whole.len(), |at| word + at + 1);
+            self.verbatim(&whole[stored..start])?;
+            self.line(&whole[start..end])?;
+            stored = end;
+        }
+        self.verbatim(&whole[stored..])?;
+        self.hold(tail)
+    }
+
+    /// Bytes stored as they came (lines without secrets).
+    fn verbatim(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.written += bytes.len() as u64;
+        self.out.write_all(bytes)
+    }
+
+    /// Keeps the start of a line until its end arrives; a line longer than LONGEST_LINE is
+    /// stored in pieces.
+    fn hold(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() > LONGEST_LINE {
+            let line = std::mem::take(&mut self.pending);
+            self.line(&line)?;
+        }
+        Ok(())
     }
 }
 
 impl Write for LineSink<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.cut.is_none() && self.redactor.keeps_lines_without_secret_words() {
+            self.screened(bytes)?;
+            return Ok(bytes.len());
+        }
         let mut rest = bytes;
         while let Some(position) = memchr::memchr(b'\n', rest) {
             if self.pending.is_empty() {
@@ -80,11 +210,7 @@ impl Write for LineSink<'_> {
             }
             rest = &rest[position + 1..];
         }
-        self.pending.extend_from_slice(rest);
-        if self.pending.len() > LONGEST_LINE {
-            let line = std::mem::take(&mut self.pending);
-            self.line(&line)?;
-        }
+        self.hold(rest)?;
         Ok(bytes.len())
     }
 
@@ -276,8 +402,9 @@ impl Gatherer<'_> {
             cut: windowed.then(|| LineCut::new(clock, self.plan.window)),
             redactor: &self.plan.redactor,
             redaction: file.redaction,
-            out: BufWriter::new(out),
+            out: BufWriter::new(HashingWriter::new(out)),
             pending: Vec::new(),
+            folded: Vec::new(),
             redactions: 0,
             written: 0,
         };
@@ -293,34 +420,25 @@ impl Gatherer<'_> {
         };
         let (command, stdin) = self.wrap(&script);
         let progress = self.plan.progress.clone();
-        let mut received = 0u64;
-        let result;
-        let sink_result;
-        if gzip {
-            let mut decoder = flate2::write::GzDecoder::new(sink);
-            result = self.access.stream(
+        let (result, sink_result, received) = if gzip {
+            stream_stored(
+                self.access,
                 &command,
                 stdin.as_deref(),
                 plan::FILE_TIMEOUT,
-                &mut |chunk| {
-                    received += chunk.len() as u64;
-                    decoder.write_all(chunk)
-                },
-            );
-            sink_result = decoder.finish().and_then(LineSink::finish);
+                flate2::write::GzDecoder::new(sink),
+                |decoder| decoder.finish().and_then(LineSink::finish),
+            )
         } else {
-            let mut sink = sink;
-            result = self.access.stream(
+            stream_stored(
+                self.access,
                 &command,
                 stdin.as_deref(),
                 plan::FILE_TIMEOUT,
-                &mut |chunk| {
-                    received += chunk.len() as u64;
-                    sink.write_all(chunk)
-                },
-            );
-            sink_result = sink.finish();
-        }
+                sink,
+                LineSink::finish,
+            )
+        };
         let output = result?;
         self.stored_bytes += received;
         self.files_done += 1;
@@ -331,8 +449,12 @@ impl Gatherer<'_> {
                 self.stored_bytes as f64 / 1e6
             ));
         }
-        let (written, redactions) = match sink_result {
-            Ok(counts) => counts,
+        let Stored {
+            written,
+            redactions,
+            digest,
+        } = match sink_result {
+            Ok(stored) => stored,
             Err(error) => {
                 let _ = fs::remove_file(&target);
                 self.problem(relative, format!("could not be stored: {error}"));
@@ -359,6 +481,7 @@ impl Gatherer<'_> {
             relative: stored_relative,
             mtime: Some(file.mtime),
             redactions,
+            digest: Some(digest),
         });
         Ok(())
     }
@@ -374,12 +497,13 @@ impl Gatherer<'_> {
             fs::create_dir_all(parent).map_err(|error| Stop::Lost(lost_local(&target, error)))?;
         }
         let out = File::create(&target).map_err(|error| Stop::Lost(lost_local(&target, error)))?;
-        let mut sink = LineSink {
+        let sink = LineSink {
             cut: None,
             redactor: &self.plan.redactor,
             redaction: Redaction::LogCredentials,
-            out: BufWriter::new(out),
+            out: BufWriter::new(HashingWriter::new(out)),
             pending: Vec::new(),
+            folded: Vec::new(),
             redactions: 0,
             written: 0,
         };
@@ -388,12 +512,19 @@ impl Gatherer<'_> {
             plan::EXTRA_PATH,
             quote_argv(&argv)
         ));
-        let output = self
-            .access
-            .stream(&command, stdin.as_deref(), timeout, &mut |chunk| {
-                sink.write_all(chunk)
-            })?;
-        let (written, redactions) = sink.finish().unwrap_or((0, 0));
+        let (output, stored, _) = stream_stored(
+            self.access,
+            &command,
+            stdin.as_deref(),
+            timeout,
+            sink,
+            LineSink::finish,
+        );
+        let output = output?;
+        let (written, redactions, digest) = match stored {
+            Ok(stored) => (stored.written, stored.redactions, Some(stored.digest)),
+            Err(_) => (0, 0, None),
+        };
         let mut run = CommandRun {
             name,
             argv,
@@ -429,6 +560,7 @@ impl Gatherer<'_> {
                 relative: plan::JOURNAL_FILE.to_string(),
                 mtime: Some(self.plan.now.timestamp()),
                 redactions,
+                digest,
             });
         }
         self.record(run, timeout);
@@ -440,5 +572,94 @@ fn lost_local(path: &Path, error: io::Error) -> AccessError {
     AccessError {
         node: "local".to_string(),
         why: format!("{}: {error}", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What storing `text` line by line gives: every pattern tried on each line.
+    fn line_by_line(text: &[u8], redaction: Redaction) -> Vec<u8> {
+        text.split_inclusive(|byte| *byte == b'\n')
+            .flat_map(|line| redact::every_pattern(line, redaction).0)
+            .collect()
+    }
+
+    /// Streams `text` into a sink in chunks of the given sizes (cycled); the stored bytes.
+    fn streamed(text: &[u8], redaction: Redaction, chunk_sizes: &[usize]) -> Vec<u8> {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("stored");
+        let redactor = Redactor::default();
+        let mut sink = LineSink {
+            cut: None,
+            redactor: &redactor,
+            redaction,
+            out: BufWriter::new(HashingWriter::new(File::create(&path).unwrap())),
+            pending: Vec::new(),
+            folded: Vec::new(),
+            redactions: 0,
+            written: 0,
+        };
+        let mut rest = text;
+        for size in chunk_sizes.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (chunk, after) = rest.split_at((*size).min(rest.len()));
+            sink.write_all(chunk).unwrap();
+            rest = after;
+        }
+        let counts = sink.finish().unwrap();
+        let stored = fs::read(&path).unwrap();
+        assert_eq!(counts.written, stored.len() as u64);
+        let sha256: String = Sha256::digest(&stored)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(counts.digest, (stored.len() as u64, sha256));
+        stored
+    }
+
+    #[test]
+    fn screening_a_stream_stores_what_redacting_each_line_stores() {
+        let mut text = Vec::new();
+        let lines: [&[u8]; 10] = [
+            b"2026-11-25 10:00:00,001 INFO  [Main] started\n",
+            b"Nov 25 10:00:01 esc-ha-0 app[7]: login user=admin password=letmein ok\n",
+            b"Nov 25 10:00:02 esc-ha-0 app[7]: PASSWD: x1 and Authorization: Bearer abcdefghijk\n",
+            "Nov 25 10:00:03 esc-ha-0 app[7]: pa\u{17F}\u{17F}word=long-s\n".as_bytes(),
+            "Nov 25 10:00:03 esc-ha-0 app[7]: to\u{212A}en=kelvin\n".as_bytes(),
+            b"    auth_pass cisco123\n",
+            b"no secret here, only an api mention\n",
+            b"\n",
+            b"token=t1 token=t2 secret: s3\n",
+            b"a last line without its newline password=tail",
+        ];
+        for round in 0..40 {
+            for (index, line) in lines.iter().enumerate() {
+                if (round + index) % 3 != 0 || index == lines.len() - 1 {
+                    text.extend_from_slice(line);
+                }
+            }
+            text.extend_from_slice(b"\n");
+        }
+        for redaction in [Redaction::LogCredentials, Redaction::KeepalivedAuth] {
+            let expected = line_by_line(&text, redaction);
+            assert_ne!(expected, text, "the sample holds secrets");
+            for chunks in [
+                &[1usize][..],
+                &[7, 3, 64],
+                &[4096],
+                &[text.len()],
+                &[13, 1, 200],
+            ] {
+                assert_eq!(
+                    String::from_utf8_lossy(&streamed(&text, redaction, chunks)),
+                    String::from_utf8_lossy(&expected),
+                    "chunks of {chunks:?}"
+                );
+            }
+        }
     }
 }

@@ -53,6 +53,8 @@ pub struct StoredFile {
     /// Seconds since the epoch, the node's.
     pub mtime: Option<i64>,
     pub redactions: u64,
+    /// Size and sha256 (hex) of what was written, when known as it was written.
+    pub digest: Option<(u64, String)>,
 }
 
 /// A command run on the node.

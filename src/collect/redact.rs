@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use aho_corasick::AhoCorasick;
 use regex::bytes::{Captures, Regex};
 use sha2::{Digest, Sha256};
 
@@ -56,6 +57,56 @@ static KEEPALIVED_RULES: LazyLock<Vec<Rule>> =
 static DRBD_RULES: LazyLock<Vec<Rule>> =
     LazyLock::new(|| vec![rule(r#"(?i)(\bshared-secret\s+"?)([^";\s]+)"#, 2)]);
 
+/// Words of which every redaction pattern needs one, in lower case: a line holding none of them
+/// (in any case) has no secret for any pattern, and is stored as it came without trying them.
+/// The patterns fold case by Unicode's rules, where `K` (U+212A) is a `k` and `ſ` (U+017F) an
+/// `s`; those two are screened as they are, so a line written with them still meets the patterns.
+static SECRET_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    // Leftmost matching lets the searcher use its vectorised literal search (Teddy).
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build([
+            "authorization",
+            "bearer",
+            "pass",
+            "pwd",
+            "secret",
+            "api",
+            "token",
+            "\u{212A}",
+            "\u{17F}",
+        ])
+        .expect("the secret words build a searcher")
+});
+
+/// `bytes` with ASCII capitals lowered, into `folded` (same length, same offsets).
+fn lower_into(bytes: &[u8], folded: &mut Vec<u8>) {
+    folded.clear();
+    folded.extend(bytes.iter().map(u8::to_ascii_lowercase));
+}
+
+thread_local! {
+    static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `bytes` may hold a secret: they hold one of the words every pattern needs.
+pub fn may_hold_secret(bytes: &[u8]) -> bool {
+    FOLDED.with_borrow_mut(|folded| {
+        lower_into(bytes, folded);
+        SECRET_WORDS.is_match(folded.as_slice())
+    })
+}
+
+/// Where, in `bytes`, words that secrets need begin, in order (lines holding none of them are
+/// stored as they came); `folded` is scratch space.
+pub fn secret_words(bytes: &[u8], folded: &mut Vec<u8>) -> Vec<usize> {
+    lower_into(bytes, folded);
+    SECRET_WORDS
+        .find_iter(folded.as_slice())
+        .map(|found| found.start())
+        .collect()
+}
+
 fn rules_for(redaction: Redaction) -> [&'static [Rule]; 2] {
     let specific: &'static [Rule] = match redaction {
         Redaction::LogCredentials => &[],
@@ -68,6 +119,14 @@ fn rules_for(redaction: Redaction) -> [&'static [Rule]; 2] {
 
 /// Removes secrets from one line; returns the line and how many secrets it held.
 pub fn secrets(line: &[u8], redaction: Redaction) -> (Vec<u8>, u64) {
+    if !may_hold_secret(line) {
+        return (line.to_vec(), 0);
+    }
+    every_pattern(line, redaction)
+}
+
+/// [`secrets`] without the screen: every pattern tried on the line.
+pub(super) fn every_pattern(line: &[u8], redaction: Redaction) -> (Vec<u8>, u64) {
     let mut current = line.to_vec();
     let mut count = 0;
     for rules in rules_for(redaction) {
@@ -231,6 +290,12 @@ impl Redactor {
             Some(mapper) => (mapper.line(&line).0, count),
             None => (line, count),
         }
+    }
+
+    /// Whether a line holding none of the words secrets need is stored as it came (no address
+    /// mapping), so a stream may be screened for those words instead of read line by line.
+    pub fn keeps_lines_without_secret_words(&self) -> bool {
+        self.ips.is_none()
     }
 
     /// A whole text (command output), line by line.

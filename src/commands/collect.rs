@@ -386,11 +386,21 @@ fn finish_node(
         })
     };
     for file in &gathered.files {
-        files.push(describe(
-            &file.relative,
-            file.mtime.and_then(epoch),
-            file.redactions,
-        )?);
+        match &file.digest {
+            // Hashed as it was written.
+            Some((size, sha256)) => files.push(ManifestFile {
+                path: file.relative.clone(),
+                size: *size,
+                sha256: sha256.clone(),
+                mtime: file.mtime.and_then(epoch),
+                redactions: file.redactions,
+            }),
+            None => files.push(describe(
+                &file.relative,
+                file.mtime.and_then(epoch),
+                file.redactions,
+            )?),
+        }
     }
     let mut commands = Vec::new();
     for run in &gathered.commands {
