@@ -13,6 +13,9 @@ use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 
 /// How much of the stream one thread compresses at a time.
 const BLOCK_BYTES: usize = 4 << 20;
+/// At most this many blocks are compressed at once (memory: about 1.5 blocks each, whatever
+/// the number of cores).
+const MOST_THREADS: usize = 4;
 
 /// A compressed block: its deflate bytes, and the CRC-32 and length of what it holds.
 struct Block {
@@ -35,9 +38,12 @@ pub struct ParallelGzEncoder<W: Write> {
 }
 
 impl<W: Write> ParallelGzEncoder<W> {
-    /// A writer compressing at `level` on as many threads as this machine has cores.
+    /// A writer compressing at `level` on as many threads as this machine has cores, up to
+    /// [`MOST_THREADS`].
     pub fn new(inner: W, level: Compression) -> ParallelGzEncoder<W> {
-        let threads = std::thread::available_parallelism().map_or(1, |count| count.get());
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |count| count.get())
+            .min(MOST_THREADS);
         ParallelGzEncoder::with_threads(inner, level, threads, BLOCK_BYTES)
     }
 
