@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Timelike;
 use serde_json::Value;
+use sha2::Digest;
 
 use crate::support::esc_diag;
 
@@ -963,4 +964,69 @@ fn ssh_agent_auth() {
         "{}",
         run.errors()
     );
+}
+
+#[test]
+fn two_files_stored_at_one_path_leave_one_manifest_entry_that_matches_the_bundle() {
+    // A rotation caught while compressing: `escmanager.log.1` and a cut-short
+    // `escmanager.log.1.gz` both store as `var/log/esc/escmanager.log.1`; the newer (plain) one
+    // is stored first, the gzip one replaces it and then fails to unpack.
+    let local = node_tree("esc-ha-0");
+    let esc = local.path().join("var/log/esc");
+    fs::write(
+        esc.join("escmanager.log.1"),
+        "2026-11-24 10:00:00,000 INFO [Main] the plain rotation\n",
+    )
+    .expect("write");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for line in 0..2000 {
+        writeln!(
+            encoder,
+            "2026-11-23 10:00:00,000 INFO [Main] compressed line {line}"
+        )
+        .expect("compress");
+    }
+    let whole = encoder.finish().expect("gzip");
+    fs::write(esc.join("escmanager.log.1.gz"), &whole[..whole.len() / 2]).expect("write");
+    let touch = |name: &str, stamp: &str| {
+        let status = Command::new("touch")
+            .args(["-d", stamp])
+            .arg(esc.join(name))
+            .status()
+            .expect("touch runs");
+        assert!(status.success());
+    };
+    touch("escmanager.log.1", "2026-11-24 12:00:00");
+    touch("escmanager.log.1.gz", "2026-11-23 12:00:00");
+
+    let collected = collect(local.path(), &["--no-peer", "--all"], &[]);
+    assert_eq!(collected.code, 0, "{}", collected.stderr);
+    let top = fs::read_dir(collected.unpacked.path())
+        .expect("unpacked")
+        .next()
+        .expect("one top directory")
+        .expect("an entry")
+        .path();
+    let node = &collected.manifest["nodes"][0];
+    let directory = top.join(node["dir"].as_str().expect("a node directory"));
+    let files = node["files"].as_array().expect("files");
+    for entry in files {
+        let path = entry["path"].as_str().expect("a path");
+        let bytes = fs::read(directory.join(path))
+            .unwrap_or_else(|error| panic!("{path} is listed but not in the bundle: {error}"));
+        let sha256: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(entry["size"].as_u64(), Some(bytes.len() as u64), "{path}");
+        assert_eq!(entry["sha256"].as_str(), Some(sha256.as_str()), "{path}");
+    }
+    let listed = files
+        .iter()
+        .filter(|entry| entry["path"] == "var/log/esc/escmanager.log.1")
+        .count();
+    assert!(listed <= 1, "listed {listed} times");
+    let errors = collected.errors();
+    assert!(errors.contains("replacing another file"), "{errors}");
+    assert!(errors.contains("could not be stored"), "{errors}");
 }

@@ -13,8 +13,8 @@ use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 
 /// How much of the stream one thread compresses at a time.
 const BLOCK_BYTES: usize = 4 << 20;
-/// At most this many blocks are compressed at once (memory: about 1.5 blocks each, whatever
-/// the number of cores).
+/// At most this many blocks are compressed at once, whatever the number of cores (memory: a
+/// block in and about half a block out each, up to two blocks out for incompressible bytes).
 const MOST_THREADS: usize = 4;
 
 /// A compressed block: its deflate bytes, and the CRC-32 and length of what it holds.
@@ -105,7 +105,12 @@ impl<W: Write> ParallelGzEncoder<W> {
         while self.compressing.len() >= self.threads {
             self.write_oldest()?;
         }
-        let input = std::mem::replace(&mut self.filling, Vec::with_capacity(self.block_bytes));
+        let next = if last {
+            Vec::new()
+        } else {
+            Vec::with_capacity(self.block_bytes)
+        };
+        let input = std::mem::replace(&mut self.filling, next);
         let level = self.level;
         let worker = std::thread::Builder::new()
             .name("gzip block".to_string())

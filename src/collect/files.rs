@@ -397,6 +397,21 @@ impl Gatherer<'_> {
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|error| lost_local(&target, error))?;
         }
+        // Two files can store at one path (`x.1` and `x.1.gz`, a rotation caught while
+        // compressing): the later replaces the earlier, whose entry goes with it, so the
+        // manifest lists only what is stored, with the digest of what is stored.
+        if let Some(earlier) = self
+            .out
+            .files
+            .iter()
+            .position(|stored| stored.relative == stored_relative)
+        {
+            self.out.files.remove(earlier);
+            self.problem(
+                relative.clone(),
+                format!("stored as {stored_relative}, replacing another file of the node stored there before it"),
+            );
+        }
         let out = File::create(&target).map_err(|error| lost_local(&target, error))?;
         let sink = LineSink {
             cut: windowed.then(|| LineCut::new(clock, self.plan.window)),
