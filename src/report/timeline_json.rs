@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{format_time, json_string};
 use crate::bundle::Warning;
 use crate::sources::Event;
-use crate::timeline::Timeline;
+use crate::timeline::{Timeline, push_time};
 
 /// The schema name of the JSON document.
 pub const TIMELINE_SCHEMA: &str = "esc-diag/timeline/v1";
@@ -27,10 +27,15 @@ pub const TIMELINE_SCHEMA: &str = "esc-diag/timeline/v1";
 pub fn push_event(out: &mut Vec<u8>, event: &Event) {
     out.extend_from_slice(b"{\"time\":");
     match event.time {
-        Some(time) => json_string::push_string(
-            out,
-            &format_time(time, event.stamp.map_or(0, |stamp| stamp.fraction_digits)),
-        ),
+        Some(time) => {
+            out.push(b'"');
+            push_time(
+                out,
+                time,
+                event.stamp.map_or(0, |stamp| stamp.fraction_digits),
+            );
+            out.push(b'"');
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(if event.time_inferred {

@@ -889,6 +889,19 @@ pub fn format_time(time: DateTime<Utc>, digits: u8) -> String {
 
 /// As [`format_time`], with at most `cap` fraction digits (the rest truncated).
 pub fn format_time_capped(time: DateTime<Utc>, digits: u8, cap: u32) -> String {
+    let mut bytes = Vec::with_capacity(31);
+    push_time_capped(&mut bytes, time, digits, cap);
+    // Only ASCII digits and separators are written.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Appends [`format_time`]'s text to `out` (no quoting or escaping: it holds nothing JSON
+/// escapes), without a string of its own: this runs once per line of `timeline --all`.
+pub fn push_time(out: &mut Vec<u8>, time: DateTime<Utc>, digits: u8) {
+    push_time_capped(out, time, digits, 9);
+}
+
+fn push_time_capped(out: &mut Vec<u8>, time: DateTime<Utc>, digits: u8, cap: u32) {
     let nanos = time.timestamp_subsec_nanos();
     let mut digits = u32::from(digits.min(9));
     while digits < 9 && nanos % 10u32.pow(9 - digits) != 0 {
@@ -903,36 +916,36 @@ pub fn format_time_capped(time: DateTime<Utc>, digits: u8, cap: u32) -> String {
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         let base = time.format("%Y-%m-%dT%H:%M:%S");
         let fraction = format!("{nanos:09}");
-        return match digits {
+        let text = match digits {
             0 => format!("{base}Z"),
             _ => format!("{base}.{}Z", &fraction[..digits as usize]),
         };
+        out.extend_from_slice(text.as_bytes());
+        return;
     }
-    // Written digit by digit: this runs once per line printed (`timeline --all`).
-    let mut text = String::with_capacity(31);
-    let push = |text: &mut String, value: u32, width: u32| {
+    // Written digit by digit.
+    let push = |out: &mut Vec<u8>, value: u32, width: u32| {
         for position in (0..width).rev() {
             let digit = (value / 10u32.pow(position)) % 10;
-            text.push(char::from(b'0' + digit as u8));
+            out.push(b'0' + digit as u8);
         }
     };
-    push(&mut text, year as u32, 4);
-    text.push('-');
-    push(&mut text, time.month(), 2);
-    text.push('-');
-    push(&mut text, time.day(), 2);
-    text.push('T');
-    push(&mut text, time.hour(), 2);
-    text.push(':');
-    push(&mut text, time.minute(), 2);
-    text.push(':');
-    push(&mut text, time.second(), 2);
+    push(out, year as u32, 4);
+    out.push(b'-');
+    push(out, time.month(), 2);
+    out.push(b'-');
+    push(out, time.day(), 2);
+    out.push(b'T');
+    push(out, time.hour(), 2);
+    out.push(b':');
+    push(out, time.minute(), 2);
+    out.push(b':');
+    push(out, time.second(), 2);
     if digits > 0 {
-        text.push('.');
-        push(&mut text, nanos / 10u32.pow(9 - digits), digits);
+        out.push(b'.');
+        push(out, nanos / 10u32.pow(9 - digits), digits);
     }
-    text.push('Z');
-    text
+    out.push(b'Z');
 }
 
 #[cfg(test)]
