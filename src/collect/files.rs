@@ -40,10 +40,7 @@ struct LineSink<'a> {
     redaction: Redaction,
     out: BufWriter<HashingWriter<File>>,
     pending: Vec<u8>,
-    /// Scratch space for finding the words secrets need.
-    folded: Vec<u8>,
     redactions: u64,
-    written: u64,
 }
 
 const LONGEST_LINE: usize = 1 << 20;
@@ -57,7 +54,6 @@ impl LineSink<'_> {
         }
         let (line, count) = self.redactor.line(line, self.redaction);
         self.redactions += count;
-        self.written += line.len() as u64;
         self.out.write_all(&line)
     }
 
@@ -69,16 +65,14 @@ impl LineSink<'_> {
         let hashing = self.out.into_inner().map_err(|error| error.into_error())?;
         let (_, size, sha256) = hashing.finish();
         Ok(Stored {
-            written: self.written,
             redactions: self.redactions,
             digest: (size, sha256),
         })
     }
 }
 
-/// What a sink stored: bytes, secrets removed, and the file's size and sha256.
+/// What a sink stored: secrets removed, and the file's size (the bytes written) and sha256.
 struct Stored {
-    written: u64,
     redactions: u64,
     digest: (u64, String),
 }
@@ -160,7 +154,7 @@ impl LineSink<'_> {
         let whole_lines = memchr::memrchr(b'\n', rest).map_or(0, |position| position + 1);
         let (whole, tail) = rest.split_at(whole_lines);
         let mut stored = 0;
-        for word in redact::secret_words(whole, &mut self.folded) {
+        for word in redact::secret_words(whole) {
             if word < stored {
                 continue; // a second word of a line already stored
             }
@@ -177,7 +171,6 @@ impl LineSink<'_> {
 
     /// Bytes stored as they came (lines without secrets).
     fn verbatim(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.written += bytes.len() as u64;
         self.out.write_all(bytes)
     }
 
@@ -419,9 +412,7 @@ impl Gatherer<'_> {
             redaction: file.redaction,
             out: BufWriter::new(HashingWriter::new(out)),
             pending: Vec::new(),
-            folded: Vec::new(),
             redactions: 0,
-            written: 0,
         };
         let script = if start == 0 && end == file.size {
             format!("cat -- {}", quote(&file.path))
@@ -464,11 +455,7 @@ impl Gatherer<'_> {
                 self.stored_bytes as f64 / 1e6
             ));
         }
-        let Stored {
-            written,
-            redactions,
-            digest,
-        } = match sink_result {
+        let Stored { redactions, digest } = match sink_result {
             Ok(stored) => stored,
             Err(error) => {
                 let _ = fs::remove_file(&target);
@@ -483,12 +470,12 @@ impl Gatherer<'_> {
                 first_line(&output.stderr)
             };
             self.problem(relative.clone(), format!("read failed: {why}"));
-            if written == 0 {
+            if digest.0 == 0 {
                 let _ = fs::remove_file(&target);
                 return Ok(());
             }
         }
-        if written == 0 && windowed {
+        if digest.0 == 0 && windowed {
             let _ = fs::remove_file(&target);
             return Ok(());
         }
@@ -518,9 +505,7 @@ impl Gatherer<'_> {
             redaction: Redaction::LogCredentials,
             out: BufWriter::new(HashingWriter::new(out)),
             pending: Vec::new(),
-            folded: Vec::new(),
             redactions: 0,
-            written: 0,
         };
         let (command, stdin) = self.wrap(&format!(
             "PATH=\"$PATH:{}\"; export PATH; exec {}",
@@ -536,10 +521,11 @@ impl Gatherer<'_> {
             LineSink::finish,
         );
         let output = output?;
-        let (written, redactions, digest) = match stored {
-            Ok(stored) => (stored.written, stored.redactions, Some(stored.digest)),
-            Err(_) => (0, 0, None),
+        let (redactions, digest) = match stored {
+            Ok(stored) => (stored.redactions, Some(stored.digest)),
+            Err(_) => (0, None),
         };
+        let written = digest.as_ref().map_or(0, |(size, _)| *size);
         let mut run = CommandRun {
             name,
             argv,
@@ -612,9 +598,7 @@ mod tests {
             redaction,
             out: BufWriter::new(HashingWriter::new(File::create(&path).unwrap())),
             pending: Vec::new(),
-            folded: Vec::new(),
             redactions: 0,
-            written: 0,
         };
         let mut rest = text;
         for size in chunk_sizes.iter().cycle() {
@@ -627,7 +611,6 @@ mod tests {
         }
         let counts = sink.finish().unwrap();
         let stored = fs::read(&path).unwrap();
-        assert_eq!(counts.written, stored.len() as u64);
         let sha256: String = Sha256::digest(&stored)
             .iter()
             .map(|byte| format!("{byte:02x}"))

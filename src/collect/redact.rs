@@ -86,6 +86,7 @@ fn lower_into(bytes: &[u8], folded: &mut Vec<u8>) {
 }
 
 thread_local! {
+    /// The lowered copy the words are searched in, reused.
     static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -98,13 +99,15 @@ pub fn may_hold_secret(bytes: &[u8]) -> bool {
 }
 
 /// Where, in `bytes`, words that secrets need begin, in order (lines holding none of them are
-/// stored as they came); `folded` is scratch space.
-pub fn secret_words(bytes: &[u8], folded: &mut Vec<u8>) -> Vec<usize> {
-    lower_into(bytes, folded);
-    SECRET_WORDS
-        .find_iter(folded.as_slice())
-        .map(|found| found.start())
-        .collect()
+/// stored as they came).
+pub fn secret_words(bytes: &[u8]) -> Vec<usize> {
+    FOLDED.with_borrow_mut(|folded| {
+        lower_into(bytes, folded);
+        SECRET_WORDS
+            .find_iter(folded.as_slice())
+            .map(|found| found.start())
+            .collect()
+    })
 }
 
 fn rules_for(redaction: Redaction) -> [&'static [Rule]; 2] {

@@ -17,7 +17,7 @@ use crate::bundle::Bundle;
 use crate::bundle::manifest::{
     MANIFEST_FORMAT, Manifest, ManifestCommand, ManifestError, ManifestFile, ManifestNode,
 };
-use crate::bundle::write::Staging;
+use crate::bundle::write::{Staging, WriteError};
 use crate::checks::{self, CheckStatus};
 use crate::cli::CollectConfig;
 use crate::collect::access::{Access, quote};
@@ -376,37 +376,39 @@ fn finish_node(
         fs::create_dir_all(&directory).with_context(|| format!("{}", directory.display()))?;
     }
     let mut files = Vec::new();
-    let describe = |relative: &str, mtime: Option<String>, redactions: u64| {
-        Staging::describe(&directory.join(relative)).map(|(size, sha256)| ManifestFile {
-            path: relative.to_string(),
-            size,
-            sha256,
-            mtime,
-            redactions,
-        })
-    };
+    // A log's size and sha256 were taken as it was written; a command's output is read here.
+    let describe =
+        |relative: &str, digest: Option<&(u64, String)>, mtime: Option<String>, redactions: u64| {
+            let (size, sha256) = match digest {
+                Some(digest) => digest.clone(),
+                None => Staging::describe(&directory.join(relative))?,
+            };
+            Ok::<_, WriteError>(ManifestFile {
+                path: relative.to_string(),
+                size,
+                sha256,
+                mtime,
+                redactions,
+            })
+        };
     for file in &gathered.files {
-        match &file.digest {
-            // Hashed as it was written.
-            Some((size, sha256)) => files.push(ManifestFile {
-                path: file.relative.clone(),
-                size: *size,
-                sha256: sha256.clone(),
-                mtime: file.mtime.and_then(epoch),
-                redactions: file.redactions,
-            }),
-            None => files.push(describe(
-                &file.relative,
-                file.mtime.and_then(epoch),
-                file.redactions,
-            )?),
-        }
+        files.push(describe(
+            &file.relative,
+            file.digest.as_ref(),
+            file.mtime.and_then(epoch),
+            file.redactions,
+        )?);
     }
     let mut commands = Vec::new();
     for run in &gathered.commands {
         if !run.written {
             Staging::write_command(&directory, &run.file, &run.stdout, &run.stderr)?;
-            files.push(describe(&run.file, Some(rfc3339(now)), run.redactions)?);
+            files.push(describe(
+                &run.file,
+                None,
+                Some(rfc3339(now)),
+                run.redactions,
+            )?);
         }
         commands.push(ManifestCommand {
             name: run.name.clone(),
