@@ -969,8 +969,8 @@ fn ssh_agent_auth() {
 #[test]
 fn two_files_stored_at_one_path_leave_one_manifest_entry_that_matches_the_bundle() {
     // A rotation caught while compressing: `escmanager.log.1` and a cut-short
-    // `escmanager.log.1.gz` both store as `var/log/esc/escmanager.log.1`; the newer (plain) one
-    // is stored first, the gzip one replaces it and then fails to unpack.
+    // `escmanager.log.1.gz` both store as `var/log/esc/escmanager.log.1`; the plain one is
+    // stored (listed first here, being newer: storing the gzip one after it would lose it).
     let local = node_tree("esc-ha-0");
     let esc = local.path().join("var/log/esc");
     fs::write(
@@ -1025,8 +1025,16 @@ fn two_files_stored_at_one_path_leave_one_manifest_entry_that_matches_the_bundle
         .iter()
         .filter(|entry| entry["path"] == "var/log/esc/escmanager.log.1")
         .count();
-    assert!(listed <= 1, "listed {listed} times");
+    assert_eq!(listed, 1, "listed {listed} times");
+    assert_eq!(
+        fs::read_to_string(directory.join("var/log/esc/escmanager.log.1")).expect("stored"),
+        "2026-11-24 10:00:00,000 INFO [Main] the plain rotation\n"
+    );
     let errors = collected.errors();
-    assert!(errors.contains("replacing another file"), "{errors}");
-    assert!(errors.contains("could not be stored"), "{errors}");
+    assert!(
+        errors.contains("escmanager.log.1.gz")
+            && errors
+                .contains("not stored: var/log/esc/escmanager.log.1 is stored at the same path"),
+        "{errors}"
+    );
 }

@@ -270,7 +270,27 @@ impl Gatherer<'_> {
         let has_messages = listed
             .iter()
             .any(|file| file.path.contains("/var/log/messages"));
+        // Files that store at one path (`x.1` and `x.1.gz`, a rotation caught while
+        // compressing) are stored once: the uncompressed one (the gzip one may be cut short).
+        let mut storing: std::collections::HashMap<String, String> = Default::default();
+        let (compressed, plain): (Vec<&Listed>, Vec<&Listed>) =
+            listed.iter().partition(|file| file.path.ends_with(".gz"));
+        for file in plain.into_iter().chain(compressed) {
+            storing
+                .entry(stored_path(&self.relative(&file.path)).to_string())
+                .or_insert_with(|| file.path.clone());
+        }
         for file in listed {
+            let relative = self.relative(&file.path);
+            let kept = &storing[stored_path(&relative)];
+            if *kept != file.path {
+                let why = format!(
+                    "not stored: {} is stored at the same path",
+                    self.relative(kept)
+                );
+                self.problem(relative, why);
+                continue;
+            }
             self.file(&file)?;
         }
         if !has_messages {
@@ -381,29 +401,10 @@ impl Gatherer<'_> {
         // A gzip rotation unpacks to several times its size.
         let expected = if gzip { 10 } else { 1 } * (end - start);
         check_space(&self.plan.staging, expected).map_err(Stop::NoSpace)?;
-        let stored_relative = if gzip {
-            relative.trim_end_matches(".gz").to_string()
-        } else {
-            relative.clone()
-        };
+        let stored_relative = stored_path(&relative).to_string();
         let target = self.plan.staging.join(&stored_relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|error| lost_local(&target, error))?;
-        }
-        // Two files can store at one path (`x.1` and `x.1.gz`, a rotation caught while
-        // compressing): the later replaces the earlier, whose entry goes with it, so the
-        // manifest lists only what is stored, with the digest of what is stored.
-        if let Some(earlier) = self
-            .out
-            .files
-            .iter()
-            .position(|stored| stored.relative == stored_relative)
-        {
-            self.out.files.remove(earlier);
-            self.problem(
-                relative.clone(),
-                format!("stored as {stored_relative}, replacing another file of the node stored there before it"),
-            );
         }
         let out = File::create(&target).map_err(|error| lost_local(&target, error))?;
         let sink = LineSink {
@@ -567,6 +568,12 @@ impl Gatherer<'_> {
         self.record(run, timeout);
         Ok(())
     }
+}
+
+/// Where a file of the node is stored, relative to its directory: a gzip rotation unpacked,
+/// without its `.gz`.
+fn stored_path(relative: &str) -> &str {
+    relative.trim_end_matches(".gz")
 }
 
 fn lost_local(path: &Path, error: io::Error) -> AccessError {
