@@ -35,6 +35,7 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod deflate_blocks;
 pub mod diagnosis;
 pub mod exit_code;
 pub mod finding;

@@ -9,6 +9,7 @@ use std::path::Path;
 const STAGES: &[(&str, u32)] = &[
     ("exit_code", 0),
     ("rule_files", 0),
+    ("deflate_blocks", 0),
     ("collect", 1),
     ("bundle", 2),
     ("sources", 3),

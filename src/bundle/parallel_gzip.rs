@@ -9,18 +9,18 @@ use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::thread::JoinHandle;
 
-use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+use flate2::{Compression, Crc};
 
-/// How much of the stream one thread compresses at a time.
-const BLOCK_BYTES: usize = 4 << 20;
+use crate::deflate_blocks::{BLOCK_BYTES, DeflatedBlock, DeflatedCopy, deflate_block};
+
 /// At most this many blocks are compressed at once, whatever the number of cores (memory: a
 /// block in and about half a block out each, up to two blocks out for incompressible bytes).
 const MOST_THREADS: usize = 4;
 
-/// A compressed block: its deflate bytes, and the CRC-32 and length of what it holds.
-struct Block {
-    deflated: Vec<u8>,
-    crc: Crc,
+/// What is to be written next, in order: a block being compressed, or a copy deflated before.
+enum Queued {
+    Compressing(JoinHandle<io::Result<DeflatedBlock>>),
+    Spliced(DeflatedCopy),
 }
 
 /// A gzip stream compressed on up to `threads` threads at once (see the module's comment).
@@ -32,7 +32,7 @@ pub struct ParallelGzEncoder<W: Write> {
     /// What is written and not yet handed to a thread.
     filling: Vec<u8>,
     /// Blocks being compressed, oldest first (they are written in this order).
-    compressing: VecDeque<JoinHandle<io::Result<Block>>>,
+    compressing: VecDeque<Queued>,
     crc: Crc,
     header_written: bool,
 }
@@ -115,55 +115,53 @@ impl<W: Write> ParallelGzEncoder<W> {
         let worker = std::thread::Builder::new()
             .name("gzip block".to_string())
             .spawn(move || deflate_block(&input, level, last))?;
-        self.compressing.push_back(worker);
+        self.compressing.push_back(Queued::Compressing(worker));
+        Ok(())
+    }
+
+    /// Writes the blocks of `copy` (deflated before, see [`DeflatedCopy`]) as the stream's next
+    /// bytes, after what was written so far.
+    pub fn splice(&mut self, copy: &DeflatedCopy) -> io::Result<()> {
+        if !self.filling.is_empty() {
+            self.start_block(false)?;
+        }
+        while self.compressing.len() >= self.threads {
+            self.write_oldest()?;
+        }
+        self.compressing.push_back(Queued::Spliced(copy.clone()));
         Ok(())
     }
 
     fn write_oldest(&mut self) -> io::Result<()> {
-        let Some(worker) = self.compressing.pop_front() else {
+        let Some(queued) = self.compressing.pop_front() else {
             return Ok(());
         };
-        let block = worker
-            .join()
-            .map_err(|_| io::Error::other("a gzip block's thread stopped unexpectedly"))??;
         self.write_header()?;
-        self.inner.write_all(&block.deflated)?;
-        self.crc.combine(&block.crc);
-        Ok(())
-    }
-}
-
-/// One block as raw deflate: ended by a sync flush (byte-aligned, the stream goes on), or, for
-/// the last block, by the end of the stream.
-fn deflate_block(input: &[u8], level: Compression, last: bool) -> io::Result<Block> {
-    let mut crc = Crc::new();
-    crc.update(input);
-    let mut compress = Compress::new(level, false);
-    let flush = if last {
-        FlushCompress::Finish
-    } else {
-        FlushCompress::Sync
-    };
-    let mut deflated = Vec::with_capacity(input.len() / 2 + 1024);
-    loop {
-        let consumed = compress.total_in() as usize;
-        if deflated.len() == deflated.capacity() {
-            deflated.reserve(input.len() / 8 + 64 * 1024);
-        }
-        let status = compress
-            .compress_vec(&input[consumed..], &mut deflated, flush)
-            .map_err(io::Error::other)?;
-        let all_in = compress.total_in() as usize == input.len();
-        let done = match status {
-            Status::StreamEnd => true,
-            // A sync flush is complete once it returns with room left in the output.
-            Status::Ok | Status::BufError => {
-                !last && all_in && deflated.len() < deflated.capacity()
+        match queued {
+            Queued::Compressing(worker) => {
+                let block = worker.join().map_err(|_| {
+                    io::Error::other("a gzip block's thread stopped unexpectedly")
+                })??;
+                self.inner.write_all(&block.deflated)?;
+                self.crc.combine(&block.crc);
             }
-        };
-        if done {
-            return Ok(Block { deflated, crc });
+            Queued::Spliced(copy) => {
+                let file = std::fs::File::open(&copy.path)?;
+                let copied = io::copy(
+                    &mut io::Read::take(file, copy.deflated_bytes),
+                    &mut self.inner,
+                )?;
+                if copied != copy.deflated_bytes {
+                    return Err(io::Error::other(format!(
+                        "{}: {copied} bytes where {} were written",
+                        copy.path.display(),
+                        copy.deflated_bytes
+                    )));
+                }
+                self.crc.combine(&copy.crc);
+            }
         }
+        Ok(())
     }
 }
 

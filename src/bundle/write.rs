@@ -12,10 +12,11 @@ use sha2::{Digest, Sha256};
 use super::STDERR_MARKER;
 use super::manifest::Manifest;
 use super::parallel_gzip::ParallelGzEncoder;
+use crate::deflate_blocks::{BUNDLE_GZIP_LEVEL, DeflatedCopy};
 
-/// The bundle's gzip level: 1 writes a generated week of logs at about twice the speed of the
-/// default 6 for a bundle about a quarter larger, and compressing was most of a collection's time.
-const BUNDLE_GZIP_LEVEL: u32 = 1;
+/// Files of the staging tree (by path) whose content was deflated as they were written: packing
+/// copies those blocks instead of compressing the file again.
+pub type DeflatedCopies = std::collections::HashMap<PathBuf, DeflatedCopy>;
 
 /// Why the bundle could not be written; names the file.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,14 @@ impl Staging {
     /// The top directory (manifest.json and the node directories go here).
     pub fn top(&self) -> &Path {
         &self.top
+    }
+
+    /// A directory for work files that are not part of the bundle (created; removed with the
+    /// staging tree).
+    pub fn scratch(&self, name: &str) -> Result<PathBuf, WriteError> {
+        let path = self.holder.path().join(".scratch").join(name);
+        fs::create_dir_all(&path).map_err(at(&path))?;
+        Ok(path)
     }
 
     /// Writes a command's output file: stdout, then the marker line, then stderr.
@@ -118,23 +127,25 @@ impl Staging {
     /// Writes manifest.json, archives the tree under a temporary name beside the target, and
     /// renames it to the target. The staging tree is removed either way.
     pub fn finish(self, manifest: &Manifest) -> Result<PathBuf, WriteError> {
-        self.finish_with(manifest, |_| ())
+        self.finish_with(manifest, &DeflatedCopies::new(), |_| ())
             .map(|(written, ())| written)
     }
 
     /// [`Staging::finish`], running `beside` on the finished tree (its top directory, manifest
     /// written: a bundle directory) on another thread while the archive is packed and compressed;
-    /// gives back what it returned. The tree is removed once both are done.
+    /// gives back what it returned. The tree is removed once both are done. A file of `copies`
+    /// that is still as it was written is packed from its deflated copy.
     pub fn finish_with<T: Send>(
         self,
         manifest: &Manifest,
+        copies: &DeflatedCopies,
         beside: impl FnOnce(&Path) -> T + Send,
     ) -> Result<(PathBuf, T), WriteError> {
         self.write_manifest(manifest)?;
         let top = self.top.clone();
         let (packed, beside) = std::thread::scope(|scope| {
             let beside = scope.spawn(|| beside(&top));
-            let packed = self.pack();
+            let packed = self.pack(copies);
             (packed, beside.join())
         });
         // The staging tree goes, whatever happened.
@@ -152,7 +163,7 @@ impl Staging {
     }
 
     /// Archives the tree under a temporary name beside the target and renames it to the target.
-    fn pack(&self) -> Result<PathBuf, WriteError> {
+    fn pack(&self, copies: &DeflatedCopies) -> Result<PathBuf, WriteError> {
         let directory = target_directory(&self.target);
         let temporary = tempfile::Builder::new()
             .prefix(".esc-diag-")
@@ -172,9 +183,7 @@ impl Staging {
                 .file_name()
                 .map(|name| name.to_os_string())
                 .unwrap_or_default();
-            archive
-                .append_dir_all(Path::new(&name), &self.top)
-                .map_err(at(&shown))?;
+            append_tree(&mut archive, Path::new(&name), &self.top, copies)?;
             let encoder = archive.into_inner().map_err(at(&shown))?;
             let mut writer = encoder.finish().map_err(at(&shown))?;
             writer.flush().map_err(at(&shown))?;
@@ -185,6 +194,63 @@ impl Staging {
             .map_err(|error| at(&self.target)(error.error))?;
         Ok(self.target.clone())
     }
+}
+
+/// Appends the tree at `top` to the archive under `name`, manifest.json first (a reader of the
+/// stream meets the table of contents before the files), then in the order of file names; a file with
+/// a matching deflated copy gets its header, then the copy's blocks, then the padding to the
+/// archive's 512-byte records.
+fn append_tree(
+    archive: &mut tar::Builder<ParallelGzEncoder<BufWriter<&File>>>,
+    name: &Path,
+    top: &Path,
+    copies: &DeflatedCopies,
+) -> Result<(), WriteError> {
+    let manifest_last = |entry: &walkdir::DirEntry| {
+        entry.depth() != 1 || entry.file_name() != std::ffi::OsStr::new("manifest.json")
+    };
+    for entry in walkdir::WalkDir::new(top)
+        .follow_links(false)
+        .sort_by(move |a, b| {
+            (manifest_last(a), a.file_name()).cmp(&(manifest_last(b), b.file_name()))
+        })
+    {
+        let entry = entry.map_err(|error| {
+            let path = error.path().unwrap_or(top).to_path_buf();
+            WriteError {
+                path: path.display().to_string(),
+                source: error.into(),
+            }
+        })?;
+        let path = entry.path();
+        let inside = path.strip_prefix(top).unwrap_or(path);
+        let archived = name.join(inside);
+        let metadata = entry.metadata().map_err(|error| WriteError {
+            path: path.display().to_string(),
+            source: error.into(),
+        })?;
+        match copies.get(path) {
+            Some(copy) if copy.matches(&metadata) => {
+                let mut header = tar::Header::new_gnu();
+                header.set_metadata_in_mode(&metadata, tar::HeaderMode::Deterministic);
+                // The header (and a long name's entries) with no data: the copy is spliced in.
+                archive
+                    .append_data(&mut header, &archived, io::empty())
+                    .map_err(at(path))?;
+                let encoder = archive.get_mut();
+                encoder.splice(copy).map_err(at(path))?;
+                let padding = (512 - copy.size % 512) % 512;
+                encoder
+                    .write_all(&[0u8; 512][..padding as usize])
+                    .map_err(at(path))?;
+            }
+            _ if metadata.is_dir() => archive.append_dir(&archived, path).map_err(at(path))?,
+            _ => archive
+                .append_path_with_name(path, &archived)
+                .map_err(at(path))?,
+        }
+    }
+    Ok(())
 }
 
 fn target_directory(target: &Path) -> PathBuf {
@@ -215,6 +281,101 @@ mod tests {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(names, ["b.tar.gz"]);
+        let bundle = super::super::Bundle::open(&[written]).unwrap();
+        assert_eq!(bundle.nodes[0].name, "esc-ha-0");
+    }
+
+    /// Files of a tree and their contents, as a .tar.gz holds them (read as one gzip member).
+    fn unpacked(archive: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(File::open(archive).unwrap()));
+        let mut files = Vec::new();
+        for entry in tar.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().display().to_string();
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).unwrap();
+            files.push((name, content));
+        }
+        files
+    }
+
+    #[test]
+    fn files_deflated_as_they_were_written_are_packed_from_their_copies() {
+        use crate::deflate_blocks::DeflatingWriter;
+        let directory = tempfile::tempdir().unwrap();
+        let target = directory.path().join("b.tar.gz");
+        let staging = Staging::new(&target, "esc-diag-x").unwrap();
+        let node = staging.top().join("esc-ha-0");
+        let logs = node.join("var/log/esc");
+        fs::create_dir_all(&logs).unwrap();
+        let scratch = staging.scratch("local").unwrap();
+        let long_name = format!("{}.log", "a-long-name".repeat(12));
+        let mut copies = DeflatedCopies::new();
+        let mut expected = Vec::new();
+        for (index, (name, lines, changed)) in [
+            ("escmanager.log", 200_000, false),
+            ("empty.log", 0, false),
+            (long_name.as_str(), 777, false),
+            ("changed.log", 5_000, true),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let path = logs.join(name);
+            let content: Vec<u8> = (0..lines)
+                .flat_map(|line| {
+                    format!("2026-11-25 10:00:00,{line:03} INFO line {line}\n").into_bytes()
+                })
+                .collect();
+            let mut writer = DeflatingWriter::new(
+                File::create(&path).unwrap(),
+                &scratch.join(format!("{index}.deflate")),
+            );
+            writer.write_all(&content).unwrap();
+            let (_, copy) = writer.finish().unwrap();
+            copies.insert(path.clone(), copy.unwrap());
+            let mut content = content;
+            if changed {
+                // Rewritten after its copy was made: packed from the file as it is.
+                content = b"rewritten\n".to_vec();
+                fs::write(&path, &content).unwrap();
+            }
+            expected.push((format!("esc-diag-x/esc-ha-0/var/log/esc/{name}"), content));
+        }
+        Staging::write_command(&node, "commands/uptime.txt", b"up 1 day", b"").unwrap();
+        let manifest = Manifest {
+            format: super::super::MANIFEST_FORMAT.to_string(),
+            ..Manifest::default()
+        };
+        let (written, ()) = staging.finish_with(&manifest, &copies, |_| ()).unwrap();
+        let files = unpacked(&written);
+        for (name, content) in &expected {
+            let found = files
+                .iter()
+                .find(|(path, _)| path == name)
+                .unwrap_or_else(|| panic!("{name} is in the archive"));
+            assert!(&found.1 == content, "{name} holds what was written");
+        }
+        assert!(
+            files
+                .iter()
+                .any(|(path, _)| path.ends_with("commands/uptime.txt"))
+        );
+        assert_eq!(
+            files[1].0, "esc-diag-x/manifest.json",
+            "the manifest comes first after its directory"
+        );
+        // The gzip trailer's CRC-32 and length are the whole tar stream's.
+        let bytes = fs::read(&written).unwrap();
+        let mut tar_stream = Vec::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut tar_stream)
+            .unwrap();
+        let mut crc = flate2::Crc::new();
+        crc.update(&tar_stream);
+        let trailer = &bytes[bytes.len() - 8..];
+        assert_eq!(trailer[..4], crc.sum().to_le_bytes());
+        assert_eq!(trailer[4..], (tar_stream.len() as u32).to_le_bytes());
         let bundle = super::super::Bundle::open(&[written]).unwrap();
         assert_eq!(bundle.nodes[0].name, "esc-ha-0");
     }

@@ -16,6 +16,7 @@ use super::gather::{CommandRun, Gatherer, Stop, StoredFile, Sudo, check_space, f
 use super::plan::{self, FileKind, Redaction};
 use super::redact::{self, Redactor};
 use super::window::{self, LineCut, NodeClock};
+use crate::deflate_blocks::{DeflatedCopy, DeflatingWriter};
 
 /// How much a bisection probe reads (a stamped line is expected within it).
 const PROBE_BYTES: u64 = 8192;
@@ -38,7 +39,7 @@ struct LineSink<'a> {
     cut: Option<LineCut>,
     redactor: &'a Redactor,
     redaction: Redaction,
-    out: BufWriter<HashingWriter<File>>,
+    out: BufWriter<HashingWriter<DeflatingWriter>>,
     pending: Vec<u8>,
     redactions: u64,
 }
@@ -63,18 +64,22 @@ impl LineSink<'_> {
             self.line(&rest)?;
         }
         let hashing = self.out.into_inner().map_err(|error| error.into_error())?;
-        let (_, size, sha256) = hashing.finish();
+        let (deflating, size, sha256) = hashing.finish();
+        let (_, copy) = deflating.finish()?;
         Ok(Stored {
             redactions: self.redactions,
             digest: (size, sha256),
+            copy,
         })
     }
 }
 
-/// What a sink stored: secrets removed, and the file's size (the bytes written) and sha256.
+/// What a sink stored: secrets removed, the file's size (the bytes written) and sha256, and its
+/// deflated copy when one could be made.
 struct Stored {
     redactions: u64,
     digest: (u64, String),
+    copy: Option<DeflatedCopy>,
 }
 
 /// Runs `command` on the node and stores its output through `store` as it arrives; `finish`
@@ -407,6 +412,7 @@ impl Gatherer<'_> {
             fs::create_dir_all(parent).map_err(|error| lost_local(&target, error))?;
         }
         let out = File::create(&target).map_err(|error| lost_local(&target, error))?;
+        let out = DeflatingWriter::new(out, &self.next_copy_path());
         let sink = LineSink {
             cut: windowed.then(|| LineCut::new(clock, self.plan.window)),
             redactor: &self.plan.redactor,
@@ -456,7 +462,11 @@ impl Gatherer<'_> {
                 self.stored_bytes as f64 / 1e6
             ));
         }
-        let Stored { redactions, digest } = match sink_result {
+        let Stored {
+            redactions,
+            digest,
+            copy,
+        } = match sink_result {
             Ok(stored) => stored,
             Err(error) => {
                 let _ = fs::remove_file(&target);
@@ -485,6 +495,7 @@ impl Gatherer<'_> {
             mtime: Some(file.mtime),
             redactions,
             digest: Some(digest),
+            copy,
         });
         Ok(())
     }
@@ -500,6 +511,7 @@ impl Gatherer<'_> {
             fs::create_dir_all(parent).map_err(|error| Stop::Lost(lost_local(&target, error)))?;
         }
         let out = File::create(&target).map_err(|error| Stop::Lost(lost_local(&target, error)))?;
+        let out = DeflatingWriter::new(out, &self.next_copy_path());
         let sink = LineSink {
             cut: None,
             redactor: &self.plan.redactor,
@@ -522,9 +534,9 @@ impl Gatherer<'_> {
             LineSink::finish,
         );
         let output = output?;
-        let (redactions, digest) = match stored {
-            Ok(stored) => (stored.redactions, Some(stored.digest)),
-            Err(_) => (0, None),
+        let (redactions, digest, copy) = match stored {
+            Ok(stored) => (stored.redactions, Some(stored.digest), stored.copy),
+            Err(_) => (0, None, None),
         };
         let written = digest.as_ref().map_or(0, |(size, _)| *size);
         let mut run = CommandRun {
@@ -563,10 +575,21 @@ impl Gatherer<'_> {
                 mtime: Some(self.plan.now.timestamp()),
                 redactions,
                 digest,
+                copy,
             });
         }
         self.record(run, timeout);
         Ok(())
+    }
+}
+
+impl Gatherer<'_> {
+    /// A new file name for a stored log's deflated copy.
+    fn next_copy_path(&mut self) -> std::path::PathBuf {
+        self.copies_started += 1;
+        self.plan
+            .copies
+            .join(format!("{}.deflate", self.copies_started))
     }
 }
 
@@ -603,7 +626,10 @@ mod tests {
             cut: None,
             redactor: &redactor,
             redaction,
-            out: BufWriter::new(HashingWriter::new(File::create(&path).unwrap())),
+            out: BufWriter::new(HashingWriter::new(DeflatingWriter::new(
+                File::create(&path).unwrap(),
+                &directory.path().join("copy"),
+            ))),
             pending: Vec::new(),
             redactions: 0,
         };
@@ -623,6 +649,24 @@ mod tests {
             .map(|byte| format!("{byte:02x}"))
             .collect();
         assert_eq!(counts.digest, (stored.len() as u64, sha256));
+        // The deflated copy holds the stored bytes (sync-flushed blocks: a final empty block
+        // ends the stream for the reader).
+        let copy = counts.copy.expect("a deflated copy");
+        let mut deflated = fs::read(&copy.path).unwrap();
+        assert_eq!(deflated.len() as u64, copy.deflated_bytes);
+        deflated.extend_from_slice(&[0x03, 0x00]);
+        let mut inflated = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::DeflateDecoder::new(deflated.as_slice()),
+            &mut inflated,
+        )
+        .unwrap();
+        assert!(inflated == stored, "the copy holds what was stored");
+        assert_eq!(copy.size, stored.len() as u64);
+        let mut crc = flate2::Crc::new();
+        crc.update(&stored);
+        assert_eq!(copy.crc.sum(), crc.sum());
+        assert!(copy.matches(&fs::metadata(&path).unwrap()));
         stored
     }
 

@@ -14,6 +14,7 @@ use super::peer::{self, KeepalivedConf};
 use super::plan::{self, Redaction};
 use super::redact::Redactor;
 use super::window::{StampReader, Window};
+use crate::deflate_blocks::DeflatedCopy;
 
 /// How root-only files are read on this node.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,8 @@ pub struct NodePlan {
     pub redactor: Redactor,
     /// The node's directory in the staging tree.
     pub staging: PathBuf,
+    /// Where deflated copies of stored logs are written (outside the staging tree).
+    pub copies: PathBuf,
     /// The peer's address, pinged from here.
     pub peer_address: Option<String>,
     pub sudo: Sudo,
@@ -55,6 +58,8 @@ pub struct StoredFile {
     pub redactions: u64,
     /// Size and sha256 (hex) of what was written, when known as it was written.
     pub digest: Option<(u64, String)>,
+    /// The file's content deflated as it was written, for packing the bundle.
+    pub copy: Option<DeflatedCopy>,
 }
 
 /// A command run on the node.
@@ -147,6 +152,8 @@ pub(super) struct Gatherer<'a> {
     pub(super) out: Gathered,
     pub(super) stored_bytes: u64,
     pub(super) files_done: u64,
+    /// Deflated copies started (they are numbered).
+    pub(super) copies_started: u64,
 }
 
 /// Gathers one node. An unreachable command or file is a `Problem` in the result; only a full
@@ -158,6 +165,7 @@ pub fn node(access: &mut dyn Access, plan: &NodePlan) -> Result<Gathered, NoSpac
         out: Gathered::default(),
         stored_bytes: 0,
         files_done: 0,
+        copies_started: 0,
     };
     match gatherer.all() {
         Ok(()) => {}

@@ -17,7 +17,7 @@ use crate::bundle::Bundle;
 use crate::bundle::manifest::{
     MANIFEST_FORMAT, Manifest, ManifestCommand, ManifestError, ManifestFile, ManifestNode,
 };
-use crate::bundle::write::{Staging, WriteError};
+use crate::bundle::write::{DeflatedCopies, Staging, WriteError};
 use crate::checks::{self, CheckStatus};
 use crate::cli::CollectConfig;
 use crate::collect::access::{Access, quote};
@@ -151,6 +151,7 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
         })
     };
 
+    let peer_copies = staging.scratch("peer").context("preparing the bundle")?;
     let peer_thread = peer_host.clone().map(|host| {
         let target = Target {
             host: host.clone(),
@@ -170,6 +171,7 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
             now,
             redactor: redactor.clone(),
             staging: staging.top().join(".peer"),
+            copies: peer_copies,
             peer_address: None,
             sudo: Sudo::NotNeeded,
             progress: bar(&format!("peer {host}")),
@@ -185,6 +187,7 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
         now,
         redactor: redactor.clone(),
         staging: staging.top().join(".local"),
+        copies: staging.scratch("local").context("preparing the bundle")?,
         peer_address: peer_host.clone(),
         sudo: Sudo::NotNeeded,
         progress: bar(&format!("{hostname} (this node)")),
@@ -280,9 +283,22 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
     }
     gather::check_space(&target_directory, staging.staged_bytes() / 2)
         .map_err(|error| anyhow!(error))?;
+    // Logs are packed from the copies deflated as they arrived.
+    let mut copies = DeflatedCopies::new();
+    let mut nodes = vec![(&mine, &local_name)];
+    if let Some((gathered, _)) = &theirs {
+        nodes.push((&**gathered, &peer_name));
+    }
+    for (gathered, name) in nodes {
+        for file in &gathered.files {
+            if let Some(copy) = &file.copy {
+                copies.insert(staging.top().join(name).join(&file.relative), copy.clone());
+            }
+        }
+    }
     // The checks read the finished tree while it is packed and compressed.
     let (written, checked) = staging
-        .finish_with(&manifest, |top| check_collection(top, config))
+        .finish_with(&manifest, &copies, |top| check_collection(top, config))
         .context("writing the bundle")?;
 
     println!("{}", written.display());
