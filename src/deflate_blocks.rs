@@ -83,16 +83,37 @@ impl DeflatedCopy {
             && metadata.len() == self.stored.0
             && metadata.modified().ok() == Some(self.stored.1)
     }
+
+    /// The copy's file, opened, once it is checked to hold all its deflated bytes.
+    pub fn open(&self) -> io::Result<File> {
+        let in_error = |error: io::Error| {
+            io::Error::new(error.kind(), format!("{}: {error}", self.path.display()))
+        };
+        let file = File::open(&self.path).map_err(in_error)?;
+        let length = file.metadata().map_err(in_error)?.len();
+        if length != self.deflated_bytes {
+            return Err(io::Error::other(format!(
+                "{}: {length} bytes where {} were written",
+                self.path.display(),
+                self.deflated_bytes
+            )));
+        }
+        Ok(file)
+    }
 }
 
-/// What the compressing thread hands back: the blocks' combined CRC and the deflated bytes.
+/// What the compressing thread hands back: the blocks' combined CRC and how many deflated bytes
+/// it wrote.
 type Compressed = io::Result<(Crc, u64)>;
 
 /// A writer to a file that also deflates what it writes, in blocks of [`BLOCK_BYTES`], into a
-/// second file on a thread of its own (at most one block waits for it and one is being
-/// compressed). If the copy fails, the file is still written: only the copy is given up.
+/// second file on a thread of its own. Memory: the block being filled, one waiting for the thread
+/// and the one it compresses (with its output), about 14 MiB at most. If the copy fails, the file
+/// is still written: only the copy is given up. Dropped without [`DeflatingWriter::finish`] (an
+/// error on the way), it stops its thread and removes the copy.
 pub struct DeflatingWriter {
-    file: File,
+    /// None once finished.
+    file: Option<File>,
     copy_path: PathBuf,
     filling: Vec<u8>,
     /// Bytes handed to the copy so far.
@@ -107,13 +128,19 @@ impl DeflatingWriter {
     /// Writes to `file`, deflating a copy of what is written into `copy_path` (created).
     pub fn new(file: File, copy_path: &Path) -> DeflatingWriter {
         DeflatingWriter {
-            file,
+            file: Some(file),
             copy_path: copy_path.to_path_buf(),
             filling: Vec::new(),
             copied: 0,
             worker: None,
             failed: false,
         }
+    }
+
+    fn file(&mut self) -> io::Result<&mut File> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the deflating writer is finished"))
     }
 
     fn hand_over(&mut self) {
@@ -140,48 +167,46 @@ impl DeflatingWriter {
         }
     }
 
+    /// Stops the compressing thread once it has compressed what it was given; what it returned.
+    fn stop_worker(&mut self) -> Option<Compressed> {
+        let (sender, handle) = self.worker.take()?;
+        drop(sender);
+        Some(
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the deflating thread stopped"))),
+        )
+    }
+
     /// Flushes the file and gives it back, with the deflated copy of everything written when it
     /// could be made (None otherwise: the caller compresses the file itself).
     pub fn finish(mut self) -> io::Result<(File, Option<DeflatedCopy>)> {
-        self.file.flush()?;
+        self.file()?.flush()?;
         if !self.failed && !self.filling.is_empty() && self.worker.is_some() {
             self.hand_over();
         }
-        if self.worker.is_none() && !self.failed {
-            // Less than a block (or nothing) was written: compressed here.
-            let block = std::mem::take(&mut self.filling);
-            let blocks = (!block.is_empty()).then_some(block);
-            let compressed = compress_blocks(&self.copy_path, blocks);
-            return Ok(self.copy(compressed));
-        }
-        let compressed = match self.worker.take() {
-            Some((sender, handle)) => {
-                drop(sender);
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(io::Error::other("the deflating thread stopped")))
+        let compressed = match self.stop_worker() {
+            Some(compressed) => compressed,
+            None if self.failed => Err(io::Error::other("the copy could not be started")),
+            None => {
+                // Less than a block (or nothing) was written: compressed here.
+                let block = std::mem::take(&mut self.filling);
+                compress_blocks(&self.copy_path, (!block.is_empty()).then_some(block))
             }
-            None => Err(io::Error::other("no deflating thread")),
         };
-        Ok(self.copy(compressed))
-    }
-
-    fn copy(self, compressed: Compressed) -> (File, Option<DeflatedCopy>) {
+        let file = self.file.take().expect("checked above");
         let copy = match compressed {
-            Ok((crc, deflated_bytes)) if !self.failed => {
-                let stored = self
-                    .file
-                    .metadata()
-                    .ok()
-                    .and_then(|metadata| Some((metadata.len(), metadata.modified().ok()?)));
-                stored.map(|stored| DeflatedCopy {
+            Ok((crc, deflated_bytes)) if !self.failed => file
+                .metadata()
+                .ok()
+                .and_then(|metadata| Some((metadata.len(), metadata.modified().ok()?)))
+                .map(|stored| DeflatedCopy {
                     path: self.copy_path.clone(),
                     deflated_bytes,
                     size: self.copied,
                     crc: Arc::new(crc),
                     stored,
-                })
-            }
+                }),
             _ => None,
         };
         // Bytes reached the file some other way: the copy does not hold them all.
@@ -189,7 +214,17 @@ impl DeflatingWriter {
         if copy.is_none() {
             let _ = std::fs::remove_file(&self.copy_path);
         }
-        (self.file, copy)
+        Ok((file, copy))
+    }
+}
+
+impl Drop for DeflatingWriter {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            // Not finished: the copy is of no use.
+            let _ = self.stop_worker();
+            let _ = std::fs::remove_file(&self.copy_path);
+        }
     }
 }
 
@@ -212,13 +247,10 @@ fn compress_blocks(path: &Path, blocks: impl IntoIterator<Item = Vec<u8>>) -> Co
 
 impl Write for DeflatingWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let count = self.file.write(bytes)?;
+        let count = self.file()?.write(bytes)?;
         if !self.failed {
             let mut rest = &bytes[..count];
             while !rest.is_empty() {
-                if self.filling.capacity() == 0 {
-                    self.filling.reserve_exact(BLOCK_BYTES);
-                }
                 let taken = (BLOCK_BYTES - self.filling.len()).min(rest.len());
                 self.filling.extend_from_slice(&rest[..taken]);
                 self.copied += taken as u64;
@@ -235,7 +267,7 @@ impl Write for DeflatingWriter {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
+        self.file()?.flush()
     }
 }
 
@@ -341,5 +373,20 @@ mod tests {
         let (_, copy) = writer.finish().unwrap();
         assert!(copy.is_none());
         assert!(std::fs::read(&path).unwrap() == input);
+    }
+
+    #[test]
+    fn a_writer_dropped_unfinished_stops_its_thread_and_leaves_no_copy() {
+        let directory = tempfile::tempdir().unwrap();
+        let copy_path = directory.path().join("copy");
+        let mut writer = DeflatingWriter::new(
+            File::create(directory.path().join("file")).unwrap(),
+            &copy_path,
+        );
+        writer.write_all(&sample(2 * BLOCK_BYTES + 100)).unwrap();
+        drop(writer);
+        // The thread was joined before the copy was removed: nothing writes it again.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!copy_path.exists());
     }
 }

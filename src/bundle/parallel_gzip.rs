@@ -4,6 +4,8 @@
 //! and one trailer (the blocks' CRC-32s combined). The result is one ordinary gzip member, read
 //! by `gzip -d`, `tar -z` or flate2's `GzDecoder` like any other; each block starts without the
 //! previous one's window, which costs a few bytes of compression per block.
+//! [`ParallelGzEncoder::splice`] writes blocks deflated before (a log compressed as it was
+//! collected) in their place in the stream.
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
@@ -17,10 +19,11 @@ use crate::deflate_blocks::{BLOCK_BYTES, DeflatedBlock, DeflatedCopy, deflate_bl
 /// block in and about half a block out each, up to two blocks out for incompressible bytes).
 const MOST_THREADS: usize = 4;
 
-/// What is to be written next, in order: a block being compressed, or a copy deflated before.
+/// What is to be written next, in order: a block being compressed, or a copy deflated before
+/// (its file, opened).
 enum Queued {
     Compressing(JoinHandle<io::Result<DeflatedBlock>>),
-    Spliced(DeflatedCopy),
+    Spliced(DeflatedCopy, std::fs::File),
 }
 
 /// A gzip stream compressed on up to `threads` threads at once (see the module's comment).
@@ -31,7 +34,7 @@ pub struct ParallelGzEncoder<W: Write> {
     block_bytes: usize,
     /// What is written and not yet handed to a thread.
     filling: Vec<u8>,
-    /// Blocks being compressed, oldest first (they are written in this order).
+    /// Blocks being compressed and copies to splice in, oldest first (written in this order).
     compressing: VecDeque<Queued>,
     crc: Crc,
     header_written: bool,
@@ -119,16 +122,17 @@ impl<W: Write> ParallelGzEncoder<W> {
         Ok(())
     }
 
-    /// Writes the blocks of `copy` (deflated before, see [`DeflatedCopy`]) as the stream's next
-    /// bytes, after what was written so far.
-    pub fn splice(&mut self, copy: &DeflatedCopy) -> io::Result<()> {
+    /// Writes the blocks of `copy` (deflated before, see [`DeflatedCopy`]; `file` is its file,
+    /// from [`DeflatedCopy::open`]) as the stream's next bytes, after what was written so far.
+    pub fn splice(&mut self, copy: &DeflatedCopy, file: std::fs::File) -> io::Result<()> {
         if !self.filling.is_empty() {
             self.start_block(false)?;
         }
         while self.compressing.len() >= self.threads {
             self.write_oldest()?;
         }
-        self.compressing.push_back(Queued::Spliced(copy.clone()));
+        self.compressing
+            .push_back(Queued::Spliced(copy.clone(), file));
         Ok(())
     }
 
@@ -145,8 +149,7 @@ impl<W: Write> ParallelGzEncoder<W> {
                 self.inner.write_all(&block.deflated)?;
                 self.crc.combine(&block.crc);
             }
-            Queued::Spliced(copy) => {
-                let file = std::fs::File::open(&copy.path)?;
+            Queued::Spliced(copy, file) => {
                 let copied = io::copy(
                     &mut io::Read::take(file, copy.deflated_bytes),
                     &mut self.inner,

@@ -206,13 +206,13 @@ fn append_tree(
     top: &Path,
     copies: &DeflatedCopies,
 ) -> Result<(), WriteError> {
-    let manifest_last = |entry: &walkdir::DirEntry| {
+    let after_manifest = |entry: &walkdir::DirEntry| {
         entry.depth() != 1 || entry.file_name() != std::ffi::OsStr::new("manifest.json")
     };
     for entry in walkdir::WalkDir::new(top)
         .follow_links(false)
         .sort_by(move |a, b| {
-            (manifest_last(a), a.file_name()).cmp(&(manifest_last(b), b.file_name()))
+            (after_manifest(a), a.file_name()).cmp(&(after_manifest(b), b.file_name()))
         })
     {
         let entry = entry.map_err(|error| {
@@ -229,8 +229,13 @@ fn append_tree(
             path: path.display().to_string(),
             source: error.into(),
         })?;
-        match copies.get(path) {
-            Some(copy) if copy.matches(&metadata) => {
+        // A copy that is missing or short leaves the file to be compressed as it is.
+        let copy = copies
+            .get(path)
+            .filter(|copy| copy.matches(&metadata))
+            .and_then(|copy| Some((copy, copy.open().ok()?)));
+        match copy {
+            Some((copy, copy_file)) => {
                 let mut header = tar::Header::new_gnu();
                 header.set_metadata_in_mode(&metadata, tar::HeaderMode::Deterministic);
                 // The header (and a long name's entries) with no data: the copy is spliced in.
@@ -238,7 +243,7 @@ fn append_tree(
                     .append_data(&mut header, &archived, io::empty())
                     .map_err(at(path))?;
                 let encoder = archive.get_mut();
-                encoder.splice(copy).map_err(at(path))?;
+                encoder.splice(copy, copy_file).map_err(at(path))?;
                 let padding = (512 - copy.size % 512) % 512;
                 encoder
                     .write_all(&[0u8; 512][..padding as usize])
@@ -312,11 +317,26 @@ mod tests {
         let long_name = format!("{}.log", "a-long-name".repeat(12));
         let mut copies = DeflatedCopies::new();
         let mut expected = Vec::new();
-        for (index, (name, lines, changed)) in [
-            ("escmanager.log", 200_000, false),
-            ("empty.log", 0, false),
-            (long_name.as_str(), 777, false),
-            ("changed.log", 5_000, true),
+        // What happens to a file after its copy is made.
+        #[derive(PartialEq)]
+        enum After {
+            Kept,
+            Rewritten,
+            /// Same length, modification time put back: only a copy can hold the old bytes,
+            /// so finding them proves the copy was spliced in.
+            SwappedInPlace,
+            /// Same length, a new modification time: packed from the file.
+            SameLengthLater,
+            CopyRemoved,
+        }
+        for (index, (name, lines, after)) in [
+            ("escmanager.log", 200_000, After::Kept),
+            ("empty.log", 0, After::Kept),
+            (long_name.as_str(), 777, After::Kept),
+            ("changed.log", 5_000, After::Rewritten),
+            ("swapped.log", 3_000, After::SwappedInPlace),
+            ("later.log", 3_000, After::SameLengthLater),
+            ("lost-copy.log", 3_000, After::CopyRemoved),
         ]
         .into_iter()
         .enumerate()
@@ -333,14 +353,40 @@ mod tests {
             );
             writer.write_all(&content).unwrap();
             let (_, copy) = writer.finish().unwrap();
-            copies.insert(path.clone(), copy.unwrap());
-            let mut content = content;
-            if changed {
-                // Rewritten after its copy was made: packed from the file as it is.
-                content = b"rewritten\n".to_vec();
-                fs::write(&path, &content).unwrap();
-            }
-            expected.push((format!("esc-diag-x/esc-ha-0/var/log/esc/{name}"), content));
+            let copy = copy.unwrap();
+            let swapped: Vec<u8> = content
+                .iter()
+                .map(|byte| byte.to_ascii_uppercase())
+                .collect();
+            let stored_time = fs::metadata(&path).unwrap().modified().unwrap();
+            let expected_content = match after {
+                After::Kept => content,
+                After::Rewritten => {
+                    fs::write(&path, b"rewritten\n").unwrap();
+                    b"rewritten\n".to_vec()
+                }
+                After::SwappedInPlace | After::SameLengthLater => {
+                    fs::write(&path, &swapped).unwrap();
+                    let file = File::options().write(true).open(&path).unwrap();
+                    if after == After::SwappedInPlace {
+                        file.set_modified(stored_time).unwrap();
+                        content
+                    } else {
+                        file.set_modified(stored_time + std::time::Duration::from_secs(1))
+                            .unwrap();
+                        swapped
+                    }
+                }
+                After::CopyRemoved => {
+                    fs::remove_file(&copy.path).unwrap();
+                    content
+                }
+            };
+            copies.insert(path.clone(), copy);
+            expected.push((
+                format!("esc-diag-x/esc-ha-0/var/log/esc/{name}"),
+                expected_content,
+            ));
         }
         Staging::write_command(&node, "commands/uptime.txt", b"up 1 day", b"").unwrap();
         let manifest = Manifest {
