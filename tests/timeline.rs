@@ -100,6 +100,72 @@ fn a_pasted_systemctl_status_dates_its_journal_tail_in_any_locale() {
     );
 }
 
+#[test]
+fn a_pasted_systemctl_status_says_when_keepalived_started() {
+    // Two `systemctl status keepalived` pastes of one node: the first run started at 17:36:15,
+    // a restart at 17:49:10 (shown twice: the same start, not a third), and nginx's status,
+    // which is not keepalived's.
+    let status = |since: &str, ago: &str| {
+        format!(
+            "\tkeepalived.service - Keepalive Daemon (LVS and VRRP)\n\
+             \t     Loaded: loaded (/lib/systemd/system/keepalived.service; enabled)\n\
+             \t     Active: active (running) since Thu 2021-05-06 {since} UTC; {ago} ago\n\n"
+        )
+    };
+    let text = [
+        status("17:36:15", "7min"),
+        "\tMay 06 17:38:25 lb4 Keepalived_vrrp[734]: (VI_1) Entering BACKUP STATE\n".to_string(),
+        status("17:49:10", "7min"),
+        "\tMay 06 17:49:10 lb4 Keepalived_vrrp[1704]: (VI_1) Entering BACKUP STATE\n".to_string(),
+        status("17:49:10", "9min"),
+        "● nginx.service - A high performance web server\n   \
+         Active: active (running) since Thu 2021-05-06 17:50:00 UTC; 1min ago\n"
+            .to_string(),
+    ]
+    .concat();
+    let bundle = BundleBuilder::new().file("lb4", "var/log/messages", text);
+    let events = json_events(bundle.path());
+    let starts: Vec<(&str, &str, u64)> = events
+        .iter()
+        .filter(|event| event["event"] == "keepalived-starting")
+        .map(|event| {
+            (
+                event["time"].as_str().unwrap(),
+                event["text"].as_str().unwrap(),
+                event["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            (
+                "2021-05-06T17:36:15Z",
+                "\t     Active: active (running) since Thu 2021-05-06 17:36:15 UTC; 7min ago",
+                3
+            ),
+            (
+                "2021-05-06T17:49:10Z",
+                "\t     Active: active (running) since Thu 2021-05-06 17:49:10 UTC; 7min ago",
+                8
+            ),
+        ]
+    );
+    // The restart makes the next state line a start-up election, not a repeat of BACKUP.
+    let run = crate::support::analyze(bundle.path(), &[]);
+    let transitions = run.json()["transitions"].clone();
+    assert!(
+        transitions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|transition| transition["time"] == "2021-05-06T17:49:10Z"
+                && transition["to"] == "BACKUP"
+                && transition["cause"] == "startup-election"),
+        "{transitions:#}"
+    );
+}
+
 /// Adds a path argument to a prepared run (keeps call sites short).
 trait ArgPath {
     fn arg_path(self, path: &std::path::Path) -> crate::support::Run;

@@ -771,8 +771,17 @@ fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
 /// under it are no later, so this dates their year. The zone word is left aside (the tail's
 /// stamps are in the same local time). None when the line is not one, or its span is unreadable.
 pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
+    let (since, ago) = status_since(line)?;
+    since.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
+        ago.strip_suffix(" ago")?,
+    )?))
+}
+
+/// A `systemctl status` `Active:` line's state, the moment the unit entered it (`since`, in the
+/// zone the journal lines below it are written in) and the rest after `; ` (`7min ago`).
+fn status_active(line: &str) -> Option<(&str, chrono::NaiveDateTime, &str)> {
     let rest = undecorated(line).trim_start().strip_prefix("Active:")?;
-    let (_, since) = rest.split_once(" since ")?;
+    let (state, since) = rest.split_once(" since ")?;
     let (start, ago) = since.split_once("; ")?;
     let mut cursor = Cursor::new(start.trim_start());
     if weekday_word(&mut cursor) {
@@ -788,9 +797,49 @@ pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
         minute,
         second.min(59),
     )?;
-    started.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
-        ago.strip_suffix(" ago")?,
-    )?))
+    Some((state.trim(), started, ago))
+}
+
+fn status_since(line: &str) -> Option<(chrono::NaiveDateTime, &str)> {
+    status_active(line).map(|(_, since, ago)| (since, ago))
+}
+
+/// When a unit shown by `systemctl status` started: the stamp of an `Active: active (running)
+/// since ...` line, as the journal lines under it are written (in their zone, which neither
+/// names; without its year, which dates those lines through [`status_moment`] instead).
+pub fn status_running_since(line: &str) -> Option<Stamp> {
+    let (state, since, _) = status_active(line)?;
+    if state != "active (running)" {
+        return None;
+    }
+    use chrono::{Datelike, Timelike};
+    Some(Stamp {
+        year: None,
+        month: since.month(),
+        day: since.day(),
+        hour: since.hour(),
+        minute: since.minute(),
+        second: since.second(),
+        nanos: 0,
+        fraction_digits: 0,
+        offset_s: None,
+    })
+}
+
+/// The unit a `systemctl status` block is about, from its first line
+/// (`● keepalived.service - Keepalive Daemon (LVS and VRRP)`): `keepalived.service`.
+pub fn status_unit(line: &str) -> Option<&str> {
+    let rest = undecorated(line).trim_start();
+    let rest = rest
+        .strip_prefix(['●', '○', '×', '*'])
+        .map_or(rest, str::trim_start);
+    let (unit, _) = rest.split_once(" - ")?;
+    let name = unit.strip_suffix(".service")?;
+    (!name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"@_.:-\\".contains(&byte)))
+    .then_some(unit)
 }
 
 /// Seconds in a span as systemd writes one (`8s`, `2h 3min`, `1 day 2h`, `3 weeks 2 days`,
@@ -1508,6 +1557,47 @@ mod tests {
             assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{line}");
             assert_eq!(super::stamp(line).map(|stamp| stamp.day), Some(7), "{line}");
         }
+    }
+
+    #[test]
+    fn a_systemctl_status_names_its_unit_and_when_it_started_running() {
+        assert_eq!(
+            status_unit("● keepalived.service - Keepalive Daemon (LVS and VRRP)"),
+            Some("keepalived.service")
+        );
+        assert_eq!(
+            status_unit("\tkeepalived.service - LVS and VRRP High Availability Monitor"),
+            Some("keepalived.service")
+        );
+        assert_eq!(
+            status_unit("> × nginx.service - web"),
+            Some("nginx.service")
+        );
+        assert_eq!(status_unit("keepalived - the daemon"), None);
+        assert_eq!(status_unit("my unit.service - spaces"), None);
+        let since = status_running_since(
+            "\t     Active: active (running) since Thu 2021-05-06 17:36:15 UTC; 7min ago",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                since.year,
+                since.month,
+                since.day,
+                since.hour,
+                since.minute,
+                since.second
+            ),
+            (None, 5, 6, 17, 36, 15)
+        );
+        assert_eq!(since.offset_s, None);
+        assert!(
+            status_running_since(
+                "Active: inactive (dead) since Thu 2021-05-06 17:36:15 UTC; 1s ago"
+            )
+            .is_none()
+        );
+        assert!(status_running_since("Active: active (running)").is_none());
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::io;
 use super::envelope::{self, EnvelopeFormat};
 use super::journal_json;
 use super::{
-    EventReader, FileStats, LineBook, Origin, ReadContext, Source, make_event, offset_within,
+    EventReader, FileStats, LineBook, LineTime, Origin, ReadContext, Source, make_event,
+    offset_within,
 };
 use crate::bundle::NodeFile;
 use crate::bundle::lines::LineReader;
@@ -87,6 +88,8 @@ impl Source for Messages {
             context,
             pending: None,
             line: String::new(),
+            status_unit: None,
+            status_started: None,
         }))
     }
 }
@@ -143,7 +146,18 @@ struct MessagesReader<'a> {
     pending: Option<(u64, u64, String)>,
     /// The line being read (its memory reused for the next line unless an event takes it).
     line: String,
+    /// The unit of the last `systemctl status` block's first line, and that line's number.
+    status_unit: Option<(String, u64)>,
+    /// The last unit start read from a status block (a later block showing the same start is
+    /// the same run of the unit, not a start of its own).
+    status_started: Option<(String, envelope::Stamp)>,
 }
+
+/// The program a `systemctl status` block's `Active:` line is classified under (with the unit
+/// before it: `keepalived.service Active: active (running) since ...`).
+const STATUS_PROGRAM: &str = "systemctl-status";
+/// A status block's `Active:` line comes this many lines after its first line at most.
+const STATUS_HEADER_LINES: u64 = 4;
 
 /// Whether a line continues the previous one: no stamp of its own and not a journal marker (a
 /// syslog line hard-wrapped by an e-mail or a terminal).
@@ -183,16 +197,44 @@ impl EventReader for MessagesReader<'_> {
             }
             let text = &self.line;
             let envelope = envelope::parse(text);
+            // A `systemctl status` block's `Active: active (running) since` line: when its
+            // unit started (its own time, classified with the unit named in the block).
+            let mut status_start = None;
             if envelope.stamp.is_none() {
                 self.book.note_status_moment(text);
+                if let Some(unit) = envelope::status_unit(text) {
+                    self.status_unit = Some((unit.to_string(), number));
+                } else if let Some((unit, header)) = &self.status_unit
+                    && number.saturating_sub(*header) <= STATUS_HEADER_LINES
+                    && let Some(since) = envelope::status_running_since(text)
+                {
+                    let started = Some((unit.clone(), since));
+                    if self.status_started != started {
+                        status_start = Some((since, format!("{unit} {}", text.trim())));
+                        self.status_started = started;
+                    }
+                }
             }
             self.book.note_month_cut(number, &envelope);
-            let time = self.book.time(envelope.stamp);
-            let (message, repeated) = match unwrap_repeated(envelope.message) {
-                Some((inner, count)) => (inner, Some(count)),
-                None => (envelope.message, None),
+            let time = match &status_start {
+                // Not a line of the log's own sequence: its moment leaves the file's year turns
+                // and activity as they are.
+                Some((since, _)) => LineTime {
+                    stamp: Some(*since),
+                    inferred: false,
+                    year_turns: self.book.stats.year_turns,
+                },
+                None => self.book.time(envelope.stamp),
+            };
+            let (message, repeated) = match &status_start {
+                Some((_, message)) => (message.as_str(), None),
+                None => match unwrap_repeated(envelope.message) {
+                    Some((inner, count)) => (inner, Some(count)),
+                    None => (envelope.message, None),
+                },
             };
             let program = match envelope.format {
+                _ if status_start.is_some() => Some(STATUS_PROGRAM),
                 EnvelopeFormat::JournalMarker => Some("journal"),
                 _ => envelope.program,
             };
@@ -211,7 +253,10 @@ impl EventReader for MessagesReader<'_> {
             // read with its continuation line.
             let mut continuation: Option<String> = None;
             let classification = match classification {
-                None if envelope.stamp.is_some() && applicable.program_is_read => {
+                None if envelope.stamp.is_some()
+                    && status_start.is_none()
+                    && applicable.program_is_read =>
+                {
                     let next = self.book.next_line(&mut self.reader);
                     match next {
                         Some(next) if is_continuation(&next.2) => {
