@@ -881,6 +881,63 @@ fn a_full_disk_stops_collect_before_writing() {
     );
 }
 
+#[test]
+fn an_interrupted_collection_leaves_nothing_in_the_output_directory() {
+    // A node with a large log: the collection is interrupted while it stores or packs it.
+    let local = node_tree("esc-ha-0");
+    let line =
+        b"2026-11-25 15:53:07,000 INFO  [Main] a line of a large escmanager.log for this test\n";
+    let mut log = std::io::BufWriter::new(
+        fs::File::create(local.path().join("var/log/esc/escmanager.log")).expect("the log"),
+    );
+    for _ in 0..1_500_000 {
+        log.write_all(line).expect("the log");
+    }
+    drop(log);
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let home = tempfile::tempdir().expect("a home");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("esc-diag"))
+        .env("HOME", home.path())
+        .args(["collect", "--quiet", "--no-peer", "--all", "--root"])
+        .arg(local.path())
+        .arg("--output")
+        .arg(out.path().join("bundle.tar.gz"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("esc-diag runs");
+    let staging = || {
+        fs::read_dir(out.path())
+            .expect("the output directory")
+            .flatten()
+            .any(|entry| {
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".esc-diag-staging-")
+            })
+    };
+    let started = Instant::now();
+    while !staging() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(staging(), "no staging tree appeared");
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: signals a child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().expect("esc-diag ends");
+    let left: Vec<_> = fs::read_dir(out.path())
+        .expect("the output directory")
+        .flatten()
+        .map(|entry| entry.file_name())
+        .collect();
+    if status.code() == Some(0) {
+        panic!("the collection ended before it was interrupted: make the log larger");
+    }
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 /// An ssh-agent holding the test key; killed on drop.
 struct Agent {
     child: Child,

@@ -1,5 +1,6 @@
-//! Removes the temporary trees archives were unpacked into when esc-diag is interrupted (Ctrl-C,
-//! SIGTERM, SIGHUP): a temporary directory is removed when dropped, which a signal never reaches.
+//! Removes the temporary trees archives were unpacked into, and a collection's staging tree and
+//! unfinished bundle, when esc-diag is interrupted (Ctrl-C, SIGTERM, SIGHUP): a temporary
+//! directory or file is removed when dropped, which a signal never reaches.
 
 use std::fs;
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ static TREES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Set the moment a signal arrives: from then on the handler owns the exit.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Remembers a temporary tree to remove if esc-diag is interrupted.
+/// Remembers a temporary tree (or file) to remove if esc-diag is interrupted.
 pub fn register(path: PathBuf) {
     if let Ok(mut trees) = TREES.lock() {
         trees.push(path);
@@ -34,7 +35,11 @@ pub fn remove_all() {
     for tree in trees {
         let mut gone_twice = 0;
         for _ in 0..100 {
-            let _ = fs::remove_dir_all(&tree);
+            if tree.is_dir() {
+                let _ = fs::remove_dir_all(&tree);
+            } else {
+                let _ = fs::remove_file(&tree);
+            }
             if tree.exists() {
                 gone_twice = 0;
             } else {

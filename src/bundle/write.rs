@@ -49,6 +49,7 @@ impl Staging {
             .prefix(".esc-diag-staging-")
             .tempdir_in(&directory)
             .map_err(at(&directory))?;
+        super::cleanup::register(holder.path().to_path_buf());
         let top = holder.path().join(top);
         fs::create_dir_all(&top).map_err(at(&top))?;
         Ok(Staging {
@@ -171,6 +172,7 @@ impl Staging {
             .tempfile_in(&directory)
             .map_err(at(&directory))?;
         let shown = temporary.path().to_path_buf();
+        super::cleanup::register(shown.clone());
         {
             let writer = BufWriter::new(temporary.as_file());
             let encoder =
