@@ -109,6 +109,8 @@ fn a_pasted_systemctl_status_says_when_keepalived_started() {
         format!(
             "\tkeepalived.service - Keepalive Daemon (LVS and VRRP)\n\
              \t     Loaded: loaded (/lib/systemd/system/keepalived.service; enabled)\n\
+             \t    Drop-In: /etc/systemd/system/keepalived.service.d\n\
+             \t             └─override.conf\n\
              \t     Active: active (running) since Thu 2021-05-06 {since} UTC; {ago} ago\n\n"
         )
     };
@@ -142,12 +144,12 @@ fn a_pasted_systemctl_status_says_when_keepalived_started() {
             (
                 "2021-05-06T17:36:15Z",
                 "\t     Active: active (running) since Thu 2021-05-06 17:36:15 UTC; 7min ago",
-                3
+                5
             ),
             (
                 "2021-05-06T17:49:10Z",
                 "\t     Active: active (running) since Thu 2021-05-06 17:49:10 UTC; 7min ago",
-                8
+                12
             ),
         ]
     );

@@ -156,8 +156,9 @@ struct MessagesReader<'a> {
 /// The program a `systemctl status` block's `Active:` line is classified under (with the unit
 /// before it: `keepalived.service Active: active (running) since ...`).
 const STATUS_PROGRAM: &str = "systemctl-status";
-/// A status block's `Active:` line comes this many lines after its first line at most.
-const STATUS_HEADER_LINES: u64 = 4;
+/// A status block's `Active:` line comes this many lines after its first line at most (after
+/// `Loaded:`, and `Drop-In:` with its files, or `TriggeredBy:`).
+const STATUS_HEADER_LINES: u64 = 8;
 
 /// Whether a line continues the previous one: no stamp of its own and not a journal marker (a
 /// syslog line hard-wrapped by an e-mail or a terminal).
