@@ -63,16 +63,16 @@ pub fn deflate_block(input: &[u8], level: Compression, last: bool) -> io::Result
 }
 
 /// A file's content deflated as it was written: `deflated_bytes` bytes of sync-flushed blocks in
-/// `path` (none of them ends the stream), holding `size` bytes whose CRC-32 is `crc`. `stored`
-/// is the written file's length and modification time once complete: a copy stands for the file
-/// only while both still match.
+/// `path` (none of them ends the stream), holding the file's `size` bytes, whose CRC-32 is `crc`.
+/// `modified` is the file's modification time once written: a copy stands for the file only
+/// while its length and that time still match.
 #[derive(Debug, Clone)]
 pub struct DeflatedCopy {
     pub path: PathBuf,
     pub deflated_bytes: u64,
     pub size: u64,
     pub crc: Arc<Crc>,
-    pub stored: (u64, SystemTime),
+    pub modified: SystemTime,
 }
 
 impl DeflatedCopy {
@@ -80,8 +80,8 @@ impl DeflatedCopy {
     /// modification time as when it was written).
     pub fn matches(&self, metadata: &std::fs::Metadata) -> bool {
         metadata.is_file()
-            && metadata.len() == self.stored.0
-            && metadata.modified().ok() == Some(self.stored.1)
+            && metadata.len() == self.size
+            && metadata.modified().ok() == Some(self.modified)
     }
 
     /// The copy's file, opened, once it is checked to hold all its deflated bytes.
@@ -199,18 +199,18 @@ impl DeflatingWriter {
             Ok((crc, deflated_bytes)) if !self.failed => file
                 .metadata()
                 .ok()
-                .and_then(|metadata| Some((metadata.len(), metadata.modified().ok()?)))
-                .map(|stored| DeflatedCopy {
+                // Bytes reached the file some other way: the copy does not hold them all.
+                .filter(|metadata| metadata.len() == self.copied)
+                .and_then(|metadata| metadata.modified().ok())
+                .map(|modified| DeflatedCopy {
                     path: self.copy_path.clone(),
                     deflated_bytes,
                     size: self.copied,
                     crc: Arc::new(crc),
-                    stored,
+                    modified,
                 }),
             _ => None,
         };
-        // Bytes reached the file some other way: the copy does not hold them all.
-        let copy = copy.filter(|copy| copy.size == copy.stored.0);
         if copy.is_none() {
             let _ = std::fs::remove_file(&self.copy_path);
         }

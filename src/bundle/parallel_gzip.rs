@@ -102,12 +102,10 @@ impl<W: Write> ParallelGzEncoder<W> {
         Ok(())
     }
 
-    /// Hands the filled block to a thread (the last one ends the deflate stream), first writing
-    /// the oldest block out when every thread is busy.
+    /// Hands the filled block to a thread (the last one ends the deflate stream), first making
+    /// room when every thread is busy.
     fn start_block(&mut self, last: bool) -> io::Result<()> {
-        while self.compressing.len() >= self.threads {
-            self.write_oldest()?;
-        }
+        self.make_room()?;
         let next = if last {
             Vec::new()
         } else {
@@ -128,11 +126,17 @@ impl<W: Write> ParallelGzEncoder<W> {
         if !self.filling.is_empty() {
             self.start_block(false)?;
         }
+        self.make_room()?;
+        self.compressing
+            .push_back(Queued::Spliced(copy.clone(), file));
+        Ok(())
+    }
+
+    /// Writes the oldest queued blocks out until fewer than `threads` are queued.
+    fn make_room(&mut self) -> io::Result<()> {
         while self.compressing.len() >= self.threads {
             self.write_oldest()?;
         }
-        self.compressing
-            .push_back(Queued::Spliced(copy.clone(), file));
         Ok(())
     }
 

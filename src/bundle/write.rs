@@ -219,18 +219,12 @@ fn append_tree(
     {
         let entry = entry.map_err(|error| {
             let path = error.path().unwrap_or(top).to_path_buf();
-            WriteError {
-                path: path.display().to_string(),
-                source: error.into(),
-            }
+            at(&path)(error.into())
         })?;
         let path = entry.path();
         let inside = path.strip_prefix(top).unwrap_or(path);
         let archived = name.join(inside);
-        let metadata = entry.metadata().map_err(|error| WriteError {
-            path: path.display().to_string(),
-            source: error.into(),
-        })?;
+        let metadata = entry.metadata().map_err(|error| at(path)(error.into()))?;
         // A copy that is missing or short leaves the file to be compressed as it is.
         let copy = copies
             .get(path)

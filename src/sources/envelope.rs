@@ -771,7 +771,7 @@ fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
 /// under it are no later, so this dates their year. The zone word is left aside (the tail's
 /// stamps are in the same local time). None when the line is not one, or its span is unreadable.
 pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
-    let (since, ago) = status_since(line)?;
+    let (_, since, ago) = status_active(line)?;
     since.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
         ago.strip_suffix(" ago")?,
     )?))
@@ -800,10 +800,6 @@ fn status_active(line: &str) -> Option<(&str, chrono::NaiveDateTime, &str)> {
     Some((state.trim(), started, ago))
 }
 
-fn status_since(line: &str) -> Option<(chrono::NaiveDateTime, &str)> {
-    status_active(line).map(|(_, since, ago)| (since, ago))
-}
-
 /// When a unit shown by `systemctl status` started: the stamp of an `Active: active (running)
 /// since ...` line, as the journal lines under it are written (in their zone, which neither
 /// names; without its year, which dates those lines through [`status_moment`] instead).
@@ -812,17 +808,10 @@ pub fn status_running_since(line: &str) -> Option<Stamp> {
     if state != "active (running)" {
         return None;
     }
-    use chrono::{Datelike, Timelike};
     Some(Stamp {
         year: None,
-        month: since.month(),
-        day: since.day(),
-        hour: since.hour(),
-        minute: since.minute(),
-        second: since.second(),
-        nanos: 0,
-        fraction_digits: 0,
         offset_s: None,
+        ..super::stamp_from_utc(since.and_utc())
     })
 }
 
