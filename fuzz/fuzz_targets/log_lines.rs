@@ -1,6 +1,7 @@
 //! Fuzzes the line envelopes and the classifier tables: every line of the input is read as a
 //! syslog, journal, ESC log or DRBD line would be, and classified by every table. Differential
-//! checks: the stamp-only reader finds the envelope's stamp, and the literal search (each table's
+//! checks: the stamp-only reader finds the envelope's stamp, the look-ahead's `is_bare` agrees
+//! with the envelope's format, and the literal search (each table's
 //! and each source's screen) changes no classification. The input is also read as a journal
 //! export.
 
@@ -29,6 +30,11 @@ fuzz_target!(|data: &[u8]| {
     for line in text.lines() {
         let parsed = envelope::parse(line);
         assert_eq!(envelope::stamp(line), parsed.stamp, "{line:?}");
+        assert_eq!(
+            envelope::is_bare(line),
+            parsed.format == envelope::EnvelopeFormat::Bare,
+            "{line:?}"
+        );
         for source in ["messages", "escmanager", "escadm", "drbd"] {
             let tables = classifier.tables_for(source);
             let _ = classifier.classify(

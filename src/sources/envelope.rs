@@ -91,10 +91,9 @@ fn month_number(name: &str) -> Option<u32> {
     if name.len() != 3 {
         return None;
     }
-    let lower = name.to_ascii_lowercase();
     MONTHS
         .iter()
-        .position(|month| *month == lower)
+        .position(|month| month.eq_ignore_ascii_case(name))
         .map(|index| index as u32 + 1)
 }
 
@@ -564,8 +563,12 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
     }
     cursor.skip_spaces();
     let rest = cursor.rest();
-    // The tag: up to ':' or '[' with no space inside.
-    let tag_end = rest.find([':', '[', ' ']).unwrap_or(rest.len());
+    // The tag: up to ':' or '[' with no space inside (ASCII bytes: the index is a character
+    // boundary).
+    let tag_end = rest
+        .bytes()
+        .position(|byte| matches!(byte, b':' | b'[' | b' '))
+        .unwrap_or(rest.len());
     let program = &rest[..tag_end];
     let mut after = &rest[tag_end..];
     let mut pid = None;
@@ -740,6 +743,24 @@ fn undecorated(line: &str) -> &str {
     }
     rest.trim_start_matches(['│', '|'])
         .trim_end_matches(['│', ' '])
+}
+
+/// Whether [`parse`] finds no envelope at all in a line (its format is `Bare`), without reading
+/// the header of a line that opens with a syslog stamp: a reader looking ahead for a wrapped
+/// line's continuation asks this of the line after every unrecognised kernel or keepalived line.
+pub fn is_bare(line: &str) -> bool {
+    let trimmed = undecorated(line);
+    // [`parse`] takes every line that opens with a letter and a syslog stamp for an envelope
+    // (`worded`, or for a `d`, `tagged` before it).
+    if trimmed
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+        && month_day_stamp(&mut Cursor::new(trimmed)).is_some()
+    {
+        return false;
+    }
+    parse(line).format == EnvelopeFormat::Bare
 }
 
 /// The stamp [`parse`] finds in a line, without reading the rest of the header when the line
@@ -1532,6 +1553,40 @@ mod tests {
         ] {
             assert_eq!(parse(prose).format, EnvelopeFormat::Bare, "{prose}");
         }
+    }
+
+    /// `is_bare` (the look-ahead's shortcut) says what `parse` says, on every line shipped in
+    /// testdata/ and tests/fixtures/, as written, quoted, indented and cut short.
+    #[test]
+    fn is_bare_agrees_with_the_parsed_format() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut lines = 0;
+        for directory in ["testdata", "tests/fixtures"] {
+            for entry in walkdir::WalkDir::new(root.join(directory)) {
+                let entry = entry.unwrap();
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                for line in text.lines() {
+                    let cut = &line[..line.floor_char_boundary(20)];
+                    for variant in [
+                        line.to_string(),
+                        format!("> {line}"),
+                        format!("  {line}"),
+                        cut.to_string(),
+                    ] {
+                        assert_eq!(
+                            is_bare(&variant),
+                            parse(&variant).format == EnvelopeFormat::Bare,
+                            "{variant:?} in {}",
+                            entry.path().display()
+                        );
+                        lines += 1;
+                    }
+                }
+            }
+        }
+        assert!(lines > 10_000, "only {lines} lines tried");
     }
 
     #[test]

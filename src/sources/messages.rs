@@ -87,6 +87,7 @@ impl Source for Messages {
             tables,
             context,
             pending: None,
+            ahead: String::new(),
             line: String::new(),
             status_unit: None,
             status_started: None,
@@ -98,7 +99,9 @@ impl Source for Messages {
 /// may be wrapped), kept per program: a log holds few programs, met again on every line.
 #[derive(Default)]
 struct ProgramTables<'a> {
-    known: std::collections::HashMap<String, std::rc::Rc<Applicable<'a>>>,
+    /// Keyed by program name with a fast hash (names come from the logs, but a map holds at
+    /// most [`MAX_PROGRAMS_KEPT`] of them).
+    known: rustc_hash::FxHashMap<String, std::rc::Rc<Applicable<'a>>>,
     without_program: Option<std::rc::Rc<Applicable<'a>>>,
 }
 
@@ -142,8 +145,11 @@ struct MessagesReader<'a> {
     by_program: ProgramTables<'a>,
     reader: LineReader,
     book: LineBook,
-    /// A line read ahead to see whether it continues the previous one, not yet returned.
-    pending: Option<(u64, u64, String)>,
+    /// The number and offset of a line read ahead (into `ahead`) to see whether it continues the
+    /// previous one, not yet returned.
+    pending: Option<(u64, u64)>,
+    /// The text of the line read ahead (its memory reused from line to line).
+    ahead: String,
     /// The line being read (its memory reused for the next line unless an event takes it).
     line: String,
     /// The unit of the last `systemctl status` block's first line, and that line's number.
@@ -165,7 +171,7 @@ const STATUS_HEADER_LINES: u64 = 8;
 fn is_continuation(line: &str) -> bool {
     let trimmed = line.trim();
     !trimmed.is_empty()
-        && envelope::parse(line).format == EnvelopeFormat::Bare
+        && envelope::is_bare(line)
         && journal_json::render(line).is_none()
         && super::container_log::render(line).is_none()
 }
@@ -184,9 +190,9 @@ impl EventReader for MessagesReader<'_> {
         loop {
             // The line is read into a buffer kept from line to line: most lines are dropped.
             let (number, offset) = match self.pending.take() {
-                Some((number, offset, text)) => {
-                    self.line = text;
-                    (number, offset)
+                Some(read_ahead) => {
+                    std::mem::swap(&mut self.line, &mut self.ahead);
+                    read_ahead
                 }
                 None => self.book.next_line_into(&mut self.reader, &mut self.line)?,
             };
@@ -258,10 +264,10 @@ impl EventReader for MessagesReader<'_> {
                     && status_start.is_none()
                     && applicable.program_is_read =>
                 {
-                    let next = self.book.next_line(&mut self.reader);
+                    let next = self.book.next_line_into(&mut self.reader, &mut self.ahead);
                     match next {
-                        Some(next) if is_continuation(&next.2) => {
-                            let joined = format!("{} {}", message.trim_end(), next.2.trim());
+                        Some(read_ahead) if is_continuation(&self.ahead) => {
+                            let joined = format!("{} {}", message.trim_end(), self.ahead.trim());
                             let found = Classifier::classify_applicable(
                                 &applicable.tables,
                                 program,
@@ -269,9 +275,9 @@ impl EventReader for MessagesReader<'_> {
                                 &joined,
                             );
                             if found.is_some() {
-                                continuation = Some(next.2);
+                                continuation = Some(std::mem::take(&mut self.ahead));
                             } else {
-                                self.pending = Some(next);
+                                self.pending = Some(read_ahead);
                             }
                             found
                         }

@@ -266,15 +266,8 @@ impl LineBook {
             .push(Warning::at(&self.node, &self.file, line, message));
     }
 
-    /// Reads the next physical line, recording read errors, overlong lines and binary data.
-    /// Returns (number, offset, text) or None at the end.
-    pub fn next_line(&mut self, reader: &mut LineReader) -> Option<(u64, u64, String)> {
-        let mut text = String::new();
-        let (number, offset) = self.next_line_into(reader, &mut text)?;
-        Some((number, offset, text))
-    }
-
-    /// Like [`LineBook::next_line`], with the text written into `text` (whose memory is reused).
+    /// Reads the next physical line into `text` (whose memory is reused), recording read errors,
+    /// overlong lines and binary data. Returns (number, offset) or None at the end.
     pub fn next_line_into(
         &mut self,
         reader: &mut LineReader,
@@ -286,8 +279,8 @@ impl LineBook {
         Some((number, offset))
     }
 
-    /// Like [`LineBook::next_line`], with the text lent by the reader (copied only where it is
-    /// not UTF-8).
+    /// Like [`LineBook::next_line_into`], with the text lent by the reader (copied only where
+    /// it is not UTF-8).
     pub fn next_line_lent<'reader>(
         &mut self,
         reader: &'reader mut LineReader,
