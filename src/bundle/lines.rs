@@ -21,12 +21,26 @@ pub struct Line<'a> {
     pub bytes: &'a [u8],
     /// How many bytes of this line were past the bound and skipped.
     pub skipped_bytes: u64,
+    /// The reader found every byte of the line ASCII (checked once for a run of lines).
+    ascii: bool,
 }
 
-impl Line<'_> {
+impl<'a> Line<'a> {
     /// The line as text; bytes that are not UTF-8 become U+FFFD.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(self.bytes)
+    }
+
+    /// The line as text when it is UTF-8; a line the reader found ASCII is not checked again.
+    pub fn as_str(&self) -> Option<&'a str> {
+        if self.ascii {
+            debug_assert!(self.bytes.is_ascii());
+            // SAFETY: ASCII bytes are UTF-8; `ascii` is set only for bytes the reader checked
+            // (see `LineReader::ascii_until`).
+            Some(unsafe { std::str::from_utf8_unchecked(self.bytes) })
+        } else {
+            std::str::from_utf8(self.bytes).ok()
+        }
     }
 
     /// Whether the line holds a NUL byte (binary data rather than a log line).
@@ -43,6 +57,9 @@ pub struct LineReader {
     lent: usize,
     next_number: u64,
     next_offset: u64,
+    /// Every byte of the stream from the next line up to this offset is ASCII (checked once for
+    /// the rest of a buffer, instead of once per line).
+    ascii_until: u64,
     /// Whether the stream is gzip (its read errors mean a truncated or corrupt archive).
     pub gzip: bool,
 }
@@ -85,6 +102,7 @@ impl LineReader {
             lent: 0,
             next_number: 1,
             next_offset: 0,
+            ascii_until: 0,
             gzip,
         }
     }
@@ -107,11 +125,18 @@ impl LineReader {
         };
         if let Some((end, carriage_return)) = whole {
             self.lent = end + 1;
+            let line_end = self.next_offset + end as u64;
+            let window = self.inner.fill_buf()?;
+            if line_end > self.ascii_until {
+                // The ASCII run from this line on, found once for the lines after it.
+                self.ascii_until = self.next_offset + ascii_prefix(window) as u64;
+            }
             let line = Line {
                 number: self.next_number,
                 offset: self.next_offset,
-                bytes: &self.inner.fill_buf()?[..end - usize::from(carriage_return)],
+                bytes: &window[..end - usize::from(carriage_return)],
                 skipped_bytes: 0,
+                ascii: line_end <= self.ascii_until,
             };
             self.next_number += 1;
             self.next_offset += (end + 1) as u64;
@@ -157,11 +182,25 @@ impl LineReader {
             offset: self.next_offset,
             bytes: &self.buffer,
             skipped_bytes: skipped,
+            ascii: false,
         };
         self.next_number += 1;
         self.next_offset += consumed;
         Ok(Some(line))
     }
+}
+
+/// How many bytes at the start of `bytes` are ASCII.
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let mut length = 0;
+    for chunk in bytes.chunks(CHUNK) {
+        if !chunk.is_ascii() {
+            return length + chunk.iter().take_while(|byte| byte.is_ascii()).count();
+        }
+        length += chunk.len();
+    }
+    length
 }
 
 /// Reads a whole small file (a state file, a command capture) as text, decompressing gzip.
@@ -231,6 +270,44 @@ mod tests {
             let stream = io::BufReader::with_capacity(capacity, io::Cursor::new(text.to_vec()));
             let mut reader = LineReader::from_reader(Box::new(stream), false);
             assert_eq!(collect(&mut reader), expected, "buffer of {capacity} bytes");
+        }
+    }
+
+    /// A line the reader found ASCII is lent as text without another check: whatever the buffer
+    /// size, each line's text is what checking its bytes alone gives (ASCII, other UTF-8 and
+    /// bytes that are not UTF-8, in runs and mixed within lines).
+    #[test]
+    fn lines_are_text_exactly_when_their_bytes_are_utf8() {
+        let mut text: Vec<u8> = Vec::new();
+        for line in [
+            &b"plain ascii"[..],
+            b"caf\xc3\xa9 au lait",
+            b"",
+            b"\xff\xfe not utf-8",
+            b"ascii again",
+            b"ascii again, longer",
+            b"\xe2\x84\xaa",
+            b"cut \xe2\x84",
+            b"end",
+        ] {
+            text.extend_from_slice(line);
+            text.push(b'\n');
+        }
+        text.extend_from_slice(b"last \xc3\xa9");
+        for capacity in 1..text.len() + 2 {
+            let stream = io::BufReader::with_capacity(capacity, io::Cursor::new(text.clone()));
+            let mut reader = LineReader::from_reader(Box::new(stream), false);
+            let mut lines = 0;
+            while let Some(line) = reader.next_line().unwrap() {
+                assert_eq!(
+                    line.as_str(),
+                    std::str::from_utf8(line.bytes).ok(),
+                    "line {} with a buffer of {capacity} bytes",
+                    line.number
+                );
+                lines += 1;
+            }
+            assert_eq!(lines, 10);
         }
     }
 

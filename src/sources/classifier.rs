@@ -224,7 +224,9 @@ impl Screen {
 
     /// False when no row of the source's tables can recognise `text` (or any part of it).
     pub fn may_recognise(&self, text: &str) -> bool {
-        if self.passes_everything {
+        // Emphasis markers are taken out before a text is classified: a literal may span them,
+        // so a text holding them passes.
+        if self.passes_everything || has_emphasis(text) {
             return true;
         }
         match &self.search {
@@ -232,6 +234,14 @@ impl Screen {
             None => false,
         }
     }
+}
+
+/// Whether a text holds Markdown emphasis markers (`**`), which are taken out before it is
+/// classified.
+fn has_emphasis(text: &str) -> bool {
+    // A search for one byte (rare in logs) is cheaper than a substring search on every text.
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'*', bytes).any(|star| bytes.get(star + 1) == Some(&b'*'))
 }
 
 fn arrow_tokens(message: &str, fields: &mut Fields) {
@@ -459,6 +469,9 @@ impl Table {
         level: Option<&str>,
         message: &str,
     ) -> Option<Classification<'_>> {
+        if has_emphasis(message) {
+            return self.classify_exhaustively(program, level, &message.replace("**", ""));
+        }
         let every_row: Vec<usize> = (0..self.rows.len())
             .filter(|index| self.rows[*index].level.is_none() || level.is_some())
             .collect();
@@ -664,7 +677,7 @@ impl Classifier {
     ) -> Option<Classification<'a>> {
         // A pasted line with Markdown emphasis typed into it (`**higher priority 253, ours
         // 253**`) is read without the markers.
-        if memchr::memmem::find(message.as_bytes(), b"**").is_some() {
+        if has_emphasis(message) {
             return Classifier::classify_applicable(
                 tables,
                 program,
@@ -747,12 +760,22 @@ mod tests {
     #[test]
     fn the_literal_search_finds_what_trying_every_row_finds() {
         let classifier = Classifier::load(None);
-        let texts: Vec<&str> = classifier
+        let examples = classifier
             .tables
             .iter()
             .flat_map(|table| &table.rows)
-            .flat_map(|row| row.examples.iter().chain(&row.near_misses))
-            .map(String::as_str)
+            .flat_map(|row| row.examples.iter().chain(&row.near_misses));
+        // Each also with emphasis markers typed into the middle of its last word (`remov**ing`),
+        // which break any literal they fall into.
+        let texts: Vec<String> = examples
+            .flat_map(|text| {
+                let middle = text.trim_end().rfind(' ').map_or(0, |space| space + 3);
+                let middle = text.floor_char_boundary(middle.min(text.len()));
+                [
+                    text.clone(),
+                    format!("{}**{}", &text[..middle], &text[middle..]),
+                ]
+            })
             .collect();
         let mut recognised = 0;
         for table in &classifier.tables {

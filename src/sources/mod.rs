@@ -294,9 +294,9 @@ impl LineBook {
             Ok(Some(line)) => {
                 let (number, offset, skipped, nul) =
                     (line.number, line.offset, line.skipped_bytes, line.has_nul());
-                let text = match std::str::from_utf8(line.bytes) {
-                    Ok(valid) => Cow::Borrowed(valid),
-                    Err(_) => Cow::Owned(String::from_utf8_lossy(line.bytes).into_owned()),
+                let text = match line.as_str() {
+                    Some(valid) => Cow::Borrowed(valid),
+                    None => Cow::Owned(String::from_utf8_lossy(line.bytes).into_owned()),
                 };
                 self.stats.lines += 1;
                 if skipped > 0 {
