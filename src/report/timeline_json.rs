@@ -44,7 +44,7 @@ pub fn push_event(out: &mut Vec<u8>, event: &Event) {
         b",\"time_inferred\":false"
     });
     out.extend_from_slice(b",\"uncertainty_s\":");
-    push_serialized(out, &event.uncertainty_s);
+    push_uncertainty(out, event.uncertainty_s);
     out.extend_from_slice(b",\"node\":");
     json_string::push_string(out, &event.node);
     out.extend_from_slice(b",\"file\":");
@@ -97,6 +97,27 @@ pub fn push_event(out: &mut Vec<u8>, event: &Event) {
         None => json_string::push_string(out, &event.text),
     }
     out.push(b'}');
+}
+
+/// Appends an event's uncertainty as serde_json writes it, kept from the last event (a file's
+/// events mostly share one).
+fn push_uncertainty(out: &mut Vec<u8>, uncertainty: Option<f64>) {
+    thread_local! {
+        static LAST: std::cell::RefCell<(Option<u64>, Vec<u8>)> =
+            const { std::cell::RefCell::new((None, Vec::new())) };
+    }
+    let Some(value) = uncertainty else {
+        out.extend_from_slice(b"null");
+        return;
+    };
+    LAST.with_borrow_mut(|(bits, written)| {
+        if *bits != Some(value.to_bits()) {
+            written.clear();
+            push_serialized(written, &value);
+            *bits = Some(value.to_bits());
+        }
+        out.extend_from_slice(written);
+    });
 }
 
 fn push_optional(out: &mut Vec<u8>, text: Option<&str>) {

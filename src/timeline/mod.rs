@@ -923,29 +923,31 @@ fn push_time_capped(out: &mut Vec<u8>, time: DateTime<Utc>, digits: u8, cap: u32
         out.extend_from_slice(text.as_bytes());
         return;
     }
-    // Written digit by digit.
-    let push = |out: &mut Vec<u8>, value: u32, width: u32| {
+    // Written digit by digit into a stamp on the stack, appended at once.
+    let mut stamp = [0u8; 30];
+    let mut length = 0;
+    let mut push = |value: u32, width: u32, after: Option<u8>| {
         for position in (0..width).rev() {
-            let digit = (value / 10u32.pow(position)) % 10;
-            out.push(b'0' + digit as u8);
+            stamp[length] = b'0' + ((value / 10u32.pow(position)) % 10) as u8;
+            length += 1;
+        }
+        if let Some(separator) = after {
+            stamp[length] = separator;
+            length += 1;
         }
     };
-    push(out, year as u32, 4);
-    out.push(b'-');
-    push(out, time.month(), 2);
-    out.push(b'-');
-    push(out, time.day(), 2);
-    out.push(b'T');
-    push(out, time.hour(), 2);
-    out.push(b':');
-    push(out, time.minute(), 2);
-    out.push(b':');
-    push(out, time.second(), 2);
+    push(year as u32, 4, Some(b'-'));
+    push(time.month(), 2, Some(b'-'));
+    push(time.day(), 2, Some(b'T'));
+    push(time.hour(), 2, Some(b':'));
+    push(time.minute(), 2, Some(b':'));
     if digits > 0 {
-        out.push(b'.');
-        push(out, nanos / 10u32.pow(9 - digits), digits);
+        push(time.second(), 2, Some(b'.'));
+        push(nanos / 10u32.pow(9 - digits), digits, Some(b'Z'));
+    } else {
+        push(time.second(), 2, Some(b'Z'));
     }
-    out.push(b'Z');
+    out.extend_from_slice(&stamp[..length]);
 }
 
 #[cfg(test)]
