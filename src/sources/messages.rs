@@ -99,9 +99,9 @@ impl Source for Messages {
 /// may be wrapped), kept per program: a log holds few programs, met again on every line.
 #[derive(Default)]
 struct ProgramTables<'a> {
-    /// Keyed by program name with a fast hash (names come from the logs, but a map holds at
-    /// most [`MAX_PROGRAMS_KEPT`] of them).
-    known: rustc_hash::FxHashMap<String, std::rc::Rc<Applicable<'a>>>,
+    /// Keyed by program name with foldhash (fast, and randomly seeded: the names come from the
+    /// logs, and a crafted set of colliding names must not slow every line down).
+    known: foldhash::HashMap<String, std::rc::Rc<Applicable<'a>>>,
     without_program: Option<std::rc::Rc<Applicable<'a>>>,
 }
 
