@@ -142,6 +142,10 @@ impl LineReader {
             self.next_offset += (end + 1) as u64;
             return Ok(Some(line));
         }
+        // A line put together from several reads; a read error part-way through leaves the
+        // stream ahead of `next_offset`: the ASCII run is found again from the next lent line's
+        // own bytes.
+        self.ascii_until = 0;
         self.buffer.clear();
         let mut skipped: u64 = 0;
         let mut consumed: u64 = 0;
@@ -309,6 +313,42 @@ mod tests {
             }
             assert_eq!(lines, 10);
         }
+    }
+
+    /// A stream that gives its chunks one read each; `None` is a read error.
+    struct Chunks(Vec<Option<Vec<u8>>>);
+
+    impl Read for Chunks {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            match self.0.remove(0) {
+                Some(bytes) => {
+                    buffer[..bytes.len()].copy_from_slice(&bytes);
+                    Ok(bytes.len())
+                }
+                None => Err(io::Error::other("transient")),
+            }
+        }
+    }
+
+    /// A read error in the middle of a line leaves the stream ahead of the line count; a line
+    /// read after it is still text only when its bytes are UTF-8.
+    #[test]
+    fn a_line_read_after_an_error_is_checked_for_utf8_again() {
+        let stream = Chunks(vec![
+            Some(b"a\nbbbbbbbbbbbbbb".to_vec()),
+            None,
+            Some(b"\xff\xfe\n".to_vec()),
+        ]);
+        let mut reader =
+            LineReader::from_reader(Box::new(io::BufReader::with_capacity(16, stream)), false);
+        assert_eq!(reader.next_line().unwrap().unwrap().bytes, b"a");
+        assert!(reader.next_line().is_err());
+        let after = reader.next_line().unwrap().unwrap();
+        assert_eq!(after.bytes, b"\xff\xfe");
+        assert_eq!(after.as_str(), None);
     }
 
     #[test]
