@@ -926,26 +926,25 @@ fn push_time_capped(out: &mut Vec<u8>, time: DateTime<Utc>, digits: u8, cap: u32
     // Written digit by digit into a stamp on the stack, appended at once.
     let mut stamp = [0u8; 30];
     let mut length = 0;
-    let mut push = |value: u32, width: u32, after: Option<u8>| {
+    // Each number is followed by its separator.
+    let mut push = |value: u32, width: u32, separator: u8| {
         for position in (0..width).rev() {
             stamp[length] = b'0' + ((value / 10u32.pow(position)) % 10) as u8;
             length += 1;
         }
-        if let Some(separator) = after {
-            stamp[length] = separator;
-            length += 1;
-        }
+        stamp[length] = separator;
+        length += 1;
     };
-    push(year as u32, 4, Some(b'-'));
-    push(time.month(), 2, Some(b'-'));
-    push(time.day(), 2, Some(b'T'));
-    push(time.hour(), 2, Some(b':'));
-    push(time.minute(), 2, Some(b':'));
+    push(year as u32, 4, b'-');
+    push(time.month(), 2, b'-');
+    push(time.day(), 2, b'T');
+    push(time.hour(), 2, b':');
+    push(time.minute(), 2, b':');
     if digits > 0 {
-        push(time.second(), 2, Some(b'.'));
-        push(nanos / 10u32.pow(9 - digits), digits, Some(b'Z'));
+        push(time.second(), 2, b'.');
+        push(nanos / 10u32.pow(9 - digits), digits, b'Z');
     } else {
-        push(time.second(), 2, Some(b'Z'));
+        push(time.second(), 2, b'Z');
     }
     out.extend_from_slice(&stamp[..length]);
 }
