@@ -180,3 +180,43 @@ fn a_broken_rule_is_named_with_line_and_column_and_the_others_still_run() {
             .contains("broken-rule.toml")
     );
 }
+
+#[test]
+fn a_placeholder_no_value_fills_and_advice_no_file_holds_are_named() {
+    let rules = tempfile::tempdir().unwrap();
+    fs::create_dir(rules.path().join("advice")).unwrap();
+    fs::write(
+        rules.path().join("typo-rule.toml"),
+        "title = \"Takeover by {slef}\"\nseverity = \"warning\"\nsubject = \"takeover\"\nexplanation = \"awk '{print $1}' is text\"\nremedy = \"On {peer}: look.\\n{advice:no-such-advice}\"\ncondition = 'true'\n",
+    )
+    .unwrap();
+    fs::write(
+        rules.path().join("advice/local.toml"),
+        "text = \"Keep {survivor}; ask {owner}.\"\n[when_unknown]\nsurvivr = \"x\"\n",
+    )
+    .unwrap();
+    let run = esc_diag([
+        "rules".into(),
+        "check".into(),
+        rules.path().as_os_str().to_owned(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let problems: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("error:"))
+        .collect();
+    assert_eq!(problems.len(), 4, "{}", run.stdout);
+    for expected in [
+        "typo-rule.toml: its title names {slef}, which no value fills",
+        "typo-rule.toml: the remedy names {advice:no-such-advice}, but there is no",
+        "advice/local.toml: names {owner}, which no value fills",
+        "advice/local.toml: has a when_unknown text for \"survivr\"",
+    ] {
+        assert!(
+            problems.iter().any(|line| line.contains(expected)),
+            "{expected}\n{}",
+            run.stdout
+        );
+    }
+}

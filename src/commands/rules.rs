@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::diagnosis::cases::run_cases;
 use crate::exit_code::ExitCode;
 use crate::rules::RuleSet;
-use crate::rules::lint::{Vocabulary, lint};
+use crate::rules::lint::{Vocabulary, lint, lint_advice, lint_texts};
 use crate::sources::Classifier;
 
 /// Lists rules and classifier rows.
@@ -61,6 +61,10 @@ fn problems(rules: &RuleSet, classifier: &Classifier, directory: Option<&Path>) 
     let vocabulary = Vocabulary::new(classifier);
     for rule in &rules.rules {
         problems.extend(lint(rule, &vocabulary));
+        problems.extend(lint_texts(rule, rules));
+    }
+    for advice in rules.advice.values() {
+        problems.extend(lint_advice(advice));
     }
     problems.extend(
         classifier

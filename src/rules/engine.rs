@@ -44,6 +44,23 @@ fn subject_kind(from: Role, to: Role) -> SubjectKind {
     }
 }
 
+/// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
+/// `rules check` reports any other name.
+pub const TEMPLATE_KEYS: [&str; 9] = [
+    "self",
+    "peer",
+    "instance",
+    "time",
+    "sender",
+    "drbd",
+    "resource",
+    "kad_vif",
+    "priorities",
+];
+
+/// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
+pub const FINDING_ADVICE_KEYS: [&str; 3] = ["survivor", "victim", "resource"];
+
 /// What a rule's text says where a value is unknown: a phrase that says so, never a guess.
 /// `{kad_vif}` is only written in commands, where tcpdump's `any` captures on every interface.
 const UNKNOWN_VALUES: &[(&str, &str)] = &[
@@ -92,40 +109,41 @@ struct Context<'a> {
 
 impl Context<'_> {
     fn template_values(&self, subject: &Subject) -> BTreeMap<&'static str, Option<String>> {
-        let mut values = BTreeMap::new();
         let peers: Vec<&str> = self
             .facts
             .node_names()
             .into_iter()
             .filter(|node| *node != subject.node)
             .collect();
-        values.insert("self", Some(subject.node.clone()));
-        values.insert("peer", (!peers.is_empty()).then(|| peers.join(", ")));
-        values.insert("instance", subject.instance.clone());
-        values.insert("time", Some(format_time(subject.time, 0)));
         // The subject event's advert sender and DRBD resource, where it names them.
         let event = subject
             .event
             .map(|index| &self.facts.timeline.events[index]);
-        values.insert(
-            "sender",
-            subject.event.and_then(|index| self.sender_of(index)),
-        );
         let drbd = event.and_then(drbd_resource);
-        values.insert("drbd", drbd.as_deref().map(drbd_label));
-        values.insert("resource", drbd.filter(|name| !is_drbd_minor(name)));
         let configs = self.configs(subject.instance.as_deref());
-        values.insert(
-            "kad_vif",
-            configs
-                .iter()
-                .find(|(node, _)| *node == subject.node)
-                .or(configs.first())
-                .and_then(|(_, event)| event.field("interface"))
-                .map(str::to_string),
-        );
-        values.insert("priorities", priorities(&configs));
-        values
+        TEMPLATE_KEYS
+            .iter()
+            .map(|key| {
+                let value = match *key {
+                    "self" => Some(subject.node.clone()),
+                    "peer" => (!peers.is_empty()).then(|| peers.join(", ")),
+                    "instance" => subject.instance.clone(),
+                    "time" => Some(format_time(subject.time, 0)),
+                    "sender" => subject.event.and_then(|index| self.sender_of(index)),
+                    "drbd" => drbd.as_deref().map(drbd_label),
+                    "resource" => drbd.clone().filter(|name| !is_drbd_minor(name)),
+                    "kad_vif" => configs
+                        .iter()
+                        .find(|(node, _)| *node == subject.node)
+                        .or(configs.first())
+                        .and_then(|(_, event)| event.field("interface"))
+                        .map(str::to_string),
+                    "priorities" => priorities(&configs),
+                    _ => None,
+                };
+                (*key, value)
+            })
+            .collect()
     }
 
     /// Each node's keepalived.conf settings of an instance (or of its first instance).
@@ -158,18 +176,23 @@ impl Context<'_> {
             .into_iter()
             .filter(|node| Some(*node) != self.serving.as_deref())
             .collect();
-        let mut values = BTreeMap::new();
-        values.insert("survivor", self.serving.clone());
-        values.insert(
-            "victim",
-            Some(if victims.is_empty() {
-                "the other node".to_string()
-            } else {
-                victims.join(", ")
-            }),
-        );
-        values.insert("resource", Some(resource));
-        values
+        let victim = if victims.is_empty() {
+            "the other node".to_string()
+        } else {
+            victims.join(", ")
+        };
+        FINDING_ADVICE_KEYS
+            .iter()
+            .map(|key| {
+                let value = match *key {
+                    "survivor" => self.serving.clone(),
+                    "victim" => Some(victim.clone()),
+                    "resource" => Some(resource.clone()),
+                    _ => None,
+                };
+                (*key, value)
+            })
+            .collect()
     }
 
     fn finding(

@@ -1,11 +1,13 @@
 //! Checks of rule conditions against what the classifier tables and sources can produce: an
 //! `event == "name"` (or `event in [...]`) that no row or source produces, or a field name that
-//! no row, source or subject has, is a rule that can never fire as written.
+//! no row, source or subject has, is a rule that can never fire as written. Checks of the texts
+//! too: a `{name}` no value fills would reach the report as written.
 
 use std::collections::BTreeSet;
 
 use super::condition::{Expr, FUNCTIONS};
-use super::model::Rule;
+use super::engine::{FINDING_ADVICE_KEYS, TEMPLATE_KEYS};
+use super::model::{ADVICE_KEYS, Advice, Rule, RuleSet, SubjectText};
 use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
@@ -59,12 +61,7 @@ pub fn lint(rule: &Rule, vocabulary: &Vocabulary) -> Vec<String> {
     {
         visit(expr, vocabulary, &mut problems);
     }
-    problems.sort();
-    problems.dedup();
-    problems
-        .into_iter()
-        .map(|problem| format!("{}: {problem}", rule.origin))
-        .collect()
+    located(&rule.origin, problems)
 }
 
 fn visit(expr: &Expr, vocabulary: &Vocabulary, problems: &mut Vec<String>) {
@@ -103,6 +100,124 @@ fn visit(expr: &Expr, vocabulary: &Vocabulary, problems: &mut Vec<String>) {
         }
         _ => {}
     }
+}
+
+/// The `{name}` placeholders of a text, in order. A name is letters, digits, `_`, `-` and `:`
+/// (`{advice:drbd-recovery}`); braces around anything else (a shell's `{print $1}`) are text.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let name_length = after
+            .find(|character: char| {
+                !(character.is_ascii_alphanumeric() || matches!(character, '_' | '-' | ':'))
+            })
+            .unwrap_or(after.len());
+        if name_length > 0 && after[name_length..].starts_with('}') {
+            found.push(&after[..name_length]);
+        }
+        rest = after;
+    }
+    found
+}
+
+/// A rule's texts, each with what it is called in a problem.
+fn texts(rule: &Rule) -> Vec<(String, &str)> {
+    let mut texts = vec![("title".to_string(), rule.title.as_str())];
+    for (what, text) in [("explanation", &rule.explanation), ("remedy", &rule.remedy)] {
+        texts.extend(variants(what, text));
+    }
+    texts
+}
+
+fn variants<'a>(what: &str, text: &'a SubjectText) -> Vec<(String, &'a str)> {
+    let mut variants: Vec<(String, &str)> = text
+        .default
+        .iter()
+        .map(|text| (what.to_string(), text.as_str()))
+        .collect();
+    variants.extend(
+        text.by_subject
+            .iter()
+            .map(|(kind, text)| (format!("{what} for {}", kind.name()), text.as_str())),
+    );
+    variants
+}
+
+/// The problems of one rule's title, explanation and remedy: a `{name}` no value fills, and a
+/// `{advice:KEY}` no advice file holds, outside a remedy, or naming what a finding does not give.
+pub fn lint_texts(rule: &Rule, rules: &RuleSet) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (what, text) in texts(rule) {
+        for name in placeholders(text) {
+            let Some(key) = name.strip_prefix("advice:") else {
+                if !TEMPLATE_KEYS.contains(&name) {
+                    problems.push(format!(
+                        "its {what} names {{{name}}}, which no value fills (known: {})",
+                        TEMPLATE_KEYS.join(", ")
+                    ));
+                }
+                continue;
+            };
+            if !what.starts_with("remedy") {
+                problems.push(format!(
+                    "its {what} asks for the advice {{{name}}}: only a remedy can"
+                ));
+            }
+            // Advice no file holds is reported as the rules are loaded.
+            let Some(advice) = rules.advice.get(key) else {
+                continue;
+            };
+            for value in advice_texts(advice).flat_map(placeholders) {
+                if !FINDING_ADVICE_KEYS.contains(&value) {
+                    problems.push(format!(
+                        "its {what} asks for the advice {{{name}}}, which names {{{value}}}: a \
+                         rule's finding gives only {}",
+                        FINDING_ADVICE_KEYS.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    located(&rule.origin, problems)
+}
+
+fn advice_texts(advice: &Advice) -> impl Iterator<Item = &str> {
+    std::iter::once(advice.text.as_str()).chain(advice.when_unknown.values().map(String::as_str))
+}
+
+/// The problems of one advice file (`rules/advice/KEY.toml`): a `{name}` or a `when_unknown`
+/// entry that is none of the values advice is given.
+pub fn lint_advice(advice: &Advice) -> Vec<String> {
+    let mut problems = Vec::new();
+    for name in advice_texts(advice).flat_map(placeholders) {
+        if !ADVICE_KEYS.contains(&name) {
+            problems.push(format!(
+                "names {{{name}}}, which no value fills (known: {})",
+                ADVICE_KEYS.join(", ")
+            ));
+        }
+    }
+    for name in advice.when_unknown.keys() {
+        if !ADVICE_KEYS.contains(&name.as_str()) {
+            problems.push(format!(
+                "has a when_unknown text for {name:?}, which is none of the values advice is given ({})",
+                ADVICE_KEYS.join(", ")
+            ));
+        }
+    }
+    located(&advice.origin, problems)
+}
+
+/// Problems sorted, each once, each after the file it is in.
+fn located(origin: &str, mut problems: Vec<String>) -> Vec<String> {
+    problems.sort();
+    problems.dedup();
+    problems
+        .into_iter()
+        .map(|problem| format!("{origin}: {problem}"))
+        .collect()
 }
 
 fn strings(expr: &Expr) -> Vec<String> {
@@ -159,5 +274,37 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn placeholders_are_names_in_braces_and_other_braces_are_text() {
+        assert_eq!(
+            placeholders("On {self}: awk '{print $1}' {advice:drbd-recovery} {} {peer"),
+            vec!["self", "advice:drbd-recovery"]
+        );
+    }
+
+    #[test]
+    fn advice_a_finding_cannot_fill_is_named_and_the_embedded_rules_are_clean() {
+        let mut rules = RuleSet::load(None);
+        for rule in &rules.rules {
+            assert!(lint_texts(rule, &rules).is_empty(), "{}", rule.origin);
+        }
+        for advice in rules.advice.values() {
+            assert!(lint_advice(advice).is_empty(), "{}", advice.origin);
+        }
+        // The VIP advice names {vip}, which only the live check gives.
+        let mut probe = rule("true");
+        probe.remedy = SubjectText {
+            default: Some("{advice:vip-on-both-nodes}".to_string()),
+            by_subject: Default::default(),
+        };
+        let problems = lint_texts(&probe, &rules);
+        assert!(
+            problems.iter().any(|problem| problem.contains("{vip}")),
+            "{problems:?}"
+        );
+        rules.advice.clear();
+        assert!(lint_texts(&probe, &rules).is_empty());
     }
 }

@@ -380,6 +380,10 @@ impl Rule {
     }
 }
 
+/// The values shared advice may name: a rule's finding gives `engine::FINDING_ADVICE_KEYS`, the
+/// live check of a VIP held by several nodes gives all of these.
+pub const ADVICE_KEYS: [&str; 5] = ["survivor", "victim", "resource", "vip", "kad_vif"];
+
 /// Advice several rules' remedies share (`rules/advice/KEY.toml`, named in a remedy as
 /// `{advice:KEY}`), written once so that it reads the same in every finding, and given once in a
 /// finding that folds several together.
@@ -391,6 +395,9 @@ pub struct Advice {
     /// a sentence says a fact is unknown rather than guess it.
     #[serde(default)]
     pub when_unknown: BTreeMap<String, String>,
+    /// Where the advice was read from (its file, or the embedded rules).
+    #[serde(skip)]
+    pub origin: String,
 }
 
 impl Advice {
@@ -492,7 +499,8 @@ impl RuleSet {
                 .to_string();
             match toml::from_str::<Advice>(&file.text) {
                 Ok(advice) => {
-                    set.advice.insert(key, advice);
+                    let origin = file.origin.clone();
+                    set.advice.insert(key, Advice { origin, ..advice });
                 }
                 Err(error) => set.errors.push(RuleError {
                     origin: file.origin.clone(),
