@@ -221,3 +221,23 @@ fn analyze_since_and_until_limit_the_period() {
         .collect();
     assert_eq!(causes, vec!["startup-election"]);
 }
+
+#[test]
+fn a_one_sided_split_brain_whose_line_names_no_sender_says_so() {
+    let bundle = crate::support::BundleBuilder::new().file(
+        "esc-ha-1",
+        "var/log/messages",
+        "Nov 25 10:00:00 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering MASTER STATE\nNov 25 10:07:00 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Received advert with lower priority 100, ours 101, forcing new election\n",
+    );
+    let run = crate::support::analyze(bundle.path(), &[]);
+    let headline = run.json()["verdict"]["headline"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        headline.starts_with(
+            "split-brain (VRRP): esc-ha-1 and the sender of an advert it received (not named in the line) were both MASTER"
+        ),
+        "{headline}"
+    );
+}

@@ -241,9 +241,15 @@ fn describe_split_brain(window: &SplitBrain, analysis: &Analysis) -> String {
                 }
                 _ => "",
             };
+            // A one-sided proof whose line gives no sender address names one node.
+            let who = match window.nodes.as_slice() {
+                [only] => format!(
+                    "{only} and the sender of an advert it received (not named in the line)"
+                ),
+                nodes => nodes.join(" and "),
+            };
             format!(
-                "split-brain (VRRP): {} were both MASTER of {instance} {span}{how}{}",
-                window.nodes.join(" and "),
+                "split-brain (VRRP): {who} were both MASTER of {instance} {span}{how}{}",
                 cause.map_or(String::new(), |cause| format!(", cause {cause}"))
             )
         }
