@@ -241,3 +241,48 @@ fn a_one_sided_split_brain_whose_line_names_no_sender_says_so() {
         "{headline}"
     );
 }
+
+#[test]
+fn a_yield_to_a_better_advert_is_taken_when_the_entering_backup_line_was_filtered_out() {
+    // A grepped excerpt: the yields' own lines, without the Entering BACKUP STATE that keepalived
+    // writes right after each (vrrp_state_leave_master).
+    let grepped = "Sep 26 10:44:46 lb2 Keepalived_vrrp[1736]: (VI_1) Master received advert from 10.0.0.5 with higher priority 201, ours 200\nSep 26 10:44:48 lb2 Keepalived_vrrp[1736]: (VI_2) Master received advert from 10.0.0.5 with same priority 200 but higher IP address than ours\nSep 26 10:44:52 lb2 Keepalived_vrrp[1736]: (VI_1) Entering MASTER STATE\n";
+    let bundle = crate::support::BundleBuilder::new().file("lb2", "var/log/messages", grepped);
+    let report = crate::support::analyze(bundle.path(), &[]).json();
+    let changes: Vec<(String, String, String, String)> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|transition| {
+            (
+                transition["instance"].as_str().unwrap().to_string(),
+                transition["from"].as_str().unwrap().to_string(),
+                transition["to"].as_str().unwrap().to_string(),
+                transition["cause"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("VI_1", "MASTER", "BACKUP", "preempted-by-higher-priority"),
+        ("VI_2", "MASTER", "BACKUP", "preempted-by-higher-priority"),
+        ("VI_1", "BACKUP", "MASTER", "unknown"),
+    ];
+    assert_eq!(
+        changes,
+        expected
+            .iter()
+            .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+            .collect::<Vec<_>>(),
+        "{report:#}"
+    );
+    // With the state line present, there is the one yield, as before.
+    let whole = format!(
+        "{}Sep 26 10:44:46 lb2 Keepalived_vrrp[1736]: (VI_1) Entering BACKUP STATE\n",
+        &grepped[..grepped.find('\n').unwrap() + 1]
+    );
+    let bundle = crate::support::BundleBuilder::new().file("lb2", "var/log/messages", &whole);
+    let report = crate::support::analyze(bundle.path(), &[]).json();
+    let transitions = report["transitions"].as_array().unwrap();
+    assert_eq!(transitions.len(), 1, "{report:#}");
+    assert_eq!(transitions[0]["to"], "BACKUP", "{report:#}");
+}

@@ -64,6 +64,11 @@ struct RowSpec {
     /// `implied_entry` field.
     #[serde(default)]
     implies_entry: bool,
+    /// The state keepalived enters right after writing the line (a MASTER that logs a better
+    /// advert leaves for BACKUP): taken at the line's instant when no state line of the instance
+    /// follows within moments (a grepped or cut excerpt). Sets the event's `leads_to` field.
+    #[serde(default)]
+    leads_to: Option<String>,
     /// A named extractor run on the whole message: `arrow-tokens` turns every
     /// `key( Old -> New )` into fields key_from / key_to (DRBD state lines).
     #[serde(default)]
@@ -99,6 +104,7 @@ pub struct Row {
     upper: Vec<String>,
     implies: Option<Implied>,
     implies_entry: bool,
+    leads_to: Option<String>,
     extract: Option<Extractor>,
     pub versions: Option<String>,
     pub description: Option<String>,
@@ -110,12 +116,22 @@ pub struct Row {
 pub const IMPLIED_STATE_FIELD: &str = "implied_state";
 /// The field (`yes`) an event carries when its line starts the implied state now.
 pub const IMPLIED_ENTRY_FIELD: &str = "implied_entry";
+/// The field an event carries when keepalived enters a state right after its line (see
+/// `leads_to`).
+pub const LEADS_TO_FIELD: &str = "leads_to";
 
 /// What a row's line proves about the state of the logging node.
 #[derive(Debug, Clone)]
 enum Implied {
     State(String),
     FromField(String),
+}
+
+fn parse_state(text: &str, what: &str) -> Result<String, String> {
+    match text.to_ascii_uppercase().as_str() {
+        state @ ("MASTER" | "BACKUP" | "FAULT") => Ok(state.to_string()),
+        _ => Err(format!("{what} {text:?}: expected MASTER, BACKUP or FAULT")),
+    }
 }
 
 fn parse_implied(text: &str, pattern: &Regex) -> Result<Implied, String> {
@@ -130,12 +146,9 @@ fn parse_implied(text: &str, pattern: &Regex) -> Result<Implied, String> {
             "implies {text:?}: the pattern has no group named {field:?}"
         ));
     }
-    match text.to_ascii_uppercase().as_str() {
-        state @ ("MASTER" | "BACKUP" | "FAULT") => Ok(Implied::State(state.to_string())),
-        _ => Err(format!(
-            "implies {text:?}: expected MASTER, BACKUP, FAULT or {{field}}"
-        )),
-    }
+    parse_state(text, "implies")
+        .map(Implied::State)
+        .map_err(|_| format!("implies {text:?}: expected MASTER, BACKUP, FAULT or {{field}}"))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -306,6 +319,13 @@ impl Table {
             if row.implies_entry && row.implies.is_none() {
                 return Err(format!("{what}: implies_entry needs implies"));
             }
+            let leads_to = row
+                .leads_to
+                .as_deref()
+                .map(|text| {
+                    parse_state(text, "leads_to").map_err(|error| format!("{what}: {error}"))
+                })
+                .transpose()?;
             let implies = row
                 .implies
                 .as_deref()
@@ -333,6 +353,7 @@ impl Table {
                 upper: row.upper,
                 implies,
                 implies_entry: row.implies_entry,
+                leads_to,
                 extract,
                 versions: row.versions,
                 description: row.description,
@@ -535,6 +556,9 @@ impl Table {
                     fields.insert(IMPLIED_ENTRY_FIELD, "yes");
                 }
             }
+            if let Some(state) = &row.leads_to {
+                fields.insert(LEADS_TO_FIELD, state.clone());
+            }
             fields.shrink_to_fit();
             return Some(Classification { row, fields });
         }
@@ -710,7 +734,7 @@ impl Classifier {
                     failures.push(format!("{} ({}): has no near-miss", row.id, table.origin));
                 }
                 // A row that says its line proves a state says where the program writes it.
-                if row.implies.is_some()
+                if (row.implies.is_some() || row.leads_to.is_some())
                     && !row.description.as_deref().is_some_and(|description| {
                         description.contains(".c ") || description.contains(".c:")
                     })

@@ -76,7 +76,7 @@ pub const FACT_EVENTS: [&str; 5] = [
 
 /// Fields that sources set on their fact events (keepalived.conf, DRBD status, the collection,
 /// keepalived_state), besides those the classifier rows capture.
-pub const FACT_FIELDS: [&str; 36] = [
+pub const FACT_FIELDS: [&str; 37] = [
     "advert_int",
     "auth_type",
     "clock_offset_s",
@@ -112,6 +112,7 @@ pub const FACT_FIELDS: [&str; 36] = [
     "why",
     "implied_state",
     "implied_entry",
+    "leads_to",
     "repeated",
 ];
 

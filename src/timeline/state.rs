@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::Timeline;
-use crate::sources::classifier::{IMPLIED_ENTRY_FIELD, IMPLIED_STATE_FIELD};
+use crate::sources::classifier::{IMPLIED_ENTRY_FIELD, IMPLIED_STATE_FIELD, LEADS_TO_FIELD};
 use crate::sources::{Event, EventKind, events};
 
 /// A node whose logs begin at most this many seconds after the other's is not missing any.
@@ -277,6 +277,24 @@ struct Tracker {
     first_change: Option<(usize, usize)>,
 }
 
+/// What a line says of a state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// A state line (or a stop or start): the state from now on.
+    StateLine,
+    /// A line keepalived writes in that state only: the state held then. It fills an unknown
+    /// state, and never overrides a state line.
+    Implied,
+    /// The same, for a line that starts the state now (1.x `Transition to MASTER STATE`).
+    ImpliedEntry,
+    /// The state keepalived enters right after a line (`leads_to`), where no state line followed
+    /// it: a change of state like a state line's, inferred.
+    Follows,
+}
+
+/// A state keepalived enters right after a line (`leads_to`): when, the line's event, the state.
+type Follows = (DateTime<Utc>, usize, Role);
+
 /// Evidence this close after a node's first transition still tells the state before it.
 const SAME_MOMENT_MS: i64 = 2000;
 
@@ -435,6 +453,121 @@ impl States {
         }
     }
 
+    /// Applies what one line says of an instance's state (`role`, on `evidence`) at `time`,
+    /// `index` being the line's event.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_role(
+        &mut self,
+        tracker: &mut Tracker,
+        node: &str,
+        instance: &str,
+        role: Role,
+        evidence: Evidence,
+        index: usize,
+        time: DateTime<Utc>,
+    ) {
+        let inferred = evidence != Evidence::StateLine;
+        let entry = evidence == Evidence::ImpliedEntry;
+        if tracker.role == role {
+            // Direct evidence confirms an inferred state.
+            if !inferred {
+                tracker.inferred = false;
+            }
+            return;
+        }
+        // Indirect evidence only fills an unknown state; it never overrides a state line.
+        // Right after the node's first transition it may tell the state before it.
+        if inferred && evidence != Evidence::Follows && tracker.role != Role::Unknown {
+            if let Some((transition_index, interval_index)) = tracker.first_change
+                && let Some(transition) = self.transitions.get_mut(transition_index)
+                && (time - transition.time).num_milliseconds() <= SAME_MOMENT_MS
+                && transition.from == Role::Unknown
+                && role != transition.to
+            {
+                transition.from = role;
+                transition.from_inferred = true;
+                transition.from_evidence = Some(index);
+                if let Some(interval) = self.intervals.get_mut(interval_index) {
+                    interval.role = role;
+                    interval.inferred = true;
+                    interval.proven_from = Some(transition.time);
+                    interval.opened_by = Some(index);
+                }
+                tracker.first_change = None;
+            }
+            return;
+        }
+        // Evidence before any state line of the node's logs: the state was held since
+        // before the logs say so. That is no transition, only knowledge of the state.
+        if inferred && !entry && tracker.start.is_none() && tracker.opened_by.is_none() {
+            *tracker = Tracker {
+                role,
+                start: None,
+                opened_by: Some(index),
+                inferred: true,
+                proven_from: Some(time),
+                first_change: None,
+            };
+            return;
+        }
+        let before_logs =
+            tracker.role == Role::Unknown && tracker.start.is_none() && tracker.opened_by.is_none();
+        let first_change = before_logs.then_some((self.transitions.len(), self.intervals.len()));
+        self.intervals.push(Interval {
+            node: node.to_string(),
+            instance: instance.to_string(),
+            role: tracker.role,
+            start: tracker.start,
+            end: Some(time),
+            opened_by: tracker.opened_by,
+            closed_by: Some(index),
+            inferred: tracker.inferred,
+            proven_from: tracker.proven_from,
+        });
+        self.transitions.push(Transition {
+            node: node.to_string(),
+            instance: instance.to_string(),
+            time,
+            from: tracker.role,
+            to: role,
+            event: index,
+            from_inferred: tracker.inferred && tracker.role != Role::Unknown,
+            from_evidence: if tracker.inferred {
+                tracker.opened_by
+            } else {
+                None
+            },
+        });
+        *tracker = Tracker {
+            role,
+            start: Some(time),
+            opened_by: Some(index),
+            inferred,
+            proven_from: None,
+            first_change,
+        };
+    }
+
+    /// Applies a state keepalived entered after a line, no state line having followed it.
+    fn apply_follows(
+        &mut self,
+        tracker: &mut Tracker,
+        node: &str,
+        instance: &str,
+        follows: Follows,
+    ) {
+        let (time, index, role) = follows;
+        self.apply_role(
+            tracker,
+            node,
+            instance,
+            role,
+            Evidence::Follows,
+            index,
+            time,
+        );
+    }
+
     fn reconstruct_node(&mut self, timeline: &Timeline, node: &str) {
         let events = &timeline.events;
         let mut trackers: BTreeMap<String, Tracker> = BTreeMap::new();
@@ -463,6 +596,9 @@ impl States {
             );
         }
         let mut state_file: Vec<(usize, Role, DateTime<Utc>)> = Vec::new();
+        // Per instance: a state keepalived enters right after a line (`leads_to`), when, and that
+        // line's event; taken once no state line has followed it within moments.
+        let mut pending: BTreeMap<String, Follows> = BTreeMap::new();
         let leading_files = leading_files(timeline, node);
         for (index, event) in events.iter().enumerate() {
             if event.node.as_ref() != node {
@@ -499,6 +635,18 @@ impl States {
                 }
                 continue;
             };
+            let due: Vec<String> = pending
+                .iter()
+                .filter(|(_, (at, _, _))| (time - *at).num_milliseconds() > SAME_MOMENT_MS)
+                .map(|(instance, _)| instance.clone())
+                .collect();
+            for instance in due {
+                if let (Some(follows), Some(tracker)) =
+                    (pending.remove(&instance), trackers.get_mut(&instance))
+                {
+                    self.apply_follows(tracker, node, &instance, follows);
+                }
+            }
             if event.source == "keepalived_state" && event.kind == EventKind::VrrpState {
                 if let Some(state) = event.field("state") {
                     state_file.push((index, Role::parse(state), time));
@@ -547,91 +695,38 @@ impl States {
             } else {
                 continue;
             };
+            let entry = event.field(IMPLIED_ENTRY_FIELD).is_some();
             for (instance, role, inferred) in targets {
                 let Some(tracker) = trackers.get_mut(&instance) else {
                     continue;
                 };
-                if tracker.role == role {
-                    // Direct evidence confirms an inferred state.
-                    if !inferred {
-                        tracker.inferred = false;
-                    }
-                    continue;
+                // A state keepalived enters right after an earlier line: a state line (or a stop
+                // or start) within moments says what followed instead; other evidence comes after it.
+                if let Some(follows) = pending.remove(&instance)
+                    && inferred
+                {
+                    self.apply_follows(tracker, node, &instance, follows);
                 }
-                // Indirect evidence only fills an unknown state; it never overrides a state line.
-                // Right after the node's first transition it may tell the state before it.
-                if inferred && tracker.role != Role::Unknown {
-                    if let Some((transition_index, interval_index)) = tracker.first_change
-                        && let Some(transition) = self.transitions.get_mut(transition_index)
-                        && (time - transition.time).num_milliseconds() <= SAME_MOMENT_MS
-                        && transition.from == Role::Unknown
-                        && role != transition.to
-                    {
-                        transition.from = role;
-                        transition.from_inferred = true;
-                        transition.from_evidence = Some(index);
-                        if let Some(interval) = self.intervals.get_mut(interval_index) {
-                            interval.role = role;
-                            interval.inferred = true;
-                            interval.proven_from = Some(transition.time);
-                            interval.opened_by = Some(index);
-                        }
-                        tracker.first_change = None;
-                    }
-                    continue;
-                }
-                // Evidence before any state line of the node's logs: the state was held since
-                // before the logs say so. That is no transition, only knowledge of the state.
-                let entry = events[index].field(IMPLIED_ENTRY_FIELD).is_some();
-                if inferred && !entry && tracker.start.is_none() && tracker.opened_by.is_none() {
-                    *tracker = Tracker {
-                        role,
-                        start: None,
-                        opened_by: Some(index),
-                        inferred: true,
-                        proven_from: Some(time),
-                        first_change: None,
-                    };
-                    continue;
-                }
-                let before_logs = tracker.role == Role::Unknown
-                    && tracker.start.is_none()
-                    && tracker.opened_by.is_none();
-                let first_change =
-                    before_logs.then_some((self.transitions.len(), self.intervals.len()));
-                self.intervals.push(Interval {
-                    node: node.to_string(),
-                    instance: instance.clone(),
-                    role: tracker.role,
-                    start: tracker.start,
-                    end: Some(time),
-                    opened_by: tracker.opened_by,
-                    closed_by: Some(index),
-                    inferred: tracker.inferred,
-                    proven_from: tracker.proven_from,
-                });
-                self.transitions.push(Transition {
-                    node: node.to_string(),
-                    instance: instance.clone(),
-                    time,
-                    from: tracker.role,
-                    to: role,
-                    event: index,
-                    from_inferred: tracker.inferred && tracker.role != Role::Unknown,
-                    from_evidence: if tracker.inferred {
-                        tracker.opened_by
-                    } else {
-                        None
-                    },
-                });
-                *tracker = Tracker {
-                    role,
-                    start: Some(time),
-                    opened_by: Some(index),
-                    inferred,
-                    proven_from: None,
-                    first_change,
+                let evidence = match (inferred, entry) {
+                    (false, _) => Evidence::StateLine,
+                    (true, false) => Evidence::Implied,
+                    (true, true) => Evidence::ImpliedEntry,
                 };
+                self.apply_role(tracker, node, &instance, role, evidence, index, time);
+            }
+            if let (Some(next), Some(instance)) =
+                (event.field(LEADS_TO_FIELD), event.field("instance"))
+                && let Some(tracker) = trackers.get(instance)
+            {
+                let next = Role::parse(next);
+                if tracker.role != next && tracker.role != Role::Unknown {
+                    pending.insert(instance.to_string(), (time, index, next));
+                }
+            }
+        }
+        for (instance, follows) in std::mem::take(&mut pending) {
+            if let Some(tracker) = trackers.get_mut(&instance) {
+                self.apply_follows(tracker, node, &instance, follows);
             }
         }
         for (instance, tracker) in trackers {
