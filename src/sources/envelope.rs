@@ -730,8 +730,9 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
     Some(envelope)
 }
 
-/// A line without a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, or the
-/// quote marks of a mail or Markdown reply (`> `, `> > `, `>> `).
+/// A line without a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, the quote
+/// marks of a mail or Markdown reply (`> `, `> > `, `>> `), or a separator rule the paste glued
+/// to it (`=====Nov 12 03:56:40 ...`).
 fn undecorated(line: &str) -> &str {
     // `trim_start_matches("^C")` without building a substring searcher for every line.
     let mut rest = line;
@@ -740,6 +741,17 @@ fn undecorated(line: &str) -> &str {
     }
     while let Some(after) = rest.strip_prefix('>') {
         rest = after.strip_prefix(' ').unwrap_or(after);
+    }
+    for rule in ['=', '-'] {
+        let after = rest.trim_start_matches(rule);
+        if rest.len() - after.len() >= 3
+            && after
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_alphanumeric)
+        {
+            rest = after;
+        }
     }
     rest.trim_start_matches(['│', '|'])
         .trim_end_matches(['│', ' '])
@@ -1590,11 +1602,13 @@ mod tests {
     }
 
     #[test]
-    fn lines_quoted_in_a_reply() {
+    fn lines_quoted_in_a_reply_or_glued_to_a_separator_rule() {
         for line in [
             "> Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
             "> > Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
             ">>Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
+            "=====================Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
+            "---Nov  7 16:07:25 l3-newversion-1 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE (init)",
         ] {
             let envelope = parse(line);
             assert_eq!(envelope.format, EnvelopeFormat::Rfc3164, "{line}");
