@@ -286,3 +286,32 @@ fn a_yield_to_a_better_advert_is_taken_when_the_entering_backup_line_was_filtere
     assert_eq!(transitions.len(), 1, "{report:#}");
     assert_eq!(transitions[0]["to"], "BACKUP", "{report:#}");
 }
+
+#[test]
+fn a_pair_is_called_healthy_only_when_the_logs_show_a_master() {
+    let verdict = |messages: [&str; 2]| {
+        let bundle = crate::support::BundleBuilder::new()
+            .file("esc-ha-0", "var/log/messages", messages[0])
+            .file("esc-ha-1", "var/log/messages", messages[1]);
+        let report = crate::support::analyze(bundle.path(), &[]).json();
+        (
+            report["verdict"]["status"].as_str().unwrap().to_string(),
+            report["verdict"]["headline"].as_str().unwrap().to_string(),
+        )
+    };
+    let started = |node: &str| {
+        format!("Nov 25 10:00:00 {node} Keepalived_vrrp[22]: Registering Kernel netlink reflector\nNov 25 10:00:00 {node} Keepalived_vrrp[22]: (esc_ha) Ignoring track_interface eth1 since own interface\n")
+    };
+    let (status, headline) = verdict([&started("esc-ha-0"), &started("esc-ha-1")]);
+    assert_eq!(status, "degraded", "{headline}");
+    let backup = |node: &str| {
+        format!("Nov 25 10:00:00 {node} Keepalived_vrrp[22]: (esc_ha) Entering BACKUP STATE\n")
+    };
+    let (status, headline) = verdict([&backup("esc-ha-0"), &backup("esc-ha-1")]);
+    assert_eq!(status, "degraded", "{headline}");
+    assert!(headline.contains("no node is MASTER of esc_ha"), "{headline}");
+    let master = "Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering BACKUP STATE (init)\nNov 25 10:00:04 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering MASTER STATE\n";
+    let standby = "Nov 25 10:00:01 esc-ha-1 Keepalived_vrrp[22]: (esc_ha) Entering BACKUP STATE (init)\n";
+    let (status, headline) = verdict([master, standby]);
+    assert_eq!(status, "healthy", "{headline}");
+}

@@ -428,6 +428,52 @@ fn decide_status(
             "degraded: keepalived_state disagrees with the logs".to_string(),
         );
     }
+    // Healthy needs a MASTER of every instance: without one the logs show no VIP holder.
+    let unserved: Vec<&str> = states
+        .instances
+        .iter()
+        .filter(|instance| {
+            !timeline
+                .nodes
+                .iter()
+                .any(|node| states.role_at_end(&node.name, instance) == Role::Master)
+        })
+        .map(String::as_str)
+        .collect();
+    if states.instances.is_empty()
+        && !timeline
+            .events
+            .iter()
+            .any(|event| event.kind == crate::sources::EventKind::Drbd)
+    {
+        return Verdict::new(
+            Status::Degraded,
+            "degraded: the logs show no VRRP instance's state (and no DRBD state): nothing in them \
+             says the pair is healthy"
+                .to_string(),
+        );
+    }
+    if !unserved.is_empty() {
+        let some_state = timeline.nodes.iter().any(|node| {
+            unserved
+                .iter()
+                .any(|instance| states.role_at_end(&node.name, instance) != Role::Unknown)
+        });
+        return Verdict::new(
+            Status::Degraded,
+            if some_state {
+                format!(
+                    "degraded: no node is MASTER of {} at the end of the logs: they show no VIP holder",
+                    unserved.join(", ")
+                )
+            } else {
+                format!(
+                    "degraded: the logs show no state of {}: keepalived's lines are there, but none says or proves a state",
+                    unserved.join(", ")
+                )
+            },
+        );
+    }
     let masters: Vec<String> = timeline
         .nodes
         .iter()
