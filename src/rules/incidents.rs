@@ -361,23 +361,53 @@ fn fold_group(
             window.kind == SplitBrainKind::Vrrp && window.finding.as_ref() == Some(&finding.id)
         })
     };
-    // The cause: the earliest transition whose cause is known, warnings before information.
-    let cause_member = [Severity::Warning, Severity::Info]
+    let known_cause = |finding: &Finding| {
+        finding
+            .cause
+            .as_deref()
+            .is_some_and(|cause| cause != "unknown")
+    };
+    // A split-brain's cause is that of the takeover that opened it: the last one up to its start
+    // (or the moment its proof was seen), not an earlier change of the same incident.
+    let opened_at = group
         .iter()
-        .find_map(|floor| {
-            group
+        .find(|finding| is_window(finding))
+        .and_then(|lead| {
+            split_brain
                 .iter()
-                .filter(|finding| {
-                    transition_time(finding).is_some()
-                        && finding.severity >= *floor
-                        && finding
-                            .cause
-                            .as_deref()
-                            .is_some_and(|cause| cause != "unknown")
-                })
-                .min_by_key(|finding| transition_time(finding))
-        })
-        .map(|finding| finding.id.clone());
+                .find(|window| window.finding.as_ref() == Some(&lead.id))
+                .and_then(|window| window.start.or(window.seen_at))
+        });
+    let opening_member = opened_at.and_then(|at| {
+        group
+            .iter()
+            .filter(|finding| {
+                known_cause(finding)
+                    && finding.transitions.first().is_some_and(|index| {
+                        transitions[*index].to == Role::Master
+                            && transitions[*index].time <= at + Duration::seconds(2)
+                    })
+            })
+            .max_by_key(|finding| transition_time(finding))
+            .map(|finding| finding.id.clone())
+    });
+    // Otherwise the cause: the earliest transition whose cause is known, warnings before
+    // information.
+    let cause_member = opening_member.or_else(|| {
+        [Severity::Warning, Severity::Info]
+            .iter()
+            .find_map(|floor| {
+                group
+                    .iter()
+                    .filter(|finding| {
+                        transition_time(finding).is_some()
+                            && finding.severity >= *floor
+                            && known_cause(finding)
+                    })
+                    .min_by_key(|finding| transition_time(finding))
+                    .map(|finding| finding.id.clone())
+            })
+    });
     let lead = group
         .iter()
         .position(is_window)
