@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::support::{BundleBuilder, esc_diag};
+use crate::support::{BundleBuilder, Run, esc_diag};
 
 #[test]
 fn the_shipped_rules_and_tables_pass_their_own_cases() {
@@ -79,15 +79,20 @@ fn a_broken_table_is_named_with_its_line_and_the_others_still_work() {
     let rules = tempfile::tempdir().unwrap();
     fs::create_dir(rules.path().join("classifiers")).unwrap();
     fs::write(rules.path().join("classifiers/broken.toml"), "[table]\nname = \"broken\"\nsources = [\"messages\"]\n\n[[row]]\nid = \"x\"\nkind = \"no-such-kind\"\n").unwrap();
-    let run = esc_diag([
-        "rules".into(),
-        "check".into(),
-        rules.path().as_os_str().to_owned(),
-    ]);
+    let run = rules_check(rules.path());
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("broken.toml"), "{}", run.stdout);
     assert!(run.stdout.contains("line 7"), "{}", run.stdout);
     assert!(run.stdout.contains("4 classifier tables"), "{}", run.stdout);
+}
+
+/// `esc-diag rules check DIR`.
+fn rules_check(directory: &std::path::Path) -> Run {
+    esc_diag([
+        "rules".into(),
+        "check".into(),
+        directory.as_os_str().to_owned(),
+    ])
 }
 
 fn site_rules() -> std::path::PathBuf {
@@ -151,11 +156,7 @@ fn a_broken_rule_is_named_with_line_and_column_and_the_others_still_run() {
         "title = \"x\"\nseverity = \"warning\"\nsubject = \"takeover\"\nexplanation = \"\"\nremedy = \"\"\ncondition = '''\n  seen(peer, true, -5s, 1s) and\n  state(peer) == \"MASTER\"\n'''\n",
     )
     .unwrap();
-    let run = esc_diag([
-        "rules".into(),
-        "check".into(),
-        rules.path().as_os_str().to_owned(),
-    ]);
+    let run = rules_check(rules.path());
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("broken-rule.toml:"), "{}", run.stdout);
     assert!(
@@ -195,11 +196,7 @@ fn a_placeholder_no_value_fills_and_advice_no_file_holds_are_named() {
         "text = \"Keep {survivor}; ask {owner}.\"\n[when_unknown]\nsurvivr = \"x\"\n",
     )
     .unwrap();
-    let run = esc_diag([
-        "rules".into(),
-        "check".into(),
-        rules.path().as_os_str().to_owned(),
-    ]);
+    let run = rules_check(rules.path());
     assert_eq!(run.code, 1, "{}", run.stdout);
     let problems: Vec<&str> = run
         .stdout

@@ -428,18 +428,6 @@ fn decide_status(
             "degraded: keepalived_state disagrees with the logs".to_string(),
         );
     }
-    // Healthy needs a MASTER of every instance: without one the logs show no VIP holder.
-    let unserved: Vec<&str> = states
-        .instances
-        .iter()
-        .filter(|instance| {
-            !timeline
-                .nodes
-                .iter()
-                .any(|node| states.role_at_end(&node.name, instance) == Role::Master)
-        })
-        .map(String::as_str)
-        .collect();
     if states.instances.is_empty()
         && !timeline
             .events
@@ -453,6 +441,18 @@ fn decide_status(
                 .to_string(),
         );
     }
+    // Healthy needs a MASTER of every instance: without one the logs show no VIP holder.
+    let unserved: Vec<&str> = states
+        .instances
+        .iter()
+        .filter(|instance| {
+            !timeline
+                .nodes
+                .iter()
+                .any(|node| states.role_at_end(&node.name, instance) == Role::Master)
+        })
+        .map(String::as_str)
+        .collect();
     if !unserved.is_empty() {
         let some_state = timeline.nodes.iter().any(|node| {
             unserved
