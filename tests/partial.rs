@@ -382,3 +382,81 @@ fn a_node_preempted_then_back_as_master_is_not_said_to_take_over_because_it_was_
     let title = preempted[0]["title"].as_str().unwrap();
     assert!(!title.contains("11:22:35"), "{title}");
 }
+
+#[test]
+fn a_second_stop_after_an_unlogged_restart_is_a_stop_of_the_state_its_lines_show() {
+    // `systemctl status` tails pasted one after another (a keepalived 1.3.5 blog): a stop, then
+    // hours later another stop by a new process whose start no tail shows; its `sent 0 priority`
+    // says it was MASTER. The second stop is a failover of its own, not a repeat of the first.
+    let bundle = BundleBuilder::new().file(
+        "ds1",
+        "var/log/messages",
+        "Jul 03 01:14:20 ds1 Keepalived[3430]: Stopping\n\
+         Jul 03 01:14:20 ds1 Keepalived_vrrp[3432]: VRRP_Instance(VI_1) sent 0 priority\n\
+         Jul 03 01:14:21 ds1 Keepalived_vrrp[3432]: Stopped\n\
+         Jul 03 14:03:09 ds1 Keepalived[3407]: Stopping\n\
+         Jul 03 14:03:09 ds1 Keepalived_vrrp[3409]: VRRP_Instance(VI_1) sent 0 priority\n\
+         Jul 03 14:03:10 ds1 Keepalived_vrrp[3409]: Stopped\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let failovers = report["failovers"].as_array().unwrap();
+    let stops: Vec<(&str, &str, &str)> = failovers
+        .iter()
+        .map(|failover| {
+            (
+                failover["time"].as_str().unwrap(),
+                failover["from"].as_str().unwrap(),
+                failover["to"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(stops.len(), 2, "{failovers:?}");
+    assert!(stops[1].0.contains("14:03:09"), "{stops:?}");
+    assert_eq!((stops[1].1, stops[1].2), ("MASTER", "STOP"), "{stops:?}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("STOP 01:14:20 → MASTER by 14:03:09 → STOP 14:03:09"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_line_written_in_a_state_long_after_a_stop_shows_a_restart_and_the_entry_moments_later_is_the_takeover()
+ {
+    // A grepped excerpt: a stop, then twenty minutes later the restarted 1.x process forces an
+    // election as MASTER and enters MASTER a second later; its start lines were not kept. The
+    // takeover is the entry line's, from a state the excerpt does not show. A later advert line
+    // with nothing following only says the state held then: no takeover is made of it.
+    let bundle = BundleBuilder::new().file(
+        "data01",
+        "var/log/messages",
+        "Mar 22 16:10:35 data01 Keepalived[19255]: Stopping Keepalived v1.2.19 (03/22,2016)\n\
+         Mar 22 16:32:07 data01 Keepalived_vrrp[41479]: VRRP_Instance(VRRP1) Received lower prio advert, forcing new election\n\
+         Mar 22 16:32:08 data01 Keepalived_vrrp[41479]: VRRP_Instance(VRRP1) Entering MASTER STATE\n\
+         Mar 22 17:00:00 data01 Keepalived[41477]: Stopping Keepalived v1.2.19 (03/22,2016)\n\
+         Mar 22 18:00:00 data01 Keepalived_vrrp[51479]: VRRP_Instance(VRRP1) Received lower prio advert, forcing new election\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let failovers = report["failovers"].as_array().unwrap();
+    let changes: Vec<String> = failovers
+        .iter()
+        .map(|failover| {
+            format!(
+                "{} {}→{}",
+                &failover["time"].as_str().unwrap()[11..19],
+                failover["from"].as_str().unwrap(),
+                failover["to"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        ["16:32:08 UNKNOWN→MASTER", "17:00:00 MASTER→STOP"],
+        "{failovers:?}"
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("STOP 17:00:00 → MASTER by 18:00:00"),
+        "{text}"
+    );
+}

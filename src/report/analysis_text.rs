@@ -263,7 +263,12 @@ pub fn write(
                 // Held since before the logs: from their start, or, known only from a line
                 // keepalived writes in that state before the change that ends it, by that line
                 // (not before it).
+                // Begun where the logs do not show (keepalived restarted unlogged after a
+                // stop), known from a line at its start: by then, not since then.
                 let since = match (interval.start, interval.proven_from) {
+                    (Some(start), Some(proven)) if proven == start => {
+                        format!("by {}", format_clock(proven, dated))
+                    }
                     (Some(start), _) => format_clock(start, dated),
                     (None, Some(proven)) if interval.end != Some(proven) => {
                         format!("by {}", format_clock(proven, dated))

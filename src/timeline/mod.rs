@@ -463,8 +463,9 @@ fn plan_files(bundle: &Bundle, nodes: &mut [NodeTimeline], zones: &[Zone]) -> Ve
 }
 
 /// Settles the year of every file with year-less stamps, from (in order) its rotation date, its
-/// manifest modification time, the collection time, the node's newest dated stamp, the bundle's
-/// newest dated stamp, its file-system modification time (last: a checkout or copy resets it).
+/// manifest modification time, the collection time, a `systemctl status` in it, the node's newest
+/// dated stamp or status, the bundle's newest dated stamp or status, its file-system modification
+/// time (last: a checkout or copy resets it).
 fn settle_years(
     bundle: &Bundle,
     plans: &mut [FilePlan],
@@ -483,6 +484,18 @@ fn settle_years(
         }
     }
     let newest_in_bundle = newest_dated.values().max().copied();
+    // The `systemctl status` blocks pasted in any file of a node, then of any node: a paste of
+    // both nodes' logs is of one time, so one node's status dates the other's year-less lines.
+    let mut status_of_node: BTreeMap<usize, chrono::NaiveDate> = BTreeMap::new();
+    for read in reads {
+        if let Some(moment) = read.stats.status_moment {
+            let entry = status_of_node
+                .entry(plans[read.plan_index].node)
+                .or_insert(moment.date());
+            *entry = (*entry).max(moment.date());
+        }
+    }
+    let status_in_bundle = status_of_node.values().max().copied();
     for read in reads {
         let plan = &mut plans[read.plan_index];
         if !read.stats.has_yearless {
@@ -511,7 +524,9 @@ fn settle_years(
                     .get(&plan.node)
                     .map(|time| zone.local_date(*time))
             })
-            .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)));
+            .or_else(|| status_of_node.get(&plan.node).copied())
+            .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)))
+            .or(status_in_bundle);
         // Last, the file system's date: a copy or checkout resets it, so the year it gives is
         // said to be a guess.
         let anchor = anchor.or_else(|| {

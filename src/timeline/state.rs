@@ -277,6 +277,30 @@ struct Tracker {
     first_change: Option<(usize, usize)>,
 }
 
+impl Tracker {
+    /// The interval of the state tracked so far, ending at `end` (None: open at the end of the
+    /// logs), closed by the line `closed_by` if one says so.
+    fn interval(
+        &self,
+        node: &str,
+        instance: &str,
+        end: Option<DateTime<Utc>>,
+        closed_by: Option<usize>,
+    ) -> Interval {
+        Interval {
+            node: node.to_string(),
+            instance: instance.to_string(),
+            role: self.role,
+            start: self.start,
+            end,
+            opened_by: self.opened_by,
+            closed_by,
+            inferred: self.inferred,
+            proven_from: self.proven_from,
+        }
+    }
+}
+
 /// What a line says of a state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Evidence {
@@ -290,6 +314,43 @@ enum Evidence {
     /// The state keepalived enters right after a line (`leads_to`), where no state line followed
     /// it: a change of state like a state line's, inferred.
     Follows,
+}
+
+/// A stop this long after the previous one, or a line of a running keepalived this long after
+/// it, with no start between: keepalived was started again where the logs do not show (one
+/// shutdown's lines take a second or two).
+const RESTART_UNLOGGED_AFTER_S: i64 = 30;
+
+/// Whether a line shows keepalived running again after a stop whose restart is not in the logs:
+/// keepalived's own `Stopping` (a second shutdown), or a line it writes only in a state (implied
+/// by the line), well after the instance stopped.
+fn restarted_unlogged(
+    tracker: &Tracker,
+    event: &Event,
+    role: Role,
+    implied: bool,
+    time: DateTime<Utc>,
+) -> bool {
+    let running = event.event.as_deref() == Some(events::KEEPALIVED_STOPPING)
+        || (implied && !matches!(role, Role::Stop | Role::Unknown));
+    running
+        && tracker.role == Role::Stop
+        && tracker
+            .start
+            .is_some_and(|stopped| (time - stopped).num_seconds() > RESTART_UNLOGGED_AFTER_S)
+}
+
+/// Whether a state line enters the state a tracker already holds from a line written in it a
+/// moment earlier, just after a restart the logs do not show ([`States::restart_unlogged`]
+/// marks such a state known from its start: `proven_from` equal to `start`).
+fn entered_after_restart(tracker: &Tracker, evidence: Evidence, time: DateTime<Utc>) -> bool {
+    evidence == Evidence::StateLine
+        && tracker.inferred
+        && tracker.start.is_some()
+        && tracker.proven_from == tracker.start
+        && tracker
+            .start
+            .is_some_and(|start| (time - start).num_milliseconds() <= SAME_MOMENT_MS)
 }
 
 /// A state keepalived enters right after a line (`leads_to`): when, the line's event, the state.
@@ -468,12 +529,24 @@ impl States {
     ) {
         let inferred = evidence != Evidence::StateLine;
         let entry = evidence == Evidence::ImpliedEntry;
-        if tracker.role == role {
+        if tracker.role == role && !entered_after_restart(tracker, evidence, time) {
             // Direct evidence confirms an inferred state.
             if !inferred {
                 tracker.inferred = false;
             }
             return;
+        }
+        if tracker.role == role {
+            // The state was known after a restart the logs do not show from a line written in
+            // it, a moment before the line entering it: that line is the change of state.
+            *tracker = Tracker {
+                role: Role::Unknown,
+                start: tracker.start,
+                opened_by: None,
+                inferred: false,
+                proven_from: None,
+                first_change: None,
+            };
         }
         // Indirect evidence only fills an unknown state; it never overrides a state line.
         // Right after the node's first transition it may tell the state before it.
@@ -510,20 +583,11 @@ impl States {
             };
             return;
         }
-        let before_logs =
-            tracker.role == Role::Unknown && tracker.start.is_none() && tracker.opened_by.is_none();
+        // Unknown since before the logs, or since a restart they do not show.
+        let before_logs = tracker.role == Role::Unknown && tracker.opened_by.is_none();
         let first_change = before_logs.then_some((self.transitions.len(), self.intervals.len()));
-        self.intervals.push(Interval {
-            node: node.to_string(),
-            instance: instance.to_string(),
-            role: tracker.role,
-            start: tracker.start,
-            end: Some(time),
-            opened_by: tracker.opened_by,
-            closed_by: Some(index),
-            inferred: tracker.inferred,
-            proven_from: tracker.proven_from,
-        });
+        self.intervals
+            .push(tracker.interval(node, instance, Some(time), Some(index)));
         self.transitions.push(Transition {
             node: node.to_string(),
             instance: instance.to_string(),
@@ -545,6 +609,46 @@ impl States {
             inferred,
             proven_from: None,
             first_change,
+        };
+    }
+
+    /// keepalived ran again after a stop whose restart the logs do not show (see
+    /// [`restarted_unlogged`]): the stop ends here, not earlier, since nothing says when it
+    /// started again. A state a line implies is known from now on (`held`: held since an unknown
+    /// time). Otherwise (a second stop, or a line that enters its state: 1.x `Transition to
+    /// MASTER STATE`) the state is unknown until the line itself, or one a moment later, says it
+    /// (`sent 0 priority` after `Stopping`), as at the start of the logs.
+    #[allow(clippy::too_many_arguments)]
+    fn restart_unlogged(
+        &mut self,
+        tracker: &mut Tracker,
+        node: &str,
+        instance: &str,
+        role: Role,
+        held: bool,
+        index: usize,
+        time: DateTime<Utc>,
+    ) {
+        self.intervals
+            .push(tracker.interval(node, instance, Some(time), None));
+        *tracker = if held {
+            Tracker {
+                role,
+                start: Some(time),
+                opened_by: Some(index),
+                inferred: true,
+                proven_from: Some(time),
+                first_change: None,
+            }
+        } else {
+            Tracker {
+                role: Role::Unknown,
+                start: Some(time),
+                opened_by: None,
+                inferred: false,
+                proven_from: None,
+                first_change: None,
+            }
         };
     }
 
@@ -700,6 +804,10 @@ impl States {
                 let Some(tracker) = trackers.get_mut(&instance) else {
                     continue;
                 };
+                let held = inferred && !entry;
+                if restarted_unlogged(tracker, event, role, inferred, time) {
+                    self.restart_unlogged(tracker, node, &instance, role, held, index, time);
+                }
                 // A state keepalived enters right after an earlier line: a state line (or a stop
                 // or start) within moments says what followed instead; other evidence comes after it.
                 if let Some(follows) = pending.remove(&instance)
@@ -730,17 +838,8 @@ impl States {
             }
         }
         for (instance, tracker) in trackers {
-            self.intervals.push(Interval {
-                node: node.to_string(),
-                instance,
-                role: tracker.role,
-                start: tracker.start,
-                end: None,
-                opened_by: tracker.opened_by,
-                closed_by: None,
-                inferred: tracker.inferred,
-                proven_from: tracker.proven_from,
-            });
+            self.intervals
+                .push(tracker.interval(node, &instance, None, None));
         }
         // keepalived_state against the logs at its modification time (a second of slack: the
         // notify script runs right after the state line).
