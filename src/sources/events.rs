@@ -40,8 +40,24 @@ pub const PRIORITY_ZERO_RECEIVED: &str = "priority-zero-received";
 /// keepalived 1.x decided to become MASTER.
 pub const TRANSITION_TO_MASTER: &str = "transition-to-master";
 
+/// A node announced an address with gratuitous ARPs (only a MASTER does: a VIP).
+pub const GRATUITOUS_ARP: &str = "gratuitous-arp";
+/// keepalived set an instance's VIPs (`setting protocol VIPs`).
+pub const VIPS_SET: &str = "vips-set";
+/// keepalived removed an instance's VIPs (`removing protocol VIPs`).
+pub const VIPS_REMOVED: &str = "vips-removed";
+/// An address was added to an interface (2.x `Assigned address`, 1.x healthcheckers' reflector).
+pub const ADDRESS_ADDED: &str = "address-added";
+/// An address was removed from an interface (`Deassigned address`, the 1.x reflector).
+pub const ADDRESS_REMOVED: &str = "address-removed";
+
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 18] = [
+pub const RELIED_ON: [&str; 23] = [
+    GRATUITOUS_ARP,
+    VIPS_SET,
+    VIPS_REMOVED,
+    ADDRESS_ADDED,
+    ADDRESS_REMOVED,
     LOWER_PRIORITY_ADVERT,
     HIGHER_PRIORITY_ADVERT,
     SAME_PRIORITY_HIGHER_IP,
@@ -76,7 +92,7 @@ pub const FACT_EVENTS: [&str; 5] = [
 
 /// Fields that sources set on their fact events (keepalived.conf, DRBD status, the collection,
 /// keepalived_state), besides those the classifier rows capture.
-pub const FACT_FIELDS: [&str; 37] = [
+pub const FACT_FIELDS: [&str; 38] = [
     "advert_int",
     "auth_type",
     "clock_offset_s",
@@ -114,6 +130,7 @@ pub const FACT_FIELDS: [&str; 37] = [
     "implied_entry",
     "leads_to",
     "repeated",
+    "keepalived_vip",
 ];
 
 #[cfg(test)]

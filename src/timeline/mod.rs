@@ -7,6 +7,7 @@ pub mod budget;
 pub mod filter;
 mod replay;
 pub mod state;
+pub mod vips;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -797,6 +798,7 @@ impl Timeline {
         sort_in_place(&mut timeline.events, |event| {
             read_ends[read_ends.partition_point(|(end, _)| *end <= event)].1
         });
+        vips::mark_vip_removals(&mut timeline.events);
         timeline
     }
 
