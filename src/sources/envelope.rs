@@ -926,6 +926,15 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                     envelope.format = EnvelopeFormat::Rfc3339;
                     syslog_header(&mut cursor, &mut envelope);
                 } else {
+                    cursor.skip_spaces();
+                    // A viewer's stamp before keepalived's console line (Docker Desktop's
+                    // `2025-06-15 00:19:55 Sat Jun 14 15:19:55 2025: ...`): the line's own
+                    // stamp is keepalived's, written on its clock.
+                    if nested_console_line(cursor.rest()).is_some()
+                        && let Some(inner) = worded(cursor.rest())
+                    {
+                        return inner;
+                    }
                     application_header(&mut cursor, &mut envelope);
                 }
                 return envelope;
@@ -980,13 +989,58 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
         // `systemctl status` indents journal lines; a Java stack frame is indented too.
         b' ' | b'\t' if depth < 4 => {
             let inner = parse_nested(trimmed.trim_start(), depth + 1);
-            if inner.stamp.is_some() {
+            // A stamped line, or one pasted without its stamp whose program the classifiers
+            // read (`    host Keepalived_vrrp[7]: ...` in a Markdown code block).
+            if inner.stamp.is_some() || inner.program.is_some_and(is_classified_program) {
                 return inner;
+            }
+        }
+        // Every line of a paste commented out (`# Nov 30 07:30:30 host prog: ...`).
+        b'#' if depth < 4 => {
+            if let Some(rest) = trimmed.strip_prefix("# ") {
+                let inner = parse_nested(rest, depth + 1);
+                if inner.format != EnvelopeFormat::Bare {
+                    return inner;
+                }
             }
         }
         _ => {}
     }
+    // A container runtime's prefix before the line (`docker compose logs`: `node0-vrrpd-1  |
+    // Sat Mar 23 ...`), or `cat -n`'s line number and tab; tried only where nothing else was.
+    if depth < 4
+        && let Some(rest) = compose_prefixed(trimmed).or_else(|| line_numbered(trimmed))
+    {
+        let inner = parse_nested(rest, depth + 1);
+        if inner.format != EnvelopeFormat::Bare {
+            return inner;
+        }
+    }
     Envelope::bare(EnvelopeFormat::Bare, line)
+}
+
+/// The line after `docker compose logs`' service prefix (`node0-vrrpd-1    | `): a name of
+/// letters, digits, `-`, `_`, `.`, spaces, a bar and a space.
+fn compose_prefixed(line: &str) -> Option<&str> {
+    let name_end = line
+        .bytes()
+        .position(|byte| !(byte.is_ascii_alphanumeric() || b"-_.".contains(&byte)))?;
+    if name_end == 0 || name_end > 64 {
+        return None;
+    }
+    let after = line[name_end..].trim_start_matches(' ');
+    (after.len() < line.len() - name_end)
+        .then_some(after)?
+        .strip_prefix("| ")
+}
+
+/// The line after `cat -n`'s number and tab.
+fn line_numbered(line: &str) -> Option<&str> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=9)
+        .contains(&digits)
+        .then(|| line[digits..].strip_prefix('\t'))
+        .flatten()
 }
 
 /// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
@@ -1167,10 +1221,15 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
         envelope.stamp = Some(stamp);
         return Some(envelope);
     }
-    if !inner.is_empty()
-        && inner
+    // Seconds since boot (`[ 1142.904077]`), or since the previous message as `dmesg -H` and
+    // `--reltime` write them (`[  +0.000082]`), or `dmesg -H`'s minute header (`[Sep27 20:57]`):
+    // no wall-clock time either way.
+    let seconds = inner.strip_prefix('+').unwrap_or(inner);
+    if (!seconds.is_empty()
+        && seconds
             .bytes()
-            .all(|byte| byte.is_ascii_digit() || byte == b'.')
+            .all(|byte| byte.is_ascii_digit() || byte == b'.'))
+        || is_dmesg_minute_header(inner)
     {
         return Some(Envelope::bare(
             EnvelopeFormat::Dmesg,
@@ -1178,6 +1237,18 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
         ));
     }
     None
+}
+
+/// `dmesg -H`'s header of a new minute: `Sep27 20:57` (month, day, hour and minute).
+fn is_dmesg_minute_header(inner: &str) -> bool {
+    let bytes = inner.as_bytes();
+    bytes.len() == 11
+        && inner.get(..3).and_then(month_number).is_some()
+        && bytes[3..5].iter().all(u8::is_ascii_digit)
+        && bytes[5] == b' '
+        && bytes[6..8].iter().all(u8::is_ascii_digit)
+        && bytes[8] == b':'
+        && bytes[9..].iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]
@@ -1562,6 +1633,57 @@ mod tests {
             "Note: keepalived restarted",
             "Keepalived said this: x",
             "Keepalived_vrrp[x]: y",
+        ] {
+            assert_eq!(parse(prose).format, EnvelopeFormat::Bare, "{prose}");
+        }
+    }
+
+    #[test]
+    fn prefixes_pasted_before_whole_lines_are_read_through() {
+        // docker compose logs, a paste commented out, cat -n, an indented stampless header.
+        let compose =
+            parse("node1-vrrpd-1    | Sat Mar 23 10:49:22 2024: (VI_1) Entering BACKUP STATE");
+        assert_eq!(compose.format, EnvelopeFormat::KeepalivedConsole);
+        assert_eq!(compose.message, "(VI_1) Entering BACKUP STATE");
+        let commented =
+            parse("# Nov 30 07:31:39 m-01 Keepalived_vrrp[6146]: (VI_1) Entering BACKUP STATE");
+        assert_eq!(commented.program, Some("Keepalived_vrrp"));
+        assert_eq!(commented.stamp.map(|stamp| stamp.hour), Some(7));
+        let numbered = parse("5913\tMay 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet");
+        assert_eq!(numbered.format, EnvelopeFormat::Rfc3164);
+        assert_eq!(numbered.message, "bogus VRRP packet");
+        let indented = parse(
+            "    centos-master Keepalived_vrrp[1084]: VRRP_Instance(VIP1) Entering MASTER STATE",
+        );
+        assert_eq!(indented.host, Some("centos-master"));
+        assert_eq!(
+            indented.message,
+            "VRRP_Instance(VIP1) Entering MASTER STATE"
+        );
+        // A viewer's stamp before keepalived's console line: keepalived's own stamp counts.
+        let desktop =
+            parse("2025-06-15 00:19:55 Sat Jun 14 15:19:55 2025: (VI_1) Entering MASTER STATE");
+        assert_eq!(desktop.message, "(VI_1) Entering MASTER STATE");
+        assert_eq!(
+            desktop.stamp.map(|stamp| (stamp.day, stamp.hour)),
+            Some((14, 15))
+        );
+        // dmesg -H: relative seconds and the minute header carry no wall-clock time.
+        for line in [
+            "[  +0.000082] block drbd0: Split-Brain detected but unresolved, dropping connection!",
+            "[Sep27 20:57] block drbd0: Split-Brain detected but unresolved, dropping connection!",
+        ] {
+            let dmesg = parse(line);
+            assert_eq!(dmesg.format, EnvelopeFormat::Dmesg, "{line}");
+            assert!(dmesg.stamp.is_none(), "{line}");
+            assert!(dmesg.message.starts_with("block drbd0:"), "{line}");
+        }
+        for prose in [
+            "# keepalived restarted here",
+            "word | not a log line",
+            "12\tnot a log line",
+            "[+] done",
+            "[Sep2ü 20:57] x",
         ] {
             assert_eq!(parse(prose).format, EnvelopeFormat::Bare, "{prose}");
         }
