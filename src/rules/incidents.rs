@@ -444,7 +444,7 @@ fn fold_group(
         .collect();
     all_transitions.sort_by_key(|index| (transitions[*index].time, *index));
     all_transitions.dedup();
-    if !lead_is_window {
+    if !lead_is_window && !all_transitions.is_empty() {
         // The title names the lead's cause and the incident's transitions: all of them when
         // they are few, else the first ones, how many more, and the last (a flapping instance
         // makes thousands; the finding's transitions list them all).

@@ -1008,12 +1008,19 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
     }
     // A container runtime's prefix before the line (`docker compose logs`: `node0-vrrpd-1  |
     // Sat Mar 23 ...`), or `cat -n`'s line number and tab; tried only where nothing else was.
-    if depth < 4
-        && let Some(rest) = compose_prefixed(trimmed).or_else(|| line_numbered(trimmed))
-    {
-        let inner = parse_nested(rest, depth + 1);
-        if inner.format != EnvelopeFormat::Bare {
-            return inner;
+    if depth < 4 {
+        if let Some(rest) = compose_prefixed(trimmed) {
+            let inner = parse_nested(rest, depth + 1);
+            if inner.format != EnvelopeFormat::Bare {
+                return inner;
+            }
+        }
+        // A number before a stamped line: cat -n's (a tab), or the same copied with spaces.
+        if let Some(rest) = line_numbered(trimmed) {
+            let inner = parse_nested(rest, depth + 1);
+            if inner.stamp.is_some() {
+                return inner;
+            }
         }
     }
     Envelope::bare(EnvelopeFormat::Bare, line)
@@ -1034,13 +1041,11 @@ fn compose_prefixed(line: &str) -> Option<&str> {
         .strip_prefix("| ")
 }
 
-/// The line after `cat -n`'s number and tab.
+/// The line after a line number (`cat -n`'s number and tab, or spaces).
 fn line_numbered(line: &str) -> Option<&str> {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    (1..=9)
-        .contains(&digits)
-        .then(|| line[digits..].strip_prefix('\t'))
-        .flatten()
+    let rest = line[digits..].trim_start_matches([' ', '\t']);
+    ((1..=9).contains(&digits) && rest.len() < line.len() - digits).then_some(rest)
 }
 
 /// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
@@ -1649,9 +1654,14 @@ mod tests {
             parse("# Nov 30 07:31:39 m-01 Keepalived_vrrp[6146]: (VI_1) Entering BACKUP STATE");
         assert_eq!(commented.program, Some("Keepalived_vrrp"));
         assert_eq!(commented.stamp.map(|stamp| stamp.hour), Some(7));
-        let numbered = parse("5913\tMay 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet");
-        assert_eq!(numbered.format, EnvelopeFormat::Rfc3164);
-        assert_eq!(numbered.message, "bogus VRRP packet");
+        for numbered in [
+            "5913\tMay 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
+            "5913 May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
+        ] {
+            let numbered = parse(numbered);
+            assert_eq!(numbered.format, EnvelopeFormat::Rfc3164);
+            assert_eq!(numbered.message, "bogus VRRP packet");
+        }
         let indented = parse(
             "    centos-master Keepalived_vrrp[1084]: VRRP_Instance(VIP1) Entering MASTER STATE",
         );
@@ -1682,6 +1692,7 @@ mod tests {
             "# keepalived restarted here",
             "word | not a log line",
             "12\tnot a log line",
+            "12 Keepalived_vrrp[3]: a stampless line is not taken after a number",
             "[+] done",
             "[Sep2ü 20:57] x",
         ] {
