@@ -257,6 +257,18 @@ fn has_emphasis(text: &str) -> bool {
     memchr::memchr_iter(b'*', bytes).any(|star| bytes.get(star + 1) == Some(&b'*'))
 }
 
+/// A message without the comment a writer typed after it, behind a tab (`Entering MASTER
+/// STATE\t# the VIP moves here`): keepalived and the kernel write no tabs in these messages.
+/// None when there is none.
+fn without_trailing_comment(message: &str) -> Option<&str> {
+    let bytes = message.as_bytes();
+    memchr::memchr_iter(b'\t', bytes).find_map(|tab| {
+        let after = message[tab..].trim_start_matches([' ', '\t']);
+        let kept = message[..tab].trim_end();
+        (after.starts_with('#') && !kept.is_empty()).then_some(kept)
+    })
+}
+
 fn arrow_tokens(message: &str, fields: &mut Fields) {
     // key( Old -> New ), tolerant of spacing.
     let mut rest = message;
@@ -493,6 +505,9 @@ impl Table {
         if has_emphasis(message) {
             return self.classify_exhaustively(program, level, &message.replace("**", ""));
         }
+        if let Some(kept) = without_trailing_comment(message) {
+            return self.classify_exhaustively(program, level, kept);
+        }
         let every_row: Vec<usize> = (0..self.rows.len())
             .filter(|index| self.rows[*index].level.is_none() || level.is_some())
             .collect();
@@ -709,6 +724,9 @@ impl Classifier {
                 &message.replace("**", ""),
             );
         }
+        if let Some(kept) = without_trailing_comment(message) {
+            return Classifier::classify_applicable(tables, program, level, kept);
+        }
         let classify_all = |folded: &[u8]| {
             tables
                 .iter()
@@ -848,6 +866,25 @@ mod tests {
             read("VRRP_Instance(VI_1) Received advert with **higher priority 253, ours 253**"),
             plain
         );
+    }
+
+    #[test]
+    fn a_comment_typed_after_a_line_behind_a_tab_is_left_out() {
+        let classifier = Classifier::load(None);
+        let tables = classifier.tables_for("messages");
+        let read = |message: &str| {
+            classifier
+                .classify(&tables, "messages", Some("Keepalived_vrrp"), None, message)
+                .map(|found| found.row.id.clone())
+        };
+        let plain = read("(VI_1) Entering MASTER STATE");
+        assert!(plain.is_some());
+        assert_eq!(
+            read("(VI_1) Entering MASTER STATE\t# the VIP moves here"),
+            plain
+        );
+        assert_eq!(read("(VI_1) Entering MASTER STATE \t\t#"), plain);
+        assert_eq!(read("(VI_1) Entering MASTER STATE\tnot a comment"), None);
     }
 
     #[test]

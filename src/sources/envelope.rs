@@ -954,13 +954,16 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
             // reply that quoted lines without their date): read without a time, since the day
             // is not in it.
             let mut cursor = Cursor::new(trimmed);
-            if clock(&mut cursor, false).is_some()
-                && cursor.peek() == Some(b' ')
-                && looks_like_syslog_header(cursor.rest())
-            {
-                let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
-                syslog_header(&mut cursor, &mut envelope);
-                return envelope;
+            if clock(&mut cursor, false).is_some() && cursor.peek() == Some(b' ') {
+                if looks_like_syslog_header(cursor.rest()) {
+                    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+                    syslog_header(&mut cursor, &mut envelope);
+                    return envelope;
+                }
+                // The same without the host (`17:56:06 Keepalived_vrrp[261668]: ...`).
+                if let Some(envelope) = tag_only(cursor.rest().trim_start()) {
+                    return envelope;
+                }
             }
         }
         b'<' => {
@@ -1080,7 +1083,22 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
     if let Some(stamp) = weekday_stamp(&mut cursor) {
         let mut envelope = Envelope::bare(EnvelopeFormat::KeepalivedConsole, "");
         envelope.stamp = Some(stamp);
-        cursor.eat(b':');
+        if !cursor.eat(b':') {
+            // OpenWrt's logread: the stamp, a `facility.level` word, then `ident[pid]: msg`.
+            cursor.skip_spaces();
+            let rest = cursor.rest();
+            let tagged = rest
+                .split_once(' ')
+                .filter(|(word, _)| is_facility_level(word))
+                .map_or(rest, |(_, after)| after.trim_start());
+            if let Some(inner) = tag_only(tagged) {
+                return Some(Envelope {
+                    stamp: Some(stamp),
+                    format: EnvelopeFormat::Rfc3164,
+                    ..inner
+                });
+            }
+        }
         cursor.skip_spaces();
         envelope.message = cursor.rest();
         return Some(envelope);
@@ -1112,6 +1130,20 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         return Some(envelope);
     }
     tag_only(trimmed)
+}
+
+/// `daemon.info`, `kern.warn`: a syslog facility and level, as OpenWrt's logread writes them.
+fn is_facility_level(word: &str) -> bool {
+    word.split_once('.').is_some_and(|(facility, level)| {
+        !facility.is_empty()
+            && facility
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit())
+            && matches!(
+                level,
+                "emerg" | "alert" | "crit" | "err" | "warn" | "notice" | "info" | "debug"
+            )
+    })
 }
 
 /// A syslog line pasted without its stamp and host (`Keepalived_vrrp[2752]: (M3_2) Entering
@@ -1678,6 +1710,21 @@ mod tests {
             desktop.stamp.map(|stamp| (stamp.day, stamp.hour)),
             Some((14, 15))
         );
+        // OpenWrt's logread, and a clock with no date and no host.
+        let logread = parse(
+            "Thu Dec 28 20:26:22 2023 daemon.info Keepalived_vrrp[3000]: (VI_1) Entering BACKUP STATE",
+        );
+        assert_eq!(logread.program, Some("Keepalived_vrrp"));
+        assert_eq!(logread.pid, Some(3000));
+        assert_eq!(logread.message, "(VI_1) Entering BACKUP STATE");
+        assert_eq!(
+            logread.stamp.map(|stamp| (stamp.day, stamp.hour)),
+            Some((28, 20))
+        );
+        let clock_only =
+            parse("17:56:06 Keepalived_vrrp[261668]: (VI_2) Entering BACKUP STATE (init)");
+        assert_eq!(clock_only.program, Some("Keepalived_vrrp"));
+        assert!(clock_only.stamp.is_none());
         // dmesg -H: relative seconds and the minute header carry no wall-clock time.
         for line in [
             "[  +0.000082] block drbd0: Split-Brain detected but unresolved, dropping connection!",
