@@ -460,3 +460,19 @@ fn a_line_written_in_a_state_long_after_a_stop_shows_a_restart_and_the_entry_mom
         "{text}"
     );
 }
+
+#[test]
+fn a_reload_keeps_the_state_an_instance_held() {
+    // keepalived restores each instance's state across a reload (vrrp.c restore_vrrp_state): a
+    // Neutron L3-HA node's day of reloads leaves its router BACKUP, not of unknown state.
+    let bundle = BundleBuilder::new().file(
+        "compute4",
+        "var/log/messages",
+        "Mar  9 16:10:35 compute4 Keepalived_vrrp[2307]: (VR_24) Entering BACKUP STATE (init)\n\
+         Mar  9 16:11:26 compute4 Keepalived[2305]: Reloading ...\n\
+         Mar  9 16:11:26 compute4 Keepalived_vrrp[2307]: Reloading\n",
+    );
+    let text = analyze_text(bundle.path());
+    assert!(text.contains("standby compute4"), "{text}");
+    assert!(!text.contains("UNKNOWN 16:11:26"), "{text}");
+}

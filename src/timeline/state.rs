@@ -257,12 +257,11 @@ fn stops_everything(event: &Event) -> bool {
         && event.field("action") == Some("Exiting"))
 }
 
-/// Lifecycle events after which every instance's state is unknown until it says.
+/// Lifecycle events after which every instance's state is unknown until it says: a start. Not a
+/// reload: keepalived restores each instance's state across it (vrrp.c restore_vrrp_state, 1.2
+/// to 2.x); an instance it re-initialises says so (`Entering BACKUP STATE (init)`).
 fn restarts_everything(event: &Event) -> bool {
-    matches!(
-        event.event.as_deref(),
-        Some(events::KEEPALIVED_STARTING | events::KEEPALIVED_RELOADING)
-    )
+    event.event.as_deref() == Some(events::KEEPALIVED_STARTING)
 }
 
 struct Tracker {
