@@ -15,6 +15,7 @@ use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::event::{drbd_label, is_drbd_minor};
 use crate::sources::{Event, events};
 use crate::timeline::state::{Interval, Role, States};
+use crate::timeline::vips::bare_address;
 use crate::timeline::{Timeline, format_clock, format_time};
 
 /// A silence of a node's logs longer than this is a `quiet` blind interval.
@@ -966,12 +967,7 @@ fn addresses_of_node(
         .nodes
         .iter()
         .filter(|entry| entry.name == node)
-        .flat_map(|entry| {
-            entry
-                .addresses
-                .iter()
-                .map(|address| strip_prefix_length(address))
-        })
+        .flat_map(|entry| entry.addresses.iter().map(|address| bare_address(address)))
         .collect();
     addresses.extend(known_addresses.get(node).into_iter().flatten().cloned());
     let names: Vec<&str> = timeline
@@ -1071,11 +1067,6 @@ fn drbd_resource(event: &Event) -> Option<String> {
         .map(|rest| rest.split(['/', ' ']).next().unwrap_or(rest))
         .or_else(|| device.strip_prefix("block "))?;
     Some(name.to_string())
-}
-
-/// `10.0.0.1/24` → `10.0.0.1`.
-fn strip_prefix_length(address: &str) -> String {
-    address.split('/').next().unwrap_or(address).to_string()
 }
 
 /// An IPv4 address written into a host name (`host-10-19-220-54`, `ip-10-0-0-5`, `10.0.0.5`).

@@ -277,6 +277,19 @@ struct Tracker {
 }
 
 impl Tracker {
+    /// A state no line has told yet: since before the logs (`start` None), or since a restart
+    /// they do not show.
+    fn unknown_since(start: Option<DateTime<Utc>>) -> Tracker {
+        Tracker {
+            role: Role::Unknown,
+            start,
+            opened_by: None,
+            inferred: false,
+            proven_from: None,
+            first_change: None,
+        }
+    }
+
     /// The interval of the state tracked so far, ending at `end` (None: open at the end of the
     /// logs), closed by the line `closed_by` if one says so.
     fn interval(
@@ -345,7 +358,6 @@ fn restarted_unlogged(
 fn entered_after_restart(tracker: &Tracker, evidence: Evidence, time: DateTime<Utc>) -> bool {
     evidence == Evidence::StateLine
         && tracker.inferred
-        && tracker.start.is_some()
         && tracker.proven_from == tracker.start
         && tracker
             .start
@@ -355,8 +367,10 @@ fn entered_after_restart(tracker: &Tracker, evidence: Evidence, time: DateTime<U
 /// A state keepalived enters right after a line (`leads_to`): when, the line's event, the state.
 type Follows = (DateTime<Utc>, usize, Role);
 
-/// Evidence this close after a node's first transition still tells the state before it.
-const SAME_MOMENT_MS: i64 = 2000;
+/// Lines this close together are one moment of keepalived's: evidence this close after a node's
+/// first transition still tells the state before it, a state line this close after a line
+/// decides what it led to, an address added this close after `setting protocol VIPs` is a VIP.
+pub(super) const SAME_MOMENT_MS: i64 = 2000;
 
 impl States {
     /// Reconstructs states from the timeline's events (in timeline order).
@@ -528,24 +542,17 @@ impl States {
     ) {
         let inferred = evidence != Evidence::StateLine;
         let entry = evidence == Evidence::ImpliedEntry;
-        if tracker.role == role && !entered_after_restart(tracker, evidence, time) {
-            // Direct evidence confirms an inferred state.
-            if !inferred {
-                tracker.inferred = false;
-            }
-            return;
-        }
         if tracker.role == role {
+            if !entered_after_restart(tracker, evidence, time) {
+                // Direct evidence confirms an inferred state.
+                if !inferred {
+                    tracker.inferred = false;
+                }
+                return;
+            }
             // The state was known after a restart the logs do not show from a line written in
             // it, a moment before the line entering it: that line is the change of state.
-            *tracker = Tracker {
-                role: Role::Unknown,
-                start: tracker.start,
-                opened_by: None,
-                inferred: false,
-                proven_from: None,
-                first_change: None,
-            };
+            *tracker = Tracker::unknown_since(tracker.start);
         }
         // Indirect evidence only fills an unknown state; it never overrides a state line.
         // Right after the node's first transition it may tell the state before it.
@@ -640,14 +647,7 @@ impl States {
                 first_change: None,
             }
         } else {
-            Tracker {
-                role: Role::Unknown,
-                start: Some(time),
-                opened_by: None,
-                inferred: false,
-                proven_from: None,
-                first_change: None,
-            }
+            Tracker::unknown_since(Some(time))
         };
     }
 
@@ -686,17 +686,7 @@ impl States {
             node_instances.into_iter().collect()
         };
         for instance in &all_instances {
-            trackers.insert(
-                instance.clone(),
-                Tracker {
-                    role: Role::Unknown,
-                    start: None,
-                    opened_by: None,
-                    inferred: false,
-                    proven_from: None,
-                    first_change: None,
-                },
-            );
+            trackers.insert(instance.clone(), Tracker::unknown_since(None));
         }
         let mut state_file: Vec<(usize, Role, DateTime<Utc>)> = Vec::new();
         // Per instance: a state keepalived enters right after a line (`leads_to`), when, and that

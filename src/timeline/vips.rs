@@ -6,14 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 
+use super::state::SAME_MOMENT_MS;
 use crate::sources::event::Event;
 use crate::sources::events;
 
 /// Field set on an address removal that is keepalived removing a VIP of the pair (value `yes`).
 pub const KEEPALIVED_VIP_FIELD: &str = "keepalived_vip";
-
-/// How soon after its own `setting protocol VIPs` a node's address addition is that line's doing.
-const SAME_MOMENT_MS: i64 = 2000;
 
 /// Marks every removal of an address the pair announced as a VIP (gratuitous ARPs,
 /// keepalived.conf's `virtual_ipaddress`, an address added just after `setting protocol VIPs`):
@@ -75,6 +73,6 @@ fn address_of(event: &Event) -> Option<&str> {
 }
 
 /// An address without its prefix length (`10.0.0.5/24` names `10.0.0.5`).
-fn bare_address(address: &str) -> String {
+pub fn bare_address(address: &str) -> String {
     address.split('/').next().unwrap_or(address).to_string()
 }
