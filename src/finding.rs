@@ -97,7 +97,7 @@ pub struct Finding {
 /// A state transition of a VRRP instance and why it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failover {
-    pub time: DateTime<Utc>,
+    pub time: Option<DateTime<Utc>>,
     pub instance: String,
     pub node: String,
     pub from: Role,

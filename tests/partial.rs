@@ -331,7 +331,7 @@ fn undated_start_up_lines_give_the_state_and_an_unexplained_takeover_keeps_its_o
 }
 
 #[test]
-fn a_log_without_dates_says_what_its_lines_say_and_that_they_are_placed_nowhere() {
+fn a_log_without_dates_says_what_its_lines_say_and_explains_them_by_their_order() {
     // `journalctl -o cat`, or a paste with the date and host columns cut: the order of the lines
     // is known, not their time.
     let bundle = BundleBuilder::new().file(
@@ -351,9 +351,79 @@ fn a_log_without_dates_says_what_its_lines_say_and_that_they_are_placed_nowhere(
         "{text}"
     );
     let (report, _) = analyze(bundle.path(), &[]);
-    // Nothing is placed in time: no transition, no window.
-    assert_eq!(report["transitions"].as_array().unwrap().len(), 0);
+    // Nothing is placed in time: no window; the changes of state are read in the lines' order
+    // (with no time), and the start line before them explains them.
     assert_eq!(report["split_brain"].as_array().unwrap().len(), 0);
+    let transitions: Vec<(String, String, String, bool)> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|transition| {
+            (
+                transition["from"].as_str().unwrap().to_string(),
+                transition["to"].as_str().unwrap().to_string(),
+                transition["cause"].as_str().unwrap().to_string(),
+                transition["time"].is_null(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("UNKNOWN", "BACKUP", "startup-election", true),
+        ("BACKUP", "MASTER", "startup-election", true),
+    ]
+    .map(|(from, to, cause, undated)| {
+        (from.to_string(), to.to_string(), cause.to_string(), undated)
+    });
+    assert_eq!(transitions, expected);
+    assert!(text.contains("(M3_1) Entering MASTER STATE"), "{text}");
+}
+
+#[test]
+fn undated_lines_explain_a_fault_only_by_lines_since_the_instance_last_changed() {
+    // Stamps cut off (a keepalived 1.3 blog's paste, host kept): the script failure before the
+    // FAULT explains it; a script failure before the instance's earlier change does not explain
+    // a later FAULT, and the peer's undated lines explain nothing on this node.
+    let bundle = BundleBuilder::new()
+        .file(
+            "centos-master",
+            "var/log/messages",
+            "    centos-master Keepalived_vrrp[1084]: VRRP_Script(chk_nginx) failed\n\
+             \x20   centos-master Keepalived_vrrp[1084]: VRRP_Instance(VIP1) Entering MASTER STATE\n\
+             \x20   centos-master Keepalived_vrrp[1084]: VRRP_Instance(VIP1) Entering FAULT STATE\n\
+             \x20   centos-master Keepalived_vrrp[1084]: VRRP_Script(chk_nginx) succeeded\n\
+             \x20   centos-master Keepalived_vrrp[1084]: VRRP_Instance(VIP1) Entering BACKUP STATE\n\
+             \x20   centos-master Keepalived_vrrp[1084]: VRRP_Script(chk_nginx) failed\n\
+             \x20   centos-master Keepalived_vrrp[1084]: VRRP_Instance(VIP1) Entering FAULT STATE\n",
+        )
+        .file(
+            "centos-minion1",
+            "var/log/messages",
+            "    centos-minion1 Keepalived_vrrp[835]: VRRP_Script(chk_nginx) failed\n\
+             \x20   centos-minion1 Keepalived_vrrp[835]: VRRP_Instance(VIP1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let causes: Vec<(String, String, String)> = report["failovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|failover| {
+            assert!(failover["time"].is_null(), "{failover}");
+            (
+                failover["node"].as_str().unwrap().to_string(),
+                failover["to"].as_str().unwrap().to_string(),
+                failover["cause"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("centos-master", "MASTER", "unknown"),
+        ("centos-master", "FAULT", "unknown"),
+        ("centos-master", "FAULT", "script-fault"),
+        ("centos-minion1", "MASTER", "unknown"),
+    ]
+    .map(|(node, to, cause)| (node.to_string(), to.to_string(), cause.to_string()));
+    assert_eq!(causes, expected);
+    assert_eq!(report["verdict"]["start"], serde_json::Value::Null);
 }
 
 #[test]

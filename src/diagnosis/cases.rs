@@ -147,7 +147,9 @@ fn finish(
                             failover.node,
                             failover.from,
                             failover.to,
-                            failover.time.format("%H:%M:%S"),
+                            failover.time.map_or("(no date)".to_string(), |time| time
+                                .format("%H:%M:%S")
+                                .to_string()),
                             failover.cause
                         )
                     })

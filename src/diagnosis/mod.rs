@@ -82,10 +82,10 @@ pub fn diagnose(
     if !window.is_unbounded() {
         analysis
             .transitions
-            .retain(|transition| window.holds(Some(transition.time), None));
+            .retain(|transition| window.holds(transition.time, None));
         analysis
             .failovers
-            .retain(|failover| window.holds(Some(failover.time), None));
+            .retain(|failover| window.holds(failover.time, None));
         analysis.split_brain.retain(|split| {
             window.holds(split.start.or(split.seen_at), split.end.or(split.seen_at))
         });

@@ -161,12 +161,12 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
     analysis
         .failovers
         .iter()
-        .filter(|failover| {
-            failover.to == Role::Master
-                && failover.time <= start
-                && start - failover.time <= Duration::seconds(5)
+        .filter_map(|failover| Some((failover, failover.time?)))
+        .filter(|(failover, time)| {
+            failover.to == Role::Master && *time <= start && start - *time <= Duration::seconds(5)
         })
-        .min_by_key(|failover| start - failover.time)
+        .min_by_key(|(_, time)| start - *time)
+        .map(|(failover, _)| failover)
         .map(|failover| failover.cause.clone())
 }
 
@@ -183,6 +183,7 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     real.iter()
         .min_by_key(|failover| {
             (
+                failover.time.is_none(),
                 failover.from == Role::Unknown && failover.cause == "unknown",
                 failover.to != Role::Master,
             )
@@ -289,7 +290,7 @@ pub fn decide(
                 verdict.cause = Some(incident_cause(failover, analysis));
                 verdict.instance = Some(failover.instance.clone());
                 verdict.nodes = vec![failover.node.clone()];
-                verdict.start = Some(failover.time);
+                verdict.start = failover.time;
             }
         }
         _ => {}
@@ -347,12 +348,15 @@ fn decide_status(
         return Verdict::new(
             Status::Failover,
             format!(
-                "failover: {} went {} → {} of {} at {}, cause {}{}",
+                "failover: {} went {} → {} of {} {}, cause {}{}",
                 failover.node,
                 failover.from,
                 failover.to,
                 failover.instance,
-                format_time(failover.time, 0),
+                failover.time.map_or_else(
+                    || "(in lines without a date, read in their order)".to_string(),
+                    |time| format!("at {}", format_time(time, 0))
+                ),
                 incident_cause(failover, analysis),
                 if count > 1 {
                     format!(" ({count} transitions in all)")

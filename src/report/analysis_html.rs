@@ -936,8 +936,11 @@ fn write_transitions(page: &mut String, report: &Report, dated: bool) {
          <th>Evidence</th></tr></thead><tbody>\n",
     );
     for (index, transition) in report.transitions.iter().enumerate().take(MAX_TRANSITIONS) {
-        let time = parse_rfc3339(&transition.time)
-            .map_or_else(|| transition.time.clone(), |time| format_clock(time, dated));
+        let time = match transition.time.as_deref() {
+            None => "no date".to_string(),
+            Some(text) => parse_rfc3339(text)
+                .map_or_else(|| text.to_string(), |time| format_clock(time, dated)),
+        };
         let change = format!(
             "{}{} → {}",
             transition.from,

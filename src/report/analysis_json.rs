@@ -153,7 +153,7 @@ pub struct FindingRecord {
 /// transitions).
 #[derive(Serialize)]
 pub struct TransitionRecord {
-    pub time: String,
+    pub time: Option<String>,
     pub instance: String,
     pub node: String,
     pub from: &'static str,
@@ -382,7 +382,7 @@ impl Report {
             })
             .collect();
         let record = |transition: &crate::finding::Failover| TransitionRecord {
-            time: format_time(transition.time, 0),
+            time: transition.time.map(|time| format_time(time, 0)),
             instance: transition.instance.clone(),
             node: transition.node.clone(),
             from: transition.from.name(),

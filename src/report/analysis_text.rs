@@ -142,7 +142,7 @@ pub fn write(
             let marker = if evidence.clock_offset_s.is_some() {
                 corrected = true;
                 "* "
-            } else if evidence.time_inferred {
+            } else if evidence.time_inferred && evidence.time.is_some() {
                 inferred = true;
                 "~ "
             } else {

@@ -169,7 +169,7 @@ impl Swimlanes {
                     if transition.node != node.name || transition.instance != instance.name {
                         continue;
                     }
-                    if let Some(time) = parse_rfc3339(&transition.time) {
+                    if let Some(time) = transition.time.as_deref().and_then(parse_rfc3339) {
                         instants.push(time);
                         markers.push(Marker {
                             lane,

@@ -129,7 +129,10 @@ impl Context<'_> {
                     "self" => Some(subject.node.clone()),
                     "peer" => (!peers.is_empty()).then(|| peers.join(", ")),
                     "instance" => subject.instance.clone(),
-                    "time" => Some(format_time(subject.time, 0)),
+                    "time" => Some(match event.filter(|event| event.time.is_none()) {
+                        Some(event) => format!("line {} of {} (no date)", event.line, event.file),
+                        None => format_time(subject.time, 0),
+                    }),
                     "sender" => subject.event.and_then(|index| self.sender_of(index)),
                     "drbd" => drbd.as_deref().map(drbd_label),
                     "resource" => drbd.clone().filter(|name| !is_drbd_minor(name)),
@@ -245,6 +248,11 @@ impl Context<'_> {
             return "only this node's logs were given: the peer's side of the failover is unknown"
                 .to_string();
         }
+        if subject.order_bounds.is_some() {
+            return "its lines carry no date: the lines before it in its file show no reason, and \
+                    the peer's lines cannot be placed around it"
+                .to_string();
+        }
         let window = (
             subject.time - Duration::seconds(60),
             subject.time + Duration::seconds(60),
@@ -274,18 +282,53 @@ impl Context<'_> {
     fn transitions(&self) -> (Vec<Failover>, Vec<Finding>) {
         let mut transitions = Vec::new();
         let mut findings = Vec::new();
-        for transition in &self.facts.states.transitions {
-            let kind = subject_kind(transition.from, transition.to);
-            let subject = Subject {
-                kind,
-                node: transition.node.clone(),
-                time: transition.time,
-                end: None,
-                instance: Some(transition.instance.clone()),
-                from: Some(transition.from),
-                to: Some(transition.to),
-                event: Some(transition.event),
-            };
+        let states = self.facts.states;
+        // Undated ones first, as the timeline puts undated lines first.
+        let undated = states.undated_transitions.iter().map(|transition| {
+            (
+                Subject {
+                    kind: subject_kind(transition.from, transition.to),
+                    node: transition.node.clone(),
+                    time: DateTime::<Utc>::MIN_UTC,
+                    end: None,
+                    instance: Some(transition.instance.clone()),
+                    from: Some(transition.from),
+                    to: Some(transition.to),
+                    event: Some(transition.event),
+                    order_bounds: Some((transition.previous_line, transition.next_line)),
+                },
+                false,
+                None,
+            )
+        });
+        let dated = states.transitions.iter().map(|transition| {
+            (
+                Subject {
+                    kind: subject_kind(transition.from, transition.to),
+                    node: transition.node.clone(),
+                    time: transition.time,
+                    end: None,
+                    instance: Some(transition.instance.clone()),
+                    from: Some(transition.from),
+                    to: Some(transition.to),
+                    event: Some(transition.event),
+                    order_bounds: None,
+                },
+                transition.from_inferred,
+                transition.from_evidence,
+            )
+        });
+        for (subject, from_inferred, from_evidence) in undated.chain(dated) {
+            let kind = subject.kind;
+            let event_index = subject.event.unwrap_or_default();
+            let event_line = self.facts.timeline.events[event_index].line;
+            let time = (subject.order_bounds.is_none()).then_some(subject.time);
+            let node = subject.node.clone();
+            let instance = subject.instance.clone().unwrap_or_default();
+            let (from, to) = (
+                subject.from.unwrap_or(Role::Unknown),
+                subject.to.unwrap_or(Role::Unknown),
+            );
             let mut chosen = None;
             for rule in self
                 .rules
@@ -299,8 +342,8 @@ impl Context<'_> {
                     break;
                 }
             }
-            let mut evidence = vec![transition.event];
-            evidence.extend(transition.from_evidence);
+            let mut evidence = vec![event_index];
+            evidence.extend(from_evidence);
             let failover = kind.is_failover();
             let (cause, rule_id, severity, detail) = match &chosen {
                 Some((rule, more)) => {
@@ -329,36 +372,40 @@ impl Context<'_> {
             evidence.dedup();
             if failover {
                 let mut finding = match &chosen {
-                    Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![transition.node.clone()]),
+                    Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![node.clone()]),
                     None => Finding {
-                        id: finding_id("unknown", &transition.node, Some(&transition.instance), transition.time),
+                        id: finding_id("unknown", &node, Some(&instance), subject.time),
                         rule: "unknown".to_string(),
                         severity: Severity::Warning,
                         title: "Cause unknown".to_string(),
-                        start: Some(transition.time),
+                        start: time,
                         end: None,
-                        nodes: vec![transition.node.clone()],
+                        nodes: vec![node.clone()],
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
                         remedy: "Collect both nodes' logs around this time (esc-diag collect), with keepalived run with -D (log detail) if possible.".to_string(),
                         advice: Vec::new(),
                         references: Vec::new(),
                         evidence: evidence.clone(),
-                        instance: Some(transition.instance.clone()),
+                        instance: Some(instance.clone()),
                         transitions: Vec::new(),
                         merged: Vec::new(),
                     },
                 };
+                if time.is_none() {
+                    finding.start = None;
+                    finding.id = format!("{}@{node}@{instance}@line-{event_line}", finding.rule);
+                }
                 finding.transitions = vec![transitions.len()];
                 findings.push(finding);
             }
             transitions.push(Failover {
-                time: transition.time,
-                instance: transition.instance.clone(),
-                node: transition.node.clone(),
-                from: transition.from,
-                from_inferred: transition.from_inferred,
-                to: transition.to,
+                time,
+                instance,
+                node,
+                from,
+                from_inferred,
+                to,
                 failover,
                 cause,
                 rule: rule_id,
@@ -529,6 +576,7 @@ impl Context<'_> {
                         from: None,
                         to: Some(Role::Master),
                         event: later.opened_by,
+                        order_bounds: None,
                     },
                     OverlapProof {
                         nodes: [later.node.clone(), other.node.clone()],
@@ -804,6 +852,7 @@ impl Context<'_> {
                     from: None,
                     to: None,
                     event: Some(index),
+                    order_bounds: None,
                 };
                 if !event_matches(&self.facts, &subject, predicate, index) {
                     continue;
@@ -905,12 +954,27 @@ impl Analysis {
             let values = context.advice_values(&finding.evidence);
             finding.remedy = rules.with_advice(&finding.remedy, &finding.advice, &values);
         }
+        // Undated findings (first, with no start) in the order of their lines.
+        let undated_line = |finding: &Finding| {
+            finding
+                .start
+                .is_none()
+                .then(|| finding.evidence.first().copied())
+                .flatten()
+        };
         findings.sort_by(|a, b| {
-            (std::cmp::Reverse(a.severity), a.start, &a.id).cmp(&(
-                std::cmp::Reverse(b.severity),
-                b.start,
-                &b.id,
-            ))
+            (
+                std::cmp::Reverse(a.severity),
+                a.start,
+                undated_line(a),
+                &a.id,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.severity),
+                    b.start,
+                    undated_line(b),
+                    &b.id,
+                ))
         });
         split_brain.sort_by_key(|window| window.start.or(window.seen_at));
         drop(context);

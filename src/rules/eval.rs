@@ -113,6 +113,9 @@ pub struct Subject {
     pub to: Option<Role>,
     /// The event (timeline index) for event subjects and transitions.
     pub event: Option<usize>,
+    /// For a transition read from undated lines: the lines of its file between which order
+    /// relates other lines to it (those of the instance's transitions before and after it).
+    pub order_bounds: Option<(u64, u64)>,
 }
 
 /// The timeline and states, indexed for evaluation.
@@ -420,9 +423,13 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         else {
             return Vec::new();
         };
+        let (after, before) = self.subject.order_bounds.unwrap_or((0, u64::MAX));
         let mut found = Vec::new();
         for &index in indices {
             let line = facts.timeline.events[index].line;
+            if line < after || line >= before {
+                continue;
+            }
             let placed = match line.cmp(&event.line) {
                 std::cmp::Ordering::Less => from < Duration::zero(),
                 std::cmp::Ordering::Equal => from <= Duration::zero() && to >= Duration::zero(),
@@ -562,6 +569,22 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     .extend(found.into_iter().take(EVIDENCE_PER_CALL));
                 Value::Number(count as f64)
             }
+            "state" if self.undated_subject().is_some() => {
+                // Order alone: the subject's own states before and after its line; any other
+                // node's state then is not known.
+                let own = self.who(&arguments[0]) == [self.subject.node.clone()];
+                let role = match (self.subject.from, self.subject.to) {
+                    (Some(from), Some(to)) if own => {
+                        if self.offset(&arguments[1]) < Duration::zero() {
+                            from
+                        } else {
+                            to
+                        }
+                    }
+                    _ => Role::Unknown,
+                };
+                Value::Str(Cow::Borrowed(role.name()))
+            }
             "state" => {
                 let at = self.at(&arguments[1]);
                 let roles: Vec<Role> = self
@@ -596,6 +619,18 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 {
                     Some(role) => Value::Str(Cow::Owned(role.clone())),
                     None => Value::Null,
+                }
+            }
+            "role_after" | "change_in" | "covered" | "logged" | "blind"
+                if self.undated_subject().is_some() =>
+            {
+                // No instant: nothing is known to follow it, be covered, logged or not, and
+                // every node is blind around it.
+                match function {
+                    "role_after" => Value::Str(Cow::Borrowed("")),
+                    "change_in" => Value::Null,
+                    "blind" => Value::Bool(true),
+                    _ => Value::Bool(false),
                 }
             }
             "role_after" | "change_in" => {

@@ -76,11 +76,13 @@ pub fn transition_label(
         String::new()
     };
     format!(
-        "{} {} → {}{instance} at {}",
+        "{} {} → {}{instance} {}",
         transition.node,
         transition.from,
         transition.to,
-        time(transition.time)
+        transition
+            .time
+            .map_or_else(|| "(no date)".to_string(), |at| format!("at {}", time(at)))
     )
 }
 
@@ -111,7 +113,8 @@ pub fn fold(
     let mut chained: Vec<usize> = (0..count)
         .filter(|index| {
             findings[*index].severity >= Severity::Warning
-                && transition_of(&findings[*index]).is_some()
+                && transition_of(&findings[*index])
+                    .is_some_and(|transition| transition.time.is_some())
         })
         .collect();
     chained.sort_by_key(|index| {
@@ -141,7 +144,10 @@ pub fn fold(
                     && unexplained(right)));
         if left.instance == right.instance
             && !cause_lent_within_node
-            && right.time - left.time <= Duration::seconds(LINK_S)
+            && right
+                .time
+                .zip(left.time)
+                .is_some_and(|(right, left)| right - left <= Duration::seconds(LINK_S))
         {
             groups.join(pair[0], pair[1]);
         }
@@ -157,11 +163,13 @@ pub fn fold(
     let index_of = |id: &Option<String>| id.as_deref().and_then(|id| first_by_id.get(id).copied());
     let mut by_instance: HashMap<&str, Vec<(DateTime<Utc>, usize)>> = HashMap::new();
     for (index, finding) in findings.iter().enumerate() {
-        if let Some(transition) = transition_of(finding) {
+        if let Some(transition) = transition_of(finding)
+            && let Some(time) = transition.time
+        {
             by_instance
                 .entry(transition.instance.as_str())
                 .or_default()
-                .push((transition.time, index));
+                .push((time, index));
         }
     }
     for list in by_instance.values_mut() {
@@ -353,7 +361,7 @@ fn fold_group(
         finding
             .transitions
             .first()
-            .map(|index| transitions[*index].time)
+            .and_then(|index| transitions[*index].time)
     };
     group.sort_by_key(|finding| (finding.start, finding.id.clone()));
     let is_window = |finding: &Finding| {
@@ -385,7 +393,9 @@ fn fold_group(
                 known_cause(finding)
                     && finding.transitions.first().is_some_and(|index| {
                         transitions[*index].to == Role::Master
-                            && transitions[*index].time <= at + Duration::seconds(2)
+                            && transitions[*index]
+                                .time
+                                .is_some_and(|time| time <= at + Duration::seconds(2))
                     })
             })
             .max_by_key(|finding| transition_time(finding))

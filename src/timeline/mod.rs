@@ -714,7 +714,7 @@ impl Timeline {
                     &plan.file.relative,
                     None,
                     format!(
-                        "no line carries a date and time: its {} recognised lines are read in order but placed nowhere in time (no state interval, window or cause rests on them)",
+                        "no line carries a date and time: its {} recognised lines are read in order but placed nowhere in time (no state interval or time window rests on them; a change of state among them is explained by the order of the lines alone)",
                         read.stats.recognised_lines
                     ),
                 ));

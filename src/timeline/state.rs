@@ -94,6 +94,24 @@ pub struct Transition {
     pub from_evidence: Option<usize>,
 }
 
+/// A change of state read from lines without a date and time (a paste whose stamps were cut
+/// off): placed only by its line in its file, it has no instant and makes no interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndatedTransition {
+    pub node: String,
+    pub instance: String,
+    pub file: String,
+    pub from: Role,
+    pub to: Role,
+    /// The event (index in the timeline) that shows it.
+    pub event: usize,
+    /// The lines of the instance's transitions before and after it in the same file (0 and
+    /// `u64::MAX` at the ends): those lines from the one before, up to the one after, are all
+    /// that order can relate to it.
+    pub previous_line: u64,
+    pub next_line: u64,
+}
+
 /// keepalived_state saying something other than the logs at its modification time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disagreement {
@@ -140,6 +158,10 @@ pub struct States {
     /// order (other than those before a dated file's first stamp, which give the state the dated
     /// logs begin in): not placed in time, they make no interval.
     pub undated: BTreeMap<(String, String), Vec<Role>>,
+    /// The changes of state in the files of a node none of whose lines carries a date, in line
+    /// order, per file and instance (files of nodes with dated transitions are left out: their
+    /// lines may repeat what the dated ones say).
+    pub undated_transitions: Vec<UndatedTransition>,
     /// Per node and instance, its intervals (positions in `intervals`), so that "the state at an
     /// instant" is a binary search, not a scan of every interval. Built once reconstruction is
     /// done; valid while `intervals` keeps the length it had then.
@@ -233,6 +255,75 @@ fn undated_targets(event: &Event, all_instances: &[String]) -> Vec<(String, Role
     direct_state(event)
         .map(|(instance, role)| vec![(instance.to_string(), role)])
         .unwrap_or_default()
+}
+
+/// The changes of state a node's files without any dated line show, file by file in line order:
+/// state lines (as `undated_targets` reads them), and a stop, which ends every state held.
+fn undated_transitions(
+    timeline: &Timeline,
+    node: &str,
+    all_instances: &[String],
+) -> Vec<UndatedTransition> {
+    let undated_files: BTreeSet<&str> = timeline
+        .files
+        .iter()
+        .filter(|file| file.node == node && file.first.is_none())
+        .map(|file| file.file.as_str())
+        .collect();
+    let mut found: Vec<UndatedTransition> = Vec::new();
+    let mut held: BTreeMap<(&str, String), Role> = BTreeMap::new();
+    for (index, event) in timeline.events.iter().enumerate() {
+        let file = event.file.as_ref();
+        if event.node.as_ref() != node || event.time.is_some() || !undated_files.contains(file) {
+            continue;
+        }
+        let targets: Vec<(String, Role)> = if stops_everything(event) {
+            all_instances
+                .iter()
+                .filter(|instance| {
+                    held.get(&(file, (*instance).clone()))
+                        .is_some_and(|role| !matches!(role, Role::Unknown | Role::Stop))
+                })
+                .map(|instance| (instance.clone(), Role::Stop))
+                .collect()
+        } else {
+            undated_targets(event, all_instances)
+        };
+        for (instance, role) in targets {
+            let from = held
+                .insert((file, instance.clone()), role)
+                .unwrap_or(Role::Unknown);
+            if role == from || role == Role::Unknown {
+                continue;
+            }
+            found.push(UndatedTransition {
+                node: node.to_string(),
+                instance,
+                file: file.to_string(),
+                from,
+                to: role,
+                event: index,
+                previous_line: 0,
+                next_line: u64::MAX,
+            });
+        }
+    }
+    // Each transition's neighbours of the same file and instance, in line order.
+    let mut last: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|position| (timeline.events[found[*position].event].line, *position));
+    for position in order {
+        let key = (
+            found[position].file.clone(),
+            found[position].instance.clone(),
+        );
+        let line = timeline.events[found[position].event].line;
+        if let Some(previous) = last.insert(key, position) {
+            found[position].previous_line = timeline.events[found[previous].event].line;
+            found[previous].next_line = line;
+        }
+    }
+    found
 }
 
 /// A state line's instance and state (not a state implied by another line).
@@ -405,6 +496,16 @@ impl States {
         states.transitions.sort_by(|left, right| {
             (left.time, &left.node, left.event).cmp(&(right.time, &right.node, right.event))
         });
+        for node in &timeline.nodes {
+            if !states
+                .transitions
+                .iter()
+                .any(|transition| transition.node == node.name)
+            {
+                let found = undated_transitions(timeline, &node.name, &states.instances);
+                states.undated_transitions.extend(found);
+            }
+        }
         states.index_lanes();
         states
     }
