@@ -546,3 +546,26 @@ fn a_reload_keeps_the_state_an_instance_held() {
     assert!(text.contains("standby compute4"), "{text}");
     assert!(!text.contains("UNKNOWN 16:11:26"), "{text}");
 }
+
+#[test]
+fn an_undated_line_written_only_as_master_gives_the_state_an_undated_yield_leaves() {
+    // keepalived 2.0 with its stamps cut off (issue 1375): a tracked BFD session goes down, the
+    // priority drops, and the MASTER yields to a better advert; no line says it was MASTER but
+    // `Master received advert`, which only a MASTER writes.
+    let bundle = BundleBuilder::new().file(
+        "vrrp-node",
+        "var/log/messages",
+        "Keepalived_vrrp[14980]: (vrrp-ipsec1) Changing effective priority from 125 to 110\n\
+         Keepalived_vrrp[14980]: (vrrp-ipsec1) Master received advert from 10.0.0.11 with higher priority 115, ours 110\n\
+         Keepalived_vrrp[14980]: (vrrp-ipsec1) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let failovers = report["failovers"].as_array().unwrap();
+    assert_eq!(failovers.len(), 1, "{failovers:?}");
+    let yielded = &failovers[0];
+    assert_eq!(yielded["from"], "MASTER");
+    assert_eq!(yielded["from_inferred"], true);
+    assert_eq!(yielded["to"], "BACKUP");
+    assert_eq!(yielded["cause"], "preempted-by-higher-priority");
+    assert!(yielded["time"].is_null());
+}

@@ -297,8 +297,8 @@ impl Context<'_> {
                     event: Some(transition.event),
                     order_bounds: Some((transition.previous_line, transition.next_line)),
                 },
-                false,
-                None,
+                transition.from_evidence.is_some(),
+                transition.from_evidence,
             )
         });
         let dated = states.transitions.iter().map(|transition| {

@@ -1018,7 +1018,8 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 return inner;
             }
         }
-        // A number before a stamped line: cat -n's (a tab), or the same copied with spaces.
+        // A number before a stamped line: cat -n's (a tab), the same copied with spaces, or a
+        // list's (`1. `).
         if let Some(rest) = line_numbered(trimmed) {
             let inner = parse_nested(rest, depth + 1);
             if inner.stamp.is_some() {
@@ -1044,11 +1045,16 @@ fn compose_prefixed(line: &str) -> Option<&str> {
         .strip_prefix("| ")
 }
 
-/// The line after a line number (`cat -n`'s number and tab, or spaces).
+/// The line after a line number: `cat -n`'s number and tab, or spaces, or a list's number and
+/// dot (a pastebin's `  1. `, a blog's code block copied as a list: `1.Jun 11 ...`).
 fn line_numbered(line: &str) -> Option<&str> {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = line[digits..].trim_start_matches([' ', '\t']);
-    ((1..=9).contains(&digits) && rest.len() < line.len() - digits).then_some(rest)
+    let after = &line[digits..];
+    let rest = after
+        .strip_prefix('.')
+        .unwrap_or(after)
+        .trim_start_matches([' ', '\t']);
+    ((1..=9).contains(&digits) && rest.len() < after.len()).then_some(rest)
 }
 
 /// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
@@ -1689,6 +1695,9 @@ mod tests {
         for numbered in [
             "5913\tMay 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
             "5913 May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
+            // A pastebin's list numbers, and a blog's code block copied as a list.
+            "  1. May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
+            ">3.May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
         ] {
             let numbered = parse(numbered);
             assert_eq!(numbered.format, EnvelopeFormat::Rfc3164);

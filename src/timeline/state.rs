@@ -105,6 +105,9 @@ pub struct UndatedTransition {
     pub to: Role,
     /// The event (index in the timeline) that shows it.
     pub event: usize,
+    /// The earlier state is known only from a line keepalived writes only in it (no state line
+    /// came before in the file): that line.
+    pub from_evidence: Option<usize>,
     /// The lines of the instance's transitions before and after it in the same file (0 and
     /// `u64::MAX` at the ends): those lines from the one before, up to the one after, are all
     /// that order can relate to it.
@@ -258,7 +261,9 @@ fn undated_targets(event: &Event, all_instances: &[String]) -> Vec<(String, Role
 }
 
 /// The changes of state a node's files without any dated line show, file by file in line order:
-/// state lines (as `undated_targets` reads them), and a stop, which ends every state held.
+/// state lines (as `undated_targets` reads them), and a stop, which ends every state held. A line
+/// keepalived writes in one state only (`Master received advert ...`), before any state line of
+/// its instance, gives the state held then (no transition is invented).
 fn undated_transitions(
     timeline: &Timeline,
     node: &str,
@@ -272,6 +277,7 @@ fn undated_transitions(
         .collect();
     let mut found: Vec<UndatedTransition> = Vec::new();
     let mut held: BTreeMap<(&str, String), Role> = BTreeMap::new();
+    let mut implied_by: BTreeMap<(&str, String), usize> = BTreeMap::new();
     for (index, event) in timeline.events.iter().enumerate() {
         let file = event.file.as_ref();
         if event.node.as_ref() != node || event.time.is_some() || !undated_files.contains(file) {
@@ -289,10 +295,22 @@ fn undated_transitions(
         } else {
             undated_targets(event, all_instances)
         };
+        if targets.is_empty()
+            && event.field(IMPLIED_ENTRY_FIELD).is_none()
+            && let (Some((role, true)), Some(instance)) =
+                (implied_role(event), event.field("instance"))
+        {
+            let key = (file, instance.to_string());
+            if held.get(&key).is_none_or(|held| *held == Role::Unknown) {
+                held.insert(key.clone(), role);
+                implied_by.insert(key, index);
+            }
+            continue;
+        }
         for (instance, role) in targets {
-            let from = held
-                .insert((file, instance.clone()), role)
-                .unwrap_or(Role::Unknown);
+            let key = (file, instance.clone());
+            let from_evidence = implied_by.remove(&key);
+            let from = held.insert(key, role).unwrap_or(Role::Unknown);
             if role == from || role == Role::Unknown {
                 continue;
             }
@@ -303,6 +321,7 @@ fn undated_transitions(
                 from,
                 to: role,
                 event: index,
+                from_evidence,
                 previous_line: 0,
                 next_line: u64::MAX,
             });
