@@ -569,3 +569,33 @@ fn an_undated_line_written_only_as_master_gives_the_state_an_undated_yield_leave
     assert_eq!(yielded["cause"], "preempted-by-higher-priority");
     assert!(yielded["time"].is_null());
 }
+
+#[test]
+fn a_start_up_backup_then_a_1x_transition_to_master_is_backup_then_master() {
+    // keepalived 1.3 in AWS (two `systemctl status` tails): BACKUP at start, a forced election
+    // a second later, then Transition and Entering MASTER. The Transition line is the next
+    // change, not evidence that the node was MASTER before its first state line.
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Jan 26 04:27:30 lb1 Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Jan 26 04:27:31 lb1 Keepalived_vrrp[6223]: VRRP_Instance(VI_1) forcing a new MASTER election\n\
+         Jan 26 04:27:32 lb1 Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Jan 26 04:27:33 lb1 Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let changes: Vec<(String, String)> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|transition| {
+            (
+                transition["from"].as_str().unwrap().to_string(),
+                transition["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [("UNKNOWN", "BACKUP"), ("BACKUP", "MASTER")]
+        .map(|(from, to)| (from.to_string(), to.to_string()));
+    assert_eq!(changes, expected);
+}

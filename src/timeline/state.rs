@@ -675,9 +675,12 @@ impl States {
             *tracker = Tracker::unknown_since(tracker.start);
         }
         // Indirect evidence only fills an unknown state; it never overrides a state line.
-        // Right after the node's first transition it may tell the state before it.
+        // Right after the node's first transition it may tell the state before it (a line
+        // written in one state, not one that enters a state: a 1.x `Transition to MASTER`
+        // after a start-up BACKUP is the next change, not the state before).
         if inferred && evidence != Evidence::Follows && tracker.role != Role::Unknown {
-            if let Some((transition_index, interval_index)) = tracker.first_change
+            if !entry
+                && let Some((transition_index, interval_index)) = tracker.first_change
                 && let Some(transition) = self.transitions.get_mut(transition_index)
                 && (time - transition.time).num_milliseconds() <= SAME_MOMENT_MS
                 && transition.from == Role::Unknown
