@@ -753,8 +753,17 @@ fn undecorated(line: &str) -> &str {
             rest = after;
         }
     }
-    rest.trim_start_matches(['│', '|'])
-        .trim_end_matches(['│', ' '])
+    let rest = rest
+        .trim_start_matches(['│', '|'])
+        .trim_end_matches(['│', ' ']);
+    // A whole line quoted as Markdown inline code (`` `kernel: ...` ``).
+    match rest
+        .strip_prefix('`')
+        .and_then(|inner| inner.strip_suffix('`'))
+    {
+        Some(inner) if !inner.contains('`') => inner,
+        _ => rest,
+    }
 }
 
 /// Whether [`parse`] finds no envelope at all in a line (its format is `Bare`), without reading
@@ -983,6 +992,15 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
         }
         b'-' if trimmed.starts_with("-- ") => {
             return Envelope::bare(EnvelopeFormat::JournalMarker, trimmed);
+        }
+        // A list's bullet before every line (a pastebin's `- Oct  7 21:40:56 host ...`).
+        b'-' if depth < 4 => {
+            if let Some(rest) = trimmed.strip_prefix("- ") {
+                let inner = parse_nested(rest, depth + 1);
+                if inner.format != EnvelopeFormat::Bare {
+                    return inner;
+                }
+            }
         }
         b'A'..=b'Z' | b'a'..=b'z' | 0x80.. => {
             if let Some(envelope) = worded(trimmed) {
@@ -1695,7 +1713,10 @@ mod tests {
         for numbered in [
             "5913\tMay 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
             "5913 May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
-            // A pastebin's list numbers, and a blog's code block copied as a list.
+            // A pastebin's list numbers and bullets, a blog's code block copied as a list, a
+            // line quoted as Markdown inline code.
+            "- May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
+            "`May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet`",
             "  1. May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
             ">3.May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
         ] {
