@@ -592,3 +592,37 @@ fn changes_with_causes(report: &serde_json::Value) -> Vec<(String, String, Strin
         })
         .collect()
 }
+
+#[test]
+fn a_master_whose_logs_end_before_the_peer_received_its_priority_0_released_the_vip() {
+    // Two `systemctl status` tails (a Netology homework): the first node's tail ends as MASTER;
+    // eight minutes later the other receives a priority-0 advert and takes over. The first node
+    // stopped or went to FAULT; it did not hang.
+    let bundle = BundleBuilder::new()
+        .file(
+            "netology3",
+            "var/log/messages",
+            "Jul 26 11:07:06 netology3 Keepalived_vrrp[22526]: (RH_1) Entering MASTER STATE\n\
+             Jul 26 11:07:11 netology3 Keepalived_vrrp[22526]: (RH_1) Sending/queueing gratuitous ARPs on eth1 for 172.28.128.200\n",
+        )
+        .file(
+            "netology4",
+            "var/log/messages",
+            "Jul 26 11:07:06 netology4 Keepalived_vrrp[16001]: (RH_1) Entering BACKUP STATE\n\
+             Jul 26 11:15:32 netology4 Keepalived_vrrp[16157]: (RH_1) Backup received priority 0 advertisement\n\
+             Jul 26 11:15:33 netology4 Keepalived_vrrp[16157]: (RH_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let silent = &report["state_now"][0]["silent_masters"][0];
+    assert_eq!(silent["node"], "netology3", "{report}");
+    assert_eq!(silent["released_to"], "netology4");
+    // The year comes from the file's date (the stamps have none).
+    let released_at = silent["released_at"].as_str().unwrap();
+    assert!(released_at.ends_with("-07-26T11:15:32Z"), "{released_at}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("then released it: netology4 received its priority 0"),
+        "{text}"
+    );
+    assert!(!text.contains("dead or hung"), "{text}");
+}

@@ -102,6 +102,10 @@ pub struct SilentRecord {
     pub node: String,
     /// The node's last log line.
     pub last_seen: String,
+    /// The peer that received the node's priority-0 advert after it (the node released the VIP:
+    /// a stop or FAULT its logs do not show), and when; null when none did.
+    pub released_to: Option<String>,
+    pub released_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -464,9 +468,14 @@ impl Report {
                     silent_masters: now
                         .silent_masters
                         .iter()
-                        .map(|(node, last)| SilentRecord {
-                            node: node.clone(),
-                            last_seen: format_time(*last, 0),
+                        .map(|silent| SilentRecord {
+                            node: silent.node.clone(),
+                            last_seen: format_time(silent.last_seen, 0),
+                            released_to: silent.released.as_ref().map(|(peer, _)| peer.clone()),
+                            released_at: silent
+                                .released
+                                .as_ref()
+                                .map(|(_, time)| format_time(*time, 0)),
                         })
                         .collect(),
                 })

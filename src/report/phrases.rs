@@ -55,10 +55,17 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
             .iter()
             .map(|other| format!("{} {}", other.node, other.state))
             .chain(now.silent_masters.iter().map(|silent| {
-                format!(
-                    "{} last said MASTER, silent since {} (dead or hung?)",
-                    silent.node, silent.last_seen
-                )
+                match (&silent.released_to, &silent.released_at) {
+                    (Some(peer), Some(at)) => format!(
+                        "{} last said MASTER (its logs end {}), then released it: {peer} \
+                         received its priority 0 at {at} (a stop or FAULT its logs do not show)",
+                        silent.node, silent.last_seen
+                    ),
+                    _ => format!(
+                        "{} last said MASTER, silent since {} (dead or hung?)",
+                        silent.node, silent.last_seen
+                    ),
+                }
             }))
             .collect(),
         one_side,

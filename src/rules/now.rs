@@ -3,8 +3,20 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::sources::events;
 use crate::timeline::Timeline;
 use crate::timeline::state::{Role, States};
+
+/// A node whose last word was MASTER but whose logs end before another node took over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilentMaster {
+    pub node: String,
+    /// Its last log line.
+    pub last_seen: DateTime<Utc>,
+    /// A peer that received a priority-0 advert after that line, and when: the silent master
+    /// released the VIP (a stop or FAULT its own logs do not show), it did not hang.
+    pub released: Option<(String, DateTime<Utc>)>,
+}
 
 /// The state of one VRRP instance at the end of the evidence.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,8 +27,9 @@ pub struct InstanceNow {
     /// Nodes in FAULT, STOP or an unknown state.
     pub others: Vec<(String, Role)>,
     /// Nodes whose last word was MASTER but whose logs end before another node took over since:
-    /// dead or hung, their state now unknown (with their last line's time).
-    pub silent_masters: Vec<(String, DateTime<Utc>)>,
+    /// dead or hung (or, where a peer received their priority-0 advert, stopped or in FAULT),
+    /// their state now unknown.
+    pub silent_masters: Vec<SilentMaster>,
 }
 
 /// Who held which state of each instance at the end of the evidence.
@@ -51,9 +64,11 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                                 && last.is_some_and(|last| transition.time > last)
                         });
                         match last {
-                            Some(last) if overtaken => {
-                                now.silent_masters.push((node.name.clone(), last))
-                            }
+                            Some(last) if overtaken => now.silent_masters.push(SilentMaster {
+                                node: node.name.clone(),
+                                last_seen: last,
+                                released: released_after(timeline, &node.name, instance, last),
+                            }),
                             _ => now.masters.push(node.name.clone()),
                         }
                     }
@@ -64,6 +79,26 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             now
         })
         .collect()
+}
+
+/// The first priority-0 advert of `instance` another node received after `last`: the master
+/// whose logs end at `last` released the VIP then.
+fn released_after(
+    timeline: &Timeline,
+    node: &str,
+    instance: &str,
+    last: DateTime<Utc>,
+) -> Option<(String, DateTime<Utc>)> {
+    timeline
+        .events
+        .iter()
+        .filter(|event| {
+            event.node.as_ref() != node
+                && event.event.as_deref() == Some(events::PRIORITY_ZERO_RECEIVED)
+                && event.field("instance") == Some(instance)
+        })
+        .filter_map(|event| Some((event.node.to_string(), event.time?)))
+        .find(|(_, time)| *time > last)
 }
 
 /// The node ESC serves from now: the one MASTER of every instance that has one at the end of the

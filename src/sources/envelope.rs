@@ -796,6 +796,8 @@ pub fn stamp(line: &str) -> Option<Stamp> {
     }
     clock_then_date_stamp(&mut Cursor::new(trimmed))
         .or_else(|| numbered_month_syslog(trimmed).and_then(|envelope| envelope.stamp))
+        // Rare shapes (a line number or a list's number before a stamped line): the full parse.
+        .or_else(|| parse(line).stamp)
 }
 
 /// A syslog line whose month is a number with its CJK suffix (`6月 27 16:45:03 host prog: msg`).
@@ -1716,10 +1718,13 @@ mod tests {
             // A pastebin's list numbers and bullets, a blog's code block copied as a list, a
             // line quoted as Markdown inline code.
             "- May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
+            // Found by the fuzzer: a list number before a month that lost its first letter.
+            "733.ay 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
             "`May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet`",
             "  1. May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
             ">3.May 16 15:26:04 localhost Keepalived_vrrp: bogus VRRP packet",
         ] {
+            assert_eq!(super::stamp(numbered), parse(numbered).stamp, "{numbered}");
             let numbered = parse(numbered);
             assert_eq!(numbered.format, EnvelopeFormat::Rfc3164);
             assert_eq!(numbered.message, "bogus VRRP packet");
