@@ -284,51 +284,46 @@ impl Context<'_> {
         let mut findings = Vec::new();
         let states = self.facts.states;
         // Undated ones first, as the timeline puts undated lines first.
-        let undated = states.undated_transitions.iter().map(|transition| {
-            (
-                Subject {
-                    kind: subject_kind(transition.from, transition.to),
-                    node: transition.node.clone(),
-                    time: DateTime::<Utc>::MIN_UTC,
-                    end: None,
-                    instance: Some(transition.instance.clone()),
-                    from: Some(transition.from),
-                    to: Some(transition.to),
-                    event: Some(transition.event),
-                    order_bounds: Some((transition.previous_line, transition.next_line)),
-                },
-                transition.from_evidence.is_some(),
-                transition.from_evidence,
-            )
+        let undated = states
+            .undated_transitions
+            .iter()
+            .map(|transition| TransitionFacts {
+                node: &transition.node,
+                instance: &transition.instance,
+                time: None,
+                from: transition.from,
+                to: transition.to,
+                event: transition.event,
+                from_inferred: transition.from_evidence.is_some(),
+                from_evidence: transition.from_evidence,
+                order_bounds: Some((transition.previous_line, transition.next_line)),
+            });
+        let dated = states.transitions.iter().map(|transition| TransitionFacts {
+            node: &transition.node,
+            instance: &transition.instance,
+            time: Some(transition.time),
+            from: transition.from,
+            to: transition.to,
+            event: transition.event,
+            from_inferred: transition.from_inferred,
+            from_evidence: transition.from_evidence,
+            order_bounds: None,
         });
-        let dated = states.transitions.iter().map(|transition| {
-            (
-                Subject {
-                    kind: subject_kind(transition.from, transition.to),
-                    node: transition.node.clone(),
-                    time: transition.time,
-                    end: None,
-                    instance: Some(transition.instance.clone()),
-                    from: Some(transition.from),
-                    to: Some(transition.to),
-                    event: Some(transition.event),
-                    order_bounds: None,
-                },
-                transition.from_inferred,
-                transition.from_evidence,
-            )
-        });
-        for (subject, from_inferred, from_evidence) in undated.chain(dated) {
-            let kind = subject.kind;
-            let event_index = subject.event.unwrap_or_default();
-            let event_line = self.facts.timeline.events[event_index].line;
-            let time = (subject.order_bounds.is_none()).then_some(subject.time);
-            let node = subject.node.clone();
-            let instance = subject.instance.clone().unwrap_or_default();
-            let (from, to) = (
-                subject.from.unwrap_or(Role::Unknown),
-                subject.to.unwrap_or(Role::Unknown),
-            );
+        for facts in undated.chain(dated) {
+            let kind = subject_kind(facts.from, facts.to);
+            let subject = Subject {
+                kind,
+                node: facts.node.to_string(),
+                // An undated subject sits at the earliest instant (its windows are its lines).
+                time: facts.time.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                end: None,
+                instance: Some(facts.instance.to_string()),
+                from: Some(facts.from),
+                to: Some(facts.to),
+                event: Some(facts.event),
+                order_bounds: facts.order_bounds,
+            };
+            let (node, instance, time) = (facts.node, facts.instance, facts.time);
             let mut chosen = None;
             for rule in self
                 .rules
@@ -342,8 +337,8 @@ impl Context<'_> {
                     break;
                 }
             }
-            let mut evidence = vec![event_index];
-            evidence.extend(from_evidence);
+            let mut evidence = vec![facts.event];
+            evidence.extend(facts.from_evidence);
             let failover = kind.is_failover();
             let (cause, rule_id, severity, detail) = match &chosen {
                 Some((rule, more)) => {
@@ -372,40 +367,41 @@ impl Context<'_> {
             evidence.dedup();
             if failover {
                 let mut finding = match &chosen {
-                    Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![node.clone()]),
+                    Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![node.to_string()]),
                     None => Finding {
-                        id: finding_id("unknown", &node, Some(&instance), subject.time),
+                        id: finding_id("unknown", node, Some(instance), subject.time),
                         rule: "unknown".to_string(),
                         severity: Severity::Warning,
                         title: "Cause unknown".to_string(),
                         start: time,
                         end: None,
-                        nodes: vec![node.clone()],
+                        nodes: vec![node.to_string()],
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
                         remedy: "Collect both nodes' logs around this time (esc-diag collect), with keepalived run with -D (log detail) if possible.".to_string(),
                         advice: Vec::new(),
                         references: Vec::new(),
                         evidence: evidence.clone(),
-                        instance: Some(instance.clone()),
+                        instance: Some(instance.to_string()),
                         transitions: Vec::new(),
                         merged: Vec::new(),
                     },
                 };
                 if time.is_none() {
+                    let line = self.facts.timeline.events[facts.event].line;
                     finding.start = None;
-                    finding.id = format!("{}@{node}@{instance}@line-{event_line}", finding.rule);
+                    finding.id = format!("{}@{node}@{instance}@line-{line}", finding.rule);
                 }
                 finding.transitions = vec![transitions.len()];
                 findings.push(finding);
             }
             transitions.push(Failover {
                 time,
-                instance,
-                node,
-                from,
-                from_inferred,
-                to,
+                instance: instance.to_string(),
+                node: node.to_string(),
+                from: facts.from,
+                from_inferred: facts.from_inferred,
+                to: facts.to,
                 failover,
                 cause,
                 rule: rule_id,
@@ -1108,6 +1104,20 @@ fn finding_id(rule: &str, node: &str, instance: Option<&str>, time: DateTime<Utc
 /// Whether a line is in keepalived 1.x's dialect (`VRRP_Instance(X)`).
 fn is_dialect_one(event: &Event) -> bool {
     event.field("dialect") == Some("1") || event.text.contains("VRRP_Instance(")
+}
+
+/// A change of state as the engine judges it: a dated transition, or one read from undated
+/// lines (no instant; `order_bounds` the lines its windows reach).
+struct TransitionFacts<'s> {
+    node: &'s str,
+    instance: &'s str,
+    time: Option<DateTime<Utc>>,
+    from: Role,
+    to: Role,
+    event: usize,
+    from_inferred: bool,
+    from_evidence: Option<usize>,
+    order_bounds: Option<(u64, u64)>,
 }
 
 /// How an overlap of two MASTER intervals is known.

@@ -846,20 +846,26 @@ mod tests {
         assert!(classifier.unscreened_rows().is_empty());
     }
 
+    /// The row that reads a keepalived message of `/var/log/messages`, and the priority it finds.
+    fn keepalived_row(
+        classifier: &Classifier,
+        message: &str,
+    ) -> Option<(Arc<str>, Option<String>)> {
+        let tables = classifier.tables_for("messages");
+        classifier
+            .classify(&tables, "messages", Some("Keepalived_vrrp"), None, message)
+            .map(|found| {
+                (
+                    found.row.id.clone(),
+                    found.fields.get("priority").map(str::to_string),
+                )
+            })
+    }
+
     #[test]
     fn markdown_emphasis_typed_into_a_line_is_read_without_its_markers() {
         let classifier = Classifier::load(None);
-        let tables = classifier.tables_for("messages");
-        let read = |message: &str| {
-            classifier
-                .classify(&tables, "messages", Some("Keepalived_vrrp"), None, message)
-                .map(|found| {
-                    (
-                        found.row.id.clone(),
-                        found.fields.get("priority").map(str::to_string),
-                    )
-                })
-        };
+        let read = |message: &str| keepalived_row(&classifier, message);
         let plain = read("VRRP_Instance(VI_1) Received advert with higher priority 253, ours 253");
         assert!(plain.is_some());
         assert_eq!(
@@ -871,12 +877,7 @@ mod tests {
     #[test]
     fn a_comment_typed_after_a_line_behind_a_tab_is_left_out() {
         let classifier = Classifier::load(None);
-        let tables = classifier.tables_for("messages");
-        let read = |message: &str| {
-            classifier
-                .classify(&tables, "messages", Some("Keepalived_vrrp"), None, message)
-                .map(|found| found.row.id.clone())
-        };
+        let read = |message: &str| keepalived_row(&classifier, message).map(|(row, _)| row);
         let plain = read("(VI_1) Entering MASTER STATE");
         assert!(plain.is_some());
         assert_eq!(

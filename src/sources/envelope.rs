@@ -995,15 +995,6 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
         b'-' if trimmed.starts_with("-- ") => {
             return Envelope::bare(EnvelopeFormat::JournalMarker, trimmed);
         }
-        // A list's bullet before every line (a pastebin's `- Oct  7 21:40:56 host ...`).
-        b'-' if depth < 4 => {
-            if let Some(rest) = trimmed.strip_prefix("- ") {
-                let inner = parse_nested(rest, depth + 1);
-                if inner.format != EnvelopeFormat::Bare {
-                    return inner;
-                }
-            }
-        }
         b'A'..=b'Z' | b'a'..=b'z' | 0x80.. => {
             if let Some(envelope) = worded(trimmed) {
                 return envelope;
@@ -1018,9 +1009,13 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 return inner;
             }
         }
-        // Every line of a paste commented out (`# Nov 30 07:30:30 host prog: ...`).
-        b'#' if depth < 4 => {
-            if let Some(rest) = trimmed.strip_prefix("# ") {
+        // Every line of a paste commented out (`# Nov 30 07:30:30 host prog: ...`), or bulleted
+        // as a list (a pastebin's `- Oct  7 21:40:56 host ...`).
+        b'#' | b'-' if depth < 4 => {
+            if let Some(rest) = trimmed
+                .strip_prefix(['#', '-'])
+                .and_then(|rest| rest.strip_prefix(' '))
+            {
                 let inner = parse_nested(rest, depth + 1);
                 if inner.format != EnvelopeFormat::Bare {
                     return inner;

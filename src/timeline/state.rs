@@ -327,11 +327,10 @@ fn undated_transitions(
             });
         }
     }
-    // Each transition's neighbours of the same file and instance, in line order.
+    // Each transition's neighbours of the same file and instance: `found` follows the timeline,
+    // whose undated events of one file are in line order.
     let mut last: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_key(|position| (timeline.events[found[*position].event].line, *position));
-    for position in order {
+    for position in 0..found.len() {
         let key = (
             found[position].file.clone(),
             found[position].instance.clone(),
