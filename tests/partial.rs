@@ -363,6 +363,19 @@ fn a_log_without_dates_says_what_its_lines_say_and_explains_them_by_their_order(
     let mut times = report["transitions"].as_array().unwrap().iter();
     assert!(times.all(|transition| transition["time"].is_null()));
     assert!(text.contains("(M3_1) Entering MASTER STATE"), "{text}");
+    // Now: its last word, said as such; not a MASTER now (nothing places it in time), and not
+    // an UNKNOWN that hides what its lines say.
+    assert!(
+        text.contains(
+            "now: M3_1       no dated state; last lines (no date) say master-server-m3 MASTER\n"
+        ),
+        "{text}"
+    );
+    let now = &report["state_now"][0];
+    assert_eq!(now["masters"].as_array().unwrap().len(), 0);
+    assert_eq!(now["others"][0]["state"], "UNKNOWN");
+    assert_eq!(now["undated_last"][0]["node"], "master-server-m3");
+    assert_eq!(now["undated_last"][0]["state"], "MASTER");
 }
 
 #[test]

@@ -95,6 +95,9 @@ pub struct InstanceNowRecord {
     /// Nodes whose last word was MASTER but whose logs end before another node took over:
     /// dead or hung, state now unknown.
     pub silent_masters: Vec<SilentRecord>,
+    /// Nodes none of whose lines carries a date (in `others` as UNKNOWN), with the state their
+    /// last state line says: not placed in time against the other nodes' lines.
+    pub undated_last: Vec<NodeStateRecord>,
 }
 
 #[derive(Serialize)]
@@ -476,6 +479,14 @@ impl Report {
                                 .released
                                 .as_ref()
                                 .map(|(_, time)| format_time(*time, 0)),
+                        })
+                        .collect(),
+                    undated_last: now
+                        .undated_last
+                        .iter()
+                        .map(|(node, role)| NodeStateRecord {
+                            node: node.clone(),
+                            state: role.name(),
                         })
                         .collect(),
                 })

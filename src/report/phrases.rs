@@ -29,6 +29,25 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
         })
         .count();
     let one_side = nodes_seen < 2;
+    // Nodes whose lines carry no date: their last word, not a state now against the others'.
+    let undated: Vec<String> = now
+        .undated_last
+        .iter()
+        .map(|undated| format!("{} {}", undated.node, undated.state))
+        .collect();
+    if nodes_seen == 0 && !undated.is_empty() {
+        return InstanceNowPhrases {
+            masters: "no dated state".to_string(),
+            standby: format!("last lines (no date) say {}", undated.join(", ")),
+            others: now
+                .others
+                .iter()
+                .filter(|other| !now.undated_last.iter().any(|u| u.node == other.node))
+                .map(|other| format!("{} {}", other.node, other.state))
+                .collect(),
+            one_side,
+        };
+    }
     InstanceNowPhrases {
         masters: if now.masters.is_empty() {
             if one_side {
@@ -53,7 +72,19 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
         others: now
             .others
             .iter()
-            .map(|other| format!("{} {}", other.node, other.state))
+            .map(|other| {
+                match now
+                    .undated_last
+                    .iter()
+                    .find(|undated| undated.node == other.node)
+                {
+                    Some(undated) => format!(
+                        "{} said {} last (its lines carry no date)",
+                        other.node, undated.state
+                    ),
+                    None => format!("{} {}", other.node, other.state),
+                }
+            })
             .chain(now.silent_masters.iter().map(|silent| {
                 match (&silent.released_to, &silent.released_at) {
                     (Some(peer), Some(at)) => format!(

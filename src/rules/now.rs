@@ -30,6 +30,10 @@ pub struct InstanceNow {
     /// dead or hung (or, where a peer received their priority-0 advert, stopped or in FAULT),
     /// their state now unknown.
     pub silent_masters: Vec<SilentMaster>,
+    /// Nodes none of whose lines carries a date (listed in `others` as unknown), with the state
+    /// their last state line of the instance says: their last word, not placed in time against
+    /// the other nodes', so not counted as master or standby now.
+    pub undated_last: Vec<(String, Role)>,
 }
 
 /// Who held which state of each instance at the end of the evidence.
@@ -44,6 +48,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 backups: Vec::new(),
                 others: Vec::new(),
                 silent_masters: Vec::new(),
+                undated_last: Vec::new(),
             };
             let last_line = |node: &str| {
                 timeline
@@ -73,7 +78,17 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                         }
                     }
                     Role::Backup => now.backups.push(node.name.clone()),
-                    role => now.others.push((node.name.clone(), role)),
+                    role => {
+                        if role == Role::Unknown && last_line(&node.name).is_none() {
+                            let key = (node.name.clone(), instance.clone());
+                            if let Some(last) =
+                                states.undated.get(&key).and_then(|roles| roles.last())
+                            {
+                                now.undated_last.push((node.name.clone(), *last));
+                            }
+                        }
+                        now.others.push((node.name.clone(), role));
+                    }
                 }
             }
             now
