@@ -639,3 +639,67 @@ fn a_master_whose_logs_end_before_the_peer_received_its_priority_0_released_the_
     );
     assert!(!text.contains("dead or hung"), "{text}");
 }
+
+#[test]
+fn a_restart_shown_only_by_a_new_process_starting_ends_no_window_of_two_masters() {
+    // Grepped state lines: the old master's process last wrote at 15:32:18; a new process
+    // re-initialises the instance at 16:19:26 with no stop logged (a crash, kill or reboot). The
+    // peer took over by timeout at 16:12:08. When the old master died is not known: no
+    // split-brain is proven, the peer's takeover is the peer going down, and the `(init)` line is
+    // a start, not a yield from MASTER.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb0",
+            "var/log/messages",
+            "Jun  3 15:32:18 lb0 Keepalived_vrrp[1075]: (VI_1) Entering MASTER STATE\n\
+             Jun  3 16:19:26 lb0 Keepalived_vrrp[1179]: Registering gratuitous ARP shared channel\n\
+             Jun  3 16:19:26 lb0 Keepalived_vrrp[1179]: (VI_1) removing VIPs.\n\
+             Jun  3 16:19:26 lb0 Keepalived_vrrp[1179]: (VI_1) Entering BACKUP STATE (init)\n\
+             Jun  3 16:19:26 lb0 Keepalived[1029]: Startup complete\n",
+        )
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Jun  3 15:32:24 lb1 Keepalived_vrrp[3012]: (VI_1) Entering BACKUP STATE (init)\n\
+             Jun  3 16:12:08 lb1 Keepalived_vrrp[3012]: (VI_1) Receive advertisement timeout\n\
+             Jun  3 16:12:08 lb1 Keepalived_vrrp[3012]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["split_brain"].as_array().unwrap().len(),
+        0,
+        "{report:#}"
+    );
+    let changes: Vec<(String, String, String, String)> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|transition| {
+            let text = |key: &str| transition[key].as_str().unwrap_or_default().to_string();
+            (text("node"), text("from"), text("to"), text("cause"))
+        })
+        .collect();
+    assert!(
+        changes.contains(&(
+            "lb1".into(),
+            "BACKUP".into(),
+            "MASTER".into(),
+            "peer-down".into()
+        )),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&(
+            "lb0".into(),
+            "UNKNOWN".into(),
+            "BACKUP".into(),
+            "startup-election".into()
+        )),
+        "{changes:?}"
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("MASTER 15:32:18 → restarted 16:19:26 (no stop logged) → BACKUP 16:19:26"),
+        "{text}"
+    );
+}

@@ -275,7 +275,21 @@ pub fn write(
                     }
                     (None, _) => "start".to_string(),
                 };
-                path.push(format!("{} {since}", interval.role));
+                // The moment of a restart the logs show only by its start: the state held
+                // before ended then or earlier, unseen.
+                let restart = interval.role == Role::Unknown
+                    && interval.start.is_some()
+                    && interval.start == interval.end
+                    && analysis.states.unseen_restarts.iter().any(|restart| {
+                        restart.node == node.name
+                            && restart.instance == instance.name
+                            && Some(restart.restart) == interval.start
+                    });
+                if restart {
+                    path.push(format!("restarted {since} (no stop logged)"));
+                } else {
+                    path.push(format!("{} {since}", interval.role));
+                }
             }
             writeln!(
                 out,

@@ -99,6 +99,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "role_after(who): the state who's instance went to when the state it held just before t ended (\"\" while still open)",
     ),
     (
+        "restarted_unseen",
+        1,
+        "restarted_unseen(who): who's keepalived was, just before t, between an old process's last line and a new process's start with no stop logged between (a crash, kill or reboot its logs do not show)",
+    ),
+    (
         "change_in",
         1,
         "change_in(who): seconds from t until the state who held just before t ended (null while still open)",

@@ -529,7 +529,22 @@ impl Context<'_> {
                 } else {
                     (right_start, right_shown)
                 };
-                let end = match (left.end, right.end) {
+                // A mastership that ended in a restart the logs show only by its start is
+                // proven only up to the old process's last line.
+                let proven_end = |interval: &Interval| {
+                    interval.end.map(|end| {
+                        states
+                            .unseen_restarts
+                            .iter()
+                            .find(|restart| {
+                                restart.node == interval.node
+                                    && restart.instance == interval.instance
+                                    && restart.restart == end
+                            })
+                            .map_or(end, |restart| restart.last_seen)
+                    })
+                };
+                let end = match (proven_end(left), proven_end(right)) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (Some(a), None) | (None, Some(a)) => Some(a),
                     (None, None) => None,

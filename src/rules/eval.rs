@@ -621,6 +621,27 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     None => Value::Null,
                 }
             }
+            "restarted_unseen" => {
+                if self.undated_subject().is_some() {
+                    return Value::Bool(false);
+                }
+                let before = shifted(self.subject.time, -Duration::milliseconds(1));
+                let instance = self.subject.instance.as_deref();
+                let restarts: Vec<usize> = self
+                    .who(&arguments[0])
+                    .iter()
+                    .filter_map(|node| {
+                        self.facts
+                            .states
+                            .unseen_restart_at(node, instance, before)
+                            .map(|restart| restart.restart_event)
+                    })
+                    .collect();
+                // The new process's start line is the evidence.
+                let restarted = !restarts.is_empty();
+                self.evidence.extend(restarts);
+                Value::Bool(restarted)
+            }
             "role_after" | "change_in" | "covered" | "logged" | "blind"
                 if self.undated_subject().is_some() =>
             {

@@ -165,6 +165,9 @@ pub struct States {
     /// order, per file and instance (files of nodes with dated transitions are left out: their
     /// lines may repeat what the dated ones say).
     pub undated_transitions: Vec<UndatedTransition>,
+    /// Restarts the logs show only by their start, per node and instance: from the old
+    /// process's last line (the state held ended then or later) to the new process's start.
+    pub unseen_restarts: Vec<UnseenRestart>,
     /// Per node and instance, its intervals (positions in `intervals`), so that "the state at an
     /// instant" is a binary search, not a scan of every interval. Built once reconstruction is
     /// done; valid while `intervals` keeps the length it had then.
@@ -459,6 +462,72 @@ fn restarted_unlogged(
         && tracker
             .start
             .is_some_and(|stopped| (time - stopped).num_seconds() > RESTART_UNLOGGED_AFTER_S)
+}
+
+/// A keepalived restart the logs show only by its start (no stop before it): the state held
+/// before ended at `last_seen` or later, unseen. Its interval runs to the restart (nothing says
+/// it ended sooner); a window of two masters is not proven beyond `last_seen`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnseenRestart {
+    pub node: String,
+    pub instance: String,
+    /// The old process's last line.
+    pub last_seen: DateTime<Utc>,
+    /// The new process's start (its `(init)` state line, or the Starting line).
+    pub restart: DateTime<Utc>,
+    /// That line's event (index in the timeline).
+    pub restart_event: usize,
+}
+
+impl States {
+    /// The unseen restart `node`'s instance was in at `time` (between the old process's last
+    /// line and the new process's start).
+    pub fn unseen_restart_at(
+        &self,
+        node: &str,
+        instance: Option<&str>,
+        time: DateTime<Utc>,
+    ) -> Option<&UnseenRestart> {
+        self.unseen_restarts.iter().find(|restart| {
+            restart.node == node
+                && instance.is_none_or(|instance| restart.instance == instance)
+                && restart.last_seen <= time
+                && time < restart.restart
+        })
+    }
+}
+
+/// A restart the logs show only by its start, with no stop before it: a Starting line, or a
+/// state line `(init)` written by another VRRP process than the one whose line opened the state
+/// held (a reload keeps the process). The old process's last line: the state held ended then or
+/// later, unseen. None where the lines carry no process id or the old process wrote until
+/// moments before.
+fn old_run_last_line(
+    events: &[Event],
+    node: &str,
+    tracker: &Tracker,
+    event: &Event,
+    index: usize,
+    time: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if !matches!(tracker.role, Role::Master | Role::Backup | Role::Fault) {
+        return None;
+    }
+    let old_pid = events.get(tracker.opened_by?)?.pid?;
+    let new_process = event.pid.is_some_and(|pid| pid != old_pid);
+    let restart = restarts_everything(event)
+        || (new_process
+            && event.kind == EventKind::VrrpState
+            && event.field("reason") == Some("init"));
+    if !restart {
+        return None;
+    }
+    let last = events[..index]
+        .iter()
+        .rev()
+        .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
+        .find_map(|earlier| earlier.time)?;
+    ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
 }
 
 /// Whether a state line enters the state a tracker already holds from a line written in it a
@@ -916,6 +985,22 @@ impl States {
                     continue;
                 };
                 let held = inferred && !entry;
+                if let Some(last_seen) =
+                    old_run_last_line(events, node, tracker, event, index, time)
+                {
+                    // The state held ends at the restart (nothing says it ended sooner), and
+                    // what follows starts from a state unknown: a start, not a change from it.
+                    self.intervals
+                        .push(tracker.interval(node, &instance, Some(time), None));
+                    *tracker = Tracker::unknown_since(Some(time));
+                    self.unseen_restarts.push(UnseenRestart {
+                        node: node.to_string(),
+                        instance: instance.clone(),
+                        last_seen,
+                        restart: time,
+                        restart_event: index,
+                    });
+                }
                 if restarted_unlogged(tracker, event, role, inferred, time) {
                     self.restart_unlogged(tracker, node, &instance, role, held, index, time);
                 }
