@@ -703,3 +703,32 @@ fn a_restart_shown_only_by_a_new_process_starting_ends_no_window_of_two_masters(
         "{text}"
     );
 }
+
+#[test]
+fn a_master_whose_excerpt_ends_before_the_peer_is_shown_master_is_not_a_split_brain() {
+    // master1's paste ends at 04:59:08 as MASTER (its check failed, its priority fell); master2's
+    // begins later and shows it MASTER from 04:59:19 by its gratuitous ARPs. Nothing shows
+    // master1 still MASTER then: no window of two masters, and now master1 is a silent master.
+    let bundle = BundleBuilder::new()
+        .file(
+            "master1",
+            "var/log/messages",
+            "Apr 15 03:47:24 master1 Keepalived_vrrp[9166]: VRRP_Instance(kubernetes) Sending/queueing gratuitous ARPs on ens37 for 192.168.10.10\n\
+             Apr 15 04:59:06 master1 Keepalived_vrrp[9166]: VRRP_Script(haproxy-check) failed\n\
+             Apr 15 04:59:08 master1 Keepalived_vrrp[9166]: VRRP_Instance(kubernetes) Changing effective priority from 110 to 100\n",
+        )
+        .file(
+            "master2",
+            "var/log/messages",
+            "Apr 15 04:59:19 master2 Keepalived_vrrp[89720]: VRRP_Instance(kubernetes) Sending/queueing gratuitous ARPs on ens37 for 192.168.10.10\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["split_brain"].as_array().unwrap().len(),
+        0,
+        "{report:#}"
+    );
+    let now = &report["state_now"][0];
+    assert_eq!(now["masters"], serde_json::json!(["master2"]), "{now:#}");
+    assert_eq!(now["silent_masters"][0]["node"], "master1", "{now:#}");
+}

@@ -458,6 +458,41 @@ impl Context<'_> {
                     .and_then(|event| events[event].event.as_deref())
                     .is_some_and(|name| ADVERT_PROOFS.contains(&name))
         };
+        // Adverts a node received as MASTER (node, instance, when): each proves its sender MASTER
+        // then.
+        let advert_proofs: Vec<(&str, &str, DateTime<Utc>)> = events
+            .iter()
+            .filter(|event| {
+                event
+                    .event
+                    .as_deref()
+                    .is_some_and(|name| ADVERT_PROOFS.contains(&name))
+            })
+            .filter_map(|event| Some((event.node.as_ref(), event.field("instance")?, event.time?)))
+            .collect();
+        // Each node's last line, or its collection where it was collected: what it said holds
+        // no further.
+        let seen_until = |node: &str| {
+            let last = self
+                .facts
+                .timeline
+                .files
+                .iter()
+                .filter(|file| file.node == node)
+                .filter_map(|file| file.last)
+                .max();
+            let collected = self
+                .facts
+                .timeline
+                .nodes
+                .iter()
+                .find(|entry| entry.name == node)
+                .and_then(|entry| entry.collected_at);
+            match (last, collected) {
+                (Some(last), Some(collected)) => Some(last.max(collected)),
+                (last, _) => last,
+            }
+        };
         // What of an interval decides the windows it makes: next to one alike, an interval makes
         // only windows the first of them made already (a node flapping within a second logs
         // thousands alike), so each run of alike intervals is visited once, by its first.
@@ -552,6 +587,7 @@ impl Context<'_> {
                 if end.is_some_and(|end| end < start) {
                     continue;
                 }
+
                 // The node that entered MASTER second is the subject: of a state shown entering
                 // and one held since before the logs, the one shown entering.
                 let later = match (left.start.is_some(), right.start.is_some()) {
@@ -561,6 +597,23 @@ impl Context<'_> {
                     _ => right,
                 };
                 if classes[index].one_x_transition || classes[position].one_x_transition {
+                    continue;
+                }
+                // A node whose logs end (and were not collected up to now) before the window
+                // begins is not shown MASTER in it: its mastership there is presumed (a pasted
+                // excerpt that stops as the other node takes over), unless the line that opens
+                // the window is the other's advert received as MASTER, which proves it.
+                let unseen = |interval: &Interval, other: &Interval| {
+                    seen_until(&interval.node).is_some_and(|until| until < start)
+                        && !advert_proofs.iter().any(|(node, instance, time)| {
+                            *node == other.node
+                                && *instance == other.instance
+                                && *time >= start
+                                && (*time - start).num_milliseconds()
+                                    <= crate::timeline::state::SAME_MOMENT_MS
+                        })
+                };
+                if unseen(left, right) || unseen(right, left) {
                     continue;
                 }
                 let other = if std::ptr::eq(later, *left) {

@@ -62,12 +62,26 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 match states.role_at_end(&node.name, instance) {
                     Role::Master => {
                         let last = last_line(&node.name);
+                        // Another node became MASTER, or is first shown MASTER (a line it
+                        // writes only as MASTER, in an excerpt that begins then), after it.
                         let overtaken = states.transitions.iter().any(|transition| {
                             transition.instance == *instance
                                 && transition.node != node.name
                                 && transition.to == Role::Master
                                 && last.is_some_and(|last| transition.time > last)
-                        });
+                        }) || (!advertised_after(
+                            timeline, &node.name, instance, last,
+                        ) && states.intervals.iter().any(|interval| {
+                            interval.instance == *instance
+                                && interval.node != node.name
+                                && interval.role == Role::Master
+                                && interval.end.is_none()
+                                && interval
+                                    .start
+                                    .or(interval.proven_from)
+                                    .zip(last)
+                                    .is_some_and(|(shown, last)| shown > last)
+                        }));
                         match last {
                             Some(last) if overtaken => now.silent_masters.push(SilentMaster {
                                 node: node.name.clone(),
@@ -94,6 +108,32 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             now
         })
         .collect()
+}
+
+/// Whether another node received an advert of `instance` (not a priority-0 one) after `last`,
+/// the last line of `node`, whose logs end as MASTER: in a pair, `node` was still advertising.
+fn advertised_after(
+    timeline: &Timeline,
+    node: &str,
+    instance: &str,
+    last: Option<DateTime<Utc>>,
+) -> bool {
+    let Some(last) = last else {
+        return false;
+    };
+    timeline.events.iter().any(|event| {
+        event.node.as_ref() != node
+            && matches!(
+                event.event.as_deref(),
+                Some(
+                    events::LOWER_PRIORITY_ADVERT
+                        | events::HIGHER_PRIORITY_ADVERT
+                        | events::SAME_PRIORITY_HIGHER_IP
+                )
+            )
+            && event.field("instance") == Some(instance)
+            && event.time.is_some_and(|time| time > last)
+    })
 }
 
 /// The first priority-0 advert of `instance` another node received after `last`: the master

@@ -548,7 +548,7 @@ type Follows = (DateTime<Utc>, usize, Role);
 /// Lines this close together are one moment of keepalived's: evidence this close after a node's
 /// first transition still tells the state before it, a state line this close after a line
 /// decides what it led to, an address added this close after `setting protocol VIPs` is a VIP.
-pub(super) const SAME_MOMENT_MS: i64 = 2000;
+pub(crate) const SAME_MOMENT_MS: i64 = 2000;
 
 impl States {
     /// Reconstructs states from the timeline's events (in timeline order).
