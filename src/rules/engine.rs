@@ -472,27 +472,7 @@ impl Context<'_> {
             .collect();
         // Each node's last line, or its collection where it was collected: what it said holds
         // no further.
-        let seen_until = |node: &str| {
-            let last = self
-                .facts
-                .timeline
-                .files
-                .iter()
-                .filter(|file| file.node == node)
-                .filter_map(|file| file.last)
-                .max();
-            let collected = self
-                .facts
-                .timeline
-                .nodes
-                .iter()
-                .find(|entry| entry.name == node)
-                .and_then(|entry| entry.collected_at);
-            match (last, collected) {
-                (Some(last), Some(collected)) => Some(last.max(collected)),
-                (last, _) => last,
-            }
-        };
+        let seen_until = |node: &str| self.facts.timeline.seen_until(node);
         // What of an interval decides the windows it makes: next to one alike, an interval makes
         // only windows the first of them made already (a node flapping within a second logs
         // thousands alike), so each run of alike intervals is visited once, by its first.

@@ -768,37 +768,20 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// Whether the node's logs cover [from, to]: they begin before it and end after it, and no
     /// blind interval (missing or unreadable logs) touches it.
     fn covered(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        let files = self
+        let first = self
             .facts
             .timeline
             .files
             .iter()
-            .filter(|file| file.node == node && file.lines > 0);
-        let (mut first, mut last) = (None::<DateTime<Utc>>, None::<DateTime<Utc>>);
-        for file in files {
-            first = match (first, file.first) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            last = match (last, file.last) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-        }
-        // A node read up to its collection was silent, not unseen, between its last line and then.
-        let collected = self
-            .facts
-            .timeline
-            .nodes
-            .iter()
-            .find(|entry| entry.name == node)
-            .and_then(|entry| entry.collected_at);
-        let last = match (last, collected) {
-            (Some(last), Some(collected)) => Some(last.max(collected)),
-            (last, _) => last,
-        };
+            .filter(|file| file.node == node && file.lines > 0)
+            .filter_map(|file| file.first)
+            .min();
         first.is_some_and(|first| first <= from)
-            && last.is_some_and(|last| last >= to)
+            && self
+                .facts
+                .timeline
+                .seen_until(node)
+                .is_some_and(|last| last >= to)
             && !self.blind(node, from, to)
     }
 

@@ -574,6 +574,26 @@ impl Timeline {
         oldest.date_naive() != newest.date_naive()
     }
 
+    /// How far a node's logs reach: its last dated line, or its collection where it was collected
+    /// later (a node read up to its collection was silent, not unseen, between the two).
+    pub fn seen_until(&self, node: &str) -> Option<DateTime<Utc>> {
+        let last = self
+            .files
+            .iter()
+            .filter(|file| file.node == node && file.lines > 0)
+            .filter_map(|file| file.last)
+            .max();
+        let collected = self
+            .nodes
+            .iter()
+            .find(|entry| entry.name == node)
+            .and_then(|entry| entry.collected_at);
+        match (last, collected) {
+            (Some(last), Some(collected)) => Some(last.max(collected)),
+            (last, _) => last,
+        }
+    }
+
     /// Lines read in all files, and how many of them nothing recognised.
     pub fn line_totals(&self) -> (u64, u64) {
         self.files
