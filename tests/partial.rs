@@ -720,7 +720,8 @@ fn a_master_whose_excerpt_ends_before_the_peer_is_shown_master_is_not_a_split_br
         .file(
             "master2",
             "var/log/messages",
-            "Apr 15 04:59:19 master2 Keepalived_vrrp[89720]: VRRP_Instance(kubernetes) Sending/queueing gratuitous ARPs on ens37 for 192.168.10.10\n",
+            "Apr 15 03:47:20 master2 Keepalived_healthcheckers[89719]: Netlink reflector reports IP 192.168.10.12 added\n\
+             Apr 15 04:59:19 master2 Keepalived_vrrp[89720]: VRRP_Instance(kubernetes) Sending/queueing gratuitous ARPs on ens37 for 192.168.10.10\n",
         );
     let (report, _) = analyze(bundle.path(), &[]);
     assert_eq!(
@@ -731,4 +732,16 @@ fn a_master_whose_excerpt_ends_before_the_peer_is_shown_master_is_not_a_split_br
     let now = &report["state_now"][0];
     assert_eq!(now["masters"], serde_json::json!(["master2"]), "{now:#}");
     assert_eq!(now["silent_masters"][0]["node"], "master1", "{now:#}");
+    // Not healthy: the hand-over is not in the logs.
+    assert_eq!(
+        report["verdict"]["status"], "degraded",
+        "{:#}",
+        report["verdict"]
+    );
+    let headline = report["verdict"]["headline"].as_str().unwrap();
+    assert!(
+        headline.contains("master1 last said MASTER of kubernetes")
+            && headline.contains("master2 is MASTER after it"),
+        "{headline}"
+    );
 }

@@ -478,17 +478,36 @@ fn decide_status(
             },
         );
     }
-    let masters: Vec<String> = timeline
-        .nodes
+    // A master whose logs end before another node is shown MASTER handed over (or died) in a
+    // way its lines do not show: not a pair known healthy.
+    if let Some((now, silent)) = analysis
+        .now
         .iter()
-        .filter(|node| {
-            states
-                .instances
-                .iter()
-                .any(|instance| states.role_at_end(&node.name, instance) == Role::Master)
-        })
-        .map(|node| node.name.clone())
-        .collect();
+        .find_map(|now| Some((now, now.silent_masters.first()?)))
+    {
+        return Verdict::new(
+            Status::Degraded,
+            format!(
+                "degraded: {} last said MASTER of {} and its logs end at {}; {} MASTER after it:                  the hand-over is not in the logs",
+                silent.node,
+                now.instance,
+                crate::timeline::format_time(silent.last_seen, 0),
+                match now.masters.as_slice() {
+                    [] => "no node is".to_string(),
+                    masters => format!("{} is", masters.join(" and ")),
+                }
+            ),
+        );
+    }
+    // Who holds each instance now (a master silent since another took over is not one).
+    let mut masters: Vec<String> = Vec::new();
+    for now in &analysis.now {
+        for master in &now.masters {
+            if !masters.contains(master) {
+                masters.push(master.clone());
+            }
+        }
+    }
     Verdict::new(
         Status::Healthy,
         match masters.as_slice() {
