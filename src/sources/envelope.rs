@@ -426,9 +426,17 @@ fn zone(cursor: &mut Cursor) -> Option<i32> {
     Some(sign * (hours as i32 * 3600 + minutes as i32 * 60))
 }
 
-/// `YYYY-MM-DD[T ]HH:MM:SS[.,frac][zone]`.
+/// `YYYY-MM-DD[T ]HH:MM:SS[.,frac][zone]`, or the date written `YYYY/MM/DD` (Go's log
+/// package, the stamp of many wrappers and supervisors).
 fn iso_stamp(cursor: &mut Cursor) -> Option<(Stamp, bool)> {
-    let [year, month, day] = cursor.triple(b'-', [4, 2, 2])?;
+    let start = cursor.position;
+    let [year, month, day] = match cursor.triple(b'-', [4, 2, 2]) {
+        Some(date) => date,
+        None => {
+            cursor.position = start;
+            cursor.triple(b'/', [4, 2, 2])?
+        }
+    };
     let with_t = match cursor.peek() {
         Some(b'T') => true,
         Some(b' ') => false,
@@ -681,6 +689,19 @@ fn application_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) 
             && envelope.program.is_none()
         {
             envelope.program = Some(name);
+            break;
+        }
+        // A wrapper's name for the program whose output it relays, and a bar
+        // (`2020/06/25 11:17:15.571635 keepalived | (VI_1) removing VIPs.`).
+        if !word.is_empty()
+            && envelope.program.is_none()
+            && cursor.rest().starts_with(" | ")
+            && word
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"-_.".contains(&byte))
+        {
+            envelope.program = Some(word);
+            cursor.position += 3;
             break;
         }
         if !word.is_empty() && cursor.rest().starts_with(" - ") {
@@ -973,6 +994,20 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 }
                 // The same without the host (`17:56:06 Keepalived_vrrp[261668]: ...`).
                 if let Some(envelope) = tag_only(cursor.rest().trim_start()) {
+                    return envelope;
+                }
+            }
+            // What a paste's cut left of a stamp: minutes and seconds (`51:16 localhost
+            // Keepalived_vrrp[1898]: ...`). Read without a time.
+            let mut cursor = Cursor::new(trimmed);
+            if cursor.some_digits(2).is_some() && cursor.peek() == Some(b':') {
+                cursor.position += 1;
+                if cursor.some_digits(2).is_some_and(|(_, digits)| digits == 2)
+                    && cursor.peek() == Some(b' ')
+                    && looks_like_syslog_header(cursor.rest())
+                {
+                    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+                    syslog_header(&mut cursor, &mut envelope);
                     return envelope;
                 }
             }
@@ -1755,6 +1790,40 @@ mod tests {
             parse("17:56:06 Keepalived_vrrp[261668]: (VI_2) Entering BACKUP STATE (init)");
         assert_eq!(clock_only.program, Some("Keepalived_vrrp"));
         assert!(clock_only.stamp.is_none());
+        // What a cut left of a stamp (minutes and seconds), quoted: read, undated.
+        let cut = parse("> 51:16 localhost Keepalived_vrrp[1898]: (eth0) removing VIPs.");
+        assert_eq!(
+            (cut.host, cut.program, cut.message),
+            (
+                Some("localhost"),
+                Some("Keepalived_vrrp"),
+                "(eth0) removing VIPs."
+            )
+        );
+        assert!(cut.stamp.is_none());
+        // Go's log stamp (a date with slashes), and a wrapper's program name and bar.
+        let wrapped = parse("2020/06/25 11:17:15.573650 keepalived | (vip-1) removing VIPs.");
+        assert_eq!(
+            (wrapped.program, wrapped.message),
+            (Some("keepalived"), "(vip-1) removing VIPs.")
+        );
+        let stamp = wrapped.stamp.unwrap();
+        assert_eq!(
+            (
+                stamp.year,
+                stamp.month,
+                stamp.day,
+                stamp.second,
+                stamp.nanos
+            ),
+            (Some(2020), 6, 25, 15, 573_650_000)
+        );
+        assert_eq!(
+            super::stamp("2020/06/25 11:17:15.573650 keepalived | (vip-1) removing VIPs."),
+            Some(stamp)
+        );
+        let go_log = parse("2020/06/25 11:17:15.570818 Checker started up with 5 nodes");
+        assert!(go_log.program.is_none() && go_log.stamp.is_some());
         // dmesg -H: relative seconds and the minute header carry no wall-clock time.
         for line in [
             "[  +0.000082] block drbd0: Split-Brain detected but unresolved, dropping connection!",
