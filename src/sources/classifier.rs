@@ -134,6 +134,14 @@ fn parse_state(text: &str, what: &str) -> Result<String, String> {
     }
 }
 
+/// A state a line leads to: a state keepalived enters, or STOP (the instance no longer runs).
+fn parse_next_state(text: &str) -> Result<String, String> {
+    match text.to_ascii_uppercase().as_str() {
+        "STOP" => Ok("STOP".to_string()),
+        _ => parse_state(text, "leads_to").map_err(|error| format!("{error} (or STOP)")),
+    }
+}
+
 fn parse_implied(text: &str, pattern: &Regex) -> Result<Implied, String> {
     if let Some(field) = text
         .strip_prefix('{')
@@ -334,9 +342,7 @@ impl Table {
             let leads_to = row
                 .leads_to
                 .as_deref()
-                .map(|text| {
-                    parse_state(text, "leads_to").map_err(|error| format!("{what}: {error}"))
-                })
+                .map(|text| parse_next_state(text).map_err(|error| format!("{what}: {error}")))
                 .transpose()?;
             let implies = row
                 .implies

@@ -1023,7 +1023,12 @@ impl States {
                 && let Some(tracker) = trackers.get(instance)
             {
                 let next = Role::parse(next);
-                if tracker.role != next && tracker.role != Role::Unknown {
+                // Only from the state the line is written in (a `sent 0 priority` just after
+                // `Entering FAULT STATE` leads nowhere: the FAULT line said where it went).
+                let written_in = event
+                    .field(IMPLIED_STATE_FIELD)
+                    .is_none_or(|state| Role::parse(state) == tracker.role);
+                if tracker.role != next && tracker.role != Role::Unknown && written_in {
                     pending.insert(instance.to_string(), (time, index, next));
                 }
             }
