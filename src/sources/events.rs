@@ -16,6 +16,8 @@ pub const VRRP_CHILD_STOPPED: &str = "vrrp-child-stopped";
 pub const VRRP_CHILD_DIED: &str = "vrrp-child-died";
 /// A keepalived child process exited.
 pub const CHILD_EXITED: &str = "child-exited";
+/// A keepalived process died of a crash (SIGSEGV, SIGABRT): no priority 0, VIPs left in place.
+pub const CHILD_CRASHED: &str = "child-crashed";
 /// The node booted (kernel banner, journal `-- Reboot --`).
 pub const NODE_BOOT: &str = "node-boot";
 /// keepalived is starting.
@@ -52,7 +54,7 @@ pub const ADDRESS_ADDED: &str = "address-added";
 pub const ADDRESS_REMOVED: &str = "address-removed";
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 23] = [
+pub const RELIED_ON: [&str; 24] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -70,6 +72,7 @@ pub const RELIED_ON: [&str; 23] = [
     VRRP_CHILD_STOPPED,
     VRRP_CHILD_DIED,
     CHILD_EXITED,
+    CHILD_CRASHED,
     NODE_BOOT,
     KEEPALIVED_STARTING,
     KEEPALIVED_RELOADING,

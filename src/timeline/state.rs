@@ -367,6 +367,12 @@ fn stops_everything(event: &Event) -> bool {
         )
     ) || (event.event.as_deref() == Some(events::VRRP_CHILD_DIED)
         && event.field("action") == Some("Exiting"))
+        // The VRRP process's crash (the parent names it): its instances no longer run, though
+        // their VIPs stay configured.
+        || (event.event.as_deref() == Some(events::CHILD_CRASHED)
+            && event
+                .field("child")
+                .is_some_and(|child| child.eq_ignore_ascii_case("vrrp")))
 }
 
 /// Lifecycle events after which every instance's state is unknown until it says: a start. Not a
