@@ -1207,8 +1207,20 @@ fn is_facility_level(word: &str) -> bool {
 /// read, so that prose is not taken for a header.
 fn tag_only(line: &str) -> Option<Envelope<'_>> {
     let (tag, message) = line.split_once(": ")?;
+    // A pid the paste masked (`Keepalived[xxxx1]:`, `[####]`) leaves the line without one.
     let (program, pid) = match tag.split_once('[') {
-        Some((program, pid)) => (program, Some(pid.strip_suffix(']')?.parse::<u32>().ok()?)),
+        Some((program, pid)) => {
+            let pid = pid.strip_suffix(']')?;
+            let masked = pid.len() >= 3
+                && pid
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || b"xX#*".contains(&byte));
+            match pid.parse::<u32>() {
+                Ok(pid) => (program, Some(pid)),
+                Err(_) if masked => (program, None),
+                Err(_) => return None,
+            }
+        }
         None => (tag, None),
     };
     if !is_classified_program(program) || program.contains(' ') {
@@ -1790,6 +1802,16 @@ mod tests {
             parse("17:56:06 Keepalived_vrrp[261668]: (VI_2) Entering BACKUP STATE (init)");
         assert_eq!(clock_only.program, Some("Keepalived_vrrp"));
         assert!(clock_only.stamp.is_none());
+        // A pid the paste masked (not any word in brackets: see the prose below).
+        let masked = parse("Keepalived_vrrp[xxxx2]: pid xxxx4 exited with permanent error FATAL");
+        assert_eq!(
+            (masked.program, masked.pid),
+            (Some("Keepalived_vrrp"), None)
+        );
+        assert_eq!(
+            masked.message,
+            "pid xxxx4 exited with permanent error FATAL"
+        );
         // What a cut left of a stamp (minutes and seconds), quoted: read, undated.
         let cut = parse("> 51:16 localhost Keepalived_vrrp[1898]: (eth0) removing VIPs.");
         assert_eq!(
