@@ -278,12 +278,12 @@ pub fn write(
                 // The moment of a restart the logs show only by its start: the state held
                 // before ended then or earlier, unseen.
                 let restart = interval.role == Role::Unknown
-                    && interval.start.is_some()
                     && interval.start == interval.end
-                    && analysis.states.unseen_restarts.iter().any(|restart| {
-                        restart.node == node.name
-                            && restart.instance == instance.name
-                            && Some(restart.restart) == interval.start
+                    && interval.start.is_some_and(|start| {
+                        analysis
+                            .states
+                            .unseen_restart_ending_at(&node.name, &instance.name, start)
+                            .is_some()
                     });
                 if restart {
                     path.push(format!("restarted {since} (no stop logged)"));

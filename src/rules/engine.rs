@@ -473,6 +473,15 @@ impl Context<'_> {
         // Each node's last line, or its collection where it was collected: what it said holds
         // no further.
         let seen_until = |node: &str| self.facts.timeline.seen_until(node);
+        // A mastership that ended in a restart the logs show only by its start is proven only
+        // up to the old process's last line.
+        let proven_end = |interval: &Interval| {
+            interval.end.map(|end| {
+                states
+                    .unseen_restart_ending_at(&interval.node, &interval.instance, end)
+                    .map_or(end, |restart| restart.last_seen)
+            })
+        };
         // What of an interval decides the windows it makes: next to one alike, an interval makes
         // only windows the first of them made already (a node flapping within a second logs
         // thousands alike), so each run of alike intervals is visited once, by its first.
@@ -544,21 +553,6 @@ impl Context<'_> {
                 } else {
                     (right_start, right_shown)
                 };
-                // A mastership that ended in a restart the logs show only by its start is
-                // proven only up to the old process's last line.
-                let proven_end = |interval: &Interval| {
-                    interval.end.map(|end| {
-                        states
-                            .unseen_restarts
-                            .iter()
-                            .find(|restart| {
-                                restart.node == interval.node
-                                    && restart.instance == interval.instance
-                                    && restart.restart == end
-                            })
-                            .map_or(end, |restart| restart.last_seen)
-                    })
-                };
                 let end = match (proven_end(left), proven_end(right)) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (Some(a), None) | (None, Some(a)) => Some(a),
@@ -567,7 +561,6 @@ impl Context<'_> {
                 if end.is_some_and(|end| end < start) {
                     continue;
                 }
-
                 // The node that entered MASTER second is the subject: of a state shown entering
                 // and one held since before the logs, the one shown entering.
                 let later = match (left.start.is_some(), right.start.is_some()) {

@@ -486,6 +486,19 @@ pub struct UnseenRestart {
 }
 
 impl States {
+    /// The unseen restart of `node`'s instance whose new process started at `time` (the end of
+    /// the state held before it, and the instant of the unknown state between).
+    pub fn unseen_restart_ending_at(
+        &self,
+        node: &str,
+        instance: &str,
+        time: DateTime<Utc>,
+    ) -> Option<&UnseenRestart> {
+        self.unseen_restarts.iter().find(|restart| {
+            restart.node == node && restart.instance == instance && restart.restart == time
+        })
+    }
+
     /// The unseen restart `node`'s instance was in at `time` (between the old process's last
     /// line and the new process's start).
     pub fn unseen_restart_at(
@@ -820,7 +833,8 @@ impl States {
     /// started again. A state a line implies is known from now on (`held`: held since an unknown
     /// time). Otherwise (a second stop, or a line that enters its state: 1.x `Transition to
     /// MASTER STATE`) the state is unknown until the line itself, or one a moment later, says it
-    /// (`sent 0 priority` after `Stopping`), as at the start of the logs.
+    /// (`sent 0 priority` after `Stopping`), as at the start of the logs. So too, not `held`, a
+    /// running state that a restart the logs show only by its start ends ([`UnseenRestart`]).
     #[allow(clippy::too_many_arguments)]
     fn restart_unlogged(
         &mut self,
@@ -996,9 +1010,7 @@ impl States {
                 {
                     // The state held ends at the restart (nothing says it ended sooner), and
                     // what follows starts from a state unknown: a start, not a change from it.
-                    self.intervals
-                        .push(tracker.interval(node, &instance, Some(time), None));
-                    *tracker = Tracker::unknown_since(Some(time));
+                    self.restart_unlogged(tracker, node, &instance, role, false, index, time);
                     self.unseen_restarts.push(UnseenRestart {
                         node: node.to_string(),
                         instance: instance.clone(),
