@@ -99,6 +99,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "role_after(who): the state who's instance went to when the state it held just before t ended (\"\" while still open)",
     ),
     (
+        "role_before",
+        1,
+        "role_before(who): the state who's instance held before the one it held just before t (\"\" where that one is held since before the logs; of several nodes, MASTER if any)",
+    ),
+    (
         "restarted_unseen",
         1,
         "restarted_unseen(who): who's keepalived was, just before t, between an old process's last line and a new process's start with no stop logged between (a crash, kill or reboot its logs do not show)",

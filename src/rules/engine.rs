@@ -110,12 +110,7 @@ struct Context<'a> {
 
 impl Context<'_> {
     fn template_values(&self, subject: &Subject) -> BTreeMap<&'static str, Option<String>> {
-        let peers: Vec<&str> = self
-            .facts
-            .node_names()
-            .into_iter()
-            .filter(|node| *node != subject.node)
-            .collect();
+        let peers = self.peers_of(subject);
         // The subject event's advert sender and DRBD resource, where it names them.
         let event = subject
             .event
@@ -237,13 +232,57 @@ impl Context<'_> {
         }
     }
 
-    fn why_unknown(&self, subject: &Subject) -> String {
-        let peers: Vec<&str> = self
+    /// Of more than two nodes, the one a transition is about (see `Subject::counterpart`): for a
+    /// takeover, the only other node MASTER of the instance just before it; for a yield, the
+    /// only other node MASTER as it yields. None where two nodes' logs are given (the peer is
+    /// the other) or no single node is it.
+    fn counterpart(
+        &self,
+        node: &str,
+        instance: &str,
+        time: DateTime<Utc>,
+        from: Role,
+        to: Role,
+    ) -> Option<String> {
+        let others: Vec<&str> = self
             .facts
             .node_names()
             .into_iter()
-            .filter(|node| *node != subject.node)
+            .filter(|other| *other != node)
             .collect();
+        if others.len() < 2 {
+            return None;
+        }
+        let at = match (from, to) {
+            (_, Role::Master) => time - Duration::milliseconds(1),
+            (Role::Master, _) => time,
+            _ => return None,
+        };
+        let mut masters = others.into_iter().filter(|other| {
+            self.facts.states.role_at(other, Some(instance), at) == Some(Role::Master)
+        });
+        match (masters.next(), masters.next()) {
+            (Some(only), None) => Some(only.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The nodes `peer` names for a subject: its counterpart, or every other node.
+    fn peers_of(&self, subject: &Subject) -> Vec<String> {
+        match &subject.counterpart {
+            Some(counterpart) => vec![counterpart.clone()],
+            None => self
+                .facts
+                .node_names()
+                .into_iter()
+                .filter(|node| *node != subject.node)
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    fn why_unknown(&self, subject: &Subject) -> String {
+        let peers = self.peers_of(subject);
         if peers.is_empty() {
             return "only this node's logs were given: the peer's side of the failover is unknown"
                 .to_string();
@@ -259,7 +298,7 @@ impl Context<'_> {
         );
         let blind_peers: Vec<&str> = peers
             .iter()
-            .copied()
+            .map(String::as_str)
             .filter(|peer| {
                 self.facts.states.blind.iter().any(|blind| {
                     blind.node == *peer
@@ -322,6 +361,9 @@ impl Context<'_> {
                 to: Some(facts.to),
                 event: Some(facts.event),
                 order_bounds: facts.order_bounds,
+                counterpart: facts.time.and_then(|time| {
+                    self.counterpart(facts.node, facts.instance, time, facts.from, facts.to)
+                }),
             };
             let (node, instance, time) = (facts.node, facts.instance, facts.time);
             let mut chosen = None;
@@ -614,6 +656,7 @@ impl Context<'_> {
                         to: Some(Role::Master),
                         event: later.opened_by,
                         order_bounds: None,
+                        counterpart: Some(other.node.clone()),
                     },
                     OverlapProof {
                         nodes: [later.node.clone(), other.node.clone()],
@@ -890,6 +933,7 @@ impl Context<'_> {
                     to: None,
                     event: Some(index),
                     order_bounds: None,
+                    counterpart: None,
                 };
                 if !event_matches(&self.facts, &subject, predicate, index) {
                     continue;

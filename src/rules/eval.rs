@@ -116,6 +116,11 @@ pub struct Subject {
     /// For a transition read from undated lines: the lines of its file between which order
     /// relates other lines to it (those of the instance's transitions before and after it).
     pub order_bounds: Option<(u64, u64)>,
+    /// Where more than two nodes' logs are given, the one other node the subject is about (`peer`
+    /// in conditions and templates): for a window of two masters, the other master; for a
+    /// takeover, the one other node MASTER just before it; for a yield, the one other node
+    /// MASTER as it yields. Otherwise `peer` is every other node.
+    pub counterpart: Option<String>,
 }
 
 /// The timeline and states, indexed for evaluation.
@@ -331,6 +336,9 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         let nodes = self.facts.node_names();
         match name {
             "self" => vec![self.subject.node.clone()],
+            "peer" if self.subject.counterpart.is_some() => {
+                self.subject.counterpart.iter().cloned().collect()
+            }
             "peer" => nodes
                 .into_iter()
                 .filter(|node| *node != self.subject.node)
@@ -642,13 +650,13 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 self.evidence.extend(restarts);
                 Value::Bool(restarted)
             }
-            "role_after" | "change_in" | "covered" | "logged" | "blind"
+            "role_after" | "role_before" | "change_in" | "covered" | "logged" | "blind"
                 if self.undated_subject().is_some() =>
             {
                 // No instant: nothing is known to follow it, be covered, logged or not, and
                 // every node is blind around it.
                 match function {
-                    "role_after" => Value::Str(Cow::Borrowed("")),
+                    "role_after" | "role_before" => Value::Str(Cow::Borrowed("")),
                     "change_in" => Value::Null,
                     "blind" => Value::Bool(true),
                     _ => Value::Bool(false),
@@ -676,6 +684,16 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     None if function == "role_after" => Value::Str(Cow::Borrowed("")),
                     None => Value::Null,
                 }
+            }
+            "role_before" => {
+                let before = shifted(self.subject.time, -Duration::milliseconds(1));
+                let instance = self.subject.instance.as_deref();
+                let role = self
+                    .who(&arguments[0])
+                    .iter()
+                    .filter_map(|node| self.facts.states.role_before(node, instance, before))
+                    .min();
+                Value::Str(Cow::Borrowed(role.map_or("", Role::name)))
             }
             "covered" => {
                 let from = self.at(&arguments[1]);

@@ -22,6 +22,9 @@ pub const CHILD_CRASHED: &str = "child-crashed";
 pub const NODE_BOOT: &str = "node-boot";
 /// keepalived is starting.
 pub const KEEPALIVED_STARTING: &str = "keepalived-starting";
+/// A line keepalived writes as it starts or reloads, before any instance has a state
+/// (`Registering Kernel netlink reflector`, `Opening file ...`).
+pub const KEEPALIVED_INITIALISING: &str = "keepalived-initialising";
 /// keepalived is reloading its configuration.
 pub const KEEPALIVED_RELOADING: &str = "keepalived-reloading";
 /// DRBD found diverged data (`Split-Brain detected`).
@@ -54,7 +57,7 @@ pub const ADDRESS_ADDED: &str = "address-added";
 pub const ADDRESS_REMOVED: &str = "address-removed";
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 24] = [
+pub const RELIED_ON: [&str; 25] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -75,6 +78,7 @@ pub const RELIED_ON: [&str; 24] = [
     CHILD_CRASHED,
     NODE_BOOT,
     KEEPALIVED_STARTING,
+    KEEPALIVED_INITIALISING,
     KEEPALIVED_RELOADING,
     SPLIT_BRAIN_DETECTED,
     SPLIT_BRAIN_HANDLER,

@@ -3,7 +3,7 @@
 //! set), the transitions between them, what keepalived_state said against the logs, DRBD roles,
 //! and the blind intervals in which a node's logs say nothing because we have none.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
@@ -516,11 +516,14 @@ impl States {
     }
 }
 
-/// A restart the logs show only by its start, with no stop before it: a Starting line, or a
-/// state line `(init)` written by another VRRP process than the one whose line opened the state
-/// held (a reload keeps the process). The old process's last line: the state held ended then or
-/// later, unseen. None where the lines carry no process id or the old process wrote until
-/// moments before.
+/// A restart the logs show only by its start, with no stop before it: a Starting line, a state
+/// line `(init)` written by another VRRP process than the one whose line opened the state held (a
+/// reload keeps the process), or a line of that instance from another process of the same
+/// program that comes moments after keepalived's start-up lines, once the old process has written
+/// its last line (keepalived 1.x marks no `(init)`; a reload writes the start-up lines but keeps
+/// its processes; where several keepalived daemons log side by side, each keeps writing). The old
+/// process's last line: the state held ended then or later, unseen. None where the lines carry no
+/// process id or the old process wrote until moments before.
 fn old_run_last_line(
     events: &[Event],
     node: &str,
@@ -528,16 +531,38 @@ fn old_run_last_line(
     event: &Event,
     index: usize,
     time: DateTime<Utc>,
+    last_line_of_process: &HashMap<u32, usize>,
 ) -> Option<DateTime<Utc>> {
     if !matches!(tracker.role, Role::Master | Role::Backup | Role::Fault) {
         return None;
     }
-    let old_pid = events.get(tracker.opened_by?)?.pid?;
+    let opener = events.get(tracker.opened_by?)?;
+    let old_pid = opener.pid?;
     let new_process = event.pid.is_some_and(|pid| pid != old_pid);
+    let old_process_ended = last_line_of_process
+        .get(&old_pid)
+        .is_some_and(|last| *last < index);
     let restart = restarts_everything(event)
         || (new_process
             && event.kind == EventKind::VrrpState
-            && event.field("reason") == Some("init"));
+            && event.field("reason") == Some("init"))
+        || (new_process
+            && old_process_ended
+            && event.program.is_some()
+            && event.program == opener.program
+            && event.field("instance").is_some()
+            && events[..index]
+                .iter()
+                .rev()
+                .take_while(|earlier| {
+                    earlier
+                        .time
+                        .is_none_or(|earlier| (time - earlier).num_milliseconds() <= SAME_MOMENT_MS)
+                })
+                .any(|earlier| {
+                    earlier.node.as_ref() == node
+                        && earlier.event.as_deref() == Some(events::KEEPALIVED_INITIALISING)
+                }));
     if !restart {
         return None;
     }
@@ -904,6 +929,15 @@ impl States {
         // line's event; taken once no state line has followed it within moments.
         let mut pending: BTreeMap<String, Follows> = BTreeMap::new();
         let leading_files = leading_files(timeline, node);
+        // Each process id's last line on this node: a process that writes no more has ended.
+        let mut last_line_of_process: HashMap<u32, usize> = HashMap::new();
+        for (index, event) in events.iter().enumerate() {
+            if event.node.as_ref() == node
+                && let Some(pid) = event.pid
+            {
+                last_line_of_process.insert(pid, index);
+            }
+        }
         for (index, event) in events.iter().enumerate() {
             if event.node.as_ref() != node {
                 continue;
@@ -1005,9 +1039,15 @@ impl States {
                     continue;
                 };
                 let held = inferred && !entry;
-                if let Some(last_seen) =
-                    old_run_last_line(events, node, tracker, event, index, time)
-                {
+                if let Some(last_seen) = old_run_last_line(
+                    events,
+                    node,
+                    tracker,
+                    event,
+                    index,
+                    time,
+                    &last_line_of_process,
+                ) {
                     // The state held ends at the restart (nothing says it ended sooner), and
                     // what follows starts from a state unknown: a start, not a change from it.
                     self.restart_unlogged(tracker, node, &instance, role, false, index, time);
@@ -1081,11 +1121,22 @@ impl States {
 
     /// The state of a node's instance (the first instance when None) at an instant.
     pub fn role_at(&self, node: &str, instance: Option<&str>, time: DateTime<Utc>) -> Option<Role> {
+        self.interval_at(node, instance, time)
+            .map(|interval| interval.role)
+    }
+
+    /// The interval of a node's instance (the first instance when None) holding at an instant.
+    fn interval_at(
+        &self,
+        node: &str,
+        instance: Option<&str>,
+        time: DateTime<Utc>,
+    ) -> Option<&Interval> {
         let instance = instance
             .map(str::to_string)
             .or_else(|| self.instances.first().cloned())?;
         if let Some((mine, contiguous)) = self.lane(node, &instance) {
-            return States::holding(mine, contiguous, time).map(|position| mine.at(position).role);
+            return States::holding(mine, contiguous, time).map(|position| mine.at(position));
         }
         self.intervals
             .iter()
@@ -1094,7 +1145,18 @@ impl States {
                 interval.start.is_none_or(|start| start <= time)
                     && interval.end.is_none_or(|end| time < end)
             })
-            .map(|interval| interval.role)
+    }
+
+    /// The state a node's instance held before the one it holds at `time` (None where that one
+    /// is held since before the logs, or nothing came before it).
+    pub fn role_before(
+        &self,
+        node: &str,
+        instance: Option<&str>,
+        time: DateTime<Utc>,
+    ) -> Option<Role> {
+        let start = self.interval_at(node, instance, time)?.start?;
+        self.role_at(node, instance, start - Duration::milliseconds(1))
     }
 
     /// When the state a node's instance held at `time` ended, and the state it went to (None
