@@ -379,13 +379,24 @@ fn decide_status(
         } else {
             format!(" ({} has none)", silent.join(", "))
         };
-        return Verdict::new(
-            Status::Degraded,
-            format!(
+        // What this side shows wrong comes first: the missing side only bounds it.
+        let worst = analysis
+            .findings
+            .iter()
+            .filter(|finding| finding.severity >= Severity::Warning)
+            .max_by_key(|finding| (finding.severity, std::cmp::Reverse(finding.start)));
+        let headline = match worst {
+            Some(finding) => format!(
+                "degraded: {} (only {}'s logs: the pair's other side is unknown{other})",
+                finding.title,
+                heard.join(", ")
+            ),
+            None => format!(
                 "degraded: only {}'s logs: the pair's other side is unknown{other}",
                 heard.join(", ")
             ),
-        );
+        };
+        return Verdict::new(Status::Degraded, headline);
     }
     if let Some(finding) = analysis
         .findings
