@@ -137,6 +137,9 @@ pub struct Facts<'a> {
     /// asks: many subjects (a flapping instance) ask the same filters of overlapping windows, and
     /// each event is then tried once per filter instead of once per subject.
     chunk_matches: RefCell<HashMap<FilterOnNode, Vec<Option<Vec<u32>>>>>,
+    /// The first dated line of the input: a node's missing logs from then on (its logs begin
+    /// later) are missing before it too.
+    span_start: Option<DateTime<Utc>>,
 }
 
 /// A filter (by its place in the rule set) asked of one node's events for one subject instance.
@@ -190,6 +193,7 @@ impl<'a> Facts<'a> {
             by_node,
             undated_by_file,
             chunk_matches: RefCell::new(HashMap::new()),
+            span_start: timeline.files.iter().filter_map(|file| file.first).min(),
         }
     }
 
@@ -807,8 +811,17 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// quiet one; its end, the first line seen again, is not).
     fn unseen_at(&self, node: &str, time: DateTime<Utc>) -> bool {
         self.missing_logs(node).any(|blind| {
-            blind.start.is_none_or(|start| start <= time) && blind.end.is_none_or(|end| time < end)
+            self.missing_from(blind).is_none_or(|start| start <= time)
+                && blind.end.is_none_or(|end| time < end)
         })
+    }
+
+    /// Where a blind interval begins; one that begins with the input's first line (a node whose
+    /// logs begin later) reaches back before it: the node's logs are missing there too.
+    fn missing_from(&self, blind: &BlindInterval) -> Option<DateTime<Utc>> {
+        blind
+            .start
+            .filter(|start| Some(*start) != self.facts.span_start)
     }
 
     /// The node's blind intervals where its logs are missing (all but the quiet ones).
@@ -822,7 +835,8 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
 
     fn blind(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
         self.missing_logs(node).any(|blind| {
-            blind.start.is_none_or(|start| start <= to) && blind.end.is_none_or(|end| end >= from)
+            self.missing_from(blind).is_none_or(|start| start <= to)
+                && blind.end.is_none_or(|end| end >= from)
         })
     }
 }
