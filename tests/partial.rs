@@ -705,6 +705,66 @@ fn a_restart_shown_only_by_a_new_process_starting_ends_no_window_of_two_masters(
 }
 
 #[test]
+fn an_init_line_without_process_ids_is_a_restart_unless_a_reload_came_first() {
+    // keepalived's console (no process ids): MASTER, then the VRRP child's start-up lines and
+    // `(init)` with no stop logged (a respawned child): the MASTER ended unseen, and the BACKUP
+    // entry is a start, not a yield from MASTER.
+    let respawn = BundleBuilder::new().file(
+        "node",
+        "var/log/messages",
+        "Tue Sep  7 12:59:52 2021: (primary_instance) Sending/queueing gratuitous ARPs on eth0 for 192.168.2.254\n\
+         Tue Sep  7 13:00:53 2021: Track script chk_docker is being timed out, expect idle - skipping run\n\
+         Tue Sep  7 13:00:57 2021: Registering Kernel netlink reflector\n\
+         Tue Sep  7 13:00:57 2021: (primary_instance) removing VIPs.\n\
+         Tue Sep  7 13:00:57 2021: (primary_instance) Entering BACKUP STATE (init)\n",
+    );
+    let text = analyze_text(respawn.path());
+    assert!(
+        text.contains("restarted 13:00:57 (no stop logged) → BACKUP 13:00:57"),
+        "{text}"
+    );
+    let (report, _) = analyze(respawn.path(), &[]);
+    let entry = &report["transitions"][0];
+    assert_eq!(
+        (&entry["from"], &entry["to"], &entry["cause"]),
+        (
+            &"UNKNOWN".into(),
+            &"BACKUP".into(),
+            &"startup-election".into()
+        ),
+        "{report:#}"
+    );
+    // The same lines after a reload: the reload re-initialised the instance, no restart.
+    let reload = BundleBuilder::new().file(
+        "node",
+        "var/log/messages",
+        "Tue Sep  7 12:59:52 2021: (primary_instance) Sending/queueing gratuitous ARPs on eth0 for 192.168.2.254\n\
+         Tue Sep  7 13:00:56 2021: Reloading\n\
+         Tue Sep  7 13:00:57 2021: Registering Kernel netlink reflector\n\
+         Tue Sep  7 13:00:57 2021: (primary_instance) Entering BACKUP STATE (init)\n",
+    );
+    let text = analyze_text(reload.path());
+    assert!(!text.contains("no stop logged"), "{text}");
+}
+
+#[test]
+fn a_stop_concerns_the_instances_running_then_not_one_first_named_a_day_later() {
+    let bundle = BundleBuilder::new().file(
+        "data01",
+        "var/log/messages",
+        "Mar 22 15:25:29 data01 Keepalived_vrrp[19257]: VRRP_Instance(VRRP1) Entering MASTER STATE\n\
+         Mar 22 16:10:35 data01 Keepalived[19255]: Stopping Keepalived v1.2.19 (03/22,2016)\n\
+         Mar 23 15:39:39 data01 Keepalived_vrrp[55233]: VRRP_Instance(VI_MYSQL) Entering FAULT STATE\n",
+    );
+    let text = analyze_text(bundle.path());
+    let line = text
+        .lines()
+        .find(|line| line.contains("VI_MYSQL") && line.contains("FAULT 2026-03-23"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!line.contains("STOP"), "{line}");
+}
+
+#[test]
 fn a_master_whose_excerpt_ends_before_the_peer_is_shown_master_is_not_a_split_brain() {
     // master1's paste ends at 04:59:08 as MASTER (its check failed, its priority fell); master2's
     // begins later and shows it MASTER from 04:59:19 by its gratuitous ARPs. Nothing shows

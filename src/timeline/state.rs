@@ -522,8 +522,8 @@ impl States {
 /// program that comes moments after keepalived's start-up lines, once the old process has written
 /// its last line (keepalived 1.x marks no `(init)`; a reload writes the start-up lines but keeps
 /// its processes; where several keepalived daemons log side by side, each keeps writing). The old
-/// process's last line: the state held ended then or later, unseen. None where the lines carry no
-/// process id or the old process wrote until moments before.
+/// process's last line: the state held ended then or later, unseen. None where the old process
+/// wrote until moments before; lines without process ids: see [`init_without_process_ids`].
 fn old_run_last_line(
     events: &[Event],
     node: &str,
@@ -537,6 +537,9 @@ fn old_run_last_line(
         return None;
     }
     let opener = events.get(tracker.opened_by?)?;
+    if opener.pid.is_none() || (event.pid.is_none() && !restarts_everything(event)) {
+        return init_without_process_ids(events, node, event, index, time);
+    }
     let old_pid = opener.pid?;
     let new_process = event.pid.is_some_and(|pid| pid != old_pid);
     let old_process_ended = last_line_of_process
@@ -572,6 +575,39 @@ fn old_run_last_line(
         .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
         .find_map(|earlier| earlier.time)?;
     ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
+}
+
+/// Where lines carry no process id (keepalived's console, `-l` to a file): an `(init)` state line
+/// after a running state is a new VRRP process, unless a reload was logged in the minute before
+/// (a reload re-initialises only the instances it adds, and says so first). The old process's
+/// last line: the node's last line before the new process's start-up moment.
+fn init_without_process_ids(
+    events: &[Event],
+    node: &str,
+    event: &Event,
+    index: usize,
+    time: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if event.kind != EventKind::VrrpState || event.field("reason") != Some("init") {
+        return None;
+    }
+    let mine = events[..index]
+        .iter()
+        .rev()
+        .filter(|earlier| earlier.node.as_ref() == node);
+    let reloaded = mine
+        .clone()
+        .take_while(|earlier| {
+            earlier
+                .time
+                .is_none_or(|at| (time - at).num_seconds() <= 60)
+        })
+        .any(|earlier| earlier.event.as_deref() == Some(events::KEEPALIVED_RELOADING));
+    if reloaded {
+        return None;
+    }
+    mine.filter_map(|earlier| earlier.time)
+        .find(|at| (time - *at).num_milliseconds() > SAME_MOMENT_MS)
 }
 
 /// Whether a state line enters the state a tracker already holds from a line written in it a
@@ -930,12 +966,18 @@ impl States {
         let mut pending: BTreeMap<String, Follows> = BTreeMap::new();
         let leading_files = leading_files(timeline, node);
         // Each process id's last line on this node: a process that writes no more has ended.
+        // Each instance's first dated line on this node.
         let mut last_line_of_process: HashMap<u32, usize> = HashMap::new();
+        let mut first_seen: HashMap<&str, DateTime<Utc>> = HashMap::new();
         for (index, event) in events.iter().enumerate() {
-            if event.node.as_ref() == node
-                && let Some(pid) = event.pid
-            {
+            if event.node.as_ref() != node {
+                continue;
+            }
+            if let Some(pid) = event.pid {
                 last_line_of_process.insert(pid, index);
+            }
+            if let (Some(instance), Some(time)) = (event.field("instance"), event.time) {
+                first_seen.entry(instance).or_insert(time);
             }
         }
         for (index, event) in events.iter().enumerate() {
@@ -1016,14 +1058,25 @@ impl States {
             if event.time_inferred {
                 continue;
             }
+            // A stop or start of keepalived concerns the instances it ran then: where the node's
+            // lines named some instances before it, not one they first name later (another
+            // configuration, another day).
+            let named_by_then =
+                |first: &DateTime<Utc>| (*first - time).num_milliseconds() <= SAME_MOMENT_MS;
+            let any_named = first_seen.values().any(named_by_then);
+            let running_then = |instance: &&String| {
+                !any_named || first_seen.get(instance.as_str()).is_none_or(named_by_then)
+            };
             let targets: Vec<(String, Role, bool)> = if stops_everything(event) {
                 all_instances
                     .iter()
+                    .filter(running_then)
                     .map(|instance| (instance.clone(), Role::Stop, false))
                     .collect()
             } else if restarts_everything(event) {
                 all_instances
                     .iter()
+                    .filter(running_then)
                     .map(|instance| (instance.clone(), Role::Unknown, false))
                     .collect()
             } else if let (Some((role, inferred)), Some(instance)) =
