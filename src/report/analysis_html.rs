@@ -1136,7 +1136,7 @@ fn write_events(page: &mut String, report: &Report, timeline: &Timeline, dated: 
                     "<td class=\"line\" title=\"{}:{}\">{}</td>",
                     escape(&event.file),
                     event.line,
-                    escape(event.message().lines().next().unwrap_or("").trim())
+                    escape(&event.message_joined())
                 );
             } else {
                 page.push_str("<td></td>");

@@ -265,13 +265,7 @@ fn evidence(timeline: &Timeline, indices: &[usize]) -> Vec<EvidenceRecord> {
             time_inferred: event.time_inferred,
             text: event.text.lines().next().unwrap_or("").to_string(),
             program: event.program.as_deref().map(str::to_string),
-            message: event
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string(),
+            message: event.message_joined().into_owned(),
         })
         .collect()
 }

@@ -751,6 +751,16 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
     Some(envelope)
 }
 
+/// A line without the quote marks of a mail or Markdown reply (`> `, `> > `, `>> `) before it:
+/// what a wrapped line's continuation says, quoted as its first part was.
+pub fn without_quote_marks(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while let Some(after) = rest.strip_prefix('>') {
+        rest = after.trim_start();
+    }
+    rest
+}
+
 /// A line without a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, the quote
 /// marks of a mail or Markdown reply (`> `, `> > `, `>> `), or a separator rule the paste glued
 /// to it (`=====Nov 12 03:56:40 ...`).

@@ -144,6 +144,22 @@ impl Event {
     pub fn message(&self) -> &str {
         self.text.get(self.message_start..).unwrap_or(&self.text)
     }
+
+    /// The message on one line: a line a mail client or terminal wrapped is read with its
+    /// continuation (kept after a newline in `text`), joined here as it was written, without the
+    /// reply's quote marks.
+    pub fn message_joined(&self) -> std::borrow::Cow<'_, str> {
+        let mut lines = self.message().lines();
+        let first = lines.next().unwrap_or("").trim();
+        let rest: Vec<&str> = lines
+            .map(|line| super::envelope::without_quote_marks(line).trim())
+            .filter(|line| !line.is_empty())
+            .collect();
+        if rest.is_empty() {
+            return std::borrow::Cow::Borrowed(first);
+        }
+        std::borrow::Cow::Owned(format!("{first} {}", rest.join(" ")))
+    }
 }
 
 /// Whether a DRBD name from a log line is a device minor (`drbd1`, what 8.x `block drbd1:` lines

@@ -267,7 +267,11 @@ impl EventReader for MessagesReader<'_> {
                     let next = self.book.next_line_into(&mut self.reader, &mut self.ahead);
                     match next {
                         Some(read_ahead) if is_continuation(&self.ahead) => {
-                            let joined = format!("{} {}", message.trim_end(), self.ahead.trim());
+                            let joined = format!(
+                                "{} {}",
+                                message.trim_end(),
+                                envelope::without_quote_marks(self.ahead.trim())
+                            );
                             let found = Classifier::classify_applicable(
                                 &applicable.tables,
                                 program,
