@@ -765,6 +765,40 @@ fn a_stop_concerns_the_instances_running_then_not_one_first_named_a_day_later() 
 }
 
 #[test]
+fn a_master_again_after_a_fault_within_the_first_minute_is_no_start_up_election() {
+    // keepalived's own log file, grepped: start, MASTER, FAULT, back to MASTER, all within
+    // 21 s of the `(init)` line. Only the first MASTER is the start-up election.
+    let bundle = BundleBuilder::new().file(
+        "hq",
+        "var/log/messages",
+        "Mon Sep 28 18:10:55 2026: (office) Entering BACKUP STATE (init)\n\
+         Mon Sep 28 18:10:59 2026: (office) Entering MASTER STATE\n\
+         Mon Sep 28 18:11:06 2026: (office) Entering FAULT STATE\n\
+         Mon Sep 28 18:11:12 2026: (office) Entering BACKUP STATE\n\
+         Mon Sep 28 18:11:16 2026: (office) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let causes: Vec<(String, String)> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|transition| transition["to"] == "MASTER")
+        .map(|transition| {
+            (
+                transition["time"].as_str().unwrap()[11..19].to_string(),
+                transition["cause"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        causes[0],
+        ("18:10:59".to_string(), "startup-election".to_string())
+    );
+    assert_eq!(causes[1].0, "18:11:16");
+    assert_ne!(causes[1].1, "startup-election", "{causes:?}");
+}
+
+#[test]
 fn a_master_whose_excerpt_ends_before_the_peer_is_shown_master_is_not_a_split_brain() {
     // master1's paste ends at 04:59:08 as MASTER (its check failed, its priority fell); master2's
     // begins later and shows it MASTER from 04:59:19 by its gratuitous ARPs. Nothing shows
