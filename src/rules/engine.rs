@@ -498,18 +498,13 @@ impl Context<'_> {
                 && interval
                     .opened_by
                     .and_then(|event| events[event].event.as_deref())
-                    .is_some_and(|name| ADVERT_PROOFS.contains(&name))
+                    .is_some_and(is_advert_proof)
         };
         // Adverts a node received as MASTER (node, instance, when): each proves its sender MASTER
         // then.
         let advert_proofs: Vec<(&str, &str, DateTime<Utc>)> = events
             .iter()
-            .filter(|event| {
-                event
-                    .event
-                    .as_deref()
-                    .is_some_and(|name| ADVERT_PROOFS.contains(&name))
-            })
+            .filter(|event| event.event.as_deref().is_some_and(is_advert_proof))
             .filter_map(|event| Some((event.node.as_ref(), event.field("instance")?, event.time?)))
             .collect();
         // Each node's last line, or its collection where it was collected: what it said holds
@@ -1169,13 +1164,11 @@ fn node_addresses(
         .collect()
 }
 
-/// Events whose line proves the logging node was MASTER when it received another MASTER's advert.
-const ADVERT_PROOFS: [&str; 4] = [
-    events::LOWER_PRIORITY_ADVERT,
-    events::HIGHER_PRIORITY_ADVERT,
-    events::SAME_PRIORITY_HIGHER_IP,
-    events::PRIORITY_ZERO_RECEIVED,
-];
+/// Whether an event's line proves the logging node was MASTER when it received another MASTER's
+/// advert (a priority-0 one included: the sender was MASTER as it released).
+fn is_advert_proof(name: &str) -> bool {
+    events::ADVERTS_FROM_A_MASTER.contains(&name) || name == events::PRIORITY_ZERO_RECEIVED
+}
 
 /// A finding's id, stable for the same input and unique within a report: rule, node, VRRP
 /// instance (when the subject has one) and time.

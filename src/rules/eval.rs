@@ -193,7 +193,7 @@ impl<'a> Facts<'a> {
             by_node,
             undated_by_file,
             chunk_matches: RefCell::new(HashMap::new()),
-            span_start: timeline.files.iter().filter_map(|file| file.first).min(),
+            span_start: timeline.first_dated(),
         }
     }
 
@@ -790,15 +790,10 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// Whether the node's logs cover [from, to]: they begin before it and end after it, and no
     /// blind interval (missing or unreadable logs) touches it.
     fn covered(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        let first = self
-            .facts
+        self.facts
             .timeline
-            .files
-            .iter()
-            .filter(|file| file.node == node && file.lines > 0)
-            .filter_map(|file| file.first)
-            .min();
-        first.is_some_and(|first| first <= from)
+            .seen_from(node)
+            .is_some_and(|first| first <= from)
             && self
                 .facts
                 .timeline

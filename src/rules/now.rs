@@ -123,14 +123,10 @@ fn advertised_after(
     };
     timeline.events.iter().any(|event| {
         event.node.as_ref() != node
-            && matches!(
-                event.event.as_deref(),
-                Some(
-                    events::LOWER_PRIORITY_ADVERT
-                        | events::HIGHER_PRIORITY_ADVERT
-                        | events::SAME_PRIORITY_HIGHER_IP
-                )
-            )
+            && event
+                .event
+                .as_deref()
+                .is_some_and(|name| events::ADVERTS_FROM_A_MASTER.contains(&name))
             && event.field("instance") == Some(instance)
             && event.time.is_some_and(|time| time > last)
     })

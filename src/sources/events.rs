@@ -56,6 +56,14 @@ pub const ADDRESS_ADDED: &str = "address-added";
 /// An address was removed from an interface (`Deassigned address`, the 1.x reflector).
 pub const ADDRESS_REMOVED: &str = "address-removed";
 
+/// Adverts a node received from a MASTER still advertising (not its priority-0 release): each
+/// proves its sender MASTER then.
+pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
+    LOWER_PRIORITY_ADVERT,
+    HIGHER_PRIORITY_ADVERT,
+    SAME_PRIORITY_HIGHER_IP,
+];
+
 /// Every name above, for the test that a classifier row produces each.
 pub const RELIED_ON: [&str; 25] = [
     GRATUITOUS_ARP,

@@ -574,6 +574,20 @@ impl Timeline {
         oldest.date_naive() != newest.date_naive()
     }
 
+    /// The input's first dated line (of any node).
+    pub fn first_dated(&self) -> Option<DateTime<Utc>> {
+        self.files.iter().filter_map(|file| file.first).min()
+    }
+
+    /// Where a node's logs begin: its first dated line.
+    pub fn seen_from(&self, node: &str) -> Option<DateTime<Utc>> {
+        self.files
+            .iter()
+            .filter(|file| file.node == node && file.lines > 0)
+            .filter_map(|file| file.first)
+            .min()
+    }
+
     /// How far a node's logs reach: its last dated line, or its collection where it was collected
     /// later (a node read up to its collection was silent, not unseen, between the two).
     pub fn seen_until(&self, node: &str) -> Option<DateTime<Utc>> {

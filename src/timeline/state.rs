@@ -554,18 +554,14 @@ fn old_run_last_line(
             && event.program.is_some()
             && event.program == opener.program
             && event.field("instance").is_some()
-            && events[..index]
-                .iter()
-                .rev()
-                .take_while(|earlier| {
-                    earlier
-                        .time
-                        .is_none_or(|earlier| (time - earlier).num_milliseconds() <= SAME_MOMENT_MS)
-                })
-                .any(|earlier| {
-                    earlier.node.as_ref() == node
-                        && earlier.event.as_deref() == Some(events::KEEPALIVED_INITIALISING)
-                }));
+            && logged_just_before(
+                events,
+                node,
+                index,
+                time,
+                Duration::milliseconds(SAME_MOMENT_MS),
+                events::KEEPALIVED_INITIALISING,
+            ));
     if !restart {
         return None;
     }
@@ -591,23 +587,39 @@ fn init_without_process_ids(
     if event.kind != EventKind::VrrpState || event.field("reason") != Some("init") {
         return None;
     }
-    let mine = events[..index]
-        .iter()
-        .rev()
-        .filter(|earlier| earlier.node.as_ref() == node);
-    let reloaded = mine
-        .clone()
-        .take_while(|earlier| {
-            earlier
-                .time
-                .is_none_or(|at| (time - at).num_seconds() <= 60)
-        })
-        .any(|earlier| earlier.event.as_deref() == Some(events::KEEPALIVED_RELOADING));
-    if reloaded {
+    if logged_just_before(
+        events,
+        node,
+        index,
+        time,
+        Duration::seconds(60),
+        events::KEEPALIVED_RELOADING,
+    ) {
         return None;
     }
-    mine.filter_map(|earlier| earlier.time)
+    events[..index]
+        .iter()
+        .rev()
+        .filter(|earlier| earlier.node.as_ref() == node)
+        .filter_map(|earlier| earlier.time)
         .find(|at| (time - *at).num_milliseconds() > SAME_MOMENT_MS)
+}
+
+/// Whether `node` logged the event `name` in the `within` before the line at `index` (at `time`);
+/// undated lines between are passed over.
+fn logged_just_before(
+    events: &[Event],
+    node: &str,
+    index: usize,
+    time: DateTime<Utc>,
+    within: Duration,
+    name: &str,
+) -> bool {
+    events[..index]
+        .iter()
+        .rev()
+        .take_while(|earlier| earlier.time.is_none_or(|at| time - at <= within))
+        .any(|earlier| earlier.node.as_ref() == node && earlier.event.as_deref() == Some(name))
 }
 
 /// Whether a state line enters the state a tracker already holds from a line written in it a
@@ -1061,22 +1073,21 @@ impl States {
             // A stop or start of keepalived concerns the instances it ran then: where the node's
             // lines named some instances before it, not one they first name later (another
             // configuration, another day).
-            let named_by_then =
-                |first: &DateTime<Utc>| (*first - time).num_milliseconds() <= SAME_MOMENT_MS;
-            let any_named = first_seen.values().any(named_by_then);
-            let running_then = |instance: &&String| {
-                !any_named || first_seen.get(instance.as_str()).is_none_or(named_by_then)
+            let first_seen = &first_seen;
+            let running_then = || {
+                let named_by_then =
+                    |first: &DateTime<Utc>| (*first - time).num_milliseconds() <= SAME_MOMENT_MS;
+                let any_named = first_seen.values().any(named_by_then);
+                all_instances.iter().filter(move |instance| {
+                    !any_named || first_seen.get(instance.as_str()).is_none_or(named_by_then)
+                })
             };
             let targets: Vec<(String, Role, bool)> = if stops_everything(event) {
-                all_instances
-                    .iter()
-                    .filter(running_then)
+                running_then()
                     .map(|instance| (instance.clone(), Role::Stop, false))
                     .collect()
             } else if restarts_everything(event) {
-                all_instances
-                    .iter()
-                    .filter(running_then)
+                running_then()
                     .map(|instance| (instance.clone(), Role::Unknown, false))
                     .collect()
             } else if let (Some((role, inferred)), Some(instance)) =
@@ -1279,14 +1290,14 @@ impl States {
     }
 
     fn blind_intervals(&mut self, timeline: &Timeline, node: &str, quiet_after: Duration) {
-        let span_start = timeline.files.iter().filter_map(|file| file.first).min();
+        let span_start = timeline.first_dated();
         let span_end = timeline.files.iter().filter_map(|file| file.last).max();
         let files: Vec<_> = timeline
             .files
             .iter()
             .filter(|file| file.node == node && file.lines > 0)
             .collect();
-        let first = files.iter().filter_map(|file| file.first).min();
+        let first = timeline.seen_from(node);
         let last = files.iter().filter_map(|file| file.last).max();
         match (first, last) {
             // No dated line: no logs at all, or lines that carry no date and time.
