@@ -839,3 +839,72 @@ fn a_master_whose_excerpt_ends_before_the_peer_is_shown_master_is_not_a_split_br
         "{headline}"
     );
 }
+
+/// Two nodes whose lines name one router `VI_100` and `VI_101`.
+fn renamed_router_bundle(second_vip: &str, second_also_names_first: bool) -> BundleBuilder {
+    let extra = if second_also_names_first {
+        "Aug  3 10:53:29 node2 Keepalived_vrrp[8112]: VRRP_Instance(VI_100) Entering BACKUP STATE\n"
+    } else {
+        ""
+    };
+    BundleBuilder::new()
+        .file(
+            "node1",
+            "var/log/messages",
+            "Aug  3 10:52:17 node1 Keepalived_vrrp[6760]: VRRP_Instance(VI_100) Entering BACKUP STATE\n\
+             Aug  3 10:52:38 node1 Keepalived_vrrp[6760]: VRRP_Instance(VI_100) Entering MASTER STATE\n\
+             Aug  3 10:52:38 node1 Keepalived_vrrp[6760]: VRRP_Instance(VI_100) Sending gratuitous ARPs on eth0 for 192.168.56.111\n\
+             Aug  3 11:04:17 node1 Keepalived_vrrp[6760]: VRRP_Script(vs_mysql_100) failed\n\
+             Aug  3 11:04:18 node1 Keepalived_vrrp[6760]: VRRP_Instance(VI_100) Entering FAULT STATE\n",
+        )
+        .file(
+            "node2",
+            "var/log/messages",
+            format!(
+                "Aug  3 10:53:28 node2 Keepalived_vrrp[8112]: VRRP_Instance(VI_101) Entering BACKUP STATE\n\
+                 {extra}\
+                 Aug  3 11:04:34 node2 Keepalived_vrrp[8112]: VRRP_Instance(VI_101) Entering MASTER STATE\n\
+                 Aug  3 11:04:34 node2 Keepalived_vrrp[8112]: VRRP_Instance(VI_101) Sending gratuitous ARPs on eth0 for {second_vip}\n"
+            ),
+        )
+}
+
+#[test]
+fn instances_named_differently_on_each_node_are_one_router_when_they_claim_one_vip() {
+    let bundle = renamed_router_bundle("192.168.56.111", false);
+    let (report, _) = analyze(bundle.path(), &[]);
+    let takeover = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|transition| transition["node"] == "node2" && transition["to"] == "MASTER")
+        .unwrap();
+    assert_eq!(takeover["instance"], "VI_100/VI_101", "{takeover}");
+    assert_eq!(takeover["cause"], "script-fault", "{takeover}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("node1's VI_100 and node2's VI_101 are read as one virtual router"),
+        "{text}"
+    );
+}
+
+#[test]
+fn instances_named_differently_stay_apart_without_a_common_vip_or_when_a_name_is_shared() {
+    for bundle in [
+        renamed_router_bundle("192.168.56.112", false),
+        renamed_router_bundle("192.168.56.111", true),
+    ] {
+        let (report, _) = analyze(bundle.path(), &[]);
+        let instances: std::collections::BTreeSet<&str> = report["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|transition| transition["instance"].as_str())
+            .collect();
+        assert!(instances.contains("VI_101"), "{instances:?}");
+        assert!(
+            !instances.iter().any(|name| name.contains('/')),
+            "{instances:?}"
+        );
+    }
+}

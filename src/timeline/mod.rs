@@ -5,6 +5,7 @@
 pub mod align;
 pub mod budget;
 pub mod filter;
+pub mod instances;
 mod replay;
 pub mod state;
 pub mod vips;
@@ -833,6 +834,16 @@ impl Timeline {
             read_ends[read_ends.partition_point(|(end, _)| *end <= event)].1
         });
         vips::mark_vip_removals(&mut timeline.events);
+        let node_names: Vec<String> = timeline
+            .nodes
+            .iter()
+            .map(|node| node.name.clone())
+            .collect();
+        instances::pair_renamed_instances(
+            &mut timeline.events,
+            &node_names,
+            &mut timeline.warnings,
+        );
         timeline
     }
 
