@@ -15,7 +15,7 @@ import re
 import sys
 
 CAUSES = {
-    "advert_timeout": ["network-partition", "peer-down", "peer-silent"],
+    "advert_timeout": ["network-partition", "peer-down", "peer-silent", "election-without-master"],
     "higher_priority_advert": ["preempted-by-higher-priority"],
     "lower_priority_advert_forced_election": ["forced-election-lower-priority"],
     "interface_down": ["interface-fault"],
@@ -23,7 +23,7 @@ CAUSES = {
     "fault": ["interface-fault", "script-fault"],
     "manual_stop": ["manual", "peer-keepalived-stopped"],
     "priority_zero_received": ["peer-keepalived-stopped", "manual"],
-    "startup": ["startup-election"],
+    "startup": ["startup-election", "election-without-master"],
 }
 MONTHS = {m.lower(): i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 # Localized abbreviations the tool reads too (fr, de, es, it, pt, ru), lower case without the dot.

@@ -292,10 +292,8 @@ impl Context<'_> {
                     the peer's lines cannot be placed around it"
                 .to_string();
         }
-        let window = (
-            subject.time - Duration::seconds(60),
-            subject.time + Duration::seconds(60),
-        );
+        // The seconds the cause rules read the peer's side in (`covered(peer, -10s, 0s)`).
+        let window = (subject.time - Duration::seconds(10), subject.time);
         let blind_peers: Vec<&str> = peers
             .iter()
             .map(String::as_str)
