@@ -908,3 +908,24 @@ fn instances_named_differently_stay_apart_without_a_common_vip_or_when_a_name_is
         );
     }
 }
+
+#[test]
+fn a_1x_transition_begun_at_start_and_abandoned_is_no_mastership() {
+    // keepalived 1.2 started with state MASTER configured: it begins a transition at once, hears
+    // the real MASTER's better advert and goes to BACKUP before it sets the VIP.
+    let bundle = BundleBuilder::new().file(
+        "backup",
+        "var/log/messages",
+        "Feb  7 04:40:45 localhost Keepalived[3771]: Starting Keepalived v1.2.13 (03/19,2015)\n\
+         Feb  7 04:40:45 localhost Keepalived[3772]: Starting VRRP child process, pid=3775\n\
+         Feb  7 04:40:46 localhost Keepalived_vrrp[3775]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Feb  7 04:40:46 localhost Keepalived_vrrp[3775]: VRRP_Instance(VI_1) Received higher prio advert\n\
+         Feb  7 04:40:46 localhost Keepalived_vrrp[3775]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let transitions = report["transitions"].as_array().unwrap();
+    assert_eq!(transitions.len(), 1, "{transitions:?}");
+    assert_eq!(transitions[0]["to"], "BACKUP", "{transitions:?}");
+    assert_eq!(transitions[0]["cause"], "preempted-by-higher-priority");
+    assert_ne!(report["verdict"]["status"], "failover", "{}", report["verdict"]);
+}

@@ -22,6 +22,8 @@ pub const CHILD_CRASHED: &str = "child-crashed";
 pub const NODE_BOOT: &str = "node-boot";
 /// keepalived is starting.
 pub const KEEPALIVED_STARTING: &str = "keepalived-starting";
+/// keepalived starts its VRRP child process.
+pub const VRRP_CHILD_STARTING: &str = "vrrp-child-starting";
 /// A line keepalived writes as it starts or reloads, before any instance has a state
 /// (`Registering Kernel netlink reflector`, `Opening file ...`).
 pub const KEEPALIVED_INITIALISING: &str = "keepalived-initialising";
@@ -65,7 +67,7 @@ pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 25] = [
+pub const RELIED_ON: [&str; 26] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -86,6 +88,7 @@ pub const RELIED_ON: [&str; 25] = [
     CHILD_CRASHED,
     NODE_BOOT,
     KEEPALIVED_STARTING,
+    VRRP_CHILD_STARTING,
     KEEPALIVED_INITIALISING,
     KEEPALIVED_RELOADING,
     SPLIT_BRAIN_DETECTED,

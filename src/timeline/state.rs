@@ -622,6 +622,40 @@ fn logged_just_before(
         .any(|earlier| earlier.node.as_ref() == node && earlier.event.as_deref() == Some(name))
 }
 
+/// The lines of keepalived (or the node) starting.
+const STARTS: [&str; 4] = [
+    events::KEEPALIVED_STARTING,
+    events::VRRP_CHILD_STARTING,
+    events::KEEPALIVED_INITIALISING,
+    events::NODE_BOOT,
+];
+
+/// Whether a line entering MASTER of `instance` on `node` at `time` (a 1.x transition) is followed,
+/// within the moments of an aborted transition (5 s), by its entry into BACKUP or FAULT before
+/// any entry into MASTER.
+fn abandoned_before_entering(
+    events: &[Event],
+    node: &str,
+    instance: &str,
+    index: usize,
+    time: DateTime<Utc>,
+) -> bool {
+    events[index + 1..]
+        .iter()
+        .take_while(|later| {
+            later
+                .time
+                .is_none_or(|at| at - time <= Duration::seconds(5))
+        })
+        .filter(|later| {
+            later.node.as_ref() == node
+                && later.event.as_deref() == Some(events::ENTERING_STATE)
+                && later.field("instance") == Some(instance)
+        })
+        .find_map(|later| later.field("state"))
+        .is_some_and(|state| matches!(state, "BACKUP" | "FAULT"))
+}
+
 /// Whether a state line enters the state a tracker already holds from a line written in it a
 /// moment earlier, just after a restart the logs do not show ([`States::restart_unlogged`]
 /// marks such a state known from its start: `proven_from` equal to `start`).
@@ -976,6 +1010,9 @@ impl States {
         // Per instance: a state keepalived enters right after a line (`leads_to`), when, and that
         // line's event; taken once no state line has followed it within moments.
         let mut pending: BTreeMap<String, Follows> = BTreeMap::new();
+        // Instances whose 1.x transition from a state unknown was abandoned, and when: the lines
+        // written in it (the yield's advert) do not make it MASTER either.
+        let mut abandoned: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
         let leading_files = leading_files(timeline, node);
         // Each process id's last line on this node: a process that writes no more has ended.
         // Each instance's first dated line on this node.
@@ -1103,6 +1140,29 @@ impl States {
                     continue;
                 };
                 let held = inferred && !entry;
+                // A 1.x transition right after a start it logged (state MASTER configured) that
+                // ends in BACKUP or FAULT before any MASTER entry never held the VIP: as from
+                // BACKUP, it is no state change; the line after it says the first state. (Where
+                // the logs begin with such a transition, it stays the node's first state seen.)
+                if entry
+                    && tracker.role == Role::Unknown
+                    && STARTS.iter().any(|start| {
+                        logged_just_before(events, node, index, time, Duration::seconds(60), start)
+                    })
+                    && abandoned_before_entering(events, node, &instance, index, time)
+                {
+                    abandoned.insert(instance.clone(), time);
+                    continue;
+                }
+                if inferred
+                    && role == Role::Master
+                    && tracker.role == Role::Unknown
+                    && abandoned
+                        .get(&instance)
+                        .is_some_and(|at| time - *at <= Duration::seconds(5))
+                {
+                    continue;
+                }
                 if let Some(last_seen) = old_run_last_line(
                     events,
                     node,
