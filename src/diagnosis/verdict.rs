@@ -170,15 +170,20 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
         .map(|failover| failover.cause.clone())
 }
 
-/// The failover the verdict names, among those other than start-up elections: the first
-/// takeover, else the first failover; and how many there are. A node's first state seen (from
-/// UNKNOWN: the logs begin with it) whose cause is unknown comes after all the others: that it
-/// entered the state is shown, not what it left nor why.
+/// The failover the verdict names, among those other than start-up elections and a node's
+/// first state (or its state after a stop) other than MASTER, which held nothing to hand over (an
+/// instance that starts in FAULT is degraded, not failed over): the first takeover, else the
+/// first failover; and how many there are. A node's first state seen (from UNKNOWN: the logs
+/// begin with it) whose cause is unknown comes after all the others: that it entered the state
+/// is shown, not what it left nor why.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let real: Vec<&Failover> = analysis
         .failovers
         .iter()
         .filter(|failover| failover.cause != "startup-election")
+        .filter(|failover| {
+            failover.to == Role::Master || !matches!(failover.from, Role::Unknown | Role::Stop)
+        })
         .collect();
     real.iter()
         .min_by_key(|failover| {
