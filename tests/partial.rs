@@ -927,5 +927,49 @@ fn a_1x_transition_begun_at_start_and_abandoned_is_no_mastership() {
     assert_eq!(transitions.len(), 1, "{transitions:?}");
     assert_eq!(transitions[0]["to"], "BACKUP", "{transitions:?}");
     assert_eq!(transitions[0]["cause"], "preempted-by-higher-priority");
-    assert_ne!(report["verdict"]["status"], "failover", "{}", report["verdict"]);
+    assert_ne!(
+        report["verdict"]["status"], "failover",
+        "{}",
+        report["verdict"]
+    );
+}
+
+#[test]
+fn a_backup_whose_logs_end_before_the_master_left_is_not_counted_as_standby() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "hostA",
+            "var/log/messages",
+            "Sep 17 17:20:00 hostA Keepalived_vrrp[45707]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+             Sep 19 14:28:09 hostA Keepalived[45705]: Stopping Keepalived v1.3.5 (03/19,2017)\n\
+             Sep 19 14:28:10 hostA Keepalived_vrrp[45707]: VRRP_Instance(VI_1) sent 0 priority\n",
+        )
+        .file(
+            "hostB",
+            "var/log/messages",
+            "Sep 17 17:20:26 hostB Keepalived_vrrp[34570]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let now = &report["state_now"][0];
+    assert_eq!(now["backups"].as_array().unwrap().len(), 0, "{now}");
+    assert_eq!(now["stale_backups"][0]["node"], "hostB", "{now}");
+    // A backup whose logs end as the master yields to it is still the standby.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "May 15 13:40:00 lb1 Keepalived_vrrp[10]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+             May 15 13:49:52 lb1 Keepalived_vrrp[10]: VRRP_Instance(VI_1) Received higher prio advert\n\
+             May 15 13:49:52 lb1 Keepalived_vrrp[10]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "May 15 13:40:00 lb2 Keepalived_vrrp[20]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+             May 15 13:49:54 lb2 Keepalived_vrrp[20]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let now = &report["state_now"][0];
+    assert_eq!(now["backups"][0], "lb1", "{now}");
+    assert_eq!(now["stale_backups"].as_array().unwrap().len(), 0, "{now}");
 }

@@ -98,6 +98,16 @@ pub struct InstanceNowRecord {
     /// Nodes none of whose lines carries a date (in `others` as UNKNOWN), with the state their
     /// last state line says: not placed in time against the other nodes' lines.
     pub undated_last: Vec<NodeStateRecord>,
+    /// Nodes whose last word was BACKUP but whose logs end before another node left MASTER,
+    /// none taking over since: not counted as standby now.
+    pub stale_backups: Vec<LastSeenRecord>,
+}
+
+#[derive(Serialize)]
+pub struct LastSeenRecord {
+    pub node: String,
+    /// The node's last log line.
+    pub last_seen: String,
 }
 
 #[derive(Serialize)]
@@ -481,6 +491,14 @@ impl Report {
                         .map(|(node, role)| NodeStateRecord {
                             node: node.clone(),
                             state: role.name(),
+                        })
+                        .collect(),
+                    stale_backups: now
+                        .stale_backups
+                        .iter()
+                        .map(|(node, last)| LastSeenRecord {
+                            node: node.clone(),
+                            last_seen: format_time(*last, 0),
                         })
                         .collect(),
                 })

@@ -85,6 +85,12 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                     None => format!("{} {}", other.node, other.state),
                 }
             })
+            .chain(now.stale_backups.iter().map(|stale| {
+                format!(
+                    "{} last said BACKUP (its logs end {}, before the MASTER left: whether it took over is not in them)",
+                    stale.node, stale.last_seen
+                )
+            }))
             .chain(now.silent_masters.iter().map(|silent| {
                 match (&silent.released_to, &silent.released_at) {
                     (Some(peer), Some(at)) => format!(

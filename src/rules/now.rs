@@ -34,6 +34,10 @@ pub struct InstanceNow {
     /// their last state line of the instance says: their last word, not placed in time against
     /// the other nodes', so not counted as master or standby now.
     pub undated_last: Vec<(String, Role)>,
+    /// Nodes whose last word was BACKUP but whose logs end before another node left MASTER with
+    /// none taking over since, with their last line: a BACKUP still running would have taken
+    /// over; what they did is not in the logs, so they are not counted as standby now.
+    pub stale_backups: Vec<(String, DateTime<Utc>)>,
 }
 
 /// Who held which state of each instance at the end of the evidence.
@@ -49,6 +53,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 others: Vec::new(),
                 silent_masters: Vec::new(),
                 undated_last: Vec::new(),
+                stale_backups: Vec::new(),
             };
             let last_line = |node: &str| {
                 timeline
@@ -91,7 +96,35 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                             _ => now.masters.push(node.name.clone()),
                         }
                     }
-                    Role::Backup => now.backups.push(node.name.clone()),
+                    Role::Backup => {
+                        let last = last_line(&node.name);
+                        // Another node left MASTER after its last line and none took over
+                        // since: a BACKUP still running would have; its logs do not say.
+                        let changed_since = |last: DateTime<Utc>| {
+                            let others = || {
+                                states.transitions.iter().filter(|transition| {
+                                    transition.instance == *instance
+                                        && transition.node != node.name
+                                        && transition.time > last
+                                })
+                            };
+                            others()
+                                .filter(|transition| transition.from == Role::Master)
+                                .map(|transition| transition.time)
+                                .max()
+                                .is_some_and(|left| {
+                                    !others().any(|transition| {
+                                        transition.to == Role::Master && transition.time >= left
+                                    })
+                                })
+                        };
+                        match last {
+                            Some(last) if changed_since(last) => {
+                                now.stale_backups.push((node.name.clone(), last));
+                            }
+                            _ => now.backups.push(node.name.clone()),
+                        }
+                    }
                     role => {
                         if role == Role::Unknown && last_line(&node.name).is_none() {
                             let key = (node.name.clone(), instance.clone());
