@@ -973,3 +973,25 @@ fn a_backup_whose_logs_end_before_the_master_left_is_not_counted_as_standby() {
     assert_eq!(now["backups"][0], "lb1", "{now}");
     assert_eq!(now["stale_backups"].as_array().unwrap().len(), 0, "{now}");
 }
+
+#[test]
+fn leaving_fault_as_the_interface_comes_back_is_the_interface_faults_end() {
+    let bundle = BundleBuilder::new().file(
+        "hq",
+        "var/log/messages",
+        "Sep 28 18:00:00 hq Keepalived_vrrp[10]: (office) Entering MASTER STATE\n\
+         Sep 28 18:11:16 hq Keepalived_vrrp[10]: Netlink reports eth1 down\n\
+         Sep 28 18:11:16 hq Keepalived_vrrp[10]: (office) Entering FAULT STATE\n\
+         Sep 28 18:11:22 hq Keepalived_vrrp[10]: Netlink reports eth1 up\n\
+         Sep 28 18:11:22 hq Keepalived_vrrp[10]: (office) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let back = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|transition| transition["from"] == "FAULT")
+        .unwrap();
+    assert_eq!(back["to"], "BACKUP", "{back}");
+    assert_eq!(back["cause"], "interface-fault", "{back}");
+}
