@@ -995,3 +995,28 @@ fn leaving_fault_as_the_interface_comes_back_is_the_interface_faults_end() {
     assert_eq!(back["to"], "BACKUP", "{back}");
     assert_eq!(back["cause"], "interface-fault", "{back}");
 }
+
+#[test]
+fn a_headline_cause_named_by_another_rule_says_which() {
+    let bundle = BundleBuilder::new().file(
+        "db02",
+        "var/log/messages",
+        "Jun 21 16:50:00 db02 Keepalived_vrrp[207609]: (VI_1) Entering BACKUP STATE\n\
+         Jun 21 17:02:51 db02 Keepalived_vrrp[207609]: (VI_1) received an invalid passwd!\n\
+         Jun 21 17:02:52 db02 Keepalived_vrrp[207609]: (VI_1) received an invalid passwd!\n\
+         Jun 21 17:02:53 db02 Keepalived_vrrp[207609]: (VI_1) received an invalid passwd!\n\
+         Jun 21 17:02:54 db02 Keepalived_vrrp[207609]: (VI_1) Receive advertisement timeout\n\
+         Jun 21 17:02:54 db02 Keepalived_vrrp[207609]: (VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let verdict = &report["verdict"];
+    // The id stays the contract's; the words say which rule named it.
+    assert_eq!(verdict["cause"], "network-partition", "{verdict}");
+    assert!(
+        verdict["headline"]
+            .as_str()
+            .unwrap()
+            .contains("cause network-partition (takeover-on-rejected-adverts)"),
+        "{verdict}"
+    );
+}

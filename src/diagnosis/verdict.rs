@@ -124,11 +124,26 @@ impl Verdict {
 /// a node that yielded to a preempting peer and took over again later did not take over because
 /// it was preempted.
 fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
-    let Some((id, cause)) = failover.finding.as_deref().and_then(|id| {
-        let cause = analysis.finding(id)?.cause.clone()?;
-        Some((id, cause))
+    incident_cause_and_rule(failover, analysis).0
+}
+
+/// The incident's cause for people: the cause id, and the rule that named it where that is
+/// another (`network-partition (takeover-on-rejected-adverts)`, `interface-fault
+/// (fault-reason-not-logged)`: what the id alone would overstate).
+fn incident_cause_phrase(failover: &Failover, analysis: &Analysis) -> String {
+    match incident_cause_and_rule(failover, analysis) {
+        (cause, Some(rule)) if rule != cause => format!("{cause} ({rule})"),
+        (cause, _) => cause,
+    }
+}
+
+/// [`incident_cause`], with the rule of the finding it comes from (None: the failover's own).
+fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String, Option<String>) {
+    let Some((id, cause, rule)) = failover.finding.as_deref().and_then(|id| {
+        let finding = analysis.finding(id)?;
+        Some((id, finding.cause.clone()?, finding.rule.clone()))
     }) else {
-        return failover.cause.clone();
+        return (failover.cause.clone(), None);
     };
     let giver = analysis
         .failovers
@@ -140,9 +155,9 @@ fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
             if giver.node == failover.node
                 && (giver.time, giver.to) != (failover.time, failover.to) =>
         {
-            failover.cause.clone()
+            (failover.cause.clone(), None)
         }
-        _ => cause,
+        _ => (cause, Some(rule)),
     }
 }
 
@@ -362,7 +377,7 @@ fn decide_status(
                     || "(in lines without a date, read in their order)".to_string(),
                     |time| format!("at {}", format_time(time, 0))
                 ),
-                incident_cause(failover, analysis),
+                incident_cause_phrase(failover, analysis),
                 if count > 1 {
                     format!(" ({count} transitions in all)")
                 } else {
