@@ -1020,3 +1020,40 @@ fn a_headline_cause_named_by_another_rule_says_which() {
         "{verdict}"
     );
 }
+
+#[test]
+fn a_priority_zero_advert_received_minutes_after_it_was_sent_says_the_clocks_disagree() {
+    let pair = |receipt: &str| {
+        BundleBuilder::new()
+            .file(
+                "kp04",
+                "var/log/messages",
+                "Nov  1 16:30:00 kp04 Keepalived_vrrp[10]: (VI_1) Entering MASTER STATE\n\
+                 Nov  1 16:32:22 kp04 Keepalived_vrrp[10]: (VI_1) Entering FAULT STATE\n\
+                 Nov  1 16:32:22 kp04 Keepalived_vrrp[10]: (VI_1) sent 0 priority\n",
+            )
+            .file(
+                "kp05",
+                "var/log/messages",
+                format!(
+                    "Nov  1 16:30:00 kp05 Keepalived_vrrp[20]: (VI_1) Entering BACKUP STATE\n\
+                     Nov  1 {receipt} kp05 Keepalived_vrrp[20]: (VI_1) Backup received priority 0 advertisement\n"
+                ),
+            )
+    };
+    let clock_warnings = |bundle: BundleBuilder| {
+        let (report, _) = analyze(bundle.path(), &[]);
+        report["coverage"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|warning| {
+                warning["message"]
+                    .as_str()
+                    .is_some_and(|message| message.contains("clocks of kp04 and kp05 disagree"))
+            })
+            .count()
+    };
+    assert_eq!(clock_warnings(pair("16:36:18")), 1);
+    assert_eq!(clock_warnings(pair("16:32:23")), 0);
+}

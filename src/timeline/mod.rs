@@ -7,6 +7,7 @@ pub mod budget;
 pub mod filter;
 pub mod instances;
 mod replay;
+pub mod skew;
 pub mod state;
 pub mod vips;
 
@@ -844,6 +845,7 @@ impl Timeline {
             &node_names,
             &mut timeline.warnings,
         );
+        skew::warn_about_skewed_clocks(&timeline.events, &mut timeline.warnings);
         timeline
     }
 
