@@ -9,7 +9,7 @@ use crate::bundle::Warning;
 use crate::sources::event::Event;
 use crate::sources::events;
 
-use super::vips::bare_address;
+use super::vips::claimed_vips;
 
 /// The field that keeps the instance name a node logged when its events were renamed.
 pub const INSTANCE_LOGGED_FIELD: &str = "instance_logged";
@@ -41,16 +41,7 @@ pub fn pair_renamed_instances(events: &mut [Event], nodes: &[String], warnings: 
             }
             _ => continue,
         };
-        for list in [event.field("address"), event.field("vips")]
-            .into_iter()
-            .flatten()
-        {
-            claim.vips.extend(
-                list.split([' ', ','])
-                    .filter(|address| !address.is_empty())
-                    .map(bare_address),
-            );
-        }
+        claim.vips.extend(claimed_vips(event));
         claim.vrids.extend(event.field("vrid").map(str::to_string));
     }
     if names.len() < 2 {

@@ -4,7 +4,7 @@
 //! stamps are minutes apart, times across those nodes are off by that much: said in a warning
 //! (no offset is applied: the stamps are what the logs say).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -37,7 +37,7 @@ pub fn warn_about_skewed_clocks(events: &[Event], warnings: &mut Vec<Warning>) {
     }
     // (sender, receiver) -> each receipt's gap to its send.
     let mut gaps: BTreeMap<(&str, &str), Vec<Gap>> = BTreeMap::new();
-    let mut agreeing: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    let mut agreeing: BTreeSet<(&str, &str)> = BTreeSet::new();
     for (receiver, instance, received) in timed(events::PRIORITY_ZERO_RECEIVED) {
         let candidates: Vec<&(&str, &str, DateTime<Utc>)> = sent
             .iter()
@@ -60,7 +60,7 @@ pub fn warn_about_skewed_clocks(events: &[Event], warnings: &mut Vec<Warning>) {
             .iter()
             .any(|(_, _, at)| (received - *at).num_seconds().abs() <= AGREEING_S)
         {
-            agreeing.insert((sender, receiver), true);
+            agreeing.insert((sender, receiver));
             continue;
         }
         if let [(_, _, at)] = candidates.as_slice() {
@@ -72,7 +72,7 @@ pub fn warn_about_skewed_clocks(events: &[Event], warnings: &mut Vec<Warning>) {
         }
     }
     for ((sender, receiver), mut pairs) in gaps {
-        if agreeing.contains_key(&(sender, receiver))
+        if agreeing.contains(&(sender, receiver))
             || !(pairs.iter().all(|(gap, _, _)| *gap > 0)
                 || pairs.iter().all(|(gap, _, _)| *gap < 0))
         {
@@ -100,8 +100,9 @@ pub fn warn_about_skewed_clocks(events: &[Event], warnings: &mut Vec<Warning>) {
     }
 }
 
+/// To the second, as the other warnings write instants.
 fn format_instant(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    super::format_time_capped(time, 0, 0)
 }
 
 fn format_gap(seconds: i64) -> String {

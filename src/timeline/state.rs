@@ -560,7 +560,7 @@ fn old_run_last_line(
                 index,
                 time,
                 Duration::milliseconds(SAME_MOMENT_MS),
-                events::KEEPALIVED_INITIALISING,
+                &[events::KEEPALIVED_INITIALISING],
             ));
     if !restart {
         return None;
@@ -593,7 +593,7 @@ fn init_without_process_ids(
         index,
         time,
         Duration::seconds(60),
-        events::KEEPALIVED_RELOADING,
+        &[events::KEEPALIVED_RELOADING],
     ) {
         return None;
     }
@@ -605,21 +605,27 @@ fn init_without_process_ids(
         .find(|at| (time - *at).num_milliseconds() > SAME_MOMENT_MS)
 }
 
-/// Whether `node` logged the event `name` in the `within` before the line at `index` (at `time`);
-/// undated lines between are passed over.
+/// Whether `node` logged one of the events `names` in the `within` before the line at `index`
+/// (at `time`); undated lines between are passed over.
 fn logged_just_before(
     events: &[Event],
     node: &str,
     index: usize,
     time: DateTime<Utc>,
     within: Duration,
-    name: &str,
+    names: &[&str],
 ) -> bool {
     events[..index]
         .iter()
         .rev()
         .take_while(|earlier| earlier.time.is_none_or(|at| time - at <= within))
-        .any(|earlier| earlier.node.as_ref() == node && earlier.event.as_deref() == Some(name))
+        .any(|earlier| {
+            earlier.node.as_ref() == node
+                && earlier
+                    .event
+                    .as_deref()
+                    .is_some_and(|name| names.contains(&name))
+        })
 }
 
 /// The lines of keepalived (or the node) starting.
@@ -1146,9 +1152,7 @@ impl States {
                 // the logs begin with such a transition, it stays the node's first state seen.)
                 if entry
                     && tracker.role == Role::Unknown
-                    && STARTS.iter().any(|start| {
-                        logged_just_before(events, node, index, time, Duration::seconds(60), start)
-                    })
+                    && logged_just_before(events, node, index, time, Duration::seconds(60), &STARTS)
                     && abandoned_before_entering(events, node, &instance, index, time)
                 {
                     abandoned.insert(instance.clone(), time);

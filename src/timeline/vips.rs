@@ -22,15 +22,7 @@ pub fn mark_vip_removals(events: &mut [Event]) {
     let mut last_set: BTreeMap<&str, chrono::DateTime<chrono::Utc>> = BTreeMap::new();
     for event in events.iter() {
         match event.event.as_deref() {
-            Some(events::GRATUITOUS_ARP) => vips.extend(event.field("address").map(bare_address)),
-            Some(events::VRRP_CONFIG) => vips.extend(
-                event
-                    .field("vips")
-                    .into_iter()
-                    .flat_map(|list| list.split([' ', ',']))
-                    .filter(|address| !address.is_empty())
-                    .map(bare_address),
-            ),
+            Some(events::GRATUITOUS_ARP | events::VRRP_CONFIG) => vips.extend(claimed_vips(event)),
             Some(events::VIPS_SET) => {
                 if let Some(time) = event.time {
                     last_set.insert(&event.node, time);
@@ -63,6 +55,28 @@ fn within_moment(
 ) -> bool {
     let gap = later - earlier;
     gap >= Duration::zero() && gap.num_milliseconds() <= SAME_MOMENT_MS
+}
+
+/// The VIPs an event claims: the address a gratuitous ARP is sent for, keepalived.conf's
+/// `virtual_ipaddress` list (the addresses without their prefix lengths).
+pub fn claimed_vips(event: &Event) -> impl Iterator<Item = String> + '_ {
+    let sent_for = match event.event.as_deref() {
+        Some(events::GRATUITOUS_ARP) => event.field("address"),
+        _ => None,
+    };
+    let configured = match event.event.as_deref() {
+        Some(events::VRRP_CONFIG) => event.field("vips"),
+        _ => None,
+    };
+    sent_for
+        .into_iter()
+        .chain(
+            configured
+                .into_iter()
+                .flat_map(|list| list.split([' ', ',']))
+                .filter(|address| !address.is_empty()),
+        )
+        .map(bare_address)
 }
 
 /// The address a line names (2.x `Assigned address X`, 1.x `Netlink reflector reports IP X`).
