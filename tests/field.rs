@@ -33,6 +33,15 @@ fn case_files(labels: &Value) -> Vec<String> {
 
 /// One node directory per file (name up to the first dot), parts of one node appended in order.
 fn build_bundle(case: &Path, labels: &Value) -> tempfile::TempDir {
+    build_bundle_pasted(case, labels, |bytes| bytes)
+}
+
+/// [`build_bundle`], each file's bytes passed through `paste` first.
+fn build_bundle_pasted(
+    case: &Path,
+    labels: &Value,
+    paste: impl Fn(Vec<u8>) -> Vec<u8>,
+) -> tempfile::TempDir {
     let bundle = tempfile::tempdir().unwrap();
     let mut names = case_files(labels);
     names.sort();
@@ -45,7 +54,8 @@ fn build_bundle(case: &Path, labels: &Value) -> tempfile::TempDir {
             .append(true)
             .open(directory.join("messages"))
             .unwrap();
-        out.write_all(&fs::read(case.join(&name)).unwrap()).unwrap();
+        out.write_all(&paste(fs::read(case.join(&name)).unwrap()))
+            .unwrap();
     }
     bundle
 }
@@ -270,4 +280,160 @@ fn every_case_names_its_source_and_its_files_exist() {
             "{count} {category} cases, fewer than {least}"
         );
     }
+}
+
+type Paste = (&'static str, fn(Vec<u8>) -> Vec<u8>);
+
+/// The ways a paste wraps the lines of a log it copies: each must leave what esc-diag reports
+/// as it is.
+const PASTES: [Paste; 11] = [
+    ("CRLF line ends", |bytes| {
+        each_line(&bytes, |_, line| line.to_string())
+            .replace('\n', "\r\n")
+            .into_bytes()
+    }),
+    ("cat -n", |bytes| {
+        each_line(&bytes, |number, line| format!("{number:6}\t{line}")).into_bytes()
+    }),
+    ("grep -n", |bytes| {
+        each_line(&bytes, |number, line| format!("{number}:{line}")).into_bytes()
+    }),
+    ("grep -r", |bytes| {
+        each_line(&bytes, |_, line| {
+            format!("/var/log/messages-20240101:{line}")
+        })
+        .into_bytes()
+    }),
+    ("grep -Hn", |bytes| {
+        each_line(&bytes, |number, line| format!("messages:{number}:{line}")).into_bytes()
+    }),
+    ("a mail reply's quote marks", |bytes| {
+        each_line(&bytes, |_, line| format!("> {line}")).into_bytes()
+    }),
+    ("a Markdown code block's indentation", |bytes| {
+        each_line(&bytes, |_, line| format!("    {line}")).into_bytes()
+    }),
+    ("a page's source, its markup escaped", |bytes| {
+        each_line(&bytes, |_, line| {
+            line.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+        })
+        .into_bytes()
+    }),
+    ("a byte-order mark", |bytes| {
+        [b"\xef\xbb\xbf".as_slice(), &bytes].concat()
+    }),
+    ("a web page's no-break spaces", |bytes| {
+        each_line(&bytes, |_, line| line.replace("  ", "\u{a0} ")).into_bytes()
+    }),
+    ("the prompt and command around it", |bytes| {
+        [
+            b"[root@node1 ~]# grep -i keepalived /var/log/messages\n".as_slice(),
+            &bytes,
+            b"\n[root@node1 ~]# \n",
+        ]
+        .concat()
+    }),
+];
+
+/// Each line of `bytes` (lossy UTF-8) rewritten by `rewrite(number, line)`, newline-ended.
+fn each_line(bytes: &[u8], rewrite: impl Fn(usize, &str) -> String) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .enumerate()
+        .map(|(index, line)| rewrite(index + 1, line) + "\n")
+        .collect()
+}
+
+/// What a report concludes: the verdict, every change of state with its cause and time, every
+/// split-brain window.
+fn conclusions(report: &Value) -> Value {
+    let pick = |items: &Value, keys: &[&str]| -> Vec<Value> {
+        let mut picked: Vec<Value> = items
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|item| keys.iter().map(|key| item[*key].clone()).collect())
+            .collect();
+        picked.sort_by_key(Value::to_string);
+        picked
+    };
+    serde_json::json!({
+        "verdict": [report["verdict"]["status"], report["verdict"]["cause"], report["verdict"]["instance"]],
+        "transitions": pick(&report["transitions"], &["node", "instance", "from", "to", "cause", "time"]),
+        "split_brain": pick(&report["split_brain"], &["kind", "proof", "instance", "nodes", "start", "end"]),
+    })
+}
+
+/// Whether a case's lines are records a container runtime or supervisor wrapped (JSON, logfmt,
+/// CRI): a paste's decoration before those is not read (only grep's file name is).
+fn has_wrapped_records(case: &Path, labels: &Value) -> bool {
+    case_files(labels).iter().any(|name| {
+        let text = String::from_utf8_lossy(&fs::read(case.join(name)).unwrap()).into_owned();
+        text.lines().any(|line| {
+            let line = line.trim_start();
+            line.starts_with('{')
+                || line.starts_with("time=")
+                || line.contains(" stderr F ")
+                || line.contains(" stdout F ")
+        })
+    })
+}
+
+#[test]
+fn a_case_reads_the_same_whatever_its_paste_wrapped_around_its_lines() {
+    let mut cases: Vec<PathBuf> = fs::read_dir(corpus())
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join("case.json").is_file())
+        .collect();
+    cases.sort();
+    // Each case under two of the pastes in turn (all of them on every case would take minutes),
+    // on two threads.
+    let problems = std::sync::Mutex::new(Vec::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(case) = cases.get(index) else { break };
+                    let labels: Value =
+                        serde_json::from_str(&fs::read_to_string(case.join("case.json")).unwrap())
+                            .unwrap();
+                    let plain = build_bundle(case, &labels);
+                    let want = conclusions(&analyze(plain.path(), &[]).json());
+                    let wrapped_records = has_wrapped_records(case, &labels);
+                    for turn in [index, index + PASTES.len() / 2] {
+                        let (paste, rewrite) = PASTES[turn % PASTES.len()];
+                        if wrapped_records
+                            && !paste.starts_with("grep -r")
+                            && paste != "CRLF line ends"
+                        {
+                            continue;
+                        }
+                        let pasted = build_bundle_pasted(case, &labels, rewrite);
+                        let got = conclusions(&analyze(pasted.path(), &[]).json());
+                        if got != want {
+                            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+                            problems.lock().unwrap().push(format!(
+                                "{name} under {paste}:\n  want {want}\n  got  {got}"
+                            ));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let problems = problems.into_inner().unwrap();
+    assert!(
+        problems.is_empty(),
+        "{} cases read differently when pasted:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -43,6 +43,11 @@ impl<'a> Line<'a> {
         }
     }
 
+    /// Whether the reader found every byte of the line ASCII (false when it did not look).
+    pub fn is_known_ascii(&self) -> bool {
+        self.ascii
+    }
+
     /// Whether the line holds a NUL byte (binary data rather than a log line).
     pub fn has_nul(&self) -> bool {
         memchr::memchr(0, self.bytes).is_some()
@@ -134,7 +139,10 @@ impl LineReader {
             let line = Line {
                 number: self.next_number,
                 offset: self.next_offset,
-                bytes: &window[..end - usize::from(carriage_return)],
+                bytes: without_byte_order_mark(
+                    self.next_number,
+                    &window[..end - usize::from(carriage_return)],
+                ),
                 skipped_bytes: 0,
                 ascii: line_end <= self.ascii_until,
             };
@@ -184,13 +192,21 @@ impl LineReader {
         let line = Line {
             number: self.next_number,
             offset: self.next_offset,
-            bytes: &self.buffer,
+            bytes: without_byte_order_mark(self.next_number, &self.buffer),
             skipped_bytes: skipped,
             ascii: false,
         };
         self.next_number += 1;
         self.next_offset += consumed;
         Ok(Some(line))
+    }
+}
+
+/// A first line without the UTF-8 byte-order mark a Windows editor writes at a file's start.
+fn without_byte_order_mark(number: u64, bytes: &[u8]) -> &[u8] {
+    match number {
+        1 => bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes),
+        _ => bytes,
     }
 }
 
@@ -246,6 +262,13 @@ mod tests {
             ));
         }
         out
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_the_stream_is_no_part_of_its_first_line() {
+        let mut reader = LineReader::from_bytes(b"\xef\xbb\xbfone\ntwo".to_vec());
+        let lines = collect(&mut reader);
+        assert_eq!((lines[0].2.as_str(), lines[1].1), ("one", 7));
     }
 
     #[test]

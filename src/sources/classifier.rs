@@ -277,6 +277,44 @@ fn without_trailing_comment(message: &str) -> Option<&str> {
     })
 }
 
+/// A message copied from a web page's source with its markup characters escaped (`role( Primary
+/// -&gt; Secondary )`, `&quot;`, `&#39;`), as the page shows it. None when it holds no such
+/// entity (keepalived and the kernel write none).
+fn html_unescaped(message: &str) -> Option<String> {
+    const ENTITIES: [(&str, char); 9] = [
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&amp;", '&'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&#x27;", '\''),
+        ("&apos;", '\''),
+        ("&#34;", '"'),
+        ("&nbsp;", ' '),
+    ];
+    memchr::memchr(b'&', message.as_bytes())?;
+    let mut unescaped = String::with_capacity(message.len());
+    let mut rest = message;
+    let mut found = false;
+    while let Some(ampersand) = rest.find('&') {
+        unescaped.push_str(&rest[..ampersand]);
+        rest = &rest[ampersand..];
+        match ENTITIES.iter().find(|(entity, _)| rest.starts_with(entity)) {
+            Some((entity, character)) => {
+                unescaped.push(*character);
+                rest = &rest[entity.len()..];
+                found = true;
+            }
+            None => {
+                unescaped.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    unescaped.push_str(rest);
+    found.then_some(unescaped)
+}
+
 fn arrow_tokens(message: &str, fields: &mut Fields) {
     // key( Old -> New ), tolerant of spacing.
     let mut rest = message;
@@ -733,6 +771,9 @@ impl Classifier {
         if let Some(kept) = without_trailing_comment(message) {
             return Classifier::classify_applicable(tables, program, level, kept);
         }
+        if let Some(unescaped) = html_unescaped(message) {
+            return Classifier::classify_applicable(tables, program, level, &unescaped);
+        }
         let classify_all = |folded: &[u8]| {
             tables
                 .iter()
@@ -802,6 +843,18 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_copied_from_a_pages_source_is_read_unescaped() {
+        assert_eq!(
+            html_unescaped(
+                "drbd r0: role( Primary -&gt; Secondary ) &amp;&lt;x&gt; &#39;a&#39; &amp"
+            ),
+            Some("drbd r0: role( Primary -> Secondary ) &<x> 'a' &amp".to_string())
+        );
+        assert_eq!(html_unescaped("a & b"), None);
+        assert_eq!(html_unescaped("no entity"), None);
+    }
 
     /// The literal search changes nothing: on every example and near-miss of every table, each
     /// table classifies as trying every row in order would.

@@ -63,6 +63,15 @@ pub struct Envelope<'a> {
 }
 
 impl<'a> Envelope<'a> {
+    /// Whether the envelope is a log line's, found after a decoration of a paste (indentation,
+    /// a line number): a stamped line, a kernel ring buffer's line, or a line pasted without its
+    /// stamp whose program the classifiers read (`host Keepalived_vrrp[7]: ...`).
+    fn is_log_line(&self) -> bool {
+        self.stamp.is_some()
+            || self.format == EnvelopeFormat::Dmesg
+            || self.program.is_some_and(is_classified_program)
+    }
+
     fn bare(format: EnvelopeFormat, message: &'a str) -> Envelope<'a> {
         Envelope {
             format,
@@ -751,27 +760,22 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
     Some(envelope)
 }
 
-/// A line without the quote marks of a mail or Markdown reply (`> `, `> > `, `>> `) before it:
-/// what a wrapped line's continuation says, quoted as its first part was.
-pub fn without_quote_marks(line: &str) -> &str {
-    let mut rest = line.trim_start();
-    while let Some(after) = rest.strip_prefix('>') {
-        rest = after.trim_start();
-    }
-    rest
-}
-
-/// A line without a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, the quote
+/// A line without a byte-order mark, a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, the quote
 /// marks of a mail or Markdown reply (`> `, `> > `, `>> `), or a separator rule the paste glued
 /// to it (`=====Nov 12 03:56:40 ...`).
 fn undecorated(line: &str) -> &str {
     // `trim_start_matches("^C")` without building a substring searcher for every line.
-    let mut rest = line;
-    while let Some(after) = rest.strip_prefix("^C") {
-        rest = after;
-    }
-    while let Some(after) = rest.strip_prefix('>') {
-        rest = after.strip_prefix(' ').unwrap_or(after);
+    // A byte-order mark: a file saved by a Windows editor, or such files pasted together.
+    let mut rest = line.strip_prefix('\u{feff}').unwrap_or(line);
+    loop {
+        if let Some(after) = rest.strip_prefix("^C") {
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix('>').or_else(|| rest.strip_prefix("&gt;")) {
+            // (`&gt;`: a reply's quote mark in a page's source.)
+            rest = after.strip_prefix(' ').unwrap_or(after);
+        } else {
+            break;
+        }
     }
     for rule in ['=', '-'] {
         let after = rest.trim_start_matches(rule);
@@ -855,7 +859,7 @@ pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
 /// A `systemctl status` `Active:` line's state, the moment the unit entered it (`since`, in the
 /// zone the journal lines below it are written in) and the rest after `; ` (`7min ago`).
 fn status_active(line: &str) -> Option<(&str, chrono::NaiveDateTime, &str)> {
-    let rest = undecorated(line).trim_start().strip_prefix("Active:")?;
+    let rest = bare_message(line).strip_prefix("Active:")?;
     let (state, since) = rest.split_once(" since ")?;
     let (start, ago) = since.split_once("; ")?;
     let mut cursor = Cursor::new(start.trim_start());
@@ -893,7 +897,7 @@ pub fn status_running_since(line: &str) -> Option<Stamp> {
 /// The unit a `systemctl status` block is about, from its first line
 /// (`● keepalived.service - Keepalive Daemon (LVS and VRRP)`): `keepalived.service`.
 pub fn status_unit(line: &str) -> Option<&str> {
-    let rest = undecorated(line).trim_start();
+    let rest = bare_message(line);
     let rest = rest
         .strip_prefix(['●', '○', '×', '*'])
         .map_or(rest, str::trim_start);
@@ -956,7 +960,7 @@ pub fn parse(line: &str) -> Envelope<'_> {
 fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
     let trimmed = undecorated(line);
     let Some(&first) = trimmed.as_bytes().first() else {
-        return Envelope::bare(EnvelopeFormat::Bare, line);
+        return Envelope::bare(EnvelopeFormat::Bare, trimmed);
     };
     match first {
         b'0'..=b'9' => {
@@ -1048,9 +1052,10 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
         // `systemctl status` indents journal lines; a Java stack frame is indented too.
         b' ' | b'\t' if depth < 4 => {
             let inner = parse_nested(trimmed.trim_start(), depth + 1);
-            // A stamped line, or one pasted without its stamp whose program the classifiers
-            // read (`    host Keepalived_vrrp[7]: ...` in a Markdown code block).
-            if inner.stamp.is_some() || inner.program.is_some_and(is_classified_program) {
+            // A stamped line, a kernel ring buffer's line (`    [  12.5] drbd r0: ...`), or one
+            // pasted without its stamp whose program the classifiers read (`    host
+            // Keepalived_vrrp[7]: ...` in a Markdown code block); not a stack frame.
+            if inner.is_log_line() {
                 return inner;
             }
         }
@@ -1078,16 +1083,41 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 return inner;
             }
         }
-        // A number before a stamped line: cat -n's (a tab), the same copied with spaces, or a
-        // list's (`1. `).
-        if let Some(rest) = line_numbered(trimmed) {
+        // A number before a log line: cat -n's (a tab), the same copied with spaces, a
+        // list's (`1. `), grep -n's (`12:`, `12-` before a context line); or grep's file name
+        // (`/var/log/messages-20240101:`, with -n `messages:12:`).
+        if let Some(rest) = line_numbered(trimmed).or_else(|| grep_prefixed(trimmed)) {
             let inner = parse_nested(rest, depth + 1);
-            if inner.stamp.is_some() {
+            if inner.is_log_line() {
                 return inner;
             }
         }
     }
-    Envelope::bare(EnvelopeFormat::Bare, line)
+    Envelope::bare(EnvelopeFormat::Bare, bare_message(line))
+}
+
+/// What a line without an envelope says: without the decorations of a paste around it (quote
+/// marks, indentation, a line number, grep's file name), so that a keepalived message pasted
+/// without its stamp reads as one (`  12\t(VI_1) Entering MASTER STATE`, `> (VI_1) ...`), and
+/// a wrapped line's continuation, quoted or numbered as its first part was, joins it.
+/// A number is taken for a line number only before something other than a digit.
+pub fn bare_message(line: &str) -> &str {
+    let mut rest = line;
+    for _ in 0..4 {
+        let plain = undecorated(rest).trim_start();
+        let numbered = line_numbered(plain).filter(|after| {
+            after
+                .as_bytes()
+                .first()
+                .is_some_and(|byte| !byte.is_ascii_digit())
+        });
+        let plain = numbered.or_else(|| grep_prefixed(plain)).unwrap_or(plain);
+        if plain.len() == rest.len() {
+            break;
+        }
+        rest = plain;
+    }
+    rest
 }
 
 /// The line after `docker compose logs`' service prefix (`node0-vrrpd-1    | `): a name of
@@ -1106,15 +1136,47 @@ fn compose_prefixed(line: &str) -> Option<&str> {
 }
 
 /// The line after a line number: `cat -n`'s number and tab, or spaces, or a list's number and
-/// dot (a pastebin's `  1. `, a blog's code block copied as a list: `1.Jun 11 ...`).
+/// dot (a pastebin's `  1. `, a blog's code block copied as a list: `1.Jun 11 ...`), or grep -n's
+/// number and colon (`12:`; `12-` before a context line).
 fn line_numbered(line: &str) -> Option<&str> {
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=9).contains(&digits) {
+        return None;
+    }
     let after = &line[digits..];
+    if let Some(rest) = after.strip_prefix([':', '-']) {
+        return Some(rest);
+    }
     let rest = after
         .strip_prefix('.')
         .unwrap_or(after)
         .trim_start_matches([' ', '\t']);
-    ((1..=9).contains(&digits) && rest.len() < after.len()).then_some(rest)
+    (rest.len() < after.len()).then_some(rest)
+}
+
+/// The line after the file name grep writes before each line it found when it searched several
+/// files or a directory (`/var/log/messages-20240101:`, `messages.1:`, `kern.log:`), and the line
+/// number after it (`-n`: `/var/log/messages:12:`). A name is taken for one only when it is a
+/// path or names a log (a word before a colon is often a program's tag).
+fn grep_prefixed(line: &str) -> Option<&str> {
+    let colon = line.find(':')?;
+    let name = &line[..colon];
+    let is_log_file = name.contains('/')
+        || name.starts_with("messages")
+        || name.starts_with("syslog")
+        || name.contains(".log");
+    if name.is_empty() || name.len() > 256 || name.contains([' ', '\t']) || !is_log_file {
+        return None;
+    }
+    let rest = &line[colon + 1..];
+    if rest.is_empty() {
+        return None;
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    match rest[digits..].strip_prefix(':') {
+        Some(after) if (1..=9).contains(&digits) => Some(after),
+        _ => Some(rest),
+    }
 }
 
 /// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
@@ -1866,11 +1928,16 @@ mod tests {
             assert!(dmesg.stamp.is_none(), "{line}");
             assert!(dmesg.message.starts_with("block drbd0:"), "{line}");
         }
+        // A stampless keepalived line after a line number is the line it was.
+        let numbered = parse("12 Keepalived_vrrp[3]: (VI_1) Entering MASTER STATE");
+        assert_eq!(
+            (numbered.program, numbered.message),
+            (Some("Keepalived_vrrp"), "(VI_1) Entering MASTER STATE")
+        );
         for prose in [
             "# keepalived restarted here",
             "word | not a log line",
             "12\tnot a log line",
-            "12 Keepalived_vrrp[3]: a stampless line is not taken after a number",
             "[+] done",
             "[Sep2ü 20:57] x",
         ] {
@@ -2083,6 +2150,66 @@ mod tests {
             parse("Note that: the kernel said").format,
             EnvelopeFormat::Bare
         );
+    }
+
+    #[test]
+    fn what_grep_writes_before_a_line_is_not_part_of_it() {
+        let line = "Jul 28 18:17:56 s061 Keepalived_vrrp[10578]: (VI_1) Entering MASTER STATE";
+        for pasted in [
+            format!("12:{line}"),
+            format!("12-{line}"),
+            format!("/var/log/messages-20240101:{line}"),
+            format!("/var/log/messages:12:{line}"),
+            format!("messages.1:{line}"),
+            format!("kern.log:\t{line}"),
+        ] {
+            let envelope = parse(&pasted);
+            assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{pasted}");
+            assert_eq!(envelope.message, "(VI_1) Entering MASTER STATE", "{pasted}");
+            assert_eq!(
+                envelope.stamp.map(|stamp| stamp.second),
+                Some(56),
+                "{pasted}"
+            );
+        }
+        // A program's tag is no file name; a clock is no line number.
+        assert_eq!(parse("rsyslogd: (VI_1) x").format, EnvelopeFormat::Bare);
+        assert_eq!(parse("15:23:03 is when").message, "15:23:03 is when");
+    }
+
+    #[test]
+    fn a_line_without_an_envelope_is_read_without_the_paste_around_it() {
+        for pasted in [
+            "     7\t(VI_1) Entering MASTER STATE",
+            "7:(VI_1) Entering MASTER STATE",
+            "> (VI_1) Entering MASTER STATE",
+            "&gt; &gt; (VI_1) Entering MASTER STATE",
+            "    (VI_1) Entering MASTER STATE",
+            "/var/log/keepalived.log:(VI_1) Entering MASTER STATE",
+            "\u{feff}(VI_1) Entering MASTER STATE",
+        ] {
+            let envelope = parse(pasted);
+            assert_eq!(envelope.format, EnvelopeFormat::Bare, "{pasted}");
+            assert_eq!(envelope.message, "(VI_1) Entering MASTER STATE", "{pasted}");
+        }
+        // A number before a number is kept: it may be the message's own.
+        assert_eq!(parse("2 12 nodes").message, "2 12 nodes");
+        // A kernel ring buffer's line, indented or numbered.
+        for pasted in [
+            "    [ 12.5] drbd r0: conn( A -> B )",
+            "3:[ 12.5] drbd r0: conn( A -> B )",
+        ] {
+            let envelope = parse(pasted);
+            assert_eq!(envelope.format, EnvelopeFormat::Dmesg, "{pasted}");
+            assert_eq!(envelope.message, "drbd r0: conn( A -> B )");
+        }
+        // A reply's quote mark before a terminal's ^C, or after it.
+        for pasted in [
+            "> ^CTue Mar 17 20:44:56 2020: Stopping",
+            "^C> Tue Mar 17 20:44:56 2020: Stopping",
+        ] {
+            assert_eq!(parse(pasted).message, "Stopping", "{pasted}");
+        }
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl Event {
         let mut lines = self.message().lines();
         let first = lines.next().unwrap_or("").trim();
         let rest: Vec<&str> = lines
-            .map(|line| super::envelope::without_quote_marks(line).trim())
+            .map(|line| super::envelope::bare_message(line).trim())
             .filter(|line| !line.is_empty())
             .collect();
         if rest.is_empty() {

@@ -9,6 +9,13 @@ use serde_json::Value;
 /// The syslog line a journal JSON entry stands for, or None when the line is not one.
 pub fn render(line: &str) -> Option<String> {
     let trimmed = line.trim_start();
+    // grep's file name before each entry (`grep -h` was not used on several exports).
+    if trimmed.starts_with('/') {
+        let after = crate::sources::envelope::bare_message(trimmed);
+        return (after.len() < trimmed.len() && !after.starts_with('/'))
+            .then(|| render(after))
+            .flatten();
+    }
     if !trimmed.starts_with('{') || !trimmed.contains("\"MESSAGE\"") {
         return None;
     }

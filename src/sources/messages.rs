@@ -217,7 +217,7 @@ impl EventReader for MessagesReader<'_> {
                 {
                     let started = Some((unit.clone(), since));
                     if self.status_started != started {
-                        status_start = Some((since, format!("{unit} {}", text.trim())));
+                        status_start = Some((since, format!("{unit} {}", envelope.message.trim())));
                         self.status_started = started;
                     }
                 }
@@ -270,7 +270,7 @@ impl EventReader for MessagesReader<'_> {
                             let joined = format!(
                                 "{} {}",
                                 message.trim_end(),
-                                envelope::without_quote_marks(self.ahead.trim())
+                                envelope::bare_message(self.ahead.trim())
                             );
                             let found = Classifier::classify_applicable(
                                 &applicable.tables,

@@ -294,10 +294,15 @@ impl LineBook {
             Ok(Some(line)) => {
                 let (number, offset, skipped, nul) =
                     (line.number, line.offset, line.skipped_bytes, line.has_nul());
-                let text = match line.as_str() {
+                let mut text = match line.as_str() {
                     Some(valid) => Cow::Borrowed(valid),
                     None => Cow::Owned(String::from_utf8_lossy(line.bytes).into_owned()),
                 };
+                // No-break spaces where a web page kept a log's runs of spaces (`Jan&nbsp; 5`),
+                // copied with the page: read as the spaces they stand for.
+                if !line.is_known_ascii() && text.contains('\u{a0}') {
+                    text = Cow::Owned(text.replace('\u{a0}', " "));
+                }
                 self.stats.lines += 1;
                 if skipped > 0 {
                     self.warn(
