@@ -286,7 +286,7 @@ type Paste = (&'static str, fn(Vec<u8>) -> Vec<u8>);
 
 /// The ways a paste wraps the lines of a log it copies: each must leave what esc-diag reports
 /// as it is.
-const PASTES: [Paste; 11] = [
+const PASTES: [Paste; 12] = [
     ("CRLF line ends", |bytes| {
         each_line(&bytes, |_, line| line.to_string())
             .replace('\n', "\r\n")
@@ -320,6 +320,12 @@ const PASTES: [Paste; 11] = [
                 .replace('>', "&gt;")
                 .replace('"', "&quot;")
                 .replace('\'', "&#39;")
+        })
+        .into_bytes()
+    }),
+    ("kubectl logs --prefix", |bytes| {
+        each_line(&bytes, |_, line| {
+            format!("[pod/keepalived-7d9f/keepalived] {line}")
         })
         .into_bytes()
     }),

@@ -650,3 +650,33 @@ fn a_journalctl_export_is_read_entry_by_entry_with_the_exports_line_numbers() {
         assert_eq!(timeout["event"], "advert-timeout", "{timeout}");
     }
 }
+
+/// A mail client's or terminal's wrapping: a line is read with up to three continuation lines
+/// where alone it is nothing, or something less than with them; a line that is something alone
+/// is never taken for another's continuation.
+#[test]
+fn a_wrapped_line_is_read_with_its_continuation_lines() {
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Jan 30 15:00:25 lb1 Keepalived_vrrp[14332]:\n\
+         VRRP_Instance(haproxy_keepalived_infra_check_haproxy) Received higher prio\n\
+         advert 102\n\
+         Jan 30 15:00:25 lb1 Keepalived_vrrp[14332]: (VI_1): entering FAULT state\n\
+         (tracked file trigger_file has status -254)\n\
+         Jan 30 15:00:26 lb1 Keepalived_vrrp[14332]: (VI_2) Entering BACKUP STATE\n\
+         (init)\n\
+         Jan 30 15:00:27 lb1 Keepalived_vrrp[14332]: (VI_3) Entering MASTER STATE\n\
+         (VI_4) Entering BACKUP STATE\n",
+    );
+    let events = json_events(bundle.path());
+    let event = |text: &str| find(&events, "lb1", text);
+    let higher = event("Received higher prio");
+    assert_eq!(higher["event"], "higher-priority-advert", "{higher}");
+    assert_eq!(higher["fields"]["priority"], "102");
+    assert_eq!(event("entering FAULT")["fields"]["file"], "trigger_file");
+    assert_eq!(event("(VI_2) Entering BACKUP")["fields"]["reason"], "init");
+    // Both lines of the last pair are state changes of their own.
+    assert_eq!(event("(VI_3) Entering MASTER")["fields"]["state"], "MASTER");
+    assert_eq!(event("(VI_4) Entering BACKUP")["fields"]["state"], "BACKUP");
+}

@@ -60,10 +60,13 @@ impl TextPrinter {
             _ => kind.normal(),
         };
         let message = event.message();
-        let (first, more) = match message.split_once('\n') {
-            Some((first, rest)) => (first, rest.lines().count()),
-            None => (message, 0),
-        };
+        // (A line wrapped right after its header's colon shows its continuation.)
+        let mut lines = message.lines();
+        let first = lines
+            .by_ref()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        let more = lines.count();
         let program = match (&event.program, event.pid) {
             (Some(program), Some(pid)) => format!("{program}[{pid}]: "),
             (Some(program), None) => format!("{program}: "),

@@ -1035,6 +1035,14 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
             if let Some(envelope) = bracketed(trimmed) {
                 return envelope;
             }
+            if depth < 4
+                && let Some(rest) = kubectl_prefixed(trimmed)
+            {
+                let inner = parse_nested(rest, depth + 1);
+                if inner.format != EnvelopeFormat::Bare {
+                    return inner;
+                }
+            }
         }
         b'd' => {
             if let Some(envelope) = tagged(trimmed).or_else(|| worded(trimmed)) {
@@ -1105,13 +1113,26 @@ pub fn bare_message(line: &str) -> &str {
     let mut rest = line;
     for _ in 0..4 {
         let plain = undecorated(rest).trim_start();
+        // cat -n's number and tab (or the spaces a terminal copied for it); a number glued to
+        // `:`, `-` or `.` only before something other than a digit (`12:34` is a time, `1.5` a
+        // figure); not a number and one space: a wrapped line's continuation may begin so (`0
+        // priority`).
         let numbered = line_numbered(plain).filter(|after| {
-            after
-                .as_bytes()
-                .first()
-                .is_some_and(|byte| !byte.is_ascii_digit())
+            let digits = plain.bytes().take_while(u8::is_ascii_digit).count();
+            let separator = &plain[digits..plain.len() - after.len()];
+            if separator.bytes().all(|byte| byte == b' ' || byte == b'\t') {
+                separator != " "
+            } else {
+                after
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|byte| !byte.is_ascii_digit())
+            }
         });
-        let plain = numbered.or_else(|| grep_prefixed(plain)).unwrap_or(plain);
+        let plain = numbered
+            .or_else(|| grep_prefixed(plain))
+            .or_else(|| kubectl_prefixed(plain))
+            .unwrap_or(plain);
         if plain.len() == rest.len() {
             break;
         }
@@ -1177,6 +1198,13 @@ fn grep_prefixed(line: &str) -> Option<&str> {
         Some(after) if (1..=9).contains(&digits) => Some(after),
         _ => Some(rest),
     }
+}
+
+/// The line after the pod and container `kubectl logs --prefix` writes before each line
+/// (`[pod/keepalived-7d9f/keepalived] `).
+fn kubectl_prefixed(line: &str) -> Option<&str> {
+    let (name, rest) = line.strip_prefix("[pod/")?.split_once("] ")?;
+    (!name.contains([' ', '[', ']'])).then_some(rest)
 }
 
 /// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
@@ -2186,6 +2214,7 @@ mod tests {
             "&gt; &gt; (VI_1) Entering MASTER STATE",
             "    (VI_1) Entering MASTER STATE",
             "/var/log/keepalived.log:(VI_1) Entering MASTER STATE",
+            "[pod/keepalived-7d9f/keepalived] (VI_1) Entering MASTER STATE",
             "\u{feff}(VI_1) Entering MASTER STATE",
         ] {
             let envelope = parse(pasted);

@@ -158,6 +158,9 @@ impl Event {
         if rest.is_empty() {
             return std::borrow::Cow::Borrowed(first);
         }
+        if first.is_empty() {
+            return std::borrow::Cow::Owned(rest.join(" "));
+        }
         std::borrow::Cow::Owned(format!("{first} {}", rest.join(" ")))
     }
 }

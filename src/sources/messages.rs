@@ -86,8 +86,8 @@ impl Source for Messages {
             by_program: ProgramTables::default(),
             tables,
             context,
-            pending: None,
-            ahead: String::new(),
+            pending: std::collections::VecDeque::new(),
+            spare: Vec::new(),
             line: String::new(),
             status_unit: None,
             status_started: None,
@@ -145,11 +145,11 @@ struct MessagesReader<'a> {
     by_program: ProgramTables<'a>,
     reader: LineReader,
     book: LineBook,
-    /// The number and offset of a line read ahead (into `ahead`) to see whether it continues the
-    /// previous one, not yet returned.
-    pending: Option<(u64, u64)>,
-    /// The text of the line read ahead (its memory reused from line to line).
-    ahead: String,
+    /// Lines read ahead to see whether they continue the previous one, not yet returned: their
+    /// numbers, offsets and texts.
+    pending: std::collections::VecDeque<(u64, u64, String)>,
+    /// Buffers of lines read ahead, kept for the next (at most [`MAX_CONTINUATION_LINES`]).
+    spare: Vec<String>,
     /// The line being read (its memory reused for the next line unless an event takes it).
     line: String,
     /// The unit of the last `systemctl status` block's first line, and that line's number.
@@ -162,6 +162,10 @@ struct MessagesReader<'a> {
 /// The program a `systemctl status` block's `Active:` line is classified under (with the unit
 /// before it: `keepalived.service Active: active (running) since ...`).
 const STATUS_PROGRAM: &str = "systemctl-status";
+/// A wrapped line is read with at most this many continuation lines (a syslog line of up to
+/// four terminal or mail lines).
+const MAX_CONTINUATION_LINES: usize = 3;
+
 /// A status block's `Active:` line comes this many lines after its first line at most (after
 /// `Loaded:`, and `Drop-In:` with its files, or `TriggeredBy:`).
 const STATUS_HEADER_LINES: u64 = 8;
@@ -189,10 +193,13 @@ impl EventReader for MessagesReader<'_> {
     fn next_event(&mut self) -> Option<super::Event> {
         loop {
             // The line is read into a buffer kept from line to line: most lines are dropped.
-            let (number, offset) = match self.pending.take() {
-                Some(read_ahead) => {
-                    std::mem::swap(&mut self.line, &mut self.ahead);
-                    read_ahead
+            let (number, offset) = match self.pending.pop_front() {
+                Some((number, offset, text)) => {
+                    let used = std::mem::replace(&mut self.line, text);
+                    if self.spare.len() < MAX_CONTINUATION_LINES {
+                        self.spare.push(used);
+                    }
+                    (number, offset)
                 }
                 None => self.book.next_line_into(&mut self.reader, &mut self.line)?,
             };
@@ -257,45 +264,90 @@ impl EventReader for MessagesReader<'_> {
                 )
             };
             // A keepalived or kernel line that a mail client or terminal wrapped: the message
-            // read with its continuation line.
-            let mut continuation: Option<String> = None;
-            let classification = match classification {
-                None if envelope.stamp.is_some()
-                    && status_start.is_none()
-                    && applicable.program_is_read =>
-                {
-                    let next = self.book.next_line_into(&mut self.reader, &mut self.ahead);
-                    match next {
-                        Some(read_ahead) if is_continuation(&self.ahead) => {
-                            let joined = format!(
-                                "{} {}",
-                                message.trim_end(),
-                                envelope::bare_message(self.ahead.trim())
-                            );
-                            let found = Classifier::classify_applicable(
-                                &applicable.tables,
-                                program,
-                                envelope.level,
-                                &joined,
-                            );
-                            if found.is_some() {
-                                continuation = Some(std::mem::take(&mut self.ahead));
-                            } else {
-                                self.pending = Some(read_ahead);
+            // read with its continuation lines, where the line alone is not recognised, or is
+            // recognised by another row than with them (`(VI_1): entering FAULT state` wrapped
+            // before `(tracked file ... has status -254)`) or by the same with more fields
+            // (`Entering BACKUP STATE` before `(init)`), and the first alone is nothing.
+            let may_be_wrapped = status_start.is_none()
+                && !matches!(
+                    envelope.format,
+                    EnvelopeFormat::Bare | EnvelopeFormat::JournalMarker
+                )
+                && !applicable.tables.is_empty()
+                && (applicable.program_is_read || program.is_none());
+            let mut continued = 0;
+            let classification = if may_be_wrapped {
+                let classify = |text: &str| {
+                    Classifier::classify_applicable(
+                        &applicable.tables,
+                        program,
+                        envelope.level,
+                        text,
+                    )
+                };
+                let mut joined: Option<String> = None;
+                let mut found = None;
+                // The lines after this one: those read ahead already, then the reader's.
+                for index in 0..MAX_CONTINUATION_LINES {
+                    if index == self.pending.len() {
+                        let mut ahead = self.spare.pop().unwrap_or_default();
+                        match self.book.next_line_into(&mut self.reader, &mut ahead) {
+                            Some((ahead_number, ahead_offset)) => {
+                                self.pending.push_back((ahead_number, ahead_offset, ahead));
                             }
-                            found
-                        }
-                        other => {
-                            self.pending = other;
-                            None
+                            None => {
+                                self.spare.push(ahead);
+                                break;
+                            }
                         }
                     }
+                    let ahead = &self.pending[index].2;
+                    if !is_continuation(ahead) {
+                        break;
+                    }
+                    let rest = envelope::bare_message(ahead.trim());
+                    // A line that is something alone is no other's continuation.
+                    if index == 0 && classification.is_some() && classify(rest).is_some() {
+                        break;
+                    }
+                    let joined = joined.get_or_insert_with(|| message.trim_end().to_string());
+                    joined.push(' ');
+                    joined.push_str(rest);
+                    let with_rest = classify(joined.trim_start());
+                    let joins = match (&classification, &with_rest) {
+                        (None, Some(_)) => true,
+                        (Some(alone), Some(with_rest)) => {
+                            !std::ptr::eq(alone.row, with_rest.row)
+                                || with_rest.fields.iter().count() > alone.fields.iter().count()
+                        }
+                        _ => false,
+                    };
+                    if joins {
+                        continued = index + 1;
+                        found = with_rest;
+                        break;
+                    }
                 }
-                other => other,
+                if continued > 0 { found } else { classification }
+            } else {
+                classification
             };
+            let continuation: Option<String> = (continued > 0).then(|| {
+                let mut lines = String::new();
+                for (_, _, text) in self.pending.drain(..continued) {
+                    if !lines.is_empty() {
+                        lines.push('\n');
+                    }
+                    lines.push_str(&text);
+                    if self.spare.len() < MAX_CONTINUATION_LINES {
+                        self.spare.push(text);
+                    }
+                }
+                lines
+            });
             let recognised = classification.is_some();
             if recognised {
-                self.book.stats.recognised_lines += 1 + u64::from(continuation.is_some());
+                self.book.stats.recognised_lines += 1 + continued as u64;
             } else {
                 self.book.stats.unrecognised_lines += 1;
                 if !self.context.want_unrecognised {
