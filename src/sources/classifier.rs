@@ -280,7 +280,7 @@ fn without_trailing_comment(message: &str) -> Option<&str> {
 /// A message copied from a web page's source with its markup characters escaped (`role( Primary
 /// -&gt; Secondary )`, `&quot;`, `&#39;`), as the page shows it. None when it holds no such
 /// entity (keepalived and the kernel write none).
-fn html_unescaped(message: &str) -> Option<String> {
+pub fn html_unescaped(message: &str) -> Option<String> {
     const ENTITIES: [(&str, char); 9] = [
         ("&lt;", '<'),
         ("&gt;", '>'),
@@ -770,9 +770,6 @@ impl Classifier {
         }
         if let Some(kept) = without_trailing_comment(message) {
             return Classifier::classify_applicable(tables, program, level, kept);
-        }
-        if let Some(unescaped) = html_unescaped(message) {
-            return Classifier::classify_applicable(tables, program, level, &unescaped);
         }
         let classify_all = |folded: &[u8]| {
             tables

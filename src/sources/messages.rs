@@ -253,6 +253,12 @@ impl EventReader for MessagesReader<'_> {
                 _ => envelope.program,
             };
             let applicable = self.by_program.get(&self.tables, program);
+            // A line copied from a page's source, its markup escaped (`-&gt;`), is read as the
+            // page shows it (only lines some table reads; a log has no literal-search screen).
+            let unescaped = (!applicable.tables.is_empty())
+                .then(|| crate::sources::classifier::html_unescaped(message))
+                .flatten();
+            let message = unescaped.as_deref().unwrap_or(message);
             let classification = if applicable.tables.is_empty() {
                 None
             } else {
@@ -278,11 +284,12 @@ impl EventReader for MessagesReader<'_> {
             let mut continued = 0;
             let classification = if may_be_wrapped {
                 let classify = |text: &str| {
+                    let unescaped = crate::sources::classifier::html_unescaped(text);
                     Classifier::classify_applicable(
                         &applicable.tables,
                         program,
                         envelope.level,
-                        text,
+                        unescaped.as_deref().unwrap_or(text),
                     )
                 };
                 let mut joined: Option<String> = None;
