@@ -286,7 +286,7 @@ type Paste = (&'static str, fn(Vec<u8>) -> Vec<u8>);
 
 /// The ways a paste wraps the lines of a log it copies: each must leave what esc-diag reports
 /// as it is.
-const PASTES: [Paste; 12] = [
+const PASTES: [Paste; 13] = [
     ("CRLF line ends", |bytes| {
         each_line(&bytes, |_, line| line.to_string())
             .replace('\n', "\r\n")
@@ -328,6 +328,9 @@ const PASTES: [Paste; 12] = [
             format!("[pod/keepalived-7d9f/keepalived] {line}")
         })
         .into_bytes()
+    }),
+    ("a double-spaced paste", |bytes| {
+        each_line(&bytes, |_, line| format!("{line}\n")).into_bytes()
     }),
     ("a byte-order mark", |bytes| {
         [b"\xef\xbb\xbf".as_slice(), &bytes].concat()

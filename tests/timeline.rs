@@ -652,7 +652,7 @@ fn a_journalctl_export_is_read_entry_by_entry_with_the_exports_line_numbers() {
 }
 
 /// A mail client's or terminal's wrapping: a line is read with up to three continuation lines
-/// where alone it is nothing, or something less than with them; a line that is something alone
+/// (a blank line before each allowed) where alone it is nothing, or something less than with them; a line that is something alone
 /// is never taken for another's continuation.
 #[test]
 fn a_wrapped_line_is_read_with_its_continuation_lines() {
@@ -667,7 +667,10 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
          Jan 30 15:00:26 lb1 Keepalived_vrrp[14332]: (VI_2) Entering BACKUP STATE\n\
          (init)\n\
          Jan 30 15:00:27 lb1 Keepalived_vrrp[14332]: (VI_3) Entering MASTER STATE\n\
-         (VI_4) Entering BACKUP STATE\n",
+         (VI_4) Entering BACKUP STATE\n\
+         Jan 30 15:00:28 lb1 Keepalived_vrrp[14332]: (VI_5) Entering BACKUP STATE\n\
+         \n\
+         (init)\n",
     );
     let events = json_events(bundle.path());
     let event = |text: &str| find(&events, "lb1", text);
@@ -679,4 +682,6 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
     // Both lines of the last pair are state changes of their own.
     assert_eq!(event("(VI_3) Entering MASTER")["fields"]["state"], "MASTER");
     assert_eq!(event("(VI_4) Entering BACKUP")["fields"]["state"], "BACKUP");
+    // Double-spaced: a blank line between the pieces.
+    assert_eq!(event("(VI_5) Entering BACKUP")["fields"]["reason"], "init");
 }

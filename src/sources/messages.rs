@@ -163,7 +163,7 @@ struct MessagesReader<'a> {
 /// before it: `keepalived.service Active: active (running) since ...`).
 const STATUS_PROGRAM: &str = "systemctl-status";
 /// A wrapped line is read with at most this many continuation lines (a syslog line of up to
-/// four terminal or mail lines).
+/// four terminal or mail lines), each after at most one blank line.
 const MAX_CONTINUATION_LINES: usize = 3;
 
 /// A status block's `Active:` line comes this many lines after its first line at most (after
@@ -295,7 +295,10 @@ impl EventReader for MessagesReader<'_> {
                 let mut joined: Option<String> = None;
                 let mut found = None;
                 // The lines after this one: those read ahead already, then the reader's.
-                for index in 0..MAX_CONTINUATION_LINES {
+                // (A paste double-spaced puts a blank line between the pieces.)
+                let mut pieces = 0;
+                let mut blank_before = false;
+                for index in 0..2 * MAX_CONTINUATION_LINES {
                     if index == self.pending.len() {
                         let mut ahead = self.spare.pop().unwrap_or_default();
                         match self.book.next_line_into(&mut self.reader, &mut ahead) {
@@ -309,14 +312,20 @@ impl EventReader for MessagesReader<'_> {
                         }
                     }
                     let ahead = &self.pending[index].2;
-                    if !is_continuation(ahead) {
+                    if ahead.trim().is_empty() && !blank_before {
+                        blank_before = true;
+                        continue;
+                    }
+                    blank_before = false;
+                    if !is_continuation(ahead) || pieces == MAX_CONTINUATION_LINES {
                         break;
                     }
                     let rest = envelope::bare_message(ahead.trim());
                     // A line that is something alone is no other's continuation.
-                    if index == 0 && classification.is_some() && classify(rest).is_some() {
+                    if pieces == 0 && classification.is_some() && classify(rest).is_some() {
                         break;
                     }
+                    pieces += 1;
                     let joined = joined.get_or_insert_with(|| message.trim_end().to_string());
                     joined.push(' ');
                     joined.push_str(rest);
@@ -341,8 +350,8 @@ impl EventReader for MessagesReader<'_> {
             };
             let continuation: Option<String> = (continued > 0).then(|| {
                 let mut lines = String::new();
-                for (_, _, text) in self.pending.drain(..continued) {
-                    if !lines.is_empty() {
+                for (position, (_, _, text)) in self.pending.drain(..continued).enumerate() {
+                    if position > 0 {
                         lines.push('\n');
                     }
                     lines.push_str(&text);
