@@ -760,9 +760,9 @@ fn tagged<'a>(line: &'a str) -> Option<Envelope<'a>> {
     Some(envelope)
 }
 
-/// A line without a byte-order mark, a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's border, the quote
-/// marks of a mail or Markdown reply (`> `, `> > `, `>> `), or a separator rule the paste glued
-/// to it (`=====Nov 12 03:56:40 ...`).
+/// A line without a byte-order mark, a terminal's echo of Ctrl-C (`^C`) glued to it, a TUI's
+/// border, the quote marks of a mail or Markdown reply (`> `, `> > `, `>> `, or `&gt; ` in a
+/// page's source), or a separator rule the paste glued to it (`=====Nov 12 03:56:40 ...`).
 fn undecorated(line: &str) -> &str {
     // `trim_start_matches("^C")` without building a substring searcher for every line.
     // A byte-order mark: a file saved by a Windows editor, or such files pasted together.
@@ -1108,7 +1108,6 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
 /// marks, indentation, a line number, grep's file name), so that a keepalived message pasted
 /// without its stamp reads as one (`  12\t(VI_1) Entering MASTER STATE`, `> (VI_1) ...`), and
 /// a wrapped line's continuation, quoted or numbered as its first part was, joins it.
-/// A number is taken for a line number only before something other than a digit.
 pub fn bare_message(line: &str) -> &str {
     let mut rest = line;
     for _ in 0..4 {

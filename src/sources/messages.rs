@@ -284,12 +284,11 @@ impl EventReader for MessagesReader<'_> {
             let mut continued = 0;
             let classification = if may_be_wrapped {
                 let classify = |text: &str| {
-                    let unescaped = crate::sources::classifier::html_unescaped(text);
                     Classifier::classify_applicable(
                         &applicable.tables,
                         program,
                         envelope.level,
-                        unescaped.as_deref().unwrap_or(text),
+                        text,
                     )
                 };
                 let mut joined: Option<String> = None;
@@ -321,6 +320,9 @@ impl EventReader for MessagesReader<'_> {
                         break;
                     }
                     let rest = envelope::bare_message(ahead.trim());
+                    // (Escaped as the line before it was: `message` is unescaped already.)
+                    let rest_unescaped = crate::sources::classifier::html_unescaped(rest);
+                    let rest = rest_unescaped.as_deref().unwrap_or(rest);
                     // A line that is something alone is no other's continuation.
                     if pieces == 0 && classification.is_some() && classify(rest).is_some() {
                         break;
