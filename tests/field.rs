@@ -299,19 +299,16 @@ const PASTES: [Paste; 13] = [
         each_line(&bytes, |number, line| format!("{number}:{line}")).into_bytes()
     }),
     ("grep -r", |bytes| {
-        each_line(&bytes, |_, line| {
-            format!("/var/log/messages-20240101:{line}")
-        })
-        .into_bytes()
+        each_line_after(&bytes, "/var/log/messages-20240101:")
     }),
     ("grep -Hn", |bytes| {
         each_line(&bytes, |number, line| format!("messages:{number}:{line}")).into_bytes()
     }),
     ("a mail reply's quote marks", |bytes| {
-        each_line(&bytes, |_, line| format!("> {line}")).into_bytes()
+        each_line_after(&bytes, "> ")
     }),
     ("a Markdown code block's indentation", |bytes| {
-        each_line(&bytes, |_, line| format!("    {line}")).into_bytes()
+        each_line_after(&bytes, "    ")
     }),
     ("a page's source, its markup escaped", |bytes| {
         each_line(&bytes, |_, line| {
@@ -324,10 +321,7 @@ const PASTES: [Paste; 13] = [
         .into_bytes()
     }),
     ("kubectl logs --prefix", |bytes| {
-        each_line(&bytes, |_, line| {
-            format!("[pod/keepalived-7d9f/keepalived] {line}")
-        })
-        .into_bytes()
+        each_line_after(&bytes, "[pod/keepalived-7d9f/keepalived] ")
     }),
     ("a double-spaced paste", |bytes| {
         each_line(&bytes, |_, line| format!("{line}\n")).into_bytes()
@@ -347,6 +341,11 @@ const PASTES: [Paste; 13] = [
         .concat()
     }),
 ];
+
+/// Each line of `bytes` after `prefix`, newline-ended.
+fn each_line_after(bytes: &[u8], prefix: &str) -> Vec<u8> {
+    each_line(bytes, |_, line| format!("{prefix}{line}")).into_bytes()
+}
 
 /// Each line of `bytes` (lossy UTF-8) rewritten by `rewrite(number, line)`, newline-ended.
 fn each_line(bytes: &[u8], rewrite: impl Fn(usize, &str) -> String) -> String {

@@ -16,12 +16,7 @@ pub fn render(line: &str) -> Option<String> {
         b't' if trimmed.starts_with("time=") => logfmt(trimmed)?,
         b'0'..=b'9' => cri(trimmed)?,
         // grep's file name before each record (`grep -r keepalived /var/log/containers/`).
-        b'/' => {
-            let after = envelope::bare_message(trimmed);
-            return (after.len() < trimmed.len() && !after.starts_with('/'))
-                .then(|| render(after))
-                .flatten();
-        }
+        b'/' => return envelope::after_grep_file_name(trimmed).and_then(render),
         _ => return None,
     };
     let inner = inner.trim_end_matches(['\n', '\r']);

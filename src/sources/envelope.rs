@@ -1199,6 +1199,14 @@ fn grep_prefixed(line: &str) -> Option<&str> {
     }
 }
 
+/// A record after the file name grep writes before it when it searched several files (a
+/// container's or journal export's record: `/var/log/containers/x.log:{...}`), with what
+/// [`bare_message`] strips; None when there is no such name, or another path follows.
+pub fn after_grep_file_name(line: &str) -> Option<&str> {
+    let after = bare_message(line);
+    (after.len() < line.len() && !after.starts_with('/')).then_some(after)
+}
+
 /// The line after the pod and container `kubectl logs --prefix` writes before each line
 /// (`[pod/keepalived-7d9f/keepalived] `).
 fn kubectl_prefixed(line: &str) -> Option<&str> {

@@ -11,10 +11,7 @@ pub fn render(line: &str) -> Option<String> {
     let trimmed = line.trim_start();
     // grep's file name before each entry (`grep -h` was not used on several exports).
     if trimmed.starts_with('/') {
-        let after = crate::sources::envelope::bare_message(trimmed);
-        return (after.len() < trimmed.len() && !after.starts_with('/'))
-            .then(|| render(after))
-            .flatten();
+        return crate::sources::envelope::after_grep_file_name(trimmed).and_then(render);
     }
     if !trimmed.starts_with('{') || !trimmed.contains("\"MESSAGE\"") {
         return None;
