@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::Value;
 
-use crate::support::{analyze, report_schema, schema_errors};
+use crate::support::{analyze, esc_diag, report_schema, schema_errors};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/field")
@@ -519,6 +519,104 @@ fn a_case_reads_the_same_hard_wrapped_at_78_columns() {
     assert!(
         problems.is_empty(),
         "{} cases read differently hard-wrapped:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Each node's one syslog host, where every event of each node names one, a different one for
+/// each node (None otherwise: lines that name no host or the same host cannot be told apart
+/// in one file).
+fn host_of_each_node(bundle: &Path) -> Option<std::collections::BTreeMap<String, String>> {
+    let events = esc_diag([
+        "timeline".as_ref(),
+        "--format".as_ref(),
+        "ndjson".as_ref(),
+        bundle.as_os_str(),
+    ])
+    .ndjson();
+    let mut hosts: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for event in &events {
+        let node = event["node"].as_str()?.to_string();
+        let host = event["host"].as_str().unwrap_or_default().to_string();
+        hosts.entry(node).or_default().insert(host);
+    }
+    let mut node_of_host = std::collections::BTreeMap::new();
+    for (node, names) in hosts {
+        let [host] = names.into_iter().collect::<Vec<_>>().try_into().ok()?;
+        if host.is_empty() || node_of_host.insert(host, node).is_some() {
+            return None;
+        }
+    }
+    (node_of_host.len() > 1).then_some(node_of_host)
+}
+
+/// Node names in a report's conclusions replaced by `names` (a host's by its node's).
+fn renamed(conclusions: &Value, names: &std::collections::BTreeMap<String, String>) -> Value {
+    match conclusions {
+        Value::String(name) => Value::String(names.get(name).unwrap_or(name).clone()),
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.iter().map(|item| renamed(item, names)).collect();
+            // Lists of picked fields stay sorted.
+            if items.iter().all(Value::is_array) {
+                items.sort_by_key(Value::to_string);
+            }
+            Value::Array(items)
+        }
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, value)| (key.clone(), renamed(value, names)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A case of several nodes whose lines name their nodes' hosts concludes the same when all its
+/// files are pasted into one (`esc-diag analyze ticket.log`): each host's lines are its node's,
+/// however few, with the `systemctl status` blocks taken on it and what its lines cover.
+#[test]
+fn a_case_of_several_nodes_reads_the_same_pasted_into_one_file() {
+    let problems = problems_of_every_case(|_, case, labels, name| {
+        let mut files = case_files(labels);
+        files.sort();
+        let plain = build_bundle(case, labels);
+        let Some(node_of_host) = host_of_each_node(plain.path()) else {
+            return Vec::new();
+        };
+        let want = conclusions(&analyze(plain.path(), &[]).json());
+        let pasted = tempfile::tempdir().unwrap();
+        let ticket = pasted.path().join("ticket.log");
+        let bytes: Vec<u8> = files
+            .iter()
+            .flat_map(|file| fs::read(case.join(file)).unwrap())
+            .collect();
+        fs::write(&ticket, bytes).unwrap();
+        let got = renamed(&conclusions(&analyze(&ticket, &[]).json()), &node_of_host);
+        // A split-brain's nodes in a name order, whatever order the nodes were met in.
+        let nodes_sorted = |mut conclusions: Value| {
+            for window in conclusions["split_brain"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(nodes) = window[3].as_array_mut() {
+                    nodes.sort_by_key(Value::to_string);
+                }
+            }
+            conclusions
+        };
+        let (want, got) = (nodes_sorted(want), nodes_sorted(got));
+        (got != want)
+            .then(|| format!("{name} in one file:\n  want {want}\n  got  {got}"))
+            .into_iter()
+            .collect()
+    });
+    assert!(
+        problems.is_empty(),
+        "{} cases read differently in one file:\n{}",
         problems.len(),
         problems.join("\n")
     );

@@ -685,3 +685,59 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
     // Double-spaced: a blank line between the pieces.
     assert_eq!(event("(VI_5) Entering BACKUP")["fields"]["reason"], "init");
 }
+
+/// One pasted file of two nodes: each host's lines are its node's, however few and wherever
+/// they stand; a `systemctl status` block is the node's whose journal lines follow it; lines
+/// written without a host name no node after their tag.
+#[test]
+fn one_file_of_two_nodes_gives_each_node_its_own_lines() {
+    let directory = tempfile::tempdir().unwrap();
+    let ticket = directory.path().join("ticket.log");
+    fs::write(
+        &ticket,
+        "● keepalived.service - Keepalive Daemon (LVS and VRRP)\n\
+         \x20    Loaded: loaded (/lib/systemd/system/keepalived.service; enabled)\n\
+         \x20    Active: active (running) since Mon 2023-08-14 21:26:51 UTC; 16s ago\n\
+         \n\
+         Aug 14 21:26:51 hap1 Keepalived_vrrp[3440]: (hap_srv) Entering BACKUP STATE (init)\n\
+         Aug 14 21:26:58 hap1 Keepalived_vrrp[3440]: (hap_srv) Entering BACKUP STATE\n\
+         Aug 14 21:25:25 hap2 Keepalived_vrrp[3440]: (hap_srv) Entering BACKUP STATE (init)\n\
+         Aug 14 21:25:30 hap2 Keepalived_vrrp[3440]: (hap_srv) Received advert from 10.0.0.1 with lower priority 100, ours 200, forcing new election\n\
+         Aug 14 21:25:31 hap2 Keepalived_vrrp[3440]: (hap_srv) Entering MASTER STATE\n\
+         Aug 14 21:25:32 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:33 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:34 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:35 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:36 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:37 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:38 hap2 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n\
+         Aug 14 21:25:39 Keepalived_vrrp[3440]: Sending gratuitous ARP on eth0 for 10.0.0.9\n",
+    )
+    .unwrap();
+    let events = json_events(&ticket);
+    // hap1 has two of the file's thirteen hosted lines, and its status block names no host.
+    assert_eq!(find(&events, "hap1", "Active: active")["host"], "hap1");
+    assert_eq!(find(&events, "hap1", "(init)")["fields"]["state"], "BACKUP");
+    assert_eq!(find(&events, "hap2", "Entering MASTER")["host"], "hap2");
+    let hostless = find(&events, "hap2", "21:25:39 Keepalived_vrrp");
+    assert_eq!(hostless["host"], Value::Null);
+    assert_eq!(hostless["program"], "Keepalived_vrrp");
+    // Each node's logs cover its own lines: neither is said to lack logs of the other's span.
+    let report = crate::support::analyze(&ticket, &[]).json();
+    let nodes: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, ["hap2", "hap1"], "{report}");
+    let blind = &report["coverage"]["blind_intervals"];
+    assert!(
+        blind
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|interval| interval["reason"] != "no-logs"),
+        "{blind}"
+    );
+}

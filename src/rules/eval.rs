@@ -730,10 +730,8 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         let mut spans: Vec<_> = self
             .facts
             .timeline
-            .files
-            .iter()
-            .filter(|file| file.node == node)
-            .flat_map(|file| file.activity.iter().copied())
+            .coverage_of(node)
+            .flat_map(|coverage| coverage.activity.iter().copied())
             .collect();
         spans.sort();
         spans

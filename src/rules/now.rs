@@ -57,10 +57,8 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             };
             let last_line = |node: &str| {
                 timeline
-                    .files
-                    .iter()
-                    .filter(|file| file.node == node)
-                    .filter_map(|file| file.last)
+                    .coverage_of(node)
+                    .filter_map(|coverage| coverage.last)
                     .max()
             };
             for node in &timeline.nodes {

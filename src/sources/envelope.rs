@@ -574,12 +574,19 @@ fn clock_then_date_stamp(cursor: &mut Cursor) -> Option<Stamp> {
 /// `host prog[pid]: message` after a syslog stamp.
 fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
     cursor.skip_spaces();
+    let with_host = cursor.rest();
     let host = cursor.word();
-    if !host.is_empty() {
-        envelope.host = Some(host);
-    }
-    cursor.skip_spaces();
-    let rest = cursor.rest();
+    // A host name never ends in a colon: `Mar 11 16:50:54 Keepalived_vrrp[1753]: ...` is a
+    // line written without its host (a container's or a relay's syslog), the word its tag.
+    let rest = if host.len() > 1 && host.ends_with(':') {
+        with_host
+    } else {
+        if !host.is_empty() {
+            envelope.host = Some(host);
+        }
+        cursor.skip_spaces();
+        cursor.rest()
+    };
     // The tag: up to ':' or '[' with no space inside (ASCII bytes: the index is a character
     // boundary).
     let tag_end = rest
@@ -1493,6 +1500,29 @@ mod tests {
             let envelope = parse(line);
             assert!(envelope.stamp.is_none() && !envelope.month_cut, "{line}");
         }
+    }
+
+    #[test]
+    fn a_syslog_line_without_its_host_is_read_with_its_tag() {
+        let envelope = parse(
+            "Mar 11 16:50:52 Keepalived_vrrp[1753]: VRRP_Instance(vnfvrrp) Entering MASTER STATE",
+        );
+        assert!(envelope.stamp.is_some());
+        assert_eq!(envelope.host, None);
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(envelope.pid, Some(1753));
+        assert_eq!(
+            envelope.message,
+            "VRRP_Instance(vnfvrrp) Entering MASTER STATE"
+        );
+        let kernel = parse("Mar 11 16:50:52 kernel: drbd r0: conn( Connected -> Disconnecting )");
+        assert_eq!((kernel.host, kernel.program), (None, Some("kernel")));
+        // With its host, as before.
+        let hosted = parse("Mar 11 16:50:52 s2 Keepalived_vrrp[1753]: VRRP_Instance(v) x");
+        assert_eq!(
+            (hosted.host, hosted.program),
+            (Some("s2"), Some("Keepalived_vrrp"))
+        );
     }
 
     #[test]

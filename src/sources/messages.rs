@@ -170,6 +170,32 @@ const MAX_CONTINUATION_LINES: usize = 3;
 /// `Loaded:`, and `Drop-In:` with its files, or `TriggeredBy:`).
 const STATUS_HEADER_LINES: u64 = 8;
 
+/// A status block's journal lines begin this many lines after its `Active:` line at most (after
+/// the process lines and the control group's tree).
+const STATUS_BLOCK_LINES: usize = 40;
+
+/// The line `index` lines after the current one: from those read ahead already (`pending`),
+/// else read now and kept there (in a buffer from `spare`). None at the end of the file.
+fn line_ahead<'pending>(
+    pending: &'pending mut std::collections::VecDeque<(u64, u64, String)>,
+    spare: &mut Vec<String>,
+    book: &mut LineBook,
+    reader: &mut LineReader,
+    index: usize,
+) -> Option<&'pending str> {
+    while pending.len() <= index {
+        let mut ahead = spare.pop().unwrap_or_default();
+        match book.next_line_into(reader, &mut ahead) {
+            Some((number, offset)) => pending.push_back((number, offset, ahead)),
+            None => {
+                spare.push(ahead);
+                return None;
+            }
+        }
+    }
+    Some(pending[index].2.as_str())
+}
+
 /// Whether a line continues the previous one: no stamp of its own and not a journal marker (a
 /// syslog line hard-wrapped by an e-mail or a terminal).
 fn is_continuation(line: &str) -> bool {
@@ -229,16 +255,54 @@ impl EventReader for MessagesReader<'_> {
                     }
                 }
             }
+            // The host a status block was taken on: its journal lines' (the block's own lines
+            // name none; where one file holds several nodes' blocks, this tells them apart).
+            let mut block_host: Option<String> = None;
+            if status_start.is_some() {
+                for index in 0..STATUS_BLOCK_LINES {
+                    let Some(ahead) = line_ahead(
+                        &mut self.pending,
+                        &mut self.spare,
+                        &mut self.book,
+                        &mut self.reader,
+                        index,
+                    ) else {
+                        break;
+                    };
+                    if envelope::status_unit(ahead).is_some() {
+                        break;
+                    }
+                    let ahead = envelope::parse(ahead);
+                    if ahead.stamp.is_some() {
+                        block_host = ahead.host.map(str::to_string);
+                        break;
+                    }
+                }
+            }
             self.book.note_month_cut(number, &envelope);
             let time = match &status_start {
                 // Not a line of the log's own sequence: its moment leaves the file's year turns
                 // and activity as they are.
-                Some((since, _)) => LineTime {
-                    stamp: Some(*since),
-                    inferred: false,
-                    year_turns: self.book.stats.year_turns,
-                },
-                None => self.book.time(envelope.stamp),
+                Some((since, _)) => {
+                    let year_turns = self.book.stats.year_turns;
+                    let unstamped = LineTime {
+                        stamp: None,
+                        inferred: true,
+                        year_turns,
+                    };
+                    let host = block_host.as_deref().or(envelope.host);
+                    self.book.note_host(number, host, &unstamped);
+                    LineTime {
+                        stamp: Some(*since),
+                        inferred: false,
+                        year_turns,
+                    }
+                }
+                None => {
+                    let time = self.book.time(envelope.stamp);
+                    self.book.note_host(number, envelope.host, &time);
+                    time
+                }
             };
             let (message, repeated) = match &status_start {
                 Some((_, message)) => (message.as_str(), None),
@@ -298,19 +362,15 @@ impl EventReader for MessagesReader<'_> {
                 let mut pieces = 0;
                 let mut blank_before = false;
                 for index in 0..2 * MAX_CONTINUATION_LINES {
-                    if index == self.pending.len() {
-                        let mut ahead = self.spare.pop().unwrap_or_default();
-                        match self.book.next_line_into(&mut self.reader, &mut ahead) {
-                            Some((ahead_number, ahead_offset)) => {
-                                self.pending.push_back((ahead_number, ahead_offset, ahead));
-                            }
-                            None => {
-                                self.spare.push(ahead);
-                                break;
-                            }
-                        }
-                    }
-                    let ahead = &self.pending[index].2;
+                    let Some(ahead) = line_ahead(
+                        &mut self.pending,
+                        &mut self.spare,
+                        &mut self.book,
+                        &mut self.reader,
+                        index,
+                    ) else {
+                        break;
+                    };
                     if ahead.trim().is_empty() && !blank_before {
                         blank_before = true;
                         continue;
@@ -386,6 +446,9 @@ impl EventReader for MessagesReader<'_> {
                 classification,
                 String::new(),
             );
+            if let Some(host) = &block_host {
+                event.host = Some(self.context.names.get(host));
+            }
             if let Some(count) = repeated {
                 event
                     .fields

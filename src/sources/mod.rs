@@ -96,13 +96,40 @@ pub struct FileStats {
     pub first_stamp: Option<(Stamp, u32)>,
     /// Spans of activity: runs of lines with no silence longer than [`ACTIVITY_GAP_S`] between
     /// them (at most [`MAX_ACTIVITY_SPANS`]; past that the last span absorbs the rest).
-    pub activity: Vec<((Stamp, u32), (Stamp, u32))>,
+    pub activity: Vec<ActivitySpan>,
     /// The file ended in a read error (a truncated gzip).
     pub truncated: bool,
     /// The latest moment a pasted `systemctl status` in the file was taken
     /// ([`envelope::status_moment`]): it dates the year of the journal lines under it.
     pub status_moment: Option<chrono::NaiveDateTime>,
+    /// The lines of each syslog host the file names, in the order the hosts first appear (a
+    /// pasted file may interleave two nodes' syslog; at most [`MAX_HOSTS_COVERED`] hosts, the
+    /// lines of later ones counted with the lines that name none).
+    pub hosts: Vec<HostLines>,
 }
+
+/// One syslog host's lines in a file: how many, and when the host logged.
+#[derive(Debug, Clone, Default)]
+pub struct HostLines {
+    /// The host the lines name (None: lines that name none, such as a status block's).
+    pub host: Option<Arc<str>>,
+    pub lines: u64,
+    /// The numbers of the host's first and last lines in the file.
+    pub first_line: u64,
+    pub last_line: u64,
+    pub first_stamp: Option<(Stamp, u32)>,
+    pub last_stamp: Option<(Stamp, u32)>,
+    /// As [`FileStats::activity`], of this host's lines.
+    pub activity: Vec<ActivitySpan>,
+    /// The comparable seconds of the last activity span's end.
+    activity_end_seconds: i64,
+}
+
+/// Hosts whose lines a file's statistics keep apart.
+pub const MAX_HOSTS_COVERED: usize = 64;
+
+/// A span of activity: the stamps (with the year turns before each) of its first and last line.
+pub type ActivitySpan = ((Stamp, u32), (Stamp, u32));
 
 /// A silence longer than this (seconds) splits a file's activity into two spans.
 pub const ACTIVITY_GAP_S: i64 = 30;
@@ -221,9 +248,37 @@ pub struct LineBook {
     /// The comparable seconds of the last activity span's end.
     activity_end_seconds: i64,
     day_cache: Option<((i32, u32, u32), i64)>,
+    /// The entry of `stats.hosts` the last line counted under.
+    current_host: usize,
+    /// Activity spans of all hosts together (bounded as one file's are).
+    host_spans: usize,
     node: Arc<str>,
     file: Arc<str>,
     done: bool,
+}
+
+/// Extends a list of activity spans with a line at `here` (`now` in comparable seconds, the
+/// list's last end in `end_seconds`): the last span grows, or after a silence a new one begins
+/// (unless the list is `full`: then the last span absorbs it).
+fn extend_activity(
+    activity: &mut Vec<ActivitySpan>,
+    end_seconds: &mut i64,
+    here: (Stamp, u32),
+    now: i64,
+    full: bool,
+) {
+    match activity.last_mut() {
+        Some((_, end)) if full || now - *end_seconds <= ACTIVITY_GAP_S => {
+            if now >= *end_seconds {
+                *end = here;
+                *end_seconds = now;
+            }
+        }
+        _ => {
+            activity.push((here, here));
+            *end_seconds = now;
+        }
+    }
 }
 
 /// A line's time as the book settled it: its stamp (or the inherited one), whether inherited,
@@ -245,6 +300,8 @@ impl LineBook {
             warned_month_cut: false,
             activity_end_seconds: 0,
             day_cache: None,
+            current_host: 0,
+            host_spans: 0,
             node: context.node.clone(),
             file: context.file.clone(),
             done: false,
@@ -383,19 +440,64 @@ impl LineBook {
         }
         let now = comparable_seconds(&stamp, self.stats.year_turns, &mut self.day_cache);
         let full = self.stats.activity.len() >= MAX_ACTIVITY_SPANS;
-        let end_seconds = self.activity_end_seconds;
-        match self.stats.activity.last_mut() {
-            Some((_, end)) if full || now - end_seconds <= ACTIVITY_GAP_S => {
-                if now >= end_seconds {
-                    *end = here;
-                    self.activity_end_seconds = now;
+        extend_activity(
+            &mut self.stats.activity,
+            &mut self.activity_end_seconds,
+            here,
+            now,
+            full,
+        );
+    }
+
+    /// Counts line `number` under the syslog host it names (`time`: as [`LineBook::time`]
+    /// settled it), and where it has a stamp of its own, extends that host's activity.
+    pub fn note_host(&mut self, number: u64, host: Option<&str>, time: &LineTime) {
+        let hosts = &mut self.stats.hosts;
+        let same = |entry: &HostLines| entry.host.as_deref() == host;
+        let index = match hosts.get(self.current_host) {
+            Some(entry) if same(entry) => self.current_host,
+            _ => match hosts.iter().position(same) {
+                Some(index) => index,
+                None if hosts.len() < MAX_HOSTS_COVERED => {
+                    hosts.push(HostLines {
+                        host: host.map(Arc::from),
+                        ..HostLines::default()
+                    });
+                    hosts.len() - 1
                 }
-            }
-            _ => {
-                self.stats.activity.push((here, here));
-                self.activity_end_seconds = now;
-            }
+                // Past the limit: counted with the lines that name no host.
+                None => match hosts.iter().position(|entry| entry.host.is_none()) {
+                    Some(index) => index,
+                    None => return,
+                },
+            },
+        };
+        self.current_host = index;
+        let entry = &mut hosts[index];
+        if entry.lines == 0 {
+            entry.first_line = number;
         }
+        entry.last_line = number;
+        entry.lines += 1;
+        let Some(stamp) = time.stamp.filter(|_| !time.inferred) else {
+            return;
+        };
+        let here = (stamp, time.year_turns);
+        if entry.first_stamp.is_none() {
+            entry.first_stamp = Some(here);
+        }
+        entry.last_stamp = Some(here);
+        let now = comparable_seconds(&stamp, time.year_turns, &mut self.day_cache);
+        let full = self.host_spans >= MAX_ACTIVITY_SPANS;
+        let before = entry.activity.len();
+        extend_activity(
+            &mut entry.activity,
+            &mut entry.activity_end_seconds,
+            here,
+            now,
+            full,
+        );
+        self.host_spans += entry.activity.len() - before;
     }
 
     /// Settles a line's time: its own stamp, or the previous line's when it has none.

@@ -51,6 +51,62 @@ pub struct FileCoverage {
     pub activity: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// The file ended in a read error.
     pub truncated: bool,
+    /// Where the file interleaves the syslog of several nodes (a bare file whose hosts became
+    /// nodes of their own), what each node's lines cover; empty when all are `node`'s.
+    pub shares: Vec<NodeShare>,
+}
+
+/// One node's lines in a file that interleaves several nodes' syslog.
+#[derive(Debug, Clone)]
+pub struct NodeShare {
+    pub node: String,
+    pub lines: u64,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    /// As [`FileCoverage::activity`], of this node's lines.
+    pub activity: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl FileCoverage {
+    /// What the file gives of each node's lines, with the node: the whole file, its node's, or
+    /// each node's share.
+    pub fn parts(&self) -> impl Iterator<Item = (&str, Coverage<'_>)> {
+        let whole = self.shares.is_empty().then_some((
+            self.node.as_str(),
+            Coverage {
+                file: &self.file,
+                lines: self.lines,
+                first: self.first,
+                last: self.last,
+                activity: &self.activity,
+                truncated: self.truncated,
+            },
+        ));
+        whole.into_iter().chain(self.shares.iter().map(|share| {
+            (
+                share.node.as_str(),
+                Coverage {
+                    file: &self.file,
+                    lines: share.lines,
+                    first: share.first,
+                    last: share.last,
+                    activity: &share.activity,
+                    truncated: self.truncated,
+                },
+            )
+        }))
+    }
+}
+
+/// What one node's lines in a file cover: the whole file, or the node's share of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Coverage<'a> {
+    pub file: &'a str,
+    pub lines: u64,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub activity: &'a [(DateTime<Utc>, DateTime<Utc>)],
+    pub truncated: bool,
 }
 
 /// A node as the timeline sees it.
@@ -92,8 +148,78 @@ pub struct Timeline {
 }
 
 /// A host name that carries a share of a bare file's lines of at least this (and 3 lines) makes
-/// a node of its own: a file that interleaves two nodes' syslog.
+/// a node of its own: a file that interleaves two nodes' syslog. A smaller share makes one too,
+/// unless its lines and the dominant host's follow one another, in the file and in time alike
+/// (a node renamed: `oadb02`, days later `db02`).
 const SECOND_HOST_SHARE: f64 = 0.2;
+
+/// Whether two host names are spellings of one: the same first label, its letters and digits
+/// alike (`esc-1`, `esc-1.example.com`, `ESC_1`; a paste's `ha-node-01` for `ha-node01`).
+/// Addresses are compared whole.
+fn same_host(first: &str, second: &str) -> bool {
+    let key = |name: &str| -> String {
+        if name.parse::<std::net::IpAddr>().is_ok() {
+            return name.to_string();
+        }
+        name.split('.')
+            .next()
+            .unwrap_or(name)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|letter| letter.to_ascii_lowercase())
+            .collect()
+    };
+    first == second || key(first) == key(second)
+}
+
+/// Whether, in the files of a bare node (`node_reads`), `dominant` and `host` both heard VRRP adverts and
+/// never from the same address: two nodes of a pair, each hearing the other (a node renamed
+/// keeps hearing its peer).
+fn heard_apart(node_reads: &[&FileRead], dominant: &str, host: &str) -> bool {
+    let senders = |name: &str| -> std::collections::BTreeSet<&str> {
+        node_reads
+            .iter()
+            .flat_map(|read| &read.events)
+            .filter(|event| event.host.as_deref() == Some(name))
+            .filter_map(|event| event.field("from_ip"))
+            .collect()
+    };
+    let (first, second) = (senders(dominant), senders(host));
+    !first.is_empty() && !second.is_empty() && first.is_disjoint(&second)
+}
+
+/// Whether, in the files of a bare node (`node_reads`), all lines of `host` come before all of
+/// `dominant`'s or all after, both in the file and in time (as when a node's name changed).
+fn one_after_the_other(
+    plans: &[FilePlan],
+    node_reads: &[&FileRead],
+    dominant: &str,
+    host: &str,
+) -> bool {
+    node_reads.iter().all(|read| {
+        let find = |name: &str| {
+            read.stats
+                .hosts
+                .iter()
+                .find(|entry| entry.host.as_deref() == Some(name))
+        };
+        let (Some(first), Some(second)) = (find(dominant), find(host)) else {
+            return true;
+        };
+        let clock = &plans[read.plan_index].clock;
+        let instant = |point: Option<(crate::sources::envelope::Stamp, u32)>| {
+            point.and_then(|(stamp, turns)| clock.instant(&stamp, turns, false))
+        };
+        let before = |earlier: &crate::sources::HostLines, later: &crate::sources::HostLines| {
+            earlier.last_line < later.first_line
+                && match (instant(earlier.last_stamp), instant(later.first_stamp)) {
+                    (Some(end), Some(start)) => end <= start,
+                    _ => true,
+                }
+        };
+        before(first, second) || before(second, first)
+    })
+}
 
 /// Names bare files' nodes after the syslog host their lines carry (the dominant one; a second
 /// host with a fair share of the lines is a node of its own). Files without host names (ESC's
@@ -137,8 +263,15 @@ fn name_bare_nodes(
             dominant_hosts.push(dominant);
         }
         renames.push((node.to_string(), None, dominant.to_string()));
+        let node_reads: Vec<&FileRead> = reads
+            .iter()
+            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
+            .collect();
         for (host, count) in &ranked {
-            let own_node = *count >= 3 && *count as f64 >= SECOND_HOST_SHARE * total as f64;
+            let own_node = !same_host(host, dominant)
+                && (*count >= 3 && *count as f64 >= SECOND_HOST_SHARE * total as f64
+                    || !one_after_the_other(plans, &node_reads, dominant, host)
+                    || heard_apart(&node_reads, dominant, host));
             let name = if own_node { *host } else { dominant };
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
         }
@@ -154,20 +287,95 @@ fn name_bare_nodes(
     renames
 }
 
+/// The timeline's name for an event of `node` carrying `host`, after `renames`.
+fn renamed<'a>(
+    renames: &'a [(String, Option<String>, String)],
+    node: &'a str,
+    host: Option<&str>,
+) -> &'a str {
+    renames
+        .iter()
+        .find(|(from, with_host, _)| from == node && with_host.as_deref() == host && host.is_some())
+        .or_else(|| {
+            renames
+                .iter()
+                .find(|(from, with_host, _)| from == node && with_host.is_none())
+        })
+        .map_or(node, |(_, _, to)| to.as_str())
+}
+
+/// Each node's share of a file whose hosts the renames give to more than one node (empty when
+/// its lines all go to one).
+fn node_shares(
+    renames: &[(String, Option<String>, String)],
+    node: &str,
+    stats: &FileStats,
+    instant: impl Fn(Option<(crate::sources::envelope::Stamp, u32)>) -> Option<DateTime<Utc>>,
+) -> Vec<NodeShare> {
+    let mut shares: Vec<NodeShare> = Vec::new();
+    for host in &stats.hosts {
+        let name = renamed(renames, node, host.host.as_deref());
+        let position = match shares.iter().position(|share| share.node == name) {
+            Some(position) => position,
+            None => {
+                shares.push(NodeShare {
+                    node: name.to_string(),
+                    lines: 0,
+                    first: None,
+                    last: None,
+                    activity: Vec::new(),
+                });
+                shares.len() - 1
+            }
+        };
+        let share = &mut shares[position];
+        share.lines += host.lines;
+        if let Some(first) = instant(host.first_stamp) {
+            share.first = Some(share.first.map_or(first, |known| known.min(first)));
+        }
+        if let Some(last) = instant(host.last_stamp) {
+            share.last = Some(share.last.map_or(last, |known| known.max(last)));
+        }
+        share.activity.extend(
+            host.activity
+                .iter()
+                .filter_map(|(start, end)| Some((instant(Some(*start))?, instant(Some(*end))?))),
+        );
+    }
+    if shares.len() < 2 {
+        return Vec::new();
+    }
+    for share in &mut shares {
+        share.activity.sort();
+    }
+    shares
+}
+
 impl Timeline {
     /// The timeline's name for an event of `node` carrying `host`.
     pub fn node_name_for<'a>(&'a self, node: &'a str, host: Option<&str>) -> &'a str {
-        self.renames
+        renamed(&self.renames, node, host)
+    }
+
+    /// What each file gives of each node's lines: a file's, or each node's share of it.
+    pub fn coverages(&self) -> impl Iterator<Item = Coverage<'_>> {
+        self.files
             .iter()
-            .find(|(from, with_host, _)| {
-                from == node && with_host.as_deref() == host && host.is_some()
-            })
-            .or_else(|| {
-                self.renames
-                    .iter()
-                    .find(|(from, with_host, _)| from == node && with_host.is_none())
-            })
-            .map_or(node, |(_, _, to)| to.as_str())
+            .flat_map(FileCoverage::parts)
+            .map(|(_, coverage)| coverage)
+    }
+
+    /// What each file gives of `node`'s lines: the node's own files, and its share of files
+    /// that interleave its syslog with another node's.
+    pub fn coverage_of<'a, 'node>(
+        &'a self,
+        node: &'node str,
+    ) -> impl Iterator<Item = Coverage<'a>> + use<'a, 'node> {
+        self.files
+            .iter()
+            .flat_map(FileCoverage::parts)
+            .filter(move |(of, _)| *of == node)
+            .map(|(_, coverage)| coverage)
     }
 }
 
@@ -578,15 +786,14 @@ impl Timeline {
 
     /// The input's first dated line (of any node).
     pub fn first_dated(&self) -> Option<DateTime<Utc>> {
-        self.files.iter().filter_map(|file| file.first).min()
+        self.coverages().filter_map(|coverage| coverage.first).min()
     }
 
     /// Where a node's logs begin: its first dated line.
     pub fn seen_from(&self, node: &str) -> Option<DateTime<Utc>> {
-        self.files
-            .iter()
-            .filter(|file| file.node == node && file.lines > 0)
-            .filter_map(|file| file.first)
+        self.coverage_of(node)
+            .filter(|coverage| coverage.lines > 0)
+            .filter_map(|coverage| coverage.first)
             .min()
     }
 
@@ -594,10 +801,9 @@ impl Timeline {
     /// later (a node read up to its collection was silent, not unseen, between the two).
     pub fn seen_until(&self, node: &str) -> Option<DateTime<Utc>> {
         let last = self
-            .files
-            .iter()
-            .filter(|file| file.node == node && file.lines > 0)
-            .filter_map(|file| file.last)
+            .coverage_of(node)
+            .filter(|coverage| coverage.lines > 0)
+            .filter_map(|coverage| coverage.last)
             .max();
         let collected = self
             .nodes
@@ -764,6 +970,11 @@ impl Timeline {
             if let Some(last) = last {
                 newest = Some(newest.map_or(last, |newest| newest.max(last)));
             }
+            let shares = if node.root.is_none() {
+                node_shares(&renames, &node.name, &read.stats, instant)
+            } else {
+                Vec::new()
+            };
             files.push(FileCoverage {
                 node: node.name.clone(),
                 file: plan.file.relative.clone(),
@@ -777,6 +988,7 @@ impl Timeline {
                 last,
                 activity,
                 truncated: read.stats.truncated,
+                shares,
             });
             if Some(read.plan_index) != largest_plan {
                 for mut event in read.events {
@@ -1026,6 +1238,29 @@ mod tests {
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) % bound
+        }
+    }
+
+    #[test]
+    fn spellings_of_one_host_name_are_one_host() {
+        for (first, second) in [
+            ("esc-1", "esc-1.example.com"),
+            ("ha-node01", "ha-node-01"),
+            ("ESC_1", "esc-1"),
+            ("10.0.0.1", "10.0.0.1"),
+        ] {
+            assert!(same_host(first, second), "{first} {second}");
+        }
+        for (first, second) in [
+            ("esc-1", "esc-2"),
+            ("10.10.15.252", "10.10.15.253"),
+            (
+                "ip-172-31-50-239.ec2.internal",
+                "ip-172-31-58-51.ec2.internal",
+            ),
+            ("node1", "node11"),
+        ] {
+            assert!(!same_host(first, second), "{first} {second}");
         }
     }
 

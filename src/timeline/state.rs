@@ -234,16 +234,13 @@ fn implied_role(event: &Event) -> Option<(Role, bool)> {
 /// come before every dated line of the node.
 fn leading_files<'a>(timeline: &'a Timeline, node: &str) -> BTreeSet<&'a str> {
     let first = timeline
-        .files
-        .iter()
-        .filter(|file| file.node == node)
-        .filter_map(|file| file.first)
+        .coverage_of(node)
+        .filter_map(|coverage| coverage.first)
         .min();
     timeline
-        .files
-        .iter()
-        .filter(|file| file.node == node && file.first.is_some() && file.first == first)
-        .map(|file| file.file.as_str())
+        .coverage_of(node)
+        .filter(|coverage| coverage.first.is_some() && coverage.first == first)
+        .map(|coverage| coverage.file)
         .collect()
 }
 
@@ -273,10 +270,9 @@ fn undated_transitions(
     all_instances: &[String],
 ) -> Vec<UndatedTransition> {
     let undated_files: BTreeSet<&str> = timeline
-        .files
-        .iter()
-        .filter(|file| file.node == node && file.first.is_none())
-        .map(|file| file.file.as_str())
+        .coverage_of(node)
+        .filter(|coverage| coverage.first.is_none())
+        .map(|coverage| coverage.file)
         .collect();
     let mut found: Vec<UndatedTransition> = Vec::new();
     let mut held: BTreeMap<(&str, String), Role> = BTreeMap::new();
@@ -1355,11 +1351,13 @@ impl States {
 
     fn blind_intervals(&mut self, timeline: &Timeline, node: &str, quiet_after: Duration) {
         let span_start = timeline.first_dated();
-        let span_end = timeline.files.iter().filter_map(|file| file.last).max();
+        let span_end = timeline
+            .coverages()
+            .filter_map(|coverage| coverage.last)
+            .max();
         let files: Vec<_> = timeline
-            .files
-            .iter()
-            .filter(|file| file.node == node && file.lines > 0)
+            .coverage_of(node)
+            .filter(|coverage| coverage.lines > 0)
             .collect();
         let first = timeline.seen_from(node);
         let last = files.iter().filter_map(|file| file.last).max();
