@@ -16,12 +16,34 @@ pub const KEEPALIVED_VIP_FIELD: &str = "keepalived_vip";
 /// Marks every removal of an address the pair announced as a VIP (gratuitous ARPs,
 /// keepalived.conf's `virtual_ipaddress`, an address added just after `setting protocol VIPs`):
 /// keepalived letting go of it. Not every removal just after `removing protocol VIPs`: an
-/// interface going down loses its own addresses in the same second. `events` is in time order.
+/// interface going down loses its own addresses in the same second; but where the instance
+/// removing its VIPs had just entered BACKUP (it yielded; an interface lost would have put it
+/// in FAULT), what is removed in that moment is its VIPs. `events` is in time order.
 pub fn mark_vip_removals(events: &mut [Event]) {
     let mut vips: BTreeSet<String> = BTreeSet::new();
     let mut last_set: BTreeMap<&str, chrono::DateTime<chrono::Utc>> = BTreeMap::new();
+    // Each node's instances' last state entered, and when; the moments a node let go of an
+    // instance's VIPs as that instance entered BACKUP (yielded: no interface was lost).
+    let mut entered: BTreeMap<(&str, &str), (chrono::DateTime<chrono::Utc>, &str)> =
+        BTreeMap::new();
+    let mut yielded: Vec<(&str, chrono::DateTime<chrono::Utc>)> = Vec::new();
     for event in events.iter() {
         match event.event.as_deref() {
+            Some(events::ENTERING_STATE) => {
+                if let (Some(time), Some(instance), Some(state)) =
+                    (event.time, event.field("instance"), event.field("state"))
+                {
+                    entered.insert((&event.node, instance), (time, state));
+                }
+            }
+            Some(events::VIPS_REMOVED) => {
+                if let (Some(time), Some(instance)) = (event.time, event.field("instance"))
+                    && let Some((since, "BACKUP")) = entered.get(&(event.node.as_ref(), instance))
+                    && within_moment(*since, time)
+                {
+                    yielded.push((&event.node, time));
+                }
+            }
             Some(events::GRATUITOUS_ARP | events::VRRP_CONFIG) => vips.extend(claimed_vips(event)),
             Some(events::VIPS_SET) => {
                 if let Some(time) = event.time {
@@ -38,12 +60,23 @@ pub fn mark_vip_removals(events: &mut [Event]) {
             _ => {}
         }
     }
+    let yielded: Vec<(String, chrono::DateTime<chrono::Utc>)> = yielded
+        .into_iter()
+        .map(|(node, time)| (node.to_string(), time))
+        .collect();
     for event in events.iter_mut() {
-        if event.event.as_deref() == Some(events::ADDRESS_REMOVED)
-            && address_of(event)
-                .map(bare_address)
-                .is_some_and(|address| vips.contains(&address))
-        {
+        if event.event.as_deref() != Some(events::ADDRESS_REMOVED) {
+            continue;
+        }
+        let announced = address_of(event)
+            .map(bare_address)
+            .is_some_and(|address| vips.contains(&address));
+        let after_a_yield = event.time.is_some_and(|time| {
+            yielded
+                .iter()
+                .any(|(node, at)| *node == *event.node && within_moment(*at, time))
+        });
+        if announced || after_a_yield {
             event.fields.insert(KEEPALIVED_VIP_FIELD, "yes");
         }
     }
