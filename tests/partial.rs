@@ -207,6 +207,69 @@ fn bare_files_are_named_after_the_host_their_lines_carry() {
     assert_ne!(report["verdict"]["status"], "split-brain");
 }
 
+/// A folder of a ticket's attachments: its logs read as if given one by one; a file in which
+/// nothing is read (notes, a screenshot) is named in a warning, not taken for a node.
+#[test]
+fn a_folder_of_loose_files_reads_as_its_logs() {
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(folder.path().join(name), bytes).unwrap();
+    write(
+        "lb1.log",
+        b"Nov 25 10:00:00 lb1 Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE\n\
+          Nov 25 10:05:00 lb1 Keepalived_vrrp[12]: (VI_1) Entering FAULT STATE\n",
+    );
+    write(
+        "lb2.log",
+        b"Nov 25 10:00:01 lb2 Keepalived_vrrp[22]: (VI_1) Entering BACKUP STATE\n\
+          Nov 25 10:05:01 lb2 Keepalived_vrrp[22]: (VI_1) Entering MASTER STATE\n",
+    );
+    write("notes.txt", b"The backup took over.\nNobody touched it.\n");
+    write("screenshot.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
+    write(
+        ".hidden",
+        b"Nov 25 10:00:00 lb9 Keepalived_vrrp[1]: (VI_1) Entering MASTER STATE\n",
+    );
+    let (from_folder, code) = analyze(folder.path(), &[]);
+    assert_eq!(code, 1, "{from_folder}");
+    let files = esc_diag([
+        "analyze".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--now".as_ref(),
+        "2026-11-26T00:00:00Z".as_ref(),
+        folder.path().join("lb1.log").as_os_str(),
+        folder.path().join("lb2.log").as_os_str(),
+    ])
+    .json();
+    for key in ["verdict", "transitions", "split_brain", "nodes"] {
+        assert_eq!(from_folder[key], files[key], "{key}");
+    }
+    let warnings = &from_folder["coverage"]["warnings"];
+    for name in ["notes.txt", "screenshot.png"] {
+        assert!(
+            warnings
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|warning| warning["file"] == name
+                    && warning["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("nothing in its")),
+            "{warnings}"
+        );
+    }
+    // A folder with no file at all is still an input that holds nothing.
+    let empty = tempfile::tempdir().unwrap();
+    let run = esc_diag(["analyze".as_ref(), empty.path().as_os_str()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("holds no node directory"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn in_a_pair_an_unknown_advert_sender_is_the_other_node() {
     let bundle = BundleBuilder::new()

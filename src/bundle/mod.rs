@@ -194,6 +194,19 @@ fn is_node_dir(path: &Path) -> bool {
     NODE_MARKERS.iter().any(|marker| path.join(marker).is_dir())
 }
 
+/// The regular files directly in `path`, in name order: not hidden ones (`.name`), not links
+/// (a link could lead out of the folder).
+fn loose_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .map(|entry| entry.path())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 fn sorted_subdirectories(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(path)?
         .filter_map(Result::ok)
@@ -489,6 +502,7 @@ impl Bundle {
             return Ok(());
         }
 
+        let nodes_before = self.nodes.len();
         let mut claimed = Vec::new();
         if let Some(manifest) = &mut manifest {
             // A clock offset beyond any real clock error (a year) is a damaged field, not a clock.
@@ -568,6 +582,22 @@ impl Bundle {
             }
             let node = self.read_node(node_name(&subdirectory), &subdirectory, None, collected_at);
             self.nodes.push(node);
+        }
+        if self.nodes.len() == nodes_before && manifest.is_none() {
+            // A folder of loose logs (a ticket's attachments, excerpts saved side by side): each
+            // file read as if given on its own.
+            let loose = loose_files(path).map_err(|error| BundleError::Unreadable {
+                path: shown.clone(),
+                error,
+            })?;
+            for file in &loose {
+                if let Err(error) = self.add_path(file) {
+                    self.warnings.push(Warning::file(
+                        &file.display().to_string(),
+                        error.to_string(),
+                    ));
+                }
+            }
         }
         if self.nodes.is_empty() && manifest.is_none() {
             return Err(BundleError::Empty { path: shown });

@@ -263,6 +263,7 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
     let nodes = bundle
         .nodes
         .iter()
+        .filter(|node| !timeline.not_logs.contains(&node.name))
         .map(|node| {
             let events: Vec<&Event> = timeline
                 .events

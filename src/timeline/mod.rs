@@ -145,6 +145,8 @@ pub struct Timeline {
     pub thinned: Vec<Warning>,
     /// Recognised events read but not kept (the budget's samples).
     pub events_left_out: u64,
+    /// Bare files of the input taken for no node's log (nothing in them was read).
+    pub not_logs: Vec<String>,
 }
 
 /// A host name that carries a share of a bare file's lines of at least this (and 3 lines) makes
@@ -1040,8 +1042,10 @@ impl Timeline {
             renames,
             thinned,
             events_left_out,
+            not_logs: Vec::new(),
         };
         timeline.apply_renames();
+        timeline.leave_out_files_of_nothing(bundle);
         warn_about_stale_offsets(&timeline.nodes, &timeline.events, &mut timeline.warnings);
         sort_in_place(&mut timeline.events, |event| {
             read_ends[read_ends.partition_point(|(end, _)| *end <= event)].1
@@ -1059,6 +1063,41 @@ impl Timeline {
         );
         skew::warn_about_skewed_clocks(&timeline.events, &mut timeline.warnings);
         timeline
+    }
+
+    /// Bare files in which nothing was read (no dated line, no recognised one: notes, a ticket's
+    /// other attachments), given beside logs that say something, are no nodes: each is named in
+    /// a warning instead.
+    fn leave_out_files_of_nothing(&mut self, bundle: &Bundle) {
+        let said_nothing = |name: &str| {
+            self.files
+                .iter()
+                .filter(|file| file.node == name)
+                .all(|file| file.first.is_none() && file.recognised_lines == 0)
+        };
+        let empty: Vec<String> = bundle
+            .nodes
+            .iter()
+            .filter(|node| node.root.is_none() && said_nothing(&node.name))
+            .map(|node| node.name.clone())
+            .filter(|name| self.nodes.iter().any(|node| node.name == *name))
+            .collect();
+        if empty.len() == self.nodes.len() {
+            return;
+        }
+        for name in empty {
+            self.nodes.retain(|node| node.name != name);
+            for file in self.files.iter().filter(|file| file.node == name) {
+                self.warnings.push(Warning::file(
+                    &file.file,
+                    format!(
+                        "nothing in its {} lines is a log line esc-diag reads (none carries a date and time, none is recognised): not taken for a node's log",
+                        file.lines
+                    ),
+                ));
+            }
+            self.not_logs.push(name);
+        }
     }
 
     /// Gives bare files' nodes their host names: events, files and the node list (a node split
