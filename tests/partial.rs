@@ -270,6 +270,33 @@ fn a_folder_of_loose_files_reads_as_its_logs() {
     );
 }
 
+/// A ticket attachment's long file name: an evidence line is quoted under its time, node and
+/// file, at the report's width, not squeezed into a narrow column right of them.
+#[test]
+fn evidence_of_a_file_with_a_long_name_is_quoted_under_its_head() {
+    let folder = tempfile::tempdir().unwrap();
+    let name = "case-0123456-customer-upload-backup-node-var-log-messages-2024-11-25.log";
+    let file = folder.path().join(name);
+    std::fs::write(
+        &file,
+        "Nov 25 10:00:00 lb1 Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE\n\
+         Nov 25 10:05:00 lb1 Keepalived_vrrp[12]: (VI_1) Master received advert from 10.0.0.2 with higher priority 150, ours 100\n\
+         Nov 25 10:05:00 lb1 Keepalived_vrrp[12]: (VI_1) Entering BACKUP STATE\n",
+    )
+    .unwrap();
+    let text = analyze_text(&file);
+    let quoted = "           Keepalived_vrrp: (VI_1) Master received advert from 10.0.0.2 with higher \
+                  priority 150,\n           ours 100\n";
+    assert!(
+        text.contains(&format!("10:05:00 lb1 {name}:2\n{quoted}")),
+        "{text}"
+    );
+    // Every line but the heads (which hold the whole file name) fits the width.
+    for line in text.lines().filter(|line| !line.contains(name)) {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+}
+
 #[test]
 fn in_a_pair_an_unknown_advert_sender_is_the_other_node() {
     let bundle = BundleBuilder::new()

@@ -13,6 +13,11 @@ use crate::timeline::align::offset_duration;
 use crate::timeline::format_clock;
 use crate::timeline::state::Role;
 
+/// An evidence line is quoted right of its time, node and file where that leaves it this many
+/// columns; under them, indented by `EVIDENCE_INDENT`, where it would leave fewer.
+const MIN_EVIDENCE_ROOM: usize = 40;
+const EVIDENCE_INDENT: usize = 2;
+
 /// The text report fits a terminal this wide (log lines quoted as evidence wrap under themselves).
 const WIDTH: usize = 100;
 
@@ -176,11 +181,16 @@ pub fn write(
                 None => format!("{own_stamp}{}", evidence.message),
             };
             let head = format!("{time}{marker}{} {file}:{}  ", evidence.node, evidence.line);
-            let mut lines = textwrap(
-                &said,
-                WIDTH.saturating_sub(9 + head.chars().count()).max(40),
-            )
-            .into_iter();
+            let room = WIDTH.saturating_sub(9 + head.chars().count());
+            if room < MIN_EVIDENCE_ROOM {
+                // A long file name: the line goes under its head, not squeezed right of it.
+                writeln!(out, "         {}", head.trim_end().dimmed())?;
+                for line in textwrap(&said, WIDTH - 9 - EVIDENCE_INDENT) {
+                    writeln!(out, "         {:EVIDENCE_INDENT$}{line}", "")?;
+                }
+                continue;
+            }
+            let mut lines = textwrap(&said, room).into_iter();
             writeln!(
                 out,
                 "         {}{}",
