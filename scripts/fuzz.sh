@@ -28,6 +28,15 @@ mapfile -t rules < <(find rules -maxdepth 1 -name '*.toml' | sort)
 mapfile -t tables < <(find rules/classifiers -name '*.toml' | sort)
 seed log_lines "${logs[@]}"
 seed bundle "${logs[@]}"
+# bundle's loose-folder mode (an input beginning with L): field cases of several nodes pasted
+# into one file, as a ticket holds them.
+pasted=0
+for case in testdata/field/*/; do
+  mapfile -t parts < <(find "$case" -maxdepth 1 -type f ! -name '*.json' -size -20k | sort)
+  ((${#parts[@]} >= 2)) || continue
+  { printf 'L'; cat "${parts[@]}"; } >"fuzz/corpus/bundle/loose-$(basename "$case")"
+  ((++pasted < 40)) || break
+done
 seed keepalived_conf "${confs[@]}"
 seed manifest "${manifests[@]}"
 seed rule_file "${rules[@]}"

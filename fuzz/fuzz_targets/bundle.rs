@@ -1,6 +1,8 @@
 //! Fuzzes the whole chain on a generated bundle: the input is split into files of two nodes
 //! (messages, escmanager.log, keepalived.conf, keepalived_state, drbd status, manifest.json, or a
-//! .tar.gz of its own), read, merged, diagnosed and reported as JSON.
+//! .tar.gz of its own), read, merged, diagnosed and reported as JSON. An input that begins with
+//! `L` is a folder of loose files instead (a ticket's pastes: one file may hold several nodes'
+//! lines).
 
 #![no_main]
 
@@ -30,13 +32,25 @@ fn loaded() -> &'static (Classifier, RuleSet) {
     LOADED.get_or_init(|| (Classifier::load(None), RuleSet::load(None)))
 }
 
+/// Where the parts of an input beginning with `L` go: loose files of a folder.
+const LOOSE_PLACES: [&str; 4] = [
+    "ticket.log",
+    "node2.messages",
+    "notes.txt",
+    "escmanager.log",
+];
+
 fuzz_target!(|data: &[u8]| {
     let Ok(directory) = tempfile::tempdir() else {
         return;
     };
+    let (data, places) = match data.strip_prefix(b"L") {
+        Some(rest) => (rest, &LOOSE_PLACES[..]),
+        None => (data, &PLACES[..]),
+    };
     // Parts separated by a 0xff byte go to the places in turn.
     let mut tarball = None;
-    for (part, place) in data.split(|byte| *byte == 0xff).zip(PLACES) {
+    for (part, place) in data.split(|byte| *byte == 0xff).zip(places) {
         let path = directory.path().join(place);
         if let Some(parent) = path.parent() {
             let _ = fs::create_dir_all(parent);
@@ -46,7 +60,9 @@ fuzz_target!(|data: &[u8]| {
             tarball = Some(path);
         }
     }
-    let _ = fs::create_dir_all(directory.path().join("esc-ha-0/var/log"));
+    if places.len() == PLACES.len() {
+        let _ = fs::create_dir_all(directory.path().join("esc-ha-0/var/log"));
+    }
     let input = match tarball {
         Some(path) => path,
         None => directory.path().to_path_buf(),
