@@ -1298,3 +1298,62 @@ fn a_link_to_a_file_inside_the_node_is_read_once_under_its_own_name() {
         "{warnings}"
     );
 }
+
+/// `tar -C DIR .` writes the top itself first (`./`): nothing to warn about. Archives in a folder
+/// of loose files are read; nested without end (an archive that holds itself), they stop after
+/// 64 unpacked, with an error that says so.
+#[test]
+fn a_tar_of_dot_is_read_quietly_and_nested_archives_stop() {
+    let work = tempfile::tempdir().unwrap();
+    let dotted = work.path().join("dotted.tar.gz");
+    write_tar_gz(&dotted, |builder| {
+        raw_entry(builder, "./", tar::EntryType::Directory, None, b"");
+        raw_entry(
+            builder,
+            "./lb1.log",
+            tar::EntryType::Regular,
+            None,
+            MASTER.as_bytes(),
+        );
+    });
+    let run = timeline_json(&dotted);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        warnings(&run).iter().all(|warning| !warning.contains("./")),
+        "{:?}",
+        warnings(&run)
+    );
+    assert_eq!(vrrp_states(&run), 1);
+    // Each archive holds the one before it; the innermost the log.
+    let mut inner = dotted;
+    for depth in 1..=70 {
+        let bytes = fs::read(&inner).unwrap();
+        let outer = work.path().join(format!("nested-{depth}.tar.gz"));
+        write_tar_gz(&outer, |builder| {
+            raw_entry(
+                builder,
+                "inner.tar.gz",
+                tar::EntryType::Regular,
+                None,
+                &bytes,
+            );
+        });
+        if depth == 5 {
+            let folder = work.path().join("shallow");
+            fs::create_dir(&folder).unwrap();
+            fs::copy(&outer, folder.join("attachment.tar.gz")).unwrap();
+            assert_eq!(vrrp_states(&timeline_json(&folder)), 1);
+        }
+        inner = outer;
+    }
+    let folder = work.path().join("deep");
+    fs::create_dir(&folder).unwrap();
+    fs::copy(&inner, folder.join("attachment.tar.gz")).unwrap();
+    let run = timeline_json(&folder);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("archives were unpacked already"),
+        "{}",
+        run.stderr
+    );
+}

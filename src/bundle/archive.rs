@@ -140,6 +140,13 @@ pub fn safe_relative(path: &Path) -> Option<PathBuf> {
     (!clean.as_os_str().is_empty()).then_some(clean)
 }
 
+/// Whether an entry names the archive's top itself (`./`, as `tar -C DIR .` writes first):
+/// nothing to unpack, nothing to warn about.
+fn is_the_root(path: &Path) -> bool {
+    path.components()
+        .all(|component| component == Component::CurDir)
+}
+
 /// Where a link at `link` (relative to the tree's root) whose target is `target` points, relative
 /// to the root, when that is inside the tree: a symbolic link's target is read from the link's
 /// directory, a hard link's (`hard`) from the root. None for a target outside (absolute, or
@@ -309,6 +316,9 @@ fn unpack_tar(
         let name = raw_path.display().to_string();
         if let Some(refusal) = name_refusal(&shown, &name) {
             warnings.push(refusal);
+            continue;
+        }
+        if is_the_root(&raw_path) {
             continue;
         }
         let Some(relative) = safe_relative(&raw_path) else {
@@ -486,6 +496,9 @@ fn unpack_zip(
         let name = entry.name().to_string();
         if let Some(refusal) = name_refusal(&shown, &name) {
             warnings.push(refusal);
+            continue;
+        }
+        if is_the_root(Path::new(&name)) {
             continue;
         }
         let Some(relative) = safe_relative(Path::new(&name)) else {

@@ -166,6 +166,9 @@ pub struct Bundle {
     unpacked: Vec<tempfile::TempDir>,
 }
 
+/// Archives unpacked in one run at most (several PATHs, archives in a folder of loose files).
+const MAX_UNPACKED_ARCHIVES: usize = 64;
+
 /// Why no bundle could be made from the PATHs.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
@@ -405,6 +408,16 @@ impl Bundle {
             });
         }
         if packing != archive::Packing::Plain {
+            // Archives in a folder of loose files are unpacked too; one that holds itself
+            // (or archives nested without end) stops here.
+            if self.unpacked.len() >= MAX_UNPACKED_ARCHIVES {
+                return Err(BundleError::Unsupported {
+                    path: shown,
+                    what: format!(
+                        "not unpacked: {MAX_UNPACKED_ARCHIVES} archives were unpacked already (archives nested in archives?)"
+                    ),
+                });
+            }
             let temporary = tempfile::Builder::new()
                 .prefix("esc-diag-bundle-")
                 .tempdir()
@@ -590,13 +603,22 @@ impl Bundle {
                 path: shown.clone(),
                 error,
             })?;
+            let mut refused = None;
             for file in &loose {
                 if let Err(error) = self.add_path(file) {
+                    refused.get_or_insert_with(|| error.to_string());
                     self.warnings.push(Warning::file(
                         &file.display().to_string(),
                         error.to_string(),
                     ));
                 }
+            }
+            // Nothing read: the first file's refusal says why.
+            if let Some(why) = refused.filter(|_| self.nodes.is_empty()) {
+                return Err(BundleError::Unsupported {
+                    path: shown,
+                    what: format!("holds nothing esc-diag can read: {why}"),
+                });
             }
         }
         if self.nodes.is_empty() && manifest.is_none() {

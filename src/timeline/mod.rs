@@ -151,8 +151,9 @@ pub struct Timeline {
 
 /// A host name that carries a share of a bare file's lines of at least this (and 3 lines) makes
 /// a node of its own: a file that interleaves two nodes' syslog. A smaller share makes one too,
-/// unless its lines and the dominant host's follow one another, in the file and in time alike
-/// (a node renamed: `oadb02`, days later `db02`).
+/// unless its lines and the dominant host's follow one another, in the file and in time alike,
+/// and the two hear no different VRRP peers (a node renamed: `oadb02`, then `db02`); a spelling
+/// of the dominant host's name never does.
 const SECOND_HOST_SHARE: f64 = 0.2;
 
 /// Whether two host names are spellings of one: the same first label, its letters and digits
@@ -174,9 +175,9 @@ fn same_host(first: &str, second: &str) -> bool {
     first == second || key(first) == key(second)
 }
 
-/// Whether, in the files of a bare node (`node_reads`), `dominant` and `host` both heard VRRP adverts and
-/// never from the same address: two nodes of a pair, each hearing the other (a node renamed
-/// keeps hearing its peer).
+/// Whether, in the files of a bare node (`node_reads`), `dominant` and `host` both heard VRRP
+/// adverts and never from the same address: two nodes of a pair, each hearing the other (a node
+/// renamed keeps hearing its peer).
 fn heard_apart(node_reads: &[&FileRead], dominant: &str, host: &str) -> bool {
     let senders = |name: &str| -> std::collections::BTreeSet<&str> {
         node_reads
@@ -223,8 +224,8 @@ fn one_after_the_other(
     })
 }
 
-/// Names bare files' nodes after the syslog host their lines carry (the dominant one; a second
-/// host with a fair share of the lines is a node of its own). Files without host names (ESC's
+/// Names bare files' nodes after the syslog host their lines carry (the dominant one; another
+/// host is a node of its own as [`SECOND_HOST_SHARE`] says). Files without host names (ESC's
 /// own logs) given with one host's syslog belong to that host. Returns the renames.
 fn name_bare_nodes(
     bundle: &Bundle,
