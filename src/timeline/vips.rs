@@ -71,9 +71,12 @@ pub fn mark_vip_removals(events: &mut [Event]) {
         let announced = address_of(event)
             .map(bare_address)
             .is_some_and(|address| vips.contains(&address));
+        // (The yields are in time order: only those of the moment before are looked at.)
         let after_a_yield = event.time.is_some_and(|time| {
-            yielded
+            let first = yielded.partition_point(|(_, at)| !within_moment(*at, time) && *at < time);
+            yielded[first..]
                 .iter()
+                .take_while(|(_, at)| *at <= time)
                 .any(|(node, at)| *node == *event.node && within_moment(*at, time))
         });
         if announced || after_a_yield {
