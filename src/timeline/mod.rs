@@ -156,6 +156,9 @@ pub struct Timeline {
 /// of the dominant host's name never does.
 const SECOND_HOST_SHARE: f64 = 0.2;
 
+/// At most this many hosts of one bare file become nodes of their own besides the dominant one.
+const MAX_NODES_OF_A_FILE: usize = 7;
+
 /// Whether two host names are spellings of one: the same first label, its letters and digits
 /// alike (`esc-1`, `esc-1.example.com`, `ESC_1`; a paste's `ha-node-01` for `ha-node01`).
 /// Addresses are compared whole.
@@ -175,20 +178,28 @@ fn same_host(first: &str, second: &str) -> bool {
     first == second || key(first) == key(second)
 }
 
-/// Whether, in the files of a bare node (`node_reads`), `dominant` and `host` both heard VRRP
+/// Whether, in the files of a bare node, `dominant` and `host` both heard VRRP
 /// adverts and never from the same address: two nodes of a pair, each hearing the other (a node
 /// renamed keeps hearing its peer).
-fn heard_apart(node_reads: &[&FileRead], dominant: &str, host: &str) -> bool {
-    let senders = |name: &str| -> std::collections::BTreeSet<&str> {
-        node_reads
-            .iter()
-            .flat_map(|read| &read.events)
-            .filter(|event| event.host.as_deref() == Some(name))
-            .filter_map(|event| event.field("from_ip"))
-            .collect()
-    };
-    let (first, second) = (senders(dominant), senders(host));
-    !first.is_empty() && !second.is_empty() && first.is_disjoint(&second)
+fn heard_apart(senders: &AdvertSenders, dominant: &str, host: &str) -> bool {
+    match (senders.get(dominant), senders.get(host)) {
+        (Some(first), Some(second)) => first.is_disjoint(second),
+        _ => false,
+    }
+}
+
+/// The addresses each host of a bare node heard VRRP adverts from.
+type AdvertSenders<'a> = BTreeMap<&'a str, std::collections::BTreeSet<&'a str>>;
+
+/// [`AdvertSenders`] of the files of a bare node (`node_reads`), in one pass over their events.
+fn advert_senders<'a>(node_reads: &[&'a FileRead]) -> AdvertSenders<'a> {
+    let mut senders = AdvertSenders::new();
+    for event in node_reads.iter().flat_map(|read| &read.events) {
+        if let (Some(host), Some(sender)) = (event.host.as_deref(), event.field("from_ip")) {
+            senders.entry(host).or_default().insert(sender);
+        }
+    }
+    senders
 }
 
 /// Whether, in the files of a bare node (`node_reads`), all lines of `host` come before all of
@@ -270,11 +281,17 @@ fn name_bare_nodes(
             .iter()
             .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
             .collect();
+        let senders = advert_senders(&node_reads);
+        let mut own_nodes = 0;
         for (host, count) in &ranked {
-            let own_node = !same_host(host, dominant)
+            // The hosts with most lines first: past MAX_NODES_OF_A_FILE, the rest fold into the
+            // dominant one (a central syslog of many machines is not an HA pair's two sides).
+            let own_node = own_nodes < MAX_NODES_OF_A_FILE
+                && !same_host(host, dominant)
                 && (*count >= 3 && *count as f64 >= SECOND_HOST_SHARE * total as f64
                     || !one_after_the_other(plans, &node_reads, dominant, host)
-                    || heard_apart(&node_reads, dominant, host));
+                    || heard_apart(&senders, dominant, host));
+            own_nodes += usize::from(own_node);
             let name = if own_node { *host } else { dominant };
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
         }
@@ -1108,10 +1125,26 @@ impl Timeline {
             return;
         }
         let names = crate::sources::NameCache::default();
+        // The renames by node and host (the first of each, as `renamed` finds it): a file may
+        // name a thousand hosts, and every event is looked up.
+        let mut index: std::collections::HashMap<(&str, Option<&str>), &str> =
+            std::collections::HashMap::new();
+        for (from, host, to) in &self.renames {
+            index
+                .entry((from.as_str(), host.as_deref()))
+                .or_insert(to.as_str());
+        }
         let mut events = std::mem::take(&mut self.events);
         for event in &mut events {
-            let name = self.node_name_for(&event.node, event.host.as_deref());
-            if name != event.node.as_ref() {
+            let node = event.node.as_ref();
+            let name = event
+                .host
+                .as_deref()
+                .and_then(|host| index.get(&(node, Some(host))))
+                .or_else(|| index.get(&(node, None)))
+                .copied()
+                .unwrap_or(node);
+            if name != node {
                 event.node = names.get(name);
             }
         }
