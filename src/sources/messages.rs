@@ -82,12 +82,14 @@ impl Source for Messages {
         let book = LineBook::new(&context);
         Ok(Box::new(MessagesReader {
             book,
-            reader,
+            ahead: LinesAhead {
+                reader,
+                pending: std::collections::VecDeque::new(),
+                spare: Vec::new(),
+            },
             by_program: ProgramTables::default(),
             tables,
             context,
-            pending: std::collections::VecDeque::new(),
-            spare: Vec::new(),
             line: String::new(),
             status_unit: None,
             status_started: None,
@@ -143,13 +145,8 @@ struct MessagesReader<'a> {
     context: ReadContext<'a>,
     tables: Vec<&'a Table>,
     by_program: ProgramTables<'a>,
-    reader: LineReader,
     book: LineBook,
-    /// Lines read ahead to see whether they continue the previous one, not yet returned: their
-    /// numbers, offsets and texts.
-    pending: std::collections::VecDeque<(u64, u64, String)>,
-    /// Buffers of lines read ahead, kept for the next (at most [`MAX_CONTINUATION_LINES`]).
-    spare: Vec<String>,
+    ahead: LinesAhead,
     /// The line being read (its memory reused for the next line unless an event takes it).
     line: String,
     /// The unit of the last `systemctl status` block's first line, and that line's number.
@@ -174,26 +171,67 @@ const STATUS_HEADER_LINES: u64 = 8;
 /// the process lines and the control group's tree).
 const STATUS_BLOCK_LINES: usize = 40;
 
-/// The line `index` lines after the current one: from those read ahead already (`pending`),
-/// else read now and kept there (in a buffer from `spare`). None at the end of the file.
-fn line_ahead<'pending>(
-    pending: &'pending mut std::collections::VecDeque<(u64, u64, String)>,
-    spare: &mut Vec<String>,
-    book: &mut LineBook,
-    reader: &mut LineReader,
-    index: usize,
-) -> Option<&'pending str> {
-    while pending.len() <= index {
-        let mut ahead = spare.pop().unwrap_or_default();
-        match book.next_line_into(reader, &mut ahead) {
-            Some((number, offset)) => pending.push_back((number, offset, ahead)),
-            None => {
-                spare.push(ahead);
-                return None;
+/// The file's lines, and those read ahead of the current one (to see whether they continue it,
+/// or whose journal lines a status block shows) until they are read in turn.
+struct LinesAhead {
+    reader: LineReader,
+    /// Lines read ahead, not yet returned: their numbers, offsets and texts.
+    pending: std::collections::VecDeque<(u64, u64, String)>,
+    /// Buffers of lines read ahead, kept for the next (at most [`MAX_CONTINUATION_LINES`]).
+    spare: Vec<String>,
+}
+
+impl LinesAhead {
+    /// Reads the next line into `line` (the first read ahead, else the file's next), keeping
+    /// the buffer it replaces. Returns (number, offset) or None at the end.
+    fn next_into(&mut self, book: &mut LineBook, line: &mut String) -> Option<(u64, u64)> {
+        match self.pending.pop_front() {
+            Some((number, offset, text)) => {
+                let used = std::mem::replace(line, text);
+                self.keep(used);
+                Some((number, offset))
             }
+            None => book.next_line_into(&mut self.reader, line),
         }
     }
-    Some(pending[index].2.as_str())
+
+    /// The line `index` lines after the current one: read ahead already, or read now and kept.
+    /// None at the end of the file.
+    fn line(&mut self, book: &mut LineBook, index: usize) -> Option<&str> {
+        while self.pending.len() <= index {
+            let mut ahead = self.spare.pop().unwrap_or_default();
+            match book.next_line_into(&mut self.reader, &mut ahead) {
+                Some((number, offset)) => self.pending.push_back((number, offset, ahead)),
+                None => {
+                    self.keep(ahead);
+                    return None;
+                }
+            }
+        }
+        Some(self.pending[index].2.as_str())
+    }
+
+    /// The first `count` lines read ahead, taken (joined by newlines).
+    fn take(&mut self, count: usize) -> String {
+        let mut lines = String::new();
+        for position in 0..count {
+            let Some((_, _, text)) = self.pending.pop_front() else {
+                break;
+            };
+            if position > 0 {
+                lines.push('\n');
+            }
+            lines.push_str(&text);
+            self.keep(text);
+        }
+        lines
+    }
+
+    fn keep(&mut self, buffer: String) {
+        if self.spare.len() < MAX_CONTINUATION_LINES {
+            self.spare.push(buffer);
+        }
+    }
 }
 
 /// Whether a line continues the previous one: no stamp of its own and not a journal marker (a
@@ -219,16 +257,7 @@ impl EventReader for MessagesReader<'_> {
     fn next_event(&mut self) -> Option<super::Event> {
         loop {
             // The line is read into a buffer kept from line to line: most lines are dropped.
-            let (number, offset) = match self.pending.pop_front() {
-                Some((number, offset, text)) => {
-                    let used = std::mem::replace(&mut self.line, text);
-                    if self.spare.len() < MAX_CONTINUATION_LINES {
-                        self.spare.push(used);
-                    }
-                    (number, offset)
-                }
-                None => self.book.next_line_into(&mut self.reader, &mut self.line)?,
-            };
+            let (number, offset) = self.ahead.next_into(&mut self.book, &mut self.line)?;
             // A `journalctl -o json` entry is read as the syslog line it stands for.
             if let Some(rendered) = journal_json::render(&self.line)
                 .or_else(|| super::container_log::render(&self.line))
@@ -260,13 +289,7 @@ impl EventReader for MessagesReader<'_> {
             let mut block_host: Option<String> = None;
             if status_start.is_some() {
                 for index in 0..STATUS_BLOCK_LINES {
-                    let Some(ahead) = line_ahead(
-                        &mut self.pending,
-                        &mut self.spare,
-                        &mut self.book,
-                        &mut self.reader,
-                        index,
-                    ) else {
+                    let Some(ahead) = self.ahead.line(&mut self.book, index) else {
                         break;
                     };
                     if envelope::status_unit(ahead).is_some() {
@@ -362,13 +385,7 @@ impl EventReader for MessagesReader<'_> {
                 let mut pieces = 0;
                 let mut blank_before = false;
                 for index in 0..2 * MAX_CONTINUATION_LINES {
-                    let Some(ahead) = line_ahead(
-                        &mut self.pending,
-                        &mut self.spare,
-                        &mut self.book,
-                        &mut self.reader,
-                        index,
-                    ) else {
+                    let Some(ahead) = self.ahead.line(&mut self.book, index) else {
                         break;
                     };
                     if ahead.trim().is_empty() && !blank_before {
@@ -410,19 +427,7 @@ impl EventReader for MessagesReader<'_> {
             } else {
                 classification
             };
-            let continuation: Option<String> = (continued > 0).then(|| {
-                let mut lines = String::new();
-                for (position, (_, _, text)) in self.pending.drain(..continued).enumerate() {
-                    if position > 0 {
-                        lines.push('\n');
-                    }
-                    lines.push_str(&text);
-                    if self.spare.len() < MAX_CONTINUATION_LINES {
-                        self.spare.push(text);
-                    }
-                }
-                lines
-            });
+            let continuation: Option<String> = (continued > 0).then(|| self.ahead.take(continued));
             let recognised = classification.is_some();
             if recognised {
                 self.book.stats.recognised_lines += 1 + continued as u64;

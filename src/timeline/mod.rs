@@ -12,7 +12,7 @@ pub mod state;
 pub mod vips;
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -137,9 +137,8 @@ pub struct Timeline {
     pub warnings: Vec<Warning>,
     /// The newest instant of any line read (for relative --since/--until).
     pub newest: Option<DateTime<Utc>>,
-    /// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
-    /// the host, or None for lines without one, the node's name in the timeline).
-    pub renames: Vec<(String, Option<String>, String)>,
+    /// Bare files' nodes named after the syslog host their lines carry.
+    pub renames: Renames,
     /// The warnings of the classes of events the budget thinned (not in `warnings`: they are
     /// about the analysis, not about reading); empty when every recognised event was kept.
     pub thinned: Vec<Warning>,
@@ -307,34 +306,74 @@ fn name_bare_nodes(
     renames
 }
 
-/// The timeline's name for an event of `node` carrying `host`, after `renames`.
-fn renamed<'a>(
-    renames: &'a [(String, Option<String>, String)],
-    node: &'a str,
-    host: Option<&str>,
-) -> &'a str {
-    renames
-        .iter()
-        .find(|(from, with_host, _)| from == node && with_host.as_deref() == host && host.is_some())
-        .or_else(|| {
-            renames
-                .iter()
-                .find(|(from, with_host, _)| from == node && with_host.is_none())
-        })
-        .map_or(node, |(_, _, to)| to.as_str())
+/// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
+/// the host, or None for lines without one, the node's name in the timeline), in the order made,
+/// with an index by node and host (every event is looked up; a file may name a thousand hosts).
+#[derive(Debug, Default)]
+pub struct Renames {
+    list: Vec<(String, Option<String>, String)>,
+    /// By bundle node: the first rename of its lines without a host, and of each host's.
+    by_node: HashMap<String, NodeRenames>,
+}
+
+#[derive(Debug, Default)]
+struct NodeRenames {
+    without_host: Option<usize>,
+    by_host: HashMap<String, usize>,
+}
+
+impl Renames {
+    fn new(list: Vec<(String, Option<String>, String)>) -> Renames {
+        let mut by_node: HashMap<String, NodeRenames> = HashMap::new();
+        for (position, (from, host, _)) in list.iter().enumerate() {
+            let node = by_node.entry(from.clone()).or_default();
+            match host {
+                Some(host) => {
+                    node.by_host.entry(host.clone()).or_insert(position);
+                }
+                None => {
+                    node.without_host.get_or_insert(position);
+                }
+            }
+        }
+        Renames { list, by_node }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The timeline's name for an event of `node` carrying `host` (its host's rename, else that
+    /// of the node's lines without a host, else `node`).
+    pub fn name_for<'a>(&'a self, node: &'a str, host: Option<&str>) -> &'a str {
+        let Some(renames) = self.by_node.get(node) else {
+            return node;
+        };
+        host.and_then(|host| renames.by_host.get(host))
+            .or(renames.without_host.as_ref())
+            .map_or(node, |position| self.list[*position].2.as_str())
+    }
+
+    /// The names the lines of bundle node `node` were given.
+    fn targets_of<'a>(&'a self, node: &'a str) -> impl Iterator<Item = &'a str> {
+        self.list
+            .iter()
+            .filter(move |(from, _, _)| from == node)
+            .map(|(_, _, to)| to.as_str())
+    }
 }
 
 /// Each node's share of a file whose hosts the renames give to more than one node (empty when
 /// its lines all go to one).
 fn node_shares(
-    renames: &[(String, Option<String>, String)],
+    renames: &Renames,
     node: &str,
     stats: &FileStats,
     instant: impl Fn(Option<(crate::sources::envelope::Stamp, u32)>) -> Option<DateTime<Utc>>,
 ) -> Vec<NodeShare> {
     let mut shares: Vec<NodeShare> = Vec::new();
     for host in &stats.hosts {
-        let name = renamed(renames, node, host.host.as_deref());
+        let name = renames.name_for(node, host.host.as_deref());
         let position = match shares.iter().position(|share| share.node == name) {
             Some(position) => position,
             None => {
@@ -374,7 +413,7 @@ fn node_shares(
 impl Timeline {
     /// The timeline's name for an event of `node` carrying `host`.
     pub fn node_name_for<'a>(&'a self, node: &'a str, host: Option<&str>) -> &'a str {
-        renamed(&self.renames, node, host)
+        self.renames.name_for(node, host)
     }
 
     /// What each file gives of each node's lines: a file's, or each node's share of it.
@@ -920,7 +959,7 @@ impl Timeline {
         let events_left_out = thinned.iter().map(|class| class.offered - class.kept).sum();
         let thinned = budget::warnings(&thinned, max_events);
         settle_years(bundle, &mut plans, &reads, &mut warnings);
-        let renames = name_bare_nodes(bundle, &plans, &reads);
+        let renames = Renames::new(name_bare_nodes(bundle, &plans, &reads));
 
         // The largest file's events become the list the others join (moved, not copied: with
         // many recognised events, two copies of them were the peak of memory).
@@ -1125,26 +1164,10 @@ impl Timeline {
             return;
         }
         let names = crate::sources::NameCache::default();
-        // The renames by node and host (the first of each, as `renamed` finds it): a file may
-        // name a thousand hosts, and every event is looked up.
-        let mut index: std::collections::HashMap<(&str, Option<&str>), &str> =
-            std::collections::HashMap::new();
-        for (from, host, to) in &self.renames {
-            index
-                .entry((from.as_str(), host.as_deref()))
-                .or_insert(to.as_str());
-        }
         let mut events = std::mem::take(&mut self.events);
         for event in &mut events {
-            let node = event.node.as_ref();
-            let name = event
-                .host
-                .as_deref()
-                .and_then(|host| index.get(&(node, Some(host))))
-                .or_else(|| index.get(&(node, None)))
-                .copied()
-                .unwrap_or(node);
-            if name != node {
+            let name = self.node_name_for(&event.node, event.host.as_deref());
+            if name != event.node.as_ref() {
                 event.node = names.get(name);
             }
         }
@@ -1162,9 +1185,8 @@ impl Timeline {
         for node in &self.nodes {
             let mut targets: Vec<String> = self
                 .renames
-                .iter()
-                .filter(|(from, _, _)| *from == node.name)
-                .map(|(_, _, to)| to.clone())
+                .targets_of(&node.name)
+                .map(str::to_string)
                 .collect();
             if targets.is_empty() {
                 targets.push(node.name.clone());
