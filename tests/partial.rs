@@ -270,6 +270,59 @@ fn a_folder_of_loose_files_reads_as_its_logs() {
     );
 }
 
+/// A warning about a bare file names the node its lines became, as every other part of the
+/// report does (not the file's own name), or no node when the file holds several nodes.
+#[test]
+fn warnings_about_bare_files_name_the_nodes_the_report_names() {
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(folder.path().join(name), bytes).unwrap();
+    write(
+        "primary.messages",
+        b"Nov 25 10:00:00 lb1 Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE\n",
+    );
+    write(
+        "both.log",
+        b"Nov 25 10:00:01 lb2 Keepalived_vrrp[22]: (VI_1) Entering BACKUP STATE\n\
+          Nov 25 10:00:02 lb3 Keepalived_vrrp[32]: (VI_2) Entering BACKUP STATE\n\
+          Nov 25 10:00:03 lb2 Keepalived_vrrp[22]: (VI_1) Entering MASTER STATE\n\
+          Nov 25 10:00:04 lb3 Keepalived_vrrp[32]: (VI_2) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(folder.path(), &[]);
+    let mut nodes: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, ["lb1", "lb2", "lb3"], "{report}");
+    let warnings = report["coverage"]["warnings"].as_array().unwrap();
+    let year_of = |file: &str| {
+        warnings
+            .iter()
+            .find(|warning| {
+                warning["file"] == file
+                    && warning["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("stamps carry no year")
+            })
+            .unwrap_or_else(|| panic!("{file}: {warnings:?}"))
+    };
+    assert_eq!(year_of("primary.messages")["node"], "lb1");
+    assert_eq!(year_of("both.log")["node"], Value::Null);
+    let checks = report["checks"].as_array().unwrap();
+    for item in warnings.iter().chain(checks) {
+        if let Some(node) = item["node"].as_str() {
+            assert!(nodes.contains(&node), "{item}");
+        }
+    }
+    // Each node's checks are its own: all three are checked.
+    for node in &nodes {
+        assert!(checks.iter().any(|check| check["node"] == *node), "{node}");
+    }
+}
+
 /// A ticket attachment's long file name: an evidence line is quoted under its time, node and
 /// file, at the report's width, not squeezed into a narrow column right of them.
 #[test]

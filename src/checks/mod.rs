@@ -260,15 +260,24 @@ pub static CHECKS: &[(&str, CheckFunction)] = &[
 
 /// Runs every check on a bundle and its timeline.
 pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
+    // A bare file's lines go by the host names they carry (one file may hold several nodes):
+    // each name is a node to check, with its own events.
     let nodes = bundle
         .nodes
         .iter()
         .filter(|node| !timeline.not_logs.contains(&node.name))
-        .map(|node| {
+        .flat_map(|node| {
+            timeline
+                .renames
+                .names_of(&node.name)
+                .into_iter()
+                .map(move |name| (node, name))
+        })
+        .map(|(node, name)| {
             let events: Vec<&Event> = timeline
                 .events
                 .iter()
-                .filter(|event| event.node.as_ref() == node.name)
+                .filter(|event| event.node.as_ref() == name)
                 .collect();
             let config = events
                 .iter()
@@ -279,7 +288,7 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
                 .map(|event| &event.fields);
             let manifest = node.manifest.as_ref();
             NodeView {
-                name: &node.name,
+                name,
                 captures: NodeCaptures::read(node),
                 config,
                 manifest_addresses: manifest

@@ -415,8 +415,12 @@ pub fn write(
     if !not_checked.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", "Not checked, or only in part".bold())?;
-        for line in not_checked {
-            writeln!(out, "  - {line}")?;
+        for item in not_checked {
+            let mut lines = textwrap(&item, WIDTH - 4).into_iter();
+            writeln!(out, "  - {}", lines.next().unwrap_or_default())?;
+            for line in lines {
+                writeln!(out, "    {line}")?;
+            }
         }
     }
     writeln!(out)?;

@@ -354,12 +354,19 @@ impl Renames {
             .map_or(node, |position| self.list[*position].2.as_str())
     }
 
-    /// The names the lines of bundle node `node` were given.
-    fn targets_of<'a>(&'a self, node: &'a str) -> impl Iterator<Item = &'a str> {
-        self.list
-            .iter()
-            .filter(move |(from, _, _)| from == node)
-            .map(|(_, _, to)| to.as_str())
+    /// The names the lines of bundle node `node` go by in the timeline, each once, in the order
+    /// they were given: its renames' targets, else its own name.
+    pub fn names_of<'a>(&'a self, node: &'a str) -> Vec<&'a str> {
+        let mut names: Vec<&str> = Vec::new();
+        for (_, _, to) in self.list.iter().filter(|(from, _, _)| from == node) {
+            if !names.contains(&to.as_str()) {
+                names.push(to);
+            }
+        }
+        if names.is_empty() {
+            names.push(node);
+        }
+        names
     }
 }
 
@@ -1181,25 +1188,37 @@ impl Timeline {
         for (index, name) in files {
             self.files[index].node = name;
         }
+        self.rename_warnings();
         let mut nodes: Vec<NodeTimeline> = Vec::new();
         for node in &self.nodes {
-            let mut targets: Vec<String> = self
-                .renames
-                .targets_of(&node.name)
-                .map(str::to_string)
-                .collect();
-            if targets.is_empty() {
-                targets.push(node.name.clone());
-            }
-            for target in targets {
+            for target in self.renames.names_of(&node.name) {
                 if !nodes.iter().any(|known| known.name == target) {
                     let mut entry = node.clone();
-                    entry.name = target;
+                    entry.name = target.to_string();
                     nodes.push(entry);
                 }
             }
         }
         self.nodes = nodes;
+    }
+
+    /// A warning about a bare file names the node its lines became (not the file's own name,
+    /// which the report never shows as a node); one about a file whose lines became several nodes
+    /// names the file alone.
+    fn rename_warnings(&mut self) {
+        for warning in &mut self.warnings {
+            let Some(node) = warning.node.clone() else {
+                continue;
+            };
+            match self.renames.names_of(&node).as_slice() {
+                [only] => warning.node = Some((*only).to_string()),
+                // Only bare files are renamed, and a bare file's node is named as the file.
+                _ => {
+                    warning.file.get_or_insert(node);
+                    warning.node = None;
+                }
+            }
+        }
     }
 }
 
