@@ -365,13 +365,19 @@ fn decide_status(
         );
     }
     if let Some((failover, count)) = headline_failover(analysis) {
+        // A node's first state seen: what it left is not in the logs (a takeover, or a start).
+        let (change, before) = match failover.from {
+            Role::Unknown => (
+                format!("became {}", failover.to),
+                " (what it was before is not in the logs)",
+            ),
+            from => (format!("went {from} → {}", failover.to), ""),
+        };
         return Verdict::new(
             Status::Failover,
             format!(
-                "failover: {} went {} → {} of {} {}, cause {}{}",
+                "failover: {} {change} of {} {}{before}, cause {}{}",
                 failover.node,
-                failover.from,
-                failover.to,
                 failover.instance,
                 failover.time.map_or_else(
                     || "(in lines without a date, read in their order)".to_string(),
@@ -519,7 +525,7 @@ fn decide_status(
         return Verdict::new(
             Status::Degraded,
             format!(
-                "degraded: {} last said MASTER of {} and its logs end at {}; {} MASTER after it:                  the hand-over is not in the logs",
+                "degraded: {} last said MASTER of {} and its logs end at {}; {} MASTER after it: the hand-over is not in the logs",
                 silent.node,
                 now.instance,
                 crate::timeline::format_time(silent.last_seen, 0),
