@@ -323,6 +323,79 @@ fn warnings_about_bare_files_name_the_nodes_the_report_names() {
     }
 }
 
+/// The clock set back at boot while keepalived kept logging (chrony stepping a clock that ran
+/// ahead): the lines keep the order the process wrote them in, so the instance that yielded after
+/// the step is BACKUP now and no restart is invented; a warning says where and by how much. Two
+/// `systemctl status` captures pasted one after the other repeat lines, and are no step.
+#[test]
+fn a_clock_set_back_while_keepalived_logs_keeps_the_order_it_wrote() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("ha-nginx-1.messages");
+    std::fs::write(
+        &file,
+        "Aug  2 14:46:03 ha-nginx-1 Keepalived[742]: Starting VRRP child process, pid=878\n\
+         Aug  2 14:46:03 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) Entering BACKUP STATE (init)\n\
+         Aug  2 14:46:07 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) Receive advertisement timeout\n\
+         Aug  2 14:46:07 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) Entering MASTER STATE\n\
+         Aug  2 14:46:07 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) setting VIPs.\n\
+         Aug  2 14:41:38 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) Master received advert from 10.255.1.10 with higher priority 100, ours 99\n\
+         Aug  2 14:41:38 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) Entering BACKUP STATE\n\
+         Aug  2 14:41:38 ha-nginx-1 Keepalived_vrrp[878]: (VI_2) removing VIPs.\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let states: Vec<(&str, &str)> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            (
+                change["to"].as_str().unwrap(),
+                change["time"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states.iter().map(|(to, _)| *to).collect::<Vec<_>>(),
+        ["BACKUP", "MASTER", "BACKUP"],
+        "{report}"
+    );
+    assert!(
+        states.windows(2).all(|pair| pair[0].1 <= pair[1].1),
+        "{states:?}"
+    );
+    assert_eq!(states[2].1, "2026-08-02T14:41:38Z");
+    assert_eq!(report["split_brain"], serde_json::json!([]), "{report}");
+    let text = report.to_string();
+    assert!(!text.contains("restarted"), "{text}");
+    let warnings = report["coverage"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|warning| warning["line"] == 6
+            && warning["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("the clock went back 4 min 29 s here")),
+        "{warnings:?}"
+    );
+
+    let status = folder.path().join("lb.systemctl-status");
+    let capture = "Active: active (running) since Sat 2019-01-26 04:27:30 UTC; 1min 42s ago\n\
+                   Jan 26 04:27:30 lb Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+                   Jan 26 04:27:33 lb Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+                   Jan 26 04:28:13 lb Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Received advert with higher priority 101, ours 100\n\
+                   Jan 26 04:28:13 lb Keepalived_vrrp[6223]: VRRP_Instance(VI_1) Entering BACKUP STATE\n";
+    std::fs::write(&status, format!("{capture}{capture}")).unwrap();
+    let (report, _) = analyze(&status, &[]);
+    let warnings = report["coverage"]["warnings"].as_array().unwrap();
+    assert!(
+        !warnings.iter().any(|warning| warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("the clock went back")),
+        "{warnings:?}"
+    );
+}
+
 /// A ticket attachment's long file name: an evidence line is quoted under its time, node and
 /// file, at the report's width, not squeezed into a narrow column right of them.
 #[test]

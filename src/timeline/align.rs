@@ -90,6 +90,8 @@ pub struct FileClock {
     /// Node clock minus collector clock, in seconds (0 when unknown).
     pub offset_s: f64,
     pub uncertainty_s: Option<f64>,
+    /// Lines written ahead of a clock that was then set back, placed on the clock that followed.
+    pub stepped_back: Vec<super::clock_steps::SteppedBack>,
 }
 
 impl FileClock {
@@ -226,6 +228,7 @@ mod tests {
             year_turns: 1,
             offset_s: 0.0,
             uncertainty_s: None,
+            stepped_back: Vec::new(),
         };
         let december = clock.instant(&stamp(None, 12, 31), 0, false).unwrap();
         let january = clock.instant(&stamp(None, 1, 1), 1, false).unwrap();
@@ -241,6 +244,7 @@ mod tests {
             year_turns: 0,
             offset_s: 1e15,
             uncertainty_s: None,
+            stepped_back: Vec::new(),
         };
         assert!(
             clock
@@ -277,6 +281,7 @@ mod tests {
             year_turns: 0,
             offset_s: 5.25,
             uncertainty_s: Some(0.01),
+            stepped_back: Vec::new(),
         };
         let precise = Stamp {
             fraction_digits: 3,

@@ -4,6 +4,7 @@
 
 pub mod align;
 pub mod budget;
+pub mod clock_steps;
 pub mod filter;
 pub mod instances;
 mod replay;
@@ -732,11 +733,56 @@ fn plan_files(bundle: &Bundle, nodes: &mut [NodeTimeline], zones: &[Zone]) -> Ve
                     year_turns: 0,
                     offset_s: offset.unwrap_or(0.0),
                     uncertainty_s: offset.and(uncertainty),
+                    stepped_back: Vec::new(),
                 },
             });
         }
     }
     plans
+}
+
+/// Finds where a file's clock was set back while a process kept logging, and places the lines
+/// written ahead of it on the clock that followed (said in a warning: the step's own length is
+/// not logged, so those lines' times are the least the step can have been).
+fn settle_clock_steps(
+    bundle: &Bundle,
+    plans: &mut [FilePlan],
+    reads: &[FileRead],
+    warnings: &mut Vec<Warning>,
+) {
+    for read in reads {
+        let plan = &mut plans[read.plan_index];
+        let instants: Vec<Option<DateTime<Utc>>> = read
+            .events
+            .iter()
+            .map(|event| {
+                let stamp = event.stamp.filter(|_| !event.collector_clock)?;
+                plan.clock.instant(&stamp, event.year_turns, false)
+            })
+            .collect();
+        let steps = clock_steps::find(&read.events, &instants);
+        for step in &steps {
+            warnings.push(Warning::at(
+                &bundle.nodes[plan.node].name,
+                &plan.file.relative,
+                Some(step.step_line),
+                format!(
+                    "the clock went back {} here ({} → {}) while {}[{}] kept logging: its {} \
+                     recognised lines written ahead of it are placed that much earlier, on the \
+                     clock that followed, and at least {} s before this line (how long the step \
+                     itself took is not logged)",
+                    skew::format_gap((step.before - step.after).num_seconds()),
+                    skew::format_instant(step.before),
+                    skew::format_instant(step.after),
+                    step.program,
+                    step.pid,
+                    step.lines_moved,
+                    clock_steps::LEAST_STEP_BACK.num_seconds()
+                ),
+            ));
+        }
+        plan.clock.stepped_back = steps;
+    }
 }
 
 /// Settles the year of every file with year-less stamps, from (in order) its rotation date, its
@@ -966,6 +1012,7 @@ impl Timeline {
         let events_left_out = thinned.iter().map(|class| class.offered - class.kept).sum();
         let thinned = budget::warnings(&thinned, max_events);
         settle_years(bundle, &mut plans, &reads, &mut warnings);
+        settle_clock_steps(bundle, &mut plans, &reads, &mut warnings);
         let renames = Renames::new(name_bare_nodes(bundle, &plans, &reads));
 
         // The largest file's events become the list the others join (moved, not copied: with
@@ -1089,6 +1136,7 @@ impl Timeline {
                 year_turns: 0,
                 offset_s: 0.0,
                 uncertainty_s: None,
+                stepped_back: Vec::new(),
             };
             for mut event in collection_events(node, &context) {
                 place(&mut event, &clock);
@@ -1227,6 +1275,13 @@ fn place(event: &mut Event, clock: &FileClock) {
     event.time = event
         .stamp
         .and_then(|stamp| clock.instant(&stamp, event.year_turns, event.collector_clock));
+    if !event.collector_clock
+        && let Some(time) = event.time
+    {
+        event.time = Some(clock.stepped_back.iter().fold(time, |time, step| {
+            step.apply(time, event.line, event.host.as_deref())
+        }));
+    }
     if !event.collector_clock {
         event.uncertainty_s = clock.uncertainty_s;
     }

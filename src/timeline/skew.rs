@@ -101,11 +101,11 @@ pub fn warn_about_skewed_clocks(events: &[Event], warnings: &mut Vec<Warning>) {
 }
 
 /// To the second, as the other warnings write instants.
-fn format_instant(time: DateTime<Utc>) -> String {
+pub(super) fn format_instant(time: DateTime<Utc>) -> String {
     super::format_time_capped(time, 0, 0)
 }
 
-fn format_gap(seconds: i64) -> String {
+pub(super) fn format_gap(seconds: i64) -> String {
     let seconds = seconds.abs();
     if seconds < 120 {
         format!("{seconds} s")
