@@ -494,9 +494,44 @@ fn one_nodes_paste_names_the_change_it_shows_and_not_the_side_it_lacks() {
     );
     let text = analyze_text(bundle.path());
     assert!(
-        text.contains("now: VI_1       MASTER not in these logs; standby ip-10-0-1-58"),
+        text.contains(
+            "now: VI_1       MASTER not in these logs (ip-10-0-1-58 yielded to its advert at\n                  2026-06-10T20:18:54Z); standby ip-10-0-1-58"
+        ),
         "{text}"
     );
+}
+
+/// Both nodes' logs: the old master's end, the other took over, then yielded to a better advert.
+/// A MASTER holds the instance after that (the old one back, its restart not in its logs, or
+/// another): not "no MASTER", and the old master is not called dead or hung.
+#[test]
+fn a_master_heard_after_the_last_takeover_is_not_no_master() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "ssq-56",
+            "var/log/messages",
+            "Apr  2 10:46:09 ssq-56 Keepalived_vrrp: VRRP_Instance(VIP) Entering MASTER STATE\n\
+             Apr  2 10:46:14 ssq-56 Keepalived_vrrp: VRRP_Instance(VIP) Sending gratuitous ARPs on eth1 for 172.16.7.55\n",
+        )
+        .file(
+            "ssq-57",
+            "var/log/messages",
+            "Apr  2 10:51:44 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering BACKUP STATE\n\
+             Apr  2 11:10:20 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering MASTER STATE\n\
+             Apr  2 11:13:48 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Received higher prio advert\n\
+             Apr  2 11:13:48 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let now = &report["state_now"][0];
+    assert_eq!(now["masters"], serde_json::json!([]), "{now}");
+    assert_eq!(now["heard_master"]["node"], "ssq-57", "{now}");
+    assert_eq!(now["heard_master"]["at"], "2026-04-02T11:13:48Z", "{now}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("now: VIP        MASTER not in these logs (ssq-57 yielded to its advert at"),
+        "{text}"
+    );
+    assert!(!text.contains("silent since"), "{text}");
 }
 
 #[test]
@@ -853,7 +888,7 @@ fn a_master_whose_logs_end_before_the_peer_received_its_priority_0_released_the_
         text.contains("then released it: netology4 received its priority 0"),
         "{text}"
     );
-    assert!(!text.contains("dead or hung"), "{text}");
+    assert!(!text.contains("silent since"), "{text}");
 }
 
 #[test]

@@ -101,6 +101,18 @@ pub struct InstanceNowRecord {
     /// Nodes whose last word was BACKUP but whose logs end before another node left MASTER,
     /// none taking over since: not counted as standby now.
     pub stale_backups: Vec<LastSeenRecord>,
+    /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of
+    /// the logs yielded to after every takeover they show (its sender held the instance then).
+    pub heard_master: Option<HeardMasterRecord>,
+}
+
+#[derive(Serialize)]
+pub struct HeardMasterRecord {
+    /// The node that yielded to the advert, and when.
+    pub node: String,
+    pub at: String,
+    /// The sender's address, where the line names it.
+    pub sender: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -501,6 +513,11 @@ impl Report {
                             last_seen: format_time(*last, 0),
                         })
                         .collect(),
+                    heard_master: now.heard_master.as_ref().map(|heard| HeardMasterRecord {
+                        node: heard.receiver.clone(),
+                        at: format_time(heard.at, 0),
+                        sender: heard.sender.clone(),
+                    }),
                 })
                 .collect(),
             findings,

@@ -66,16 +66,22 @@ pub fn write(
             others,
             ..
         } = phrases::instance_now(report, now);
-        writeln!(
-            out,
-            "  now: {:<10} {masters}; {standby}{}",
-            now.instance,
+        // Wrapped under itself, after the instance's name.
+        let head = format!("  now: {:<10} ", now.instance);
+        let indent = head.chars().count();
+        let body = format!(
+            "{masters}; {standby}{}",
             if others.is_empty() {
                 String::new()
             } else {
                 format!("; {}", others.join(", "))
             }
-        )?;
+        );
+        let mut lines = textwrap(&body, WIDTH.saturating_sub(indent).max(40)).into_iter();
+        writeln!(out, "{head}{}", lines.next().unwrap_or_default())?;
+        for line in lines {
+            writeln!(out, "{:indent$}{line}", "")?;
+        }
     }
     // DRBD and ESC's services at the end of the evidence, where the bundle shows them.
     let drbd: Vec<String> = report

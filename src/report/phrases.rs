@@ -48,14 +48,25 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
             one_side,
         };
     }
+    // A MASTER heard after every takeover shown: one of the logs' nodes yielded to it.
+    let heard = now.heard_master.as_ref().map(|heard| {
+        format!(
+            "{} yielded to {} advert at {}",
+            heard.node,
+            heard
+                .sender
+                .as_deref()
+                .map_or("its".to_string(), |sender| format!("{sender}'s")),
+            heard.at
+        )
+    });
     InstanceNowPhrases {
         masters: if now.masters.is_empty() {
-            if one_side {
-                "MASTER not in these logs"
-            } else {
-                "no MASTER"
+            match (&heard, one_side) {
+                (Some(heard), _) => format!("MASTER not in these logs ({heard})"),
+                (None, true) => "MASTER not in these logs".to_string(),
+                (None, false) => "no MASTER".to_string(),
             }
-            .to_string()
         } else {
             format!("MASTER {}", now.masters.join(" and "))
         },
@@ -98,6 +109,17 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                          received its priority 0 at {at} (a stop or FAULT its logs do not show)",
                         silent.node, silent.last_seen
                     ),
+                    // Heard from after its logs end: the MASTER then may be this node, back.
+                    _ if now
+                        .heard_master
+                        .as_ref()
+                        .is_some_and(|heard| heard.at > silent.last_seen) =>
+                    {
+                        format!(
+                            "{} last said MASTER (its logs end {}); whether it is the MASTER heard since is not in them",
+                            silent.node, silent.last_seen
+                        )
+                    }
                     _ => format!(
                         "{} last said MASTER, silent since {} (dead or hung?)",
                         silent.node, silent.last_seen

@@ -18,6 +18,18 @@ pub struct SilentMaster {
     pub released: Option<(String, DateTime<Utc>)>,
 }
 
+/// A MASTER heard after every takeover the logs show, none of the logs' nodes being MASTER at
+/// the end: a node of the logs yielded to its advert. It is a node whose logs end earlier (back
+/// after a restart they do not show) or one not in the logs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeardMaster {
+    /// The node that received the advert, and when.
+    pub receiver: String,
+    pub at: DateTime<Utc>,
+    /// The advert's sender address, where the line names it.
+    pub sender: Option<String>,
+}
+
 /// The state of one VRRP instance at the end of the evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceNow {
@@ -38,6 +50,9 @@ pub struct InstanceNow {
     /// none taking over since, with their last line: a BACKUP still running would have taken
     /// over; what they did is not in the logs, so they are not counted as standby now.
     pub stale_backups: Vec<(String, DateTime<Utc>)>,
+    /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of the
+    /// logs yielded to after every takeover they show.
+    pub heard_master: Option<HeardMaster>,
 }
 
 /// Who held which state of each instance at the end of the evidence.
@@ -54,6 +69,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 silent_masters: Vec::new(),
                 undated_last: Vec::new(),
                 stale_backups: Vec::new(),
+                heard_master: None,
             };
             let last_line = |node: &str| {
                 timeline
@@ -136,9 +152,40 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                     }
                 }
             }
+            if now.masters.is_empty() {
+                now.heard_master = heard_master(timeline, states, instance);
+            }
             now
         })
         .collect()
+}
+
+/// The last advert of a MASTER of `instance` that a node of the logs yielded to, at or after the
+/// last takeover the logs show (of any node): the sender held the instance then.
+fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<HeardMaster> {
+    let last_takeover = states
+        .transitions
+        .iter()
+        .filter(|transition| transition.instance == instance && transition.to == Role::Master)
+        .map(|transition| transition.time)
+        .max();
+    timeline
+        .events
+        .iter()
+        .rev()
+        .filter(|event| {
+            matches!(
+                event.event.as_deref(),
+                Some(events::HIGHER_PRIORITY_ADVERT | events::SAME_PRIORITY_HIGHER_IP)
+            ) && event.field("instance") == Some(instance)
+        })
+        .find_map(|event| Some((event, event.time?)))
+        .filter(|(_, at)| last_takeover.is_none_or(|takeover| *at >= takeover))
+        .map(|(event, at)| HeardMaster {
+            receiver: event.node.to_string(),
+            at,
+            sender: event.field("from_ip").map(str::to_string),
+        })
 }
 
 /// Whether another node received an advert of `instance` (not a priority-0 one) after `last`,
