@@ -323,6 +323,68 @@ fn warnings_about_bare_files_name_the_nodes_the_report_names() {
     }
 }
 
+/// A ticket's attachments named after their nodes: a file whose lines name no host (dmesg, a
+/// console) is the node its name begins with, joining that node's syslog, or another file of the
+/// same name; a file given alone keeps its name.
+#[test]
+fn files_without_host_names_are_the_nodes_their_names_begin_with() {
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(folder.path().join(name), text).unwrap();
+    write(
+        "lb1.messages",
+        "Nov 25 10:00:00 lb1 Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE\n",
+    );
+    write(
+        "lb2.messages",
+        "Nov 25 10:00:01 lb2 Keepalived_vrrp[22]: (VI_1) Entering BACKUP STATE\n",
+    );
+    write(
+        "lb1.dmesg",
+        "[Tue Nov 25 10:05:00 2025] block drbd0: role( Secondary -> Primary )\n",
+    );
+    write(
+        "lb3.part1.console",
+        "Tue Nov 25 10:00:02 2025: (VI_2) Entering MASTER STATE\n",
+    );
+    write(
+        "lb3.part2.console",
+        "Tue Nov 25 10:06:00 2025: (VI_2) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(folder.path(), &[]);
+    let mut nodes: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, ["lb1", "lb2", "lb3"], "{report}");
+    let file_node = |file: &str| {
+        report["coverage"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|record| record["file"] == file)
+            .map(|record| record["node"].clone())
+    };
+    assert_eq!(
+        file_node("lb1.dmesg"),
+        Some(serde_json::json!("lb1")),
+        "{report}"
+    );
+    // Each node is checked once.
+    let checks = report["checks"].as_array().unwrap();
+    let lb1_checks = checks
+        .iter()
+        .filter(|check| check["id"] == "address-on-kad-vif" && check["node"] == "lb1")
+        .count();
+    assert_eq!(lb1_checks, 1, "{checks:?}");
+
+    let alone = folder.path().join("lb3.part1.console");
+    let (report, _) = analyze(&alone, &[]);
+    assert_eq!(report["nodes"][0]["name"], "lb3.part1.console", "{report}");
+}
+
 /// The clock set back at boot while keepalived kept logging (chrony stepping a clock that ran
 /// ahead): the lines keep the order the process wrote them in, so the instance that yielded after
 /// the step is BACKUP now and no restart is invented; a warning says where and by how much. Two

@@ -260,8 +260,9 @@ pub static CHECKS: &[(&str, CheckFunction)] = &[
 
 /// Runs every check on a bundle and its timeline.
 pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
-    // A bare file's lines go by the host names they carry (one file may hold several nodes):
-    // each name is a node to check, with its own events.
+    // A bare file's lines go by the host names they carry (one file may hold several nodes, and
+    // several files one node): each name is a node to check once, with its own events.
+    let mut named: Vec<&str> = Vec::new();
     let nodes = bundle
         .nodes
         .iter()
@@ -272,6 +273,13 @@ pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
                 .names_of(&node.name)
                 .into_iter()
                 .map(move |name| (node, name))
+        })
+        .filter(|(_, name)| {
+            let first = !named.contains(name);
+            if first {
+                named.push(name);
+            }
+            first
         })
         .map(|(node, name)| {
             let events: Vec<&Event> = timeline

@@ -296,15 +296,51 @@ fn name_bare_nodes(
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
         }
     }
+    // Not a file in which nothing is read (notes, a screenshot): it is no node at all.
+    let says_something = |node: &str| {
+        reads.iter().any(|read| {
+            bundle.nodes[plans[read.plan_index].node].name == node
+                && (read.stats.first_stamp.is_some() || read.stats.recognised_lines > 0)
+        })
+    };
     // Files without host names join the one host the bare files name, when there is one.
     if let [only] = dominant_hosts.as_slice() {
         for node in &bare {
-            if !counts.contains_key(node) {
+            if !counts.contains_key(node) && says_something(node) {
                 renames.push((node.to_string(), None, only.to_string()));
             }
         }
+        return renames;
+    }
+    // Else, among several files, their names say whose they are (a ticket's attachments named
+    // after their nodes): `lb1.dmesg` beside lb1's and lb2's syslog is lb1's, `hatwo.dmesg-grep`
+    // and `hatwo.proc-drbd` are one node's, `node.part1.console` and `node.part2.console` two
+    // pastes of one node. A file given alone keeps its name.
+    if bare.len() < 2 {
+        return renames;
+    }
+    for node in bare
+        .iter()
+        .filter(|node| !counts.contains_key(*node) && says_something(node))
+    {
+        let Some(stem) = name_stem(node) else {
+            continue;
+        };
+        let name = dominant_hosts
+            .iter()
+            .find(|host| same_host(host, stem))
+            .copied()
+            .unwrap_or(stem);
+        renames.push((node.to_string(), None, name.to_string()));
     }
     renames
+}
+
+/// The node a bare file's name gives: `lb1` of `lb1.dmesg`, the part before its first dot (none
+/// for a name without one, or one that begins with a digit: `10.0.0.1.log`, `20241125.log`).
+fn name_stem(name: &str) -> Option<&str> {
+    let (stem, _) = name.split_once('.')?;
+    (!stem.is_empty() && !stem.starts_with(|letter: char| letter.is_ascii_digit())).then_some(stem)
 }
 
 /// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
