@@ -270,6 +270,18 @@ fn a_folder_of_loose_files_reads_as_its_logs() {
     );
 }
 
+/// The report's node names, in name order.
+fn node_names(report: &Value) -> Vec<&str> {
+    let mut nodes: Vec<&str> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    nodes.sort();
+    nodes
+}
+
 /// A warning about a bare file names the node its lines became, as every other part of the
 /// report does (not the file's own name), or no node when the file holds several nodes.
 #[test]
@@ -288,13 +300,7 @@ fn warnings_about_bare_files_name_the_nodes_the_report_names() {
           Nov 25 10:00:04 lb3 Keepalived_vrrp[32]: (VI_2) Entering MASTER STATE\n",
     );
     let (report, _) = analyze(folder.path(), &[]);
-    let mut nodes: Vec<&str> = report["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|node| node["name"].as_str().unwrap())
-        .collect();
-    nodes.sort();
+    let nodes = node_names(&report);
     assert_eq!(nodes, ["lb1", "lb2", "lb3"], "{report}");
     let warnings = report["coverage"]["warnings"].as_array().unwrap();
     let year_of = |file: &str| {
@@ -351,13 +357,7 @@ fn files_without_host_names_are_the_nodes_their_names_begin_with() {
         "Tue Nov 25 10:06:00 2025: (VI_2) Entering BACKUP STATE\n",
     );
     let (report, _) = analyze(folder.path(), &[]);
-    let mut nodes: Vec<&str> = report["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|node| node["name"].as_str().unwrap())
-        .collect();
-    nodes.sort();
+    let nodes = node_names(&report);
     assert_eq!(nodes, ["lb1", "lb2", "lb3"], "{report}");
     let file_node = |file: &str| {
         report["coverage"]["files"]
