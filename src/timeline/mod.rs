@@ -778,8 +778,8 @@ fn plan_files(bundle: &Bundle, nodes: &mut [NodeTimeline], zones: &[Zone]) -> Ve
 }
 
 /// Finds where a file's clock was set back while a process kept logging, and places the lines
-/// written ahead of it on the clock that followed (said in a warning: the step's own length is
-/// not logged, so those lines' times are the least the step can have been).
+/// written ahead of it on the clock that followed, said in a warning (how long the step took is
+/// not logged: they are placed the step and [`clock_steps::LEAST_STEP_BACK`] earlier).
 fn settle_clock_steps(
     bundle: &Bundle,
     plans: &mut [FilePlan],
@@ -1311,14 +1311,12 @@ fn place(event: &mut Event, clock: &FileClock) {
     event.time = event
         .stamp
         .and_then(|stamp| clock.instant(&stamp, event.year_turns, event.collector_clock));
-    if !event.collector_clock
-        && let Some(time) = event.time
-    {
-        event.time = Some(clock.stepped_back.iter().fold(time, |time, step| {
-            step.apply(time, event.line, event.host.as_deref())
-        }));
-    }
     if !event.collector_clock {
+        if let Some(time) = event.time {
+            event.time = Some(clock.stepped_back.iter().fold(time, |time, step| {
+                step.apply(time, event.line, event.host.as_deref())
+            }));
+        }
         event.uncertainty_s = clock.uncertainty_s;
     }
 }
