@@ -22,6 +22,10 @@ pub const MOST_STEP_BACK: Duration = Duration::hours(1);
 /// capture of the same lines from a clock's step.
 const REPEATS_LOOKED_AT: usize = 4;
 const REPEATS_LOOKED_BACK: usize = 2000;
+/// At most this many places that look like a step are examined, and this many steps taken, per
+/// host of a file.
+const MAX_STEPS_EXAMINED: usize = 256;
+const MAX_STEPS_TAKEN: usize = 16;
 
 /// Lines of one host in a file written ahead of the clock that followed them: placed `shift`
 /// earlier (the step, and [`LEAST_STEP_BACK`]), never before `floor` (the instant of that host's
@@ -80,6 +84,7 @@ pub fn find(events: &[Event], instants: &[Option<DateTime<Utc>>]) -> Vec<Stepped
         let mut placed: Vec<DateTime<Utc>> =
             dated.iter().filter_map(|index| instants[*index]).collect();
         let mut latest: Option<DateTime<Utc>> = None;
+        let (mut examined, mut steps_of_host) = (0, 0);
         for position in 0..dated.len() {
             let time = placed[position];
             let Some(ahead) = latest else {
@@ -101,10 +106,13 @@ pub fn find(events: &[Event], instants: &[Option<DateTime<Utc>>]) -> Vec<Stepped
                 let goes_on = placed
                     .get(position + 1)
                     .is_none_or(|next| ahead - *next > LEAST_STEP_BACK);
-                let run_start = placed[..position]
-                    .iter()
-                    .rposition(|earlier| *earlier <= time)
-                    .map_or(0, |last_before| last_before + 1);
+                // A clock steps back once or twice in a file: a hostile one that seems to at
+                // every line is not examined past a bound (each look costs a scan).
+                examined += usize::from(same_process && goes_on);
+                let examine = same_process
+                    && goes_on
+                    && examined <= MAX_STEPS_EXAMINED
+                    && steps_of_host < MAX_STEPS_TAKEN;
                 // A second capture of the same lines (two `systemctl status` pasted one after the
                 // other, overlapping tails) repeats lines word for word: not a clock's step.
                 let repeated = || {
@@ -117,7 +125,11 @@ pub fn find(events: &[Event], instants: &[Option<DateTime<Utc>>]) -> Vec<Stepped
                                 .any(|earlier| same_line(&events[*earlier], &events[*later]))
                         })
                 };
-                if same_process && goes_on && !repeated() {
+                if examine && !repeated() {
+                    let run_start = placed[..position]
+                        .iter()
+                        .rposition(|earlier| *earlier <= time)
+                        .map_or(0, |last_before| last_before + 1);
                     let floor = run_start.checked_sub(1).map(|before| placed[before]);
                     let shift = step + LEAST_STEP_BACK;
                     for moved in &mut placed[run_start..position] {
@@ -136,6 +148,7 @@ pub fn find(events: &[Event], instants: &[Option<DateTime<Utc>>]) -> Vec<Stepped
                         pid: current.pid.unwrap_or_default(),
                         lines_moved: position - run_start,
                     });
+                    steps_of_host += 1;
                     latest = Some(time);
                     continue;
                 }
@@ -245,6 +258,15 @@ mod tests {
         // A few seconds out of order.
         let events = [event(1, 10), event(2, 10), event(3, 10)];
         assert!(find(&events, &[at(300), at(304), at(298)]).is_empty());
+    }
+
+    #[test]
+    fn a_clock_that_seems_to_step_back_at_every_line_is_bounded() {
+        let events: Vec<Event> = (1..=20_000).map(|line| event(line, 7)).collect();
+        let instants: Vec<Option<DateTime<Utc>>> = (0..20_000)
+            .map(|index| at(1_000_000 - 20 * index))
+            .collect();
+        assert_eq!(find(&events, &instants).len(), MAX_STEPS_TAKEN);
     }
 
     #[test]
