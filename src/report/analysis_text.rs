@@ -52,11 +52,13 @@ pub fn write(
     };
     // The headline wraps under itself within the width.
     let indent = report.verdict.status.len() + 2;
-    let mut headline = textwrap(&report.verdict.headline, WIDTH - indent).into_iter();
-    writeln!(out, "{status}  {}", headline.next().unwrap_or_default())?;
-    for line in headline {
-        writeln!(out, "{:indent$}{line}", "")?;
-    }
+    write_under_head(
+        out,
+        &format!("{status}  "),
+        indent,
+        &report.verdict.headline,
+        WIDTH - indent,
+    )?;
     // The state now: who holds each instance at the end of the evidence, and whether a standby
     // exists.
     for now in &report.state_now {
@@ -77,11 +79,13 @@ pub fn write(
                 format!("; {}", others.join(", "))
             }
         );
-        let mut lines = textwrap(&body, WIDTH.saturating_sub(indent).max(40)).into_iter();
-        writeln!(out, "{head}{}", lines.next().unwrap_or_default())?;
-        for line in lines {
-            writeln!(out, "{:indent$}{line}", "")?;
-        }
+        write_under_head(
+            out,
+            &head,
+            indent,
+            &body,
+            WIDTH.saturating_sub(indent).max(40),
+        )?;
     }
     // DRBD and ESC's services at the end of the evidence, where the bundle shows them.
     let drbd: Vec<String> = report
@@ -196,21 +200,13 @@ pub fn write(
                 }
                 continue;
             }
-            let mut lines = textwrap(&said, room).into_iter();
-            writeln!(
+            write_under_head(
                 out,
-                "         {}{}",
-                head.dimmed(),
-                lines.next().unwrap_or_default()
+                &format!("         {}", head.dimmed()),
+                9 + head.chars().count(),
+                &said,
+                room,
             )?;
-            for line in lines {
-                writeln!(
-                    out,
-                    "         {:width$}{line}",
-                    "",
-                    width = head.chars().count()
-                )?;
-            }
         }
         if finding.evidence.len() > shown {
             writeln!(
@@ -422,15 +418,28 @@ pub fn write(
         writeln!(out)?;
         writeln!(out, "{}", "Not checked, or only in part".bold())?;
         for item in not_checked {
-            let mut lines = textwrap(&item, WIDTH - 4).into_iter();
-            writeln!(out, "  - {}", lines.next().unwrap_or_default())?;
-            for line in lines {
-                writeln!(out, "    {line}")?;
-            }
+            write_under_head(out, "  - ", 4, &item, WIDTH - 4)?;
         }
     }
     writeln!(out)?;
     writeln!(out, "{}", phrases::coverage_sentence(report))
+}
+
+/// Writes `text` wrapped at `width` after `head` (which takes `indent` columns on screen, colours
+/// aside), its further lines under the first.
+fn write_under_head(
+    out: &mut dyn Write,
+    head: &str,
+    indent: usize,
+    text: &str,
+    width: usize,
+) -> io::Result<()> {
+    let mut lines = textwrap(text, width).into_iter();
+    writeln!(out, "{head}{}", lines.next().unwrap_or_default())?;
+    for line in lines {
+        writeln!(out, "{:indent$}{line}", "")?;
+    }
+    Ok(())
 }
 
 /// Splits text into lines of at most `width` characters at spaces.
