@@ -53,9 +53,18 @@ impl SteppedBack {
         if line < self.first_line || line >= self.step_line || host != self.host.as_deref() {
             return time;
         }
-        let shifted = time - self.shift;
-        self.floor.map_or(shifted, |floor| shifted.max(floor))
+        shifted_back(time, self.shift, self.floor)
     }
+}
+
+/// `time` placed `shift` earlier, never before `floor`.
+fn shifted_back(
+    time: DateTime<Utc>,
+    shift: Duration,
+    floor: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    let shifted = time - shift;
+    floor.map_or(shifted, |floor| shifted.max(floor))
 }
 
 /// The backward steps of a file's clock, from its recognised events in reading order with their
@@ -133,8 +142,7 @@ pub fn find(events: &[Event], instants: &[Option<DateTime<Utc>>]) -> Vec<Stepped
                     let floor = run_start.checked_sub(1).map(|before| placed[before]);
                     let shift = step + LEAST_STEP_BACK;
                     for moved in &mut placed[run_start..position] {
-                        let shifted = *moved - shift;
-                        *moved = floor.map_or(shifted, |floor| shifted.max(floor));
+                        *moved = shifted_back(*moved, shift, floor);
                     }
                     steps.push(SteppedBack {
                         host: events[dated[position]].host.clone(),
