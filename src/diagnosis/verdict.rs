@@ -185,7 +185,8 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
         .map(|failover| failover.cause.clone())
 }
 
-/// The failover the verdict names, among those other than start-up elections and a node's
+/// The failover the verdict names, among those other than start-up elections (an info: a pair
+/// coming up; a start-up election that took over from a serving MASTER is a warning and counts) and a node's
 /// first state (or its state after a stop) other than MASTER, which held nothing to hand over (an
 /// instance that starts in FAULT is degraded, not failed over): the first takeover, else the
 /// first failover; and how many there are. A node's first state seen (from UNKNOWN: the logs
@@ -195,7 +196,9 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let real: Vec<&Failover> = analysis
         .failovers
         .iter()
-        .filter(|failover| failover.cause != "startup-election")
+        .filter(|failover| {
+            failover.cause != "startup-election" || failover.severity > Severity::Info
+        })
         .filter(|failover| {
             failover.to == Role::Master || !matches!(failover.from, Role::Unknown | Role::Stop)
         })
