@@ -131,6 +131,11 @@ pub struct SilentRecord {
     /// a stop or FAULT its logs do not show), and when; null when none did.
     pub released_to: Option<String>,
     pub released_at: Option<String>,
+    /// Where the logs hold only one other node of the instance and it heard this node's adverts
+    /// after that line (a MASTER's advert it yielded to or discarded), that node and the last
+    /// time: this node was running then; null otherwise.
+    pub heard_by: Option<String>,
+    pub heard_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -495,6 +500,8 @@ impl Report {
                                 .released
                                 .as_ref()
                                 .map(|(_, time)| format_time(*time, 0)),
+                            heard_by: silent.heard.as_ref().map(|(peer, _)| peer.clone()),
+                            heard_at: silent.heard.as_ref().map(|(_, time)| format_time(*time, 0)),
                         })
                         .collect(),
                     undated_last: now

@@ -103,8 +103,10 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                 )
             }))
             .chain(now.silent_masters.iter().map(|silent| {
-                match (&silent.released_to, &silent.released_at) {
-                    (Some(peer), Some(at)) => format!(
+                let released = silent.released_to.as_ref().zip(silent.released_at.as_ref());
+                let heard = silent.heard_by.as_ref().zip(silent.heard_at.as_ref());
+                match (released, heard) {
+                    (Some((peer, at)), _) => format!(
                         "{} last said MASTER (its logs end {}), then released it: {peer} \
                          received its priority 0 at {at} (a stop or FAULT its logs do not show)",
                         silent.node, silent.last_seen
@@ -120,7 +122,12 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                             silent.node, silent.last_seen
                         )
                     }
-                    _ => format!(
+                    (None, Some((by, at))) => format!(
+                        "{} last said MASTER (its logs end {}); {by} heard a MASTER's adverts \
+                         until {at}, most likely its (running then)",
+                        silent.node, silent.last_seen
+                    ),
+                    (None, None) => format!(
                         "{} last said MASTER, silent since {} (dead or hung?)",
                         silent.node, silent.last_seen
                     ),

@@ -16,6 +16,9 @@ pub struct SilentMaster {
     /// A peer that received a priority-0 advert after that line, and when: the silent master
     /// released the VIP (a stop or FAULT its own logs do not show), it did not hang.
     pub released: Option<(String, DateTime<Utc>)>,
+    /// Where the pair's only other node heard its adverts after that line (a MASTER's advert it
+    /// yielded to or discarded), that node and the last time: it was running then, not dead.
+    pub heard: Option<(String, DateTime<Utc>)>,
 }
 
 /// A MASTER heard after every takeover the logs show, none of the logs' nodes being MASTER at
@@ -106,6 +109,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                                 node: node.name.clone(),
                                 last_seen: last,
                                 released: released_after(timeline, &node.name, instance, last),
+                                heard: heard_after(timeline, states, &node.name, instance, last),
                             }),
                             _ => now.masters.push(node.name.clone()),
                         }
@@ -208,6 +212,42 @@ fn advertised_after(
             && event.field("instance") == Some(instance)
             && event.time.is_some_and(|time| time > last)
     })
+}
+
+/// The last advert of a MASTER of `instance` that the pair's other node received after `last`, the
+/// last line of `node` (whose logs end as MASTER), and who received it: where the logs hold only
+/// these two nodes of the instance, the sender was `node`, still running then.
+fn heard_after(
+    timeline: &Timeline,
+    states: &States,
+    node: &str,
+    instance: &str,
+    last: DateTime<Utc>,
+) -> Option<(String, DateTime<Utc>)> {
+    let mut others = states
+        .transitions
+        .iter()
+        .filter(|transition| transition.instance == instance && transition.node != node)
+        .map(|transition| transition.node.as_str());
+    let other = others.next()?;
+    if others.any(|name| name != other) {
+        return None;
+    }
+    timeline
+        .events
+        .iter()
+        .filter(|event| {
+            event.node.as_ref() == other
+                && event.event.as_deref().is_some_and(|name| {
+                    name == events::LOWER_PRIORITY_DISCARDED
+                        || events::ADVERTS_FROM_A_MASTER.contains(&name)
+                })
+                && event.field("instance") == Some(instance)
+        })
+        .filter_map(|event| event.time)
+        .filter(|time| *time > last)
+        .max()
+        .map(|time| (other.to_string(), time))
 }
 
 /// The first priority-0 advert of `instance` another node received after `last`: the master

@@ -38,6 +38,9 @@ pub const UUID_COMPARE: &str = "uuid-compare";
 
 /// A MASTER heard a lower-priority MASTER and forces an election.
 pub const LOWER_PRIORITY_ADVERT: &str = "lower-priority-advert";
+/// A preempting BACKUP (2.x) ignored a lower-priority MASTER's advert (`received lower priority
+/// (N) advert from X - discarding`): its sender was MASTER and running then.
+pub const LOWER_PRIORITY_DISCARDED: &str = "lower-priority-discarded";
 /// A MASTER heard a better advert and yields.
 pub const HIGHER_PRIORITY_ADVERT: &str = "higher-priority-advert";
 /// A MASTER heard an equal-priority advert from a higher address and yields.
@@ -69,13 +72,14 @@ pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 27] = [
+pub const RELIED_ON: [&str; 28] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
     ADDRESS_ADDED,
     ADDRESS_REMOVED,
     LOWER_PRIORITY_ADVERT,
+    LOWER_PRIORITY_DISCARDED,
     HIGHER_PRIORITY_ADVERT,
     SAME_PRIORITY_HIGHER_IP,
     PRIORITY_ZERO_RECEIVED,
