@@ -1370,3 +1370,94 @@ fn a_priority_zero_advert_received_minutes_after_it_was_sent_says_the_clocks_dis
     assert_eq!(clock_warnings(pair("16:36:18")), 1);
     assert_eq!(clock_warnings(pair("16:32:23")), 0);
 }
+
+/// The roles of `node` for VI_1 from a report's transitions: (time, from, to).
+fn transitions_of<'a>(report: &'a Value, node: &str) -> Vec<(&'a str, &'a str, &'a str)> {
+    report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|transition| transition["node"] == node)
+        .map(|transition| {
+            (
+                transition["time"].as_str().unwrap_or(""),
+                transition["from"].as_str().unwrap(),
+                transition["to"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_1x_transition_whose_entering_line_was_cut_is_completed_by_the_vips_it_announces() {
+    // `systemctl status` tails cut with "...": lb02 is BACKUP, then a 1.x `Transition to MASTER
+    // STATE` and the instance's gratuitous ARPs; the `Entering MASTER STATE` line is not pasted.
+    let lines = |after: &str| {
+        format!(
+            "Aug 20 16:43:06 lb02 Keepalived_vrrp[5049]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+             Aug 20 16:55:14 lb02 Keepalived_vrrp[5049]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+             {after}"
+        )
+    };
+    let completed = BundleBuilder::new().file(
+        "lb02",
+        "var/log/messages",
+        lines(
+            "Aug 20 16:55:15 lb02 Keepalived_vrrp[5049]: VRRP_Instance(VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.3\n",
+        ),
+    );
+    let (report, _) = analyze(completed.path(), &[]);
+    let changes = transitions_of(&report, "lb02");
+    assert_eq!(
+        changes.len(),
+        2,
+        "the first state seen, then the takeover: {changes:?}"
+    );
+    assert!(changes[1].0.contains("16:55:14"), "{changes:?}");
+    assert_eq!((changes[1].1, changes[1].2), ("BACKUP", "MASTER"));
+    // Abandoned on a better advert (a state line says what followed), or nothing after it:
+    // whether it completed is not known, so no change.
+    for after in [
+        "Aug 20 16:55:15 lb02 Keepalived_vrrp[5049]: VRRP_Instance(VI_1) Received higher prio advert\n\
+         Aug 20 16:55:15 lb02 Keepalived_vrrp[5049]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+        "",
+    ] {
+        let bundle = BundleBuilder::new().file("lb02", "var/log/messages", lines(after));
+        let (report, _) = analyze(bundle.path(), &[]);
+        let changes = transitions_of(&report, "lb02");
+        assert!(
+            changes.iter().all(|change| change.2 != "MASTER"),
+            "{after}: {changes:?}"
+        );
+    }
+}
+
+#[test]
+fn an_instance_announcing_its_vips_long_after_a_backup_line_became_master_since() {
+    // 2.x status tails: BACKUP at start-up, the state line of the takeover cut, the delayed
+    // gratuitous ARPs of the instance 12 s later. A few seconds after the BACKUP line they may
+    // be a yielded MASTER's last announcement: no change then.
+    let announce = |second: &str| {
+        BundleBuilder::new().file(
+            "master1",
+            "var/log/messages",
+            format!(
+                "Sep 27 17:13:46 master1 Keepalived_vrrp[25389]: (kubernetes) Entering BACKUP STATE (init)\n\
+                 Sep 27 17:13:{second} master1 Keepalived_vrrp[25389]: (kubernetes) Sending/queueing gratuitous ARPs on ens160 for 192.168.10.10\n"
+            ),
+        )
+    };
+    let (report, _) = analyze(announce("58").path(), &[]);
+    let changes = transitions_of(&report, "master1");
+    assert_eq!(
+        changes.last().map(|change| (change.1, change.2)),
+        Some(("BACKUP", "MASTER")),
+        "{changes:?}"
+    );
+    let (report, _) = analyze(announce("49").path(), &[]);
+    let changes = transitions_of(&report, "master1");
+    assert!(
+        changes.iter().all(|change| change.2 != "MASTER"),
+        "{changes:?}"
+    );
+}

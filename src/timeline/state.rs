@@ -678,6 +678,20 @@ type Follows = (DateTime<Utc>, usize, Role);
 /// decides what it led to, an address added this close after `setting protocol VIPs` is a VIP.
 pub(crate) const SAME_MOMENT_MS: i64 = 2000;
 
+/// How long after a state line other than MASTER an instance's own announcement of its VIPs
+/// shows it became MASTER since: not sooner, since a MASTER that yields may still send the
+/// gratuitous ARPs it had scheduled (keepalived repeats them after `garp_master_delay`, 5 s).
+const VIP_ANNOUNCEMENT_AFTER_S: i64 = 10;
+
+/// A line in which an instance announces its VIPs (gratuitous ARPs or unsolicited neighbour
+/// adverts naming it, `setting protocol VIPs`): keepalived does so only as MASTER.
+fn announces_vips(event: &Event) -> bool {
+    matches!(
+        event.event.as_deref(),
+        Some(events::GRATUITOUS_ARP | events::VIPS_SET)
+    )
+}
+
 impl States {
     /// Reconstructs states from the timeline's events (in timeline order).
     pub fn reconstruct(timeline: &Timeline, quiet_after: Duration) -> States {
@@ -1012,6 +1026,13 @@ impl States {
         // Per instance: a state keepalived enters right after a line (`leads_to`), when, and that
         // line's event; taken once no state line has followed it within moments.
         let mut pending: BTreeMap<String, Follows> = BTreeMap::new();
+        // Per instance: a line entering a state (1.x `Transition to MASTER STATE`) from another
+        // known state, whose `Entering` line may be cut from the excerpt: taken when the VIPs
+        // it leads to are announced next; a state line (the `Entering MASTER STATE` completing
+        // it, an abandoned transition's BACKUP) or other evidence of the instance says what
+        // happened instead, and with nothing after it, whether it completed is not known (1.x
+        // abandons transitions on a better advert).
+        let mut pending_entries: BTreeMap<String, Follows> = BTreeMap::new();
         // Instances whose 1.x transition from a state unknown was abandoned, and when: the lines
         // written in it (the yield's advert) do not make it MASTER either.
         let mut abandoned: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
@@ -1192,6 +1213,31 @@ impl States {
                     && inferred
                 {
                     self.apply_follows(tracker, node, &instance, follows);
+                }
+                let announces_vips = inferred && announces_vips(event);
+                if let Some(follows) = pending_entries.remove(&instance)
+                    && announces_vips
+                    && role == follows.2
+                {
+                    self.apply_follows(tracker, node, &instance, follows);
+                }
+                if entry && tracker.role != Role::Unknown && tracker.role != role {
+                    pending_entries.insert(instance.clone(), (time, index, role));
+                    continue;
+                }
+                // The instance announcing its VIPs (only a MASTER does) long after a state line
+                // set another state: it became MASTER since, in lines the excerpt does not have
+                // (not the announcement a MASTER that has just yielded may still send).
+                if announces_vips
+                    && role == Role::Master
+                    && tracker.role == Role::Backup
+                    && !tracker.inferred
+                    && tracker.start.is_some_and(|start| {
+                        time - start > Duration::seconds(VIP_ANNOUNCEMENT_AFTER_S)
+                    })
+                {
+                    self.apply_follows(tracker, node, &instance, (time, index, role));
+                    continue;
                 }
                 let evidence = match (inferred, entry) {
                     (false, _) => Evidence::StateLine,
