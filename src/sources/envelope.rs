@@ -855,12 +855,26 @@ fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
 /// When a pasted `systemctl status` was taken, from its `Active:` line (`Active: active (running)
 /// since Wed 2018-06-27 16:45:01 CST; 8s ago`): the start plus the time since. The journal lines
 /// under it are no later, so this dates their year. The zone word is left aside (the tail's
-/// stamps are in the same local time). None when the line is not one, or its span is unreadable.
+/// stamps are in the same local time). A line cut short (by a terminal, or wrapped by a mail
+/// client) before its `ago` still gives the span written before the cut, less a last part it
+/// cut (`1 weeks 3`): each part is of a smaller unit than the one before it, so rounding up by
+/// the last whole one still gives the latest moment. None when the line is not one, or its span
+/// is unreadable.
 pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
     let (_, since, ago) = status_active(line)?;
-    since.checked_add_signed(chrono::TimeDelta::seconds(timespan_seconds(
-        ago.strip_suffix(" ago")?,
-    )?))
+    let seconds = match ago.strip_suffix(" ago") {
+        Some(span) => timespan_seconds(span)?,
+        None => {
+            let mut span = ago.trim_end();
+            loop {
+                if let Some(seconds) = timespan_seconds(span) {
+                    break seconds;
+                }
+                span = span.rsplit_once(' ')?.0.trim_end();
+            }
+        }
+    };
+    since.checked_add_signed(chrono::TimeDelta::seconds(seconds))
 }
 
 /// A `systemctl status` `Active:` line's state, the moment the unit entered it (`since`, in the
@@ -2103,7 +2117,7 @@ mod tests {
 
     #[test]
     fn the_moment_a_systemctl_status_was_taken() {
-        let moment = |line| {
+        let moment = |line: &str| {
             use chrono::{Datelike, Timelike};
             status_moment(line).map(|taken| {
                 (
@@ -2127,6 +2141,28 @@ mod tests {
         assert_eq!(
             moment("Active: inactive (dead) since Mon 2019-12-30 23:00:00 UTC; 1 day 2h ago"),
             Some((2020, 1, 1, 2, 0, 0))
+        );
+        // Cut by the terminal before or inside its `ago`: the span written before the cut,
+        // rounded up as ever (a cut `1 day` of `1 day 2h` is at most 2 days).
+        for cut in ["10min ", "10min", "10min a", "10min ag"] {
+            let line = format!("Active: active (running) since Fri 2024-05-10 22:22:45 CST; {cut}");
+            assert_eq!(
+                moment(&line),
+                moment("Active: active (running) since Fri 2024-05-10 22:22:45 CST; 10min ago"),
+                "{cut}"
+            );
+        }
+        assert_eq!(
+            moment("Active: inactive (dead) since Mon 2019-12-30 23:00:00 UTC; 1 day"),
+            Some((2020, 1, 1, 23, 0, 0))
+        );
+        assert_eq!(
+            moment("Active: active (running) since Wed 2022-02-02 16:07:10 UTC; 1 weeks 3"),
+            moment("Active: active (running) since Wed 2022-02-02 16:07:10 UTC; 1 weeks ago"),
+        );
+        assert_eq!(
+            moment("Active: active (running) since Wed 2022-02-02 16:07:10 UTC; "),
+            None
         );
         assert_eq!(
             moment(
