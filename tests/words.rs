@@ -60,9 +60,9 @@ fn banned_patterns() -> Vec<(Regex, &'static str)> {
     ]
 }
 
-/// The placeholders and alternative clauses in a report's sentences, and the findings that
+/// The placeholders and alternative clauses in a report's sentences, the findings that
 /// contradict each other on who keeps the VIP and the data (or name a survivor that is not the
-/// MASTER now). Shared with the field corpus test.
+/// MASTER now), and a finding citing one log line twice. Shared with the field corpus test.
 pub fn word_problems(report: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let banned = banned_patterns();
@@ -110,6 +110,19 @@ pub fn word_problems(report: &Value) -> Vec<String> {
         problems.push(format!(
             "one finding names the survivor {named:?}, another says the logs do not tell"
         ));
+    }
+    for finding in report["findings"].as_array().into_iter().flatten() {
+        let mut cited: Vec<(&Value, &Value, &Value)> = Vec::new();
+        for line in finding["evidence"].as_array().into_iter().flatten() {
+            let key = (&line["node"], &line["file"], &line["line"]);
+            if cited.contains(&key) {
+                problems.push(format!(
+                    "{} cites {}:{} twice",
+                    finding["id"], line["file"], line["line"]
+                ));
+            }
+            cited.push(key);
+        }
     }
     problems
 }

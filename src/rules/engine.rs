@@ -945,7 +945,8 @@ impl Context<'_> {
                             finding.rule == rule.id && finding.nodes.first() == Some(&subject.node)
                         })
                     {
-                        if finding.evidence.len() < 10 {
+                        // Its condition may have cited this line already.
+                        if finding.evidence.len() < 10 && !finding.evidence.contains(&index) {
                             finding.evidence.push(index);
                         }
                         finding.end = event.time.or(finding.end);
