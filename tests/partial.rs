@@ -1461,3 +1461,41 @@ fn an_instance_announcing_its_vips_long_after_a_backup_line_became_master_since(
         "{changes:?}"
     );
 }
+
+#[test]
+fn a_gratuitous_arp_naming_no_instance_is_the_instance_that_announces_its_address() {
+    // 1.x per-address lines: the only instance of a node that names none in its announcements
+    // announces them; a node whose instance claims other addresses announces this one for an
+    // instance its logs do not name.
+    let lone = BundleBuilder::new().file(
+        "lb02",
+        "var/log/messages",
+        "May 10 22:24:21 lb02 Keepalived_vrrp[20206]: VRRP_Instance(vip_3) Entering BACKUP STATE\n\
+         May 10 22:33:32 lb02 Keepalived_vrrp[20206]: Sending gratuitous ARP on ens33 for 10.0.0.3\n",
+    );
+    let (report, _) = analyze(lone.path(), &[]);
+    let changes = transitions_of(&report, "lb02");
+    assert_eq!(
+        changes.last().map(|change| (change.1, change.2)),
+        Some(("BACKUP", "MASTER")),
+        "{changes:?}"
+    );
+    let claiming = BundleBuilder::new().file(
+        "node2",
+        "var/log/messages",
+        "Nov 28 00:12:23 node2 Keepalived_vrrp[26758]: Sending gratuitous ARP on ens192 for 192.168.1.41\n\
+         Nov 28 00:12:23 node2 Keepalived_vrrp[26758]: (s4) Receive advertisement timeout\n\
+         Nov 28 00:12:23 node2 Keepalived_vrrp[26758]: (s4) Entering MASTER STATE\n\
+         Nov 28 00:12:23 node2 Keepalived_vrrp[26758]: (s4) Sending/queueing gratuitous ARPs on ens192 for 192.168.1.81\n",
+    );
+    let (report, _) = analyze(claiming.path(), &[]);
+    let changes = transitions_of(&report, "node2");
+    assert_eq!(
+        changes
+            .iter()
+            .map(|change| (change.1, change.2))
+            .collect::<Vec<_>>(),
+        [("BACKUP", "MASTER")],
+        "the takeover is the state line's, not an address of another instance: {changes:?}"
+    );
+}

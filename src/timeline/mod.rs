@@ -1209,6 +1209,7 @@ impl Timeline {
             &node_names,
             &mut timeline.warnings,
         );
+        vips::attribute_vip_announcements(&mut timeline.events);
         skew::warn_about_skewed_clocks(&timeline.events, &mut timeline.warnings);
         timeline
     }

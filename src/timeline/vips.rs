@@ -1,12 +1,14 @@
 //! The pair's own VIPs: an address keepalived removes as it lets go of its VIPs is not an
 //! interface losing its address, which would be a cause of FAULT (1.x healthcheckers write
-//! `Netlink reflector reports IP ... removed` after every `removing protocol VIPs`).
+//! `Netlink reflector reports IP ... removed` after every `removing protocol VIPs`); and the
+//! instance a per-address announcement of a VIP belongs to.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 
 use super::state::SAME_MOMENT_MS;
+use crate::sources::classifier::IMPLIED_STATE_FIELD;
 use crate::sources::event::Event;
 use crate::sources::events;
 
@@ -81,6 +83,56 @@ pub fn mark_vip_removals(events: &mut [Event]) {
         });
         if announced || after_a_yield {
             event.fields.insert(KEEPALIVED_VIP_FIELD, "yes");
+        }
+    }
+}
+
+/// Gives a gratuitous ARP (or unsolicited neighbour advert) line that names no instance (1.x's
+/// per-address `Sending gratuitous ARP on eth0 for X`) the instance that announces that address:
+/// the one instance of its node whose own announcements or configuration claim it, or, where
+/// none of the node's announcements names an instance, the only instance the input names at all. Such a line then proves that instance
+/// MASTER, as the instance's own announcement does (only a MASTER sends them). Run once instance
+/// names are final.
+pub fn attribute_vip_announcements(events: &mut [Event]) {
+    let mut claimed: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut named: BTreeSet<&str> = BTreeSet::new();
+    for event in events.iter() {
+        let Some(instance) = event.field("instance") else {
+            continue;
+        };
+        named.insert(instance);
+        for address in claimed_vips(event) {
+            claimed
+                .entry((event.node.to_string(), address))
+                .or_default()
+                .insert(instance.to_string());
+        }
+    }
+    let claiming: BTreeSet<String> = claimed.keys().map(|(node, _)| node.clone()).collect();
+    let only = match named.len() {
+        1 => named.first().map(|instance| instance.to_string()),
+        _ => None,
+    };
+    for event in events.iter_mut() {
+        if event.event.as_deref() != Some(events::GRATUITOUS_ARP)
+            || event.field("instance").is_some()
+        {
+            continue;
+        }
+        let Some(address) = event.field("address").map(bare_address) else {
+            continue;
+        };
+        let instance = match claimed.get(&(event.node.to_string(), address)) {
+            Some(instances) if instances.len() == 1 => instances.first().cloned(),
+            Some(_) => None,
+            // An address no announcement of the node claims is another instance's where the
+            // node's instances announce addresses of their own (ones its logs do not name).
+            None if !claiming.contains(event.node.as_ref()) => only.clone(),
+            None => None,
+        };
+        if let Some(instance) = instance {
+            event.fields.insert("instance", instance);
+            event.fields.insert(IMPLIED_STATE_FIELD, "MASTER");
         }
     }
 }
