@@ -1499,3 +1499,49 @@ fn a_gratuitous_arp_naming_no_instance_is_the_instance_that_announces_its_addres
         "the takeover is the state line's, not an address of another instance: {changes:?}"
     );
 }
+
+#[test]
+fn a_burst_of_one_line_is_cited_once_and_leaves_room_for_lines_that_say_more() {
+    // A 1.x MASTER's announcements (five identical per-address lines in one second) before the
+    // forced election that proves the dual master: the evidence cites the election.
+    let mut mdb1 = String::new();
+    for _ in 0..5 {
+        mdb1.push_str("Dec 16 09:16:54 mdb1 Keepalived_vrrp[1175]: Sending gratuitous ARP on eth0 for 10.0.0.9\n");
+    }
+    mdb1.push_str(
+        "Dec 16 09:16:54 mdb1 Keepalived_vrrp[1175]: (VI_1) Received advert from 10.0.0.3 with lower priority 49, ours 150, forcing new election\n",
+    );
+    let bundle = BundleBuilder::new()
+        .file("mdb1", "var/log/messages", &mdb1)
+        .file(
+            "mdb3",
+            "var/log/messages",
+            "Dec 16 09:16:47 mdb3 Keepalived_vrrp[880]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let findings = report["findings"].as_array().unwrap();
+    let split = findings
+        .iter()
+        .find(|finding| finding["severity"] == "critical")
+        .expect("a split-brain finding");
+    let cited: Vec<&str> = split["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        cited
+            .iter()
+            .any(|message| message.contains("forcing new election")),
+        "{cited:#?}"
+    );
+    assert!(
+        cited
+            .iter()
+            .filter(|message| message.starts_with("Sending gratuitous ARP"))
+            .count()
+            <= 1,
+        "{cited:#?}"
+    );
+}

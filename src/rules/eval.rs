@@ -544,20 +544,33 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         self.value(filter, Some(index)).truthy()
     }
 
-    /// The window's events tried one by one.
+    /// The window's events tried one by one. With a limit (evidence, not a count), a line that
+    /// repeats one already found in the same second (the same node, program and message: a
+    /// burst of gratuitous ARPs) is not taken again, so the limit holds lines that say different
+    /// things; a line repeated over seconds still shows how long it went on.
     fn scan(
         &mut self,
         windows: &[(&String, &[usize], std::ops::Range<usize>)],
         filter: &Expr,
         limit: Option<usize>,
     ) -> Vec<usize> {
-        let mut found = Vec::new();
+        let mut found: Vec<usize> = Vec::new();
+        let events = &self.facts.timeline.events;
         for (_, indices, range) in windows {
             for &index in &indices[range.clone()] {
                 if limit.is_some_and(|limit| found.len() >= limit) {
                     return found;
                 }
-                if self.candidate_matches(filter, index) {
+                let repeats = limit.is_some()
+                    && found.iter().any(|&earlier| {
+                        let (earlier, this) = (&events[earlier], &events[index]);
+                        earlier.node == this.node
+                            && earlier.time.map(|time| time.timestamp())
+                                == this.time.map(|time| time.timestamp())
+                            && earlier.program == this.program
+                            && earlier.message() == this.message()
+                    });
+                if !repeats && self.candidate_matches(filter, index) {
                     found.push(index);
                 }
             }

@@ -1214,9 +1214,9 @@ impl States {
                 {
                     self.apply_follows(tracker, node, &instance, follows);
                 }
-                let announces_vips = inferred && announces_vips(event);
+                let announcing = inferred && announces_vips(event);
                 if let Some(follows) = pending_entries.remove(&instance)
-                    && announces_vips
+                    && announcing
                     && role == follows.2
                 {
                     self.apply_follows(tracker, node, &instance, follows);
@@ -1225,10 +1225,10 @@ impl States {
                     pending_entries.insert(instance.clone(), (time, index, role));
                     continue;
                 }
-                // The instance announcing its VIPs (only a MASTER does) long after a state line
-                // set another state: it became MASTER since, in lines the excerpt does not have
-                // (not the announcement a MASTER that has just yielded may still send).
-                if announces_vips
+                // The instance announcing its VIPs (only a MASTER does) long after a BACKUP
+                // state line: it became MASTER since, in lines the excerpt does not have (not the
+                // announcement a MASTER that has just yielded may still send).
+                if announcing
                     && role == Role::Master
                     && tracker.role == Role::Backup
                     && !tracker.inferred
