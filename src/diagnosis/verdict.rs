@@ -186,12 +186,12 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
 }
 
 /// The failover the verdict names, among those other than start-up elections (an info: a pair
-/// coming up; a start-up election that took over from a serving MASTER is a warning and counts) and a node's
-/// first state (or its state after a stop) other than MASTER, which held nothing to hand over (an
-/// instance that starts in FAULT is degraded, not failed over): the first takeover, else the
-/// first failover; and how many there are. A node's first state seen (from UNKNOWN: the logs
-/// begin with it) whose cause is unknown comes after all the others: that it entered the state
-/// is shown, not what it left nor why.
+/// coming up; a start-up election that took over from a serving MASTER is a warning and counts)
+/// and a node's first state (or its state after a stop) other than MASTER, which held nothing to
+/// hand over (an instance that starts in FAULT is degraded, not failed over): the first
+/// takeover, else the first failover; and how many there are. A node's first state seen (from
+/// UNKNOWN: the logs begin with it) whose cause is unknown comes after all the others: that it
+/// entered the state is shown, not what it left nor why.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let real: Vec<&Failover> = analysis
         .failovers

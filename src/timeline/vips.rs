@@ -90,9 +90,9 @@ pub fn mark_vip_removals(events: &mut [Event]) {
 /// Gives a gratuitous ARP (or unsolicited neighbour advert) line that names no instance (1.x's
 /// per-address `Sending gratuitous ARP on eth0 for X`) the instance that announces that address:
 /// the one instance of its node whose own announcements or configuration claim it, or, where
-/// none of the node's announcements names an instance, the only instance the input names at all. Such a line then proves that instance
-/// MASTER, as the instance's own announcement does (only a MASTER sends them). Run once instance
-/// names are final.
+/// none of the node's announcements names an instance, the only instance the input names at
+/// all. Such a line then proves that instance MASTER, as the instance's own announcement does
+/// (only a MASTER sends them). Run once instance names are final.
 pub fn attribute_vip_announcements(events: &mut [Event]) {
     let mut claimed: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     let mut named: BTreeSet<&str> = BTreeSet::new();
