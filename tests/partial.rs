@@ -1371,19 +1371,17 @@ fn a_priority_zero_advert_received_minutes_after_it_was_sent_says_the_clocks_dis
     assert_eq!(clock_warnings(pair("16:32:23")), 0);
 }
 
-/// The roles of `node` for VI_1 from a report's transitions: (time, from, to).
-fn transitions_of<'a>(report: &'a Value, node: &str) -> Vec<(&'a str, &'a str, &'a str)> {
+/// The changes of state of `node` in the analysis of a bundle: (time, from, to).
+fn transitions_of(bundle: &std::path::Path, node: &str) -> Vec<(String, String, String)> {
+    let (report, _) = analyze(bundle, &[]);
     report["transitions"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|transition| transition["node"] == node)
         .map(|transition| {
-            (
-                transition["time"].as_str().unwrap_or(""),
-                transition["from"].as_str().unwrap(),
-                transition["to"].as_str().unwrap(),
-            )
+            let text = |field: &str| transition[field].as_str().unwrap_or("").to_string();
+            (text("time"), text("from"), text("to"))
         })
         .collect()
 }
@@ -1406,15 +1404,17 @@ fn a_1x_transition_whose_entering_line_was_cut_is_completed_by_the_vips_it_annou
             "Aug 20 16:55:15 lb02 Keepalived_vrrp[5049]: VRRP_Instance(VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.3\n",
         ),
     );
-    let (report, _) = analyze(completed.path(), &[]);
-    let changes = transitions_of(&report, "lb02");
+    let changes = transitions_of(completed.path(), "lb02");
     assert_eq!(
         changes.len(),
         2,
         "the first state seen, then the takeover: {changes:?}"
     );
     assert!(changes[1].0.contains("16:55:14"), "{changes:?}");
-    assert_eq!((changes[1].1, changes[1].2), ("BACKUP", "MASTER"));
+    assert_eq!(
+        (changes[1].1.as_str(), changes[1].2.as_str()),
+        ("BACKUP", "MASTER")
+    );
     // Abandoned on a better advert (a state line says what followed), or nothing after it:
     // whether it completed is not known, so no change.
     for after in [
@@ -1423,8 +1423,7 @@ fn a_1x_transition_whose_entering_line_was_cut_is_completed_by_the_vips_it_annou
         "",
     ] {
         let bundle = BundleBuilder::new().file("lb02", "var/log/messages", lines(after));
-        let (report, _) = analyze(bundle.path(), &[]);
-        let changes = transitions_of(&report, "lb02");
+        let changes = transitions_of(bundle.path(), "lb02");
         assert!(
             changes.iter().all(|change| change.2 != "MASTER"),
             "{after}: {changes:?}"
@@ -1447,15 +1446,15 @@ fn an_instance_announcing_its_vips_long_after_a_backup_line_became_master_since(
             ),
         )
     };
-    let (report, _) = analyze(announce("58").path(), &[]);
-    let changes = transitions_of(&report, "master1");
+    let changes = transitions_of(announce("58").path(), "master1");
     assert_eq!(
-        changes.last().map(|change| (change.1, change.2)),
+        changes
+            .last()
+            .map(|change| (change.1.as_str(), change.2.as_str())),
         Some(("BACKUP", "MASTER")),
         "{changes:?}"
     );
-    let (report, _) = analyze(announce("49").path(), &[]);
-    let changes = transitions_of(&report, "master1");
+    let changes = transitions_of(announce("49").path(), "master1");
     assert!(
         changes.iter().all(|change| change.2 != "MASTER"),
         "{changes:?}"
@@ -1473,10 +1472,11 @@ fn a_gratuitous_arp_naming_no_instance_is_the_instance_that_announces_its_addres
         "May 10 22:24:21 lb02 Keepalived_vrrp[20206]: VRRP_Instance(vip_3) Entering BACKUP STATE\n\
          May 10 22:33:32 lb02 Keepalived_vrrp[20206]: Sending gratuitous ARP on ens33 for 10.0.0.3\n",
     );
-    let (report, _) = analyze(lone.path(), &[]);
-    let changes = transitions_of(&report, "lb02");
+    let changes = transitions_of(lone.path(), "lb02");
     assert_eq!(
-        changes.last().map(|change| (change.1, change.2)),
+        changes
+            .last()
+            .map(|change| (change.1.as_str(), change.2.as_str())),
         Some(("BACKUP", "MASTER")),
         "{changes:?}"
     );
@@ -1488,12 +1488,11 @@ fn a_gratuitous_arp_naming_no_instance_is_the_instance_that_announces_its_addres
          Nov 28 00:12:23 node2 Keepalived_vrrp[26758]: (s4) Entering MASTER STATE\n\
          Nov 28 00:12:23 node2 Keepalived_vrrp[26758]: (s4) Sending/queueing gratuitous ARPs on ens192 for 192.168.1.81\n",
     );
-    let (report, _) = analyze(claiming.path(), &[]);
-    let changes = transitions_of(&report, "node2");
+    let changes = transitions_of(claiming.path(), "node2");
     assert_eq!(
         changes
             .iter()
-            .map(|change| (change.1, change.2))
+            .map(|change| (change.1.as_str(), change.2.as_str()))
             .collect::<Vec<_>>(),
         [("BACKUP", "MASTER")],
         "the takeover is the state line's, not an address of another instance: {changes:?}"
