@@ -692,6 +692,54 @@ fn a_log_without_dates_says_what_its_lines_say_and_explains_them_by_their_order(
 }
 
 #[test]
+fn a_log_without_dates_says_the_state_its_lines_are_written_in() {
+    // Two nodes' pastes without stamps, neither with a state line: one forces an election (only a
+    // MASTER does), the other yields to a better advert (a MASTER that goes back to BACKUP). Their
+    // last words are those states, not UNKNOWN.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb-a",
+            "var/log/messages",
+            "Keepalived_vrrp[700]: (VI_1) Received advert from 10.0.0.2 with lower priority 100, ours 100, forcing new election\n",
+        )
+        .file(
+            "lb-b",
+            "var/log/messages",
+            "Keepalived_vrrp[800]: (VI_1) Master received advert from 10.0.0.1 with higher priority 110, ours 100\n",
+        );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains(
+            "now: VI_1       no dated state; last lines (no date) say lb-a MASTER, lb-b BACKUP\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("VI_1       no dated state; lines without a stamp say MASTER → BACKUP"),
+        "{text}"
+    );
+    assert!(
+        text.contains("its one recognised line is placed\n    nowhere in time (no state interval or time window rests on it)"),
+        "{text}"
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let now = &report["state_now"][0];
+    assert_eq!(now["masters"].as_array().unwrap().len(), 0);
+    let last_words: Vec<(&str, &str)> = now["undated_last"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|word| {
+            (
+                word["node"].as_str().unwrap(),
+                word["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(last_words, [("lb-a", "MASTER"), ("lb-b", "BACKUP")]);
+}
+
+#[test]
 fn undated_lines_explain_a_fault_only_by_lines_since_the_instance_last_changed() {
     // Stamps cut off (a keepalived 1.3 blog's paste, host kept): the script failure before the
     // FAULT explains it; a script failure before the instance's earlier change does not explain

@@ -45,9 +45,9 @@ pub struct InstanceNow {
     /// dead or hung (or, where a peer received their priority-0 advert, stopped or in FAULT),
     /// their state now unknown.
     pub silent_masters: Vec<SilentMaster>,
-    /// Nodes none of whose lines carries a date (listed in `others` as unknown), with the state
-    /// their last state line of the instance says: their last word, not placed in time against
-    /// the other nodes', so not counted as master or standby now.
+    /// Nodes none of whose lines carries a date (listed in `others` as unknown), with the last
+    /// state their lines of the instance say (`States::undated`): their last word, not placed in
+    /// time against the other nodes', so not counted as master or standby now.
     pub undated_last: Vec<(String, Role)>,
     /// Nodes whose last word was BACKUP but whose logs end before another node left MASTER with
     /// none taking over since, with their last line: a BACKUP still running would have taken

@@ -1104,10 +1104,12 @@ impl Timeline {
                     &node.name,
                     &plan.file.relative,
                     None,
-                    format!(
-                        "no line carries a date and time: its {} recognised lines are read in order but placed nowhere in time (no state interval or time window rests on them; a change of state among them is explained by the order of the lines alone)",
-                        read.stats.recognised_lines
-                    ),
+                    match read.stats.recognised_lines {
+                        1 => "no line carries a date and time: its one recognised line is placed nowhere in time (no state interval or time window rests on it)".to_string(),
+                        count => format!(
+                            "no line carries a date and time: its {count} recognised lines are read in order but placed nowhere in time (no state interval or time window rests on them; a change of state among them is explained by the order of the lines alone)"
+                        ),
+                    },
                 ));
             }
             let activity = read

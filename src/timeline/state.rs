@@ -157,9 +157,9 @@ pub struct States {
     pub drbd_roles: BTreeMap<String, (String, String)>,
     /// Per node, DRBD role changes in time order: (instant, role: Primary, Secondary, Unknown).
     pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
-    /// Per node and instance, the states its state lines without a stamp name, in their files'
-    /// order (other than those before a dated file's first stamp, which give the state the dated
-    /// logs begin in): not placed in time, they make no interval.
+    /// Per node and instance, the states its lines without a stamp say (`undated_words`), in
+    /// their files' order (other than those before a dated file's first stamp, which give the
+    /// state the dated logs begin in): not placed in time, they make no interval.
     pub undated: BTreeMap<(String, String), Vec<Role>>,
     /// The changes of state in the files of a node none of whose lines carries a date, in line
     /// order, per file and instance (files of nodes with dated transitions are left out: their
@@ -348,6 +348,23 @@ fn direct_state(event: &Event) -> Option<(&str, Role)> {
     match (implied_role(event), event.field("instance")) {
         (Some((role, false)), Some(instance)) => Some((instance, role)),
         _ => None,
+    }
+}
+
+/// The states an undated line of one instance says, in order, given the last one said before
+/// it: a state line's state; a line keepalived writes in one state only, that state, and where
+/// the line is a change (`Master received advert ... higher priority`, `sent 0 priority`), the
+/// state it leads to, when it was written in the state said before (a `sent 0 priority` after
+/// `Entering FAULT STATE` says nothing new).
+fn undated_words(event: &Event, said_before: Option<Role>) -> Vec<Role> {
+    match implied_role(event) {
+        Some((role, false)) => vec![role],
+        Some((role, true)) => match event.field(LEADS_TO_FIELD) {
+            None => vec![role],
+            Some(_) if said_before.is_some_and(|before| before != role) => Vec::new(),
+            Some(next) => vec![role, Role::parse(next)],
+        },
+        None => Vec::new(),
     }
 }
 
@@ -1062,13 +1079,19 @@ impl States {
                 // state was held when the dated logs begin. Which state, not since when.
                 // Elsewhere it is only listed, in order (`undated`).
                 if !leading_files.contains(event.file.as_ref()) {
-                    if let Some((instance, role)) = direct_state(event) {
+                    if let Some(instance) = event.field("instance") {
                         let roles = self
                             .undated
                             .entry((node.to_string(), instance.to_string()))
                             .or_default();
-                        if roles.last() != Some(&role) {
-                            roles.push(role);
+                        for role in undated_words(event, roles.last().copied()) {
+                            if roles.last() != Some(&role) {
+                                roles.push(role);
+                            }
+                        }
+                        if roles.is_empty() {
+                            self.undated
+                                .remove(&(node.to_string(), instance.to_string()));
                         }
                     }
                 } else {
