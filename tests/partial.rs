@@ -1592,3 +1592,26 @@ fn a_burst_of_one_line_is_cited_once_and_leaves_room_for_lines_that_say_more() {
         "{cited:#?}"
     );
 }
+
+#[test]
+fn a_configuration_complaint_is_a_finding_but_the_change_of_state_heads_the_verdict() {
+    // keepalived complains of a line of its configuration and, in the same second, an instance
+    // enters FAULT: both are warnings; the headline names the FAULT, the complaint is listed.
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Oct 27 14:21:41 lb1 Keepalived_vrrp[8089]: (/etc/keepalived/keepalived.conf: Line 6) Unterminated quote 'script \"killall -0 haproxy\"\"'\n\
+         Oct 27 14:21:41 lb1 Keepalived_vrrp[8089]: (VI_1) entering FAULT state (no IPv4 address for interface)\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let headline = report["verdict"]["headline"].as_str().unwrap();
+    assert!(headline.starts_with("degraded: "), "{headline}");
+    assert!(!headline.contains("configuration"), "{headline}");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"keepalived-config-rejected"), "{rules:?}");
+}

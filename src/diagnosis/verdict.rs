@@ -408,12 +408,20 @@ fn decide_status(
         } else {
             format!(" ({} has none)", silent.join(", "))
         };
-        // What this side shows wrong comes first: the missing side only bounds it.
+        // What this side shows wrong comes first: the missing side only bounds it. Of equal
+        // severity, a change of state and its cause before a line of its own (a configuration
+        // complaint), then the earliest.
         let worst = analysis
             .findings
             .iter()
             .filter(|finding| finding.severity >= Severity::Warning)
-            .max_by_key(|finding| (finding.severity, std::cmp::Reverse(finding.start)));
+            .max_by_key(|finding| {
+                (
+                    finding.severity,
+                    finding.cause.is_some(),
+                    std::cmp::Reverse(finding.start),
+                )
+            });
         let headline = match worst {
             Some(finding) => format!(
                 "degraded: {} (only {}'s logs: the pair's other side is unknown{other})",
@@ -427,10 +435,16 @@ fn decide_status(
         };
         return Verdict::new(Status::Degraded, headline);
     }
-    if let Some(finding) = analysis
-        .findings
-        .iter()
-        .find(|finding| finding.severity >= Severity::Warning)
+    // The first warning, a change of state and its cause before a line of its own.
+    let warnings = || {
+        analysis
+            .findings
+            .iter()
+            .filter(|finding| finding.severity >= Severity::Warning)
+    };
+    if let Some(finding) = warnings()
+        .find(|finding| finding.cause.is_some())
+        .or_else(|| warnings().next())
     {
         return Verdict::new(Status::Degraded, format!("degraded: {}", finding.title));
     }
