@@ -1615,3 +1615,117 @@ fn a_configuration_complaint_is_a_finding_but_the_change_of_state_heads_the_verd
         .collect();
     assert!(rules.contains(&"keepalived-config-rejected"), "{rules:?}");
 }
+
+#[test]
+fn two_excerpts_of_one_node_leave_the_hour_between_them_unseen() {
+    // One node's console log pasted in two parts an hour apart. In the first, ag-1 takes over by
+    // timeout and yields at once to a MASTER of the same priority (a dual master for a moment);
+    // the second begins with ag-1's gratuitous ARPs: it became MASTER again in the hour the
+    // input does not have.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("ka.part1.console"),
+        "Fri Sep 17 18:59:21 2021: (ag-1) Receive advertisement timeout\n\
+         Fri Sep 17 18:59:21 2021: (ag-1) Entering MASTER STATE\n\
+         Fri Sep 17 18:59:21 2021: (ag-1) Sending/queueing gratuitous ARPs on ens192 for 10.22.4.104\n\
+         Fri Sep 17 18:59:22 2021: (ag-1) Master received advert from 10.22.5.40 with same priority 100 but higher IP address than ours\n\
+         Fri Sep 17 18:59:22 2021: (ag-1) Entering BACKUP STATE\n\
+         Fri Sep 17 19:00:10 2021: Interface veth7d807c11 added\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("ka.part2.console"),
+        "Fri Sep 17 19:56:59 2021: Sending gratuitous ARP on ens192 for 10.22.4.104\n\
+         Fri Sep 17 19:56:59 2021: Sending gratuitous ARP on ens192 for 10.22.4.104\n\
+         Fri Sep 17 19:57:30 2021: Interface veth9817c5ae deleted\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(folder.path(), &[]);
+    // The hour between the excerpts is missing, not quiet.
+    let blind: Vec<(&str, &str, &str)> = report["coverage"]["blind_intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|blind| {
+            (
+                blind["start"].as_str().unwrap_or(""),
+                blind["end"].as_str().unwrap_or(""),
+                blind["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        blind.contains(&("2021-09-17T19:00:10Z", "2021-09-17T19:56:59Z", "no-logs")),
+        "{blind:?}"
+    );
+    // The second takeover happened in that hour: no advert timeout is claimed for it, and the
+    // dual master of 18:59:22 is its own incident, not this one's.
+    let transitions = report["transitions"].as_array().unwrap();
+    let second = transitions
+        .iter()
+        .find(|transition| transition["time"] == "2021-09-17T19:56:59Z")
+        .expect("the takeover the ARPs prove");
+    assert_eq!(second["cause"], "unknown", "{second}");
+    let window_finding = report["split_brain"][0]["finding"].as_str().unwrap();
+    assert_ne!(second["finding"].as_str(), Some(window_finding));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["id"] == second["finding"])
+        .unwrap();
+    assert!(
+        finding["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("own logs are missing from 2021-09-17T19:00:10Z to 2021-09-17T19:56:59Z, just before this change"),
+        "{finding}"
+    );
+    // The node's one warning about its zone, not one per excerpt.
+    let zone_warnings = report["coverage"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|warning| {
+            warning["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("no time zone known")
+        })
+        .count();
+    assert_eq!(zone_warnings, 1);
+}
+
+#[test]
+fn a_file_of_lines_esc_diag_does_not_read_is_the_node_its_lines_name() {
+    // A ticket's two files: lb2's keepalived lines, and lb1's kernel lines only (nothing of
+    // keepalived). The second is lb1's, not lb2's.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("lb2.messages"),
+        "Oct  2 10:50:26 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Oct  2 10:58:42 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Oct  2 10:58:43 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("lb1.messages"),
+        "Oct  2 10:28:16 lb1 kernel: [141521.487780] TX Too many directors in too short a time delaying\n\
+         Oct  2 10:28:17 lb1 kernel: [141522.486814] TX Too many directors in too short a time delaying\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(folder.path(), &[]);
+    let files: Vec<(&str, &str)> = report["coverage"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            (
+                file["node"].as_str().unwrap(),
+                file["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(files.contains(&("lb1", "lb1.messages")), "{files:?}");
+    assert!(files.contains(&("lb2", "lb2.messages")), "{files:?}");
+}

@@ -78,7 +78,7 @@ pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 pub const MAX_CLOCK_OFFSET_S: f64 = 366.0 * 86_400.0;
 
 /// Something that could not be read as expected; reading goes on.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Warning {
     /// The node, when the problem is inside one.
     pub node: Option<String>,

@@ -283,6 +283,32 @@ impl Context<'_> {
 
     fn why_unknown(&self, subject: &Subject) -> String {
         let peers = self.peers_of(subject);
+        // The node's own logs missing just before the change, between two of its excerpts (not
+        // logs that begin later than the input's): what led to it is in that gap.
+        let own_gap = self.facts.states.blind.iter().find(|blind| {
+            blind.node == subject.node
+                && blind.reason == "no-logs"
+                && blind
+                    .start
+                    .is_some_and(|start| Some(start) != self.facts.span_start)
+                && blind.end.is_some_and(|end| {
+                    end <= subject.time && subject.time - end <= Duration::seconds(10)
+                })
+        });
+        if let Some(gap) = own_gap {
+            return format!(
+                "{}'s own logs are missing from {} to {}, just before this change: what led to it is not in the input{}",
+                subject.node,
+                gap.start
+                    .map_or_else(String::new, |start| format_time(start, 0)),
+                gap.end.map_or_else(String::new, |end| format_time(end, 0)),
+                if peers.is_empty() {
+                    "; the peer's logs were not given"
+                } else {
+                    ""
+                }
+            );
+        }
         if peers.is_empty() {
             return "only this node's logs were given: the peer's side of the failover is unknown"
                 .to_string();

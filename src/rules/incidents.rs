@@ -200,6 +200,11 @@ pub fn fold(
             let transition = transition_of(&findings[*index]).expect("listed with one");
             if window.nodes.contains(&transition.node) {
                 groups.join(window_finding, *index);
+                // A window whose end the logs do not show ends at the latest when one of its
+                // masters leaves MASTER: a later takeover is another incident.
+                if window.end.is_none() && transition.from == Role::Master && *time >= start {
+                    break;
+                }
             }
         }
     }

@@ -303,12 +303,47 @@ fn name_bare_nodes(
                 && (read.stats.first_stamp.is_some() || read.stats.recognised_lines > 0)
         })
     };
+    // A file none of whose lines esc-diag recognises but whose lines name a syslog host (only
+    // kernel lines of the peer) is that host's, not another's.
+    let named_host = |node: &str| -> Option<&str> {
+        let mut lines: BTreeMap<&str, u64> = BTreeMap::new();
+        for read in reads
+            .iter()
+            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == node)
+        {
+            for entry in &read.stats.hosts {
+                if let Some(host) = entry.host.as_deref() {
+                    *lines.entry(host).or_default() += entry.lines;
+                }
+            }
+        }
+        let (host, _) = lines
+            .into_iter()
+            .max_by_key(|(host, count)| (*count, std::cmp::Reverse(*host)))?;
+        Some(
+            dominant_hosts
+                .iter()
+                .find(|dominant| same_host(dominant, host))
+                .copied()
+                .unwrap_or(host),
+        )
+    };
+    let unnamed: Vec<&str> = bare
+        .iter()
+        .copied()
+        .filter(|node| !counts.contains_key(*node) && says_something(node))
+        .collect();
+    let mut hostless: Vec<&str> = Vec::new();
+    for node in unnamed {
+        match named_host(node) {
+            Some(host) => renames.push((node.to_string(), None, host.to_string())),
+            None => hostless.push(node),
+        }
+    }
     // Files without host names join the one host the bare files name, when there is one.
     if let [only] = dominant_hosts.as_slice() {
-        for node in &bare {
-            if !counts.contains_key(node) && says_something(node) {
-                renames.push((node.to_string(), None, only.to_string()));
-            }
+        for node in &hostless {
+            renames.push((node.to_string(), None, only.to_string()));
         }
         return renames;
     }
@@ -319,10 +354,7 @@ fn name_bare_nodes(
     if bare.len() < 2 {
         return renames;
     }
-    for node in bare
-        .iter()
-        .filter(|node| !counts.contains_key(*node) && says_something(node))
-    {
+    for node in hostless {
         let Some(stem) = name_stem(node) else {
             continue;
         };
@@ -1306,6 +1338,11 @@ impl Timeline {
                 }
             }
         }
+        // Two bare files of one node (two excerpts) each said the same of their node: once.
+        let mut seen = std::collections::HashSet::new();
+        self.warnings.retain(|warning| {
+            warning.file.is_some() || warning.line.is_some() || seen.insert(warning.clone())
+        });
     }
 }
 

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::Timeline;
+use super::align::rotation_key;
 use crate::sources::classifier::{IMPLIED_ENTRY_FIELD, IMPLIED_STATE_FIELD, LEADS_TO_FIELD};
 use crate::sources::{Event, EventKind, events};
 
@@ -1500,24 +1501,45 @@ impl States {
             }
         }
         // Node-wide silences: the union of every file's activity, gaps longer than quiet_after.
-        let mut active: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
-        for file in &files {
-            active.extend(file.activity.iter().copied());
+        // A silence inside a file's span, or between two rotations of one log, is the node
+        // being quiet; one between two files of different names that no file spans (two
+        // excerpts pasted an hour apart) is where the input has none of the node's logs.
+        let mut active: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = Vec::new();
+        for (position, file) in files.iter().enumerate() {
+            active.extend(
+                file.activity
+                    .iter()
+                    .map(|(start, end)| (*start, *end, position)),
+            );
         }
         active.sort();
-        let mut covered_until: Option<DateTime<Utc>> = None;
-        for (start, end) in active {
-            if let Some(until) = covered_until
+        let mut covered_until: Option<(DateTime<Utc>, usize)> = None;
+        for (start, end, position) in active {
+            if let Some((until, before)) = covered_until
                 && start - until > quiet_after
             {
+                let spanned = files.iter().any(|file| {
+                    file.first.is_some_and(|first| first <= until)
+                        && file.last.is_some_and(|last| last >= start)
+                });
+                let one_log =
+                    rotation_key(files[before].file).0 == rotation_key(files[position].file).0;
                 self.blind.push(BlindInterval {
                     node: node.to_string(),
                     start: Some(until),
                     end: Some(start),
-                    reason: "quiet".to_string(),
+                    reason: if spanned || one_log {
+                        "quiet"
+                    } else {
+                        "no-logs"
+                    }
+                    .to_string(),
                 });
             }
-            covered_until = Some(covered_until.map_or(end, |until| until.max(end)));
+            covered_until = Some(match covered_until {
+                Some((until, before)) if until >= end => (until, before),
+                _ => (end, position),
+            });
         }
     }
 }
