@@ -606,7 +606,9 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
         Some(message) if !program.is_empty() => {
             envelope.program = Some(program);
             envelope.pid = pid;
-            envelope.message = message.strip_prefix(' ').unwrap_or(message);
+            // A template that writes two spaces after the tag (`Keepalived_vrrp[10819]:  (Srv01)
+            // entering FAULT state`) does not make the message another.
+            envelope.message = message.trim_start_matches(' ');
         }
         _ => envelope.message = rest,
     }
@@ -992,6 +994,14 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 if with_t && stamp.offset_s.is_some() && looks_like_syslog_header(cursor.rest()) {
                     envelope.format = EnvelopeFormat::Rfc3339;
                     syslog_header(&mut cursor, &mut envelope);
+                } else if let Some(inner) = iso_syslog(cursor.rest()) {
+                    // A syslog template with a local ISO stamp (`2019-05-05 11:50:13 host
+                    // Keepalived_vrrp[7]: ...`, or a `local0.info` word for the host): only
+                    // the programs the classifiers read, so an application's log stays one.
+                    return Envelope {
+                        stamp: Some(stamp),
+                        ..inner
+                    };
                 } else {
                     cursor.skip_spaces();
                     // A viewer's stamp before keepalived's console line (Docker Desktop's
@@ -1354,13 +1364,37 @@ fn tag_only(line: &str) -> Option<Envelope<'_>> {
     if !is_classified_program(program) || program.contains(' ') {
         return None;
     }
-    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, message);
+    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, message.trim_start_matches(' '));
     envelope.program = Some(program);
     envelope.pid = pid;
     if program == "kernel" {
         envelope.message = strip_monotonic(message);
     }
     Some(envelope)
+}
+
+/// After an ISO stamp without a zone or without its `T`: a syslog header of a program the
+/// classifiers read, with a host (`host Keepalived_vrrp[7]: msg`), or with a `facility.level`
+/// word where the host would be, or neither.
+fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
+    let rest = rest.trim_start_matches(' ');
+    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    if is_facility_level(first) {
+        return tag_only(after.trim_start_matches(' ')).map(|inner| Envelope {
+            format: EnvelopeFormat::Rfc3339,
+            ..inner
+        });
+    }
+    if stampless_syslog_header(rest) {
+        let mut cursor = Cursor::new(rest);
+        let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3339, "");
+        syslog_header(&mut cursor, &mut envelope);
+        return Some(envelope);
+    }
+    tag_only(rest).map(|inner| Envelope {
+        format: EnvelopeFormat::Rfc3339,
+        ..inner
+    })
 }
 
 fn looks_like_syslog_header(rest: &str) -> bool {
@@ -1656,6 +1690,44 @@ mod tests {
         assert_eq!(iso.offset_s(), Some(0));
         assert_eq!(iso.program, Some("kernel"));
         assert_eq!(iso.message, "block drbd1: role( Secondary -> Primary )");
+    }
+
+    #[test]
+    fn local_iso_stamps_before_a_syslog_header_of_keepalived() {
+        // A syslog template with a local time and a space for the `T`: with a host, with a
+        // `facility.level` word in its place, with neither; two spaces after the tag.
+        for (line, host) in [
+            (
+                "2019-05-05 11:50:13 srv01 Keepalived_vrrp[10819]: (Srv01) entering FAULT state",
+                Some("srv01"),
+            ),
+            (
+                "2019-05-05 11:50:13 local0.info Keepalived_vrrp[10819]:  (Srv01) entering FAULT state",
+                None,
+            ),
+            (
+                "2019-05-05T11:50:13 Keepalived_vrrp[10819]: (Srv01) entering FAULT state",
+                None,
+            ),
+        ] {
+            let envelope = parse(line);
+            assert_eq!(envelope.format, EnvelopeFormat::Rfc3339, "{line}");
+            assert_eq!(
+                stamp(&envelope),
+                (Some(2019), 5, 5, 11, 50, 13, 0, 0, None),
+                "{line}"
+            );
+            assert_eq!(envelope.host, host, "{line}");
+            assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{line}");
+            assert_eq!(envelope.pid, Some(10819), "{line}");
+            assert_eq!(envelope.message, "(Srv01) entering FAULT state", "{line}");
+        }
+        // An application's log with the same stamp stays one: its level is no host.
+        let application = parse("2019-05-05 11:50:13 INFO  [main] EscManager: started");
+        assert_eq!(application.format, EnvelopeFormat::Application);
+        assert_eq!(application.level, Some("INFO"));
+        let syslog = parse("Nov 25 10:00:00 lb1 Keepalived_vrrp[7]:  (VI_1) Entering MASTER STATE");
+        assert_eq!(syslog.message, "(VI_1) Entering MASTER STATE");
     }
 
     impl Envelope<'_> {
