@@ -164,11 +164,18 @@ fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String,
 /// The cause of a window: that of the finding reporting its incident, else of the takeover that
 /// opened it (the one closest before its start, within 5 s).
 fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
-    if let Some(cause) = window
+    // The incident's cause, where a takeover of its own carries it: a yield's cause (the better
+    // advert that ended the window) says nothing of how the window opened.
+    if let Some(finding) = window
         .finding
         .as_deref()
         .and_then(|id| analysis.finding(id))
-        .and_then(|finding| finding.cause.clone())
+        && let Some(cause) = finding.cause.clone()
+        && analysis.failovers.iter().any(|failover| {
+            failover.finding.as_deref() == Some(finding.id.as_str())
+                && failover.to == Role::Master
+                && failover.cause == cause
+        })
     {
         return Some(cause);
     }

@@ -284,13 +284,16 @@ impl Context<'_> {
     fn why_unknown(&self, subject: &Subject) -> String {
         let peers = self.peers_of(subject);
         // The node's own logs missing just before the change, between two of its excerpts (not
-        // logs that begin later than the input's): what led to it is in that gap.
+        // logs that begin later than the input's: the gap follows lines of its own): what led
+        // to it is in that gap.
+        let first_line = self.facts.timeline.seen_from(&subject.node);
         let own_gap = self.facts.states.blind.iter().find(|blind| {
             blind.node == subject.node
                 && blind.reason == "no-logs"
                 && blind
                     .start
-                    .is_some_and(|start| Some(start) != self.facts.span_start)
+                    .zip(first_line)
+                    .is_some_and(|(start, first)| first <= start)
                 && blind.end.is_some_and(|end| {
                     end <= subject.time && subject.time - end <= Duration::seconds(10)
                 })

@@ -139,7 +139,7 @@ pub struct Facts<'a> {
     chunk_matches: RefCell<HashMap<FilterOnNode, Vec<Option<Vec<u32>>>>>,
     /// The first dated line of the input: a node's missing logs from then on (its logs begin
     /// later) are missing before it too.
-    pub span_start: Option<DateTime<Utc>>,
+    span_start: Option<DateTime<Utc>>,
 }
 
 /// A filter (by its place in the rule set) asked of one node's events for one subject instance.

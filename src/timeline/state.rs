@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::Timeline;
 use super::align::rotation_key;
+use crate::sources::ACTIVITY_GAP_S;
 use crate::sources::classifier::{IMPLIED_ENTRY_FIELD, IMPLIED_STATE_FIELD, LEADS_TO_FIELD};
 use crate::sources::{Event, EventKind, events};
 
@@ -1516,7 +1517,7 @@ impl States {
         let mut covered_until: Option<(DateTime<Utc>, usize)> = None;
         for (start, end, position) in active {
             if let Some((until, before)) = covered_until
-                && start - until > quiet_after
+                && start - until > Duration::seconds(ACTIVITY_GAP_S)
             {
                 let spanned = files.iter().any(|file| {
                     file.first.is_some_and(|first| first <= until)
@@ -1524,17 +1525,23 @@ impl States {
                 });
                 let one_log =
                     rotation_key(files[before].file).0 == rotation_key(files[position].file).0;
-                self.blind.push(BlindInterval {
-                    node: node.to_string(),
-                    start: Some(until),
-                    end: Some(start),
-                    reason: if spanned || one_log {
-                        "quiet"
-                    } else {
-                        "no-logs"
-                    }
-                    .to_string(),
-                });
+                // Between excerpts, any silence a file's own lines would not have broken their
+                // activity for; inside a file or a rotated log, only a long one.
+                let reason = if !spanned && !one_log {
+                    Some("no-logs")
+                } else if start - until > quiet_after {
+                    Some("quiet")
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    self.blind.push(BlindInterval {
+                        node: node.to_string(),
+                        start: Some(until),
+                        end: Some(start),
+                        reason: reason.to_string(),
+                    });
+                }
             }
             covered_until = Some(match covered_until {
                 Some((until, before)) if until >= end => (until, before),
