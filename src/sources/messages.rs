@@ -380,6 +380,7 @@ impl EventReader for MessagesReader<'_> {
                 };
                 let mut joined: Option<String> = None;
                 let mut found = None;
+                let bulleted = text.trim_start().starts_with("- ");
                 // The lines after this one: those read ahead already, then the reader's.
                 // (A paste double-spaced puts a blank line between the pieces.)
                 let mut pieces = 0;
@@ -397,6 +398,12 @@ impl EventReader for MessagesReader<'_> {
                         break;
                     }
                     let rest = envelope::bare_message(ahead.trim());
+                    // (Bulleted as the line before it was: a pastebin's `- ` before every line.)
+                    let rest = if bulleted {
+                        rest.strip_prefix("- ").unwrap_or(rest)
+                    } else {
+                        rest
+                    };
                     // (Escaped as the line before it was: `message` is unescaped already.)
                     let rest_unescaped = crate::sources::classifier::html_unescaped(rest);
                     let rest = rest_unescaped.as_deref().unwrap_or(rest);
