@@ -1729,3 +1729,27 @@ fn a_file_of_lines_esc_diag_does_not_read_is_the_node_its_lines_name() {
     assert!(files.contains(&("lb1", "lb1.messages")), "{files:?}");
     assert!(files.contains(&("lb2", "lb2.messages")), "{files:?}");
 }
+
+#[test]
+fn one_node_proving_dual_masters_of_two_instances_in_one_second_gives_two_windows() {
+    // A MASTER of two instances yields in the same second to another MASTER of each (equal
+    // priority, higher address): two dual masters, one window per instance.
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Sep 17 18:00:00 lb1 Keepalived_vrrp[7]: (VI_1) Entering MASTER STATE\n\
+         Sep 17 18:00:00 lb1 Keepalived_vrrp[7]: (VI_2) Entering MASTER STATE\n\
+         Sep 17 18:59:22 lb1 Keepalived_vrrp[7]: (VI_1) Master received advert from 10.22.5.40 with same priority 100 but higher IP address than ours\n\
+         Sep 17 18:59:22 lb1 Keepalived_vrrp[7]: (VI_1) Entering BACKUP STATE\n\
+         Sep 17 18:59:22 lb1 Keepalived_vrrp[7]: (VI_2) Master received advert from 10.22.5.40 with same priority 100 but higher IP address than ours\n\
+         Sep 17 18:59:22 lb1 Keepalived_vrrp[7]: (VI_2) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let instances: Vec<&str> = report["split_brain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|window| window["instance"].as_str().unwrap())
+        .collect();
+    assert_eq!(instances, ["VI_1", "VI_2"], "{}", report["split_brain"]);
+}

@@ -163,6 +163,26 @@ fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String,
 
 /// The cause of a window: that of the finding reporting its incident, else of the takeover that
 /// opened it (the one closest before its start, within 5 s).
+/// The split-brain the headline names: the first, unless another proven at the same moment
+/// has a takeover that says how it opened and the first has none.
+fn headline_window(analysis: &Analysis) -> Option<&SplitBrain> {
+    let first = analysis.split_brain.first()?;
+    if opening_cause(first, analysis).is_some() {
+        return Some(first);
+    }
+    let moment = |window: &SplitBrain| window.start.or(window.seen_at);
+    analysis
+        .split_brain
+        .iter()
+        .skip(1)
+        .find(|other| {
+            other.kind == first.kind
+                && moment(other) == moment(first)
+                && opening_cause(other, analysis).is_some()
+        })
+        .or(Some(first))
+}
+
 fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
     // The incident's cause, where a takeover of its own carries it: a yield's cause (the better
     // advert that ended the window) says nothing of how the window opened.
@@ -307,7 +327,7 @@ pub fn decide(
     verdict.state_now = analysis.now.clone();
     match verdict.status {
         Status::SplitBrain => {
-            if let Some(first) = analysis.split_brain.first() {
+            if let Some(first) = headline_window(analysis) {
                 verdict.cause = opening_cause(first, analysis);
                 verdict.instance = first.instance.clone().or(first.resource.clone());
                 verdict.nodes = first.nodes.clone();
@@ -347,10 +367,12 @@ fn decide_status(
             ),
         );
     }
-    if let Some(first) = analysis.split_brain.first() {
+    if let Some(first) = headline_window(analysis) {
         // DRBD's side of the same incident is said in the same breath; other incidents counted.
-        let same_incident: Vec<&SplitBrain> = analysis.split_brain[1..]
+        let same_incident: Vec<&SplitBrain> = analysis
+            .split_brain
             .iter()
+            .filter(|other| !std::ptr::eq(*other, first))
             .filter(|other| other.finding.is_some() && other.finding == first.finding)
             .collect();
         let others = analysis.split_brain.len() - 1 - same_incident.len();

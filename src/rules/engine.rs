@@ -940,7 +940,7 @@ impl Context<'_> {
             let Some(predicate) = &rule.match_events else {
                 continue;
             };
-            let mut last_fired: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+            let mut last_fired: BTreeMap<(String, Option<String>), DateTime<Utc>> = BTreeMap::new();
             for (index, event) in self.facts.timeline.events.iter().enumerate() {
                 // An undated line (dmesg without a wall clock, a paste without stamps) is still
                 // evidence; windows around it find nothing.
@@ -964,14 +964,24 @@ impl Context<'_> {
                 if !evaluation.holds {
                     continue;
                 }
-                // One finding per rule and node per minute: a burst of the same line is one finding.
+                // One finding per rule and node per minute: a burst of the same line is one
+                // finding. A split-brain proof's is per VRRP instance too: each instance's dual
+                // master is a window of its own.
+                let instance = if rule.split_brain.is_some() {
+                    subject.instance.clone()
+                } else {
+                    None
+                };
+                let key = (subject.node.clone(), instance.clone());
                 if last_fired
-                    .get(&subject.node)
+                    .get(&key)
                     .is_some_and(|last| time - *last < Duration::seconds(60))
                 {
                     if let Some(finding) =
                         findings.iter_mut().rev().find(|finding: &&mut Finding| {
-                            finding.rule == rule.id && finding.nodes.first() == Some(&subject.node)
+                            finding.rule == rule.id
+                                && finding.nodes.first() == Some(&subject.node)
+                                && (instance.is_none() || finding.instance == instance)
                         })
                     {
                         // Its condition may have cited this line already.
@@ -982,7 +992,7 @@ impl Context<'_> {
                     }
                     continue;
                 }
-                last_fired.insert(subject.node.clone(), time);
+                last_fired.insert(key, time);
                 let mut evidence = vec![index];
                 evidence.extend(evaluation.evidence);
                 evidence.sort_unstable();
