@@ -1379,6 +1379,13 @@ fn tag_only(line: &str) -> Option<Envelope<'_>> {
 fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
     let rest = rest.trim_start_matches(' ');
     let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    // Checked on every line of an application's log: its first two words decide, cheaply.
+    let may_be_tag = |word: &str| {
+        word.starts_with("Keepalived") || word.starts_with("kernel") || word.starts_with("systemd")
+    };
+    if !may_be_tag(first) && !may_be_tag(after.trim_start_matches(' ')) {
+        return None;
+    }
     if is_facility_level(first) {
         return tag_only(after.trim_start_matches(' ')).map(|inner| Envelope {
             format: EnvelopeFormat::Rfc3339,
