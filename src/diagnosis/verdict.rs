@@ -161,8 +161,6 @@ fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String,
     }
 }
 
-/// The cause of a window: that of the finding reporting its incident, else of the takeover that
-/// opened it (the one closest before its start, within 5 s).
 /// The split-brain the headline names: the first, unless another proven at the same moment
 /// has a takeover that says how it opened and the first has none.
 fn headline_window(analysis: &Analysis) -> Option<&SplitBrain> {
@@ -183,6 +181,9 @@ fn headline_window(analysis: &Analysis) -> Option<&SplitBrain> {
         .or(Some(first))
 }
 
+/// The cause of a window: that of the finding reporting its incident where a takeover of that
+/// incident has it, else of the takeover that opened it (the one closest before its start,
+/// within 5 s).
 fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
     // The incident's cause, where a takeover of its own carries it: a yield's cause (the better
     // advert that ended the window) says nothing of how the window opened.

@@ -1501,10 +1501,10 @@ impl States {
                 });
             }
         }
-        // Node-wide silences: the union of every file's activity, gaps longer than quiet_after.
-        // A silence inside a file's span, or between two rotations of one log, is the node
-        // being quiet; one between two files of different names that no file spans (two
-        // excerpts pasted an hour apart) is where the input has none of the node's logs.
+        // Node-wide silences: the union of every file's activity. A silence inside a file's
+        // span, or between two rotations of one log, is the node being quiet (when longer than
+        // quiet_after); one of over ACTIVITY_GAP_S between two files of different names that no
+        // file spans (two excerpts pasted apart) is where the input has none of the node's logs.
         let mut active: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = Vec::new();
         for (position, file) in files.iter().enumerate() {
             active.extend(
