@@ -1381,7 +1381,9 @@ fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
     let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
     // Checked on every line of an application's log: its first two words decide, cheaply.
     let may_be_tag = |word: &str| {
-        word.starts_with("Keepalived") || word.starts_with("kernel") || word.starts_with("systemd")
+        word.split(['[', ':'])
+            .next()
+            .is_some_and(is_classified_program)
     };
     if !may_be_tag(first) && !may_be_tag(after.trim_start_matches(' ')) {
         return None;
