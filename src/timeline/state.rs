@@ -1082,18 +1082,16 @@ impl States {
                 // Elsewhere it is only listed, in order (`undated`).
                 if !leading_files.contains(event.file.as_ref()) {
                     if let Some(instance) = event.field("instance") {
-                        let roles = self
-                            .undated
-                            .entry((node.to_string(), instance.to_string()))
-                            .or_default();
-                        for role in undated_words(event, roles.last().copied()) {
-                            if roles.last() != Some(&role) {
-                                roles.push(role);
+                        let key = (node.to_string(), instance.to_string());
+                        let said_before = self.undated.get(&key).and_then(|roles| roles.last());
+                        let words = undated_words(event, said_before.copied());
+                        if !words.is_empty() {
+                            let roles = self.undated.entry(key).or_default();
+                            for role in words {
+                                if roles.last() != Some(&role) {
+                                    roles.push(role);
+                                }
                             }
-                        }
-                        if roles.is_empty() {
-                            self.undated
-                                .remove(&(node.to_string(), instance.to_string()));
                         }
                     }
                 } else {
