@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::support::{
     analyze, differences, esc_diag, expected, report_schema, sample_bundles, schema_errors,
-    testdata_bundle,
+    testdata_bundle, texts,
 };
 
 fn analyze_json(bundle: &str) -> (Value, i32) {
@@ -213,12 +213,7 @@ fn analyze_since_and_until_limit_the_period() {
         report["verdict"]["headline"]
     );
     assert!(report["split_brain"].as_array().unwrap().is_empty());
-    let causes: Vec<&str> = report["failovers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|failover| failover["cause"].as_str().unwrap())
-        .collect();
+    let causes = texts(&report["failovers"], "cause");
     assert_eq!(causes, vec!["startup-election"]);
 }
 

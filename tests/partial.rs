@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::support::{BundleBuilder, esc_diag};
+use crate::support::{BundleBuilder, esc_diag, fields, texts};
 
 fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
     let run = crate::support::analyze(path, extra);
@@ -197,12 +197,7 @@ fn bare_files_are_named_after_the_host_their_lines_carry() {
     )
     .unwrap();
     let (report, _) = analyze(&messages, &[]);
-    let names: Vec<&str> = report["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|node| node["name"].as_str().unwrap())
-        .collect();
+    let names = texts(&report["nodes"], "name");
     assert_eq!(names, vec!["lb-1", "lb-2"], "{}", report["nodes"]);
     assert_ne!(report["verdict"]["status"], "split-brain");
 }
@@ -271,24 +266,8 @@ fn a_folder_of_loose_files_reads_as_its_logs() {
 }
 
 /// The report's node names, in name order.
-/// The text fields `keys` of each object of the JSON array `array`, in order (a field that is
-/// null or missing reads as "").
-fn fields<'a, const N: usize>(array: &'a Value, keys: [&str; N]) -> Vec<[&'a str; N]> {
-    array
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| keys.map(|key| item[key].as_str().unwrap_or("")))
-        .collect()
-}
-
 fn node_names(report: &Value) -> Vec<&str> {
-    let mut nodes: Vec<&str> = report["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|node| node["name"].as_str().unwrap())
-        .collect();
+    let mut nodes = texts(&report["nodes"], "name");
     nodes.sort();
     nodes
 }
@@ -1565,12 +1544,7 @@ fn a_burst_of_one_line_is_cited_once_and_leaves_room_for_lines_that_say_more() {
         .iter()
         .find(|finding| finding["severity"] == "critical")
         .expect("a split-brain finding");
-    let cited: Vec<&str> = split["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|line| line["message"].as_str().unwrap())
-        .collect();
+    let cited = texts(&split["evidence"], "message");
     assert!(
         cited
             .iter()

@@ -5,7 +5,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::support::{BundleBuilder, esc_diag, testdata_bundle};
+use crate::support::{BundleBuilder, esc_diag, testdata_bundle, texts};
 
 fn events(run: &crate::support::Run) -> Vec<Value> {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
@@ -257,12 +257,7 @@ fn journal_exports_and_keepalived_log_files_without_a_manifest() {
     let run = ["timeline", "--format", "json"].arg_path(&testdata_bundle("journal-nodetail"));
     let events = events(&run);
     let document = run.json();
-    let nodes: Vec<&str> = document["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|node| node["name"].as_str().unwrap())
-        .collect();
+    let nodes = texts(&document["nodes"], "name");
     assert_eq!(nodes, vec!["esc-ha-0", "esc-ha-1"]);
     let log_file = find(&events, "esc-ha-1", "(esc_ha) Entering MASTER STATE");
     assert_eq!(log_file["time"], "2026-11-25T14:30:41.882305121Z");
@@ -724,12 +719,7 @@ fn one_file_of_two_nodes_gives_each_node_its_own_lines() {
     assert_eq!(hostless["program"], "Keepalived_vrrp");
     // Each node's logs cover its own lines: neither is said to lack logs of the other's span.
     let report = crate::support::analyze(&ticket, &[]).json();
-    let nodes: Vec<&str> = report["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|node| node["name"].as_str().unwrap())
-        .collect();
+    let nodes = texts(&report["nodes"], "name");
     assert_eq!(nodes, ["hap2", "hap1"], "{report}");
     let blind = &report["coverage"]["blind_intervals"];
     assert!(

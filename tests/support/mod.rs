@@ -247,3 +247,26 @@ pub fn differences(
     }
     wrong
 }
+
+/// The text fields `keys` of each object of the JSON array `array`, in order (a field that is
+/// null or missing reads as "").
+pub fn fields<'a, const N: usize>(
+    array: &'a serde_json::Value,
+    keys: [&str; N],
+) -> Vec<[&'a str; N]> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| keys.map(|key| item[key].as_str().unwrap_or("")))
+        .collect()
+}
+
+/// The text field `key` of each object of the JSON array `array`, in order (null or missing
+/// reads as "").
+pub fn texts<'a>(array: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    fields(array, [key])
+        .into_iter()
+        .map(|[text]| text)
+        .collect()
+}
