@@ -1697,3 +1697,47 @@ fn one_node_proving_dual_masters_of_two_instances_in_one_second_gives_two_window
         report["split_brain"]
     );
 }
+
+#[test]
+fn a_line_whose_stamp_lost_its_date_is_dated_by_the_line_before_it() {
+    // The reason of a yield survives a paste that cut its stamp: to a letter two months end in
+    // (`n`: Jan or Jun), or to its time of day. Each takes the date of the line before it, and
+    // the yield its cause.
+    for (cut, month) in [
+        ("n 3 18:08:09", "Jun  3"),
+        ("18:08:09", "Jun  3"),
+        ("b 3 18:08:09", "Feb  3"),
+    ] {
+        let bundle = BundleBuilder::new().file(
+            "lb1",
+            "var/log/messages",
+            format!(
+                "{month} 18:05:06 lb1 Keepalived_vrrp[9]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+                 {month} 18:05:07 lb1 Keepalived_vrrp[9]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+                 {cut} lb1 Keepalived_vrrp[9]: VRRP_Instance(VI_1) Received higher prio advert\n\
+                 {month} 18:08:09 lb1 Keepalived_vrrp[9]: VRRP_Instance(VI_1) Entering BACKUP STATE\n"
+            ),
+        );
+        let (report, _) = analyze(bundle.path(), &[]);
+        let yields: Vec<[&str; 2]> = fields(&report["transitions"], ["to", "cause"])
+            .into_iter()
+            .filter(|[to, _]| *to == "BACKUP")
+            .collect();
+        assert_eq!(
+            yields,
+            [["BACKUP", "preempted-by-higher-priority"]],
+            "{cut}"
+        );
+        let advert = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|finding| finding["evidence"].as_array().unwrap())
+            .find(|line| line["line"] == 3)
+            .unwrap_or_else(|| panic!("{cut}: {report:#}"));
+        assert!(
+            advert["time"].as_str().unwrap().contains("18:08:09"),
+            "{cut}: {advert}"
+        );
+    }
+}

@@ -155,7 +155,7 @@ impl EventReader for EntryReader<'_> {
                     }
                 }
                 _ => {
-                    let time = self.book.time(stamp);
+                    let time = self.book.time(stamp, None);
                     let mut text = std::mem::take(&mut self.spare);
                     text.clear();
                     text.push_str(&line);

@@ -60,7 +60,14 @@ pub struct Envelope<'a> {
     /// The stamp's month was cut at its start (`un 25 23:29:04`) and read from the letters
     /// left, which end one month only.
     pub month_cut: bool,
+    /// A time of day the line carries without its date (`15:23:03 host prog[7]: msg`, or a stamp
+    /// whose month a paste cut to a letter two months end in): hours, minutes, seconds, nanos and
+    /// fraction digits. The file's line before it may date it ([`super::LineBook::time`]).
+    pub clock: Option<Clock>,
 }
+
+/// A time of day as [`clock`] reads it: hours, minutes, seconds, nanoseconds, fraction digits.
+pub type Clock = (u32, u32, u32, u32, u8);
 
 impl<'a> Envelope<'a> {
     /// Whether the envelope is a log line's, found after a decoration of a paste (indentation,
@@ -84,6 +91,7 @@ impl<'a> Envelope<'a> {
             extra: Vec::new(),
             message,
             month_cut: false,
+            clock: None,
         }
     }
 }
@@ -386,7 +394,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// `HH:MM:SS` then an optional `.fff` or `,fff` fraction.
-fn clock(cursor: &mut Cursor, comma_fraction: bool) -> Option<(u32, u32, u32, u32, u8)> {
+fn clock(cursor: &mut Cursor, comma_fraction: bool) -> Option<Clock> {
     let [hour, minute, second] = cursor.triple(b':', [2, 2, 2])?;
     if hour > 23 || minute > 59 || second > 60 {
         return None;
@@ -483,19 +491,49 @@ fn month_day_stamp(cursor: &mut Cursor) -> Option<Stamp> {
 /// last letters belongs to one month only): a stamp whose first letter a paste cut off.
 fn cut_month(cursor: &mut Cursor) -> Option<u32> {
     let start = cursor.position;
-    let letters = cursor.alphabetic(2)?;
+    let Some(letters) = cut_letters(cursor) else {
+        cursor.position = start;
+        return None;
+    };
     let lower = letters.to_ascii_lowercase();
     let mut months = MONTHS
         .iter()
         .enumerate()
         .filter(|(_, month)| month.ends_with(lower.as_str()));
-    match (months.next(), months.next(), cursor.peek()) {
-        (Some((index, _)), None, Some(b' ')) => Some(index as u32 + 1),
+    match (months.next(), months.next()) {
+        (Some((index, _)), None) => Some(index as u32 + 1),
         _ => {
             cursor.position = start;
             None
         }
     }
+}
+
+/// The one or two letters a paste left of a month, followed by a space.
+fn cut_letters<'a>(cursor: &mut Cursor<'a>) -> Option<&'a str> {
+    let letters = cursor.alphabetic(2).or_else(|| cursor.alphabetic(1))?;
+    (cursor.peek() == Some(b' ')).then_some(letters)
+}
+
+/// A stamp whose month a paste cut to letters more than one month ends in (`n 25 23:29:04`:
+/// Jan or Jun): its time of day, when a syslog header follows.
+fn cut_stamp_clock(trimmed: &str) -> Option<(Clock, Cursor<'_>)> {
+    let mut cursor = Cursor::new(trimmed);
+    let letters = cut_letters(&mut cursor)?.to_ascii_lowercase();
+    if !MONTHS.iter().any(|month| month.ends_with(letters.as_str())) {
+        return None;
+    }
+    let stamp = day_and_clock(&mut cursor, 1)?;
+    looks_like_syslog_header(cursor.rest()).then_some((
+        (
+            stamp.hour,
+            stamp.minute,
+            stamp.second,
+            stamp.nanos,
+            stamp.fraction_digits,
+        ),
+        cursor,
+    ))
 }
 
 /// What follows the month of a syslog stamp: ` dd HH:MM:SS[.frac]`.
@@ -581,11 +619,17 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
     let rest = if host.len() > 1 && host.ends_with(':') {
         with_host
     } else {
-        if !host.is_empty() {
+        // A `facility.level` word (busybox's syslogd writes one after the host; some templates
+        // write it in the host's place) is neither host nor tag.
+        if !host.is_empty() && !is_facility_level(host) {
             envelope.host = Some(host);
         }
         cursor.skip_spaces();
-        cursor.rest()
+        let after_host = cursor.rest();
+        match after_host.split_once(' ') {
+            Some((word, after)) if is_facility_level(word) => after.trim_start_matches(' '),
+            _ => after_host,
+        }
     };
     // The tag: up to ':' or '[' with no space inside (ASCII bytes: the index is a character
     // boundary).
@@ -1031,15 +1075,21 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
             // reply that quoted lines without their date): read without a time, since the day
             // is not in it.
             let mut cursor = Cursor::new(trimmed);
-            if clock(&mut cursor, false).is_some() && cursor.peek() == Some(b' ') {
+            if let Some(time_of_day) = clock(&mut cursor, false)
+                && cursor.peek() == Some(b' ')
+            {
                 if looks_like_syslog_header(cursor.rest()) {
                     let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+                    envelope.clock = Some(time_of_day);
                     syslog_header(&mut cursor, &mut envelope);
                     return envelope;
                 }
                 // The same without the host (`17:56:06 Keepalived_vrrp[261668]: ...`).
                 if let Some(envelope) = tag_only(cursor.rest().trim_start()) {
-                    return envelope;
+                    return Envelope {
+                        clock: Some(time_of_day),
+                        ..envelope
+                    };
                 }
             }
             // What a paste's cut left of a stamp: minutes and seconds (`51:16 localhost
@@ -1255,7 +1305,7 @@ fn is_classified_program(program: &str) -> bool {
 /// programs whose lines the classifiers read, so that prose is not taken for a header.
 fn stampless_syslog_header(line: &str) -> bool {
     let mut words = line.split_ascii_whitespace();
-    let (Some(host), Some(tag)) = (words.next(), words.next()) else {
+    let (Some(host), Some(tag)) = (words.next(), tag_after_host(&mut words)) else {
         return false;
     };
     let program = tag
@@ -1313,6 +1363,12 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
         envelope.stamp = Some(stamp);
         envelope.month_cut = true;
+        syslog_header(&mut cursor, &mut envelope);
+        return Some(envelope);
+    }
+    if let Some((time_of_day, mut cursor)) = cut_stamp_clock(trimmed) {
+        let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
+        envelope.clock = Some(time_of_day);
         syslog_header(&mut cursor, &mut envelope);
         return Some(envelope);
     }
@@ -1385,7 +1441,14 @@ fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
             .next()
             .is_some_and(is_classified_program)
     };
-    if !may_be_tag(first) && !may_be_tag(after.trim_start_matches(' ')) {
+    let second = after.trim_start_matches(' ');
+    let third = || {
+        second
+            .split_once(' ')
+            .filter(|(word, _)| is_facility_level(word))
+            .is_some_and(|(_, rest)| may_be_tag(rest.trim_start_matches(' ')))
+    };
+    if !may_be_tag(first) && !may_be_tag(second) && !third() {
         return None;
     }
     if is_facility_level(first) {
@@ -1409,9 +1472,19 @@ fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
 fn looks_like_syslog_header(rest: &str) -> bool {
     let mut words = rest.split_ascii_whitespace();
     let _host = words.next();
-    words
-        .next()
+    tag_after_host(&mut words)
         .is_some_and(|tag| tag.ends_with(':') || (tag.contains('[') && tag.contains("]:")))
+}
+
+/// The word after a syslog header's host: its tag, past a `facility.level` word between them.
+fn tag_after_host<'a>(words: &mut impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    words.next().and_then(|word| {
+        if is_facility_level(word) {
+            words.next()
+        } else {
+            Some(word)
+        }
+    })
 }
 
 /// `<PRI>1 TS HOST APP PROCID MSGID SD MSG`, or a 3164 line that kept its `<PRI>`.
@@ -1532,7 +1605,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_month_cut_to_its_last_two_letters_is_read_when_one_month_ends_so() {
+    fn a_month_cut_to_its_last_letters_is_read_when_one_month_ends_so() {
         let envelope = parse(
             "un 25 23:29:04 BSP-POC6 Keepalived_vrrp[23071]: (AST3) Backup received priority 0 advertisement",
         );
@@ -1548,14 +1621,31 @@ mod tests {
         );
         let whole = parse("Jun 25 23:29:04 BSP-POC6 Keepalived_vrrp[23071]: (AST3) msg");
         assert!(!whole.month_cut);
-        // One letter fits two months (Jan, Jun); two letters no month ends with; prose.
+        // One letter, when only one month ends with it (`b`: Feb).
+        let letter = parse("b 3 18:08:09 localhost Keepalived_vrrp[5549]: VRRP_Instance(VI_1) msg");
+        assert!(letter.month_cut);
+        assert_eq!(
+            letter
+                .stamp
+                .map(|stamp| (stamp.month, stamp.day, stamp.hour)),
+            Some((2, 3, 18))
+        );
+        assert_eq!(letter.message, "VRRP_Instance(VI_1) msg");
+        // One letter fits two months (Jan, Jun): the line keeps its time of day only.
+        let ambiguous = parse("n 25 23:29:04 host Keepalived_vrrp[1]: msg");
+        assert!(ambiguous.stamp.is_none() && !ambiguous.month_cut);
+        assert_eq!(ambiguous.clock, Some((23, 29, 4, 0, 0)));
+        assert_eq!(ambiguous.program, Some("Keepalived_vrrp"));
+        // Two letters no month ends with; prose.
         for line in [
-            "n 25 23:29:04 host Keepalived_vrrp[1]: msg",
             "ab 25 23:29:04 host Keepalived_vrrp[1]: msg",
             "on 25 December we met",
         ] {
             let envelope = parse(line);
-            assert!(envelope.stamp.is_none() && !envelope.month_cut, "{line}");
+            assert!(
+                envelope.stamp.is_none() && envelope.clock.is_none(),
+                "{line}"
+            );
         }
     }
 
@@ -1588,6 +1678,8 @@ mod tests {
             "15:23:03 srv-test Keepalived_vrrp_vrf1[53027]: VRRP_Instance(lan) Transition to MASTER STATE",
         );
         assert_eq!(envelope.stamp, None);
+        // Its time of day is kept: the file's line before it may date it.
+        assert_eq!(envelope.clock, Some((15, 23, 3, 0, 0)));
         assert_eq!(envelope.host, Some("srv-test"));
         assert_eq!(envelope.program, Some("Keepalived_vrrp_vrf1"));
         assert_eq!(
@@ -1737,6 +1829,40 @@ mod tests {
         assert_eq!(application.level, Some("INFO"));
         let syslog = parse("Nov 25 10:00:00 lb1 Keepalived_vrrp[7]:  (VI_1) Entering MASTER STATE");
         assert_eq!(syslog.message, "(VI_1) Entering MASTER STATE");
+    }
+
+    #[test]
+    fn a_facility_level_word_after_the_host_is_neither_host_nor_tag() {
+        // busybox's syslogd (Alpine) writes `facility.level` after the host; some templates
+        // write it in the host's place; an RFC 3339 or local ISO stamp may come before either.
+        for (line, host) in [
+            (
+                "Jan 17 17:26:08 lb1 daemon.info Keepalived_vrrp[123]: (VI_1) Entering MASTER STATE",
+                Some("lb1"),
+            ),
+            (
+                "Jan 17 17:26:08 daemon.notice Keepalived_vrrp[123]: (VI_1) Entering MASTER STATE",
+                None,
+            ),
+            (
+                "2024-01-17T17:26:08+01:00 lb1 daemon.info Keepalived_vrrp[123]: (VI_1) Entering MASTER STATE",
+                Some("lb1"),
+            ),
+            (
+                "2024-01-17 17:26:08 lb1 daemon.info Keepalived_vrrp[123]: (VI_1) Entering MASTER STATE",
+                Some("lb1"),
+            ),
+        ] {
+            let envelope = parse(line);
+            assert_eq!(envelope.host, host, "{line}");
+            assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{line}");
+            assert_eq!(envelope.pid, Some(123), "{line}");
+            assert_eq!(envelope.message, "(VI_1) Entering MASTER STATE", "{line}");
+        }
+        // A host followed by a word that only looks like one is left as it was.
+        let other = parse("Jan 17 17:26:08 lb1 sshd.service: started");
+        assert_eq!(other.host, Some("lb1"));
+        assert_eq!(other.program, Some("sshd.service"));
     }
 
     impl Envelope<'_> {

@@ -322,7 +322,7 @@ impl EventReader for MessagesReader<'_> {
                     }
                 }
                 None => {
-                    let time = self.book.time(envelope.stamp);
+                    let time = self.book.time(envelope.stamp, envelope.clock);
                     self.book.note_host(number, envelope.host, &time);
                     time
                 }
