@@ -942,22 +942,27 @@ fn changes_with_causes(report: &serde_json::Value) -> Vec<(String, String, Strin
 
 #[test]
 fn a_master_whose_logs_end_before_the_peer_received_its_priority_0_released_the_vip() {
-    // Two `systemctl status` tails (a Netology homework): the first node's tail ends as MASTER;
-    // eight minutes later the other receives a priority-0 advert and takes over. The first node
-    // stopped or went to FAULT; it did not hang.
+    // Two `systemctl status` tails (a Netology homework): the first node's tail ends as MASTER
+    // (its last two lines pasted out of order); eight minutes later the other receives a
+    // priority-0 advert and takes over, then yields to a higher priority. The first node stopped
+    // or went to FAULT, and came back, unlogged; it did not hang. Its logs are missing after its
+    // latest line, and the yield is a preemption, not a healed partition.
     let bundle = BundleBuilder::new()
         .file(
             "netology3",
             "var/log/messages",
             "Jul 26 11:07:06 netology3 Keepalived_vrrp[22526]: (RH_1) Entering MASTER STATE\n\
-             Jul 26 11:07:11 netology3 Keepalived_vrrp[22526]: (RH_1) Sending/queueing gratuitous ARPs on eth1 for 172.28.128.200\n",
+             Jul 26 11:07:11 netology3 Keepalived_vrrp[22526]: (RH_1) Sending/queueing gratuitous ARPs on eth1 for 172.28.128.200\n\
+             Jul 26 11:07:08 netology3 Keepalived_vrrp[22526]: (RH_1) Sending/queueing gratuitous ARPs on eth1 for 172.28.128.200\n",
         )
         .file(
             "netology4",
             "var/log/messages",
             "Jul 26 11:07:06 netology4 Keepalived_vrrp[16001]: (RH_1) Entering BACKUP STATE\n\
              Jul 26 11:15:32 netology4 Keepalived_vrrp[16157]: (RH_1) Backup received priority 0 advertisement\n\
-             Jul 26 11:15:33 netology4 Keepalived_vrrp[16157]: (RH_1) Entering MASTER STATE\n",
+             Jul 26 11:15:33 netology4 Keepalived_vrrp[16157]: (RH_1) Entering MASTER STATE\n\
+             Jul 26 11:17:46 netology4 Keepalived_vrrp[16157]: (RH_1) Master received advert from 172.28.128.10 with higher priority 100, ours 50\n\
+             Jul 26 11:17:46 netology4 Keepalived_vrrp[16157]: (RH_1) Entering BACKUP STATE\n",
         );
     let (report, _) = analyze(bundle.path(), &[]);
     let silent = &report["state_now"][0]["silent_masters"][0];
@@ -972,6 +977,21 @@ fn a_master_whose_logs_end_before_the_peer_received_its_priority_0_released_the_
         "{text}"
     );
     assert!(!text.contains("silent since"), "{text}");
+    let last_seen = silent["last_seen"].as_str().unwrap();
+    assert!(last_seen.ends_with("11:07:11Z"), "{last_seen}");
+    let blind = fields(
+        &report["coverage"]["blind_intervals"],
+        ["node", "start", "reason"],
+    );
+    assert!(
+        blind.contains(&["netology3", last_seen, "no-logs"]),
+        "{blind:?}"
+    );
+    let changes = fields(&report["transitions"], ["node", "to", "cause"]);
+    assert!(
+        changes.contains(&["netology4", "BACKUP", "preempted-by-higher-priority"]),
+        "{changes:?}"
+    );
 }
 
 #[test]
@@ -1739,5 +1759,31 @@ fn a_line_whose_stamp_lost_its_date_is_dated_by_the_line_before_it() {
             advert["time"].as_str().unwrap().contains("18:08:09"),
             "{cut}: {advert}"
         );
+    }
+}
+
+#[test]
+fn lines_without_a_host_of_another_keepalived_process_are_another_node() {
+    // Two pastes: one host's syslog (keepalived pid 1148) and lines without a host of keepalived
+    // pid 1253, with no start between them. Not one process: the second file is its own node,
+    // named by its file. Lines without a host of the same process join the host.
+    for (pid, node) in [("1253", "backup"), ("1148", "localhost.localdomain")] {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(
+            folder.path().join("master.messages"),
+            "Oct 26 11:05:06 localhost.localdomain Keepalived_vrrp[1148]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+        )
+        .unwrap();
+        std::fs::write(
+            folder.path().join("backup.log"),
+            format!(
+                "Keepalived_vrrp[{pid}]: VRRP_Instance(VI_2) Received advert with higher priority 100, ours 90\n\
+                 Keepalived_vrrp[{pid}]: VRRP_Instance(VI_2) Entering BACKUP STATE\n"
+            ),
+        )
+        .unwrap();
+        let (report, _) = analyze(folder.path(), &[]);
+        let files = fields(&report["coverage"]["files"], ["node", "file"]);
+        assert!(files.contains(&[node, "backup.log"]), "{pid}: {files:?}");
     }
 }

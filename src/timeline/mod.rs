@@ -13,14 +13,16 @@ pub mod state;
 pub mod vips;
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::bundle::{Bundle, Node, NodeFile, Warning};
 use crate::sources::collection::collection_events;
-use crate::sources::{Classifier, Event, EventReader, FileStats, ReadContext, Source, source_for};
+use crate::sources::{
+    Classifier, Event, EventReader, FileStats, ReadContext, Source, events, source_for,
+};
 use align::{FileClock, Zone};
 use budget::{Budget, BudgetReader};
 pub use filter::Filter;
@@ -340,12 +342,43 @@ fn name_bare_nodes(
             None => hostless.push(node),
         }
     }
-    // Files without host names join the one host the bare files name, when there is one.
+    // Files without host names join the one host the bare files name, when there is one, unless
+    // their keepalived lines are another process's than that host's (then their names say whose
+    // they are, as below).
     if let [only] = dominant_hosts.as_slice() {
-        for node in &hostless {
-            renames.push((node.to_string(), None, only.to_string()));
+        let host_processes = keepalived_processes(reads.iter().filter(|read| {
+            read.events.iter().any(|event| {
+                event
+                    .host
+                    .as_deref()
+                    .is_some_and(|host| same_host(host, only))
+            })
+        }));
+        hostless.retain(|node| {
+            let own = keepalived_processes(
+                reads
+                    .iter()
+                    .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node),
+            );
+            let other_process =
+                own.as_ref()
+                    .zip(host_processes.as_ref())
+                    .is_some_and(|(own, theirs)| {
+                        own.keys().any(|program| theirs.contains_key(program))
+                            && own.iter().all(|(program, pids)| {
+                                theirs
+                                    .get(program)
+                                    .is_none_or(|their_pids| their_pids.is_disjoint(pids))
+                            })
+                    });
+            if !other_process {
+                renames.push((node.to_string(), None, only.to_string()));
+            }
+            other_process
+        });
+        if hostless.is_empty() || bare.len() < 2 {
+            return renames;
         }
-        return renames;
     }
     // Else, among several files, their names say whose they are (a ticket's attachments named
     // after their nodes): `lb1.dmesg` beside lb1's and lb2's syslog is lb1's, `hatwo.dmesg-grep`
@@ -366,6 +399,29 @@ fn name_bare_nodes(
         renames.push((node.to_string(), None, name.to_string()));
     }
     renames
+}
+
+/// The keepalived processes whose lines `reads` hold: their process ids by program. None where
+/// no line names one, or where a keepalived start is among them (a restart gives the same node a
+/// new process).
+fn keepalived_processes<'a>(
+    reads: impl Iterator<Item = &'a FileRead>,
+) -> Option<BTreeMap<&'a str, BTreeSet<u32>>> {
+    let mut processes: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    for event in reads.flat_map(|read| &read.events) {
+        if matches!(
+            event.event.as_deref(),
+            Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING)
+        ) {
+            return None;
+        }
+        if let (Some(program), Some(pid)) = (event.program.as_deref(), event.pid)
+            && program.starts_with("Keepalived")
+        {
+            processes.entry(program).or_default().insert(pid);
+        }
+    }
+    (!processes.is_empty()).then_some(processes)
 }
 
 /// The node a bare file's name gives: `lb1` of `lb1.dmesg`, the part before its first dot (none
@@ -1144,12 +1200,24 @@ impl Timeline {
                     },
                 ));
             }
-            let activity = read
+            let activity: Vec<(DateTime<Utc>, DateTime<Utc>)> = read
                 .stats
                 .activity
                 .iter()
                 .filter_map(|(start, end)| Some((instant(Some(*start))?, instant(Some(*end))?)))
                 .collect();
+            // Lines written a few seconds out of order (or pasted so) end where the latest of
+            // them is, not at the file's last line; a later line further back is a clock's step
+            // or another excerpt, which keep the last line's stamp.
+            let latest = activity.iter().map(|(_, end)| *end).max();
+            let last = match (last, latest) {
+                (Some(last), Some(latest))
+                    if latest > last && latest - last <= clock_steps::LEAST_STEP_BACK =>
+                {
+                    Some(latest)
+                }
+                (last, _) => last,
+            };
             if let Some(last) = last {
                 newest = Some(newest.map_or(last, |newest| newest.max(last)));
             }

@@ -1418,6 +1418,28 @@ impl States {
             .unwrap_or(Role::Unknown)
     }
 
+    /// Whether `node`, MASTER of an instance when its logs end at `last`, released it later:
+    /// another node received a priority-0 advert of that instance after `last`.
+    fn released_unlogged(&self, timeline: &Timeline, node: &str, last: DateTime<Utc>) -> bool {
+        let mastered: Vec<&str> = self
+            .intervals
+            .iter()
+            .filter(|interval| {
+                interval.node == node && interval.end.is_none() && interval.role == Role::Master
+            })
+            .map(|interval| interval.instance.as_str())
+            .collect();
+        !mastered.is_empty()
+            && timeline.events.iter().any(|event| {
+                event.node.as_ref() != node
+                    && event.event.as_deref() == Some(events::PRIORITY_ZERO_RECEIVED)
+                    && event.time.is_some_and(|time| time > last)
+                    && event
+                        .field("instance")
+                        .is_some_and(|instance| mastered.contains(&instance))
+            })
+    }
+
     fn blind_intervals(&mut self, timeline: &Timeline, node: &str, quiet_after: Duration) {
         let span_start = timeline.first_dated();
         let span_end = timeline
@@ -1476,9 +1498,11 @@ impl States {
                 // Without a collection, logs that end long before the other node's end where the
                 // excerpt ends: what the node did after it is not in the input (a silence that
                 // long inside its logs would be a quiet stretch; here nothing says it was quiet).
+                // Nor was it quiet when another node received a MASTER's priority 0 after the
+                // last line of a node that was MASTER then: it stopped or failed unlogged.
                 if collected.is_none()
                     && let Some(end) = span_end
-                    && end - last > quiet_after
+                    && (end - last > quiet_after || self.released_unlogged(timeline, node, last))
                 {
                     self.blind.push(BlindInterval {
                         node: node.to_string(),
