@@ -1246,7 +1246,7 @@ struct OverlapProof {
 }
 
 /// The DRBD resource (or, for 8.x `block drbdN` lines, the minor) a DRBD line is about.
-fn drbd_resource(event: &Event) -> Option<String> {
+pub(super) fn drbd_resource(event: &Event) -> Option<String> {
     if let Some(resource) = event.field("resource") {
         return Some(resource.to_string());
     }

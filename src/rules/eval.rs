@@ -869,6 +869,10 @@ fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
             }
             .into(),
         ),
+        // A DRBD line's resource, however its device is written (`drbd r0/0 drbd1 peer`, `drbd
+        // r0`, `d-con r0`), or the 8.x `block drbdN` minor.
+        "drbd_resource" => super::engine::drbd_resource(event)
+            .map_or(Value::Null, |resource| Value::Str(Cow::Owned(resource))),
         other => text(event.field(other)),
     }
 }
