@@ -1787,3 +1787,46 @@ fn lines_without_a_host_of_another_keepalived_process_are_another_node() {
         assert!(files.contains(&[node, "backup.log"]), "{pid}: {files:?}");
     }
 }
+
+#[test]
+fn two_hosts_pasted_one_after_the_other_are_two_nodes_unless_one_process_was_renamed() {
+    // Two hosts' lines pasted one after the other: another keepalived process with no start
+    // between, or a host whose lines esc-diag reads none of but which carries a fifth of the
+    // file's lines, is a node of its own. One keepalived process under two names is a renamed
+    // node.
+    let cases = [
+        (
+            "Oct 22 14:38:58 balancer1 Keepalived_vrrp[679]: (VI_1) Entering BACKUP STATE\n\
+             Oct 22 14:39:02 balancer1 Keepalived_vrrp[679]: (VI_1) Entering MASTER STATE\n\
+             Oct 22 14:46:28 balancer2 Keepalived_vrrp[676]: (VI_1) Backup received priority 0 advertisement\n\
+             Oct 22 14:46:29 balancer2 Keepalived_vrrp[676]: (VI_1) Entering MASTER STATE\n\
+             Oct 22 14:48:46 balancer2 Keepalived_vrrp[676]: (VI_1) Master received advert from 192.168.10.160 with higher priority 100, ours 50\n\
+             Oct 22 14:48:46 balancer2 Keepalived_vrrp[676]: (VI_1) Entering BACKUP STATE\n",
+            vec!["balancer1", "balancer2"],
+        ),
+        (
+            "Jan 26 20:17:40 kv-01 kernel: drbd r0/0 drbd1009: disk( Diskless -> Attaching )\n\
+             Jan 26 20:17:42 kv-01 kernel: drbd r0 kv-03: conn( Connecting -> Connected ) peer( Unknown -> Secondary )\n\
+             Jan 26 20:17:42 kv-01 kernel: drbd r0/0 drbd1009 kv-03: pdsk( DUnknown -> Diskless )\n\
+             Jan 26 20:17:42 kv-02 kernel: drbd r0 kv-03: Peer authenticated using 20 bytes HMAC\n\
+             Jan 26 20:17:42 kv-02 kernel: drbd r0 kv-01: Preparing remote state change 3520286370\n\
+             Jan 26 20:17:42 kv-02 kernel: drbd r0 kv-01: Committing remote state change 3520286370 (primary_nodes=0)\n",
+            vec!["kv-01", "kv-02"],
+        ),
+        (
+            "Oct 22 14:38:58 oadb02 Keepalived_vrrp[679]: (VI_1) Entering BACKUP STATE\n\
+             Oct 22 14:39:02 oadb02 Keepalived_vrrp[679]: (VI_1) Entering MASTER STATE\n\
+             Oct 22 14:46:28 db02 Keepalived_vrrp[679]: (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.5\n\
+             Oct 22 14:46:29 db02 Keepalived_vrrp[679]: (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.5\n\
+             Oct 22 14:48:46 db02 Keepalived_vrrp[679]: (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.5\n\
+             Oct 22 14:48:47 db02 Keepalived_vrrp[679]: (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.5\n",
+            vec!["db02"],
+        ),
+    ];
+    for (lines, nodes) in cases {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("ticket.log"), lines).unwrap();
+        let (report, _) = analyze(folder.path(), &[]);
+        assert_eq!(node_names(&report), nodes, "{lines}");
+    }
+}

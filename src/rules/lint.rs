@@ -13,8 +13,26 @@ use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
 /// Names a condition may use besides event fields: the subject's and the event's attributes.
 const ATTRIBUTES: [&str; 21] = [
-    "kind", "event", "program", "source", "level", "node", "file", "line", "dialect", "instance",
-    "from", "to", "subject", "duration", "open", "nodes", "self", "peer", "any", "true",
+    "kind",
+    "event",
+    "program",
+    "source",
+    "level",
+    "node",
+    "file",
+    "line",
+    "dialect",
+    "instance",
+    "from",
+    "to",
+    "subject",
+    "duration",
+    "open",
+    "nodes",
+    "self",
+    "peer",
+    "any",
+    "true",
     "drbd_resource",
 ];
 

@@ -154,8 +154,9 @@ pub struct Timeline {
 /// A host name that carries a share of a bare file's lines of at least this (and 3 lines) makes
 /// a node of its own: a file that interleaves two nodes' syslog. A smaller share makes one too,
 /// unless its lines and the dominant host's follow one another, in the file and in time alike,
-/// and the two hear no different VRRP peers (a node renamed: `oadb02`, then `db02`); a spelling
-/// of the dominant host's name never does.
+/// the two hear no different VRRP peers, and their keepalived lines are not of two processes
+/// with no start between (a node renamed: `oadb02`, then `db02`, one keepalived process); a
+/// spelling of the dominant host's name never does.
 const SECOND_HOST_SHARE: f64 = 0.2;
 
 /// At most this many hosts of one bare file become nodes of their own besides the dominant one.
@@ -284,18 +285,60 @@ fn name_bare_nodes(
             .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
             .collect();
         let senders = advert_senders(&node_reads);
+        // Each host's keepalived processes, in one pass over the events (a file may name a
+        // thousand hosts).
+        let mut events_by_host: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+        for event in node_reads.iter().flat_map(|read| &read.events) {
+            if let Some(host) = event.host.as_deref() {
+                events_by_host.entry(host).or_default().push(event);
+            }
+        }
+        let processes_of = |name: &str| {
+            events_by_host
+                .get(name)
+                .and_then(|events| keepalived_processes(events.iter().copied()))
+        };
+        let dominant_processes = processes_of(dominant);
+        // Each host's share counts all its lines, read or not (a DRBD peer's handshake chatter
+        // is a node's logging as much as its state lines are).
+        let mut all_lines: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut total_lines = 0;
+        for entry in node_reads.iter().flat_map(|read| &read.stats.hosts) {
+            total_lines += entry.lines;
+            if let Some(host) = entry.host.as_deref() {
+                *all_lines.entry(host).or_default() += entry.lines;
+            }
+        }
+        let large_share = |host: &str, recognised: usize| {
+            let lines = all_lines.get(host).copied().unwrap_or(0);
+            (recognised >= 3 && recognised as f64 >= SECOND_HOST_SHARE * total as f64)
+                || (lines >= 3 && lines as f64 >= SECOND_HOST_SHARE * total_lines as f64)
+        };
         let mut own_nodes = 0;
         for (host, count) in &ranked {
             // The hosts with most lines first: past MAX_NODES_OF_A_FILE, the rest fold into the
             // dominant one (a central syslog of many machines is not an HA pair's two sides).
             let own_node = own_nodes < MAX_NODES_OF_A_FILE
                 && !same_host(host, dominant)
-                && (*count >= 3 && *count as f64 >= SECOND_HOST_SHARE * total as f64
+                && (large_share(host, *count)
                     || !one_after_the_other(plans, &node_reads, dominant, host)
-                    || heard_apart(&senders, dominant, host));
+                    || heard_apart(&senders, dominant, host)
+                    || other_processes(processes_of(host).as_ref(), dominant_processes.as_ref()));
             own_nodes += usize::from(own_node);
             let name = if own_node { *host } else { dominant };
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
+        }
+        // A host none of whose lines esc-diag reads is a node of its own on the same terms: as
+        // its lines would be, given in a file of their own.
+        for host in all_lines.keys() {
+            if own_nodes < MAX_NODES_OF_A_FILE
+                && !hosts.contains_key(host)
+                && !same_host(host, dominant)
+                && large_share(host, 0)
+            {
+                own_nodes += 1;
+                renames.push((node.to_string(), Some(host.to_string()), host.to_string()));
+            }
         }
     }
     // Not a file in which nothing is read (notes, a screenshot): it is no node at all.
@@ -346,31 +389,21 @@ fn name_bare_nodes(
     // their keepalived lines are another process's than that host's (then their names say whose
     // they are, as below).
     if let [only] = dominant_hosts.as_slice() {
-        let host_processes = keepalived_processes(reads.iter().filter(|read| {
-            read.events.iter().any(|event| {
+        let host_processes =
+            keepalived_processes(reads.iter().flat_map(|read| &read.events).filter(|event| {
                 event
                     .host
                     .as_deref()
                     .is_some_and(|host| same_host(host, only))
-            })
-        }));
+            }));
         hostless.retain(|node| {
             let own = keepalived_processes(
                 reads
                     .iter()
-                    .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node),
+                    .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
+                    .flat_map(|read| &read.events),
             );
-            let other_process =
-                own.as_ref()
-                    .zip(host_processes.as_ref())
-                    .is_some_and(|(own, theirs)| {
-                        own.keys().any(|program| theirs.contains_key(program))
-                            && own.iter().all(|(program, pids)| {
-                                theirs
-                                    .get(program)
-                                    .is_none_or(|their_pids| their_pids.is_disjoint(pids))
-                            })
-                    });
+            let other_process = other_processes(own.as_ref(), host_processes.as_ref());
             if !other_process {
                 renames.push((node.to_string(), None, only.to_string()));
             }
@@ -401,14 +434,14 @@ fn name_bare_nodes(
     renames
 }
 
-/// The keepalived processes whose lines `reads` hold: their process ids by program. None where
+/// The keepalived processes whose lines `events` are: their process ids by program. None where
 /// no line names one, or where a keepalived start is among them (a restart gives the same node a
 /// new process).
 fn keepalived_processes<'a>(
-    reads: impl Iterator<Item = &'a FileRead>,
+    events: impl Iterator<Item = &'a Event>,
 ) -> Option<BTreeMap<&'a str, BTreeSet<u32>>> {
     let mut processes: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
-    for event in reads.flat_map(|read| &read.events) {
+    for event in events {
         if matches!(
             event.event.as_deref(),
             Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING)
@@ -422,6 +455,22 @@ fn keepalived_processes<'a>(
         }
     }
     (!processes.is_empty()).then_some(processes)
+}
+
+/// Whether two sets of [`keepalived_processes`] are known and another's: a program in both, and
+/// no process id in both.
+fn other_processes(
+    first: Option<&BTreeMap<&str, BTreeSet<u32>>>,
+    second: Option<&BTreeMap<&str, BTreeSet<u32>>>,
+) -> bool {
+    first.zip(second).is_some_and(|(first, second)| {
+        first.keys().any(|program| second.contains_key(program))
+            && first.iter().all(|(program, pids)| {
+                second
+                    .get(program)
+                    .is_none_or(|other_pids| other_pids.is_disjoint(pids))
+            })
+    })
 }
 
 /// The node a bare file's name gives: `lb1` of `lb1.dmesg`, the part before its first dot (none
