@@ -60,10 +60,6 @@ pub struct Envelope<'a> {
     /// The stamp's month was cut at its start (`un 25 23:29:04`) and read from the letters
     /// left, which end one month only.
     pub month_cut: bool,
-    /// A time of day the line carries without its date (`15:23:03 host prog[7]: msg`, or a stamp
-    /// whose month a paste cut to a letter two months end in): hours, minutes, seconds, nanos and
-    /// fraction digits. The file's line before it may date it ([`super::LineBook::time`]).
-    pub clock: Option<Clock>,
 }
 
 /// A time of day as [`clock`] reads it: hours, minutes, seconds, nanoseconds, fraction digits.
@@ -91,7 +87,6 @@ impl<'a> Envelope<'a> {
             extra: Vec::new(),
             message,
             month_cut: false,
-            clock: None,
         }
     }
 }
@@ -626,9 +621,9 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
         }
         cursor.skip_spaces();
         let after_host = cursor.rest();
-        match after_host.split_once(' ') {
-            Some((word, after)) if is_facility_level(word) => after.trim_start_matches(' '),
-            _ => after_host,
+        match facility_level_length(after_host) {
+            Some(length) => after_host[length..].trim_start_matches(' '),
+            None => after_host,
         }
     };
     // The tag: up to ':' or '[' with no space inside (ASCII bytes: the index is a character
@@ -872,6 +867,23 @@ pub fn is_bare(line: &str) -> bool {
     parse(line).format == EnvelopeFormat::Bare
 }
 
+/// The time of day of a syslog line [`parse`] reads without a stamp, when it kept one without
+/// its date (`15:23:03 host prog[7]: msg`, or a stamp whose month a paste cut to a letter two
+/// months end in): the file's line before it may date it ([`super::LineBook::time`]). Asked only
+/// of lines without a stamp.
+pub fn time_of_day(line: &str) -> Option<Clock> {
+    let trimmed = undecorated(line).trim_start();
+    if trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        let mut cursor = Cursor::new(trimmed);
+        let time = clock(&mut cursor, false)?;
+        let rest = cursor.rest();
+        return (rest.starts_with(' ')
+            && (looks_like_syslog_header(rest) || tag_only(rest.trim_start()).is_some()))
+        .then_some(time);
+    }
+    cut_stamp_clock(trimmed).map(|(time, _)| time)
+}
+
 /// The stamp [`parse`] finds in a line, without reading the rest of the header when the line
 /// starts with a digit (the application logs' layouts, read once per line to find entries).
 pub fn stamp(line: &str) -> Option<Stamp> {
@@ -1075,21 +1087,15 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
             // reply that quoted lines without their date): read without a time, since the day
             // is not in it.
             let mut cursor = Cursor::new(trimmed);
-            if let Some(time_of_day) = clock(&mut cursor, false)
-                && cursor.peek() == Some(b' ')
-            {
+            if clock(&mut cursor, false).is_some() && cursor.peek() == Some(b' ') {
                 if looks_like_syslog_header(cursor.rest()) {
                     let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
-                    envelope.clock = Some(time_of_day);
                     syslog_header(&mut cursor, &mut envelope);
                     return envelope;
                 }
                 // The same without the host (`17:56:06 Keepalived_vrrp[261668]: ...`).
                 if let Some(envelope) = tag_only(cursor.rest().trim_start()) {
-                    return Envelope {
-                        clock: Some(time_of_day),
-                        ..envelope
-                    };
+                    return envelope;
                 }
             }
             // What a paste's cut left of a stamp: minutes and seconds (`51:16 localhost
@@ -1366,9 +1372,8 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         syslog_header(&mut cursor, &mut envelope);
         return Some(envelope);
     }
-    if let Some((time_of_day, mut cursor)) = cut_stamp_clock(trimmed) {
+    if let Some((_, mut cursor)) = cut_stamp_clock(trimmed) {
         let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
-        envelope.clock = Some(time_of_day);
         syslog_header(&mut cursor, &mut envelope);
         return Some(envelope);
     }
@@ -1380,6 +1385,20 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         return Some(envelope);
     }
     tag_only(trimmed)
+}
+
+/// The length of a `facility.level` word and the space after it at the start of `text`, when
+/// one is there. Asked of every syslog line's tag: a tag's first byte (upper case, `:`, `[`)
+/// mostly rejects it at once.
+fn facility_level_length(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_lowercase) {
+        return None;
+    }
+    let end = bytes
+        .iter()
+        .position(|byte| !(byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'.'))?;
+    (bytes[end] == b' ' && is_facility_level(&text[..end])).then_some(end + 1)
 }
 
 /// `daemon.info`, `kern.warn`: a syslog facility and level, as OpenWrt's logread writes them.
@@ -1443,10 +1462,8 @@ fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
     };
     let second = after.trim_start_matches(' ');
     let third = || {
-        second
-            .split_once(' ')
-            .filter(|(word, _)| is_facility_level(word))
-            .is_some_and(|(_, rest)| may_be_tag(rest.trim_start_matches(' ')))
+        facility_level_length(second)
+            .is_some_and(|length| may_be_tag(second[length..].trim_start_matches(' ')))
     };
     if !may_be_tag(first) && !may_be_tag(second) && !third() {
         return None;
@@ -1634,7 +1651,10 @@ mod tests {
         // One letter fits two months (Jan, Jun): the line keeps its time of day only.
         let ambiguous = parse("n 25 23:29:04 host Keepalived_vrrp[1]: msg");
         assert!(ambiguous.stamp.is_none() && !ambiguous.month_cut);
-        assert_eq!(ambiguous.clock, Some((23, 29, 4, 0, 0)));
+        assert_eq!(
+            time_of_day("n 25 23:29:04 host Keepalived_vrrp[1]: msg"),
+            Some((23, 29, 4, 0, 0))
+        );
         assert_eq!(ambiguous.program, Some("Keepalived_vrrp"));
         // Two letters no month ends with; prose.
         for line in [
@@ -1643,7 +1663,7 @@ mod tests {
         ] {
             let envelope = parse(line);
             assert!(
-                envelope.stamp.is_none() && envelope.clock.is_none(),
+                envelope.stamp.is_none() && time_of_day(line).is_none(),
                 "{line}"
             );
         }
@@ -1679,7 +1699,12 @@ mod tests {
         );
         assert_eq!(envelope.stamp, None);
         // Its time of day is kept: the file's line before it may date it.
-        assert_eq!(envelope.clock, Some((15, 23, 3, 0, 0)));
+        assert_eq!(
+            time_of_day(
+                "15:23:03 srv-test Keepalived_vrrp_vrf1[53027]: VRRP_Instance(lan) Transition to MASTER STATE"
+            ),
+            Some((15, 23, 3, 0, 0))
+        );
         assert_eq!(envelope.host, Some("srv-test"));
         assert_eq!(envelope.program, Some("Keepalived_vrrp_vrf1"));
         assert_eq!(

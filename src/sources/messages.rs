@@ -322,7 +322,11 @@ impl EventReader for MessagesReader<'_> {
                     }
                 }
                 None => {
-                    let time = self.book.time(envelope.stamp, envelope.clock);
+                    let clock = match envelope.stamp {
+                        None => envelope::time_of_day(text),
+                        Some(_) => None,
+                    };
+                    let time = self.book.time(envelope.stamp, clock);
                     self.book.note_host(number, envelope.host, &time);
                     time
                 }

@@ -500,24 +500,31 @@ impl LineBook {
         self.host_spans += entry.activity.len() - before;
     }
 
+    /// A time of day dated by the previous stamped line, when it is not earlier than that line's.
+    #[cold]
+    fn dated_clock(&self, clock: envelope::Clock) -> Option<Stamp> {
+        let (hour, minute, second, nanos, fraction_digits) = clock;
+        let last = self.last_stamp?;
+        ((hour, minute, second, nanos) >= (last.hour, last.minute, last.second, last.nanos))
+            .then_some(Stamp {
+                hour,
+                minute,
+                second,
+                nanos,
+                fraction_digits,
+                ..last
+            })
+    }
+
     /// Settles a line's time: its own stamp, or the previous line's when it has none. A line
     /// with a time of day but no date (`clock`) takes the previous line's date when its clock is
     /// not earlier than that line's: the two are of one day, in the order written.
     pub fn time(&mut self, stamp: Option<Stamp>, clock: Option<envelope::Clock>) -> LineTime {
-        let dated_clock = || {
-            let (hour, minute, second, nanos, fraction_digits) = clock?;
-            let last = self.last_stamp?;
-            ((hour, minute, second, nanos) >= (last.hour, last.minute, last.second, last.nanos))
-                .then_some(Stamp {
-                    hour,
-                    minute,
-                    second,
-                    nanos,
-                    fraction_digits,
-                    ..last
-                })
+        let stamp = match (stamp, clock) {
+            (None, Some(clock)) => self.dated_clock(clock),
+            _ => stamp,
         };
-        match stamp.or_else(dated_clock) {
+        match stamp {
             Some(stamp) => {
                 if stamp.year.is_none() {
                     self.stats.has_yearless = true;
