@@ -554,6 +554,26 @@ fn day_and_clock(cursor: &mut Cursor, month: u32) -> Option<Stamp> {
     })
 }
 
+/// keepalived 2.1.4 to 2.2.1's --log-file stamp, which lacks the day of the month (`Sun Dec
+/// 20:00:20.178335633 2020: msg`): its time of day and the message. The day cannot be told (four
+/// or five days of a month share a weekday), so the line has no date.
+fn dayless_console_line(trimmed: &str) -> Option<(Clock, &str)> {
+    let mut cursor = Cursor::new(trimmed);
+    if !weekday_word(&mut cursor) || cursor.skip_spaces() == 0 {
+        return None;
+    }
+    month_word(&mut cursor)?;
+    if cursor.skip_spaces() != 1 {
+        return None;
+    }
+    let time = clock(&mut cursor, false)?;
+    if cursor.skip_spaces() != 1 || cursor.some_digits(4)?.1 != 4 || !cursor.eat(b':') {
+        return None;
+    }
+    cursor.skip_spaces();
+    Some((time, cursor.rest()))
+}
+
 /// `Www Mmm dd HH:MM:SS[.nanos] YYYY`.
 fn weekday_stamp(cursor: &mut Cursor) -> Option<Stamp> {
     // Locales that pad the month (`水  8月 13`) leave two spaces after the weekday.
@@ -881,7 +901,9 @@ pub fn time_of_day(line: &str) -> Option<Clock> {
             && (looks_like_syslog_header(rest) || tag_only(rest.trim_start()).is_some()))
         .then_some(time);
     }
-    cut_stamp_clock(trimmed).map(|(time, _)| time)
+    cut_stamp_clock(trimmed)
+        .map(|(time, _)| time)
+        .or_else(|| dayless_console_line(trimmed).map(|(time, _)| time))
 }
 
 /// The stamp [`parse`] finds in a line, without reading the rest of the header when the line
@@ -933,6 +955,38 @@ pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
         }
     };
     since.checked_add_signed(chrono::TimeDelta::seconds(seconds))
+}
+
+/// When a journal paste was taken, from journalctl's header (`-- Logs begin at Fri 2020-10-23
+/// 11:17:41 UTC, end at Thu 2021-04-15 09:40:51 UTC. --`, or since systemd 246 `-- Journal begins
+/// at ..., ends at ... --`): its end, which no line under it is later than. A header a mail client
+/// wrapped gives its end from either part: the date after `end at` on the first (the end of that
+/// day where its clock went to the next line), or the second part alone (`Thu 2021-04-15
+/// 09:40:51 UTC. --`). The zone word is left aside, as a status block's is.
+pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
+    let text = bare_message(line).trim();
+    let end = match text.strip_prefix("-- ") {
+        Some(header) => {
+            let (_, end) = header
+                .split_once(", end at ")
+                .or_else(|| header.split_once(", ends at "))?;
+            end
+        }
+        // The second part of a wrapped header: nothing but the end moment and the closing `--`.
+        None if text.split_ascii_whitespace().count() <= 5 => text.strip_suffix("--")?,
+        None => return None,
+    };
+    let mut words = end
+        .split_ascii_whitespace()
+        .skip_while(|word| !word.starts_with(|first: char| first.is_ascii_digit()));
+    let date = chrono::NaiveDate::parse_from_str(words.next()?, "%Y-%m-%d").ok()?;
+    let clock = words.next().and_then(|word| {
+        chrono::NaiveTime::parse_from_str(word.trim_end_matches('.'), "%H:%M:%S").ok()
+    });
+    if clock.is_none() && !text.starts_with("-- ") {
+        return None;
+    }
+    Some(date.and_time(clock.unwrap_or(chrono::NaiveTime::from_hms_opt(23, 59, 59)?)))
 }
 
 /// A `systemctl status` `Active:` line's state, the moment the unit entered it (`since`, in the
@@ -1352,6 +1406,9 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         cursor.skip_spaces();
         envelope.message = cursor.rest();
         return Some(envelope);
+    }
+    if let Some((_, message)) = dayless_console_line(trimmed) {
+        return Some(Envelope::bare(EnvelopeFormat::KeepalivedConsole, message));
     }
     let mut cursor = Cursor::new(trimmed);
     if let Some(stamp) = month_day_stamp(&mut cursor) {
@@ -1854,6 +1911,51 @@ mod tests {
         assert_eq!(application.level, Some("INFO"));
         let syslog = parse("Nov 25 10:00:00 lb1 Keepalived_vrrp[7]:  (VI_1) Entering MASTER STATE");
         assert_eq!(syslog.message, "(VI_1) Entering MASTER STATE");
+    }
+
+    #[test]
+    fn a_journal_header_says_when_its_paste_ends() {
+        let moment = |line: &str| journal_end_moment(line).map(|moment| moment.to_string());
+        let end = Some("2021-04-15 09:40:51".to_string());
+        let header =
+            "-- Logs begin at Fri 2020-10-23 11:17:41 UTC, end at Thu 2021-04-15 09:40:51 UTC. --";
+        assert_eq!(moment(header), end);
+        assert_eq!(moment(&format!("2:{header}")), end, "grep -n");
+        assert_eq!(
+            moment(
+                "-- Journal begins at Mon 2021-03-01 10:00:00 CET, ends at Thu 2021-04-15 09:40:51 CEST. --"
+            ),
+            end
+        );
+        // Wrapped by a mail client: either part.
+        assert_eq!(
+            moment("-- Logs begin at Fri 2020-10-23 11:17:41 UTC, end at Thu 2021-04-15"),
+            Some("2021-04-15 23:59:59".to_string())
+        );
+        assert_eq!(moment("Thu 2021-04-15 09:40:51 UTC. --"), end);
+        assert_eq!(
+            moment("-- Logs begin at Fri 2020-10-23 11:17:41 UTC, end at"),
+            None
+        );
+        assert_eq!(moment("-- Reboot --"), None);
+        assert_eq!(
+            moment("the backup took over at 2021-04-15 09:40:51 and then --"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_log_file_stamp_without_its_day_of_the_month_keeps_its_time_of_day() {
+        // keepalived 2.1.4 to 2.2.1 (`%a %b %T.%N %Y`): the message is read, the line undated.
+        let line = "Sun Dec 20:00:20.178335633 2020: (vrrp-ha) Entering FAULT STATE";
+        let envelope = parse(line);
+        assert_eq!(envelope.format, EnvelopeFormat::KeepalivedConsole);
+        assert_eq!(envelope.stamp, None);
+        assert_eq!(envelope.message, "(vrrp-ha) Entering FAULT STATE");
+        assert_eq!(time_of_day(line), Some((20, 0, 20, 178_335_633, 9)));
+        // With its day, the stamp is whole.
+        let whole = parse("Sun Dec 20 20:00:20.178335633 2020: (vrrp-ha) Entering FAULT STATE");
+        assert_eq!(whole.stamp.map(|stamp| stamp.day), Some(20));
     }
 
     #[test]

@@ -100,7 +100,8 @@ pub struct FileStats {
     /// The file ended in a read error (a truncated gzip).
     pub truncated: bool,
     /// The latest moment a pasted `systemctl status` in the file was taken
-    /// ([`envelope::status_moment`]): it dates the year of the journal lines under it.
+    /// ([`envelope::status_moment`]), or a journal paste's header says it ends
+    /// ([`envelope::journal_end_moment`]): it dates the year of the journal lines under it.
     pub status_moment: Option<chrono::NaiveDateTime>,
     /// The lines of each syslog host the file names, in the order the hosts first appear (a
     /// pasted file may interleave two nodes' syslog; at most [`MAX_HOSTS_COVERED`] hosts, the
@@ -428,7 +429,9 @@ impl LineBook {
 
     /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line.
     pub fn note_status_moment(&mut self, line: &str) {
-        if let Some(moment) = envelope::status_moment(line) {
+        if let Some(moment) =
+            envelope::status_moment(line).or_else(|| envelope::journal_end_moment(line))
+        {
             self.stats.status_moment = self.stats.status_moment.max(Some(moment));
         }
     }
