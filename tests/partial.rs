@@ -1830,3 +1830,36 @@ fn two_hosts_pasted_one_after_the_other_are_two_nodes_unless_one_process_was_ren
         assert_eq!(node_names(&report), nodes, "{lines}");
     }
 }
+
+#[test]
+fn two_files_of_one_host_name_at_one_time_are_two_machines_when_their_keepalived_differs() {
+    // Two lab machines both called `ubuntu`, each pasted on its own: other keepalived processes,
+    // at the same time. Each is the node its file names; both takeovers are read. Two excerpts
+    // of one machine (one process) stay one node.
+    let machine1 = "Apr 15 09:40:27 ubuntu Keepalived_vrrp[14058]: (vrrp) Entering BACKUP STATE (init)\n\
+                    Apr 15 09:40:30 ubuntu Keepalived_vrrp[14058]: (vrrp) Receive advertisement timeout\n\
+                    Apr 15 09:40:30 ubuntu Keepalived_vrrp[14058]: (vrrp) Entering MASTER STATE\n";
+    for (pid, nodes) in [
+        ("8500", vec!["machine1", "machine2"]),
+        ("14058", vec!["ubuntu"]),
+    ] {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("machine1.journal"), machine1).unwrap();
+        std::fs::write(
+            folder.path().join("machine2.journal"),
+            format!(
+                "Apr 15 09:40:29 ubuntu Keepalived_vrrp[{pid}]: (vrrp) Entering BACKUP STATE (init)\n\
+                 Apr 15 09:40:40 ubuntu Keepalived_vrrp[{pid}]: (vrrp) Receive advertisement timeout\n\
+                 Apr 15 09:40:40 ubuntu Keepalived_vrrp[{pid}]: (vrrp) Entering MASTER STATE\n"
+            ),
+        )
+        .unwrap();
+        let (report, _) = analyze(folder.path(), &[]);
+        assert_eq!(node_names(&report), nodes, "{pid}");
+        if nodes.len() == 2 {
+            let masters = fields(&report["transitions"], ["node", "to"]);
+            assert!(masters.contains(&["machine1", "MASTER"]), "{masters:?}");
+            assert!(masters.contains(&["machine2", "MASTER"]), "{masters:?}");
+        }
+    }
+}

@@ -240,8 +240,102 @@ fn one_after_the_other(
 
 /// Names bare files' nodes after the syslog host their lines carry (the dominant one; another
 /// host is a node of its own as [`SECOND_HOST_SHARE`] says). Files without host names (ESC's
-/// own logs) given with one host's syslog belong to that host. Returns the renames.
+/// own logs) given with one host's syslog belong to that host. Files whose lines name one host
+/// but are two machines' stay apart ([`split_machines_of_one_host`]). Returns the renames.
 fn name_bare_nodes(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    reads: &[FileRead],
+) -> Vec<(String, Option<String>, String)> {
+    let mut renames = name_bare_nodes_by_host(bundle, plans, reads);
+    split_machines_of_one_host(bundle, plans, reads, &mut renames);
+    renames
+}
+
+/// Two bare files whose lines name the same host (lab machines both called `ubuntu`) but are two
+/// machines': each file's keepalived lines are of processes the other's never show, and the two
+/// files' lines span the same time. Each keeps the name its file gives (`machine1` of
+/// `machine1.journal`) instead of the host's.
+fn split_machines_of_one_host(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    reads: &[FileRead],
+    renames: &mut [(String, Option<String>, String)],
+) {
+    // Each bare node named after a host: its keepalived processes (restarts included: two
+    // machines' processes at one time are two machines') and the span its dated lines cover.
+    struct Machine<'a> {
+        node: &'a str,
+        host: &'a str,
+        processes: KeepalivedProcesses<'a>,
+        span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    }
+    let mut machines: Vec<Machine> = Vec::new();
+    for (node, host, target) in renames.iter() {
+        if host.is_some() || machines.iter().any(|known| known.node == node) {
+            continue;
+        }
+        let mut machine = Machine {
+            node,
+            host: target,
+            processes: KeepalivedProcesses::new(),
+            span: None,
+        };
+        for read in reads
+            .iter()
+            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
+        {
+            for event in &read.events {
+                if let (Some(program), Some(pid)) = (event.program.as_deref(), event.pid)
+                    && program.starts_with("Keepalived")
+                {
+                    machine.processes.entry(program).or_default().insert(pid);
+                }
+            }
+            let clock = &plans[read.plan_index].clock;
+            let instant = |point: Option<(crate::sources::envelope::Stamp, u32)>| {
+                point.and_then(|(stamp, turns)| clock.instant(&stamp, turns, false))
+            };
+            if let (Some(first), Some(last)) = (
+                instant(read.stats.first_stamp),
+                instant(read.stats.last_stamp),
+            ) {
+                let (first, last) = (first.min(last), first.max(last));
+                machine.span = Some(machine.span.map_or((first, last), |(start, end)| {
+                    (start.min(first), end.max(last))
+                }));
+            }
+        }
+        machines.push(machine);
+    }
+    let stem = |node: &str| name_stem(node).unwrap_or(node).to_string();
+    let mut apart: Vec<(String, String)> = Vec::new();
+    for (index, machine) in machines.iter().enumerate() {
+        for other in &machines[index + 1..] {
+            let overlap = machine.span.zip(other.span).is_some_and(
+                |((start, end), (other_start, other_end))| start <= other_end && other_start <= end,
+            );
+            if same_host(machine.host, other.host)
+                && overlap
+                && stem(machine.node) != stem(other.node)
+                && other_processes(Some(&machine.processes), Some(&other.processes))
+            {
+                for one in [machine, other] {
+                    apart.push((one.node.to_string(), one.host.to_string()));
+                }
+            }
+        }
+    }
+    for (node, _, name) in renames.iter_mut() {
+        if let Some((_, host)) = apart.iter().find(|(apart, _)| apart == node)
+            && same_host(name, host)
+        {
+            *name = stem(node);
+        }
+    }
+}
+
+fn name_bare_nodes_by_host(
     bundle: &Bundle,
     plans: &[FilePlan],
     reads: &[FileRead],
@@ -434,13 +528,16 @@ fn name_bare_nodes(
     renames
 }
 
+/// Keepalived's process ids by program (`Keepalived_vrrp`, `Keepalived`).
+type KeepalivedProcesses<'a> = BTreeMap<&'a str, BTreeSet<u32>>;
+
 /// The keepalived processes whose lines `events` are: their process ids by program. None where
 /// no line names one, or where a keepalived start is among them (a restart gives the same node a
 /// new process).
 fn keepalived_processes<'a>(
     events: impl Iterator<Item = &'a Event>,
-) -> Option<BTreeMap<&'a str, BTreeSet<u32>>> {
-    let mut processes: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+) -> Option<KeepalivedProcesses<'a>> {
+    let mut processes = KeepalivedProcesses::new();
     for event in events {
         if matches!(
             event.event.as_deref(),
@@ -460,8 +557,8 @@ fn keepalived_processes<'a>(
 /// Whether two sets of [`keepalived_processes`] are known and another's: a program in both, and
 /// no process id in both.
 fn other_processes(
-    first: Option<&BTreeMap<&str, BTreeSet<u32>>>,
-    second: Option<&BTreeMap<&str, BTreeSet<u32>>>,
+    first: Option<&KeepalivedProcesses>,
+    second: Option<&KeepalivedProcesses>,
 ) -> bool {
     first.zip(second).is_some_and(|(first, second)| {
         first.keys().any(|program| second.contains_key(program))
