@@ -1863,3 +1863,42 @@ fn two_files_of_one_host_name_at_one_time_are_two_machines_when_their_keepalived
         }
     }
 }
+
+#[test]
+fn a_takeover_does_not_take_the_cause_of_the_peers_preemption_seconds_later() {
+    // A failover drill: pg-standby takes over (pg-primary's stop is not in its logs), then
+    // pg-primary restarts and preempts it back ten seconds later. The headline's takeover keeps
+    // its own cause: the start-up preemption after it is not why it happened.
+    // Each node's logs are two captures: a state capture, and the drill's transcript.
+    let bundle = BundleBuilder::new()
+        .file(
+            "pg-primary",
+            "var/log/state-capture.log",
+            "Mar 10 13:14:21 pg-primary Keepalived_vrrp[1000]: (pg_ha) Entering BACKUP STATE (init)\n\
+             Mar 10 13:14:25 pg-primary Keepalived_vrrp[1000]: (pg_ha) Entering MASTER STATE\n",
+        )
+        .file(
+            "pg-primary",
+            "var/log/drill.log",
+            "Mar 10 13:16:33 pg-primary Keepalived_vrrp[13934]: (pg_ha) Entering BACKUP STATE (init)\n\
+             Mar 10 13:16:34 pg-primary Keepalived_vrrp[13934]: (pg_ha) received lower priority (90) advert from 10.0.96.14 - discarding\n\
+             Mar 10 13:16:37 pg-primary Keepalived_vrrp[13934]: (pg_ha) received lower priority (90) advert from 10.0.96.14 - discarding\n\
+             Mar 10 13:16:37 pg-primary Keepalived_vrrp[13934]: (pg_ha) Entering MASTER STATE\n",
+        )
+        .file(
+            "pg-standby",
+            "var/log/state-capture.log",
+            "Mar 10 13:14:21 pg-standby Keepalived_vrrp[11204]: (pg_ha) Entering BACKUP STATE (init)\n",
+        )
+        .file(
+            "pg-standby",
+            "var/log/drill.log",
+            "Mar 10 13:16:27 pg-standby Keepalived_vrrp[11204]: (pg_ha) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["nodes"][0], "pg-standby", "{verdict}");
+    assert_ne!(verdict["cause"], "startup-election", "{verdict}");
+    let headline = verdict["headline"].as_str().unwrap();
+    assert!(!headline.contains("startup"), "{headline}");
+}

@@ -122,7 +122,7 @@ impl Verdict {
 /// The cause of the incident a failover belongs to (a takeover after the peer's stop: the stop's
 /// cause), else the failover's own. An earlier change of the same node does not lend its cause:
 /// a node that yielded to a preempting peer and took over again later did not take over because
-/// it was preempted.
+/// it was preempted; nor does a change seconds after the failover.
 fn incident_cause(failover: &Failover, analysis: &Analysis) -> String {
     incident_cause_and_rule(failover, analysis).0
 }
@@ -150,16 +150,29 @@ fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String,
         .iter()
         .filter(|other| other.finding.as_deref() == Some(id) && other.cause == cause)
         .min_by_key(|other| other.time);
+    // Nor does a change well after it (beyond two nodes' clocks' skew): the peer's start-up
+    // preemption ten seconds after a takeover is not why the takeover happened.
+    let later = |giver: &Failover| {
+        giver
+            .time
+            .zip(failover.time)
+            .is_some_and(|(given, taken)| given - taken > Duration::seconds(LATER_THAN_CAUSE_S))
+    };
     match giver {
         Some(giver)
-            if giver.node == failover.node
-                && (giver.time, giver.to) != (failover.time, failover.to) =>
+            if (giver.node == failover.node
+                && (giver.time, giver.to) != (failover.time, failover.to))
+                || later(giver) =>
         {
             (failover.cause.clone(), None)
         }
         _ => (cause, Some(rule)),
     }
 }
+
+/// A change this long after a failover cannot be its cause (within it, two nodes' clocks and
+/// lines written in the same second may put a cause after its effect).
+const LATER_THAN_CAUSE_S: i64 = 2;
 
 /// The split-brain the headline names: the first, unless another proven at the same moment
 /// has a takeover that says how it opened and the first has none.

@@ -67,11 +67,15 @@ pub type Clock = (u32, u32, u32, u32, u8);
 
 impl<'a> Envelope<'a> {
     /// Whether the envelope is a log line's, found after a decoration of a paste (indentation,
-    /// a line number): a stamped line, a kernel ring buffer's line, or a line pasted without its
-    /// stamp whose program the classifiers read (`host Keepalived_vrrp[7]: ...`).
+    /// a line number): a stamped line, a kernel ring buffer's line, keepalived's log-file line
+    /// whose stamp lacks its day, or a line pasted without its stamp whose program the
+    /// classifiers read (`host Keepalived_vrrp[7]: ...`).
     fn is_log_line(&self) -> bool {
         self.stamp.is_some()
-            || self.format == EnvelopeFormat::Dmesg
+            || matches!(
+                self.format,
+                EnvelopeFormat::Dmesg | EnvelopeFormat::KeepalivedConsole
+            )
             || self.program.is_some_and(is_classified_program)
     }
 
