@@ -891,10 +891,10 @@ pub fn is_bare(line: &str) -> bool {
     parse(line).format == EnvelopeFormat::Bare
 }
 
-/// The time of day of a syslog line [`parse`] reads without a stamp, when it kept one without
-/// its date (`15:23:03 host prog[7]: msg`, or a stamp whose month a paste cut to a letter two
-/// months end in): the file's line before it may date it ([`super::LineBook::time`]). Asked only
-/// of lines without a stamp.
+/// The time of day of a line [`parse`] reads without a stamp, when it kept one without its date
+/// (`15:23:03 host prog[7]: msg`, a stamp whose month a paste cut to a letter two months end in,
+/// or keepalived's log-file stamp without its day): the file's line before it may date it
+/// ([`super::LineBook::time`]). Asked only of lines without a stamp.
 pub fn time_of_day(line: &str) -> Option<Clock> {
     let trimmed = undecorated(line).trim_start();
     if trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) {

@@ -420,7 +420,7 @@ impl LineBook {
         self.warn(
             Some(line),
             format!(
-                "the stamp lost the first letter of its month (a cut paste); read as {month} {}, \
+                "the stamp lost the start of its month's name (a cut paste); read as {month} {}, \
                  the only month ending in the letters left",
                 stamp.day
             ),

@@ -335,6 +335,7 @@ fn split_machines_of_one_host(
     }
 }
 
+/// [`name_bare_nodes`] by the hosts the files' lines name and the files' names alone.
 fn name_bare_nodes_by_host(
     bundle: &Bundle,
     plans: &[FilePlan],
