@@ -108,7 +108,9 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                             Some(last) if overtaken => now.silent_masters.push(SilentMaster {
                                 node: node.name.clone(),
                                 last_seen: last,
-                                released: released_after(timeline, &node.name, instance, last),
+                                released: timeline
+                                    .priority_zero_after(&node.name, instance, last)
+                                    .map(|(receiver, at)| (receiver.to_string(), at)),
                                 heard: heard_after(timeline, states, &node.name, instance, last),
                             }),
                             _ => now.masters.push(node.name.clone()),
@@ -248,26 +250,6 @@ fn heard_after(
         .filter(|time| *time > last)
         .max()
         .map(|time| (other.to_string(), time))
-}
-
-/// The first priority-0 advert of `instance` another node received after `last`: the master
-/// whose logs end at `last` released the VIP then.
-fn released_after(
-    timeline: &Timeline,
-    node: &str,
-    instance: &str,
-    last: DateTime<Utc>,
-) -> Option<(String, DateTime<Utc>)> {
-    timeline
-        .events
-        .iter()
-        .filter(|event| {
-            event.node.as_ref() != node
-                && event.event.as_deref() == Some(events::PRIORITY_ZERO_RECEIVED)
-                && event.field("instance") == Some(instance)
-        })
-        .filter_map(|event| Some((event.node.to_string(), event.time?)))
-        .find(|(_, time)| *time > last)
 }
 
 /// The node ESC serves from now: the one MASTER of every instance that has one at the end of the

@@ -1411,15 +1411,16 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         envelope.message = cursor.rest();
         return Some(envelope);
     }
-    if let Some((_, message)) = dayless_console_line(trimmed) {
-        return Some(Envelope::bare(EnvelopeFormat::KeepalivedConsole, message));
-    }
     let mut cursor = Cursor::new(trimmed);
     if let Some(stamp) = month_day_stamp(&mut cursor) {
         let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
         envelope.stamp = Some(stamp);
         syslog_header(&mut cursor, &mut envelope);
         return Some(envelope);
+    }
+    // Asked after a syslog stamp, the common line, was not found: it begins with a weekday.
+    if let Some((_, message)) = dayless_console_line(trimmed) {
+        return Some(Envelope::bare(EnvelopeFormat::KeepalivedConsole, message));
     }
     // A syslog line whose paste lost the first letter of its month (`un 25 23:29:04 host prog:`).
     let mut cursor = Cursor::new(trimmed);

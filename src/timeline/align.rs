@@ -95,6 +95,12 @@ pub struct FileClock {
 }
 
 impl FileClock {
+    /// [`FileClock::instant`] of a file's or host's first or last stamp (with the year turns
+    /// before it), on the node's own clock.
+    pub fn point_instant(&self, point: Option<(Stamp, u32)>) -> Option<DateTime<Utc>> {
+        point.and_then(|(stamp, turns)| self.instant(&stamp, turns, false))
+    }
+
     /// The instant of a stamp; `turns` is how many year turns came before it in the file.
     pub fn instant(
         &self,

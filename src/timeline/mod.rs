@@ -224,9 +224,7 @@ fn one_after_the_other(
             return true;
         };
         let clock = &plans[read.plan_index].clock;
-        let instant = |point: Option<(crate::sources::envelope::Stamp, u32)>| {
-            point.and_then(|(stamp, turns)| clock.instant(&stamp, turns, false))
-        };
+        let instant = |point| clock.point_instant(point);
         let before = |earlier: &crate::sources::HostLines, later: &crate::sources::HostLines| {
             earlier.last_line < later.first_line
                 && match (instant(earlier.last_stamp), instant(later.first_stamp)) {
@@ -267,7 +265,7 @@ fn split_machines_of_one_host(
     struct Machine<'a> {
         node: &'a str,
         host: &'a str,
-        processes: KeepalivedProcesses<'a>,
+        tally: ProcessTally<'a>,
         span: Option<(DateTime<Utc>, DateTime<Utc>)>,
     }
     let mut machines: Vec<Machine> = Vec::new();
@@ -278,7 +276,7 @@ fn split_machines_of_one_host(
         let mut machine = Machine {
             node,
             host: target,
-            processes: KeepalivedProcesses::new(),
+            tally: ProcessTally::default(),
             span: None,
         };
         for read in reads
@@ -286,19 +284,12 @@ fn split_machines_of_one_host(
             .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
         {
             for event in &read.events {
-                if let (Some(program), Some(pid)) = (event.program.as_deref(), event.pid)
-                    && program.starts_with("Keepalived")
-                {
-                    machine.processes.entry(program).or_default().insert(pid);
-                }
+                machine.tally.add(event);
             }
             let clock = &plans[read.plan_index].clock;
-            let instant = |point: Option<(crate::sources::envelope::Stamp, u32)>| {
-                point.and_then(|(stamp, turns)| clock.instant(&stamp, turns, false))
-            };
             if let (Some(first), Some(last)) = (
-                instant(read.stats.first_stamp),
-                instant(read.stats.last_stamp),
+                clock.point_instant(read.stats.first_stamp),
+                clock.point_instant(read.stats.last_stamp),
             ) {
                 let (first, last) = (first.min(last), first.max(last));
                 machine.span = Some(machine.span.map_or((first, last), |(start, end)| {
@@ -318,7 +309,7 @@ fn split_machines_of_one_host(
             if same_host(machine.host, other.host)
                 && overlap
                 && stem(machine.node) != stem(other.node)
-                && other_processes(Some(&machine.processes), Some(&other.processes))
+                && other_processes(Some(&machine.tally.processes), Some(&other.tally.processes))
             {
                 for one in [machine, other] {
                     apart.push((one.node.to_string(), one.host.to_string()));
@@ -382,17 +373,13 @@ fn name_bare_nodes_by_host(
         let senders = advert_senders(&node_reads);
         // Each host's keepalived processes, in one pass over the events (a file may name a
         // thousand hosts).
-        let mut events_by_host: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+        let mut tallies: BTreeMap<&str, ProcessTally> = BTreeMap::new();
         for event in node_reads.iter().flat_map(|read| &read.events) {
             if let Some(host) = event.host.as_deref() {
-                events_by_host.entry(host).or_default().push(event);
+                tallies.entry(host).or_default().add(event);
             }
         }
-        let processes_of = |name: &str| {
-            events_by_host
-                .get(name)
-                .and_then(|events| keepalived_processes(events.iter().copied()))
-        };
+        let processes_of = |name: &str| tallies.get(name).and_then(ProcessTally::without_restart);
         let dominant_processes = processes_of(dominant);
         // Each host's share counts all its lines, read or not (a DRBD peer's handshake chatter
         // is a node's logging as much as its state lines are).
@@ -418,7 +405,7 @@ fn name_bare_nodes_by_host(
                 && (large_share(host, *count)
                     || !one_after_the_other(plans, &node_reads, dominant, host)
                     || heard_apart(&senders, dominant, host)
-                    || other_processes(processes_of(host).as_ref(), dominant_processes.as_ref()));
+                    || other_processes(processes_of(host), dominant_processes));
             own_nodes += usize::from(own_node);
             let name = if own_node { *host } else { dominant };
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
@@ -484,21 +471,22 @@ fn name_bare_nodes_by_host(
     // their keepalived lines are another process's than that host's (then their names say whose
     // they are, as below).
     if let [only] = dominant_hosts.as_slice() {
-        let host_processes =
-            keepalived_processes(reads.iter().flat_map(|read| &read.events).filter(|event| {
+        let host_tally =
+            ProcessTally::of(reads.iter().flat_map(|read| &read.events).filter(|event| {
                 event
                     .host
                     .as_deref()
                     .is_some_and(|host| same_host(host, only))
             }));
         hostless.retain(|node| {
-            let own = keepalived_processes(
+            let own = ProcessTally::of(
                 reads
                     .iter()
                     .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
                     .flat_map(|read| &read.events),
             );
-            let other_process = other_processes(own.as_ref(), host_processes.as_ref());
+            let other_process =
+                other_processes(own.without_restart(), host_tally.without_restart());
             if !other_process {
                 renames.push((node.to_string(), None, only.to_string()));
             }
@@ -532,31 +520,45 @@ fn name_bare_nodes_by_host(
 /// Keepalived's process ids by program (`Keepalived_vrrp`, `Keepalived`).
 type KeepalivedProcesses<'a> = BTreeMap<&'a str, BTreeSet<u32>>;
 
-/// The keepalived processes whose lines `events` are: their process ids by program. None where
-/// no line names one, or where a keepalived start is among them (a restart gives the same node a
-/// new process).
-fn keepalived_processes<'a>(
-    events: impl Iterator<Item = &'a Event>,
-) -> Option<KeepalivedProcesses<'a>> {
-    let mut processes = KeepalivedProcesses::new();
-    for event in events {
+/// The keepalived processes some lines are of, and whether a keepalived start is among them.
+#[derive(Default)]
+struct ProcessTally<'a> {
+    processes: KeepalivedProcesses<'a>,
+    started: bool,
+}
+
+impl<'a> ProcessTally<'a> {
+    fn of(events: impl Iterator<Item = &'a Event>) -> ProcessTally<'a> {
+        let mut tally = ProcessTally::default();
+        for event in events {
+            tally.add(event);
+        }
+        tally
+    }
+
+    fn add(&mut self, event: &'a Event) {
         if matches!(
             event.event.as_deref(),
             Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING)
         ) {
-            return None;
+            self.started = true;
         }
         if let (Some(program), Some(pid)) = (event.program.as_deref(), event.pid)
             && program.starts_with("Keepalived")
         {
-            processes.entry(program).or_default().insert(pid);
+            self.processes.entry(program).or_default().insert(pid);
         }
     }
-    (!processes.is_empty()).then_some(processes)
+
+    /// The processes, where they tell a machine apart: some line names one, and no keepalived
+    /// start is among the lines (a restart gives the same node a new process).
+    fn without_restart(&self) -> Option<&KeepalivedProcesses<'a>> {
+        (!self.started && !self.processes.is_empty()).then_some(&self.processes)
+    }
 }
 
-/// Whether two sets of [`keepalived_processes`] are known and another's: a program in both, and
-/// no process id in both.
+/// Whether two sets of keepalived processes are known and another's: a program in both, and no
+/// process id in both.
 fn other_processes(
     first: Option<&KeepalivedProcesses>,
     second: Option<&KeepalivedProcesses>,
@@ -1172,6 +1174,26 @@ impl Timeline {
         self.coverages().filter_map(|coverage| coverage.first).min()
     }
 
+    /// The first priority-0 advert of `instance` a node other than `node` received after
+    /// `after`, and who received it: where `node` was MASTER then, it released the VIP (a stop
+    /// or FAULT), whether or not its own logs show it.
+    pub fn priority_zero_after(
+        &self,
+        node: &str,
+        instance: &str,
+        after: DateTime<Utc>,
+    ) -> Option<(&str, DateTime<Utc>)> {
+        self.events
+            .iter()
+            .filter(|event| {
+                event.node.as_ref() != node
+                    && event.event.as_deref() == Some(events::PRIORITY_ZERO_RECEIVED)
+                    && event.field("instance") == Some(instance)
+            })
+            .filter_map(|event| Some((event.node.as_ref(), event.time?)))
+            .find(|(_, time)| *time > after)
+    }
+
     /// Where a node's logs begin: its first dated line.
     pub fn seen_from(&self, node: &str) -> Option<DateTime<Utc>> {
         self.coverage_of(node)
@@ -1324,9 +1346,7 @@ impl Timeline {
             {
                 zoneless_nodes.push(plan.node);
             }
-            let instant = |point: Option<(crate::sources::envelope::Stamp, u32)>| {
-                point.and_then(|(stamp, turns)| plan.clock.instant(&stamp, turns, false))
-            };
+            let instant = |point| plan.clock.point_instant(point);
             let first = instant(read.stats.first_stamp);
             let last = instant(read.stats.last_stamp);
             // A log (not a configuration, state file or command capture, which have no stamps)

@@ -1429,15 +1429,9 @@ impl States {
             })
             .map(|interval| interval.instance.as_str())
             .collect();
-        !mastered.is_empty()
-            && timeline.events.iter().any(|event| {
-                event.node.as_ref() != node
-                    && event.event.as_deref() == Some(events::PRIORITY_ZERO_RECEIVED)
-                    && event.time.is_some_and(|time| time > last)
-                    && event
-                        .field("instance")
-                        .is_some_and(|instance| mastered.contains(&instance))
-            })
+        mastered
+            .iter()
+            .any(|instance| timeline.priority_zero_after(node, instance, last).is_some())
     }
 
     fn blind_intervals(&mut self, timeline: &Timeline, node: &str, quiet_after: Duration) {
