@@ -31,6 +31,7 @@ use crate::collect::ssh::{Failure, Remote, Target};
 use crate::collect::window::{LineTime, Window};
 use crate::diagnosis::{ReportWindow, diagnose};
 use crate::exit_code::ExitCode;
+use crate::report::phrases::counted;
 use crate::rules::RuleSet;
 use crate::sources::{Classifier, envelope};
 use crate::timeline::Timeline;
@@ -305,11 +306,11 @@ pub fn run(config: &CollectConfig) -> anyhow::Result<ExitCode> {
     if !config.quiet {
         for node in &manifest.nodes {
             eprintln!(
-                "esc-diag: {}: {} files, {} commands, {} problems",
+                "esc-diag: {}: {}, {}, {}",
                 node.name,
-                node.files.len(),
-                node.commands.len(),
-                node.errors.len()
+                counted(node.files.len() as u64, "file"),
+                counted(node.commands.len() as u64, "command"),
+                counted(node.errors.len() as u64, "problem")
             );
             for error in &node.errors {
                 eprintln!("  {}: {}", error.what, error.why);

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::diff_json::{DiffReport, SideRecord};
+use super::phrases::counted;
 
 fn side(label: &str, side: &SideRecord) -> String {
     let mut facts = vec![side.verdict.to_string()];
@@ -27,9 +28,9 @@ pub fn write(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
     } else {
         writeln!(
             out,
-            "{}  {count} change{} from before to after",
+            "{}  {} from before to after",
             "CHANGED".yellow().bold(),
-            if count == 1 { "" } else { "s" }
+            counted(count as u64, "change")
         )?;
     }
     writeln!(out, "{}", side("before:", &report.before))?;

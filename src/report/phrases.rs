@@ -234,10 +234,19 @@ pub fn coverage_sentence(report: &Report) -> String {
         None => String::new(),
     };
     format!(
-        "{} files, {} lines ({} unrecognised), {} events read{kept}.",
-        coverage.files.len(),
-        coverage.lines,
+        "{}, {} ({} unrecognised), {} read{kept}.",
+        counted(coverage.files.len() as u64, "file"),
+        counted(coverage.lines, "line"),
         coverage.unrecognised_lines,
-        coverage.events
+        counted(coverage.events as u64, "event")
     )
+}
+
+/// A count and its noun, plural unless the count is one: "1 file", "2 files".
+pub fn counted(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use colored::{Color, Colorize};
 
 use super::format_time_capped;
+use super::phrases::counted;
 use crate::bundle::Warning;
 use crate::sources::{Event, EventKind};
 use crate::timeline::Timeline;
@@ -90,10 +91,12 @@ pub fn write_summary(out: &mut dyn Write, timeline: &Timeline, shown: u64) -> io
     let (lines, unrecognised) = timeline.line_totals();
     writeln!(
         out,
-        "{shown} events shown; {} files of {} nodes read: {lines} lines, {unrecognised} unrecognised; {} warnings",
-        timeline.files.len(),
-        timeline.nodes.len(),
-        timeline.warnings.len()
+        "{} shown; {} of {} read: {}, {unrecognised} unrecognised; {}",
+        counted(shown, "event"),
+        counted(timeline.files.len() as u64, "file"),
+        counted(timeline.nodes.len() as u64, "node"),
+        counted(lines, "line"),
+        counted(timeline.warnings.len() as u64, "warning")
     )?;
     write_warnings(out, &timeline.warnings)
 }
