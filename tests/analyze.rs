@@ -144,6 +144,41 @@ fn output_is_byte_identical_with_now_pinned_and_min_severity_filters_output_only
     assert_eq!(bad.code, 2);
 }
 
+/// An empty findings list says whether --min-severity left findings out, and how many.
+#[test]
+fn no_findings_says_whether_min_severity_left_some_out() {
+    let text = |extra: &[&str]| {
+        let mut arguments: Vec<std::ffi::OsString> = vec!["analyze".into()];
+        arguments.extend(extra.iter().map(Into::into));
+        arguments.push(testdata_bundle("lab-healthy").into_os_string());
+        esc_diag(arguments).stdout
+    };
+    let all = text(&[]);
+    assert!(all.contains("INFO     Start-up election"), "{all}");
+    assert!(!all.contains("No findings"), "{all}");
+    let filtered = text(&["--min-severity", "warning"]);
+    assert!(
+        filtered.contains(
+            "No findings at warning or above (1 finding below it left out by --min-severity)."
+        ),
+        "{filtered}"
+    );
+    let markdown = text(&["--min-severity", "error", "--format", "markdown"]);
+    assert!(
+        markdown.contains("No findings at error or above (1 finding below it"),
+        "{markdown}"
+    );
+    let quiet = tempfile::tempdir().unwrap();
+    let messages = quiet.path().join("messages");
+    std::fs::write(
+        &messages,
+        "Aug 25 10:44:00 lb1 Keepalived_vrrp[1734]: (VI_1) Entering BACKUP STATE\n",
+    )
+    .unwrap();
+    let none = esc_diag(["analyze".into(), messages.into_os_string()]).stdout;
+    assert!(none.contains("\nNo findings.\n"), "{none}");
+}
+
 #[test]
 fn the_text_report_leads_with_the_verdict_and_shows_evidence_and_roles() {
     let run = esc_diag([

@@ -539,7 +539,7 @@ fn remedy_paragraphs(page: &mut String, remedy: &str) {
 fn write_findings(page: &mut String, report: &Report, dated: bool) {
     page.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     if report.findings.is_empty() {
-        page.push_str("<p>No findings at the requested severity.</p>\n");
+        let _ = writeln!(page, "<p>{}</p>", escape(&phrases::no_findings(report)));
     }
     for finding in &report.findings {
         let _ = write!(

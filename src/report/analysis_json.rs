@@ -34,6 +34,17 @@ pub struct Report {
     pub split_brain: Vec<SplitBrainRecord>,
     pub checks: Vec<CheckRecord>,
     pub coverage: Coverage,
+    /// The findings `--min-severity` left out, and that severity (not in the JSON: its
+    /// readers filter `findings[]` themselves).
+    #[serde(skip)]
+    pub left_out: LeftOut,
+}
+
+/// The findings below `--min-severity`: how many, and the least severity shown.
+#[derive(Default)]
+pub struct LeftOut {
+    pub findings: usize,
+    pub below: &'static str,
 }
 
 #[derive(Serialize)]
@@ -388,7 +399,7 @@ impl Report {
                 }
             })
             .collect();
-        let findings = analysis
+        let findings: Vec<FindingRecord> = analysis
             .findings
             .iter()
             .filter(|finding| finding.severity >= input.min_severity)
@@ -527,6 +538,10 @@ impl Report {
                     }),
                 })
                 .collect(),
+            left_out: LeftOut {
+                findings: analysis.findings.len() - findings.len(),
+                below: input.min_severity.name(),
+            },
             findings,
             failovers,
             transitions,

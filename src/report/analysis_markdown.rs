@@ -166,7 +166,7 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
 
     text.push_str("### Findings\n\n");
     if report.findings.is_empty() {
-        text.push_str("No findings at the requested severity.\n\n");
+        let _ = writeln!(text, "{}\n", phrases::no_findings(report));
     }
     for finding in &report.findings {
         let _ = writeln!(

@@ -129,7 +129,7 @@ pub fn write(
     }
     writeln!(out)?;
     if report.findings.is_empty() {
-        writeln!(out, "No findings at the requested severity.")?;
+        writeln!(out, "{}", phrases::no_findings(report))?;
     }
     let (mut corrected, mut inferred) = (false, false);
     for finding in &report.findings {

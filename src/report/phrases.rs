@@ -250,3 +250,16 @@ pub fn counted(count: u64, noun: &str) -> String {
         format!("{count} {noun}s")
     }
 }
+
+/// What the report says when it shows no finding: none at all, or none left at the severity
+/// `--min-severity` asked for (and how many it left out).
+pub fn no_findings(report: &Report) -> String {
+    match report.left_out.findings {
+        0 => "No findings.".to_string(),
+        left_out => format!(
+            "No findings at {} or above ({} below it left out by --min-severity).",
+            report.left_out.below,
+            counted(left_out as u64, "finding")
+        ),
+    }
+}

@@ -47,7 +47,7 @@ fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 9] = [
+pub const TEMPLATE_KEYS: [&str; 10] = [
     "self",
     "peer",
     "instance",
@@ -57,6 +57,7 @@ pub const TEMPLATE_KEYS: [&str; 9] = [
     "resource",
     "kad_vif",
     "priorities",
+    "advert",
 ];
 
 /// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
@@ -71,6 +72,10 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("drbd", "resource (not named in the log)"),
     ("kad_vif", "any"),
     ("priorities", "not in the bundle"),
+    (
+        "advert",
+        "a higher priority, or at equal priority a higher IP address",
+    ),
     ("peer", "the peer (its logs are not in the bundle)"),
 ];
 
@@ -109,7 +114,11 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn template_values(&self, subject: &Subject) -> BTreeMap<&'static str, Option<String>> {
+    fn template_values(
+        &self,
+        subject: &Subject,
+        evidence: &[usize],
+    ) -> BTreeMap<&'static str, Option<String>> {
         let peers = self.peers_of(subject);
         // The subject event's advert sender and DRBD resource, where it names them.
         let event = subject
@@ -138,6 +147,7 @@ impl Context<'_> {
                         .and_then(|(_, event)| event.field("interface"))
                         .map(str::to_string),
                     "priorities" => priorities(&configs),
+                    "advert" => self.advert_claim(subject, evidence),
                     _ => None,
                 };
                 (*key, value)
@@ -201,7 +211,7 @@ impl Context<'_> {
         evidence: Vec<usize>,
         nodes: Vec<String>,
     ) -> Finding {
-        let values = self.template_values(subject);
+        let values = self.template_values(subject, &evidence);
         let remedy = rule.remedy.for_subject(subject.kind);
         Finding {
             id: finding_id(
@@ -914,6 +924,49 @@ impl Context<'_> {
             }
             _ => Some(address),
         }
+    }
+
+    /// The priorities the advert behind a subject's yield or takeover carried, as its line gives
+    /// them: the latest advert line of the subject's node and instance among the evidence
+    /// ("priority 255 from lb-2, against its own 99"). None where no such line names a priority.
+    fn advert_claim(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
+        let events = &self.facts.timeline.events;
+        let index = *evidence.iter().rev().find(|index| {
+            let event = &events[**index];
+            event.node.as_ref() == subject.node
+                && event.field("instance") == subject.instance.as_deref()
+                && event.event.as_deref().is_some_and(|name| {
+                    matches!(
+                        name,
+                        "higher-priority-advert"
+                            | "same-priority-higher-ip"
+                            | "lower-priority-advert"
+                            | "lower-priority-discarded"
+                    )
+                })
+        })?;
+        let event = &events[index];
+        let priority = event.field("priority")?;
+        let from = self
+            .sender_of(index)
+            .map(|sender| format!(" from {sender}"))
+            .unwrap_or_default();
+        let ours = event.field("our_priority");
+        Some(match (event.event.as_deref(), ours) {
+            (Some("same-priority-higher-ip"), _) => {
+                format!("the same priority {priority}{from}, from a higher IP address")
+            }
+            (Some("lower-priority-discarded"), _) => {
+                format!(
+                    "the MASTER's adverts{from} carried priority {priority}, lower than its own"
+                )
+            }
+            (Some("lower-priority-advert"), None) => {
+                format!("priority {priority}{from}, lower than its own")
+            }
+            (_, Some(ours)) => format!("priority {priority}{from}, against its own {ours}"),
+            (_, None) => format!("priority {priority}{from}, higher than its own"),
+        })
     }
 
     fn address_owner(&self, address: &str) -> Option<String> {
