@@ -1902,3 +1902,47 @@ fn a_takeover_does_not_take_the_cause_of_the_peers_preemption_seconds_later() {
     let headline = verdict["headline"].as_str().unwrap();
     assert!(!headline.contains("startup"), "{headline}");
 }
+
+/// A pasted `systemctl status` names the zone its journal lines are written in. The stamps are
+/// still shown as written (marked UTC), and the report says which zone they are in, and how far
+/// real UTC is; a header that says UTC leaves nothing to say.
+#[test]
+fn the_zone_a_status_header_names_is_told_and_utc_needs_no_warning() {
+    let status = |zone: &str| {
+        format!(
+            "● keepalived.service - Keepalive Daemon (LVS and VRRP)\n\
+             \x20  Loaded: loaded (/lib/systemd/system/keepalived.service; enabled)\n\
+             \x20  Active: active (running) since Tue 2021-06-01 18:00:00 {zone}; 5min ago\n\
+             Jun 01 18:00:00 lb1 Keepalived_vrrp[812]: (VI_1) Entering BACKUP STATE (init)\n\
+             Jun 01 18:00:03 lb1 Keepalived_vrrp[812]: (VI_1) Entering MASTER STATE\n"
+        )
+    };
+    let zone_warnings = |zone: &str| {
+        let bundle = BundleBuilder::new().file("lb1", "var/log/messages", status(zone));
+        let (report, _) = analyze(bundle.path(), &[]);
+        let transition = &report["transitions"][1];
+        assert_eq!(transition["time"], "2021-06-01T18:00:03Z", "{transition}");
+        texts(&report["coverage"]["warnings"], "message")
+            .into_iter()
+            .filter(|message| message.contains("zone"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        zone_warnings("EDT"),
+        [
+            "no time zone in a manifest: stamps without a zone are shown as written, marked UTC; \
+          var/log/messages:3 (a systemctl status or journal header) gives the zone as EDT \
+          (UTC-04:00): real UTC is 4 hours later"
+        ]
+    );
+    let china_or_us = zone_warnings("CST");
+    assert!(
+        china_or_us[0].ends_with(
+            "gives the zone as CST: UTC+08:00 in China (real UTC 8 hours earlier) or UTC-06:00 in US Central (real UTC 6 hours later)"
+        ),
+        "{china_or_us:?}"
+    );
+    assert!(zone_warnings("UTC").is_empty());
+    assert!(zone_warnings("+0530")[0].ends_with("(UTC+05:30): real UTC is 5.5 hours earlier"));
+}

@@ -993,6 +993,35 @@ pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
     Some(date.and_time(clock.unwrap_or(chrono::NaiveTime::from_hms_opt(23, 59, 59)?)))
 }
 
+/// The time zone a `systemctl status` `Active: ... since Mon 2021-03-01 10:11:12 CST; 2h ago`
+/// line or a journal header (`-- Logs begin at ..., end at Thu 2021-04-15 09:40:51 UTC. --`)
+/// names for the stamps of the lines under it, as written there (`CST`, `UTC`, `+07`).
+pub fn stated_zone(line: &str) -> Option<&str> {
+    let text = bare_message(line).trim();
+    let moment = if let Some(rest) = text.strip_prefix("Active:") {
+        rest.split_once(" since ")?.1.split_once(';')?.0
+    } else {
+        let header = text.strip_prefix("-- ")?;
+        header
+            .split_once(", end at ")
+            .or_else(|| header.split_once(", ends at "))?
+            .1
+    };
+    let mut words = moment.split_ascii_whitespace();
+    words.find(|word| {
+        let clock = word.trim_end_matches(['.', ',']);
+        clock.len() >= 8 && chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S").is_ok()
+    })?;
+    let zone = words.next()?.trim_end_matches(['.', ',', ';']);
+    let plausible = (1..=6).contains(&zone.len())
+        && (zone.bytes().all(|byte| byte.is_ascii_uppercase())
+            || (zone.starts_with(['+', '-'])
+                && zone[1..]
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b':')));
+    plausible.then_some(zone)
+}
+
 /// A `systemctl status` `Active:` line's state, the moment the unit entered it (`since`, in the
 /// zone the journal lines below it are written in) and the rest after `; ` (`7min ago`).
 fn status_active(line: &str) -> Option<(&str, chrono::NaiveDateTime, &str)> {
@@ -1682,6 +1711,39 @@ fn is_dmesg_minute_header(inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zone_a_status_block_or_journal_header_names() {
+        assert_eq!(
+            stated_zone("   Active: active (running) since Mon 2021-03-01 10:11:12 CST; 2h ago"),
+            Some("CST")
+        );
+        assert_eq!(
+            stated_zone("Active: active (running) since Tue 2023-05-02 08:00:01 +07; 1 day ago"),
+            Some("+07")
+        );
+        assert_eq!(
+            stated_zone(
+                "-- Logs begin at Fri 2020-10-23 11:17:41 UTC, end at Wed 2021-03-03 18:17:15 UTC. --"
+            ),
+            Some("UTC")
+        );
+        assert_eq!(
+            stated_zone(
+                "-- Journal begins at Sun 2022-01-02 10:00:00 CET, ends at Mon 2022-01-03 11:00:00 CET. --"
+            ),
+            Some("CET")
+        );
+        assert_eq!(
+            stated_zone("Active: active (running) since Mon 2021-03-01 10:11:12; 2h ago"),
+            None
+        );
+        assert_eq!(stated_zone("Active: inactive (dead)"), None);
+        assert_eq!(
+            stated_zone("Jan 28 11:38:46 p2 Keepalived_vrrp[1]: since 10:11:12 CST;"),
+            None
+        );
+    }
 
     #[test]
     fn a_month_cut_to_its_last_letters_is_read_when_one_month_ends_so() {

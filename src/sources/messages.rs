@@ -270,7 +270,7 @@ impl EventReader for MessagesReader<'_> {
             // unit started (its own time, classified with the unit named in the block).
             let mut status_start = None;
             if envelope.stamp.is_none() {
-                self.book.note_status_moment(text);
+                self.book.note_status_moment(text, number);
                 if let Some(unit) = envelope::status_unit(text) {
                     self.status_unit = Some((unit.to_string(), number));
                 } else if let Some((unit, header)) = &self.status_unit

@@ -103,6 +103,9 @@ pub struct FileStats {
     /// ([`envelope::status_moment`]), or a journal paste's header says it ends
     /// ([`envelope::journal_end_moment`]): it dates the year of the journal lines under it.
     pub status_moment: Option<chrono::NaiveDateTime>,
+    /// The first time zone a `systemctl status` block or a journal header names
+    /// ([`envelope::stated_zone`]), and its line.
+    pub stated_zone: Option<(String, u64)>,
     /// The lines of each syslog host the file names, in the order the hosts first appear (a
     /// pasted file may interleave two nodes' syslog; at most [`MAX_HOSTS_COVERED`] hosts, the
     /// lines of later ones counted with the lines that name none).
@@ -428,11 +431,16 @@ impl LineBook {
     }
 
     /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line.
-    pub fn note_status_moment(&mut self, line: &str) {
+    pub fn note_status_moment(&mut self, line: &str, number: u64) {
         if let Some(moment) =
             envelope::status_moment(line).or_else(|| envelope::journal_end_moment(line))
         {
             self.stats.status_moment = self.stats.status_moment.max(Some(moment));
+            if self.stats.stated_zone.is_none()
+                && let Some(zone) = envelope::stated_zone(line)
+            {
+                self.stats.stated_zone = Some((zone.to_string(), number));
+            }
         }
     }
 

@@ -752,6 +752,113 @@ pub fn compare_events(left: &Event, right: &Event) -> Ordering {
         .then_with(|| left.file.cmp(&right.file))
 }
 
+/// What a node without a manifest's zone is told about its zone-less stamps, which are read as
+/// UTC: nothing where a status block or journal header of its own says UTC; else the zone that
+/// header names (`stated`: zone, file, line), with how far real UTC is from the times shown.
+fn zoneless_warning(stated: Option<&(String, String, u64)>) -> Option<String> {
+    let Some((zone, file, line)) = stated else {
+        return Some("no time zone known for this node (none in a manifest): stamps without a zone are taken as UTC".to_string());
+    };
+    let offsets = zone_offsets(zone);
+    if offsets.as_slice() == [(0, "")] {
+        return None;
+    }
+    let named = format!(
+        "no time zone in a manifest: stamps without a zone are shown as written, marked UTC; {file}:{line} (a systemctl status or journal header) gives the zone as {zone}"
+    );
+    let offset = |minutes: i32| {
+        let sign = if minutes < 0 { '-' } else { '+' };
+        format!(
+            "UTC{sign}{:02}:{:02}",
+            minutes.abs() / 60,
+            minutes.abs() % 60
+        )
+    };
+    let distance = |minutes: i32| {
+        let direction = if minutes > 0 { "earlier" } else { "later" };
+        match minutes.abs() {
+            60 => format!("1 hour {direction}"),
+            whole if whole % 60 == 0 => format!("{} hours {direction}", whole / 60),
+            part => format!("{} hours {direction}", f64::from(part) / 60.0),
+        }
+    };
+    Some(match offsets.as_slice() {
+        [] => format!("{named}, whose offset esc-diag does not know"),
+        [(minutes, _)] => format!(
+            "{named} ({}): real UTC is {}",
+            offset(*minutes),
+            distance(*minutes)
+        ),
+        several => format!(
+            "{named}: {}",
+            several
+                .iter()
+                .map(|(minutes, place)| format!(
+                    "{} in {place} (real UTC {})",
+                    offset(*minutes),
+                    distance(*minutes)
+                ))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    })
+}
+
+/// The offsets from UTC, in minutes, that a zone as `systemctl` or journalctl writes it stands
+/// for, each with where it is used when the abbreviation is ambiguous (`CST`: China or US
+/// Central); `[(0, "")]` for UTC itself, empty when unknown.
+fn zone_offsets(zone: &str) -> Vec<(i32, &'static str)> {
+    if let Some(sign) = zone.strip_prefix(['+', '-']).map(|_| zone.starts_with('-')) {
+        let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
+        let (hours, minutes) = match digits.len() {
+            1 | 2 => (digits.parse::<i32>().ok(), Some(0)),
+            4 => (digits[..2].parse().ok(), digits[2..].parse().ok()),
+            _ => (None, None),
+        };
+        return match (hours, minutes) {
+            (Some(0), Some(0)) => vec![(0, "")],
+            (Some(hours), Some(minutes)) if hours <= 14 && minutes < 60 => {
+                let total = hours * 60 + minutes;
+                vec![(if sign { -total } else { total }, "")]
+            }
+            _ => Vec::new(),
+        };
+    }
+    let hours = |hours: f64| (hours * 60.0) as i32;
+    match zone {
+        "UTC" | "GMT" | "UCT" | "Z" => vec![(0, "")],
+        "CST" => vec![(hours(8.0), "China"), (hours(-6.0), "US Central")],
+        "IST" => vec![
+            (hours(5.5), "India"),
+            (hours(2.0), "Israel"),
+            (hours(1.0), "Ireland"),
+        ],
+        "BST" => vec![(hours(1.0), "Britain"), (hours(6.0), "Bangladesh")],
+        "AST" => vec![(hours(-4.0), "Atlantic"), (hours(3.0), "Arabia")],
+        "EST" => vec![(hours(-5.0), "")],
+        "EDT" | "CDT" => vec![(hours(if zone == "EDT" { -4.0 } else { -5.0 }), "")],
+        "MST" => vec![(hours(-7.0), "")],
+        "MDT" => vec![(hours(-6.0), "")],
+        "PST" => vec![(hours(-8.0), "")],
+        "PDT" => vec![(hours(-7.0), "")],
+        "HST" => vec![(hours(-10.0), "")],
+        "WET" => vec![(0, "")],
+        "WEST" | "CET" => vec![(hours(1.0), "")],
+        "CEST" | "EET" | "SAST" => vec![(hours(2.0), "")],
+        "EEST" | "MSK" => vec![(hours(3.0), "")],
+        "PKT" => vec![(hours(5.0), "")],
+        "ICT" | "WIB" => vec![(hours(7.0), "")],
+        "HKT" | "SGT" | "AWST" | "PHT" | "WITA" => vec![(hours(8.0), "")],
+        "JST" | "KST" | "WIT" => vec![(hours(9.0), "")],
+        "ACST" => vec![(hours(9.5), "")],
+        "AEST" => vec![(hours(10.0), "")],
+        "AEDT" => vec![(hours(11.0), "")],
+        "NZST" => vec![(hours(12.0), "")],
+        "NZDT" => vec![(hours(13.0), "")],
+        _ => Vec::new(),
+    }
+}
+
 fn node_zone(node: &Node, warnings: &mut Vec<Warning>) -> (Zone, String, bool) {
     let written = node
         .manifest
@@ -1336,6 +1443,8 @@ impl Timeline {
         let mut files = Vec::new();
         let mut newest: Option<DateTime<Utc>> = None;
         let mut zoneless_nodes = Vec::new();
+        // Per node, the first zone a systemctl status block or journal header names, and where.
+        let mut stated_zones: BTreeMap<usize, (String, String, u64)> = BTreeMap::new();
         for (position, read) in reads.into_iter().enumerate() {
             let plan = &plans[read.plan_index];
             let node = &bundle.nodes[plan.node];
@@ -1345,6 +1454,11 @@ impl Timeline {
                 && !zoneless_nodes.contains(&plan.node)
             {
                 zoneless_nodes.push(plan.node);
+            }
+            if let Some((zone, line)) = &read.stats.stated_zone {
+                stated_zones
+                    .entry(plan.node)
+                    .or_insert_with(|| (zone.clone(), plan.file.relative.clone(), *line));
             }
             let instant = |point| plan.clock.point_instant(point);
             let first = instant(read.stats.first_stamp);
@@ -1417,11 +1531,15 @@ impl Timeline {
             }
         }
         for node_index in zoneless_nodes {
+            let stated = stated_zones.get(&node_index);
+            let Some(message) = zoneless_warning(stated) else {
+                continue;
+            };
             warnings.push(Warning {
                 node: Some(bundle.nodes[node_index].name.clone()),
                 file: None,
                 line: None,
-                message: "no time zone known for this node (none in a manifest): stamps without a zone are taken as UTC".to_string(),
+                message,
             });
         }
         for (node_index, node) in bundle.nodes.iter().enumerate() {
