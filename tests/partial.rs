@@ -1865,6 +1865,41 @@ fn two_files_of_one_host_name_at_one_time_are_two_machines_when_their_keepalived
 }
 
 #[test]
+fn files_named_apart_whose_lines_all_say_localhost_are_two_machines_at_any_time() {
+    // Two machines left with the installer's host name, pasted days apart: hostB's keepalived
+    // starts on the 17th, hostA's (another process) stops on the 19th. Named apart, and with a
+    // name that tells no machine apart, they are two nodes; a rotated pair of one machine's
+    // files (`messages`, `messages.1`) stays one node, and so do two files of a real host name.
+    let later = "Sep 19 14:28:09 {host} Keepalived[45705]: Stopping\n\
+                 Sep 19 14:28:09 {host} Keepalived_vrrp[45706]: VRRP_Instance(twemproxy) sent 0 priority\n";
+    let earlier = "Sep 17 17:20:25 {host} Keepalived[1201]: Starting Keepalived v1.3.5\n\
+                   Sep 17 17:20:26 {host} Keepalived_vrrp[1202]: VRRP_Instance(twemproxy) Entering BACKUP STATE\n";
+    for (host, names, nodes) in [
+        (
+            "localhost",
+            ["hostA.messages", "hostB.messages"],
+            vec!["hostA", "hostB"],
+        ),
+        ("localhost", ["messages", "messages.1"], vec!["localhost"]),
+        (
+            "redis-ha-1",
+            ["hostA.messages", "hostB.messages"],
+            vec!["redis-ha-1"],
+        ),
+    ] {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join(names[0]), later.replace("{host}", host)).unwrap();
+        std::fs::write(
+            folder.path().join(names[1]),
+            earlier.replace("{host}", host),
+        )
+        .unwrap();
+        let (report, _) = analyze(folder.path(), &[]);
+        assert_eq!(node_names(&report), nodes, "{host} {names:?}");
+    }
+}
+
+#[test]
 fn a_takeover_does_not_take_the_cause_of_the_peers_preemption_seconds_later() {
     // A failover drill: pg-standby takes over (pg-primary's stop is not in its logs), then
     // pg-primary restarts and preempts it back ten seconds later. The headline's takeover keeps

@@ -482,8 +482,8 @@ fn evidence_block(page: &mut String, evidence: &[EvidenceRecord], dated: bool) {
         if index == EVIDENCE_OPEN && evidence.len() > EVIDENCE_OPEN + 1 {
             let _ = write!(
                 page,
-                "</pre>\n<details><summary>{} more lines</summary><pre class=\"evidence\">",
-                evidence.len() - EVIDENCE_OPEN
+                "</pre>\n<details><summary>{} more</summary><pre class=\"evidence\">",
+                phrases::counted((evidence.len() - EVIDENCE_OPEN) as u64, "line")
             );
         }
         let time = record
@@ -510,8 +510,8 @@ fn evidence_block(page: &mut String, evidence: &[EvidenceRecord], dated: bool) {
     if evidence.len() > MAX_EVIDENCE {
         let _ = writeln!(
             page,
-            "… {} more lines (the JSON report has them all)",
-            evidence.len() - MAX_EVIDENCE
+            "… {} more (the JSON report has them all)",
+            phrases::counted((evidence.len() - MAX_EVIDENCE) as u64, "line")
         );
     }
     page.push_str("</pre>\n");

@@ -91,8 +91,8 @@ fn evidence_lines(evidence: &[EvidenceRecord], shown: usize, dated: bool) -> Vec
         .collect();
     if evidence.len() > shown {
         lines.push(format!(
-            "... {} more lines in the JSON report",
-            evidence.len() - shown
+            "... {} more in the JSON report",
+            phrases::counted((evidence.len() - shown) as u64, "line")
         ));
     }
     lines

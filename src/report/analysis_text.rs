@@ -211,8 +211,8 @@ pub fn write(
         if finding.evidence.len() > shown {
             writeln!(
                 out,
-                "         ... {} more lines of evidence (see --format json)",
-                finding.evidence.len() - shown
+                "         ... {} more of evidence (see --format json)",
+                phrases::counted((finding.evidence.len() - shown) as u64, "line")
             )?;
         }
         if !finding.remedy.is_empty() {

@@ -306,8 +306,16 @@ fn split_machines_of_one_host(
             let overlap = machine.span.zip(other.span).is_some_and(
                 |((start, end), (other_start, other_end))| start <= other_end && other_start <= end,
             );
+            // A name every fresh install has says nothing of the machine: there two files named
+            // apart (`primary.messages`, `secondary.messages`) are two machines at any time.
+            let named_apart = || {
+                generic_host(machine.host)
+                    && [machine.node, other.node]
+                        .iter()
+                        .all(|node| name_stem(node).is_some_and(|stem| !log_file_word(stem)))
+            };
             if same_host(machine.host, other.host)
-                && overlap
+                && (overlap || named_apart())
                 && stem(machine.node) != stem(other.node)
                 && other_processes(Some(&machine.tally.processes), Some(&other.tally.processes))
             {
@@ -324,6 +332,51 @@ fn split_machines_of_one_host(
             *name = stem(node);
         }
     }
+}
+
+/// A host name a fresh install gives every machine (`localhost`, `ubuntu`, `vagrant`): it does
+/// not tell two machines apart.
+fn generic_host(host: &str) -> bool {
+    const GENERIC: [&str; 14] = [
+        "localhost",
+        "ubuntu",
+        "debian",
+        "centos",
+        "rocky",
+        "almalinux",
+        "fedora",
+        "rhel",
+        "vagrant",
+        "raspberrypi",
+        "openwrt",
+        "alpine",
+        "archlinux",
+        "kali",
+    ];
+    GENERIC.iter().any(|generic| same_host(host, generic))
+}
+
+/// A file name's stem that names a kind of log, not a machine (`messages` of `messages.1`).
+fn log_file_word(stem: &str) -> bool {
+    const LOG_WORDS: [&str; 16] = [
+        "messages",
+        "syslog",
+        "journal",
+        "journalctl",
+        "kern",
+        "kernel",
+        "daemon",
+        "dmesg",
+        "keepalived",
+        "log",
+        "logs",
+        "console",
+        "status",
+        "output",
+        "escmanager",
+        "escadm",
+    ];
+    LOG_WORDS.iter().any(|word| stem.eq_ignore_ascii_case(word))
 }
 
 /// [`name_bare_nodes`] by the hosts the files' lines name and the files' names alone.
