@@ -128,7 +128,8 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                         silent.node, silent.last_seen
                     ),
                     (None, None) => format!(
-                        "{} last said MASTER, silent since {} (dead or hung?)",
+                        "{} last said MASTER where its logs end ({}): whether it went down \
+                         then or only its excerpt ends there, they do not say",
                         silent.node, silent.last_seen
                     ),
                 }
