@@ -1981,3 +1981,28 @@ fn the_zone_a_status_header_names_is_told_and_utc_needs_no_warning() {
     assert!(zone_warnings("UTC").is_empty());
     assert!(zone_warnings("+0530")[0].ends_with("(UTC+05:30): real UTC is 5.5 hours earlier"));
 }
+
+/// The texts give what the lines themselves say: the priorities of the advert behind a yield,
+/// and why keepalived dropped the adverts it rejected.
+#[test]
+fn explanations_quote_the_priorities_and_the_rejection_their_lines_give() {
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Jun 01 18:00:00 lb1 Keepalived_vrrp[812]: (VI_1) Entering MASTER STATE\n\
+         Jun 01 18:05:00 lb1 Keepalived_vrrp[812]: (VI_1) Master received advert from 10.0.0.2 with higher priority 255, ours 99\n\
+         Jun 01 18:05:00 lb1 Keepalived_vrrp[812]: (VI_1) Entering BACKUP STATE\n\
+         Jun 01 18:09:00 lb1 Keepalived_vrrp[812]: (VI_1) received VRID mismatch. Received 52, Expected 51\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let explanations = texts(&report["findings"], "explanation").join("\n");
+    assert!(
+        explanations.contains("(priority 255 from 10.0.0.2, against its own 99)"),
+        "{explanations}"
+    );
+    assert!(
+        explanations
+            .contains("dropped them as invalid: their virtual router id is not its own (52 where it expects 51)"),
+        "{explanations}"
+    );
+}

@@ -47,7 +47,7 @@ fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 10] = [
+pub const TEMPLATE_KEYS: [&str; 11] = [
     "self",
     "peer",
     "instance",
@@ -58,6 +58,7 @@ pub const TEMPLATE_KEYS: [&str; 10] = [
     "kad_vif",
     "priorities",
     "advert",
+    "rejection",
 ];
 
 /// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
@@ -75,6 +76,11 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     (
         "advert",
         "a higher priority, or at equal priority a higher IP address",
+    ),
+    (
+        "rejection",
+        "a password, virtual router id, VIP list, advert interval or VRRP version not its own, an \
+         IPSEC-AH sequence number it had seen (the sender restarted), or a malformed packet",
     ),
     ("peer", "the peer (its logs are not in the bundle)"),
 ];
@@ -148,6 +154,7 @@ impl Context<'_> {
                         .map(str::to_string),
                     "priorities" => priorities(&configs),
                     "advert" => self.advert_claim(subject, evidence),
+                    "rejection" => event.and_then(rejection),
                     _ => None,
                 };
                 (*key, value)
@@ -1163,6 +1170,35 @@ impl Analysis {
 
 /// Each node's configured priority, for a sentence: `both 101`, or `101 on esc-ha-0, 100 on
 /// esc-ha-1`.
+/// Why keepalived dropped an advert, as its line says (`{rejection}`): "virtual router id 52
+/// where it expects 51". None where the line does not say (a bogus packet).
+fn rejection(event: &Event) -> Option<String> {
+    let received = event.field("received");
+    let expected = event.field("expected").or(event.field("mine"));
+    let values = match (received, expected) {
+        (Some(received), Some(expected)) => format!(" ({received} where it expects {expected})"),
+        _ => String::new(),
+    };
+    match event.event.as_deref()? {
+        "invalid-password" => Some("their authentication password is not its own".to_string()),
+        "vrid-mismatch" => Some(format!("their virtual router id is not its own{values}")),
+        "vip-not-in-advert" => Some(match event.field("address") {
+            Some(address) => format!(
+                "their VIP list is not its own ({address}, a VIP of its own, is not in it): \
+                 the sender advertises other addresses on this virtual router id"
+            ),
+            None => "their VIP list is not its own: the sender advertises other addresses on \
+                     this virtual router id"
+                .to_string(),
+        }),
+        "advert-check-failed" => {
+            let check = event.field("check")?;
+            Some(format!("their {check} is not its own{values}"))
+        }
+        _ => None,
+    }
+}
+
 fn priorities(configs: &[(&str, &Event)]) -> Option<String> {
     let known: Vec<(&str, &str)> = configs
         .iter()
