@@ -2006,3 +2006,29 @@ fn explanations_quote_the_priorities_and_the_rejection_their_lines_give() {
         "{explanations}"
     );
 }
+
+/// A dual master seen at one instant: the master held since before its logs forces an election
+/// in the same second the other is shown entering MASTER. The window begins there, and says it
+/// lasted under a second, not "from before".
+#[test]
+fn a_window_whose_one_side_is_shown_entering_at_that_instant_begins_there() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Jul  9 14:41:42 lb1 Keepalived_vrrp[10266]: (VI_1) Received advert from 10.0.0.2 with lower priority 121, ours 122, forcing new election\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Jul  9 14:41:42 lb2 Keepalived_vrrp[19036]: (VI_1) Entering MASTER STATE\n\
+             Jul  9 14:41:42 lb2 Keepalived_vrrp[19036]: (VI_1) Master received advert from 10.0.0.1 with higher priority 122, ours 121\n\
+             Jul  9 14:41:42 lb2 Keepalived_vrrp[19036]: (VI_1) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let window = &report["split_brain"][0];
+    assert_eq!(window["start"], window["end"], "{window}");
+    assert!(window["start"].is_string(), "{window}");
+    let headline = report["verdict"]["headline"].as_str().unwrap();
+    assert!(headline.contains("(within the second)"), "{headline}");
+}

@@ -291,6 +291,9 @@ fn describe_split_brain(window: &SplitBrain, analysis: &Analysis) -> String {
         SplitBrainKind::Vrrp => {
             let instance = window.instance.as_deref().unwrap_or("a VRRP instance");
             let span = match (when(window.start), when(window.end), when(window.seen_at)) {
+                (Some(start), Some(end), _) if start == end => {
+                    format!("at {start} (within the second)")
+                }
                 (Some(start), Some(end), _) => format!("from {start} to {end}"),
                 (Some(start), None, _) => format!("from {start} to the end of the logs"),
                 (None, Some(end), _) => format!("until {end} (when it began is not in the logs)"),

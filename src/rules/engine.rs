@@ -629,10 +629,12 @@ impl Context<'_> {
                 else {
                     continue;
                 };
-                let (start, start_shown) = if left_start >= right_start {
-                    (left_start, left_shown)
-                } else {
-                    (right_start, right_shown)
+                // The later start; at one instant, the window begins there if either side is
+                // shown entering MASTER then (the other was MASTER by that moment).
+                let (start, start_shown) = match left_start.cmp(&right_start) {
+                    std::cmp::Ordering::Greater => (left_start, left_shown),
+                    std::cmp::Ordering::Equal => (left_start, left_shown || right_shown),
+                    std::cmp::Ordering::Less => (right_start, right_shown),
                 };
                 let end = match (proven_end(left), proven_end(right)) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -773,17 +775,22 @@ impl Context<'_> {
                     .filter_map(|node| node.clock_uncertainty_s)
                     .fold(0.0, |total, uncertainty| total + uncertainty);
                 let mut finding = self.finding(rule, &subject, evidence.clone(), nodes.clone());
+                let start = format_clock(subject.time, self.dated);
+                let end = subject
+                    .end
+                    .map_or("the end of the logs".to_string(), |end| {
+                        format_clock(end, self.dated)
+                    });
+                let span = if proof.start_shown && start == end {
+                    format!("at {start}, within the second")
+                } else {
+                    let before = if proof.start_shown { "" } else { "before " };
+                    format!("from {before}{start} to {end}")
+                };
                 finding.title = format!(
-                    "{} ({} both MASTER from {}{} to {})",
+                    "{} ({} both MASTER {span})",
                     finding.title,
                     nodes.join(" and "),
-                    if proof.start_shown { "" } else { "before " },
-                    format_clock(subject.time, self.dated),
-                    subject
-                        .end
-                        .map_or("the end of the logs".to_string(), |end| format_clock(
-                            end, self.dated
-                        ))
                 );
                 let id = finding.id.clone();
                 findings.push(finding);
