@@ -949,15 +949,15 @@ impl Context<'_> {
             let event = &events[**index];
             event.node.as_ref() == subject.node
                 && event.field("instance") == subject.instance.as_deref()
-                && event.event.as_deref().is_some_and(|name| {
-                    matches!(
-                        name,
-                        "higher-priority-advert"
-                            | "same-priority-higher-ip"
-                            | "lower-priority-advert"
-                            | "lower-priority-discarded"
+                && matches!(
+                    event.event.as_deref(),
+                    Some(
+                        events::HIGHER_PRIORITY_ADVERT
+                            | events::SAME_PRIORITY_HIGHER_IP
+                            | events::LOWER_PRIORITY_ADVERT
+                            | events::LOWER_PRIORITY_DISCARDED
                     )
-                })
+                )
         })?;
         let event = &events[index];
         let priority = event.field("priority")?;
@@ -967,15 +967,15 @@ impl Context<'_> {
             .unwrap_or_default();
         let ours = event.field("our_priority");
         Some(match (event.event.as_deref(), ours) {
-            (Some("same-priority-higher-ip"), _) => {
+            (Some(events::SAME_PRIORITY_HIGHER_IP), _) => {
                 format!("the same priority {priority}{from}, from a higher IP address")
             }
-            (Some("lower-priority-discarded"), _) => {
+            (Some(events::LOWER_PRIORITY_DISCARDED), _) => {
                 format!(
                     "the MASTER's adverts{from} carried priority {priority}, lower than its own"
                 )
             }
-            (Some("lower-priority-advert"), None) => {
+            (Some(events::LOWER_PRIORITY_ADVERT), None) => {
                 format!("priority {priority}{from}, lower than its own")
             }
             (_, Some(ours)) => format!("priority {priority}{from}, against its own {ours}"),
@@ -1175,8 +1175,6 @@ impl Analysis {
     }
 }
 
-/// Each node's configured priority, for a sentence: `both 101`, or `101 on esc-ha-0, 100 on
-/// esc-ha-1`.
 /// Why keepalived dropped an advert, as its line says (`{rejection}`): "virtual router id 52
 /// where it expects 51". None where the line does not say (a bogus packet).
 fn rejection(event: &Event) -> Option<String> {
@@ -1206,6 +1204,8 @@ fn rejection(event: &Event) -> Option<String> {
     }
 }
 
+/// Each node's configured priority, for a sentence: `both 101`, or `101 on esc-ha-0, 100 on
+/// esc-ha-1`.
 fn priorities(configs: &[(&str, &Event)]) -> Option<String> {
     let known: Vec<(&str, &str)> = configs
         .iter()

@@ -939,13 +939,13 @@ fn numbered_month_syslog(trimmed: &str) -> Option<Envelope<'_>> {
 /// When a pasted `systemctl status` was taken, from its `Active:` line (`Active: active (running)
 /// since Wed 2018-06-27 16:45:01 CST; 8s ago`): the start plus the time since. The journal lines
 /// under it are no later, so this dates their year. The zone word is left aside (the tail's
-/// stamps are in the same local time). A line cut short (by a terminal, or wrapped by a mail
+/// stamps are in the same local time; [`stated_zone`] reads it). A line cut short (by a terminal, or wrapped by a mail
 /// client) before its `ago` still gives the span written before the cut, less a last part it
 /// cut (`1 weeks 3`): each part is of a smaller unit than the one before it, so rounding up by
 /// the last whole one still gives the latest moment. None when the line is not one, or its span
 /// is unreadable.
 pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
-    let (_, since, ago) = status_active(line)?;
+    let StatusActive { since, ago, .. } = status_active(line)?;
     let seconds = match ago.strip_suffix(" ago") {
         Some(span) => timespan_seconds(span)?,
         None => {
@@ -966,16 +966,11 @@ pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
 /// at ..., ends at ... --`): its end, which no line under it is later than. A header a mail client
 /// wrapped gives its end from either part: the date after `end at` on the first (the end of that
 /// day where its clock went to the next line), or the second part alone (`Thu 2021-04-15
-/// 09:40:51 UTC. --`). The zone word is left aside, as a status block's is.
+/// 09:40:51 UTC. --`). The zone word is left aside, as a status block's is ([`stated_zone`]).
 pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
     let text = bare_message(line).trim();
     let end = match text.strip_prefix("-- ") {
-        Some(header) => {
-            let (_, end) = header
-                .split_once(", end at ")
-                .or_else(|| header.split_once(", ends at "))?;
-            end
-        }
+        Some(_) => journal_header_end(text)?,
         // The second part of a wrapped header: nothing but the end moment and the closing `--`.
         None if text.split_ascii_whitespace().count() <= 5 => text.strip_suffix("--")?,
         None => return None,
@@ -997,22 +992,18 @@ pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
 /// line or a journal header (`-- Logs begin at ..., end at Thu 2021-04-15 09:40:51 UTC. --`)
 /// names for the stamps of the lines under it, as written there (`CST`, `UTC`, `+07`).
 pub fn stated_zone(line: &str) -> Option<&str> {
-    let text = bare_message(line).trim();
-    let moment = if let Some(rest) = text.strip_prefix("Active:") {
-        rest.split_once(" since ")?.1.split_once(';')?.0
-    } else {
-        let header = text.strip_prefix("-- ")?;
-        header
-            .split_once(", end at ")
-            .or_else(|| header.split_once(", ends at "))?
-            .1
-    };
-    let mut words = moment.split_ascii_whitespace();
-    words.find(|word| {
-        let clock = word.trim_end_matches(['.', ',']);
-        clock.len() >= 8 && chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S").is_ok()
-    })?;
-    let zone = words.next()?.trim_end_matches(['.', ',', ';']);
+    let zone = match status_active(line) {
+        Some(active) => active.zone.split_ascii_whitespace().next()?,
+        None => {
+            let mut words = journal_header_end(bare_message(line).trim())?.split_ascii_whitespace();
+            words.find(|word| {
+                let clock = word.trim_end_matches(['.', ',']);
+                clock.len() >= 8 && chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S").is_ok()
+            })?;
+            words.next()?
+        }
+    }
+    .trim_end_matches(['.', ',', ';']);
     let plausible = (1..=6).contains(&zone.len())
         && (zone.bytes().all(|byte| byte.is_ascii_uppercase())
             || (zone.starts_with(['+', '-'])
@@ -1022,9 +1013,29 @@ pub fn stated_zone(line: &str) -> Option<&str> {
     plausible.then_some(zone)
 }
 
-/// A `systemctl status` `Active:` line's state, the moment the unit entered it (`since`, in the
-/// zone the journal lines below it are written in) and the rest after `; ` (`7min ago`).
-fn status_active(line: &str) -> Option<(&str, chrono::NaiveDateTime, &str)> {
+/// What a journal header (`-- Logs begin at ..., end at Thu 2021-04-15 09:40:51 UTC. --`, or
+/// `-- Journal begins at ..., ends at ... --`) says after `end at`.
+fn journal_header_end(text: &str) -> Option<&str> {
+    let header = text.strip_prefix("-- ")?;
+    let (_, end) = header
+        .split_once(", end at ")
+        .or_else(|| header.split_once(", ends at "))?;
+    Some(end)
+}
+
+/// A `systemctl status` `Active:` line, read.
+struct StatusActive<'a> {
+    /// The unit's state (`active (running)`).
+    state: &'a str,
+    /// The moment the unit entered it, in the zone the journal lines below it are written in.
+    since: chrono::NaiveDateTime,
+    /// What follows that moment's clock: the zone, where systemctl wrote one (` CST`).
+    zone: &'a str,
+    /// The rest after `; ` (`7min ago`).
+    ago: &'a str,
+}
+
+fn status_active(line: &str) -> Option<StatusActive<'_>> {
     let rest = bare_message(line).strip_prefix("Active:")?;
     let (state, since) = rest.split_once(" since ")?;
     let (start, ago) = since.split_once("; ")?;
@@ -1037,26 +1048,31 @@ fn status_active(line: &str) -> Option<(&str, chrono::NaiveDateTime, &str)> {
         return None;
     }
     let [hour, minute, second] = cursor.triple(b':', [2, 2, 2])?;
-    let started = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?.and_hms_opt(
+    let since = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?.and_hms_opt(
         hour,
         minute,
         second.min(59),
     )?;
-    Some((state.trim(), started, ago))
+    Some(StatusActive {
+        state: state.trim(),
+        since,
+        zone: cursor.rest(),
+        ago,
+    })
 }
 
 /// When a unit shown by `systemctl status` started: the stamp of an `Active: active (running)
 /// since ...` line, as the journal lines under it are written (in their zone, which neither
 /// names; without its year, which dates those lines through [`status_moment`] instead).
 pub fn status_running_since(line: &str) -> Option<Stamp> {
-    let (state, since, _) = status_active(line)?;
-    if state != "active (running)" {
+    let active = status_active(line)?;
+    if active.state != "active (running)" {
         return None;
     }
     Some(Stamp {
         year: None,
         offset_s: None,
-        ..super::stamp_from_utc(since.and_utc())
+        ..super::stamp_from_utc(active.since.and_utc())
     })
 }
 

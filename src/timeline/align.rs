@@ -18,6 +18,22 @@ pub enum Zone {
     Named(Tz),
 }
 
+/// The sign (1 or -1), hours and minutes of an offset written `+01:00`, `-0530` or `+07`; None
+/// where `text` is no such offset.
+pub fn offset_parts(text: &str) -> Option<(i32, i32, i32)> {
+    let sign = match text.chars().next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let digits: String = text[1..].chars().filter(|c| c.is_ascii_digit()).collect();
+    match digits.len() {
+        1 | 2 => Some((sign, digits.parse().ok()?, 0)),
+        4 => Some((sign, digits[..2].parse().ok()?, digits[2..].parse().ok()?)),
+        _ => None,
+    }
+}
+
 impl Zone {
     /// Parses an IANA name (Europe/Paris), `UTC`/`Z`, or a fixed offset (+01:00, -0530).
     pub fn parse(text: &str) -> Result<Zone, String> {
@@ -25,18 +41,11 @@ impl Zone {
         if text.eq_ignore_ascii_case("utc") || text == "Z" || text.eq_ignore_ascii_case("gmt") {
             return Ok(Zone::Utc);
         }
-        if let Some(sign) = text.chars().next().filter(|c| *c == '+' || *c == '-') {
-            let digits: String = text[1..].chars().filter(|c| c.is_ascii_digit()).collect();
-            let (hours, minutes) = match digits.len() {
-                1 | 2 => (digits.parse::<i32>().ok(), Some(0)),
-                4 => (digits[..2].parse().ok(), digits[2..].parse().ok()),
-                _ => (None, None),
-            };
-            if let (Some(hours), Some(minutes)) = (hours, minutes) {
-                let seconds = (hours * 3600 + minutes * 60) * if sign == '-' { -1 } else { 1 };
-                if let Some(offset) = FixedOffset::east_opt(seconds) {
-                    return Ok(Zone::Fixed(offset));
-                }
+        if text.starts_with(['+', '-']) {
+            if let Some((sign, hours, minutes)) = offset_parts(text)
+                && let Some(offset) = FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+            {
+                return Ok(Zone::Fixed(offset));
             }
             return Err(format!("{text:?} is not an offset like +01:00"));
         }

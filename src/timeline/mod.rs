@@ -861,18 +861,11 @@ fn zoneless_warning(stated: Option<&(String, String, u64)>) -> Option<String> {
 /// for, each with where it is used when the abbreviation is ambiguous (`CST`: China or US
 /// Central); `[(0, "")]` for UTC itself, empty when unknown.
 fn zone_offsets(zone: &str) -> Vec<(i32, &'static str)> {
-    if let Some(sign) = zone.strip_prefix(['+', '-']).map(|_| zone.starts_with('-')) {
-        let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
-        let (hours, minutes) = match digits.len() {
-            1 | 2 => (digits.parse::<i32>().ok(), Some(0)),
-            4 => (digits[..2].parse().ok(), digits[2..].parse().ok()),
-            _ => (None, None),
-        };
-        return match (hours, minutes) {
-            (Some(0), Some(0)) => vec![(0, "")],
-            (Some(hours), Some(minutes)) if hours <= 14 && minutes < 60 => {
-                let total = hours * 60 + minutes;
-                vec![(if sign { -total } else { total }, "")]
+    if zone.starts_with(['+', '-']) {
+        return match align::offset_parts(zone) {
+            Some((_, 0, 0)) => vec![(0, "")],
+            Some((sign, hours, minutes)) if hours <= 14 && minutes < 60 => {
+                vec![(sign * (hours * 60 + minutes), "")]
             }
             _ => Vec::new(),
         };
