@@ -777,14 +777,35 @@ fn a_node_preempted_then_back_as_master_is_not_said_to_take_over_because_it_was_
     let verdict = &report["verdict"];
     assert_eq!(verdict["status"], "failover");
     assert_eq!(verdict["cause"], "unknown", "{verdict}");
+    // The first transition never reached Entering MASTER STATE: web2's first state is the
+    // BACKUP it yielded to, reported as the takeover it began and abandoned.
+    let first = &report["transitions"][0];
+    assert_eq!(
+        (&first["from"], &first["to"], &first["cause"]),
+        (
+            &serde_json::json!("UNKNOWN"),
+            &serde_json::json!("BACKUP"),
+            &serde_json::json!("preempted-by-higher-priority")
+        ),
+        "{first}"
+    );
     let findings = report["findings"].as_array().unwrap();
-    let preempted: Vec<&serde_json::Value> = findings
+    let abandoned: Vec<&str> = findings
         .iter()
-        .filter(|finding| finding["cause"] == "preempted-by-higher-priority")
+        .filter(|finding| finding["rule"] == "abandoned-takeover")
+        .filter_map(|finding| finding["start"].as_str())
         .collect();
-    assert_eq!(preempted.len(), 1, "{findings:?}");
-    let title = preempted[0]["title"].as_str().unwrap();
-    assert!(!title.contains("11:22:35"), "{title}");
+    assert!(
+        abandoned.len() == 1 && abandoned[0].ends_with("-05-25T11:22:29Z"),
+        "{findings:?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|finding| finding["cause"] == "preempted-by-higher-priority"
+                && finding["title"].as_str().unwrap().contains("11:22:35")),
+        "{findings:?}"
+    );
 }
 
 #[test]
@@ -2031,4 +2052,152 @@ fn a_window_whose_one_side_is_shown_entering_at_that_instant_begins_there() {
     assert!(window["start"].is_string(), "{window}");
     let headline = report["verdict"]["headline"].as_str().unwrap();
     assert!(headline.contains("(within the second)"), "{headline}");
+}
+
+/// A 1.x `Transition to MASTER STATE` that opens a node's logs is no state of its own: the line
+/// after it decides. Completed, MASTER starts where keepalived set the VIPs; abandoned for a better
+/// advert, the node never held them and the report says a takeover was begun and given up.
+#[test]
+fn a_one_x_transition_that_opens_the_logs_is_decided_by_the_state_line_after_it() {
+    let completed = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Jul 14 10:05:37 lb1 Keepalived_vrrp[15744]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Jul 14 10:05:38 lb1 Keepalived_vrrp[15744]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Jul 14 10:05:38 lb1 Keepalived_vrrp[15744]: VRRP_Instance(VI_1) setting protocol VIPs.\n",
+    );
+    let (report, _) = analyze(completed.path(), &[]);
+    let transitions = report["transitions"].as_array().unwrap();
+    assert_eq!(transitions.len(), 1, "{transitions:?}");
+    assert_eq!(transitions[0]["to"], "MASTER");
+    assert!(
+        transitions[0]["time"]
+            .as_str()
+            .unwrap()
+            .ends_with("T10:05:38Z"),
+        "{transitions:?}"
+    );
+
+    let abandoned = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Dec 18 06:15:35 lb1 Keepalived_vrrp[61570]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Dec 18 06:15:36 lb1 Keepalived_vrrp[61570]: VRRP_Instance(VI_1) Received advert with higher priority 200, ours 100\n\
+         Dec 18 06:15:36 lb1 Keepalived_vrrp[61570]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(abandoned.path(), &[]);
+    let transitions = report["transitions"].as_array().unwrap();
+    assert_eq!(transitions.len(), 1, "{transitions:?}");
+    assert_eq!(transitions[0]["from"], "UNKNOWN");
+    assert_eq!(transitions[0]["to"], "BACKUP");
+    assert!(
+        report["failovers"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    let rules: Vec<&str> = texts(&report["findings"], "rule");
+    assert!(rules.contains(&"abandoned-takeover"), "{rules:?}");
+    assert!(!rules.contains(&"unknown"), "{rules:?}");
+}
+
+/// Where no rule explains a change, the detail says how far the evidence goes: the node's logs
+/// begin with it, the peer's begin only later, or the peer logged lines no known cause fits.
+#[test]
+fn a_change_no_rule_explains_says_which_side_of_it_the_logs_do_not_show() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Jul 14 20:51:52 lb1 Keepalived_vrrp[3026]: VRRP_Script(chk_haproxy) succeeded\n\
+             Jul 14 20:51:53 lb1 Keepalived_vrrp[3026]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+             Jul 14 20:53:06 lb1 Keepalived_vrrp[3026]: VRRP_Instance(VI_1) Received lower prio advert, forcing new election\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Jul 14 20:53:05 lb2 Keepalived_vrrp[2973]: VRRP_Script(chk_haproxy) succeeded\n\
+             Jul 14 20:53:06 lb2 Keepalived_vrrp[2973]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    // The detail of a node's change to MASTER.
+    fn detail_of(report: &Value, node: &str) -> String {
+        report["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|transition| transition["node"] == node && transition["to"] == "MASTER")
+            .and_then(|transition| transition["detail"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+    let first = detail_of(&report, "lb1");
+    assert!(
+        first.starts_with("this is the first state lb1's logs show (they begin at 20:51:52)")
+            && first.contains("lb2's logs begin at 20:53:05, after it")
+            && first.ends_with("the peer's side is not in the input"),
+        "{first}"
+    );
+    // The peer's start-up 10 s before is a line of the peer's around the change that no rule ties
+    // to it: named, not denied.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Nov 16 09:04:08 lb1 Keepalived_vrrp[1843]: (VI_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Nov 16 09:03:58 lb2 Keepalived_vrrp[4644]: (VI_1) Entering BACKUP STATE (init)\n\
+             Nov 16 09:09:00 lb2 Keepalived_vrrp[4644]: (VI_1) Backup received priority 0 advertisement\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let detail = detail_of(&report, "lb1");
+    assert!(
+        detail.ends_with("no known cause fits what lb2 logged around it (var/log/messages:1)"),
+        "{detail}"
+    );
+}
+
+/// Logs that end in a 1.x `Transition to MASTER STATE` end in a takeover begun: the `now` line
+/// says so, and that whether it completed is not in them.
+#[test]
+fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
+    let bundle = BundleBuilder::new().file(
+        "lb2",
+        "var/log/messages",
+        "Oct  2 10:58:20 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Oct  2 10:58:42 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Transition to MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let taking_over = &report["state_now"][0]["taking_over"];
+    assert_eq!(taking_over[0]["node"], "lb2", "{taking_over}");
+    assert!(
+        taking_over[0]["last_seen"]
+            .as_str()
+            .unwrap()
+            .ends_with("-10-02T10:58:42Z"),
+        "{taking_over}"
+    );
+    let text = analyze_text(bundle.path())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("lb2 began a takeover at")
+            && text.contains("whether it completed, they do not say"),
+        "{text}"
+    );
+    // Completed, it is no longer begun: the key is left out.
+    let completed = BundleBuilder::new().file(
+        "lb2",
+        "var/log/messages",
+        "Oct  2 10:58:20 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Oct  2 10:58:42 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Oct  2 10:58:43 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(completed.path(), &[]);
+    assert!(
+        report["state_now"][0].get("taking_over").is_none(),
+        "{report}"
+    );
 }

@@ -112,6 +112,10 @@ pub struct InstanceNowRecord {
     /// Nodes whose last word was BACKUP but whose logs end before another node left MASTER,
     /// none taking over since: not counted as standby now.
     pub stale_backups: Vec<LastSeenRecord>,
+    /// Nodes whose logs end in a keepalived 1.x `Transition to MASTER STATE` with no state line
+    /// after it (`last_seen`: that line): a takeover begun, whose end is not in the logs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taking_over: Vec<LastSeenRecord>,
     /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of
     /// the logs yielded to after every takeover they show (its sender held the instance then).
     pub heard_master: Option<HeardMasterRecord>,
@@ -529,6 +533,14 @@ impl Report {
                         .map(|(node, last)| LastSeenRecord {
                             node: node.clone(),
                             last_seen: format_time(*last, 0),
+                        })
+                        .collect(),
+                    taking_over: now
+                        .taking_over
+                        .iter()
+                        .map(|(node, at)| LastSeenRecord {
+                            node: node.clone(),
+                            last_seen: format_time(*at, 0),
                         })
                         .collect(),
                     heard_master: now.heard_master.as_ref().map(|heard| HeardMasterRecord {

@@ -102,6 +102,13 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                     stale.node, stale.last_seen
                 )
             }))
+            .chain(now.taking_over.iter().map(|taking| {
+                format!(
+                    "{} began a takeover at {} (Transition to MASTER STATE) where its logs end: \
+                     whether it completed, they do not say",
+                    taking.node, taking.last_seen
+                )
+            }))
             .chain(now.silent_masters.iter().map(|silent| {
                 let released = silent.released_to.as_ref().zip(silent.released_at.as_ref());
                 let heard = silent.heard_by.as_ref().zip(silent.heard_at.as_ref());

@@ -13,7 +13,7 @@ use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, with
 use super::now::{self, InstanceNow};
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::event::{drbd_label, is_drbd_minor};
-use crate::sources::{Event, events};
+use crate::sources::{Event, EventKind, events};
 use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::vips::bare_address;
 use crate::timeline::{Timeline, format_clock, format_time};
@@ -329,9 +329,29 @@ impl Context<'_> {
                 }
             );
         }
+        let clock = |time| format_clock(time, self.dated);
+        let mut parts = Vec::new();
+        // The node's logs begin with this change: its state before and what led to it are before
+        // them.
+        let own_start = first_line.filter(|first| {
+            subject.order_bounds.is_none()
+                && subject.from == Some(Role::Unknown)
+                && *first <= subject.time
+                && subject.time - *first <= Duration::seconds(10)
+        });
+        if let Some(first) = own_start {
+            parts.push(format!(
+                "this is the first state {}'s logs show (they begin at {}): the state before it and what led to it are not in the input",
+                subject.node,
+                clock(first)
+            ));
+        }
         if peers.is_empty() {
-            return "only this node's logs were given: the peer's side of the failover is unknown"
-                .to_string();
+            parts.push(
+                "only this node's logs were given: the peer's side of the failover is unknown"
+                    .to_string(),
+            );
+            return parts.join("; ");
         }
         if subject.order_bounds.is_some() {
             return "its lines carry no date: the lines before it in its file show no reason, and \
@@ -340,26 +360,91 @@ impl Context<'_> {
         }
         // The seconds the cause rules read the peer's side in (`covered(peer, -10s, 0s)`).
         let window = (subject.time - Duration::seconds(10), subject.time);
-        let blind_peers: Vec<&str> = peers
+        let mut present = Vec::new();
+        for peer in &peers {
+            let first = self.facts.timeline.seen_from(peer);
+            let last = self.facts.timeline.seen_until(peer);
+            let missing = self.facts.states.blind.iter().any(|blind| {
+                blind.node == *peer
+                    && blind.reason != "quiet"
+                    && blind.start.is_none_or(|start| start <= window.1)
+                    && blind.end.is_none_or(|end| end >= window.0)
+            });
+            match (first, last) {
+                (Some(first), _) if first > subject.time => {
+                    parts.push(format!("{peer}'s logs begin at {}, after it", clock(first)));
+                }
+                (_, Some(last)) if last < window.0 => {
+                    parts.push(format!("{peer}'s logs end at {}, before it", clock(last)));
+                }
+                (None, _) | (_, None) => parts.push(format!("no dated logs of {peer} were given")),
+                _ if missing => parts.push(format!(
+                    "{peer}'s logs are missing around {}",
+                    clock(subject.time)
+                )),
+                _ => present.push(peer),
+            }
+        }
+        if present.is_empty() {
+            parts.push(
+                if peers.len() == 1 {
+                    "the peer's side is not in the input"
+                } else {
+                    "the other nodes' side is not in the input"
+                }
+                .to_string(),
+            );
+            return parts.join("; ");
+        }
+        // What the peers logged in the seconds the cause rules read (and the one after): lines
+        // that no rule ties to this change are named, not denied.
+        let peer_lines: Vec<String> = present
             .iter()
-            .map(String::as_str)
-            .filter(|peer| {
-                self.facts.states.blind.iter().any(|blind| {
-                    blind.node == *peer
-                        && blind.reason != "quiet"
-                        && blind.start.is_none_or(|start| start <= window.1)
-                        && blind.end.is_none_or(|end| end >= window.0)
-                })
+            .filter_map(|peer| {
+                let nearest = self
+                    .facts
+                    .events_between(peer, window.0, subject.time + Duration::seconds(1))
+                    .iter()
+                    .map(|index| &self.facts.timeline.events[*index])
+                    .filter(|event| {
+                        !event.collector_clock
+                            && matches!(
+                                event.kind,
+                                EventKind::VrrpState
+                                    | EventKind::VrrpAdvert
+                                    | EventKind::VrrpFault
+                                    | EventKind::VrrpTrack
+                                    | EventKind::Daemon
+                            )
+                    })
+                    .min_by_key(|event| {
+                        (event.time.unwrap_or(subject.time) - subject.time).abs()
+                    })?;
+                Some(format!("{}:{}", nearest.file, nearest.line))
             })
             .collect();
-        if !blind_peers.is_empty() {
-            return format!(
-                "no logs of {} around {}: the peer's side is unknown",
-                blind_peers.join(", "),
-                format_time(subject.time, 0)
-            );
+        let peer_names = present
+            .iter()
+            .map(|peer| peer.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let peer_side = if peer_lines.is_empty() {
+            format!("{peer_names}'s logs show no stop, restart, fault or election around it")
+        } else {
+            format!(
+                "no known cause fits what {peer_names} logged around it ({})",
+                peer_lines.join(", ")
+            )
+        };
+        if parts.is_empty() {
+            format!(
+                "no rule recognised this transition: {} logged no reason before it (keepalived without -D logs few), and {peer_side}",
+                subject.node
+            )
+        } else {
+            parts.push(peer_side);
+            parts.join("; ")
         }
-        "no rule recognised this transition: neither node logged a reason (keepalived without -D logs few), and the peer's logs show no stop, restart, fault or election around it".to_string()
     }
 
     fn transitions(&self) -> (Vec<Failover>, Vec<Finding>) {
@@ -996,6 +1081,33 @@ impl Context<'_> {
         self.addresses.get(node).map_or(&[], Vec::as_slice)
     }
 
+    /// The lines an undated line's windows reach in its file: from the state change of its
+    /// instance (of any instance, for a line that names none) at or before it, up to and with
+    /// the next one. Between the two, order alone relates lines to it; a window that reached
+    /// further would take a line an unknown time away (a `Receive advertisement timeout` before
+    /// a long stretch of MASTER) as if it were moments away.
+    fn undated_event_bounds(&self, event: &Event) -> (u64, u64) {
+        let instance = event.field("instance");
+        let mut bounds = (0, u64::MAX);
+        for transition in &self.facts.states.undated_transitions {
+            if transition.node != event.node.as_ref()
+                || transition.file != event.file.as_ref()
+                || instance.is_some_and(|instance| transition.instance != instance)
+            {
+                continue;
+            }
+            let line = self.facts.timeline.events[transition.event].line;
+            if line <= event.line {
+                bounds.0 = bounds.0.max(line);
+            } else {
+                // The next change is the line's own consequence (a yield after the advert): it
+                // is within reach, the lines after it are not.
+                bounds.1 = bounds.1.min(line + 1);
+            }
+        }
+        bounds
+    }
+
     fn event_findings(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         for rule in self
@@ -1012,7 +1124,7 @@ impl Context<'_> {
                 // An undated line (dmesg without a wall clock, a paste without stamps) is still
                 // evidence; windows around it find nothing.
                 let time = event.time.unwrap_or(DateTime::<Utc>::MIN_UTC);
-                let subject = Subject {
+                let mut subject = Subject {
                     kind: SubjectKind::Event,
                     node: event.node.to_string(),
                     time,
@@ -1026,6 +1138,9 @@ impl Context<'_> {
                 };
                 if !event_matches(&self.facts, &subject, predicate, index) {
                     continue;
+                }
+                if event.time.is_none() {
+                    subject.order_bounds = Some(self.undated_event_bounds(event));
                 }
                 let evaluation = evaluate(&self.facts, &subject, &rule.condition);
                 if !evaluation.holds {

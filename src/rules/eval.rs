@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::condition::{Expr, Op};
 use super::model::SubjectKind;
-use crate::sources::Event;
+use crate::sources::{Event, events};
 use crate::timeline::Timeline;
 use crate::timeline::align::offset_duration;
 use crate::timeline::state::{BlindInterval, Role, States};
@@ -205,7 +205,13 @@ impl<'a> Facts<'a> {
             .collect()
     }
 
-    fn events_between(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> &[usize] {
+    /// A node's dated events between the two instants, in time order (indices in the timeline).
+    pub(super) fn events_between(
+        &self,
+        node: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> &[usize] {
         let (indices, range) = self.positions_between(node, from, to);
         &indices[range]
     }
@@ -315,11 +321,50 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             }),
             "open" => Value::Bool(subject.end.is_none() && subject.kind == SubjectKind::Overlap),
             "nodes" => Value::Number(self.facts.timeline.nodes.len() as f64),
+            "begun_line" => match subject.event {
+                Some(index) => Value::Number(self.begun_line(index) as f64),
+                None => Value::Null,
+            },
             _ => match subject.event {
                 Some(index) => event_name(&self.facts.timeline.events[index], name),
                 None => Value::Null,
             },
         }
+    }
+
+    /// The line that began the subject's change: for a 1.x MASTER entry, the `Transition to
+    /// MASTER STATE` of its instance just before it (same file, within 5 s, no other state line
+    /// of the instance between); else the subject's own line.
+    fn begun_line(&self, index: usize) -> u64 {
+        let events = &self.facts.timeline.events;
+        let entry = &events[index];
+        if entry.event.as_deref() != Some(events::ENTERING_STATE)
+            || entry.field("state") != Some("MASTER")
+        {
+            return entry.line;
+        }
+        let instance = entry.field("instance");
+        events[..index]
+            .iter()
+            .rev()
+            .take_while(|earlier| match (earlier.time, entry.time) {
+                (Some(at), Some(time)) => time - at <= Duration::seconds(5),
+                _ => true,
+            })
+            .filter(|earlier| {
+                earlier.node == entry.node
+                    && earlier.file == entry.file
+                    && earlier.line < entry.line
+                    && earlier.field("instance") == instance
+            })
+            .find(|earlier| {
+                matches!(
+                    earlier.event.as_deref(),
+                    Some(events::ENTERING_STATE | events::TRANSITION_TO_MASTER)
+                )
+            })
+            .filter(|earlier| earlier.event.as_deref() == Some(events::TRANSITION_TO_MASTER))
+            .map_or(entry.line, |transition| transition.line)
     }
 
     fn name(&self, name: &str, event: Option<usize>) -> Value<'f> {

@@ -12,7 +12,7 @@ use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
 /// Names a condition may use besides event fields: the subject's and the event's attributes.
-const ATTRIBUTES: [&str; 21] = [
+const ATTRIBUTES: [&str; 22] = [
     "kind",
     "event",
     "program",
@@ -34,6 +34,7 @@ const ATTRIBUTES: [&str; 21] = [
     "any",
     "true",
     "drbd_resource",
+    "begun_line",
 ];
 
 /// What the tables and sources produce.

@@ -53,6 +53,9 @@ pub struct InstanceNow {
     /// none taking over since, with their last line: a BACKUP still running would have taken
     /// over; what they did is not in the logs, so they are not counted as standby now.
     pub stale_backups: Vec<(String, DateTime<Utc>)>,
+    /// Nodes whose logs end in a keepalived 1.x `Transition to MASTER STATE` of the instance
+    /// with no state line after it, and when: a takeover begun, whose end is not in the logs.
+    pub taking_over: Vec<(String, DateTime<Utc>)>,
     /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of the
     /// logs yielded to after every takeover they show.
     pub heard_master: Option<HeardMaster>,
@@ -72,6 +75,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 silent_masters: Vec::new(),
                 undated_last: Vec::new(),
                 stale_backups: Vec::new(),
+                taking_over: Vec::new(),
                 heard_master: None,
             };
             let last_line = |node: &str| {
@@ -161,9 +165,35 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             if now.masters.is_empty() {
                 now.heard_master = heard_master(timeline, states, instance);
             }
+            for node in &timeline.nodes {
+                if now.masters.contains(&node.name) {
+                    continue;
+                }
+                if let Some(at) = transition_unfinished(timeline, &node.name, instance) {
+                    now.taking_over.push((node.name.clone(), at));
+                }
+            }
             now
         })
         .collect()
+}
+
+/// When `node`'s last state line of `instance` is a keepalived 1.x `Transition to MASTER STATE`
+/// (dated) that no `Entering … STATE` follows: the takeover it began is unfinished in the logs.
+fn transition_unfinished(timeline: &Timeline, node: &str, instance: &str) -> Option<DateTime<Utc>> {
+    let last = timeline.events.iter().rev().find(|event| {
+        event.node.as_ref() == node
+            && event.field("instance") == Some(instance)
+            && matches!(
+                event.event.as_deref(),
+                Some(events::ENTERING_STATE | events::TRANSITION_TO_MASTER)
+            )
+    })?;
+    if last.event.as_deref() == Some(events::TRANSITION_TO_MASTER) {
+        last.time
+    } else {
+        None
+    }
 }
 
 /// The last advert of a MASTER of `instance` that a node of the logs yielded to, at or after the

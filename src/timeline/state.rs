@@ -643,24 +643,16 @@ fn logged_just_before(
         })
 }
 
-/// The lines of keepalived (or the node) starting.
-const STARTS: [&str; 4] = [
-    events::KEEPALIVED_STARTING,
-    events::VRRP_CHILD_STARTING,
-    events::KEEPALIVED_INITIALISING,
-    events::NODE_BOOT,
-];
-
-/// Whether a line entering MASTER of `instance` on `node` at `time` (a 1.x transition) is followed,
-/// within the moments of an aborted transition (5 s), by its entry into BACKUP or FAULT before
-/// any entry into MASTER.
-fn abandoned_before_entering(
-    events: &[Event],
+/// The state a 1.x transition (a line entering MASTER of `instance` on `node` at `time`) ends in:
+/// that of the instance's next `Entering … STATE` line within the moments of a transition (5 s),
+/// if there is one.
+fn entered_after_transition<'e>(
+    events: &'e [Event],
     node: &str,
     instance: &str,
     index: usize,
     time: DateTime<Utc>,
-) -> bool {
+) -> Option<&'e str> {
     events[index + 1..]
         .iter()
         .take_while(|later| {
@@ -674,7 +666,6 @@ fn abandoned_before_entering(
                 && later.field("instance") == Some(instance)
         })
         .find_map(|later| later.field("state"))
-        .is_some_and(|state| matches!(state, "BACKUP" | "FAULT"))
 }
 
 /// Whether a state line enters the state a tracker already holds from a line written in it a
@@ -1186,17 +1177,20 @@ impl States {
                     continue;
                 };
                 let held = inferred && !entry;
-                // A 1.x transition right after a start it logged (state MASTER configured) that
-                // ends in BACKUP or FAULT before any MASTER entry never held the VIP: as from
-                // BACKUP, it is no state change; the line after it says the first state. (Where
-                // the logs begin with such a transition, it stays the node's first state seen.)
-                if entry
-                    && tracker.role == Role::Unknown
-                    && logged_just_before(events, node, index, time, Duration::seconds(60), &STARTS)
-                    && abandoned_before_entering(events, node, &instance, index, time)
-                {
-                    abandoned.insert(instance.clone(), time);
-                    continue;
+                // A 1.x transition from a state unknown (the logs begin with it, or it follows a
+                // start with state MASTER configured) is no state of its own: keepalived sets the
+                // VIPs only on the Entering MASTER STATE line that completes it, and one that ends
+                // in BACKUP or FAULT first never held them. The state line after it says the first
+                // state. (With no state line within moments, it stays the first state seen.)
+                if entry && tracker.role == Role::Unknown {
+                    match entered_after_transition(events, node, &instance, index, time) {
+                        Some("BACKUP" | "FAULT") => {
+                            abandoned.insert(instance.clone(), time);
+                            continue;
+                        }
+                        Some("MASTER") => continue,
+                        _ => {}
+                    }
                 }
                 if inferred
                     && role == Role::Master
