@@ -2201,3 +2201,28 @@ fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
         "{report}"
     );
 }
+
+/// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
+/// machines apart: two files named apart whose lines all say `localhost`, and whose keepalived
+/// lines overlap in time, are still two machines; a rotated pair stays one node.
+#[test]
+fn files_named_apart_without_process_ids_that_overlap_in_time_are_two_machines() {
+    let stopping = "May  2 12:19:20 localhost Keepalived: Stopping Keepalived v1.2.2 (04/23,2012)\n\
+                    May  2 12:19:20 localhost Keepalived_vrrp: VRRP_Instance(VI_1) removing protocol VIPs.\n";
+    let taking_over = "May  2 12:19:18 localhost Keepalived_vrrp: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+                       May  2 12:19:23 localhost Keepalived_vrrp: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+                       May  2 12:19:24 localhost Keepalived_vrrp: VRRP_Instance(VI_1) Entering MASTER STATE\n";
+    for (names, nodes) in [
+        (
+            ["mfs105.messages", "mfs104.messages"],
+            vec!["mfs104", "mfs105"],
+        ),
+        (["messages", "messages.1"], vec!["localhost"]),
+    ] {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join(names[0]), stopping).unwrap();
+        std::fs::write(folder.path().join(names[1]), taking_over).unwrap();
+        let (report, _) = analyze(folder.path(), &[]);
+        assert_eq!(node_names(&report), nodes, "{names:?}");
+    }
+}

@@ -314,10 +314,18 @@ fn split_machines_of_one_host(
                         .iter()
                         .all(|node| name_stem(node).is_some_and(|stem| !log_file_word(stem)))
             };
+            // Where neither names its keepalived processes (a syslog without pids), files named
+            // apart whose keepalived lines overlap in time are two machines too.
+            let pidless = || {
+                [machine, other]
+                    .iter()
+                    .all(|one| one.tally.keepalived && one.tally.processes.is_empty())
+            };
             if same_host(machine.host, other.host)
                 && (overlap || named_apart())
                 && stem(machine.node) != stem(other.node)
-                && other_processes(Some(&machine.tally.processes), Some(&other.tally.processes))
+                && (other_processes(Some(&machine.tally.processes), Some(&other.tally.processes))
+                    || (overlap && named_apart() && pidless()))
             {
                 for one in [machine, other] {
                     apart.push((one.node.to_string(), one.host.to_string()));
@@ -578,6 +586,8 @@ type KeepalivedProcesses<'a> = BTreeMap<&'a str, BTreeSet<u32>>;
 struct ProcessTally<'a> {
     processes: KeepalivedProcesses<'a>,
     started: bool,
+    /// Some line is keepalived's, with a process id or without.
+    keepalived: bool,
 }
 
 impl<'a> ProcessTally<'a> {
@@ -596,10 +606,13 @@ impl<'a> ProcessTally<'a> {
         ) {
             self.started = true;
         }
-        if let (Some(program), Some(pid)) = (event.program.as_deref(), event.pid)
+        if let Some(program) = event.program.as_deref()
             && program.starts_with("Keepalived")
         {
-            self.processes.entry(program).or_default().insert(pid);
+            self.keepalived = true;
+            if let Some(pid) = event.pid {
+                self.processes.entry(program).or_default().insert(pid);
+            }
         }
     }
 
