@@ -2200,6 +2200,19 @@ fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
         report["state_now"][0].get("taking_over").is_none(),
         "{report}"
     );
+    // Nor where keepalived stops after it: the logs do not end in the transition.
+    let stopped = BundleBuilder::new().file(
+        "lb2",
+        "var/log/messages",
+        "Oct  2 10:58:20 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Oct  2 10:58:42 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Oct  2 10:58:43 lb2 Keepalived[28015]: Stopping Keepalived v1.2.13 (05/28,2014)\n",
+    );
+    let (report, _) = analyze(stopped.path(), &[]);
+    assert!(
+        report["state_now"][0].get("taking_over").is_none(),
+        "{report}"
+    );
 }
 
 /// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
@@ -2212,16 +2225,28 @@ fn files_named_apart_without_process_ids_that_overlap_in_time_are_two_machines()
     let taking_over = "May  2 12:19:18 localhost Keepalived_vrrp: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
                        May  2 12:19:23 localhost Keepalived_vrrp: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
                        May  2 12:19:24 localhost Keepalived_vrrp: VRRP_Instance(VI_1) Entering MASTER STATE\n";
-    for (names, nodes) in [
+    // A grep of one machine's syslog next to the whole of it repeats its lines: one machine.
+    let whole = format!("{taking_over}May  2 12:19:25 localhost ntpd: time reset +0.2 s\n");
+    for (names, contents, nodes) in [
         (
             ["mfs105.messages", "mfs104.messages"],
+            [stopping, taking_over],
             vec!["mfs104", "mfs105"],
         ),
-        (["messages", "messages.1"], vec!["localhost"]),
+        (
+            ["messages", "messages.1"],
+            [stopping, taking_over],
+            vec!["localhost"],
+        ),
+        (
+            ["full.messages", "vrrp-grep.messages"],
+            [whole.as_str(), taking_over],
+            vec!["localhost"],
+        ),
     ] {
         let folder = tempfile::tempdir().unwrap();
-        std::fs::write(folder.path().join(names[0]), stopping).unwrap();
-        std::fs::write(folder.path().join(names[1]), taking_over).unwrap();
+        std::fs::write(folder.path().join(names[0]), contents[0]).unwrap();
+        std::fs::write(folder.path().join(names[1]), contents[1]).unwrap();
         let (report, _) = analyze(folder.path(), &[]);
         assert_eq!(node_names(&report), nodes, "{names:?}");
     }

@@ -13,7 +13,7 @@ use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, with
 use super::now::{self, InstanceNow};
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::event::{drbd_label, is_drbd_minor};
-use crate::sources::{Event, EventKind, events};
+use crate::sources::{Event, events};
 use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::vips::bare_address;
 use crate::timeline::{Timeline, format_clock, format_time};
@@ -398,7 +398,7 @@ impl Context<'_> {
         }
         // What the peers logged in the seconds the cause rules read (and the one after): lines
         // that no rule ties to this change are named, not denied.
-        let peer_lines: Vec<String> = present
+        let peer_lines: Vec<(&str, String)> = present
             .iter()
             .filter_map(|peer| {
                 let nearest = self
@@ -406,34 +406,24 @@ impl Context<'_> {
                     .events_between(peer, window.0, subject.time + Duration::seconds(1))
                     .iter()
                     .map(|index| &self.facts.timeline.events[*index])
-                    .filter(|event| {
-                        !event.collector_clock
-                            && matches!(
-                                event.kind,
-                                EventKind::VrrpState
-                                    | EventKind::VrrpAdvert
-                                    | EventKind::VrrpFault
-                                    | EventKind::VrrpTrack
-                                    | EventKind::Daemon
-                            )
-                    })
+                    .filter(|event| !event.collector_clock && event.kind.is_vrrp_or_daemon())
                     .min_by_key(|event| {
                         (event.time.unwrap_or(subject.time) - subject.time).abs()
                     })?;
-                Some(format!("{}:{}", nearest.file, nearest.line))
+                Some((peer.as_str(), format!("{}:{}", nearest.file, nearest.line)))
             })
             .collect();
-        let peer_names = present
-            .iter()
-            .map(|peer| peer.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let names = |peers: Vec<&str>| peers.join(", ");
         let peer_side = if peer_lines.is_empty() {
-            format!("{peer_names}'s logs show no stop, restart, fault or election around it")
+            format!(
+                "{}'s logs show no stop, restart, fault or election around it",
+                names(present.iter().map(|peer| peer.as_str()).collect())
+            )
         } else {
             format!(
-                "no known cause fits what {peer_names} logged around it ({})",
-                peer_lines.join(", ")
+                "no known cause fits what {} logged around it ({})",
+                names(peer_lines.iter().map(|(peer, _)| *peer).collect()),
+                names(peer_lines.iter().map(|(_, line)| line.as_str()).collect())
             )
         };
         if parts.is_empty() {
@@ -1081,18 +1071,21 @@ impl Context<'_> {
         self.addresses.get(node).map_or(&[], Vec::as_slice)
     }
 
-    /// The lines an undated line's windows reach in its file: from the state change of its
-    /// instance (of any instance, for a line that names none) at or before it, up to and with
-    /// the next one. Between the two, order alone relates lines to it; a window that reached
-    /// further would take a line an unknown time away (a `Receive advertisement timeout` before
-    /// a long stretch of MASTER) as if it were moments away.
+    /// The lines an undated line of a VRRP instance reaches in its file: from the instance's
+    /// state change at or before it, up to and with the next one. Between the two, order alone
+    /// relates lines to it; a window that reached further would take a line an unknown time away
+    /// (a `Receive advertisement timeout` before a long stretch of MASTER) as if it were moments
+    /// away. A line that names no instance (DRBD's) keeps its whole file: a keepalived change
+    /// between it and a reconnection does not make the reconnection unseen.
     fn undated_event_bounds(&self, event: &Event) -> (u64, u64) {
-        let instance = event.field("instance");
         let mut bounds = (0, u64::MAX);
+        let Some(instance) = event.field("instance") else {
+            return bounds;
+        };
         for transition in &self.facts.states.undated_transitions {
             if transition.node != event.node.as_ref()
                 || transition.file != event.file.as_ref()
-                || instance.is_some_and(|instance| transition.instance != instance)
+                || transition.instance != instance
             {
                 continue;
             }

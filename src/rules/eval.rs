@@ -150,6 +150,9 @@ struct FilterOnNode {
     instance: Option<String>,
 }
 
+/// How many events before a 1.x MASTER entry `begun_line` looks through for its transition.
+const BEGUN_LOOKBACK: usize = 256;
+
 /// A window with more events than this is answered from the chunked match index.
 const BUSY_WINDOW: usize = 64;
 
@@ -344,9 +347,12 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             return entry.line;
         }
         let instance = entry.field("instance");
+        // The events of those seconds, of any node: a transition is a line or two before its
+        // entry (undated, the lines of its file before it, read up to a bound).
         events[..index]
             .iter()
             .rev()
+            .take(BEGUN_LOOKBACK)
             .take_while(|earlier| match (earlier.time, entry.time) {
                 (Some(at), Some(time)) => time - at <= Duration::seconds(5),
                 _ => true,

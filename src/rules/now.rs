@@ -1,7 +1,7 @@
 //! The state at the end of the evidence: per VRRP instance who is MASTER, BACKUP or otherwise,
 //! and which masters went silent; and from it the node whose data survives a DRBD split-brain.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::sources::events;
 use crate::timeline::Timeline;
@@ -178,22 +178,25 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
         .collect()
 }
 
-/// When `node`'s last state line of `instance` is a keepalived 1.x `Transition to MASTER STATE`
-/// (dated) that no `Entering … STATE` follows: the takeover it began is unfinished in the logs.
+/// When `node`'s logs end with a keepalived 1.x `Transition to MASTER STATE` of `instance`
+/// (dated): no keepalived or system line of the node after it (no `Entering … STATE`, stop,
+/// reload or restart), and its last line within moments of it. The takeover it began is
+/// unfinished in the logs.
 fn transition_unfinished(timeline: &Timeline, node: &str, instance: &str) -> Option<DateTime<Utc>> {
-    let last = timeline.events.iter().rev().find(|event| {
-        event.node.as_ref() == node
-            && event.field("instance") == Some(instance)
-            && matches!(
-                event.event.as_deref(),
-                Some(events::ENTERING_STATE | events::TRANSITION_TO_MASTER)
-            )
-    })?;
-    if last.event.as_deref() == Some(events::TRANSITION_TO_MASTER) {
-        last.time
-    } else {
-        None
-    }
+    let last = timeline
+        .events
+        .iter()
+        .rev()
+        .find(|event| event.node.as_ref() == node && event.kind.is_vrrp_or_daemon())?;
+    let at = last.time?;
+    let logs_end = timeline
+        .coverage_of(node)
+        .filter_map(|coverage| coverage.last)
+        .max()?;
+    (last.event.as_deref() == Some(events::TRANSITION_TO_MASTER)
+        && last.field("instance") == Some(instance)
+        && logs_end - at <= Duration::seconds(10))
+    .then_some(at)
 }
 
 /// The last advert of a MASTER of `instance` that a node of the logs yielded to, at or after the

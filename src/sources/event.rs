@@ -69,6 +69,19 @@ impl EventKind {
             EventKind::Unrecognised => "unrecognised",
         }
     }
+
+    /// A line of keepalived's VRRP (state, adverts, faults, track checks) or of the node's
+    /// daemons and system (starts, stops, reloads, boots): what tells a failover's why.
+    pub fn is_vrrp_or_daemon(self) -> bool {
+        matches!(
+            self,
+            EventKind::VrrpState
+                | EventKind::VrrpAdvert
+                | EventKind::VrrpFault
+                | EventKind::VrrpTrack
+                | EventKind::Daemon
+        )
+    }
 }
 
 impl fmt::Display for EventKind {

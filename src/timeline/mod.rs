@@ -13,7 +13,7 @@ pub mod state;
 pub mod vips;
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -267,6 +267,9 @@ fn split_machines_of_one_host(
         host: &'a str,
         tally: ProcessTally<'a>,
         span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        /// Its keepalived lines, by stamp and text: a copy of one machine's lines (a grep of its
+        /// syslog) repeats them, another machine's do not.
+        keepalived_lines: HashSet<(Option<DateTime<Utc>>, &'a str)>,
     }
     let mut machines: Vec<Machine> = Vec::new();
     for (node, host, target) in renames.iter() {
@@ -278,6 +281,7 @@ fn split_machines_of_one_host(
             host: target,
             tally: ProcessTally::default(),
             span: None,
+            keepalived_lines: HashSet::new(),
         };
         for read in reads
             .iter()
@@ -285,6 +289,13 @@ fn split_machines_of_one_host(
         {
             for event in &read.events {
                 machine.tally.add(event);
+                if event
+                    .program
+                    .as_deref()
+                    .is_some_and(|program| program.starts_with("Keepalived"))
+                {
+                    machine.keepalived_lines.insert((event.time, &event.text));
+                }
             }
             let clock = &plans[read.plan_index].clock;
             if let (Some(first), Some(last)) = (
@@ -315,11 +326,20 @@ fn split_machines_of_one_host(
                         .all(|node| name_stem(node).is_some_and(|stem| !log_file_word(stem)))
             };
             // Where neither names its keepalived processes (a syslog without pids), files named
-            // apart whose keepalived lines overlap in time are two machines too.
+            // apart whose spans overlap are two machines too, unless one copies the other's lines
+            // (most of the fewer keepalived lines are in both, at the same stamp).
             let pidless = || {
+                let (fewer, more) =
+                    if machine.keepalived_lines.len() <= other.keepalived_lines.len() {
+                        (&machine.keepalived_lines, &other.keepalived_lines)
+                    } else {
+                        (&other.keepalived_lines, &machine.keepalived_lines)
+                    };
+                let shared = fewer.iter().filter(|line| more.contains(*line)).count();
                 [machine, other]
                     .iter()
                     .all(|one| one.tally.keepalived && one.tally.processes.is_empty())
+                    && shared * 2 <= fewer.len()
             };
             if same_host(machine.host, other.host)
                 && (overlap || named_apart())
