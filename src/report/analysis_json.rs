@@ -2,6 +2,7 @@
 //! Fields may be added within v1; none is removed or renamed. States are upper case, times RFC
 //! 3339 UTC with `Z`, evidence files relative to the node directory.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::format_time;
@@ -135,6 +136,17 @@ pub struct LastSeenRecord {
     pub node: String,
     /// The node's last log line.
     pub last_seen: String,
+}
+
+/// Nodes with the instant of a line of theirs, as records.
+fn last_seen_records(nodes: &[(String, DateTime<Utc>)]) -> Vec<LastSeenRecord> {
+    nodes
+        .iter()
+        .map(|(node, at)| LastSeenRecord {
+            node: node.clone(),
+            last_seen: format_time(*at, 0),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -527,22 +539,8 @@ impl Report {
                             state: role.name(),
                         })
                         .collect(),
-                    stale_backups: now
-                        .stale_backups
-                        .iter()
-                        .map(|(node, last)| LastSeenRecord {
-                            node: node.clone(),
-                            last_seen: format_time(*last, 0),
-                        })
-                        .collect(),
-                    taking_over: now
-                        .taking_over
-                        .iter()
-                        .map(|(node, at)| LastSeenRecord {
-                            node: node.clone(),
-                            last_seen: format_time(*at, 0),
-                        })
-                        .collect(),
+                    stale_backups: last_seen_records(&now.stale_backups),
+                    taking_over: last_seen_records(&now.taking_over),
                     heard_master: now.heard_master.as_ref().map(|heard| HeardMasterRecord {
                         node: heard.receiver.clone(),
                         at: format_time(heard.at, 0),

@@ -63,6 +63,11 @@ pub struct InstanceNow {
 
 /// Who held which state of each instance at the end of the evidence.
 pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
+    let unfinished: Vec<(&str, &str, DateTime<Utc>)> = timeline
+        .nodes
+        .iter()
+        .filter_map(|node| transition_unfinished(timeline, &node.name))
+        .collect();
     states
         .instances
         .iter()
@@ -165,24 +170,26 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             if now.masters.is_empty() {
                 now.heard_master = heard_master(timeline, states, instance);
             }
-            for node in &timeline.nodes {
-                if now.masters.contains(&node.name) {
-                    continue;
-                }
-                if let Some(at) = transition_unfinished(timeline, &node.name, instance) {
-                    now.taking_over.push((node.name.clone(), at));
-                }
-            }
+            now.taking_over = unfinished
+                .iter()
+                .filter(|(node, of, _)| {
+                    of == instance && !now.masters.iter().any(|master| master == node)
+                })
+                .map(|(node, _, at)| (node.to_string(), *at))
+                .collect();
             now
         })
         .collect()
 }
 
-/// When `node`'s logs end with a keepalived 1.x `Transition to MASTER STATE` of `instance`
-/// (dated): no keepalived or system line of the node after it (no `Entering … STATE`, stop,
-/// reload or restart), and its last line within moments of it. The takeover it began is
-/// unfinished in the logs.
-fn transition_unfinished(timeline: &Timeline, node: &str, instance: &str) -> Option<DateTime<Utc>> {
+/// Where `node`'s logs end with a keepalived 1.x `Transition to MASTER STATE` (dated): no
+/// keepalived or system line of the node after it (no `Entering … STATE`, stop, reload or
+/// restart), and its last line within moments of it. The node, the instance and when: the
+/// takeover it began is unfinished in the logs.
+fn transition_unfinished<'t>(
+    timeline: &'t Timeline,
+    node: &'t str,
+) -> Option<(&'t str, &'t str, DateTime<Utc>)> {
     let last = timeline
         .events
         .iter()
@@ -193,10 +200,10 @@ fn transition_unfinished(timeline: &Timeline, node: &str, instance: &str) -> Opt
         .coverage_of(node)
         .filter_map(|coverage| coverage.last)
         .max()?;
+    let instance = last.field("instance")?;
     (last.event.as_deref() == Some(events::TRANSITION_TO_MASTER)
-        && last.field("instance") == Some(instance)
         && logs_end - at <= Duration::seconds(10))
-    .then_some(at)
+    .then_some((node, instance, at))
 }
 
 /// The last advert of a MASTER of `instance` that a node of the logs yielded to, at or after the

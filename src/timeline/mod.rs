@@ -338,7 +338,7 @@ fn split_machines_of_one_host(
                 let shared = fewer.iter().filter(|line| more.contains(*line)).count();
                 [machine, other]
                     .iter()
-                    .all(|one| one.tally.keepalived && one.tally.processes.is_empty())
+                    .all(|one| !one.keepalived_lines.is_empty() && one.tally.processes.is_empty())
                     && shared * 2 <= fewer.len()
             };
             if same_host(machine.host, other.host)
@@ -606,8 +606,6 @@ type KeepalivedProcesses<'a> = BTreeMap<&'a str, BTreeSet<u32>>;
 struct ProcessTally<'a> {
     processes: KeepalivedProcesses<'a>,
     started: bool,
-    /// Some line is keepalived's, with a process id or without.
-    keepalived: bool,
 }
 
 impl<'a> ProcessTally<'a> {
@@ -626,13 +624,10 @@ impl<'a> ProcessTally<'a> {
         ) {
             self.started = true;
         }
-        if let Some(program) = event.program.as_deref()
+        if let (Some(program), Some(pid)) = (event.program.as_deref(), event.pid)
             && program.starts_with("Keepalived")
         {
-            self.keepalived = true;
-            if let Some(pid) = event.pid {
-                self.processes.entry(program).or_default().insert(pid);
-            }
+            self.processes.entry(program).or_default().insert(pid);
         }
     }
 
