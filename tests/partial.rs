@@ -2251,3 +2251,116 @@ fn files_named_apart_without_process_ids_that_overlap_in_time_are_two_machines()
         assert_eq!(node_names(&report), nodes, "{names:?}");
     }
 }
+
+/// One node's instances that change state together are one incident: a sync group's member
+/// keepalived moved with the first is folded into that one's finding (whose cause the incident
+/// takes), and instances that all timed out at once are one finding; each instance's split-brain
+/// stays a finding of its own.
+#[test]
+fn instances_that_move_together_are_one_incident() {
+    let bundle = BundleBuilder::new().file(
+        "matrix",
+        "var/log/messages",
+        "Aug 10 10:09:23 matrix Keepalived_vrrp[1448]: (INT) Entering BACKUP STATE (init)\n\
+         Aug 10 10:09:23 matrix Keepalived_vrrp[1448]: (EXT) Entering BACKUP STATE (init)\n\
+         Aug 10 10:11:20 matrix Keepalived_vrrp[1448]: (EXT) Receive advertisement timeout\n\
+         Aug 10 10:11:20 matrix Keepalived_vrrp[1448]: (EXT) Entering MASTER STATE\n\
+         Aug 10 10:11:20 matrix Keepalived_vrrp[1448]: VRRP_Group(G1) Syncing instances to MASTER state\n\
+         Aug 10 10:11:20 matrix Keepalived_vrrp[1448]: (INT) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let reported: Vec<&Value> = report["failovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|failover| &failover["finding"])
+        .collect();
+    assert_eq!(reported.len(), 2, "{:#}", report["failovers"]);
+    assert_eq!(reported[0], reported[1], "{:#}", report["failovers"]);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| &finding["id"] == reported[0])
+        .unwrap();
+    assert_eq!(finding["cause"], "peer-silent", "{finding:#}");
+    let explanation = finding["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains(
+            "matrix also went BACKUP → MASTER of INT at that moment (moved with its sync group)."
+        ),
+        "{explanation}"
+    );
+    // Each transition keeps its own cause; the headline names the member that moved first.
+    let cause_of = |instance: &str| {
+        report["failovers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|failover| failover["instance"] == instance)
+            .map(|failover| failover["cause"].as_str().unwrap().to_string())
+    };
+    assert_eq!(cause_of("INT").as_deref(), Some("sync-group"));
+    assert_eq!(cause_of("EXT").as_deref(), Some("peer-silent"));
+    assert!(
+        report["verdict"]["headline"]
+            .as_str()
+            .unwrap()
+            .contains("of EXT"),
+        "{:#}",
+        report["verdict"]
+    );
+
+    // Two instances that timed out in the same second: one finding, the same reason.
+    let bundle = BundleBuilder::new().file(
+        "ubuntu",
+        "var/log/syslog",
+        "Oct 18 09:40:20 ubuntu Keepalived_vrrp[77]: (vrrp) Entering BACKUP STATE (init)\n\
+         Oct 18 09:40:20 ubuntu Keepalived_vrrp[77]: (vrrp2) Entering BACKUP STATE (init)\n\
+         Oct 18 09:50:26 ubuntu Keepalived_vrrp[77]: (vrrp) Receive advertisement timeout\n\
+         Oct 18 09:50:26 ubuntu Keepalived_vrrp[77]: (vrrp2) Receive advertisement timeout\n\
+         Oct 18 09:50:26 ubuntu Keepalived_vrrp[77]: (vrrp2) Entering MASTER STATE\n\
+         Oct 18 09:50:26 ubuntu Keepalived_vrrp[77]: (vrrp) Entering MASTER STATE\n",
+    );
+    let text = analyze_text(bundle.path());
+    assert_eq!(
+        text.matches("Took over by advert timeout").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "ubuntu also went BACKUP → MASTER of vrrp at that moment, for the same reason."
+        ),
+        "{text}"
+    );
+
+    // Both nodes MASTER of two instances: two split-brains, two findings.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Jun  6 15:20:00 lb1 Keepalived_vrrp[10]: (VI_1) Entering BACKUP STATE (init)\n\
+             Jun  6 15:20:00 lb1 Keepalived_vrrp[10]: (VI_2) Entering BACKUP STATE (init)\n\
+             Jun  6 15:20:04 lb1 Keepalived_vrrp[10]: (VI_1) Receive advertisement timeout\n\
+             Jun  6 15:20:04 lb1 Keepalived_vrrp[10]: (VI_1) Entering MASTER STATE\n\
+             Jun  6 15:20:04 lb1 Keepalived_vrrp[10]: (VI_2) Receive advertisement timeout\n\
+             Jun  6 15:20:04 lb1 Keepalived_vrrp[10]: (VI_2) Entering MASTER STATE\n\
+             Jun  6 15:40:00 lb1 Keepalived_vrrp[10]: (VI_1) Receive advertisement timeout\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Jun  6 15:25:00 lb2 Keepalived_vrrp[20]: (VI_1) Entering BACKUP STATE (init)\n\
+             Jun  6 15:25:00 lb2 Keepalived_vrrp[20]: (VI_2) Entering BACKUP STATE (init)\n\
+             Jun  6 15:25:04 lb2 Keepalived_vrrp[20]: (VI_1) Receive advertisement timeout\n\
+             Jun  6 15:25:04 lb2 Keepalived_vrrp[20]: (VI_1) Entering MASTER STATE\n\
+             Jun  6 15:25:04 lb2 Keepalived_vrrp[20]: (VI_2) Receive advertisement timeout\n\
+             Jun  6 15:25:04 lb2 Keepalived_vrrp[20]: (VI_2) Entering MASTER STATE\n\
+             Jun  6 15:40:00 lb2 Keepalived_vrrp[20]: (VI_2) Receive advertisement timeout\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let windows = report["split_brain"].as_array().unwrap();
+    assert_eq!(windows.len(), 2, "{:#}", report["split_brain"]);
+    assert_ne!(windows[0]["finding"], windows[1]["finding"], "{windows:#?}");
+}

@@ -232,7 +232,8 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
 /// hand over (an instance that starts in FAULT is degraded, not failed over): the first
 /// takeover, else the first failover; and how many there are. A node's first state seen (from
 /// UNKNOWN: the logs begin with it) whose cause is unknown comes after all the others: that it
-/// entered the state is shown, not what it left nor why.
+/// entered the state is shown, not what it left nor why. Of changes otherwise equal, one whose
+/// cause is its incident's comes first.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let real: Vec<&Failover> = analysis
         .failovers
@@ -244,12 +245,26 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             failover.to == Role::Master || !matches!(failover.from, Role::Unknown | Role::Stop)
         })
         .collect();
+    // The cause of a change's incident (a sync group's member takes the one that moved first).
+    let cause_of_incident = |failover: &Failover| {
+        failover
+            .finding
+            .as_deref()
+            .and_then(|id| analysis.finding(id))
+            .and_then(|finding| finding.cause.clone())
+            .unwrap_or_else(|| failover.cause.clone())
+    };
     real.iter()
         .min_by_key(|failover| {
+            let incident = cause_of_incident(failover);
             (
                 failover.time.is_none(),
-                failover.from == Role::Unknown && failover.cause == "unknown",
+                failover.from == Role::Unknown
+                    && (failover.cause == "unknown" || incident == "unknown"),
                 failover.to != Role::Master,
+                // Of changes at one moment, one whose cause is its incident's.
+                failover.time,
+                failover.cause != incident,
             )
         })
         .map(|failover| (*failover, real.len()))

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::condition::{Expr, Op};
 use super::model::SubjectKind;
+use crate::sources::envelope::seconds_since_boot;
 use crate::sources::{Event, events};
 use crate::timeline::Timeline;
 use crate::timeline::align::offset_duration;
@@ -132,6 +133,11 @@ pub struct Facts<'a> {
     /// Per node and file, the undated events (in the order of their lines): for an undated
     /// subject, the order of its file's lines is all that places other lines before or after it.
     undated_by_file: BTreeMap<(&'a str, &'a str), Vec<usize>>,
+    /// Undated events that open with the kernel's seconds since boot (dmesg): the boot of their
+    /// file they belong to (counted from 0; a new one where the seconds go back or the node
+    /// boots) and those seconds. Between two lines of one boot, they measure how far apart the
+    /// lines were.
+    boot_clock: HashMap<usize, (u32, f64)>,
     /// Which events match a filter that depends on the event only, per filter, node and subject
     /// instance, worked out one chunk of the node's events at a time when a busy window first
     /// asks: many subjects (a flapping instance) ask the same filters of overlapping windows, and
@@ -187,14 +193,33 @@ impl<'a> Facts<'a> {
                     .push(index);
             }
         }
+        let mut boot_clock = HashMap::new();
         for indices in undated_by_file.values_mut() {
             indices.sort_by_key(|index| timeline.events[*index].line);
+            let mut boot = 0u32;
+            let mut last: Option<f64> = None;
+            for &index in indices.iter() {
+                let event = &timeline.events[index];
+                let seconds = seconds_since_boot(&event.text);
+                if event.event.as_deref() == Some("node-boot")
+                    || seconds
+                        .zip(last)
+                        .is_some_and(|(seconds, last)| seconds < last)
+                {
+                    boot += 1;
+                }
+                if let Some(seconds) = seconds {
+                    boot_clock.insert(index, (boot, seconds));
+                    last = Some(seconds);
+                }
+            }
         }
         Facts {
             timeline,
             states,
             by_node,
             undated_by_file,
+            boot_clock,
             chunk_matches: RefCell::new(HashMap::new()),
             span_start: timeline.first_dated(),
         }
@@ -487,9 +512,36 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             return Vec::new();
         };
         let (after, before) = self.subject.order_bounds.unwrap_or((0, u64::MAX));
+        let subject_clock = facts.boot_clock.get(&subject).copied();
         let mut found = Vec::new();
         for &index in indices {
             let line = facts.timeline.events[index].line;
+            // Two lines of one boot are as far apart as the kernel's clock says. A line of an
+            // earlier boot is at least the subject's seconds since boot before it, one of a later
+            // boot at least its own seconds after it: beyond the window's reach, it is not taken;
+            // otherwise order alone places it.
+            let clocks = subject_clock.zip(facts.boot_clock.get(&index).copied());
+            let apart = clocks
+                .filter(|((boot, _), (other_boot, _))| boot == other_boot)
+                .map(|((_, seconds), (_, other))| other - seconds);
+            let out_of_reach = clocks.is_some_and(|((boot, seconds), (other_boot, other))| {
+                (other_boot < boot && seconds > -seconds_of(from))
+                    || (other_boot > boot && other > seconds_of(to))
+            });
+            if out_of_reach {
+                continue;
+            }
+            if let Some(apart) = apart {
+                if apart >= seconds_of(from) && apart <= seconds_of(to) {
+                    if limit.is_some_and(|limit| found.len() >= limit) {
+                        break;
+                    }
+                    if self.candidate_matches(&arguments[1], index) {
+                        found.push(index);
+                    }
+                }
+                continue;
+            }
             if line < after || line >= before {
                 continue;
             }
@@ -718,6 +770,26 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 self.evidence.extend(restarts);
                 Value::Bool(restarted)
             }
+            "logged"
+                if self
+                    .undated_subject()
+                    .is_some_and(|subject| self.facts.boot_clock.contains_key(&subject)) =>
+            {
+                // A dmesg line: its own boot's lines of the file, by the kernel's clock.
+                Value::Bool(
+                    !self
+                        .matching(
+                            &[
+                                arguments[0].clone(),
+                                Expr::Bool(true),
+                                arguments[1].clone(),
+                                arguments[2].clone(),
+                            ],
+                            Some(1),
+                        )
+                        .is_empty(),
+                )
+            }
             "role_after" | "role_before" | "change_in" | "covered" | "logged" | "blind"
                 if self.undated_subject().is_some() =>
             {
@@ -931,6 +1003,11 @@ fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
 /// `time + offset`, saturating at the earliest and latest instants instead of overflowing.
 /// Evidence lines a `seen` or `count` call contributes: its first matches.
 const EVIDENCE_PER_CALL: usize = 5;
+
+/// A window's offset in seconds, to compare with the kernel's clock.
+fn seconds_of(offset: Duration) -> f64 {
+    offset.num_milliseconds() as f64 / 1000.0
+}
 
 fn shifted(time: DateTime<Utc>, offset: Duration) -> DateTime<Utc> {
     time.checked_add_signed(offset)

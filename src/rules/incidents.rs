@@ -15,6 +15,8 @@ use crate::timeline::state::Role;
 
 /// Transitions of one instance this close to each other belong to one incident.
 pub const LINK_S: i64 = 30;
+/// Changes of one node's instances this close to each other, the same way, moved together.
+pub const MOVED_TOGETHER_S: i64 = 1;
 /// A transition this close to a split-brain window's edges opens or closes it.
 pub const WINDOW_GRACE_S: i64 = 2;
 /// DRBD finds a split-brain when the nodes reconnect, which may be a while after the window: a
@@ -325,6 +327,56 @@ pub fn fold(
             groups.join(root, index);
         }
     }
+    // Instances that moved together: one node's changes of several instances in the same
+    // moment (within MOVED_TOGETHER_S), the same way, are one incident when one rule explains
+    // them all (every instance of the node timed out, or yielded to one better advert), or when
+    // keepalived moved one with the other (a sync group's member: `follows_another_instance`).
+    // Each instance's split-brain stays an incident of its own.
+    let mut holds_window: Vec<bool> = findings
+        .iter()
+        .map(|finding| window_findings.contains(finding.id.as_str()))
+        .collect();
+    for index in 0..count {
+        if holds_window[index] {
+            let root = groups.root(index);
+            holds_window[root] = true;
+        }
+    }
+    let follows = |finding: &Finding| rules.follows_another_instance(&finding.rule);
+    let mut moves: Vec<(usize, &Failover, DateTime<Utc>)> = (0..count)
+        .filter_map(|index| {
+            let transition = transition_of(&findings[index])?;
+            Some((index, transition, transition.time?))
+        })
+        .collect();
+    moves.sort_by(|left, right| {
+        (left.1.node.as_str(), left.2, left.0).cmp(&(right.1.node.as_str(), right.2, right.0))
+    });
+    let together = Duration::seconds(MOVED_TOGETHER_S);
+    for (position, (left_index, left, left_time)) in moves.iter().enumerate() {
+        for (right_index, right, right_time) in &moves[position + 1..] {
+            if right.node != left.node || *right_time - *left_time > together {
+                break;
+            }
+            let (left_finding, right_finding) = (&findings[*left_index], &findings[*right_index]);
+            if right.instance != left.instance
+                && right.from == left.from
+                && right.to == left.to
+                && (left_finding.rule == right_finding.rule
+                    || follows(left_finding)
+                    || follows(right_finding))
+            {
+                let (left_root, right_root) = (groups.root(*left_index), groups.root(*right_index));
+                if left_root != right_root && holds_window[left_root] && holds_window[right_root] {
+                    continue;
+                }
+                groups.join(left_root, right_root);
+                let joined = holds_window[left_root] || holds_window[right_root];
+                holds_window[groups.root(left_root)] = joined;
+            }
+        }
+    }
+
     let members = groups.members();
 
     let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
@@ -406,6 +458,14 @@ fn fold_group(
             .max_by_key(|finding| transition_time(finding))
             .map(|finding| finding.id.clone())
     });
+    // A transition keepalived made with another instance's (a sync group's member) takes that
+    // one's cause: it is the incident's cause only where nothing else is.
+    let follower = |finding: &Finding| rules.follows_another_instance(&finding.rule);
+    let only_followers = group
+        .iter()
+        .filter(|finding| transition_time(finding).is_some())
+        .all(follower);
+    let may_lead = |finding: &Finding| only_followers || !follower(finding);
     // Otherwise the cause: the earliest transition whose cause is known, warnings before
     // information.
     let cause_member = opening_member.or_else(|| {
@@ -418,6 +478,7 @@ fn fold_group(
                         transition_time(finding).is_some()
                             && finding.severity >= *floor
                             && known_cause(finding)
+                            && may_lead(finding)
                     })
                     .min_by_key(|finding| transition_time(finding))
                     .map(|finding| finding.id.clone())
@@ -434,7 +495,7 @@ fn fold_group(
         .or_else(|| {
             group
                 .iter()
-                .position(|finding| transition_time(finding).is_some())
+                .position(|finding| transition_time(finding).is_some() && may_lead(finding))
         })
         .unwrap_or(0);
     let lead_is_window = is_window(&group[lead]);
@@ -503,6 +564,14 @@ fn fold_group(
             remedy.push(facet.remedy.clone());
         }
     }
+    // Another instance's split-brain window, and the node's other instances that moved with
+    // the lead's.
+    for finding in &group {
+        if is_window(finding) && finding.id != group[lead].id {
+            explanation.push(finding.explanation.clone());
+        }
+    }
+    explanation.extend(moved_with(&group, &group[lead], cause_finding, transitions));
     folded.explanation = paragraphs(explanation);
     folded.remedy = paragraphs(remedy);
     for finding in &group {
@@ -552,6 +621,76 @@ fn fold_group(
         }
     }
     folded
+}
+
+/// How other instances moved with an incident's lead: node, from, to, and the reason's words.
+type MoveKey<'a> = (&'a str, Role, Role, String);
+
+/// Sentences for the transitions of `group` on instances other than `lead`'s: `matrix also went
+/// BACKUP → MASTER of INT at that moment (moved with its sync group).`, or `for the same reason`
+/// where the rule is one whose text the finding already shows.
+fn moved_with(
+    group: &[Finding],
+    lead: &Finding,
+    cause: Option<&Finding>,
+    transitions: &[Failover],
+) -> Vec<String> {
+    let Some(lead_instance) = lead
+        .transitions
+        .first()
+        .map(|index| transitions[*index].instance.as_str())
+    else {
+        return Vec::new();
+    };
+    let shown = |rule: &str| rule == lead.rule || cause.is_some_and(|cause| cause.rule == rule);
+    let mut moves: Vec<(MoveKey, Vec<&str>)> = Vec::new();
+    for finding in group {
+        let Some(transition) = finding
+            .transitions
+            .first()
+            .map(|index| &transitions[*index])
+        else {
+            continue;
+        };
+        if transition.instance == lead_instance {
+            continue;
+        }
+        let reason = if shown(&finding.rule) {
+            ", for the same reason".to_string()
+        } else {
+            let mut title = finding.title.clone();
+            if let Some(first) = title.get(..1) {
+                title = first.to_lowercase() + &title[1..];
+            }
+            format!(" ({title})")
+        };
+        let key = (
+            transition.node.as_str(),
+            transition.from,
+            transition.to,
+            reason,
+        );
+        match moves.iter_mut().find(|(known, _)| *known == key) {
+            Some((_, instances)) => {
+                if !instances.contains(&transition.instance.as_str()) {
+                    instances.push(&transition.instance);
+                }
+            }
+            None => moves.push((key, vec![&transition.instance])),
+        }
+    }
+    moves
+        .into_iter()
+        .map(|((node, from, to, reason), instances)| {
+            let instances = match instances.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} and {last}", rest.join(", "))
+                }
+                _ => instances.join(""),
+            };
+            format!("{node} also went {from} → {to} of {instances} at that moment{reason}.")
+        })
+        .collect()
 }
 
 /// Texts as paragraphs, each once, empty ones left out.

@@ -101,6 +101,11 @@ struct RuleSpec {
     /// of a split-brain), and is folded into that incident's finding.
     #[serde(default)]
     part_of_incident: bool,
+    /// For transition rules: the transition was made by keepalived moving this instance with
+    /// another of the same node (a sync group's member), and is folded into that instance's
+    /// incident.
+    #[serde(default)]
+    follows_another_instance: bool,
     #[serde(default, rename = "case")]
     cases: Vec<CaseSpec>,
 }
@@ -226,6 +231,7 @@ pub struct Rule {
     pub references: Vec<String>,
     pub split_brain: Option<SplitBrainProof>,
     pub part_of_incident: bool,
+    pub follows_another_instance: bool,
     pub cases: Vec<CaseSpec>,
 }
 
@@ -348,6 +354,16 @@ impl Rule {
                 message: "`part_of_incident` is for event rules (subject = \"event\")".to_string(),
             });
         }
+        if spec.follows_another_instance && subjects.contains(&SubjectKind::Event) {
+            return Err(RuleError {
+                origin: file.origin.clone(),
+                line: None,
+                column: None,
+                message: "`follows_another_instance` is for transition rules (takeover, yield, \
+                          fault, stop, entry), not events"
+                    .to_string(),
+            });
+        }
         if subjects.contains(&SubjectKind::Event) && match_events.is_none() {
             return Err(RuleError {
                 origin: file.origin.clone(),
@@ -375,6 +391,7 @@ impl Rule {
             references: spec.references,
             split_brain: spec.split_brain,
             part_of_incident: spec.part_of_incident,
+            follows_another_instance: spec.follows_another_instance,
             cases: spec.cases,
         })
     }
@@ -454,6 +471,14 @@ impl RuleSet {
         self.rules
             .iter()
             .any(|known| known.id == rule && known.part_of_incident)
+    }
+
+    /// Whether this rule's transitions were moved with another instance's change
+    /// (`follows_another_instance`).
+    pub fn follows_another_instance(&self, rule: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|known| known.id == rule && known.follows_another_instance)
     }
 
     /// The embedded files of a rules folder, then those of `extra`'s; unreadable ones become

@@ -1712,6 +1712,24 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
     None
 }
 
+/// The seconds since boot a dmesg line opens with (`[ 1142.904077] drbd ...`): the kernel's
+/// monotonic clock, which orders and spaces the lines of one boot where no wall-clock time is
+/// written. Not `dmesg -H`'s or `--reltime`'s `[  +0.000082]` (since the previous message).
+pub fn seconds_since_boot(line: &str) -> Option<f64> {
+    let inner = line
+        .trim_start()
+        .strip_prefix('[')?
+        .split_once(']')?
+        .0
+        .trim();
+    let (whole, fraction) = inner.split_once('.')?;
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) || whole.len() > 12 {
+        return None;
+    }
+    inner.parse().ok()
+}
+
 /// `dmesg -H`'s header of a new minute: `Sep27 20:57` (month, day, hour and minute).
 fn is_dmesg_minute_header(inner: &str) -> bool {
     let bytes = inner.as_bytes();
@@ -1727,6 +1745,31 @@ fn is_dmesg_minute_header(inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_since_boot_are_read_from_dmesg_stamps_only() {
+        assert_eq!(
+            seconds_since_boot("[ 1142.904077] drbd drbd0: conn( Connected -> NetworkFailure )"),
+            Some(1142.904077)
+        );
+        assert_eq!(
+            seconds_since_boot("[349071.916117] drbd drbd0: sock was shut down by peer"),
+            Some(349071.916117)
+        );
+        assert_eq!(seconds_since_boot("[  +0.000082] drbd drbd0: ..."), None);
+        assert_eq!(seconds_since_boot("[Sep27 20:57] drbd drbd0: ..."), None);
+        assert_eq!(
+            seconds_since_boot("[Wed Mar 24 16:47:34 2021] drbd ..."),
+            None
+        );
+        assert_eq!(seconds_since_boot("[ 12] x"), None);
+        assert_eq!(
+            seconds_since_boot("Mar  3 10:00:22 node65 kernel: [ 7.5] drbd"),
+            None
+        );
+        assert_eq!(seconds_since_boot("[1.2.3] x"), None);
+        assert_eq!(seconds_since_boot("["), None);
+    }
 
     #[test]
     fn the_zone_a_status_block_or_journal_header_names() {
