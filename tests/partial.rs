@@ -2364,3 +2364,64 @@ fn instances_that_move_together_are_one_incident() {
     assert_eq!(windows.len(), 2, "{:#}", report["split_brain"]);
     assert_ne!(windows[0]["finding"], windows[1]["finding"], "{windows:#?}");
 }
+
+/// Two excerpts of one node an hour apart, the second from another keepalived process: the
+/// restart between them is not in the logs, and the new process's state is a change from a
+/// state unknown (its 1.x transition completing at its Entering line), not the old process's
+/// MASTER carried on. Within one file (a grep of state lines), a new process's line follows a
+/// restart whose lines were filtered out, and the old state lasts until it.
+#[test]
+fn a_new_process_in_a_later_excerpt_is_a_restart_the_logs_do_not_hold() {
+    let directory = tempfile::tempdir().unwrap();
+    let first = directory.path().join("localhost.part1.messages");
+    let second = directory.path().join("localhost.part2.messages");
+    std::fs::write(
+        &first,
+        "Oct 22 23:29:25 localhost Keepalived[5815]: Starting Keepalived v1.3.5 (03/19,2017)\n\
+         Oct 22 23:29:26 localhost Keepalived_vrrp[5818]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Oct 22 23:29:27 localhost Keepalived_vrrp[5818]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Oct 22 23:29:32 localhost Keepalived_vrrp[5818]: Sending gratuitous ARP on ens33 for 192.168.199.10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &second,
+        "Oct 23 00:25:58 localhost Keepalived_vrrp[19797]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Oct 23 00:25:59 localhost Keepalived_vrrp[19797]: VRRP_Instance(VI_1) Entering MASTER STATE\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(directory.path(), &[]);
+    let masters: Vec<&str> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|transition| transition["to"] == "MASTER")
+        .map(|transition| transition["time"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(masters.len(), 2, "{:#}", report["transitions"]);
+    assert!(masters[1].ends_with("00:25:59Z"), "{masters:?}");
+    let text = analyze_text(directory.path());
+    assert!(text.contains("restarted"), "{text}");
+
+    // One file, a grep of the state lines: the new process's MASTER continues the old one's,
+    // and the peer's MASTER meanwhile is a split-brain.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Jun  6 15:37:55 lb1 Keepalived_vrrp[1171]: (VI_1) Entering MASTER STATE\n\
+             Jun  6 15:48:56 lb1 Keepalived_vrrp[3550]: (VI_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Jun  6 15:37:55 lb2 Keepalived_vrrp[3331]: (VI_1) Entering BACKUP STATE (init)\n\
+             Jun  6 15:37:59 lb2 Keepalived_vrrp[3331]: (VI_1) Entering MASTER STATE\n\
+             Jun  6 15:50:00 lb2 Keepalived_vrrp[3331]: (VI_1) Sending gratuitous ARPs on eth0 for 10.0.0.9\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "split-brain",
+        "{:#}",
+        report["verdict"]
+    );
+}

@@ -288,9 +288,9 @@ pub fn write(
                     (None, _) => "start".to_string(),
                 };
                 // The moment of a restart the logs show only by its start: the state held
-                // before ended then or earlier, unseen.
+                // before ended then or earlier, unseen (and the new process's first state may
+                // take a moment: a 1.x transition until its Entering line).
                 let restart = interval.role == Role::Unknown
-                    && interval.start == interval.end
                     && interval.start.is_some_and(|start| {
                         analysis
                             .states

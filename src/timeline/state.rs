@@ -534,9 +534,11 @@ impl States {
 /// A restart the logs show only by its start, with no stop before it: a Starting line, a state
 /// line `(init)` written by another VRRP process than the one whose line opened the state held (a
 /// reload keeps the process), or a line of that instance from another process of the same
-/// program that comes moments after keepalived's start-up lines, once the old process has written
-/// its last line (keepalived 1.x marks no `(init)`; a reload writes the start-up lines but keeps
-/// its processes; where several keepalived daemons log side by side, each keeps writing). The old
+/// program that comes moments after keepalived's start-up lines, or is a state line of that
+/// instance in another excerpt than the old process's last line, once the old process has
+/// written its last line (keepalived 1.x marks no `(init)`, and excerpts may cut the start-up
+/// lines; a reload writes the start-up lines but keeps its processes; where several keepalived
+/// daemons log side by side, each keeps writing). The old
 /// process's last line: the state held ended then or later, unseen. None where the old process
 /// wrote until moments before; lines without process ids: see [`init_without_process_ids`].
 fn old_run_last_line(
@@ -569,14 +571,16 @@ fn old_run_last_line(
             && event.program.is_some()
             && event.program == opener.program
             && event.field("instance").is_some()
-            && logged_just_before(
-                events,
-                node,
-                index,
-                time,
-                Duration::milliseconds(SAME_MOMENT_MS),
-                &[events::KEEPALIVED_INITIALISING],
-            ));
+            && ((event.kind == EventKind::VrrpState
+                && old_run_in_another_excerpt(events, node, old_pid, event, index))
+                || logged_just_before(
+                    events,
+                    node,
+                    index,
+                    time,
+                    Duration::milliseconds(SAME_MOMENT_MS),
+                    &[events::KEEPALIVED_INITIALISING],
+                )));
     if !restart {
         return None;
     }
@@ -586,6 +590,27 @@ fn old_run_last_line(
         .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
         .find_map(|earlier| earlier.time)?;
     ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
+}
+
+/// Whether the old process's last line before `index` is in another excerpt than `event`: a
+/// file of another name, not a rotation of the same log (two pastes of one node, an hour
+/// apart). Between two excerpts, a new process's state line is a restart they do not hold;
+/// within one file (a grep of the state lines) it may only be the line that follows a restart
+/// whose lines were filtered out, and the old state is taken to last until it.
+fn old_run_in_another_excerpt(
+    events: &[Event],
+    node: &str,
+    old_pid: u32,
+    event: &Event,
+    index: usize,
+) -> bool {
+    events[..index]
+        .iter()
+        .rev()
+        .find(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
+        .is_some_and(|last| {
+            last.file != event.file && rotation_key(&last.file).0 != rotation_key(&event.file).0
+        })
 }
 
 /// Where lines carry no process id (keepalived's console, `-l` to a file): an `(init)` state line
@@ -1177,8 +1202,29 @@ impl States {
                     continue;
                 };
                 let held = inferred && !entry;
+                if let Some(last_seen) = old_run_last_line(
+                    events,
+                    node,
+                    tracker,
+                    event,
+                    index,
+                    time,
+                    &last_line_of_process,
+                ) {
+                    // The state held ends at the restart (nothing says it ended sooner), and
+                    // what follows starts from a state unknown: a start, not a change from it.
+                    self.restart_unlogged(tracker, node, &instance, role, false, index, time);
+                    self.unseen_restarts.push(UnseenRestart {
+                        node: node.to_string(),
+                        instance: instance.clone(),
+                        last_seen,
+                        restart: time,
+                        restart_event: index,
+                    });
+                }
                 // A 1.x transition from a state unknown (the logs begin with it, or it follows a
-                // start with state MASTER configured) is no state of its own: keepalived sets the
+                // start with state MASTER configured, or a restart
+                // the logs do not show) is no state of its own: keepalived sets the
                 // VIPs only on the Entering MASTER STATE line that completes it, and one that ends
                 // in BACKUP or FAULT first never held them. The state line after it says the first
                 // state. (With no state line within moments, it stays the first state seen.)
@@ -1200,26 +1246,6 @@ impl States {
                         .is_some_and(|at| time - *at <= Duration::seconds(5))
                 {
                     continue;
-                }
-                if let Some(last_seen) = old_run_last_line(
-                    events,
-                    node,
-                    tracker,
-                    event,
-                    index,
-                    time,
-                    &last_line_of_process,
-                ) {
-                    // The state held ends at the restart (nothing says it ended sooner), and
-                    // what follows starts from a state unknown: a start, not a change from it.
-                    self.restart_unlogged(tracker, node, &instance, role, false, index, time);
-                    self.unseen_restarts.push(UnseenRestart {
-                        node: node.to_string(),
-                        instance: instance.clone(),
-                        last_seen,
-                        restart: time,
-                        restart_event: index,
-                    });
                 }
                 if restarted_unlogged(tracker, event, role, inferred, time) {
                     self.restart_unlogged(tracker, node, &instance, role, held, index, time);
