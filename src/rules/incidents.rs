@@ -571,7 +571,13 @@ fn fold_group(
             explanation.push(finding.explanation.clone());
         }
     }
-    explanation.extend(moved_with(&group, &group[lead], cause_finding, transitions));
+    explanation.extend(moved_with(
+        &group,
+        &group[lead],
+        cause_finding,
+        transitions,
+        time,
+    ));
     folded.explanation = paragraphs(explanation);
     folded.remedy = paragraphs(remedy);
     for finding in &group {
@@ -623,25 +629,24 @@ fn fold_group(
     folded
 }
 
-/// How other instances moved with an incident's lead: node, from, to, and the reason's words.
-type MoveKey<'a> = (&'a str, Role, Role, String);
+/// How other instances moved in an incident: node, from, to, when, and the reason's words.
+type MoveKey<'a> = (&'a str, Role, Role, String, String);
 
 /// Sentences for the transitions of `group` on instances other than `lead`'s: `matrix also went
 /// BACKUP → MASTER of INT at that moment (moved with its sync group).`, or `for the same reason`
-/// where the rule is one whose text the finding already shows.
+/// where the rule is one whose text the finding already shows; a change not within a second of
+/// the lead's (a yield later in the incident) says when.
 fn moved_with(
     group: &[Finding],
     lead: &Finding,
     cause: Option<&Finding>,
     transitions: &[Failover],
+    time: &dyn Fn(DateTime<Utc>) -> String,
 ) -> Vec<String> {
-    let Some(lead_instance) = lead
-        .transitions
-        .first()
-        .map(|index| transitions[*index].instance.as_str())
-    else {
+    let Some(lead_transition) = lead.transitions.first().map(|index| &transitions[*index]) else {
         return Vec::new();
     };
+    let lead_instance = lead_transition.instance.as_str();
     let shown = |rule: &str| rule == lead.rule || cause.is_some_and(|cause| cause.rule == rule);
     let mut moves: Vec<(MoveKey, Vec<&str>)> = Vec::new();
     for finding in group {
@@ -664,10 +669,19 @@ fn moved_with(
             }
             format!(" ({title})")
         };
+        // With the lead's change, or later in the incident (a yield after the takeover).
+        let when = match (transition.time, lead_transition.time) {
+            (Some(at), Some(lead_at)) if (at - lead_at).num_seconds().abs() <= MOVED_TOGETHER_S => {
+                "at that moment".to_string()
+            }
+            (Some(at), _) => format!("at {}", time(at)),
+            (None, _) => "in lines without a date".to_string(),
+        };
         let key = (
             transition.node.as_str(),
             transition.from,
             transition.to,
+            when,
             reason,
         );
         match moves.iter_mut().find(|(known, _)| *known == key) {
@@ -681,14 +695,14 @@ fn moved_with(
     }
     moves
         .into_iter()
-        .map(|((node, from, to, reason), instances)| {
+        .map(|((node, from, to, when, reason), instances)| {
             let instances = match instances.split_last() {
                 Some((last, rest)) if !rest.is_empty() => {
                     format!("{} and {last}", rest.join(", "))
                 }
                 _ => instances.join(""),
             };
-            format!("{node} also went {from} → {to} of {instances} at that moment{reason}.")
+            format!("{node} also went {from} → {to} of {instances} {when}{reason}.")
         })
         .collect()
 }
