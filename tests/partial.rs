@@ -2335,6 +2335,65 @@ fn instances_that_move_together_are_one_incident() {
         "{text}"
     );
 
+    // A sync group's member never becomes a split-brain's cause, and never ties a change of
+    // another cause to the member that moved first.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Apr  1 15:40:00 lb1 Keepalived_vrrp[100]: (VI_1) Entering BACKUP STATE (init)\n\
+             Apr  1 15:40:04 lb1 Keepalived_vrrp[100]: (VI_1) Entering MASTER STATE\n\
+             Apr  1 15:45:00 lb1 Keepalived_vrrp[100]: (VI_1) Sending gratuitous ARP on eth0 for 10.0.0.1\n\
+             Apr  1 15:48:00 lb1 Keepalived_vrrp[100]: (VI_1) Sending gratuitous ARP on eth0 for 10.0.0.1\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Apr  1 15:40:00 lb2 Keepalived_vrrp[200]: (VI_1) Entering BACKUP STATE (init)\n\
+             Apr  1 15:40:00 lb2 Keepalived_vrrp[200]: (VI_2) Entering BACKUP STATE (init)\n\
+             Apr  1 15:40:00 lb2 Keepalived_vrrp[200]: (VI_3) Entering BACKUP STATE (init)\n\
+             Apr  1 15:45:13 lb2 Keepalived_vrrp[200]: (VI_1) Receive advertisement timeout\n\
+             Apr  1 15:45:13 lb2 Keepalived_vrrp[200]: (VI_1) Entering MASTER STATE\n\
+             Apr  1 15:45:13 lb2 Keepalived_vrrp[200]: VRRP_Group(G1) Syncing instances to MASTER state\n\
+             Apr  1 15:45:13 lb2 Keepalived_vrrp[200]: (VI_2) Entering MASTER STATE\n\
+             Apr  1 15:45:14 lb2 Keepalived_vrrp[200]: (VI_3) Backup received priority 0 advertisement\n\
+             Apr  1 15:45:14 lb2 Keepalived_vrrp[200]: (VI_3) Entering MASTER STATE\n\
+             Apr  1 15:48:00 lb2 Keepalived_vrrp[200]: (VI_1) Sending gratuitous ARP on eth0 for 10.0.0.1\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["verdict"]["status"], "split-brain",
+        "{:#}",
+        report["verdict"]
+    );
+    assert_eq!(
+        report["verdict"]["cause"], "network-partition",
+        "{:#}",
+        report["verdict"]
+    );
+    let finding_of = |instance: &str| {
+        report["failovers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|failover| failover["instance"] == instance && failover["to"] == "MASTER")
+            .map(|failover| failover["finding"].clone())
+            .unwrap()
+    };
+    assert_ne!(
+        finding_of("VI_3"),
+        finding_of("VI_2"),
+        "{:#}",
+        report["failovers"]
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains(
+            "lb2 also went BACKUP → MASTER of VI_2 at that moment (moved with its sync group)."
+        ),
+        "{text}"
+    );
+
     // Both nodes MASTER of two instances: two split-brains, two findings.
     let bundle = BundleBuilder::new()
         .file(

@@ -197,20 +197,23 @@ impl<'a> Facts<'a> {
         for indices in undated_by_file.values_mut() {
             indices.sort_by_key(|index| timeline.events[*index].line);
             let mut boot = 0u32;
-            let mut last: Option<f64> = None;
+            let mut latest: Option<f64> = None;
             for &index in indices.iter() {
                 let event = &timeline.events[index];
                 let seconds = seconds_since_boot(&event.text);
+                // Lines of several CPUs may be out of order by microseconds: only a clock gone
+                // back by more than a second is another boot.
                 if event.event.as_deref() == Some("node-boot")
                     || seconds
-                        .zip(last)
-                        .is_some_and(|(seconds, last)| seconds < last)
+                        .zip(latest)
+                        .is_some_and(|(seconds, latest)| seconds < latest - BOOT_CLOCK_JITTER_S)
                 {
                     boot += 1;
+                    latest = None;
                 }
                 if let Some(seconds) = seconds {
                     boot_clock.insert(index, (boot, seconds));
-                    last = Some(seconds);
+                    latest = Some(latest.map_or(seconds, |latest: f64| latest.max(seconds)));
                 }
             }
         }
@@ -516,21 +519,14 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         let mut found = Vec::new();
         for &index in indices {
             let line = facts.timeline.events[index].line;
-            // Two lines of one boot are as far apart as the kernel's clock says. A line of an
-            // earlier boot is at least the subject's seconds since boot before it, one of a later
-            // boot at least its own seconds after it: beyond the window's reach, it is not taken;
-            // otherwise order alone places it.
+            // Two lines of one boot are as far apart as the kernel's clock says. A reboot
+            // between two lines puts them an unknown time apart, in kernels that knew nothing of
+            // each other: a line of another boot is never moments away.
             let clocks = subject_clock.zip(facts.boot_clock.get(&index).copied());
-            let apart = clocks
-                .filter(|((boot, _), (other_boot, _))| boot == other_boot)
-                .map(|((_, seconds), (_, other))| other - seconds);
-            let out_of_reach = clocks.is_some_and(|((boot, seconds), (other_boot, other))| {
-                (other_boot < boot && seconds > -seconds_of(from))
-                    || (other_boot > boot && other > seconds_of(to))
-            });
-            if out_of_reach {
+            if clocks.is_some_and(|((boot, _), (other_boot, _))| boot != other_boot) {
                 continue;
             }
+            let apart = clocks.map(|((_, seconds), (_, other))| other - seconds);
             if let Some(apart) = apart {
                 if apart >= seconds_of(from) && apart <= seconds_of(to) {
                     if limit.is_some_and(|limit| found.len() >= limit) {
@@ -775,7 +771,8 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     .undated_subject()
                     .is_some_and(|subject| self.facts.boot_clock.contains_key(&subject)) =>
             {
-                // A dmesg line: its own boot's lines of the file, by the kernel's clock.
+                // A dmesg line: whether its own boot's lines of the file reach into the window by
+                // the kernel's clock (the line itself counts at 0 s).
                 Value::Bool(
                     !self
                         .matching(
@@ -1003,6 +1000,10 @@ fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
 /// `time + offset`, saturating at the earliest and latest instants instead of overflowing.
 /// Evidence lines a `seen` or `count` call contributes: its first matches.
 const EVIDENCE_PER_CALL: usize = 5;
+
+/// How far back the kernel's seconds since boot may go between two lines of one boot (lines of
+/// several CPUs written out of order).
+const BOOT_CLOCK_JITTER_S: f64 = 1.0;
 
 /// A window's offset in seconds, to compare with the kernel's clock.
 fn seconds_of(offset: Duration) -> f64 {

@@ -353,28 +353,58 @@ pub fn fold(
         (left.1.node.as_str(), left.2, left.0).cmp(&(right.1.node.as_str(), right.2, right.0))
     });
     let together = Duration::seconds(MOVED_TOGETHER_S);
-    for (position, (left_index, left, left_time)) in moves.iter().enumerate() {
-        for (right_index, right, right_time) in &moves[position + 1..] {
-            if right.node != left.node || *right_time - *left_time > together {
-                break;
+    let mut first = 0;
+    while first < moves.len() {
+        // The node's changes within MOVED_TOGETHER_S of the first of them: measured from one
+        // change, so that changes a second apart each do not chain into a long incident.
+        let (_, anchor, anchor_time) = moves[first];
+        let mut end = first + 1;
+        while end < moves.len()
+            && moves[end].1.node == anchor.node
+            && moves[end].2 - anchor_time <= together
+        {
+            end += 1;
+        }
+        let moment = &moves[first..end];
+        let same_way = |left: &Failover, right: &Failover| {
+            left.instance != right.instance && left.from == right.from && left.to == right.to
+        };
+        for (position, (left_index, left, _)) in moment.iter().enumerate() {
+            if follows(&findings[*left_index]) {
+                continue;
             }
-            let (left_finding, right_finding) = (&findings[*left_index], &findings[*right_index]);
-            if right.instance != left.instance
-                && right.from == left.from
-                && right.to == left.to
-                && (left_finding.rule == right_finding.rule
-                    || follows(left_finding)
-                    || follows(right_finding))
-            {
-                let (left_root, right_root) = (groups.root(*left_index), groups.root(*right_index));
-                if left_root != right_root && holds_window[left_root] && holds_window[right_root] {
-                    continue;
+            for (right_index, right, _) in &moment[position + 1..] {
+                if !follows(&findings[*right_index])
+                    && findings[*left_index].rule == findings[*right_index].rule
+                    && same_way(left, right)
+                {
+                    join_unless_two_windows(
+                        &mut groups,
+                        &mut holds_window,
+                        *left_index,
+                        *right_index,
+                    );
                 }
-                groups.join(left_root, right_root);
-                let joined = holds_window[left_root] || holds_window[right_root];
-                holds_window[groups.root(left_root)] = joined;
             }
         }
+        // A member keepalived moved with another joins that one only (the first that moved the
+        // same way), never bridging two changes of different causes.
+        for (follower_index, follower, _) in moment {
+            if !follows(&findings[*follower_index]) {
+                continue;
+            }
+            if let Some((leader_index, _, _)) = moment.iter().find(|(index, leader, _)| {
+                !follows(&findings[*index]) && same_way(leader, follower)
+            }) {
+                join_unless_two_windows(
+                    &mut groups,
+                    &mut holds_window,
+                    *leader_index,
+                    *follower_index,
+                );
+            }
+        }
+        first = end;
     }
 
     let members = groups.members();
@@ -405,6 +435,24 @@ pub fn fold(
     folded
 }
 
+/// Joins the incidents of two findings, unless each already holds a split-brain window (each
+/// instance's split-brain stays an incident of its own). `holds_window` is kept per root.
+fn join_unless_two_windows(
+    groups: &mut Groups,
+    holds_window: &mut [bool],
+    left: usize,
+    right: usize,
+) {
+    let (left_root, right_root) = (groups.root(left), groups.root(right));
+    if left_root == right_root || (holds_window[left_root] && holds_window[right_root]) {
+        return;
+    }
+    groups.join(left_root, right_root);
+    let joined = holds_window[left_root] || holds_window[right_root];
+    let root = groups.root(left_root);
+    holds_window[root] = joined;
+}
+
 /// One finding for the findings of one incident.
 fn fold_group(
     mut group: Vec<Finding>,
@@ -432,6 +480,14 @@ fn fold_group(
             .as_deref()
             .is_some_and(|cause| cause != "unknown")
     };
+    // A transition keepalived made with another instance's (a sync group's member) takes that
+    // one's cause: it is the incident's cause only where nothing else is.
+    let follower = |finding: &Finding| rules.follows_another_instance(&finding.rule);
+    let only_followers = group
+        .iter()
+        .filter(|finding| transition_time(finding).is_some())
+        .all(follower);
+    let may_lead = |finding: &Finding| only_followers || !follower(finding);
     // A split-brain's cause is that of the takeover that opened it: the last one up to its start
     // (or the moment its proof was seen), not an earlier change of the same incident.
     let opened_at = group
@@ -448,6 +504,7 @@ fn fold_group(
             .iter()
             .filter(|finding| {
                 known_cause(finding)
+                    && may_lead(finding)
                     && finding.transitions.first().is_some_and(|index| {
                         transitions[*index].to == Role::Master
                             && transitions[*index]
@@ -458,14 +515,6 @@ fn fold_group(
             .max_by_key(|finding| transition_time(finding))
             .map(|finding| finding.id.clone())
     });
-    // A transition keepalived made with another instance's (a sync group's member) takes that
-    // one's cause: it is the incident's cause only where nothing else is.
-    let follower = |finding: &Finding| rules.follows_another_instance(&finding.rule);
-    let only_followers = group
-        .iter()
-        .filter(|finding| transition_time(finding).is_some())
-        .all(follower);
-    let may_lead = |finding: &Finding| only_followers || !follower(finding);
     // Otherwise the cause: the earliest transition whose cause is known, warnings before
     // information.
     let cause_member = opening_member.or_else(|| {
@@ -643,31 +692,34 @@ fn moved_with(
     transitions: &[Failover],
     time: &dyn Fn(DateTime<Utc>) -> String,
 ) -> Vec<String> {
-    let Some(lead_transition) = lead.transitions.first().map(|index| &transitions[*index]) else {
+    // A split-brain window's finding has no transition of its own: the takeover that caused it
+    // stands for it.
+    let Some(lead_transition) = lead
+        .transitions
+        .first()
+        .or_else(|| cause.and_then(|cause| cause.transitions.first()))
+        .map(|index| &transitions[*index])
+    else {
         return Vec::new();
     };
     let lead_instance = lead_transition.instance.as_str();
+    // In the order of the transitions, as the title names them.
+    let mut members: Vec<(usize, &Finding)> = group
+        .iter()
+        .filter_map(|finding| Some((*finding.transitions.first()?, finding)))
+        .collect();
+    members.sort_by_key(|(index, _)| (transitions[*index].time, *index));
     let shown = |rule: &str| rule == lead.rule || cause.is_some_and(|cause| cause.rule == rule);
     let mut moves: Vec<(MoveKey, Vec<&str>)> = Vec::new();
-    for finding in group {
-        let Some(transition) = finding
-            .transitions
-            .first()
-            .map(|index| &transitions[*index])
-        else {
-            continue;
-        };
+    for (index, finding) in members {
+        let transition = &transitions[index];
         if transition.instance == lead_instance {
             continue;
         }
         let reason = if shown(&finding.rule) {
             ", for the same reason".to_string()
         } else {
-            let mut title = finding.title.clone();
-            if let Some(first) = title.get(..1) {
-                title = first.to_lowercase() + &title[1..];
-            }
-            format!(" ({title})")
+            format!(" ({})", lowercase_first(&finding.title))
         };
         // With the lead's change, or later in the incident (a yield after the takeover).
         let when = match (transition.time, lead_transition.time) {
@@ -697,6 +749,11 @@ fn moved_with(
         .into_iter()
         .map(|((node, from, to, when, reason), instances)| {
             let instances = match instances.split_last() {
+                Some(_) if instances.len() > TITLE_TRANSITIONS => format!(
+                    "{} and {} more",
+                    instances[..TITLE_TRANSITIONS - 1].join(", "),
+                    instances.len() - (TITLE_TRANSITIONS - 1)
+                ),
                 Some((last, rest)) if !rest.is_empty() => {
                     format!("{} and {last}", rest.join(", "))
                 }
@@ -705,6 +762,18 @@ fn moved_with(
             format!("{node} also went {from} → {to} of {instances} {when}{reason}.")
         })
         .collect()
+}
+
+/// A title as words inside a sentence: its first letter in lower case, unless the first word is
+/// an acronym or a name (`FAULT with no reason`, a host `LB1`).
+fn lowercase_first(title: &str) -> String {
+    let mut characters = title.chars();
+    match (characters.next(), characters.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(title.chars().skip(1)).collect()
+        }
+        _ => title.to_string(),
+    }
 }
 
 /// Texts as paragraphs, each once, empty ones left out.
