@@ -2156,6 +2156,33 @@ fn a_change_no_rule_explains_says_which_side_of_it_the_logs_do_not_show() {
         detail.ends_with("no known cause fits what lb2 logged around it (var/log/messages:1)"),
         "{detail}"
     );
+    // The node's own timeout line is named, not denied, and a peer silent around the change
+    // says where its keepalived lines stop and resume.
+    let bundle = BundleBuilder::new()
+        .file(
+            "p1",
+            "var/log/messages",
+            "Jan 28 11:27:22 p1 Keepalived_vrrp[10384]: (VI_1) removing VIPs.\n\
+             Jan 28 11:27:23 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) failed (exited with status 1)\n\
+             Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) succeeded\n\
+             Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: (VI_1) Entering BACKUP STATE\n",
+        )
+        .file(
+            "p2",
+            "var/log/messages",
+            "Jan 28 11:38:43 p2 Keepalived_vrrp[27559]: (VI_1) Entering BACKUP STATE\n\
+             Jan 28 11:38:46 p2 Keepalived_vrrp[27559]: (VI_1) Receive advertisement timeout\n\
+             Jan 28 11:38:46 p2 Keepalived_vrrp[27559]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let detail = detail_of(&report, "p2");
+    assert!(
+        detail.contains("p2 logged that the adverts stopped arriving (var/log/messages:2")
+            && detail.contains(
+                "p1's keepalived lines stop at 11:27:23 (var/log/messages:2) and resume at 11:40:30"
+            ),
+        "{detail}"
+    );
 }
 
 /// Logs that end in a 1.x `Transition to MASTER STATE` end in a takeover begun: the `now` line

@@ -414,11 +414,56 @@ impl Context<'_> {
             })
             .collect();
         let names = |peers: Vec<&str>| peers.join(", ");
+        // A peer silent around the change: where its keepalived lines stop before it and resume
+        // after it, which is the stretch a stop, restart or fault could hide in.
+        let keepalived_line = |index: &&usize| {
+            let event = &self.facts.timeline.events[**index];
+            !event.collector_clock && event.kind.is_vrrp_or_daemon()
+        };
+        let silences: Vec<String> = present
+            .iter()
+            .filter_map(|peer| {
+                let before = self
+                    .facts
+                    .events_between(peer, DateTime::<Utc>::MIN_UTC, window.0)
+                    .iter()
+                    .rev()
+                    .find(keepalived_line)
+                    .map(|index| &self.facts.timeline.events[*index])?;
+                let after = self
+                    .facts
+                    .events_between(peer, subject.time, DateTime::<Utc>::MAX_UTC)
+                    .iter()
+                    .find(keepalived_line)
+                    .map(|index| &self.facts.timeline.events[*index]);
+                let last = before.time?;
+                Some(match after.and_then(|after| after.time) {
+                    Some(next) => format!(
+                        "{peer}'s keepalived lines stop at {} ({}:{}) and resume at {}",
+                        clock(last),
+                        before.file,
+                        before.line,
+                        clock(next)
+                    ),
+                    None => format!(
+                        "{peer}'s keepalived lines stop at {} ({}:{})",
+                        clock(last),
+                        before.file,
+                        before.line
+                    ),
+                })
+            })
+            .collect();
         let peer_side = if peer_lines.is_empty() {
-            format!(
+            let quiet = format!(
                 "{}'s logs show no stop, restart, fault or election around it",
                 names(present.iter().map(|peer| peer.as_str()).collect())
-            )
+            );
+            if silences.is_empty() {
+                quiet
+            } else {
+                format!("{quiet}: {}", silences.join("; "))
+            }
         } else {
             format!(
                 "no known cause fits what {} logged around it ({})",
@@ -426,11 +471,31 @@ impl Context<'_> {
                 names(peer_lines.iter().map(|(_, line)| line.as_str()).collect())
             )
         };
-        if parts.is_empty() {
-            format!(
-                "no rule recognised this transition: {} logged no reason before it (keepalived without -D logs few), and {peer_side}",
-                subject.node
+        // The node's own reason line, where it logged one no rule could tie to a cause.
+        let timed_out = self
+            .facts
+            .events_between(
+                &subject.node,
+                subject.time - Duration::seconds(3),
+                subject.time + Duration::milliseconds(1),
             )
+            .iter()
+            .map(|index| &self.facts.timeline.events[*index])
+            .find(|event| {
+                event.event.as_deref() == Some(events::ADVERT_TIMEOUT)
+                    && event.field("instance") == subject.instance.as_deref()
+            });
+        if parts.is_empty() {
+            match timed_out {
+                Some(line) => format!(
+                    "no rule recognised this transition: {} logged that the adverts stopped arriving ({}:{}, Receive advertisement timeout), and {peer_side}; what stopped the adverts is not in the logs",
+                    subject.node, line.file, line.line
+                ),
+                None => format!(
+                    "no rule recognised this transition: {} logged no reason before it (keepalived without -D logs few), and {peer_side}",
+                    subject.node
+                ),
+            }
         } else {
             parts.push(peer_side);
             parts.join("; ")

@@ -47,6 +47,8 @@ pub const HIGHER_PRIORITY_ADVERT: &str = "higher-priority-advert";
 pub const SAME_PRIORITY_HIGHER_IP: &str = "same-priority-higher-ip";
 /// A node heard the peer leave mastership (priority 0).
 pub const PRIORITY_ZERO_RECEIVED: &str = "priority-zero-received";
+/// A BACKUP's master-down timer ran out (`Receive advertisement timeout`, logged with -D).
+pub const ADVERT_TIMEOUT: &str = "advert-timeout";
 /// A node sent a priority-0 advert (`sent 0 priority`): it stopped or went to FAULT as MASTER.
 pub const PRIORITY_ZERO_SENT: &str = "priority-zero-sent";
 /// keepalived 1.x decided to become MASTER.
@@ -72,7 +74,7 @@ pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 28] = [
+pub const RELIED_ON: [&str; 29] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -83,6 +85,7 @@ pub const RELIED_ON: [&str; 28] = [
     HIGHER_PRIORITY_ADVERT,
     SAME_PRIORITY_HIGHER_IP,
     PRIORITY_ZERO_RECEIVED,
+    ADVERT_TIMEOUT,
     PRIORITY_ZERO_SENT,
     TRANSITION_TO_MASTER,
     ENTERING_STATE,
