@@ -2163,8 +2163,7 @@ fn a_change_no_rule_explains_says_which_side_of_it_the_logs_do_not_show() {
             "p1",
             "var/log/messages",
             "Jan 28 11:27:22 p1 Keepalived_vrrp[10384]: (VI_1) removing VIPs.\n\
-             Jan 28 11:27:23 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) failed (exited with status 1)\n\
-             Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) succeeded\n\
+             Jan 28 11:27:23 p1 Keepalived_vrrp[10384]: Registering gratuitous ARP shared channel\n\
              Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: (VI_1) Entering BACKUP STATE\n",
         )
         .file(
@@ -2510,4 +2509,63 @@ fn a_new_process_in_a_later_excerpt_is_a_restart_the_logs_do_not_hold() {
         "{:#}",
         report["verdict"]
     );
+}
+
+/// keepalived writes no state line for an instance that starts in FAULT: a track script that
+/// failed in the process's first moments, and an instance whose first state line is BACKUP the
+/// moment that script succeeds, was in FAULT from the failure. A peer's takeover meanwhile is
+/// that fault's (the peer sent no adverts), and Roles says FAULT by the failure.
+#[test]
+fn an_instance_whose_first_state_ends_a_script_failure_was_in_fault() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "p1",
+            "var/log/messages",
+            "Jan 28 11:27:22 p1 Keepalived[10382]: Starting Keepalived v2.2.1 (01/17,2021)\n\
+             Jan 28 11:27:22 p1 Keepalived_vrrp[10384]: (VI_1) removing VIPs.\n\
+             Jan 28 11:27:23 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) failed (exited with status 1)\n\
+             Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) succeeded\n\
+             Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: (VI_1) Entering BACKUP STATE\n",
+        )
+        .file(
+            "p2",
+            "var/log/messages",
+            "Jan 28 11:38:43 p2 Keepalived_vrrp[27559]: (VI_1) Entering BACKUP STATE\n\
+             Jan 28 11:38:46 p2 Keepalived_vrrp[27559]: (VI_1) Receive advertisement timeout\n\
+             Jan 28 11:38:46 p2 Keepalived_vrrp[27559]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let takeover = report["failovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|failover| failover["node"] == "p2" && failover["to"] == "MASTER")
+        .unwrap();
+    assert_eq!(takeover["cause"], "script-fault", "{takeover:#}");
+    let leaving = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|transition| transition["node"] == "p1" && transition["to"] == "BACKUP")
+        .unwrap();
+    assert_eq!(leaving["from"], "FAULT", "{leaving:#}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("FAULT by 11:27:23 → BACKUP 11:40:30"),
+        "{text}"
+    );
+
+    // A weighted script's recovery changes a priority, and an instance that logged a state
+    // before it keeps what it logged.
+    let bundle = BundleBuilder::new().file(
+        "p1",
+        "var/log/messages",
+        "Jan 28 11:27:22 p1 Keepalived_vrrp[10384]: (VI_1) Entering BACKUP STATE (init)\n\
+         Jan 28 11:27:23 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) failed (exited with status 1)\n\
+         Jan 28 11:40:30 p1 Keepalived_vrrp[10384]: VRRP_Script(chk) succeeded\n\
+         Jan 28 11:40:31 p1 Keepalived_vrrp[10384]: (VI_1) Entering MASTER STATE\n",
+    );
+    let text = analyze_text(bundle.path());
+    assert!(!text.contains("FAULT by"), "{text}");
+    assert!(text.contains("BACKUP 11:27:22 → MASTER 11:40:31"), "{text}");
 }

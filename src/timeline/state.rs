@@ -461,6 +461,10 @@ enum Evidence {
     Follows,
 }
 
+/// A track script's result lines (the classifier's event names).
+const SCRIPT_SUCCEEDED: &str = "script-succeeded";
+const SCRIPT_FAILED: &str = "script-failed";
+
 /// A stop this long after the previous one, or a line of a running keepalived this long after
 /// it, with no start between: keepalived was started again where the logs do not show (one
 /// shutdown's lines take a second or two).
@@ -666,6 +670,42 @@ fn logged_just_before(
                     .as_deref()
                     .is_some_and(|name| names.contains(&name))
         })
+}
+
+/// For a BACKUP state line written the moment a track script of the same process succeeded
+/// (within SAME_MOMENT_MS): that script's last failure before, by the same process, and when.
+/// An instance leaves FAULT so; a weighted script's recovery changes a priority, not a state.
+fn fault_before_recovery(
+    events: &[Event],
+    node: &str,
+    event: &Event,
+    index: usize,
+    time: DateTime<Utc>,
+) -> Option<(usize, DateTime<Utc>)> {
+    let pid = event.pid?;
+    let same_process = |earlier: &Event| earlier.node.as_ref() == node && earlier.pid == Some(pid);
+    let recovered = events[..index]
+        .iter()
+        .rev()
+        .take_while(|earlier| {
+            earlier
+                .time
+                .is_none_or(|at| (time - at).num_milliseconds() <= SAME_MOMENT_MS)
+        })
+        .find(|earlier| {
+            same_process(earlier) && earlier.event.as_deref() == Some(SCRIPT_SUCCEEDED)
+        })?;
+    let script = recovered.field("script")?;
+    let (failed, failure) = events[..index]
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, earlier)| {
+            same_process(earlier)
+                && earlier.field("script") == Some(script)
+                && earlier.event.as_deref() == Some(SCRIPT_FAILED)
+        })?;
+    Some((failed, failure.time?))
 }
 
 /// The state a 1.x transition (a line entering MASTER of `instance` on `node` at `time`) ends in:
@@ -1287,6 +1327,28 @@ impl States {
                     (true, false) => Evidence::Implied,
                     (true, true) => Evidence::ImpliedEntry,
                 };
+                // The instance's first state line, BACKUP the moment a track script recovered
+                // that had failed earlier in the same process: it was in FAULT since the failure
+                // (keepalived writes no state line for an instance that starts in FAULT).
+                if !inferred
+                    && role == Role::Backup
+                    && tracker.role == Role::Unknown
+                    && tracker.start.is_none()
+                    && tracker.opened_by.is_none()
+                    && event.field("reason") != Some("init")
+                    && let Some((failed, failed_at)) =
+                        fault_before_recovery(events, node, event, index, time)
+                {
+                    self.apply_role(
+                        tracker,
+                        node,
+                        &instance,
+                        Role::Fault,
+                        Evidence::Implied,
+                        failed,
+                        failed_at,
+                    );
+                }
                 self.apply_role(tracker, node, &instance, role, evidence, index, time);
             }
             if let (Some(next), Some(instance)) =
