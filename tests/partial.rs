@@ -13,6 +13,15 @@ fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
 }
 
 /// The text report, without colours.
+/// The first record of a report's `failovers` or `transitions` in which `node` went to `to`.
+fn change_to<'r>(report: &'r Value, list: &str, node: &str, to: &str) -> Option<&'r Value> {
+    report[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|change| change["node"] == node && change["to"] == to)
+}
+
 fn analyze_text(path: &std::path::Path) -> String {
     esc_diag([
         "analyze".as_ref(),
@@ -1248,12 +1257,7 @@ fn renamed_router_bundle(second_vip: &str, second_also_names_first: bool) -> Bun
 fn instances_named_differently_on_each_node_are_one_router_when_they_claim_one_vip() {
     let bundle = renamed_router_bundle("192.168.56.111", false);
     let (report, _) = analyze(bundle.path(), &[]);
-    let takeover = report["transitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|transition| transition["node"] == "node2" && transition["to"] == "MASTER")
-        .unwrap();
+    let takeover = change_to(&report, "transitions", "node2", "MASTER").unwrap();
     assert_eq!(takeover["instance"], "VI_100/VI_101", "{takeover}");
     assert_eq!(takeover["cause"], "script-fault", "{takeover}");
     let text = analyze_text(bundle.path());
@@ -2120,11 +2124,7 @@ fn a_change_no_rule_explains_says_which_side_of_it_the_logs_do_not_show() {
     let (report, _) = analyze(bundle.path(), &[]);
     // The detail of a node's change to MASTER.
     fn detail_of(report: &Value, node: &str) -> String {
-        report["transitions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|transition| transition["node"] == node && transition["to"] == "MASTER")
+        change_to(report, "transitions", node, "MASTER")
             .and_then(|transition| transition["detail"].as_str())
             .unwrap_or_default()
             .to_string()
@@ -2535,19 +2535,9 @@ fn an_instance_whose_first_state_ends_a_script_failure_was_in_fault() {
              Jan 28 11:38:46 p2 Keepalived_vrrp[27559]: (VI_1) Entering MASTER STATE\n",
         );
     let (report, _) = analyze(bundle.path(), &[]);
-    let takeover = report["failovers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|failover| failover["node"] == "p2" && failover["to"] == "MASTER")
-        .unwrap();
+    let takeover = change_to(&report, "failovers", "p2", "MASTER").unwrap();
     assert_eq!(takeover["cause"], "script-fault", "{takeover:#}");
-    let leaving = report["transitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|transition| transition["node"] == "p1" && transition["to"] == "BACKUP")
-        .unwrap();
+    let leaving = change_to(&report, "transitions", "p1", "BACKUP").unwrap();
     assert_eq!(leaving["from"], "FAULT", "{leaving:#}");
     let text = analyze_text(bundle.path());
     assert!(

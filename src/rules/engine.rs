@@ -398,6 +398,10 @@ impl Context<'_> {
         }
         // What the peers logged in the seconds the cause rules read (and the one after): lines
         // that no rule ties to this change are named, not denied.
+        // A line the peer's keepalived (or its system) wrote itself, not a fact of the
+        // collection.
+        let keepalived_line =
+            |event: &&Event| !event.collector_clock && event.kind.is_vrrp_or_daemon();
         let peer_lines: Vec<(&str, String)> = present
             .iter()
             .filter_map(|peer| {
@@ -406,7 +410,7 @@ impl Context<'_> {
                     .events_between(peer, window.0, subject.time + Duration::seconds(1))
                     .iter()
                     .map(|index| &self.facts.timeline.events[*index])
-                    .filter(|event| !event.collector_clock && event.kind.is_vrrp_or_daemon())
+                    .filter(keepalived_line)
                     .min_by_key(|event| {
                         (event.time.unwrap_or(subject.time) - subject.time).abs()
                     })?;
@@ -416,10 +420,6 @@ impl Context<'_> {
         let names = |peers: Vec<&str>| peers.join(", ");
         // A peer silent around the change: where its keepalived lines stop before it and resume
         // after it, which is the stretch a stop, restart or fault could hide in.
-        let keepalived_line = |index: &&usize| {
-            let event = &self.facts.timeline.events[**index];
-            !event.collector_clock && event.kind.is_vrrp_or_daemon()
-        };
         let silences: Vec<String> = present
             .iter()
             .filter_map(|peer| {
@@ -428,14 +428,14 @@ impl Context<'_> {
                     .events_between(peer, DateTime::<Utc>::MIN_UTC, window.0)
                     .iter()
                     .rev()
-                    .find(keepalived_line)
-                    .map(|index| &self.facts.timeline.events[*index])?;
+                    .map(|index| &self.facts.timeline.events[*index])
+                    .find(keepalived_line)?;
                 let after = self
                     .facts
                     .events_between(peer, subject.time, DateTime::<Utc>::MAX_UTC)
                     .iter()
-                    .find(keepalived_line)
-                    .map(|index| &self.facts.timeline.events[*index]);
+                    .map(|index| &self.facts.timeline.events[*index])
+                    .find(keepalived_line);
                 let last = before.time?;
                 Some(match after.and_then(|after| after.time) {
                     Some(next) => format!(

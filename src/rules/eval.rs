@@ -203,7 +203,7 @@ impl<'a> Facts<'a> {
                 let seconds = seconds_since_boot(&event.text);
                 // Lines of several CPUs may be out of order by microseconds: only a clock gone
                 // back by more than a second is another boot.
-                if event.event.as_deref() == Some("node-boot")
+                if event.event.as_deref() == Some(events::NODE_BOOT)
                     || seconds
                         .zip(latest)
                         .is_some_and(|(seconds, latest)| seconds < latest - BOOT_CLOCK_JITTER_S)
@@ -526,25 +526,14 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             if clocks.is_some_and(|((boot, _), (other_boot, _))| boot != other_boot) {
                 continue;
             }
-            let apart = clocks.map(|((_, seconds), (_, other))| other - seconds);
-            if let Some(apart) = apart {
-                if apart >= seconds_of(from) && apart <= seconds_of(to) {
-                    if limit.is_some_and(|limit| found.len() >= limit) {
-                        break;
-                    }
-                    if self.candidate_matches(&arguments[1], index) {
-                        found.push(index);
-                    }
-                }
-                continue;
-            }
-            if line < after || line >= before {
-                continue;
-            }
-            let placed = match line.cmp(&event.line) {
-                std::cmp::Ordering::Less => from < Duration::zero(),
-                std::cmp::Ordering::Equal => from <= Duration::zero() && to >= Duration::zero(),
-                std::cmp::Ordering::Greater => to > Duration::zero(),
+            let placed = match clocks.map(|((_, seconds), (_, other))| other - seconds) {
+                Some(apart) => apart >= seconds_of(from) && apart <= seconds_of(to),
+                None if line < after || line >= before => false,
+                None => match line.cmp(&event.line) {
+                    std::cmp::Ordering::Less => from < Duration::zero(),
+                    std::cmp::Ordering::Equal => from <= Duration::zero() && to >= Duration::zero(),
+                    std::cmp::Ordering::Greater => to > Duration::zero(),
+                },
             };
             if !placed {
                 continue;

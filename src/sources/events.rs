@@ -47,6 +47,11 @@ pub const HIGHER_PRIORITY_ADVERT: &str = "higher-priority-advert";
 pub const SAME_PRIORITY_HIGHER_IP: &str = "same-priority-higher-ip";
 /// A node heard the peer leave mastership (priority 0).
 pub const PRIORITY_ZERO_RECEIVED: &str = "priority-zero-received";
+/// A track script (or tracked process) failed: the instances tracking it without a weight go to
+/// FAULT.
+pub const SCRIPT_FAILED: &str = "script-failed";
+/// A track script succeeded again.
+pub const SCRIPT_SUCCEEDED: &str = "script-succeeded";
 /// A BACKUP's master-down timer ran out (`Receive advertisement timeout`, logged with -D).
 pub const ADVERT_TIMEOUT: &str = "advert-timeout";
 /// A node sent a priority-0 advert (`sent 0 priority`): it stopped or went to FAULT as MASTER.
@@ -74,7 +79,7 @@ pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 29] = [
+pub const RELIED_ON: [&str; 31] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -86,6 +91,8 @@ pub const RELIED_ON: [&str; 29] = [
     SAME_PRIORITY_HIGHER_IP,
     PRIORITY_ZERO_RECEIVED,
     ADVERT_TIMEOUT,
+    SCRIPT_FAILED,
+    SCRIPT_SUCCEEDED,
     PRIORITY_ZERO_SENT,
     TRANSITION_TO_MASTER,
     ENTERING_STATE,

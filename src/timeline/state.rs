@@ -461,10 +461,6 @@ enum Evidence {
     Follows,
 }
 
-/// A track script's result lines (the classifier's event names).
-const SCRIPT_SUCCEEDED: &str = "script-succeeded";
-const SCRIPT_FAILED: &str = "script-failed";
-
 /// A stop this long after the previous one, or a line of a running keepalived this long after
 /// it, with no start between: keepalived was started again where the logs do not show (one
 /// shutdown's lines take a second or two).
@@ -693,7 +689,7 @@ fn fault_before_recovery(
                 .is_none_or(|at| (time - at).num_milliseconds() <= SAME_MOMENT_MS)
         })
         .find(|earlier| {
-            same_process(earlier) && earlier.event.as_deref() == Some(SCRIPT_SUCCEEDED)
+            same_process(earlier) && earlier.event.as_deref() == Some(events::SCRIPT_SUCCEEDED)
         })?;
     let script = recovered.field("script")?;
     let (failed, failure) = events[..index]
@@ -703,7 +699,7 @@ fn fault_before_recovery(
         .find(|(_, earlier)| {
             same_process(earlier)
                 && earlier.field("script") == Some(script)
-                && earlier.event.as_deref() == Some(SCRIPT_FAILED)
+                && earlier.event.as_deref() == Some(events::SCRIPT_FAILED)
         })?;
     Some((failed, failure.time?))
 }
