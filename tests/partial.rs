@@ -330,7 +330,7 @@ fn warnings_about_bare_files_name_the_nodes_the_report_names() {
 
 /// A ticket's attachments named after their nodes: a file whose lines name no host (dmesg, a
 /// console) is the node its name begins with, joining that node's syslog, or another file of the
-/// same name; a file given alone keeps its name.
+/// same name; a file given alone too, unless its name is a log's.
 #[test]
 fn files_without_host_names_are_the_nodes_their_names_begin_with() {
     let folder = tempfile::tempdir().unwrap();
@@ -379,9 +379,14 @@ fn files_without_host_names_are_the_nodes_their_names_begin_with() {
         .count();
     assert_eq!(lb1_checks, 1, "{checks:?}");
 
+    // A file given alone is the node its name begins with too, unless that names a log (a
+    // node called `keepalived` would read as the daemon).
     let alone = folder.path().join("lb3.part1.console");
     let (report, _) = analyze(&alone, &[]);
-    assert_eq!(report["nodes"][0]["name"], "lb3.part1.console", "{report}");
+    assert_eq!(report["nodes"][0]["name"], "lb3", "{report}");
+    std::fs::copy(&alone, folder.path().join("keepalived.log")).unwrap();
+    let (report, _) = analyze(&folder.path().join("keepalived.log"), &[]);
+    assert_eq!(report["nodes"][0]["name"], "keepalived.log", "{report}");
 }
 
 /// The clock set back at boot while keepalived kept logging (chrony stepping a clock that ran

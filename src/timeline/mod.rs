@@ -580,14 +580,15 @@ fn name_bare_nodes_by_host(
     // Else, among several files, their names say whose they are (a ticket's attachments named
     // after their nodes): `lb1.dmesg` beside lb1's and lb2's syslog is lb1's, `hatwo.dmesg-grep`
     // and `hatwo.proc-drbd` are one node's, `node.part1.console` and `node.part2.console` two
-    // pastes of one node. A file given alone keeps its name.
-    if bare.len() < 2 {
-        return renames;
-    }
+    // pastes of one node. A file given alone is the node its name begins with too (`node65` of
+    // `node65.dmesg`), unless that names a log rather than a machine (`keepalived.log`).
     for node in hostless {
         let Some(stem) = name_stem(node) else {
             continue;
         };
+        if bare.len() < 2 && log_file_word(stem) {
+            continue;
+        }
         let name = dominant_hosts
             .iter()
             .find(|host| same_host(host, stem))
