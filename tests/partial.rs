@@ -552,7 +552,7 @@ fn one_nodes_paste_names_the_change_it_shows_and_not_the_side_it_lacks() {
     let text = analyze_text(bundle.path());
     assert!(
         text.contains(
-            "now: VI_1       MASTER not in these logs (ip-10-0-1-58 yielded to its advert at\n                  2026-06-10T20:18:54Z); standby ip-10-0-1-58"
+            "now: VI_1       MASTER not in these logs (ip-10-0-1-58 yielded to a MASTER's advert (its sender\n                  not named) at 2026-06-10T20:18:54Z); standby ip-10-0-1-58"
         ),
         "{text}"
     );
@@ -585,7 +585,9 @@ fn a_master_heard_after_the_last_takeover_is_not_no_master() {
     assert_eq!(now["heard_master"]["at"], "2026-04-02T11:13:48Z", "{now}");
     let text = analyze_text(bundle.path());
     assert!(
-        text.contains("now: VIP        MASTER not in these logs (ssq-57 yielded to its advert at"),
+        text.contains(
+            "now: VIP        MASTER not in these logs (ssq-57 yielded to a MASTER's advert (its"
+        ),
         "{text}"
     );
     assert!(!text.contains("silent since"), "{text}");
@@ -1088,7 +1090,10 @@ fn a_restart_shown_only_by_a_new_process_starting_ends_no_window_of_two_masters(
     );
     let text = analyze_text(bundle.path());
     assert!(
-        text.contains("MASTER 15:32:18 → restarted 16:19:26 (no stop logged) → BACKUP 16:19:26"),
+        text.contains(
+            "MASTER 15:32:18 → restarted 16:19:26 (no stop logged; the old process's last line \
+             15:32:18) → BACKUP 16:19:26"
+        ),
         "{text}"
     );
 }
@@ -1109,7 +1114,7 @@ fn an_init_line_without_process_ids_is_a_restart_unless_a_reload_came_first() {
     );
     let text = analyze_text(respawn.path());
     assert!(
-        text.contains("restarted 13:00:57 (no stop logged) → BACKUP 13:00:57"),
+        text.contains("restarted 13:00:57 (no stop logged; the old process's last line 13:00:53) → BACKUP 13:00:57"),
         "{text}"
     );
     let (report, _) = analyze(respawn.path(), &[]);
@@ -2563,4 +2568,152 @@ fn an_instance_whose_first_state_ends_a_script_failure_was_in_fault() {
     let text = analyze_text(bundle.path());
     assert!(!text.contains("FAULT by"), "{text}");
     assert!(text.contains("BACKUP 11:27:22 → MASTER 11:40:31"), "{text}");
+}
+
+/// Whose copy stopped when DRBD lost its peer is the node that was not Primary: the peer when
+/// this node was (its role line, or the new current UUID only a Primary makes), this node when
+/// the peer was (`peer( Primary -> Unknown )` on the line or the one after it); a role neither
+/// side's lines give is said to be unknown, never guessed.
+#[test]
+fn the_copy_that_stopped_is_the_one_of_the_node_that_was_not_primary() {
+    let explanation = |lines: &str| {
+        let bundle = BundleBuilder::new().file("nodeb", "var/log/messages", lines);
+        let (report, _) = analyze(bundle.path(), &[]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|finding| finding["rule"] == "drbd-connection-lost")
+            .unwrap_or_else(|| panic!("{report:#}"))["explanation"]
+            .as_str()
+            .unwrap()
+            .replace('\n', " ")
+    };
+    // The peer was Primary: the line after the PingAck says so.
+    let text = explanation(
+        "Jan 18 02:04:05 nodeb kernel: drbd r0 nodea: PingAck did not arrive in time.\n\
+         Jan 18 02:04:05 nodeb kernel: drbd r0 nodea: conn( Connected -> NetworkFailure ) peer( Primary -> Unknown )\n",
+    );
+    assert!(
+        text.contains(
+            "the peer was Primary, so nodeb's copy stopped at that moment: a takeover by nodeb"
+        ),
+        "{text}"
+    );
+    // This node was Primary: DRBD 8.3 made a new current UUID as it lost the peer.
+    let text = explanation(
+        "Jul  2 23:13:14 nodeb kernel: block drbd20: peer( Secondary -> Unknown ) conn( Connected -> NetworkFailure ) pdsk( UpToDate -> DUnknown )\n\
+         Jul  2 23:13:14 nodeb kernel: block drbd20: new current UUID 29A5DB6247CE8A0B:9162141A9BC89BE5:DD10CF7A82F39439:DD0FCF7A82F39439\n",
+    );
+    assert!(
+        text.contains("nodeb was Primary, so the peer's copy stopped at that moment"),
+        "{text}"
+    );
+    // Undated dmesg: the role line earlier in the file.
+    let text = explanation(
+        "[ 1415.227237] drbd r0: role( Secondary -> Primary )\n\
+         [ 1567.998128] drbd r0 nodea: conn( Connected -> NetworkFailure ) peer( Secondary -> Unknown )\n",
+    );
+    assert!(text.contains("nodeb was Primary"), "{text}");
+    // Neither side's role is in the lines.
+    let text = explanation(
+        "Jan 18 02:04:05 nodeb kernel: drbd r0 nodea: conn( Connected -> NetworkFailure )\n",
+    );
+    assert!(
+        text.contains("the copy of the node that was not Primary stopped at that moment (which one was, the logs do not say)"),
+        "{text}"
+    );
+}
+
+/// One incident's changes that a rule explains in other words each keep their words: a node's
+/// yield to a better advert and its takeover from a weaker master twenty seconds later are one
+/// incident of one rule, and the takeover's own text says that this node preempted (it read as
+/// the yield alone: ka893).
+#[test]
+fn an_incidents_changes_explained_otherwise_keep_their_own_words() {
+    let bundle = BundleBuilder::new().file(
+        "server-b",
+        "var/log/messages",
+        "May 31 11:25:50 server-b Keepalived_vrrp[61577]: (VI_1) Entering MASTER STATE\n\
+         May 31 11:25:56 server-b Keepalived_vrrp[61577]: (VI_1) Master received advert from 10.0.0.1 with higher priority 103, ours 102\n\
+         May 31 11:25:56 server-b Keepalived_vrrp[61577]: (VI_1) Entering BACKUP STATE\n\
+         May 31 11:26:17 server-b Keepalived_vrrp[61577]: (VI_1) received lower priority (101) advert from 10.0.0.1 - discarding\n\
+         May 31 11:26:19 server-b Keepalived_vrrp[61577]: (VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == "preempted-by-higher-priority")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let explanation = finding["explanation"].as_str().unwrap().replace('\n', " ");
+    assert!(explanation.contains("and yielded"), "{explanation}");
+    assert!(
+        explanation.contains("server-b has the better claim"),
+        "{explanation}"
+    );
+    // The yield's remedy already ends with the takeover's: it is given once.
+    let remedy = finding["remedy"].as_str().unwrap();
+    assert_eq!(remedy.matches("configure nopreempt").count(), 1, "{remedy}");
+    // The priorities the adverts carried are named where no keepalived.conf gives them.
+    let text = analyze_text(bundle.path());
+    assert!(!text.contains("priorities: not in the bundle"), "{text}");
+}
+
+/// `{priorities}` where no keepalived.conf is given: what the lines say of each node (its own
+/// `ours N`, its effective priority) and of an advert's sender, a sender the line does not name
+/// told apart from the nodes.
+#[test]
+fn priorities_are_named_from_the_lines_where_no_configuration_gives_them() {
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Jan 27 15:49:45 lb1 Keepalived[100]: Starting Keepalived v1.3.5\n\
+         Jan 27 15:49:45 lb1 Keepalived_vrrp[101]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Jan 27 15:49:48 lb1 Keepalived_vrrp[101]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Jan 27 15:49:49 lb1 Keepalived_vrrp[101]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Jan 27 15:57:20 lb1 Keepalived_vrrp[101]: VRRP_Instance(VI_1) Received advert with higher priority 255, ours 254\n\
+         Jan 27 15:57:20 lb1 Keepalived_vrrp[101]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+    );
+    let text = analyze_text(bundle.path()).replace('\n', " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("priorities: as logged: 254 on lb1, 255 from a sender not named"),
+        "{text}"
+    );
+}
+
+/// A file whose lines name no host, beside one host's syslog, is not that host's when its name
+/// names another machine and no keepalived process is in both, even where either shows a start
+/// (both journals of `journalctl -u keepalived` begin with one): ycdocs' master-server-m3 was
+/// read as backup-server-m3.
+#[test]
+fn a_hostless_file_named_after_another_machine_with_other_processes_is_that_machine() {
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(folder.path().join(name), text).unwrap();
+    write(
+        "master-m3.journal",
+        "Keepalived[4045]: Starting Keepalived v2.2.8 (04/04,2023)\n\
+         Keepalived[4045]: Starting VRRP child process, pid=4046\n\
+         Keepalived_vrrp[4046]: (M3) Entering BACKUP STATE (init)\n\
+         Keepalived_vrrp[4046]: (M3) Entering MASTER STATE\n",
+    );
+    write(
+        "backup-m3.journal",
+        "Feb 19 07:07:58 backup-m3 Keepalived[2751]: Starting Keepalived v2.2.8 (04/04,2023)\n\
+         Feb 19 07:07:58 backup-m3 Keepalived[2751]: Starting VRRP child process, pid=2752\n\
+         Feb 19 07:07:58 backup-m3 Keepalived_vrrp[2752]: (M3) Entering BACKUP STATE (init)\n\
+         Feb 19 07:08:07 backup-m3 Keepalived_vrrp[2752]: (M3) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(folder.path(), &[]);
+    assert_eq!(node_names(&report), ["backup-m3", "master-m3"], "{report}");
+    // A file named as a log is the host's after a restart, as before.
+    std::fs::rename(
+        folder.path().join("master-m3.journal"),
+        folder.path().join("keepalived.log"),
+    )
+    .unwrap();
+    let (report, _) = analyze(folder.path(), &[]);
+    assert_eq!(node_names(&report), ["backup-m3"], "{report}");
 }

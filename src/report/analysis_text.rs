@@ -290,15 +290,26 @@ pub fn write(
                 // The moment of a restart the logs show only by its start: the state held
                 // before ended then or earlier, unseen (and the new process's first state may
                 // take a moment: a 1.x transition until its Entering line).
-                let restart = interval.role == Role::Unknown
-                    && interval.start.is_some_and(|start| {
+                let restart = interval
+                    .start
+                    .filter(|_| interval.role == Role::Unknown)
+                    .and_then(|start| {
                         analysis
                             .states
                             .unseen_restart_ending_at(&node.name, &instance.name, start)
-                            .is_some()
                     });
-                if restart {
-                    path.push(format!("restarted {since} (no stop logged)"));
+                if let Some(restart) = restart {
+                    // Where the old process fell silent well before: the state drawn before
+                    // lasted until then at least, not until the restart.
+                    let silent = restart.restart - restart.last_seen > chrono::Duration::seconds(2);
+                    path.push(if silent {
+                        format!(
+                            "restarted {since} (no stop logged; the old process's last line {})",
+                            format_clock(restart.last_seen, dated)
+                        )
+                    } else {
+                        format!("restarted {since} (no stop logged)")
+                    });
                 } else {
                     path.push(format!("{} {since}", interval.role));
                 }

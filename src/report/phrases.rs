@@ -51,12 +51,12 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
     // A MASTER heard after every takeover shown: one of the logs' nodes yielded to it.
     let heard = now.heard_master.as_ref().map(|heard| {
         format!(
-            "{} yielded to {} advert at {}",
+            "{} yielded to {} at {}",
             heard.node,
-            heard
-                .sender
-                .as_deref()
-                .map_or("its".to_string(), |sender| format!("{sender}'s")),
+            heard.sender.as_deref().map_or(
+                "a MASTER's advert (its sender not named)".to_string(),
+                |sender| { format!("{sender}'s advert") }
+            ),
             heard.at
         )
     });

@@ -35,7 +35,7 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
-fn subject_kind(from: Role, to: Role) -> SubjectKind {
+pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
     match (from, to) {
         (_, Role::Master) => SubjectKind::Takeover,
         (Role::Master, Role::Backup) => SubjectKind::Yield,
@@ -47,7 +47,7 @@ fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 11] = [
+pub const TEMPLATE_KEYS: [&str; 12] = [
     "self",
     "peer",
     "instance",
@@ -59,6 +59,7 @@ pub const TEMPLATE_KEYS: [&str; 11] = [
     "priorities",
     "advert",
     "rejection",
+    "stale_copy",
 ];
 
 /// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
@@ -83,6 +84,11 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
          IPSEC-AH sequence number it had seen (the sender restarted), or a malformed packet",
     ),
     ("peer", "the peer (its logs are not in the bundle)"),
+    (
+        "stale_copy",
+        "the copy of the node that was not Primary stopped at that moment (which one was, the \
+         logs do not say): a takeover by that node would run on it",
+    ),
 ];
 
 /// Fills `{self}`, `{peer}`, `{instance}`, `{time}`, `{sender}` (an advert's sender: a node, or
@@ -117,6 +123,9 @@ struct Context<'a> {
     vrrp_configs: Vec<&'a Event>,
     /// The DRBD resource, when the evidence names exactly one (read once).
     only_resource: Option<String>,
+    /// Per VRRP instance, the priorities its lines give each node where no keepalived.conf does
+    /// (`{priorities}`: "as logged: 254 on p1, 255 on p2").
+    logged_priorities: BTreeMap<String, String>,
 }
 
 impl Context<'_> {
@@ -152,14 +161,111 @@ impl Context<'_> {
                         .or(configs.first())
                         .and_then(|(_, event)| event.field("interface"))
                         .map(str::to_string),
-                    "priorities" => priorities(&configs),
+                    "priorities" => priorities(&configs).or_else(|| {
+                        subject
+                            .instance
+                            .as_ref()
+                            .and_then(|instance| self.logged_priorities.get(instance).cloned())
+                    }),
                     "advert" => self.advert_claim(subject, evidence),
                     "rejection" => event.and_then(rejection),
+                    "stale_copy" => event.and_then(|event| self.stale_copy(subject, event, &peers)),
                     _ => None,
                 };
                 (*key, value)
             })
             .collect()
+    }
+
+    /// Whose copy of the DRBD data stopped when the replication broke at the subject's line: the
+    /// node that was not Primary. Each side's role just before is read from the lines of that
+    /// moment (the line itself and the node's DRBD lines of the same resource in the next two
+    /// seconds: `role( Primary -> ...)`, `peer( Primary -> Unknown )`, and a new current UUID,
+    /// which DRBD makes only on a Primary that loses its peer), else from the roles the logs gave
+    /// the node (and its one peer) by then; None where neither side's role is known.
+    fn stale_copy(&self, subject: &Subject, event: &Event, peers: &[String]) -> Option<String> {
+        let resource = drbd_resource(event);
+        let moment: Vec<&Event> = self
+            .facts
+            .moment_after(subject.event?, 2, 6)
+            .into_iter()
+            .map(|index| &self.facts.timeline.events[index])
+            .filter(|other| {
+                other.kind == event.kind && (resource.is_none() || drbd_resource(other) == resource)
+            })
+            .collect();
+        let from_moment = |fields: &[&str]| {
+            moment.iter().find_map(|other| {
+                fields
+                    .iter()
+                    .find_map(|field| other.field(field).filter(|value| *value != "Unknown"))
+            })
+        };
+        // The role the node's lines gave it by then: for an undated line, the last role line
+        // before it in its file.
+        let role_at = |node: &str| match event.time {
+            Some(time) => self.facts.states.drbd_role_at(node, time),
+            None if node == subject.node => subject.event.and_then(|index| {
+                self.facts.undated_before(index).find_map(|before| {
+                    let before = &self.facts.timeline.events[before];
+                    (before.kind == event.kind
+                        && (resource.is_none() || drbd_resource(before) == resource))
+                        .then(|| before.field("role_to").or(before.field("role")))
+                        .flatten()
+                })
+            }),
+            None => None,
+        };
+        let new_uuid = moment
+            .iter()
+            .any(|other| other.event.as_deref() == Some(events::NEW_DATA_GENERATION));
+        let own = from_moment(&["role_from", "role"])
+            .or(new_uuid.then_some("Primary"))
+            .or_else(|| role_at(&subject.node));
+        let peer_role = from_moment(&["peer_from", "peer_role"]).or_else(|| match peers {
+            [peer] => role_at(peer),
+            _ => None,
+        });
+        let peer = match peers {
+            [peer] => peer.as_str(),
+            _ => "the peer",
+        };
+        let own_name = subject.node.as_str();
+        let is = |role: Option<&str>, wanted: &str| role == Some(wanted);
+        // `because`, so `behind`'s copy stopped: a takeover by it would lack `writer`'s writes.
+        let stopped = |because: String, behind: &str, writer: &str, hedge: &str| {
+            format!(
+                "{because}, so {behind}'s copy stopped at that moment: a takeover by {behind} would run on it, without what {writer} wrote since{hedge}"
+            )
+        };
+        let text = if is(own, "Primary") && is(peer_role, "Primary") {
+            format!(
+                "both {own_name} and {peer} were Primary: each copy lacks what the other wrote from that moment"
+            )
+        } else if is(own, "Primary") {
+            stopped(format!("{own_name} was Primary"), peer, own_name, "")
+        } else if is(peer_role, "Primary") {
+            stopped(format!("{peer} was Primary"), own_name, peer, "")
+        } else if is(own, "Secondary") && is(peer_role, "Secondary") {
+            "neither node was Primary, so the copies were alike at that moment: the one not promoted afterwards stops there".to_string()
+        } else if is(peer_role, "Secondary") {
+            stopped(
+                format!("{peer} was Secondary"),
+                peer,
+                own_name,
+                " if it was Primary",
+            )
+        } else if is(own, "Secondary") {
+            stopped(
+                format!("{own_name} was Secondary"),
+                own_name,
+                peer,
+                " if it was Primary",
+            )
+        } else {
+            return None;
+        };
+        Some(text)
     }
 
     /// Each node's keepalived.conf settings of an instance (or of its first instance).
@@ -1080,6 +1186,94 @@ impl Context<'_> {
         }
     }
 
+    /// Per VRRP instance, the priorities its lines give: a node's own (`ours 254`, `Changing
+    /// effective priority from 101 to 103`) and an advert's sender's (`with higher priority 255`,
+    /// named by its address or node), each node's distinct values in the order logged, a few at
+    /// most. Priority 0 is a release, not a priority.
+    fn priorities_from_logs(&self) -> BTreeMap<String, String> {
+        const AT_MOST: usize = 4;
+        let adverts = [
+            events::HIGHER_PRIORITY_ADVERT,
+            events::SAME_PRIORITY_HIGHER_IP,
+            events::LOWER_PRIORITY_ADVERT,
+            events::LOWER_PRIORITY_DISCARDED,
+        ];
+        let mut by_instance: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
+        let mut add = |instance: &str, who: String, value: &str| {
+            if value == "0" || value.parse::<u16>().is_err() {
+                return;
+            }
+            let list = by_instance.entry(instance.to_string()).or_default();
+            let position = match list.iter().position(|(name, _)| *name == who) {
+                Some(position) => position,
+                None => {
+                    list.push((who, Vec::new()));
+                    list.len() - 1
+                }
+            };
+            let values = &mut list[position].1;
+            if !values.iter().any(|known| known == value) && values.len() < AT_MOST {
+                values.push(value.to_string());
+            }
+        };
+        for (index, event) in self.facts.timeline.events.iter().enumerate() {
+            let Some(instance) = event.field("instance") else {
+                continue;
+            };
+            for field in [
+                "our_priority",
+                "priority_to",
+                "priority_set",
+                "priority_now",
+            ] {
+                if let Some(value) = event.field(field) {
+                    add(instance, event.node.to_string(), value);
+                }
+            }
+            if event
+                .event
+                .as_deref()
+                .is_some_and(|name| adverts.contains(&name))
+                && let Some(value) = event.field("priority")
+            {
+                // A sender the line does not name (1.x's `Received advert with higher priority
+                // 255, ours 254`) is told apart from every node.
+                let sender = self.sender_of(index).unwrap_or_default();
+                add(instance, sender, value);
+            }
+        }
+        by_instance
+            .into_iter()
+            .filter_map(|(instance, mut list)| {
+                // An unnamed sender's value that a named node already shows is likely that
+                // node's: said once.
+                let named: Vec<String> = list
+                    .iter()
+                    .filter(|(who, _)| !who.is_empty())
+                    .flat_map(|(_, values)| values.iter().cloned())
+                    .collect();
+                for (who, values) in &mut list {
+                    if who.is_empty() {
+                        values.retain(|value| !named.contains(value));
+                    }
+                }
+                list.retain(|(_, values)| !values.is_empty());
+                if list.is_empty() {
+                    return None;
+                }
+                let known = list
+                    .iter()
+                    .map(|(who, values)| match who.as_str() {
+                        "" => format!("{} from a sender not named", values.join(" then ")),
+                        who => format!("{} on {who}", values.join(" then ")),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some((instance, format!("as logged: {known}")))
+            })
+            .collect()
+    }
+
     /// The priorities the advert behind a subject's yield or takeover carried, as its line gives
     /// them: the latest advert line of the subject's node and instance among the evidence
     /// ("priority 255 from lb-2, against its own 99"). None where no such line names a priority.
@@ -1266,7 +1460,7 @@ impl Analysis {
     ) -> Analysis {
         let states = States::reconstruct(timeline, Duration::seconds(QUIET_AFTER_S));
         let now = now::state_now(timeline, &states);
-        let context = Context {
+        let mut context = Context {
             facts: Facts::new(timeline, &states),
             rules,
             addresses: node_addresses(timeline, known_addresses),
@@ -1284,7 +1478,9 @@ impl Analysis {
                 named.dedup();
                 (named.len() == 1).then(|| named.remove(0))
             },
+            logged_priorities: BTreeMap::new(),
         };
+        context.logged_priorities = context.priorities_from_logs();
         let (transitions, mut findings) = context.transitions();
         let (mut split_brain, split_findings) = context.split_brains();
         findings.extend(split_findings);

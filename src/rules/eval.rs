@@ -247,6 +247,59 @@ impl<'a> Facts<'a> {
         &indices[range]
     }
 
+    /// The events of the subject's node that follow the event at `index` within moments: its
+    /// dated events up to `seconds` later, or for an undated event the next `lines` undated
+    /// events of its file (in the order of their lines). The event itself comes first.
+    pub(super) fn moment_after(&self, index: usize, seconds: i64, lines: usize) -> Vec<usize> {
+        let event = &self.timeline.events[index];
+        let mut moment = vec![index];
+        match event.time {
+            Some(time) => moment.extend(
+                self.events_between(&event.node, time, time + Duration::seconds(seconds))
+                    .iter()
+                    .filter(|other| {
+                        let other_event = &self.timeline.events[**other];
+                        **other != index
+                            && (other_event.time > Some(time)
+                                || other_event.file != event.file
+                                || other_event.line > event.line)
+                    }),
+            ),
+            None => {
+                if let Some(file_events) = self
+                    .undated_by_file
+                    .get(&(event.node.as_ref(), event.file.as_ref()))
+                {
+                    let position = file_events.iter().position(|other| *other == index);
+                    if let Some(position) = position {
+                        moment.extend(file_events.iter().skip(position + 1).take(lines));
+                    }
+                }
+            }
+        }
+        moment
+    }
+
+    /// The undated events of the file of the undated event at `index` that come before it, the
+    /// nearest first (none for a dated event).
+    pub(super) fn undated_before(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        let event = &self.timeline.events[index];
+        let file_events = event
+            .time
+            .is_none()
+            .then(|| {
+                self.undated_by_file
+                    .get(&(event.node.as_ref(), event.file.as_ref()))
+            })
+            .flatten()
+            .map_or(&[][..], Vec::as_slice);
+        let position = file_events
+            .iter()
+            .position(|other| *other == index)
+            .unwrap_or(0);
+        file_events[..position].iter().rev().copied()
+    }
+
     /// A node's events in time order, and the positions among them of those between the two
     /// instants.
     fn positions_between(

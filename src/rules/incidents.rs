@@ -607,6 +607,54 @@ fn fold_group(
         }
         _ => remedy.push(group[lead].remedy.clone()),
     }
+    // A change of the lead's instance that a rule explains otherwise than the text shown (the
+    // same node's takeover after its yield, each by a better advert: the takeover's own words say
+    // who preempted whom), once per rule and kind of change: a flapping node's yields repeat one.
+    let kind_of = |finding: &Finding| {
+        finding.transitions.first().map(|index| {
+            let transition = &transitions[*index];
+            (
+                finding.rule.clone(),
+                super::engine::subject_kind(transition.from, transition.to),
+            )
+        })
+    };
+    let lead_instance = group[lead]
+        .transitions
+        .first()
+        .map(|index| transitions[*index].instance.clone());
+    let mut shown: Vec<_> = [Some(&group[lead]), cause_finding]
+        .into_iter()
+        .flatten()
+        .filter_map(kind_of)
+        .collect();
+    for finding in &group {
+        let Some(kind) = kind_of(finding) else {
+            continue;
+        };
+        let same_instance = finding
+            .transitions
+            .first()
+            .is_some_and(|index| Some(&transitions[*index].instance) == lead_instance.as_ref());
+        if same_instance
+            && known_cause(finding)
+            && may_lead(finding)
+            && !shown.contains(&kind)
+            && !explanation.contains(&finding.explanation)
+        {
+            explanation.push(finding.explanation.clone());
+            // Its remedy unless one shown already says it (a yield's remedy ends with the
+            // takeover's, but for its first letter).
+            let own = finding.remedy.to_lowercase();
+            if !remedy
+                .iter()
+                .any(|shown| shown.to_lowercase().contains(own.as_str()))
+            {
+                remedy.push(finding.remedy.clone());
+            }
+            shown.push(kind);
+        }
+    }
     for facet in &facets {
         if facet.id != group[lead].id {
             explanation.push(facet.explanation.clone());
@@ -716,7 +764,10 @@ fn moved_with(
         if transition.instance == lead_instance {
             continue;
         }
-        let reason = if shown(&finding.rule) {
+        // An unexplained change shares no reason with another: it only moved with it.
+        let reason = if finding.cause.as_deref() == Some("unknown") {
+            String::new()
+        } else if shown(&finding.rule) {
             ", for the same reason".to_string()
         } else {
             format!(" ({})", lowercase_first(&finding.title))

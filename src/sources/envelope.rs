@@ -968,7 +968,7 @@ pub fn status_moment(line: &str) -> Option<chrono::NaiveDateTime> {
 /// day where its clock went to the next line), or the second part alone (`Thu 2021-04-15
 /// 09:40:51 UTC. --`). The zone word is left aside, as a status block's is ([`stated_zone`]).
 pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
-    let text = bare_message(line).trim();
+    let text = journal_header_text(line);
     let end = match text.strip_prefix("-- ") {
         Some(_) => journal_header_end(text)?,
         // The second part of a wrapped header: nothing but the end moment and the closing `--`.
@@ -995,7 +995,10 @@ pub fn stated_zone(line: &str) -> Option<&str> {
     let zone = match status_active(line) {
         Some(active) => active.zone.split_ascii_whitespace().next()?,
         None => {
-            let mut words = journal_header_end(bare_message(line).trim())?.split_ascii_whitespace();
+            let header = journal_header_text(line);
+            let mut words = journal_header_end(header)
+                .or_else(|| journal_header_begin(header))?
+                .split_ascii_whitespace();
             words.find(|word| {
                 let clock = word.trim_end_matches(['.', ',']);
                 clock.len() >= 8 && chrono::NaiveTime::parse_from_str(clock, "%H:%M:%S").is_ok()
@@ -1021,6 +1024,27 @@ fn journal_header_end(text: &str) -> Option<&str> {
         .split_once(", end at ")
         .or_else(|| header.split_once(", ends at "))?;
     Some(end)
+}
+
+/// A line as a journal header would be read: its message, and without the `# ` of a paste
+/// commented out line by line (`# -- Journal begins at ... --`).
+fn journal_header_text(line: &str) -> &str {
+    let text = bare_message(line).trim();
+    text.strip_prefix("# ")
+        .filter(|rest| rest.starts_with("-- "))
+        .unwrap_or(text)
+}
+
+/// What a journal header that names no end (`-- Journal begins at Wed 2025-11-26 08:51:12 PST.
+/// --`, `-- Logs begin at Thu 2025-06-05 03:42:13 UTC. --`: `journalctl -f`, or a follow) says
+/// after `begin at`: its moment is no date for the lines under it (they may come years later),
+/// but its zone is theirs.
+fn journal_header_begin(text: &str) -> Option<&str> {
+    let header = text.strip_prefix("-- ")?.strip_suffix("--")?;
+    let begin = header
+        .strip_prefix("Journal begins at ")
+        .or_else(|| header.strip_prefix("Logs begin at "))?;
+    (!begin.contains(", end")).then_some(begin)
 }
 
 /// A `systemctl status` `Active:` line, read.
@@ -1793,6 +1817,19 @@ mod tests {
             ),
             Some("CET")
         );
+        assert_eq!(
+            stated_zone("-- Journal begins at Wed 2025-11-26 08:51:12 PST. --"),
+            Some("PST")
+        );
+        assert_eq!(
+            stated_zone("-- Logs begin at Thu 2025-06-05 03:42:13 UTC. --"),
+            Some("UTC")
+        );
+        assert_eq!(
+            stated_zone("# -- Journal begins at Wed 2025-11-26 08:51:12 PST. --"),
+            Some("PST")
+        );
+        assert_eq!(stated_zone("-- Journal begins at Wed 2025-11-26. --"), None);
         assert_eq!(
             stated_zone("Active: active (running) since Mon 2021-03-01 10:11:12; 2h ago"),
             None

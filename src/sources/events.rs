@@ -35,6 +35,9 @@ pub const SPLIT_BRAIN_DETECTED: &str = "split-brain-detected";
 pub const SPLIT_BRAIN_HANDLER: &str = "split-brain-handler";
 /// DRBD compared generation UUIDs (`uuid_compare()=...`).
 pub const UUID_COMPARE: &str = "uuid-compare";
+/// DRBD made a new current UUID (a new data generation): only a Primary does, as it loses its
+/// peer or is promoted without one.
+pub const NEW_DATA_GENERATION: &str = "new-data-generation";
 
 /// A MASTER heard a lower-priority MASTER and forces an election.
 pub const LOWER_PRIORITY_ADVERT: &str = "lower-priority-advert";
@@ -79,7 +82,7 @@ pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 31] = [
+pub const RELIED_ON: [&str; 32] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -111,6 +114,7 @@ pub const RELIED_ON: [&str; 31] = [
     SPLIT_BRAIN_DETECTED,
     SPLIT_BRAIN_HANDLER,
     UUID_COMPARE,
+    NEW_DATA_GENERATION,
 ];
 
 /// A vrrp_instance's settings from keepalived.conf (a fact event, not a classifier row).

@@ -430,17 +430,19 @@ impl LineBook {
         );
     }
 
-    /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line.
+    /// Keeps the moment a pasted `systemctl status` was taken, when `line` is its `Active:` line
+    /// or a journal header with an end, and the zone such a line or a journal header names.
     pub fn note_status_moment(&mut self, line: &str, number: u64) {
-        if let Some(moment) =
-            envelope::status_moment(line).or_else(|| envelope::journal_end_moment(line))
-        {
+        let moment = envelope::status_moment(line).or_else(|| envelope::journal_end_moment(line));
+        if let Some(moment) = moment {
             self.stats.status_moment = self.stats.status_moment.max(Some(moment));
-            if self.stats.stated_zone.is_none()
-                && let Some(zone) = envelope::stated_zone(line)
-            {
-                self.stats.stated_zone = Some((zone.to_string(), number));
-            }
+        }
+        // A journal header that names no end still names the zone of the lines under it.
+        if self.stats.stated_zone.is_none()
+            && (moment.is_some() || line.contains("-- "))
+            && let Some(zone) = envelope::stated_zone(line)
+        {
+            self.stats.stated_zone = Some((zone.to_string(), number));
         }
     }
 

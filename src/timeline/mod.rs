@@ -566,8 +566,14 @@ fn name_bare_nodes_by_host(
                     .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
                     .flat_map(|read| &read.events),
             );
+            // With a start among either's lines the new process may be the host's after a
+            // restart; not where the file's name names another machine (`master-server-m3.journal`
+            // beside backup-server-m3's lines) and no process is in both.
+            let named_elsewhere =
+                name_stem(node).is_some_and(|stem| !log_file_word(stem) && !same_host(stem, only));
             let other_process =
-                other_processes(own.without_restart(), host_tally.without_restart());
+                other_processes(own.without_restart(), host_tally.without_restart())
+                    || (named_elsewhere && other_processes(own.known(), host_tally.known()));
             if !other_process {
                 renames.push((node.to_string(), None, only.to_string()));
             }
@@ -634,6 +640,11 @@ impl<'a> ProcessTally<'a> {
 
     /// The processes, where they tell a machine apart: some line names one, and no keepalived
     /// start is among the lines (a restart gives the same node a new process).
+    /// The processes, where any is known, started or not.
+    fn known(&self) -> Option<&KeepalivedProcesses<'a>> {
+        (!self.processes.is_empty()).then_some(&self.processes)
+    }
+
     fn without_restart(&self) -> Option<&KeepalivedProcesses<'a>> {
         (!self.started && !self.processes.is_empty()).then_some(&self.processes)
     }
