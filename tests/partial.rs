@@ -2717,3 +2717,70 @@ fn a_hostless_file_named_after_another_machine_with_other_processes_is_that_mach
     let (report, _) = analyze(folder.path(), &[]);
     assert_eq!(node_names(&report), ["backup-m3"], "{report}");
 }
+
+/// A stretch in which no node of the logs was MASTER, every node's state known, is said where
+/// the last MASTER went to FAULT or stopped (blogh's two nodes in FAULT on one tracked file for
+/// four minutes); not where it yielded (a better MASTER existed, though the peer's logs are
+/// silent: cfhaproxy), nor where a node heard a MASTER meanwhile.
+#[test]
+fn a_stretch_without_a_master_is_said_where_the_last_master_faulted() {
+    let pair = |p1_leaves: &str| {
+        BundleBuilder::new()
+            .file(
+                "p1",
+                "var/log/messages",
+                format!(
+                    "Jan 28 16:29:05 p1 Keepalived_vrrp[22672]: (VI_1) Entering BACKUP STATE (init)\n\
+                     Jan 28 16:29:07 p1 Keepalived_vrrp[22672]: (VI_1) Entering MASTER STATE\n\
+                     {p1_leaves}\
+                     Jan 28 17:36:33 p1 Keepalived_vrrp[22672]: (VI_1) Entering BACKUP STATE\n"
+                ),
+            )
+            .file(
+                "p2",
+                "var/log/messages",
+                "Jan 28 16:29:08 p2 Keepalived_vrrp[5257]: (VI_1) Entering BACKUP STATE (init)\n\
+                 Jan 28 17:27:50 p2 Keepalived_vrrp[5257]: (VI_1): entering FAULT state (tracked file trigger_file has status -254)\n\
+                 Jan 28 17:31:56 p2 Keepalived_vrrp[5257]: (VI_1) Entering BACKUP STATE\n\
+                 Jan 28 17:31:59 p2 Keepalived_vrrp[5257]: (VI_1) Entering MASTER STATE\n\
+                 Jan 28 17:40:00 p2 Keepalived_vrrp[5257]: (VI_1) sending adverts\n",
+            )
+    };
+    let bundle = pair(
+        "Jan 28 17:27:51 p1 Keepalived_vrrp[22672]: (VI_1): entering FAULT state (tracked file trigger_file has status -254)\n",
+    );
+    let text = analyze_text(bundle.path()).replace('\n', " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(
+            "No node of these logs was MASTER of VI_1 from 17:27:51 to 17:31:59 (4 min 8 s): neither p1 nor p2 held the VIP"
+        ),
+        "{text}"
+    );
+    // p1 yielded to a better advert: someone was MASTER.
+    let bundle = pair(
+        "Jan 28 17:27:51 p1 Keepalived_vrrp[22672]: (VI_1) Master received advert from 10.0.0.9 with higher priority 120, ours 100\n\
+         Jan 28 17:27:51 p1 Keepalived_vrrp[22672]: (VI_1) Entering BACKUP STATE\n",
+    );
+    let text = analyze_text(bundle.path());
+    assert!(!text.contains("No node of these logs was MASTER"), "{text}");
+}
+
+/// keepalived 1.3 writes an equal-priority advert from a higher address as `higher priority 253,
+/// ours 253`: the finding says the address decided, not that the sender's priority was higher.
+#[test]
+fn an_equal_priority_written_as_higher_says_the_address_decided() {
+    let bundle = BundleBuilder::new().file(
+        "old-master",
+        "var/log/messages",
+        "Nov 25 10:00:00 old-master Keepalived_vrrp[12]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Nov 25 10:05:00 old-master Keepalived_vrrp[12]: VRRP_Instance(VI_1) Received advert with higher priority 253, ours 253\n\
+         Nov 25 10:05:00 old-master Keepalived_vrrp[12]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
+    );
+    let text = analyze_text(bundle.path()).replace('\n', " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("priority 253, equal to its own: the sender's higher IP address decided"),
+        "{text}"
+    );
+}

@@ -11,6 +11,7 @@ use super::eval::{Facts, Subject, evaluate, event_matches};
 use super::incidents;
 use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, without_advice};
 use super::now::{self, InstanceNow};
+use super::outage;
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::event::{drbd_label, is_drbd_minor};
 use crate::sources::{Event, events};
@@ -1312,6 +1313,11 @@ impl Context<'_> {
             (Some(events::LOWER_PRIORITY_ADVERT), None) => {
                 format!("priority {priority}{from}, lower than its own")
             }
+            // keepalived 1.3 writes an equal priority from a higher address as `higher priority
+            // 253, ours 253`: the address decided.
+            (Some(events::HIGHER_PRIORITY_ADVERT), Some(ours)) if ours == priority => format!(
+                "priority {priority}{from}, equal to its own: the sender's higher IP address decided"
+            ),
             (_, Some(ours)) => format!("priority {priority}{from}, against its own {ours}"),
             (_, None) => format!("priority {priority}{from}, higher than its own"),
         })
@@ -1496,6 +1502,23 @@ impl Analysis {
             rules,
             &|time| format_clock(time, dated),
         );
+        // A stretch in which no node of the logs held the VIP, said by the finding whose change
+        // left the last MASTER (the incident that opened it).
+        for outage in outage::outages(&states, timeline) {
+            let opened = transitions.iter().position(|transition| {
+                transition.instance == outage.instance
+                    && transition.from == Role::Master
+                    && transition.time == Some(outage.start)
+            });
+            if let Some(finding) = opened.and_then(|index| {
+                findings
+                    .iter_mut()
+                    .find(|finding| finding.transitions.contains(&index))
+            }) {
+                let sentence = outage::sentence(&outage, &|time| format_clock(time, dated));
+                finding.explanation = format!("{}\n\n{sentence}", finding.explanation);
+            }
+        }
         // Shared advice, once per finding, after its own remedy.
         for finding in findings
             .iter_mut()

@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod lint;
 pub mod model;
 pub mod now;
+pub mod outage;
 
 pub use engine::Analysis;
 pub use model::{Rule, RuleSet, Severity, SubjectKind};
