@@ -555,8 +555,15 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
         if !facts.is_empty() {
             let _ = writeln!(page, "<p class=\"meta\">{}</p>", escape(&facts.join(" · ")));
         }
-        if !finding.explanation.is_empty() {
-            let _ = writeln!(page, "<p>{}</p>", escape(&finding.explanation));
+        // One paragraph per paragraph of the explanation (an incident's several causes, the
+        // stretch without a MASTER).
+        for paragraph in finding
+            .explanation
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|paragraph| !paragraph.is_empty())
+        {
+            let _ = writeln!(page, "<p>{}</p>", escape(paragraph));
         }
         evidence_block(page, &finding.evidence, dated);
         remedy_paragraphs(page, &finding.remedy);

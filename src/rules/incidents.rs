@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::model::RuleSet;
+use super::model::{RuleSet, SubjectKind};
 use crate::finding::{Failover, Finding, Severity, SplitBrain, SplitBrainKind};
 use crate::timeline::state::Role;
 
@@ -610,13 +610,13 @@ fn fold_group(
     // A change of the lead's instance that a rule explains otherwise than the text shown (the
     // same node's takeover after its yield, each by a better advert: the takeover's own words say
     // who preempted whom), once per rule and kind of change: a flapping node's yields repeat one.
+    // Each node's FAULT counts apart: every node that faulted has its own check to run.
     let kind_of = |finding: &Finding| {
         finding.transitions.first().map(|index| {
             let transition = &transitions[*index];
-            (
-                finding.rule.clone(),
-                super::engine::subject_kind(transition.from, transition.to),
-            )
+            let kind = super::engine::subject_kind(transition.from, transition.to);
+            let node = (kind == SubjectKind::Fault).then(|| transition.node.clone());
+            (finding.rule.clone(), kind, node)
         })
     };
     let lead_instance = group[lead]
