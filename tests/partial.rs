@@ -2784,3 +2784,37 @@ fn an_equal_priority_written_as_higher_says_the_address_decided() {
         "{text}"
     );
 }
+
+/// Review of the day's change: a lone file named after a log or a program keeps its whole name
+/// (`drbd.log`, `error.log`, `paste.txt`); a hostless file with a date in it beside a host's log
+/// is that host's later run, not another machine (`after-upgrade.log`).
+#[test]
+fn files_named_after_logs_or_later_runs_are_not_machines() {
+    let folder = tempfile::tempdir().unwrap();
+    for name in ["drbd.log", "error.log", "paste.txt"] {
+        let file = folder.path().join(name);
+        std::fs::write(
+            &file,
+            "Tue Nov 25 10:00:02 2025: (VI_2) Entering MASTER STATE\n",
+        )
+        .unwrap();
+        let (report, _) = analyze(&file, &[]);
+        assert_eq!(report["nodes"][0]["name"], name, "{report}");
+        std::fs::remove_file(&file).unwrap();
+    }
+    let write = |name: &str, text: &str| std::fs::write(folder.path().join(name), text).unwrap();
+    write(
+        "lb1.messages",
+        "Nov 25 10:00:00 lb1 Keepalived[10]: Starting Keepalived v2.2.8\n\
+         Nov 25 10:00:00 lb1 Keepalived_vrrp[11]: (VI_1) Entering BACKUP STATE (init)\n\
+         Nov 25 10:00:04 lb1 Keepalived_vrrp[11]: (VI_1) Entering MASTER STATE\n",
+    );
+    write(
+        "after-upgrade.log",
+        "Nov 25 12:00:00 Keepalived[199]: Starting Keepalived v2.3.1\n\
+         Nov 25 12:00:00 Keepalived_vrrp[200]: (VI_1) Entering BACKUP STATE (init)\n\
+         Nov 25 12:00:04 Keepalived_vrrp[200]: (VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(folder.path(), &[]);
+    assert_eq!(node_names(&report), ["lb1"], "{report}");
+}

@@ -204,7 +204,10 @@ impl Context<'_> {
         };
         // The role the node's lines gave it by then: for an undated line, the last role line
         // before it in its file.
+        // (The roles kept by time are a node's, not a resource's: taken only where the input
+        // names one resource.)
         let role_at = |node: &str| match event.time {
+            Some(_) if self.only_resource.is_none() => None,
             Some(time) => self.facts.states.drbd_role_at(node, time),
             None if node == subject.node => subject.event.and_then(|index| {
                 self.facts.undated_before(index).find_map(|before| {
@@ -220,8 +223,13 @@ impl Context<'_> {
         let new_uuid = moment
             .iter()
             .any(|other| other.event.as_deref() == Some(events::NEW_DATA_GENERATION));
+        // I/O suspended as the peer went (`susp( 0 -> 1 )`, fencing) is a Primary's: a
+        // Secondary has none to suspend.
+        let suspended = moment
+            .iter()
+            .any(|other| other.field("susp_to") == Some("1"));
         let own = from_moment(&["role_from", "role"])
-            .or(new_uuid.then_some("Primary"))
+            .or((new_uuid || suspended).then_some("Primary"))
             .or_else(|| role_at(&subject.node));
         let peer_role = from_moment(&["peer_from", "peer_role"]).or_else(|| match peers {
             [peer] => role_at(peer),
@@ -245,8 +253,17 @@ impl Context<'_> {
             )
         } else if is(own, "Primary") {
             stopped(format!("{own_name} was Primary"), peer, own_name, "")
-        } else if is(peer_role, "Primary") {
+        } else if is(peer_role, "Primary") && is(own, "Secondary") {
             stopped(format!("{peer} was Primary"), own_name, peer, "")
+        } else if is(peer_role, "Primary") {
+            // A peer Primary does not make this node Secondary: a dual-Primary setup (a cluster
+            // file system) has both.
+            stopped(
+                format!("{peer} was Primary"),
+                own_name,
+                peer,
+                &format!(", unless {own_name} was Primary too (a dual-Primary setup)"),
+            )
         } else if is(own, "Secondary") && is(peer_role, "Secondary") {
             "neither node was Primary, so the copies were alike at that moment: the one not promoted afterwards stops there".to_string()
         } else if is(peer_role, "Secondary") {
@@ -1223,6 +1240,7 @@ impl Context<'_> {
             };
             for field in [
                 "our_priority",
+                "priority_from",
                 "priority_to",
                 "priority_set",
                 "priority_now",

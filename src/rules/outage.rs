@@ -82,11 +82,22 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
                     && matches!(role, Some(Role::Backup | Role::Fault | Role::Stop))
             })
         };
+        // A stretch that ends where a node enters MASTER at the last bound closes there too.
+        let last_bound = bounds.last().copied();
+        let closing_entry = last_bound.filter(|last| {
+            intervals
+                .iter()
+                .any(|interval| interval.role == Role::Master && interval.start == Some(*last))
+        });
+        if let Some(last) = closing_entry {
+            bounds.push(last + Duration::seconds(1));
+        }
         let mut open: Option<DateTime<Utc>> = None;
         for pair in bounds.windows(2) {
             let (from, to) = (pair[0], pair[1]);
             let middle = from + (to - from) / 2;
-            match (masterless_at(middle), open) {
+            let masterless = masterless_at(middle) && Some(from) != closing_entry;
+            match (masterless, open) {
                 (true, None) => open = Some(from),
                 (false, Some(start)) => {
                     // The last MASTER left for FAULT or a stop, not to yield to another.
@@ -106,8 +117,24 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
                                 .as_deref()
                                 .is_some_and(|name| events::ADVERTS_FROM_A_MASTER.contains(&name))
                     });
+                    // Every node's logs cover the whole stretch, not only its middles.
+                    let covered = nodes.iter().all(|node| {
+                        timeline.seen_from(node).is_some_and(|first| first <= start)
+                            && timeline.seen_until(node).is_some_and(|last| from <= last)
+                    });
+                    // A node BACKUP for longer than a master-down timer within it was hearing a
+                    // MASTER (one whose logs are not here): not an outage.
+                    let waited = intervals.iter().any(|interval| {
+                        interval.role == Role::Backup && {
+                            let held_from = interval.start.map_or(start, |at| at.max(start));
+                            let held_to = interval.end.map_or(from, |at| at.min(from));
+                            held_to - held_from >= Duration::seconds(OUTAGE_MIN_S)
+                        }
+                    });
                     if opened_by_a_fault
                         && !master_heard
+                        && covered
+                        && !waited
                         && from - start >= Duration::seconds(OUTAGE_MIN_S)
                     {
                         found.push(Outage {

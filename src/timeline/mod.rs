@@ -386,7 +386,20 @@ fn generic_host(host: &str) -> bool {
 
 /// A file name's stem that names a kind of log, not a machine (`messages` of `messages.1`).
 fn log_file_word(stem: &str) -> bool {
-    const LOG_WORDS: [&str; 16] = [
+    const LOG_WORDS: [&str; 29] = [
+        "drbd",
+        "error",
+        "errors",
+        "corosync",
+        "pacemaker",
+        "paste",
+        "pastebin",
+        "keepalived_vrrp",
+        "keepalived-vrrp",
+        "debug",
+        "cluster",
+        "secure",
+        "boot",
         "messages",
         "syslog",
         "journal",
@@ -568,9 +581,15 @@ fn name_bare_nodes_by_host(
             );
             // With a start among either's lines the new process may be the host's after a
             // restart; not where the file's name names another machine (`master-server-m3.journal`
-            // beside backup-server-m3's lines) and no process is in both.
-            let named_elsewhere =
-                name_stem(node).is_some_and(|stem| !log_file_word(stem) && !same_host(stem, only));
+            // beside backup-server-m3's lines), no process is in both, and no date in the file
+            // could put its lines after the host's (a later run: `after-upgrade.log`).
+            let undated = reads
+                .iter()
+                .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
+                .all(|read| read.stats.first_stamp.is_none());
+            let named_elsewhere = undated
+                && name_stem(node)
+                    .is_some_and(|stem| !log_file_word(stem) && !same_host(stem, only));
             let other_process =
                 other_processes(own.without_restart(), host_tally.without_restart())
                     || (named_elsewhere && other_processes(own.known(), host_tally.known()));
