@@ -186,14 +186,16 @@ impl Context<'_> {
     /// the node (and its one peer) by then; None where neither side's role is known.
     fn stale_copy(&self, subject: &Subject, event: &Event, peers: &[String]) -> Option<String> {
         let resource = drbd_resource(event);
+        // A DRBD line of the subject's resource (or of any, where the subject names none).
+        let same_resource = |other: &Event| {
+            other.kind == event.kind && (resource.is_none() || drbd_resource(other) == resource)
+        };
         let moment: Vec<&Event> = self
             .facts
             .moment_after(subject.event?, 2, 6)
             .into_iter()
             .map(|index| &self.facts.timeline.events[index])
-            .filter(|other| {
-                other.kind == event.kind && (resource.is_none() || drbd_resource(other) == resource)
-            })
+            .filter(|other| same_resource(other))
             .collect();
         let from_moment = |fields: &[&str]| {
             moment.iter().find_map(|other| {
@@ -212,8 +214,7 @@ impl Context<'_> {
             None if node == subject.node => subject.event.and_then(|index| {
                 self.facts.undated_before(index).find_map(|before| {
                     let before = &self.facts.timeline.events[before];
-                    (before.kind == event.kind
-                        && (resource.is_none() || drbd_resource(before) == resource))
+                    same_resource(before)
                         .then(|| before.field("role_to").or(before.field("role")))
                         .flatten()
                 })
@@ -1210,12 +1211,6 @@ impl Context<'_> {
     /// most. Priority 0 is a release, not a priority.
     fn priorities_from_logs(&self) -> BTreeMap<String, String> {
         const AT_MOST: usize = 4;
-        let adverts = [
-            events::HIGHER_PRIORITY_ADVERT,
-            events::SAME_PRIORITY_HIGHER_IP,
-            events::LOWER_PRIORITY_ADVERT,
-            events::LOWER_PRIORITY_DISCARDED,
-        ];
         let mut by_instance: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
         let mut add = |instance: &str, who: String, value: &str| {
             if value == "0" || value.parse::<u16>().is_err() {
@@ -1252,7 +1247,7 @@ impl Context<'_> {
             if event
                 .event
                 .as_deref()
-                .is_some_and(|name| adverts.contains(&name))
+                .is_some_and(|name| events::ADVERTS_NAMING_A_PRIORITY.contains(&name))
                 && let Some(value) = event.field("priority")
             {
                 // A sender the line does not name (1.x's `Received advert with higher priority
@@ -1302,15 +1297,10 @@ impl Context<'_> {
             let event = &events[**index];
             event.node.as_ref() == subject.node
                 && event.field("instance") == subject.instance.as_deref()
-                && matches!(
-                    event.event.as_deref(),
-                    Some(
-                        events::HIGHER_PRIORITY_ADVERT
-                            | events::SAME_PRIORITY_HIGHER_IP
-                            | events::LOWER_PRIORITY_ADVERT
-                            | events::LOWER_PRIORITY_DISCARDED
-                    )
-                )
+                && event
+                    .event
+                    .as_deref()
+                    .is_some_and(|name| events::ADVERTS_NAMING_A_PRIORITY.contains(&name))
         })?;
         let event = &events[index];
         let priority = event.field("priority")?;

@@ -247,6 +247,20 @@ impl<'a> Facts<'a> {
         &indices[range]
     }
 
+    /// The undated events of the file of the undated event at `index` (in the order of their
+    /// lines) and its place among them; None for a dated event.
+    fn undated_in_file(&self, index: usize) -> Option<(&[usize], usize)> {
+        let event = &self.timeline.events[index];
+        if event.time.is_some() {
+            return None;
+        }
+        let file_events = self
+            .undated_by_file
+            .get(&(event.node.as_ref(), event.file.as_ref()))?;
+        let position = file_events.iter().position(|other| *other == index)?;
+        Some((file_events, position))
+    }
+
     /// The events of the subject's node that follow the event at `index` within moments: its
     /// dated events up to `seconds` later, or for an undated event the next `lines` undated
     /// events of its file (in the order of their lines). The event itself comes first.
@@ -266,14 +280,8 @@ impl<'a> Facts<'a> {
                     }),
             ),
             None => {
-                if let Some(file_events) = self
-                    .undated_by_file
-                    .get(&(event.node.as_ref(), event.file.as_ref()))
-                {
-                    let position = file_events.iter().position(|other| *other == index);
-                    if let Some(position) = position {
-                        moment.extend(file_events.iter().skip(position + 1).take(lines));
-                    }
+                if let Some((file_events, position)) = self.undated_in_file(index) {
+                    moment.extend(file_events.iter().skip(position + 1).take(lines));
                 }
             }
         }
@@ -283,21 +291,10 @@ impl<'a> Facts<'a> {
     /// The undated events of the file of the undated event at `index` that come before it, the
     /// nearest first (none for a dated event).
     pub(super) fn undated_before(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
-        let event = &self.timeline.events[index];
-        let file_events = event
-            .time
-            .is_none()
-            .then(|| {
-                self.undated_by_file
-                    .get(&(event.node.as_ref(), event.file.as_ref()))
-            })
-            .flatten()
-            .map_or(&[][..], Vec::as_slice);
-        let position = file_events
-            .iter()
-            .position(|other| *other == index)
-            .unwrap_or(0);
-        file_events[..position].iter().rev().copied()
+        let before = self
+            .undated_in_file(index)
+            .map_or(&[][..], |(file_events, position)| &file_events[..position]);
+        before.iter().rev().copied()
     }
 
     /// A node's events in time order, and the positions among them of those between the two

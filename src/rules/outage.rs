@@ -57,30 +57,37 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
             .collect();
         bounds.sort_unstable();
         bounds.dedup();
+        // Each node's logs' first and last dated line (read once: every stretch asks).
+        let spans: Vec<_> = nodes
+            .iter()
+            .map(|node| (timeline.seen_from(node), timeline.seen_until(node)))
+            .collect();
+        let covers = |from: DateTime<Utc>, to: DateTime<Utc>| {
+            spans.iter().all(|(first, last)| {
+                first.is_some_and(|first| first <= from) && last.is_some_and(|last| to <= last)
+            })
+        };
         // Whether at `at` every node is known and none MASTER: each in an interval of a known
         // state other than MASTER, within its logs, and none of its logs missing.
         let masterless_at = |at: DateTime<Utc>| {
-            nodes.iter().all(|node| {
-                let role = intervals
-                    .iter()
-                    .find(|interval| {
-                        interval.node == *node
-                            && interval.start.is_none_or(|start| start <= at)
-                            && interval.end.is_none_or(|end| at < end)
-                    })
-                    .map(|interval| interval.role);
-                let within_logs = timeline.seen_from(node).is_some_and(|first| first <= at)
-                    && timeline.seen_until(node).is_some_and(|last| at <= last);
-                let unseen = states.blind.iter().any(|blind| {
-                    blind.node == *node
-                        && blind.reason != "quiet"
-                        && blind.start.is_none_or(|start| start <= at)
-                        && blind.end.is_none_or(|end| at <= end)
-                });
-                within_logs
-                    && !unseen
-                    && matches!(role, Some(Role::Backup | Role::Fault | Role::Stop))
-            })
+            covers(at, at)
+                && nodes.iter().all(|node| {
+                    let role = intervals
+                        .iter()
+                        .find(|interval| {
+                            interval.node == *node
+                                && interval.start.is_none_or(|start| start <= at)
+                                && interval.end.is_none_or(|end| at < end)
+                        })
+                        .map(|interval| interval.role);
+                    let unseen = states.blind.iter().any(|blind| {
+                        blind.node == *node
+                            && blind.reason != "quiet"
+                            && blind.start.is_none_or(|start| start <= at)
+                            && blind.end.is_none_or(|end| at <= end)
+                    });
+                    !unseen && matches!(role, Some(Role::Backup | Role::Fault | Role::Stop))
+                })
         };
         // A stretch that ends where a node enters MASTER at the last bound closes there too.
         let last_bound = bounds.last().copied();
@@ -100,42 +107,46 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
             match (masterless, open) {
                 (true, None) => open = Some(from),
                 (false, Some(start)) => {
+                    // Checked in order of cost, the short stretches (every failover has one)
+                    // stopping at the first.
+                    let long_enough = from - start >= Duration::seconds(OUTAGE_MIN_S);
                     // The last MASTER left for FAULT or a stop, not to yield to another.
-                    let opened_by_a_fault = states.transitions.iter().any(|transition| {
-                        transition.instance == instance
-                            && transition.time == start
-                            && transition.from == Role::Master
-                            && matches!(transition.to, Role::Fault | Role::Stop)
-                    });
-                    // No node heard a MASTER meanwhile (one whose logs are not here, or are
-                    // silent).
-                    let master_heard = timeline.events.iter().any(|event| {
-                        event.field("instance") == Some(instance)
-                            && event.time.is_some_and(|time| start < time && time < from)
-                            && event
-                                .event
-                                .as_deref()
-                                .is_some_and(|name| events::ADVERTS_FROM_A_MASTER.contains(&name))
-                    });
-                    // Every node's logs cover the whole stretch, not only its middles.
-                    let covered = nodes.iter().all(|node| {
-                        timeline.seen_from(node).is_some_and(|first| first <= start)
-                            && timeline.seen_until(node).is_some_and(|last| from <= last)
-                    });
+                    let opened_by_a_fault = || {
+                        states.transitions.iter().any(|transition| {
+                            transition.instance == instance
+                                && transition.time == start
+                                && transition.from == Role::Master
+                                && matches!(transition.to, Role::Fault | Role::Stop)
+                        })
+                    };
                     // A node BACKUP for longer than a master-down timer within it was hearing a
                     // MASTER (one whose logs are not here): not an outage.
-                    let waited = intervals.iter().any(|interval| {
-                        interval.role == Role::Backup && {
-                            let held_from = interval.start.map_or(start, |at| at.max(start));
-                            let held_to = interval.end.map_or(from, |at| at.min(from));
-                            held_to - held_from >= Duration::seconds(OUTAGE_MIN_S)
-                        }
-                    });
-                    if opened_by_a_fault
-                        && !master_heard
-                        && covered
-                        && !waited
-                        && from - start >= Duration::seconds(OUTAGE_MIN_S)
+                    let waited = || {
+                        intervals.iter().any(|interval| {
+                            interval.role == Role::Backup && {
+                                let held_from = interval.start.map_or(start, |at| at.max(start));
+                                let held_to = interval.end.map_or(from, |at| at.min(from));
+                                held_to - held_from >= Duration::seconds(OUTAGE_MIN_S)
+                            }
+                        })
+                    };
+                    // No node heard a MASTER meanwhile (one whose logs are not here, or are
+                    // silent).
+                    let master_heard = || {
+                        timeline.events.iter().any(|event| {
+                            event.field("instance") == Some(instance)
+                                && event.time.is_some_and(|time| start < time && time < from)
+                                && event.event.as_deref().is_some_and(|name| {
+                                    events::ADVERTS_FROM_A_MASTER.contains(&name)
+                                })
+                        })
+                    };
+                    // Every node's logs cover the whole stretch, not only its middles.
+                    if long_enough
+                        && covers(start, from)
+                        && opened_by_a_fault()
+                        && !waited()
+                        && !master_heard()
                     {
                         found.push(Outage {
                             instance: instance.to_string(),

@@ -81,6 +81,14 @@ pub const ADVERTS_FROM_A_MASTER: [&str; 3] = [
     SAME_PRIORITY_HIGHER_IP,
 ];
 
+/// Advert lines that name the priority the advert carried (and, most, the receiver's own).
+pub const ADVERTS_NAMING_A_PRIORITY: [&str; 4] = [
+    HIGHER_PRIORITY_ADVERT,
+    SAME_PRIORITY_HIGHER_IP,
+    LOWER_PRIORITY_ADVERT,
+    LOWER_PRIORITY_DISCARDED,
+];
+
 /// Every name above, for the test that a classifier row produces each.
 pub const RELIED_ON: [&str; 32] = [
     GRATUITOUS_ARP,

@@ -573,19 +573,17 @@ fn name_bare_nodes_by_host(
                     .is_some_and(|host| same_host(host, only))
             }));
         hostless.retain(|node| {
-            let own = ProcessTally::of(
-                reads
-                    .iter()
-                    .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
-                    .flat_map(|read| &read.events),
-            );
+            let own_reads: Vec<_> = reads
+                .iter()
+                .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
+                .collect();
+            let own = ProcessTally::of(own_reads.iter().flat_map(|read| &read.events));
             // With a start among either's lines the new process may be the host's after a
             // restart; not where the file's name names another machine (`master-server-m3.journal`
             // beside backup-server-m3's lines), no process is in both, and no date in the file
             // could put its lines after the host's (a later run: `after-upgrade.log`).
-            let undated = reads
+            let undated = own_reads
                 .iter()
-                .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
                 .all(|read| read.stats.first_stamp.is_none());
             let named_elsewhere = undated
                 && name_stem(node)
@@ -657,13 +655,13 @@ impl<'a> ProcessTally<'a> {
         }
     }
 
-    /// The processes, where they tell a machine apart: some line names one, and no keepalived
-    /// start is among the lines (a restart gives the same node a new process).
     /// The processes, where any is known, started or not.
     fn known(&self) -> Option<&KeepalivedProcesses<'a>> {
         (!self.processes.is_empty()).then_some(&self.processes)
     }
 
+    /// The processes, where they tell a machine apart: some line names one, and no keepalived
+    /// start is among the lines (a restart gives the same node a new process).
     fn without_restart(&self) -> Option<&KeepalivedProcesses<'a>> {
         (!self.started && !self.processes.is_empty()).then_some(&self.processes)
     }
