@@ -286,7 +286,7 @@ type Paste = (&'static str, fn(Vec<u8>) -> Vec<u8>);
 
 /// The ways a paste wraps the lines of a log it copies: each must leave what esc-diag reports
 /// as it is.
-const PASTES: [Paste; 13] = [
+const PASTES: [Paste; 15] = [
     ("CRLF line ends", |bytes| {
         each_line(&bytes, |_, line| line.to_string())
             .replace('\n', "\r\n")
@@ -306,6 +306,12 @@ const PASTES: [Paste; 13] = [
     }),
     ("a mail reply's quote marks", |bytes| {
         each_line_after(&bytes, "> ")
+    }),
+    ("a ticket's list bullets", |bytes| {
+        each_line_after(&bytes, "- ")
+    }),
+    ("a bulleted list quoted in a reply", |bytes| {
+        each_line_after(&bytes, "> * ")
     }),
     ("a Markdown code block's indentation", |bytes| {
         each_line_after(&bytes, "    ")
@@ -449,8 +455,14 @@ fn a_case_reads_the_same_whatever_its_paste_wrapped_around_its_lines() {
             .into_iter()
             .filter_map(|turn| {
                 let (paste, rewrite) = PASTES[turn % PASTES.len()];
-                let read_through =
-                    !wrapped_records || paste.starts_with("grep -r") || paste == "CRLF line ends";
+                // (A container's or journal's records are read under a grep's file name, a
+                // reply's quotes, a list's bullets and cat -n's numbers too.)
+                let read_through = !wrapped_records
+                    || paste.starts_with("grep -r")
+                    || paste == "CRLF line ends"
+                    || paste == "cat -n"
+                    || paste.contains("quote")
+                    || paste.contains("bullets");
                 read_through
                     .then(|| pasted_problems(case, labels, &want, paste, rewrite))
                     .flatten()

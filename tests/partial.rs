@@ -2818,3 +2818,195 @@ fn files_named_after_logs_or_later_runs_are_not_machines() {
     let (report, _) = analyze(folder.path(), &[]);
     assert_eq!(node_names(&report), ["lb1"], "{report}");
 }
+
+#[test]
+fn lines_copied_from_other_tools_and_pastes_read_as_the_same_lines() {
+    // One takeover written as journalctl -o short-full, -o short-unix, a Kibana table copied
+    // with its tabs, a CSV export, and a bulleted, quoted paste: each is read the same.
+    let layouts: [(&str, [&str; 2]); 5] = [
+        (
+            "full.log",
+            [
+                "Thu 2026-03-05 10:00:00 UTC nodea Keepalived_vrrp[12]: (VI_1) Entering BACKUP STATE",
+                "Thu 2026-03-05 10:00:04 UTC nodea Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE",
+            ],
+        ),
+        (
+            "unix.log",
+            [
+                "1772704800.000000 nodea Keepalived_vrrp[12]: (VI_1) Entering BACKUP STATE",
+                "1772704804.000000 nodea Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE",
+            ],
+        ),
+        (
+            "kibana.log",
+            [
+                "Mar 5, 2026 @ 10:00:00.000\tnodea\tKeepalived_vrrp[12]: (VI_1) Entering BACKUP STATE",
+                "Mar 5, 2026 @ 10:00:04.000\tnodea\tKeepalived_vrrp[12]: (VI_1) Entering MASTER STATE",
+            ],
+        ),
+        (
+            "export.csv",
+            [
+                r#""2026-03-05T10:00:00.000Z","nodea","Keepalived_vrrp[12]: (VI_1) Entering BACKUP STATE""#,
+                r#""2026-03-05T10:00:04.000Z","nodea","Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE""#,
+            ],
+        ),
+        (
+            "ticket.txt",
+            [
+                "> - Mar  5 10:00:00 nodea Keepalived_vrrp[12]: (VI_1) Entering BACKUP STATE",
+                "> - Mar  5 10:00:04 nodea Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE",
+            ],
+        ),
+    ];
+    for (name, lines) in layouts {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join(name);
+        std::fs::write(&file, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+        let (report, _) = analyze(&file, &[]);
+        let takeover = change_to(&report, "transitions", "nodea", "MASTER")
+            .unwrap_or_else(|| panic!("{name}: {report}"));
+        assert_eq!(takeover["from"], "BACKUP", "{name}: {report}");
+        assert!(
+            takeover["time"]
+                .as_str()
+                .is_some_and(|time| time.starts_with("2026-03-05T10:00:04")),
+            "{name}: {report}"
+        );
+    }
+}
+
+#[test]
+fn a_file_named_after_the_hosts_sibling_is_that_machine_though_its_lines_name_the_host() {
+    // A cloned VM whose syslog still writes the first machine's name: lb2.messages says `lb1`.
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(folder.path().join(name), text).unwrap();
+    write(
+        "lb1.messages",
+        "Jun  5 08:28:57 lb1 Keepalived_vrrp[22216]: (VI_1) Entering BACKUP STATE (init)\n\
+         Jun  5 08:29:01 lb1 Keepalived_vrrp[22216]: (VI_1) Entering MASTER STATE\n",
+    );
+    write(
+        "lb2.messages",
+        "Jun  5 09:24:10 lb1 Keepalived_vrrp[2264]: (VI_1) Entering BACKUP STATE (init)\n\
+         Jun  5 09:28:24 lb1 Keepalived_vrrp[2264]: (VI_1) Backup received priority 0 advertisement\n\
+         Jun  5 09:28:24 lb1 Keepalived_vrrp[2264]: (VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(folder.path(), &[]);
+    assert_eq!(node_names(&report), ["lb1", "lb2"], "{report}");
+    assert_eq!(
+        change_to(&report, "transitions", "lb2", "MASTER").unwrap()["from"],
+        "BACKUP",
+        "{report}"
+    );
+    // A drill's transcript of the same machine is no sibling: it stays the host's.
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(folder.path().join(name), text).unwrap();
+    write(
+        "pg-primary.messages",
+        "Mar 10 13:14:20 pg-primary Keepalived_vrrp[100]: (pg_ha) Entering MASTER STATE\n",
+    );
+    write(
+        "drill.transcript",
+        "Mar 10 15:16:33 pg-primary Keepalived_vrrp[300]: (pg_ha) Entering BACKUP STATE (init)\n",
+    );
+    let (report, _) = analyze(folder.path(), &[]);
+    assert_eq!(node_names(&report), ["pg-primary"], "{report}");
+}
+
+#[test]
+fn a_stop_whose_priority_zero_comes_from_a_new_process_was_a_masters_stop() {
+    // The BACKUP line is an earlier run's; the process that stops sends priority 0, which only
+    // a MASTER sends: it had become MASTER in lines the excerpt does not hold.
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("dbnode.messages");
+    std::fs::write(
+        &file,
+        "Jan 10 10:00:05 dbnode Keepalived_vrrp[64509]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Jan 10 11:00:09 dbnode Keepalived[116366]: Stopping\n\
+         Jan 10 11:00:09 dbnode Keepalived_vrrp[116368]: VRRP_Instance(VI_1) sent 0 priority\n\
+         Jan 10 11:00:10 dbnode Keepalived_vrrp[116368]: Stopped\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let stop = change_to(&report, "transitions", "dbnode", "STOP").unwrap();
+    assert_eq!(stop["from"], "MASTER", "{report}");
+    assert_eq!(report["verdict"]["status"], "failover", "{report}");
+}
+
+#[test]
+fn data_recovery_advice_keeps_a_node_of_the_split_brain_not_a_bystander() {
+    // k8s-master2 and k8s-master3 were both MASTER; k8s-master1, MASTER at the end of the logs,
+    // has lines only from a boot ten hours later: its data is not the data to keep (a field
+    // case's files).
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "testdata/field/tonycheng2017-v13x-kubeadm-3master-grep-state-only-master2-dual-master-7s",
+    );
+    let (report, _) = analyze(&case, &[]);
+    let window = &report["split_brain"][0];
+    assert_eq!(
+        window["nodes"],
+        serde_json::json!(["k8s-master2", "k8s-master3"]),
+        "{report}"
+    );
+    let remedies: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|finding| finding["remedy"].as_str())
+        .filter(|remedy| remedy.contains("discard-my-data"))
+        .collect();
+    assert!(!remedies.is_empty(), "{report}");
+    for remedy in remedies {
+        assert!(!remedy.contains("keep k8s-master1's data"), "{remedy}");
+        assert!(
+            remedy.contains("the logs do not tell whose data to keep"),
+            "{remedy}"
+        );
+    }
+}
+
+#[test]
+fn a_track_scripts_failing_exit_statuses_are_its_failure_where_no_failed_line_is_given() {
+    // The excerpt begins with the script's exit statuses, not keepalived's `failed` line: the
+    // instance was in FAULT from the first of them, and its BACKUP entry is the recovery.
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("devil19.journal");
+    std::fs::write(
+        &file,
+        "Dec 24 18:44:15 devil19 Keepalived_vrrp[1285]: /home/oracle/primary_check.sh exited with status 1\n\
+         Dec 24 18:44:20 devil19 Keepalived_vrrp[1285]: /home/oracle/primary_check.sh exited with status 1\n\
+         Dec 24 18:44:50 devil19 Keepalived_vrrp[1285]: VRRP_Script(primary_check) succeeded\n\
+         Dec 24 18:44:51 devil19 Keepalived_vrrp[1285]: VRRP_Instance(VIP_PRIMARY) Entering BACKUP STATE\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let backup = change_to(&report, "transitions", "devil19", "BACKUP").unwrap();
+    assert_eq!(backup["from"], "FAULT", "{report}");
+    assert_eq!(backup["cause"], "script-fault", "{report}");
+}
+
+#[test]
+fn a_dropped_advert_without_a_reason_takes_the_reason_of_the_lines_beside_it() {
+    // keepalived 1.x writes `bogus VRRP packet` first and the reason two lines later.
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("kolla.messages");
+    std::fs::write(
+        &file,
+        "Mar  5 10:00:00 kolla Keepalived_vrrp[7]: bogus VRRP packet received on eth0 !!!\n\
+         Mar  5 10:00:00 kolla Keepalived_vrrp[7]: VRRP_Instance(VI_51) ignoring received advertisment...\n\
+         Mar  5 10:00:00 kolla Keepalived_vrrp[7]: ip address associated with VRID not present in received packet : 10.145.213.53\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "adverts-rejected", "{report}");
+    assert!(
+        finding["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("their VIP list is not its own (10.145.213.53"),
+        "{report}"
+    );
+}

@@ -169,7 +169,7 @@ impl Context<'_> {
                             .and_then(|instance| self.logged_priorities.get(instance).cloned())
                     }),
                     "advert" => self.advert_claim(subject, evidence),
-                    "rejection" => event.and_then(rejection),
+                    "rejection" => event.and_then(|event| self.rejection_near(event)),
                     "stale_copy" => event.and_then(|event| self.stale_copy(subject, event, &peers)),
                     _ => None,
                 };
@@ -302,8 +302,16 @@ impl Context<'_> {
     }
 
     /// The values shared advice names: the node ESC serves from now (the survivor of a DRBD
-    /// split-brain), the other node, and the DRBD resource (`all` when no line names it).
-    fn advice_values(&self, evidence: &[usize]) -> BTreeMap<&'static str, Option<String>> {
+    /// split-brain), the other node, and the DRBD resource (`all` when no line names it). Where
+    /// the finding names two nodes or more (both sides of a split-brain), survivor and victims are
+    /// among them: a node serving now that was not one of them is not told to keep its data over
+    /// theirs (a third node, or one whose logs begin after the incident), and the advice then
+    /// says the logs do not tell.
+    fn advice_values(
+        &self,
+        evidence: &[usize],
+        finding_nodes: &[String],
+    ) -> BTreeMap<&'static str, Option<String>> {
         let events = &self.facts.timeline.events;
         let resource = evidence
             .iter()
@@ -311,11 +319,18 @@ impl Context<'_> {
             .or_else(|| self.only_resource.clone())
             .filter(|name| !is_drbd_minor(name))
             .unwrap_or_else(|| "all".to_string());
-        let victims: Vec<&str> = self
-            .facts
-            .node_names()
+        let involved: Vec<&str> = if finding_nodes.len() >= 2 {
+            finding_nodes.iter().map(String::as_str).collect()
+        } else {
+            self.facts.node_names()
+        };
+        let survivor = self
+            .serving
+            .clone()
+            .filter(|serving| involved.contains(&serving.as_str()));
+        let victims: Vec<&str> = involved
             .into_iter()
-            .filter(|node| Some(*node) != self.serving.as_deref())
+            .filter(|node| Some(*node) != survivor.as_deref())
             .collect();
         let victim = if victims.is_empty() {
             "the other node".to_string()
@@ -326,7 +341,7 @@ impl Context<'_> {
             .iter()
             .map(|key| {
                 let value = match *key {
-                    "survivor" => self.serving.clone(),
+                    "survivor" => survivor.clone(),
                     "victim" => Some(victim.clone()),
                     "resource" => Some(resource.clone()),
                     _ => None,
@@ -1106,6 +1121,14 @@ impl Context<'_> {
                                 && window.instance == instance
                                 && window.nodes.contains(node)
                                 && seen_at.is_some_and(|seen_at| {
+                                    // A window known only at a moment (a MASTER hearing
+                                    // another's advert) covers that moment, not every later
+                                    // one (the same proof 42 minutes later is another window).
+                                    if window.start.is_none() && window.end.is_none() {
+                                        return window.seen_at.is_some_and(|at| {
+                                            (at - seen_at).num_seconds().abs() <= 2
+                                        });
+                                    }
                                     window.start.or(window.seen_at).is_some_and(|start| {
                                         start - Duration::seconds(2) <= seen_at
                                     }) && window
@@ -1532,7 +1555,7 @@ impl Analysis {
             .iter_mut()
             .filter(|finding| !finding.advice.is_empty())
         {
-            let values = context.advice_values(&finding.evidence);
+            let values = context.advice_values(&finding.evidence, &finding.nodes);
             finding.remedy = rules.with_advice(&finding.remedy, &finding.advice, &values);
         }
         // Undated findings (first, with no start) in the order of their lines.
@@ -1572,6 +1595,26 @@ impl Analysis {
             split_brain,
             findings,
         }
+    }
+}
+
+impl Context<'_> {
+    /// Why keepalived dropped an advert (`{rejection}`), from its line or, where that says no
+    /// reason (`bogus VRRP packet received`), from the nearest line of the same drop: keepalived
+    /// writes the reason within a few lines of it (`ip address associated with VRID not present
+    /// in received packet`).
+    fn rejection_near(&self, event: &Event) -> Option<String> {
+        rejection(event).or_else(|| {
+            self.facts
+                .timeline
+                .events
+                .iter()
+                .filter(|other| other.file_index == event.file_index && other.node == event.node)
+                .filter(|other| other.line.abs_diff(event.line) <= 4)
+                .filter_map(|other| Some((other.line.abs_diff(event.line), rejection(other)?)))
+                .min_by_key(|(distance, _)| *distance)
+                .map(|(_, reason)| reason)
+        })
     }
 }
 

@@ -76,7 +76,12 @@ impl<'a> Envelope<'a> {
                 self.format,
                 EnvelopeFormat::Dmesg | EnvelopeFormat::KeepalivedConsole
             )
-            || self.program.is_some_and(is_classified_program)
+            || self.names_a_read_program()
+    }
+
+    /// Whether the line names a program the classifiers read (`Keepalived_vrrp`, `kernel`).
+    pub fn names_a_read_program(&self) -> bool {
+        self.program.is_some_and(is_classified_program)
     }
 
     fn bare(format: EnvelopeFormat, message: &'a str) -> Envelope<'a> {
@@ -541,12 +546,32 @@ fn day_and_clock(cursor: &mut Cursor, month: u32) -> Option<Stamp> {
         return None;
     }
     let (day, _) = cursor.some_digits(2)?;
-    if !(1..=31).contains(&day) || cursor.skip_spaces() != 1 {
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    // A year after the day (`Mar  5 2026 10:00:00`, Kibana's `Mar 5, 2026 @ 10:00:00.000`).
+    let mut year = None;
+    let before_year = cursor.position;
+    cursor.eat(b',');
+    if cursor.skip_spaces() == 1
+        && let Some(digits) = cursor.digits(4)
+        && cursor.peek() == Some(b' ')
+    {
+        year = Some(digits as i32);
+        cursor.skip_spaces();
+        if cursor.eat(b'@') && cursor.skip_spaces() == 0 {
+            return None;
+        }
+        cursor.position -= 1;
+    } else {
+        cursor.position = before_year;
+    }
+    if cursor.skip_spaces() != 1 {
         return None;
     }
     let (hour, minute, second, nanos, fraction_digits) = clock(cursor, false)?;
     Some(Stamp {
-        year: None,
+        year,
         month,
         day,
         hour,
@@ -590,6 +615,67 @@ fn weekday_stamp(cursor: &mut Cursor) -> Option<Stamp> {
     }
     stamp.year = Some(cursor.digits(4)? as i32);
     Some(stamp)
+}
+
+/// `journalctl -o short-full`'s line: `Thu 2026-03-05 10:00:00 UTC host prog[pid]: msg`, a
+/// weekday, an ISO date and clock and a zone word (`UTC`, `CET`, `+0530`); the zone is taken as
+/// an offset where it is one (`UTC`, `GMT`, a number), else the line's stamp has no zone.
+fn weekday_iso_syslog(trimmed: &str) -> Option<Envelope<'_>> {
+    let mut cursor = Cursor::new(trimmed);
+    if !weekday_word(&mut cursor) || cursor.skip_spaces() != 1 {
+        return None;
+    }
+    if !cursor.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let (mut stamp, _) = iso_stamp(&mut cursor)?;
+    if cursor.skip_spaces() != 1 {
+        return None;
+    }
+    if stamp.offset_s.is_none() {
+        let word = cursor.word();
+        stamp.offset_s = match word {
+            "UTC" | "GMT" | "Z" => Some(0),
+            _ => zone(&mut Cursor::new(word)),
+        };
+        let plausible_zone = (1..=6).contains(&word.len())
+            && (word.bytes().all(|byte| byte.is_ascii_uppercase()) || stamp.offset_s.is_some());
+        if !plausible_zone || cursor.skip_spaces() == 0 {
+            return None;
+        }
+    }
+    if !looks_like_syslog_header(cursor.rest()) {
+        return None;
+    }
+    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3339, "");
+    envelope.stamp = Some(stamp);
+    syslog_header(&mut cursor, &mut envelope);
+    Some(envelope)
+}
+
+/// `journalctl -o short-unix`'s line: seconds since the epoch with their fraction, then a syslog
+/// header (`1709632800.123456 host prog[pid]: msg`).
+fn epoch_syslog(trimmed: &str) -> Option<Envelope<'_>> {
+    let mut cursor = Cursor::new(trimmed);
+    let (_, digits) = cursor.some_digits(10)?;
+    // From 2001 to 2286: ten digits.
+    let seconds: i64 = trimmed[..digits].parse().ok()?;
+    if digits != 10 || !cursor.eat(b'.') {
+        return None;
+    }
+    let (fraction, fraction_digits) = cursor.some_digits(9)?;
+    if cursor.skip_spaces() != 1 || !looks_like_syslog_header(cursor.rest()) {
+        return None;
+    }
+    let nanos = fraction * 10u32.pow(9 - fraction_digits as u32);
+    let moment = chrono::DateTime::from_timestamp(seconds, nanos)?;
+    let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3339, "");
+    envelope.stamp = Some(Stamp {
+        fraction_digits: fraction_digits as u8,
+        ..super::stamp_from_utc(moment)
+    });
+    syslog_header(&mut cursor, &mut envelope);
+    Some(envelope)
 }
 
 /// `HH:MM:SS,mmm[ ]dd-Mmm-yyyy` (ESC's tagged log and a log4j variant).
@@ -845,6 +931,14 @@ fn undecorated(line: &str) -> &str {
         } else if let Some(after) = rest.strip_prefix('>').or_else(|| rest.strip_prefix("&gt;")) {
             // (`&gt;`: a reply's quote mark in a page's source.)
             rest = after.strip_prefix(' ').unwrap_or(after);
+        } else if let Some(after) = rest
+            .strip_prefix("- ")
+            .or_else(|| rest.strip_prefix("* "))
+            .or_else(|| rest.strip_prefix("• "))
+        {
+            // A list's bullet before every line (a pastebin's or a ticket's `- `, `* `, `• `;
+            // not a journal marker's `-- `).
+            rest = after;
         } else {
             break;
         }
@@ -1199,6 +1293,9 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 }
                 return envelope;
             }
+            if let Some(envelope) = epoch_syslog(trimmed) {
+                return envelope;
+            }
             let mut cursor = Cursor::new(trimmed);
             if let Some(stamp) = clock_then_date_stamp(&mut cursor) {
                 let mut envelope = Envelope::bare(EnvelopeFormat::Application, "");
@@ -1431,7 +1528,15 @@ fn kubectl_prefixed(line: &str) -> Option<&str> {
 /// The programs whose lines the classifiers read: a header pasted without its stamp is taken as
 /// one only for them, so that prose is not.
 fn is_classified_program(program: &str) -> bool {
-    program == "kernel" || program.starts_with("Keepalived") || program == "systemd"
+    // (A child's tag in any case too: a shipper's or a retyping's `keepalived_vrrp`; the
+    // keepalived table's program pattern ignores case. Not a bare `keepalived`: an init
+    // script's `Starting keepalived:` is no tag.)
+    program == "kernel"
+        || program.starts_with("Keepalived")
+        || program
+            .get(..11)
+            .is_some_and(|name| name.eq_ignore_ascii_case("keepalived_"))
+        || program == "systemd"
 }
 
 /// `host kernel: ...` or `host Keepalived_vrrp[12]: ...` with no stamp before the host: only the
@@ -1456,6 +1561,9 @@ fn stampless_syslog_header(line: &str) -> bool {
 /// HH:MM:SS host prog:` (syslog, journalctl, localized months too), or a syslog header pasted
 /// without its stamp.
 fn worded(trimmed: &str) -> Option<Envelope<'_>> {
+    if let Some(envelope) = weekday_iso_syslog(trimmed) {
+        return Some(envelope);
+    }
     let mut cursor = Cursor::new(trimmed);
     if let Some(stamp) = weekday_stamp(&mut cursor) {
         let mut envelope = Envelope::bare(EnvelopeFormat::KeepalivedConsole, "");
@@ -1690,6 +1798,9 @@ fn rfc5424_or_prefixed(line: &str) -> Option<Envelope<'_>> {
         cursor.skip_spaces();
         let message = cursor.rest();
         envelope.message = message.strip_prefix('\u{feff}').unwrap_or(message);
+        if envelope.program == Some("kernel") {
+            envelope.message = strip_monotonic(envelope.message);
+        }
         return Some(envelope);
     }
     let inner = parse(after);
@@ -1728,6 +1839,17 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
             .all(|byte| byte.is_ascii_digit() || byte == b'.'))
         || is_dmesg_minute_header(inner)
     {
+        // `journalctl -o short-monotonic`: the seconds since boot, then a syslog header of a
+        // program the classifiers read (`host kernel: drbd r0: ...`; not the kernel's own
+        // `drbd r0: ...`, whose device would read as a tag).
+        if looks_like_syslog_header(after.trim_start()) {
+            let mut cursor = Cursor::new(after.trim_start());
+            let mut envelope = Envelope::bare(EnvelopeFormat::Dmesg, "");
+            syslog_header(&mut cursor, &mut envelope);
+            if envelope.names_a_read_program() {
+                return Some(envelope);
+            }
+        }
         return Some(Envelope::bare(
             EnvelopeFormat::Dmesg,
             strip_printk_caller(after.trim_start()),
@@ -1740,6 +1862,9 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
 /// monotonic clock, which orders and spaces the lines of one boot where no wall-clock time is
 /// written. Not `dmesg -H`'s or `--reltime`'s `[  +0.000082]` (since the previous message).
 pub fn seconds_since_boot(line: &str) -> Option<f64> {
+    // (Quoted, bulleted or numbered as a paste's other lines were.)
+    let line = undecorated(line).trim_start();
+    let line = line_numbered(line).unwrap_or(line);
     let inner = line
         .trim_start()
         .strip_prefix('[')?
@@ -2569,6 +2694,108 @@ mod tests {
             assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{line}");
             assert_eq!(super::stamp(line).map(|stamp| stamp.day), Some(7), "{line}");
         }
+    }
+
+    #[test]
+    fn bulleted_lines_and_the_journal_and_export_layouts_of_other_tools() {
+        // A list's bullets, alone or under a reply's quote marks; a journal marker stays one.
+        for line in [
+            "- Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            "* Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            "• Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            "> - Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            // A year between day and clock; Kibana's `Mar 5, 2026 @ 10:00:00.000`.
+            "Nov  7 2026 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            "Nov 7, 2026 @ 16:07:25.000 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+        ] {
+            let envelope = parse(line);
+            assert_eq!(envelope.program, Some("Keepalived_vrrp"), "{line}");
+            assert_eq!(envelope.host, Some("l3"), "{line}");
+            assert_eq!(super::stamp(line).map(|stamp| stamp.day), Some(7), "{line}");
+        }
+        assert_eq!(
+            bare_message("- (VI_1) Entering MASTER STATE"),
+            "(VI_1) Entering MASTER STATE"
+        );
+        assert_eq!(
+            parse("-- Logs begin at Thu 2021-04-15 09:40:51 UTC. --").format,
+            EnvelopeFormat::JournalMarker
+        );
+        let kibana = parse("Nov 7, 2026 @ 16:07:25.000 l3 Keepalived_vrrp[1]: x")
+            .stamp
+            .unwrap();
+        assert_eq!(
+            (kibana.year, kibana.hour, kibana.fraction_digits),
+            (Some(2026), 16, 3)
+        );
+        // journalctl -o short-full: the zone word is an offset where it is UTC or a number.
+        let full = parse(
+            "Thu 2026-03-05 10:00:00 UTC nodea Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE",
+        );
+        assert_eq!(
+            (full.program, full.host),
+            (Some("Keepalived_vrrp"), Some("nodea"))
+        );
+        assert_eq!(
+            full.stamp.map(|stamp| (stamp.year, stamp.offset_s)),
+            Some((Some(2026), Some(0)))
+        );
+        let cet = parse(
+            "Thu 2026-03-05 10:00:00 CET nodea kernel: drbd r0: conn( Connected -> NetworkFailure )",
+        );
+        assert_eq!(
+            (cet.program, cet.stamp.map(|stamp| stamp.offset_s)),
+            (Some("kernel"), Some(None))
+        );
+        assert_eq!(
+            parse("Thu 2026-03-05 10:00:00 is when it all began: prose").program,
+            None
+        );
+        // journalctl -o short-unix.
+        let unix =
+            parse("1772704800.123456 nodea Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE");
+        let stamp = unix.stamp.unwrap();
+        assert_eq!(
+            (
+                stamp.year,
+                stamp.month,
+                stamp.day,
+                stamp.hour,
+                stamp.nanos,
+                unix.program
+            ),
+            (Some(2026), 3, 5, 10, 123_456_000, Some("Keepalived_vrrp"))
+        );
+        assert_eq!(
+            parse("1772704800.123456 bytes were read: prose").program,
+            None
+        );
+        // journalctl -o short-monotonic: seconds since boot and a header; not a DRBD device.
+        let monotonic =
+            parse("[  123.456789] nodea kernel: drbd r0: conn( Connected -> NetworkFailure )");
+        assert_eq!(
+            (monotonic.host, monotonic.program),
+            (Some("nodea"), Some("kernel"))
+        );
+        let ring = parse("[  123.456789] drbd r0: conn( Connected -> NetworkFailure )");
+        assert_eq!(
+            (ring.host, ring.program, ring.format),
+            (None, None, EnvelopeFormat::Dmesg)
+        );
+        // RFC 5424's kernel line keeps no monotonic stamp in its message.
+        let structured = parse(
+            "<30>1 2026-03-05T10:00:04.000Z nodea kernel - - - [ 123.456] drbd r0: conn( Connected -> NetworkFailure )",
+        );
+        assert_eq!(
+            structured.message,
+            "drbd r0: conn( Connected -> NetworkFailure )"
+        );
+        // A kernel ring buffer's line numbered or quoted as a paste's others are.
+        assert_eq!(seconds_since_boot("> [  22.5] drbd drbd0: x"), Some(22.5));
+        assert_eq!(
+            seconds_since_boot("    75\t[  22.5] drbd drbd0: x"),
+            Some(22.5)
+        );
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub const PRIORITY_ZERO_RECEIVED: &str = "priority-zero-received";
 pub const SCRIPT_FAILED: &str = "script-failed";
 /// A track script succeeded again.
 pub const SCRIPT_SUCCEEDED: &str = "script-succeeded";
+/// A track script's exit status (`/path/x.sh exited with status 1`, `Script `x` now returning 1`).
+pub const SCRIPT_STATUS: &str = "script-status";
 /// A BACKUP's master-down timer ran out (`Receive advertisement timeout`, logged with -D).
 pub const ADVERT_TIMEOUT: &str = "advert-timeout";
 /// A node sent a priority-0 advert (`sent 0 priority`): it stopped or went to FAULT as MASTER.
@@ -90,7 +92,7 @@ pub const ADVERTS_NAMING_A_PRIORITY: [&str; 4] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 32] = [
+pub const RELIED_ON: [&str; 33] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -104,6 +106,7 @@ pub const RELIED_ON: [&str; 32] = [
     ADVERT_TIMEOUT,
     SCRIPT_FAILED,
     SCRIPT_SUCCEEDED,
+    SCRIPT_STATUS,
     PRIORITY_ZERO_SENT,
     TRANSITION_TO_MASTER,
     ENTERING_STATE,

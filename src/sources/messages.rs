@@ -238,10 +238,84 @@ impl LinesAhead {
 /// syslog line hard-wrapped by an e-mail or a terminal).
 fn is_continuation(line: &str) -> bool {
     let trimmed = line.trim();
-    !trimmed.is_empty()
-        && envelope::is_bare(line)
-        && journal_json::render(line).is_none()
-        && super::container_log::render(line).is_none()
+    !trimmed.is_empty() && envelope::is_bare(line) && rendered_record(line).is_none()
+}
+
+/// The syslog line a `journalctl -o json` entry or a container runtime's record (Docker's JSON,
+/// CRI, logfmt) stands for, also where a paste decorated it: quoted in a reply (`> {"log":...`),
+/// bulleted, or numbered by `cat -n`.
+fn rendered_record(line: &str) -> Option<String> {
+    let render =
+        |text: &str| journal_json::render(text).or_else(|| super::container_log::render(text));
+    if let Some(rendered) = render(line) {
+        return Some(rendered);
+    }
+    if line.starts_with('"') {
+        return exported_row(line);
+    }
+    // Only a line that opens with a decoration's character pays for the second look.
+    let first = *line.trim_start().as_bytes().first()?;
+    if !(first.is_ascii_digit() || b">-*&|".contains(&first) || !first.is_ascii()) {
+        return None;
+    }
+    let inner = envelope::bare_message(line);
+    (inner.len() < line.trim().len())
+        .then(|| render(inner))
+        .flatten()
+}
+
+/// A row of a log search's CSV export (`"2026-03-05T10:00:00.000Z","node1","Keepalived_vrrp[7]:
+/// ..."`, Splunk's, Kibana's, Graylog's): the field that is a whole log line by itself (Splunk's
+/// `_raw`), else the fields joined by spaces where they make one (a stamp, a host, a tagged
+/// message). None where neither is a log line of a program the classifiers read.
+fn exported_row(line: &str) -> Option<String> {
+    let fields = csv_fields(line.trim_end())?;
+    if fields.len() < 2 {
+        return None;
+    }
+    let is_read = |text: &str| {
+        let envelope = envelope::parse(text);
+        envelope.stamp.is_some() && envelope.program.is_some()
+    };
+    if let Some(whole) = fields.iter().find(|field| is_read(field)) {
+        return Some(whole.clone());
+    }
+    let joined = fields.join(" ");
+    is_read(&joined).then_some(joined)
+}
+
+/// The fields of one CSV row (quoted with `"`, a quote inside doubled); None where the row is
+/// not well formed.
+fn csv_fields(row: &str) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut characters = row.chars().peekable();
+    loop {
+        let mut field = String::new();
+        if characters.peek() == Some(&'"') {
+            characters.next();
+            loop {
+                match characters.next()? {
+                    '"' if characters.peek() == Some(&'"') => {
+                        characters.next();
+                        field.push('"');
+                    }
+                    '"' => break,
+                    other => field.push(other),
+                }
+            }
+        }
+        for character in characters.by_ref() {
+            if character == ',' {
+                break;
+            }
+            field.push(character);
+        }
+        fields.push(field.trim().to_string());
+        if characters.peek().is_none() {
+            // (A row that ended on a separator has one more, empty, field; none is kept.)
+            return Some(fields);
+        }
+    }
 }
 
 /// rsyslog's `message repeated N times: [ text]`: the repeated text and N.
@@ -259,10 +333,18 @@ impl EventReader for MessagesReader<'_> {
             // The line is read into a buffer kept from line to line: most lines are dropped.
             let (number, offset) = self.ahead.next_into(&mut self.book, &mut self.line)?;
             // A `journalctl -o json` entry is read as the syslog line it stands for.
-            if let Some(rendered) = journal_json::render(&self.line)
-                .or_else(|| super::container_log::render(&self.line))
-            {
+            if let Some(rendered) = rendered_record(&self.line) {
                 self.line = rendered;
+            }
+            // A table copied from a log viewer (Kibana, Graylog, a spreadsheet) separates its
+            // cells by tabs: such a line is read with spaces where it names no program with tabs.
+            if memchr::memchr(b'\t', self.line.as_bytes()).is_some()
+                && !envelope::parse(&self.line).names_a_read_program()
+            {
+                let spaced = self.line.replace('\t', " ");
+                if envelope::parse(&spaced).names_a_read_program() {
+                    self.line = spaced;
+                }
             }
             let text = &self.line;
             let envelope = envelope::parse(text);
@@ -393,7 +475,10 @@ impl EventReader for MessagesReader<'_> {
                     let Some(ahead) = self.ahead.line(&mut self.book, index) else {
                         break;
                     };
-                    if ahead.trim().is_empty() && !blank_before {
+                    // (A blank line quoted or numbered as the others were: `>`, `    12\t`.)
+                    let blank =
+                        ahead.trim().is_empty() || envelope::bare_message(ahead).trim().is_empty();
+                    if blank && !blank_before {
                         blank_before = true;
                         continue;
                     }
@@ -506,6 +591,39 @@ mod tests {
             Some(("Sending gratuitous ARP on eth0 for 10.0.0.1", 4))
         );
         assert_eq!(unwrap_repeated("message repeated often"), None);
+    }
+
+    #[test]
+    fn rows_of_a_log_search_export_are_read_as_their_lines() {
+        assert_eq!(
+            exported_row(
+                r#""2026-03-05T10:00:00.000Z","nodea","Keepalived_vrrp[12]: (VI_1) say ""hi""""#
+            ),
+            Some(
+                r#"2026-03-05T10:00:00.000Z nodea Keepalived_vrrp[12]: (VI_1) say "hi""#
+                    .to_string()
+            )
+        );
+        // Splunk's `_raw`: the whole line in one field.
+        assert_eq!(
+            exported_row(
+                r#""2026-03-05T10:00:01.000+0000","nodea","Mar  5 10:00:01 nodea Keepalived_vrrp[12]: x""#
+            ),
+            Some("Mar  5 10:00:01 nodea Keepalived_vrrp[12]: x".to_string())
+        );
+        assert_eq!(exported_row(r#""a","b","c""#), None);
+        assert_eq!(exported_row(r#""unterminated,"x"#), None);
+        assert_eq!(
+            csv_fields(r#""a,b",c,"d""e""#),
+            Some(vec![
+                "a,b".to_string(),
+                "c".to_string(),
+                r#"d"e"#.to_string()
+            ])
+        );
+        // A decorated container record.
+        assert!(rendered_record(r#"> {"log":"Sat Mar 23 10:49:25 2024: (VI_1) Entering MASTER STATE\n","time":"2024-03-23T10:49:25Z"}"#).is_some());
+        assert!(rendered_record("Mar  5 10:00:00 nodea sshd[1]: accepted").is_none());
     }
 
     #[test]

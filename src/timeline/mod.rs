@@ -319,11 +319,23 @@ fn split_machines_of_one_host(
             );
             // A name every fresh install has says nothing of the machine: there two files named
             // apart (`primary.messages`, `secondary.messages`) are two machines at any time.
+            // So is a pair of files one named after the host and the other after its sibling
+            // (`lb1.journal`, `lb2.messages` whose lines a cloned VM still writes as `lb1`'s;
+            // `pg-primary`, `pg-standby`), not after a drill or a later part of the same machine
+            // (`drill.transcript`, `lb1-old.messages`).
+            let stems = [machine.node, other.node].map(name_stem);
             let named_apart = || {
-                generic_host(machine.host)
-                    && [machine.node, other.node]
-                        .iter()
-                        .all(|node| name_stem(node).is_some_and(|stem| !log_file_word(stem)))
+                let machine_names = stems
+                    .iter()
+                    .all(|stem| stem.is_some_and(|stem| !log_file_word(stem)));
+                let sibling_of_host = match stems {
+                    [Some(one), Some(two)] => {
+                        (same_host(one, machine.host) && sibling_names(one, two))
+                            || (same_host(two, machine.host) && sibling_names(two, one))
+                    }
+                    _ => false,
+                };
+                machine_names && (generic_host(machine.host) || sibling_of_host)
             };
             // Where neither names its keepalived processes (a syslog without pids), files named
             // apart whose spans overlap are two machines too, unless one copies the other's lines
@@ -360,6 +372,30 @@ fn split_machines_of_one_host(
             *name = stem(node);
         }
     }
+}
+
+/// Two machines' names of one pattern: alike but for their last digits or their last word
+/// (`lb1`, `lb2`; `node-a`, `node-b`; `pg-primary`, `pg-standby`).
+fn sibling_names(one: &str, two: &str) -> bool {
+    let one = one.to_ascii_lowercase();
+    let two = two.to_ascii_lowercase();
+    if one == two {
+        return false;
+    }
+    let without_digits = |name: &str| {
+        name.trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_string()
+    };
+    let without_last_word = |name: &str| {
+        name.rsplit_once(['-', '_', '.'])
+            .map(|(head, _)| head.to_string())
+    };
+    let same_digits_stem = without_digits(&one) == without_digits(&two)
+        && !without_digits(&one).is_empty()
+        && without_digits(&one).len() < one.len();
+    let same_head = without_last_word(&one)
+        .is_some_and(|head| !head.is_empty() && Some(head) == without_last_word(&two));
+    same_digits_stem || same_head
 }
 
 /// A host name a fresh install gives every machine (`localhost`, `ubuntu`, `vagrant`): it does

@@ -592,6 +592,53 @@ fn old_run_last_line(
     ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
 }
 
+/// At a stop of keepalived (`index`, at `time`) on `node`: the old process's last line and the
+/// `sent 0 priority` of `instance` written within moments after the stop by another VRRP process
+/// than the one whose state the tracker holds (a BACKUP or FAULT line of an earlier run), that
+/// one's lines having ended before the stop. Priority 0 is sent only by a MASTER: the process
+/// that stopped had become MASTER in lines the excerpt does not hold.
+fn master_stopping_after_unseen_restart(
+    events: &[Event],
+    node: &str,
+    instance: &str,
+    tracker: &Tracker,
+    index: usize,
+    time: DateTime<Utc>,
+    last_line_of_process: &HashMap<u32, usize>,
+) -> Option<(DateTime<Utc>, usize)> {
+    if !matches!(tracker.role, Role::Backup | Role::Fault) {
+        return None;
+    }
+    let old_pid = events.get(tracker.opened_by?)?.pid?;
+    if last_line_of_process
+        .get(&old_pid)
+        .is_none_or(|last| *last >= index)
+    {
+        return None;
+    }
+    let (zero_index, _) = events
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .filter(|(_, later)| later.node.as_ref() == node)
+        .take_while(|(_, later)| {
+            later
+                .time
+                .is_some_and(|later| (later - time).num_milliseconds().abs() <= 2_000)
+        })
+        .find(|(_, later)| {
+            later.event.as_deref() == Some(events::PRIORITY_ZERO_SENT)
+                && later.field("instance") == Some(instance)
+                && later.pid.is_some_and(|pid| pid != old_pid)
+        })?;
+    let last = events[..index]
+        .iter()
+        .rev()
+        .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
+        .find_map(|earlier| earlier.time)?;
+    Some((last, zero_index))
+}
+
 /// Whether the old process's last line before `index` is in another excerpt than `event`: a
 /// file of another name, not a rotation of the same log (two pastes of one node, an hour
 /// apart). Between two excerpts, a new process's state line is a restart they do not hold;
@@ -692,16 +739,45 @@ fn fault_before_recovery(
             same_process(earlier) && earlier.event.as_deref() == Some(events::SCRIPT_SUCCEEDED)
         })?;
     let script = recovered.field("script")?;
-    let (failed, failure) = events[..index]
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, earlier)| {
-            same_process(earlier)
-                && earlier.field("script") == Some(script)
-                && earlier.event.as_deref() == Some(events::SCRIPT_FAILED)
-        })?;
-    Some((failed, failure.time?))
+    if let Some((failed, failure)) =
+        events[..index]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, earlier)| {
+                same_process(earlier)
+                    && earlier.field("script") == Some(script)
+                    && earlier.event.as_deref() == Some(events::SCRIPT_FAILED)
+            })
+    {
+        return Some((failed, failure.time?));
+    }
+    // No `VRRP_Script(x) failed` line in the excerpt: the script's own failing exit statuses
+    // before its recovery (`/path/x.sh exited with status 1`, a file named after the script),
+    // from the first of their run.
+    let names_script = |earlier: &Event| {
+        earlier
+            .field("path")
+            .and_then(|path| path.rsplit('/').next())
+            .map(|file| file.split('.').next().unwrap_or(file))
+            == Some(script)
+    };
+    let mut first_failure = None;
+    for (position, earlier) in events[..index].iter().enumerate().rev() {
+        if !same_process(earlier)
+            || earlier.event.as_deref() != Some(events::SCRIPT_STATUS)
+            || !names_script(earlier)
+        {
+            continue;
+        }
+        if earlier.field("status") == Some("0") {
+            break;
+        }
+        if let Some(at) = earlier.time {
+            first_failure = Some((position, at));
+        }
+    }
+    first_failure
 }
 
 /// The state a 1.x transition (a line entering MASTER of `instance` on `node` at `time`) ends in:
@@ -1238,6 +1314,38 @@ impl States {
                     continue;
                 };
                 let held = inferred && !entry;
+                // A stop whose `sent 0 priority` (written only as MASTER) comes from another VRRP
+                // process than the one whose state is held, that one having ended: a restart the
+                // logs do not show, and the process that stopped was MASTER.
+                if role == Role::Stop
+                    && let Some((zero, zero_index)) = master_stopping_after_unseen_restart(
+                        events,
+                        node,
+                        &instance,
+                        tracker,
+                        index,
+                        time,
+                        &last_line_of_process,
+                    )
+                {
+                    let last_seen = zero;
+                    self.restart_unlogged(
+                        tracker,
+                        node,
+                        &instance,
+                        Role::Master,
+                        true,
+                        zero_index,
+                        time,
+                    );
+                    self.unseen_restarts.push(UnseenRestart {
+                        node: node.to_string(),
+                        instance: instance.clone(),
+                        last_seen,
+                        restart: time,
+                        restart_event: zero_index,
+                    });
+                }
                 if let Some(last_seen) = old_run_last_line(
                     events,
                     node,
