@@ -3010,3 +3010,39 @@ fn a_dropped_advert_without_a_reason_takes_the_reason_of_the_lines_beside_it() {
         "{report}"
     );
 }
+
+#[test]
+fn a_tab_separated_table_is_one_node_and_an_application_log_with_a_year_is_no_syslog() {
+    // Every row of a table copied with tabs, keepalived's or not, names the same host.
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("table.txt");
+    std::fs::write(
+        &file,
+        "Mar  5 10:00:00\tlb1\tsshd[1]:\taccepted\n\
+         Mar  5 10:00:01\tlb1\tKeepalived_vrrp[1]:\t(VI_1) Entering MASTER STATE\n\
+         Mar  5 10:00:02\tlb1\tsshd[1]:\taccepted\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    assert_eq!(node_names(&report), ["lb1"], "{report}");
+    // java.util.logging's `Mar 05, 2026 10:15:30 PM class method` is not a syslog line of host PM.
+    let file = folder.path().join("catalina.out");
+    std::fs::write(
+        &file,
+        "Mar 05, 2026 10:15:30 PM org.apache.catalina.startup.Catalina start\n\
+         INFO: Server startup in 1234 ms\n",
+    )
+    .unwrap();
+    let events = esc_diag([
+        "timeline".as_ref(),
+        "--all".as_ref(),
+        "--format".as_ref(),
+        "ndjson".as_ref(),
+        file.as_os_str(),
+    ])
+    .ndjson();
+    assert!(
+        events.iter().all(|event| event["host"] != "PM"),
+        "{events:?}"
+    );
+}

@@ -319,15 +319,19 @@ impl Context<'_> {
             .or_else(|| self.only_resource.clone())
             .filter(|name| !is_drbd_minor(name))
             .unwrap_or_else(|| "all".to_string());
-        let involved: Vec<&str> = if finding_nodes.len() >= 2 {
-            finding_nodes.iter().map(String::as_str).collect()
+        // A finding of one node's lines (DRBD's split-brain line on one side) says who was
+        // involved only in a pair: among three nodes or more, the other side is not known.
+        let all_nodes = self.facts.node_names();
+        let (involved, known): (Vec<&str>, bool) = if finding_nodes.len() >= 2 {
+            (finding_nodes.iter().map(String::as_str).collect(), true)
         } else {
-            self.facts.node_names()
+            let pair = all_nodes.len() <= 2;
+            (all_nodes, pair)
         };
         let survivor = self
             .serving
             .clone()
-            .filter(|serving| involved.contains(&serving.as_str()));
+            .filter(|serving| known && involved.contains(&serving.as_str()));
         let victims: Vec<&str> = involved
             .into_iter()
             .filter(|node| Some(*node) != survivor.as_deref())

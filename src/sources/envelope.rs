@@ -570,6 +570,11 @@ fn day_and_clock(cursor: &mut Cursor, month: u32) -> Option<Stamp> {
         return None;
     }
     let (hour, minute, second, nanos, fraction_digits) = clock(cursor, false)?;
+    // (With a year, only before a syslog header: java.util.logging's `Mar 05, 2026 10:15:30 PM
+    // org.apache...` is an application's line, its clock of twelve hours.)
+    if year.is_some() && !looks_like_syslog_header(cursor.rest().trim_start()) {
+        return None;
+    }
     Some(Stamp {
         year,
         month,

@@ -338,12 +338,16 @@ impl EventReader for MessagesReader<'_> {
             }
             // A table copied from a log viewer (Kibana, Graylog, a spreadsheet) separates its
             // cells by tabs: such a line is read with spaces where it names no program with tabs.
-            if memchr::memchr(b'\t', self.line.as_bytes()).is_some()
-                && !envelope::parse(&self.line).names_a_read_program()
-            {
-                let spaced = self.line.replace('\t', " ");
-                if envelope::parse(&spaced).names_a_read_program() {
-                    self.line = spaced;
+            if memchr::memchr(b'\t', self.line.as_bytes()).is_some() {
+                let tabbed = envelope::parse(&self.line);
+                let header_has_tabs = tabbed.program.is_none()
+                    || tabbed.host.is_some_and(|host| host.contains('\t'))
+                    || tabbed.program.is_some_and(|program| program.contains('\t'));
+                if header_has_tabs {
+                    let spaced = self.line.replace('\t', " ");
+                    if envelope::parse(&spaced).program.is_some() {
+                        self.line = spaced;
+                    }
                 }
             }
             let text = &self.line;

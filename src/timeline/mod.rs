@@ -379,23 +379,30 @@ fn split_machines_of_one_host(
 fn sibling_names(one: &str, two: &str) -> bool {
     let one = one.to_ascii_lowercase();
     let two = two.to_ascii_lowercase();
-    if one == two {
+    if one == two || one.starts_with(&two) || two.starts_with(&one) {
         return false;
     }
+    // `lb1`, `lb2`: both end in a number, the rest the same.
     let without_digits = |name: &str| {
         name.trim_end_matches(|c: char| c.is_ascii_digit())
             .to_string()
     };
+    let numbered = |name: &str| without_digits(name).len() < name.len();
+    let same_stem_numbered = numbered(&one)
+        && numbered(&two)
+        && !without_digits(&one).is_empty()
+        && without_digits(&one) == without_digits(&two);
+    // `nodea`, `nodeb`: one last letter apart.
+    let last_letter_apart =
+        one.len() == two.len() && one.len() > 2 && one[..one.len() - 1] == two[..two.len() - 1];
+    // `pg-primary`, `pg-standby`: the same head, another last word.
     let without_last_word = |name: &str| {
         name.rsplit_once(['-', '_', '.'])
             .map(|(head, _)| head.to_string())
     };
-    let same_digits_stem = without_digits(&one) == without_digits(&two)
-        && !without_digits(&one).is_empty()
-        && without_digits(&one).len() < one.len();
     let same_head = without_last_word(&one)
         .is_some_and(|head| !head.is_empty() && Some(head) == without_last_word(&two));
-    same_digits_stem || same_head
+    same_stem_numbered || last_letter_apart || same_head
 }
 
 /// A host name a fresh install gives every machine (`localhost`, `ubuntu`, `vagrant`): it does
