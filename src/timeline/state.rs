@@ -584,12 +584,22 @@ fn old_run_last_line(
     if !restart {
         return None;
     }
-    let last = events[..index]
+    let last = last_time_of_process(events, node, old_pid, index)?;
+    ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
+}
+
+/// The time of the last dated line of process `pid` on `node` before `index`.
+fn last_time_of_process(
+    events: &[Event],
+    node: &str,
+    pid: u32,
+    index: usize,
+) -> Option<DateTime<Utc>> {
+    events[..index]
         .iter()
         .rev()
-        .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
-        .find_map(|earlier| earlier.time)?;
-    ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
+        .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(pid))
+        .find_map(|earlier| earlier.time)
 }
 
 /// At a stop of keepalived (`index`, at `time`) on `node`: the old process's last line and the
@@ -631,12 +641,10 @@ fn master_stopping_after_unseen_restart(
                 && later.field("instance") == Some(instance)
                 && later.pid.is_some_and(|pid| pid != old_pid)
         })?;
-    let last = events[..index]
-        .iter()
-        .rev()
-        .filter(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
-        .find_map(|earlier| earlier.time)?;
-    Some((last, zero_index))
+    Some((
+        last_time_of_process(events, node, old_pid, index)?,
+        zero_index,
+    ))
 }
 
 /// Whether the old process's last line before `index` is in another excerpt than `event`: a
@@ -1318,7 +1326,7 @@ impl States {
                 // process than the one whose state is held, that one having ended: a restart the
                 // logs do not show, and the process that stopped was MASTER.
                 if role == Role::Stop
-                    && let Some((zero, zero_index)) = master_stopping_after_unseen_restart(
+                    && let Some((last_seen, zero_index)) = master_stopping_after_unseen_restart(
                         events,
                         node,
                         &instance,
@@ -1328,7 +1336,6 @@ impl States {
                         &last_line_of_process,
                     )
                 {
-                    let last_seen = zero;
                     self.restart_unlogged(
                         tracker,
                         node,
