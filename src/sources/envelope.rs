@@ -1383,11 +1383,11 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 return inner;
             }
         }
-        // Every line of a paste commented out (`# Nov 30 07:30:30 host prog: ...`), or bulleted
-        // as a list (a pastebin's `- Oct  7 21:40:56 host ...`).
-        b'#' | b'-' if depth < 4 => {
+        // Every line of a paste commented out (`# Nov 30 07:30:30 host prog: ...`; a list's
+        // bullets are decorations, [`undecorated`]).
+        b'#' if depth < 4 => {
             if let Some(rest) = trimmed
-                .strip_prefix(['#', '-'])
+                .strip_prefix('#')
                 .and_then(|rest| rest.strip_prefix(' '))
             {
                 let inner = parse_nested(rest, depth + 1);

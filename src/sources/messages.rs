@@ -337,7 +337,8 @@ impl EventReader for MessagesReader<'_> {
                 self.line = rendered;
             }
             // A table copied from a log viewer (Kibana, Graylog, a spreadsheet) separates its
-            // cells by tabs: such a line is read with spaces where it names no program with tabs.
+            // cells by tabs: such a line is read with spaces where its tabs leave it no program
+            // (or a host or program with a tab in it) and spaces give it one.
             if memchr::memchr(b'\t', self.line.as_bytes()).is_some() {
                 let tabbed = envelope::parse(&self.line);
                 let header_has_tabs = tabbed.program.is_none()
@@ -470,7 +471,6 @@ impl EventReader for MessagesReader<'_> {
                 };
                 let mut joined: Option<String> = None;
                 let mut found = None;
-                let bulleted = text.trim_start().starts_with("- ");
                 // The lines after this one: those read ahead already, then the reader's.
                 // (A paste double-spaced puts a blank line between the pieces.)
                 let mut pieces = 0;
@@ -490,13 +490,8 @@ impl EventReader for MessagesReader<'_> {
                     if !is_continuation(ahead) || pieces == MAX_CONTINUATION_LINES {
                         break;
                     }
+                    // (Bulleted or quoted as the line before it was: `bare_message` strips it.)
                     let rest = envelope::bare_message(ahead.trim());
-                    // (Bulleted as the line before it was: a pastebin's `- ` before every line.)
-                    let rest = if bulleted {
-                        rest.strip_prefix("- ").unwrap_or(rest)
-                    } else {
-                        rest
-                    };
                     // (Escaped as the line before it was: `message` is unescaped already.)
                     let rest_unescaped = crate::sources::classifier::html_unescaped(rest);
                     let rest = rest_unescaped.as_deref().unwrap_or(rest);

@@ -383,25 +383,25 @@ fn sibling_names(one: &str, two: &str) -> bool {
         return false;
     }
     // `lb1`, `lb2`: both end in a number, the rest the same.
-    let without_digits = |name: &str| {
-        name.trim_end_matches(|c: char| c.is_ascii_digit())
-            .to_string()
-    };
-    let numbered = |name: &str| without_digits(name).len() < name.len();
-    let same_stem_numbered = numbered(&one)
-        && numbered(&two)
-        && !without_digits(&one).is_empty()
-        && without_digits(&one) == without_digits(&two);
-    // `nodea`, `nodeb`: one last letter apart.
-    let last_letter_apart =
-        one.len() == two.len() && one.len() > 2 && one[..one.len() - 1] == two[..two.len() - 1];
+    let without_digits = |name: &str| name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (one_stem, two_stem) = (without_digits(&one), without_digits(&two));
+    let same_stem_numbered = one_stem > 0
+        && one_stem < one.len()
+        && two_stem < two.len()
+        && one[..one_stem] == two[..two_stem];
+    // `nodea`, `nodeb`: one last letter apart (by characters, whatever their script).
+    let without_last_letter = |name: &str| name.char_indices().last().map(|(at, _)| at);
+    let last_letter_apart = one.chars().count() == two.chars().count()
+        && one.chars().count() > 2
+        && without_last_letter(&one).map(|at| &one[..at])
+            == without_last_letter(&two).map(|at| &two[..at]);
     // `pg-primary`, `pg-standby`: the same head, another last word.
-    let without_last_word = |name: &str| {
+    let head = |name: &str| {
         name.rsplit_once(['-', '_', '.'])
             .map(|(head, _)| head.to_string())
     };
-    let same_head = without_last_word(&one)
-        .is_some_and(|head| !head.is_empty() && Some(head) == without_last_word(&two));
+    let same_head = head(&one)
+        .is_some_and(|head_of_one| !head_of_one.is_empty() && Some(head_of_one) == head(&two));
     same_stem_numbered || last_letter_apart || same_head
 }
 
@@ -1972,6 +1972,28 @@ mod tests {
     use super::replay::{MergeKey, NameRanks};
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn sibling_machine_names_differ_by_their_last_number_letter_or_word() {
+        for (one, two) in [
+            ("lb1", "lb2"),
+            ("nodeA", "nodeB"),
+            ("pg-primary", "pg-standby"),
+        ] {
+            assert!(sibling_names(one, two), "{one} {two}");
+        }
+        for (one, two) in [
+            ("esc-ha", "esc-ha2"),
+            ("lb1", "lb1-old"),
+            ("drill", "pg-primary"),
+            ("lb", "lb"),
+        ] {
+            assert!(!sibling_names(one, two), "{one} {two}");
+        }
+        // Names in other scripts are compared by characters, not cut inside one.
+        assert!(sibling_names("nodeé", "nodeè"));
+        assert!(!sibling_names("nodeé", "node"));
+    }
 
     /// Numbers below a bound, the same for the same seed (a linear congruential generator).
     fn pseudo_random(mut seed: u64) -> impl FnMut(u64) -> u64 {
