@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Names are subject attributes (`from`, `to`, `instance`, `node`, `duration`) or, inside an event
-//! predicate, the candidate event's `kind`, `event`, `program`, `source`, `level` and fields;
+//! predicate, the candidate event's `kind`, `event`, `program`, `source`, `level`,
+//! `lines_from_subject` and fields;
 //! `subject.X` reaches the subject from inside a predicate. Functions are listed in [`FUNCTIONS`].
 
 use nom::branch::alt;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::eval::{Facts, Subject, evaluate, event_matches};
+use super::eval::{Facts, LogsAfter, Subject, evaluate, event_matches};
 use super::incidents;
 use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, without_advice};
 use super::now::{self, InstanceNow};
@@ -48,7 +48,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 12] = [
+pub const TEMPLATE_KEYS: [&str; 13] = [
     "self",
     "peer",
     "instance",
@@ -61,7 +61,16 @@ pub const TEMPLATE_KEYS: [&str; 12] = [
     "advert",
     "rejection",
     "stale_copy",
+    "logs_end",
 ];
+
+/// DRBD's default connect interval (`connect-int`): logs that end sooner after a lost
+/// connection cannot show it connected again.
+const RECONNECT_INTERVAL_S: f64 = 10.0;
+
+/// Lines of an undated file after a lost connection too few to show DRBD connected again (a
+/// reconnection writes several: Connecting, the handshake, Connected).
+const SHORT_TAIL_LINES: u64 = 10;
 
 /// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
 pub const FINDING_ADVICE_KEYS: [&str; 3] = ["survivor", "victim", "resource"];
@@ -85,6 +94,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
          IPSEC-AH sequence number it had seen (the sender restarted), or a malformed packet",
     ),
     ("peer", "the peer (its logs are not in the bundle)"),
+    ("logs_end", ""),
     (
         "stale_copy",
         "the copy of the node that was not Primary stopped at that moment (which one was, the \
@@ -171,11 +181,44 @@ impl Context<'_> {
                     "advert" => self.advert_claim(subject, evidence),
                     "rejection" => event.and_then(|event| self.rejection_near(event)),
                     "stale_copy" => event.and_then(|event| self.stale_copy(subject, event, &peers)),
+                    "logs_end" => subject.event.map(|index| self.logs_end(index)),
                     _ => None,
                 };
                 (*key, value)
             })
             .collect()
+    }
+
+    /// Where the node's logs end too soon after the subject's line to show DRBD connected again
+    /// (within DRBD's default connect interval, or a few lines of an undated file), a clause that
+    /// says so (`{logs_end}`); otherwise nothing.
+    fn logs_end(&self, index: usize) -> String {
+        let node = &self.facts.timeline.events[index].node;
+        match self.facts.logs_after(index) {
+            LogsAfter::Seconds(seconds) if seconds < RECONNECT_INTERVAL_S => {
+                let after = if seconds < 1.0 {
+                    "less than a second".to_string()
+                } else {
+                    format!("{seconds:.0} s")
+                };
+                format!(" (but the logs of {node} end {after} after it, too soon to show one)")
+            }
+            LogsAfter::Lines {
+                lines,
+                file,
+                recognised_seconds,
+            } if lines <= SHORT_TAIL_LINES
+                && recognised_seconds.is_none_or(|seconds| seconds < RECONNECT_INTERVAL_S) =>
+            {
+                let lines = match lines {
+                    0 => "right".to_string(),
+                    1 => "1 line".to_string(),
+                    lines => format!("{lines} lines"),
+                };
+                format!(" (but {file} ends {lines} after it, too soon to show one)")
+            }
+            _ => String::new(),
+        }
     }
 
     /// Whose copy of the DRBD data stopped when the replication broke at the subject's line: the

@@ -288,6 +288,51 @@ impl<'a> Facts<'a> {
         moment
     }
 
+    /// How far the logs go on after the event at `index`: for a dated event, the time from it to
+    /// its node's last dated line; for an undated one, how many lines of its file follow it and,
+    /// where it and the file's last recognised line after it carry the kernel's seconds since one
+    /// boot, how far apart those two are (lines the classifier did not recognise may come later).
+    pub(super) fn logs_after(&self, index: usize) -> LogsAfter {
+        let event = &self.timeline.events[index];
+        if let Some(time) = event.time {
+            let last = self
+                .timeline
+                .coverage_of(&event.node)
+                .filter_map(|coverage| coverage.last)
+                .max();
+            return match last {
+                Some(last) => {
+                    LogsAfter::Seconds(((last - time).num_milliseconds() as f64 / 1000.0).max(0.0))
+                }
+                None => LogsAfter::Unknown,
+            };
+        }
+        let Some(file) = self
+            .timeline
+            .files
+            .iter()
+            .find(|file| file.file == event.file.as_ref())
+        else {
+            return LogsAfter::Unknown;
+        };
+        let clock = self.boot_clock.get(&index).copied();
+        let last_clock = self
+            .undated_in_file(index)
+            .and_then(|(file_events, position)| {
+                file_events[position + 1..]
+                    .iter()
+                    .filter_map(|other| self.boot_clock.get(other).copied())
+                    .take_while(|(boot, _)| clock.is_some_and(|(own, _)| own == *boot))
+                    .last()
+            });
+        LogsAfter::Lines {
+            lines: file.lines.saturating_sub(event.line),
+            file: event.file.to_string(),
+            recognised_seconds: clock
+                .map(|(_, own)| last_clock.map_or(0.0, |(_, last)| (last - own).max(0.0))),
+        }
+    }
+
     /// The undated events of the file of the undated event at `index` that come before it, the
     /// nearest first (none for a dated event).
     pub(super) fn undated_before(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
@@ -317,6 +362,21 @@ impl<'a> Facts<'a> {
         let end = indices.partition_point(|index| time(index) <= to);
         (indices, start..end.max(start))
     }
+}
+
+/// How far a node's logs go on after an event (`Facts::logs_after`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogsAfter {
+    /// A dated event: seconds to the node's last dated line.
+    Seconds(f64),
+    /// An undated event: the lines of its file after it, and where the kernel's seconds since
+    /// boot tell, how far after it its file's last recognised line of the same boot is.
+    Lines {
+        lines: u64,
+        file: String,
+        recognised_seconds: Option<f64>,
+    },
+    Unknown,
 }
 
 /// The result of evaluating a condition: whether it holds and the events it leaned on.
@@ -456,9 +516,26 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             return self.subject_name(rest);
         }
         match event {
+            Some(index) if name == "lines_from_subject" => self.lines_from_subject(index),
             Some(index) => event_name(&self.facts.timeline.events[index], name),
             None => self.subject_name(name),
         }
+    }
+
+    /// How many lines of its file an event is from the subject's line, before or after it (0 for
+    /// the subject's own line); null for an event of another file, or a subject without a line.
+    /// Two lines a kernel writes together (a socket closed, then the state it left) are a few
+    /// lines apart whatever their stamps, or where they have none.
+    fn lines_from_subject(&self, index: usize) -> Value<'f> {
+        let events = &self.facts.timeline.events;
+        let Some(subject) = self.subject.event.map(|subject| &events[subject]) else {
+            return Value::Null;
+        };
+        let event = &events[index];
+        if event.node != subject.node || event.file != subject.file {
+            return Value::Null;
+        }
+        Value::Number(event.line.abs_diff(subject.line) as f64)
     }
 
     fn who(&self, expr: &Expr) -> Vec<String> {

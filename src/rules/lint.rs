@@ -12,7 +12,7 @@ use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
 /// Names a condition may use besides event fields: the subject's and the event's attributes.
-const ATTRIBUTES: [&str; 22] = [
+const ATTRIBUTES: [&str; 23] = [
     "kind",
     "event",
     "program",
@@ -35,6 +35,7 @@ const ATTRIBUTES: [&str; 22] = [
     "true",
     "drbd_resource",
     "begun_line",
+    "lines_from_subject",
 ];
 
 /// What the tables and sources produce.
