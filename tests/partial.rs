@@ -2985,6 +2985,18 @@ fn a_track_scripts_failing_exit_statuses_are_its_failure_where_no_failed_line_is
     let backup = change_to(&report, "transitions", "devil19", "BACKUP").unwrap();
     assert_eq!(backup["from"], "FAULT", "{report}");
     assert_eq!(backup["cause"], "script-fault", "{report}");
+    // keepalived 1.x writes the script's whole command line: an interpreter and arguments.
+    std::fs::write(
+        &file,
+        "Dec 24 18:44:15 devil19 Keepalived_vrrp[1285]: /bin/bash /home/oracle/primary_check.sh --role primary exited with status 1\n\
+         Dec 24 18:44:50 devil19 Keepalived_vrrp[1285]: VRRP_Script(primary_check) succeeded\n\
+         Dec 24 18:44:51 devil19 Keepalived_vrrp[1285]: VRRP_Instance(VIP_PRIMARY) Entering BACKUP STATE\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let backup = change_to(&report, "transitions", "devil19", "BACKUP").unwrap();
+    assert_eq!(backup["from"], "FAULT", "{report}");
+    assert_eq!(backup["cause"], "script-fault", "{report}");
 }
 
 #[test]
@@ -3044,5 +3056,42 @@ fn a_tab_separated_table_is_one_node_and_an_application_log_with_a_year_is_no_sy
     assert!(
         events.iter().all(|event| event["host"] != "PM"),
         "{events:?}"
+    );
+}
+
+#[test]
+fn a_journal_header_that_names_only_its_beginning_dates_the_year_of_every_node() {
+    // `journalctl -f` on lb1 (a header with no end) and lb2's year-less syslog: both are dated
+    // by the header, the first year after it, and say so; not by the files' dates (a copy's).
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "-- Logs begin at Thu 2025-06-05 03:42:13 UTC. --\n\
+             Jun 05 08:29:01 lb1 Keepalived_vrrp[1456]: (VI_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Jun 05 09:28:24 lb2 Keepalived_vrrp[1308]: (VI_1) Backup received priority 0 advertisement\n\
+             Jun 05 09:28:24 lb2 Keepalived_vrrp[1308]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    for node in ["lb1", "lb2"] {
+        let time = change_to(&report, "transitions", node, "MASTER").unwrap()["time"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(time.starts_with("2025-06-05T"), "{node}: {time}");
+    }
+    let warnings = report["coverage"]["warnings"].to_string();
+    assert!(
+        warnings
+            .contains("the year 2025 is the first after the journal's beginning its header gives"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("beginning the header of lb1's var/log/messages gives (2025-06-05)"),
+        "{warnings}"
     );
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use super::analysis_json::Report;
+use super::analysis_json::{EvidenceRecord, Report};
 use super::phrases::{self, InstanceNowPhrases};
 use crate::bundle::parse_rfc3339;
 use crate::rules::Analysis;
@@ -153,7 +153,7 @@ pub fn write(
         }
         // Information needs less proof on screen than a problem does.
         let shown = if finding.severity == "info" { 2 } else { 6 };
-        for evidence in finding.evidence.iter().take(shown) {
+        for evidence in evidence_shown(&finding.evidence, shown) {
             let marker = if evidence.clock_offset_s.is_some() {
                 corrected = true;
                 "* "
@@ -472,4 +472,89 @@ fn textwrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+/// The evidence lines a finding shows in text, at most `shown`, in their order: where there are
+/// more, a line that repeats one already chosen (the same node saying the same thing at another
+/// time) gives way to one that says something else, so the lines after a burst of repeats (the
+/// other node's, the change itself) are not cut off; repeats fill what room is left.
+fn evidence_shown(evidence: &[EvidenceRecord], shown: usize) -> Vec<&EvidenceRecord> {
+    if evidence.len() <= shown {
+        return evidence.iter().collect();
+    }
+    let mut said: Vec<(&str, &str)> = Vec::new();
+    let mut first_of_kind = Vec::new();
+    let mut repeats = Vec::new();
+    for (position, line) in evidence.iter().enumerate() {
+        let key = (line.node.as_str(), line.message.as_str());
+        if said.contains(&key) {
+            repeats.push(position);
+        } else {
+            said.push(key);
+            first_of_kind.push(position);
+        }
+    }
+    let mut chosen: Vec<usize> = first_of_kind.into_iter().take(shown).collect();
+    let room = shown - chosen.len();
+    chosen.extend(repeats.into_iter().take(room));
+    chosen.sort_unstable();
+    chosen
+        .into_iter()
+        .map(|position| &evidence[position])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(node: &str, number: u64, message: &str) -> EvidenceRecord {
+        EvidenceRecord {
+            node: node.to_string(),
+            file: "var/log/messages".to_string(),
+            line: number,
+            time: None,
+            clock_offset_s: None,
+            time_inferred: false,
+            text: message.to_string(),
+            program: None,
+            message: message.to_string(),
+        }
+    }
+
+    #[test]
+    fn repeated_evidence_gives_way_to_lines_that_say_something_else() {
+        let failing = "/usr/bin/killall -0 nginx exited with status 1";
+        let evidence = vec![
+            line("a", 1, failing),
+            line("a", 2, failing),
+            line("a", 3, "VRRP_Script(chk) failed"),
+            line("a", 4, failing),
+            line("a", 5, "Entering BACKUP STATE"),
+            line("b", 1, "Entering MASTER STATE"),
+        ];
+        let lines = |shown| -> Vec<(String, u64)> {
+            evidence_shown(&evidence, shown)
+                .into_iter()
+                .map(|line| (line.node.clone(), line.line))
+                .collect()
+        };
+        // Room for the four different lines: the repeats go, the order stays.
+        assert_eq!(
+            lines(4),
+            [("a", 1), ("a", 3), ("a", 5), ("b", 1)].map(|(node, line)| (node.to_string(), line))
+        );
+        // Room to spare: the earliest repeats fill it.
+        assert_eq!(
+            lines(5),
+            [("a", 1), ("a", 2), ("a", 3), ("a", 5), ("b", 1)]
+                .map(|(node, line)| (node.to_string(), line))
+        );
+        // Less room than different lines: the first of each, in order.
+        assert_eq!(
+            lines(2),
+            [("a", 1), ("a", 3)].map(|(node, line)| (node.to_string(), line))
+        );
+        assert_eq!(lines(6).len(), 6);
+    }
 }

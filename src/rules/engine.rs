@@ -354,6 +354,7 @@ impl Context<'_> {
         &self,
         evidence: &[usize],
         finding_nodes: &[String],
+        absent: &[&str],
     ) -> BTreeMap<&'static str, Option<String>> {
         let events = &self.facts.timeline.events;
         let resource = evidence
@@ -371,10 +372,12 @@ impl Context<'_> {
             let pair = all_nodes.len() <= 2;
             (all_nodes, pair)
         };
-        let survivor = self
-            .serving
-            .clone()
-            .filter(|serving| known && involved.contains(&serving.as_str()));
+        // The node serving now, where it is one of the nodes involved and was not down or
+        // stalled while the other served (then both copies hold writes the other lacks, and the
+        // logs do not tell which to keep).
+        let survivor = self.serving.clone().filter(|serving| {
+            known && involved.contains(&serving.as_str()) && !absent.contains(&serving.as_str())
+        });
         let victims: Vec<&str> = involved
             .into_iter()
             .filter(|node| Some(*node) != survivor.as_deref())
@@ -1602,7 +1605,22 @@ impl Analysis {
             .iter_mut()
             .filter(|finding| !finding.advice.is_empty())
         {
-            let values = context.advice_values(&finding.evidence, &finding.nodes);
+            // A node the finding's takeover found down or stalled (peer-down) did not serve
+            // while the other did: that it serves now makes its copy no better to keep.
+            let absent: Vec<&str> = finding
+                .transitions
+                .iter()
+                .map(|index| &transitions[*index])
+                .filter(|taken| taken.to == Role::Master && taken.cause == "peer-down")
+                .flat_map(|taken| {
+                    finding
+                        .nodes
+                        .iter()
+                        .map(String::as_str)
+                        .filter(move |node| *node != taken.node)
+                })
+                .collect();
+            let values = context.advice_values(&finding.evidence, &finding.nodes, &absent);
             finding.remedy = rules.with_advice(&finding.remedy, &finding.advice, &values);
         }
         // Undated findings (first, with no start) in the order of their lines.

@@ -1087,6 +1087,21 @@ pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
     Some(date.and_time(clock.unwrap_or(chrono::NaiveTime::from_hms_opt(23, 59, 59)?)))
 }
 
+/// When a journal header that names no end (`-- Logs begin at Thu 2025-06-05 03:42:13 UTC. --`,
+/// `-- Journal begins at ... --`: `journalctl -f`) says the journal begins: the lines under it
+/// are no earlier (how much later, it does not say). The zone word is left aside.
+pub fn journal_begin_moment(line: &str) -> Option<chrono::NaiveDateTime> {
+    let begin = journal_header_begin(journal_header_text(line))?;
+    let mut words = begin
+        .split_ascii_whitespace()
+        .skip_while(|word| !word.starts_with(|first: char| first.is_ascii_digit()));
+    let date = chrono::NaiveDate::parse_from_str(words.next()?, "%Y-%m-%d").ok()?;
+    let clock = words.next().and_then(|word| {
+        chrono::NaiveTime::parse_from_str(word.trim_end_matches('.'), "%H:%M:%S").ok()
+    })?;
+    Some(date.and_time(clock))
+}
+
 /// The time zone a `systemctl status` `Active: ... since Mon 2021-03-01 10:11:12 CST; 2h ago`
 /// line or a journal header (`-- Logs begin at ..., end at Thu 2021-04-15 09:40:51 UTC. --`)
 /// names for the stamps of the lines under it, as written there (`CST`, `UTC`, `+07`).
@@ -2235,6 +2250,28 @@ mod tests {
             moment("the backup took over at 2021-04-15 09:40:51 and then --"),
             None
         );
+    }
+
+    #[test]
+    fn a_journal_header_without_an_end_says_when_its_journal_begins() {
+        let begin = |line: &str| journal_begin_moment(line).map(|moment| moment.to_string());
+        assert_eq!(
+            begin("-- Logs begin at Thu 2025-06-05 03:42:13 UTC. --"),
+            Some("2025-06-05 03:42:13".to_string())
+        );
+        assert_eq!(
+            begin("-- Journal begins at Wed 2025-11-26 08:51:12 PST. --"),
+            Some("2025-11-26 08:51:12".to_string())
+        );
+        // A header with an end is journal_end_moment's; other lines are no header.
+        assert_eq!(
+            begin(
+                "-- Logs begin at Fri 2020-10-23 11:17:41 UTC, end at Thu 2021-04-15 09:40:51 UTC. --"
+            ),
+            None
+        );
+        assert_eq!(begin("-- Reboot --"), None);
+        assert_eq!(begin("-- Logs begin at sometime. --"), None);
     }
 
     #[test]

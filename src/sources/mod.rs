@@ -103,6 +103,9 @@ pub struct FileStats {
     /// ([`envelope::status_moment`]), or a journal paste's header says it ends
     /// ([`envelope::journal_end_moment`]): it dates the year of the journal lines under it.
     pub status_moment: Option<chrono::NaiveDateTime>,
+    /// The earliest moment a journal header that names no end says its journal begins at
+    /// ([`envelope::journal_begin_moment`], `journalctl -f`): the lines under it are no earlier.
+    pub journal_begin: Option<chrono::NaiveDateTime>,
     /// The first time zone a `systemctl status` block or a journal header names
     /// ([`envelope::stated_zone`]), and its line.
     pub stated_zone: Option<(String, u64)>,
@@ -436,6 +439,12 @@ impl LineBook {
         let moment = envelope::status_moment(line).or_else(|| envelope::journal_end_moment(line));
         if let Some(moment) = moment {
             self.stats.status_moment = self.stats.status_moment.max(Some(moment));
+        } else if let Some(begin) = envelope::journal_begin_moment(line) {
+            self.stats.journal_begin = Some(
+                self.stats
+                    .journal_begin
+                    .map_or(begin, |known| known.min(begin)),
+            );
         }
         // A journal header that names no end still names the zone of the lines under it.
         if self.stats.stated_zone.is_none()

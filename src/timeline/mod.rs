@@ -1345,6 +1345,26 @@ fn settle_years(
         }
     }
     let status_in_bundle = status_of_node.values().max().copied();
+    // A journal header that names only its beginning (`journalctl -f`): its file's lines are the
+    // first of their month and day after it (a journal seldom keeps years). Per file, the date of
+    // its last stamp so placed, for the files nothing else dates.
+    let journal_anchors: Vec<(usize, String, chrono::NaiveDate, chrono::NaiveDate)> = reads
+        .iter()
+        .filter_map(|read| {
+            let begin = read.stats.journal_begin?;
+            let (first, _) = read.stats.first_stamp?;
+            let (last, _) = read.stats.last_stamp?;
+            let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
+                begin.year() + 1
+            } else {
+                begin.year()
+            };
+            let last_year = first_year + read.stats.year_turns as i32;
+            let anchor = chrono::NaiveDate::from_ymd_opt(last_year, last.month, last.day)?;
+            let plan = &plans[read.plan_index];
+            Some((plan.node, plan.file.relative.clone(), anchor, begin.date()))
+        })
+        .collect();
     for read in reads {
         let plan = &mut plans[read.plan_index];
         if !read.stats.has_yearless {
@@ -1376,26 +1396,77 @@ fn settle_years(
             .or_else(|| status_of_node.get(&plan.node).copied())
             .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)))
             .or(status_in_bundle);
-        // Last, the file system's date: a copy or checkout resets it, so the year it gives is
-        // said to be a guess.
-        let anchor = anchor.or_else(|| {
-            let date = zone.local_date(plan.file.mtime?);
-            warnings.push(Warning::at(
-                &node.name,
-                &plan.file.relative,
-                None,
-                format!(
-                    "stamps carry no year and nothing in the input dates them: the year {} is \
-                     taken from the file's modification date, which a copy resets, so the dates \
-                     may be off by whole years (times of day and their order are not)",
-                    date.year()
-                ),
-            ));
-            Some(date)
-        });
-        match anchor {
-            Some(anchor) => {
-                plan.clock.year_at_end = Some(align::year_at_end(last.month, last.day, anchor));
+        // Then a journal header that names only its beginning, said to be a guess. Last, the file system's date: a copy or checkout resets it, so the year it
+        // gives is said to be a guess too.
+        let year_at_end = anchor
+            .map(|anchor| align::year_at_end(last.month, last.day, anchor))
+            .or_else(|| {
+                // The file's own header, else another file's of the node, else of any node (a
+                // paste of both nodes' logs is of one time).
+                let (anchor, begin, from_file) = journal_anchors
+                    .iter()
+                    .find(|(node, file, ..)| *node == plan.node && *file == plan.file.relative)
+                    .or_else(|| {
+                        journal_anchors
+                            .iter()
+                            .filter(|(node, ..)| *node == plan.node)
+                            .max_by_key(|(_, _, anchor, _)| *anchor)
+                    })
+                    .or_else(|| {
+                        journal_anchors
+                            .iter()
+                            .max_by_key(|(_, _, anchor, _)| *anchor)
+                    })
+                    .map(|(node, file, anchor, begin)| (*anchor, *begin, (*node, file)))?;
+                let year = align::year_at_end(last.month, last.day, anchor);
+                let whose = match from_file {
+                    (of, file) if of == plan.node && *file == plan.file.relative => {
+                        "its header gives".to_string()
+                    }
+                    (of, file) if of == plan.node => format!("the header of {file} gives"),
+                    (of, file) => format!("the header of {}'s {file} gives", bundle.nodes[of].name),
+                };
+                warnings.push(Warning::at(
+                    &node.name,
+                    &plan.file.relative,
+                    None,
+                    format!(
+                        "stamps carry no year: the year {year} is the first after the journal's \
+                         beginning {whose} ({begin}), so the dates may be off by whole years where \
+                         the journal kept more than one (times of day and their order are not)"
+                    ),
+                ));
+                Some(year)
+            })
+            .or_else(|| {
+                let date = zone.local_date(plan.file.mtime?);
+                let year = align::year_at_end(last.month, last.day, date);
+                let rolled = if year == date.year() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({date}: its last stamp, {:02}-{:02}, would fall after it in {})",
+                        last.month,
+                        last.day,
+                        date.year()
+                    )
+                };
+                warnings.push(Warning::at(
+                    &node.name,
+                    &plan.file.relative,
+                    None,
+                    format!(
+                        "stamps carry no year and nothing in the input dates them: the year \
+                         {year} is taken from the file's modification date{rolled}, which a copy \
+                         resets, so the dates may be off by whole years (times of day and their \
+                         order are not)"
+                    ),
+                ));
+                Some(year)
+            });
+        match year_at_end {
+            Some(year_at_end) => {
+                plan.clock.year_at_end = Some(year_at_end);
                 plan.clock.year_turns = read.stats.year_turns;
             }
             None => warnings.push(Warning::at(

@@ -761,14 +761,16 @@ fn fault_before_recovery(
         return Some((failed, failure.time?));
     }
     // No `VRRP_Script(x) failed` line in the excerpt: the script's own failing exit statuses
-    // before its recovery (`/path/x.sh exited with status 1`, a file named after the script),
-    // from the first of their run.
+    // before its recovery (`/path/x.sh exited with status 1`, a file named after the script;
+    // the line gives the command with its arguments), from the first of their run.
+    // (`/bin/bash /etc/keepalived/chk_ngx.sh`: any word of the command may be the script.)
     let names_script = |earlier: &Event| {
-        earlier
-            .field("path")
-            .and_then(|path| path.rsplit('/').next())
-            .map(|file| file.split('.').next().unwrap_or(file))
-            == Some(script)
+        earlier.field("path").is_some_and(|command| {
+            command.split_whitespace().any(|word| {
+                let file = word.rsplit('/').next().unwrap_or(word);
+                file.split('.').next().unwrap_or(file) == script
+            })
+        })
     };
     let mut first_failure = None;
     for (position, earlier) in events[..index].iter().enumerate().rev() {
