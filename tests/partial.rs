@@ -2971,32 +2971,28 @@ fn data_recovery_advice_keeps_a_node_of_the_split_brain_not_a_bystander() {
 fn a_track_scripts_failing_exit_statuses_are_its_failure_where_no_failed_line_is_given() {
     // The excerpt begins with the script's exit statuses, not keepalived's `failed` line: the
     // instance was in FAULT from the first of them, and its BACKUP entry is the recovery.
+    // keepalived 1.x writes the script's whole command line: also an interpreter and arguments.
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("devil19.journal");
-    std::fs::write(
-        &file,
-        "Dec 24 18:44:15 devil19 Keepalived_vrrp[1285]: /home/oracle/primary_check.sh exited with status 1\n\
-         Dec 24 18:44:20 devil19 Keepalived_vrrp[1285]: /home/oracle/primary_check.sh exited with status 1\n\
-         Dec 24 18:44:50 devil19 Keepalived_vrrp[1285]: VRRP_Script(primary_check) succeeded\n\
-         Dec 24 18:44:51 devil19 Keepalived_vrrp[1285]: VRRP_Instance(VIP_PRIMARY) Entering BACKUP STATE\n",
-    )
-    .unwrap();
-    let (report, _) = analyze(&file, &[]);
-    let backup = change_to(&report, "transitions", "devil19", "BACKUP").unwrap();
-    assert_eq!(backup["from"], "FAULT", "{report}");
-    assert_eq!(backup["cause"], "script-fault", "{report}");
-    // keepalived 1.x writes the script's whole command line: an interpreter and arguments.
-    std::fs::write(
-        &file,
-        "Dec 24 18:44:15 devil19 Keepalived_vrrp[1285]: /bin/bash /home/oracle/primary_check.sh --role primary exited with status 1\n\
-         Dec 24 18:44:50 devil19 Keepalived_vrrp[1285]: VRRP_Script(primary_check) succeeded\n\
-         Dec 24 18:44:51 devil19 Keepalived_vrrp[1285]: VRRP_Instance(VIP_PRIMARY) Entering BACKUP STATE\n",
-    )
-    .unwrap();
-    let (report, _) = analyze(&file, &[]);
-    let backup = change_to(&report, "transitions", "devil19", "BACKUP").unwrap();
-    assert_eq!(backup["from"], "FAULT", "{report}");
-    assert_eq!(backup["cause"], "script-fault", "{report}");
+    for command in [
+        "/home/oracle/primary_check.sh",
+        "/bin/bash /home/oracle/primary_check.sh --role primary",
+    ] {
+        std::fs::write(
+            &file,
+            format!(
+                "Dec 24 18:44:15 devil19 Keepalived_vrrp[1285]: {command} exited with status 1\n\
+                 Dec 24 18:44:20 devil19 Keepalived_vrrp[1285]: {command} exited with status 1\n\
+                 Dec 24 18:44:50 devil19 Keepalived_vrrp[1285]: VRRP_Script(primary_check) succeeded\n\
+                 Dec 24 18:44:51 devil19 Keepalived_vrrp[1285]: VRRP_Instance(VIP_PRIMARY) Entering BACKUP STATE\n"
+            ),
+        )
+        .unwrap();
+        let (report, _) = analyze(&file, &[]);
+        let backup = change_to(&report, "transitions", "devil19", "BACKUP").unwrap();
+        assert_eq!(backup["from"], "FAULT", "{command}: {report}");
+        assert_eq!(backup["cause"], "script-fault", "{command}: {report}");
+    }
 }
 
 #[test]
@@ -3094,4 +3090,35 @@ fn a_journal_header_that_names_only_its_beginning_dates_the_year_of_every_node()
         warnings.contains("beginning the header of lb1's var/log/messages gives (2025-06-05)"),
         "{warnings}"
     );
+}
+
+#[test]
+fn the_checker_process_stopping_leaves_the_vrrp_instances_running() {
+    // Keepalived_healthcheckers writes the same `Stopped` as the VRRP process; alone (the checker
+    // restarted), it stops no VRRP instance: the MASTER goes on announcing.
+    let bundle = BundleBuilder::new().file(
+        "lb-ws1",
+        "var/log/messages",
+        "Jan 26 16:47:10 lb-ws1 Keepalived_vrrp[3147]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Jan 26 17:15:32 lb-ws1 Keepalived_healthcheckers[3146]: Stopped\n\
+         Jan 26 17:15:40 lb-ws1 Keepalived_vrrp[3147]: VRRP_Instance(VI_1) Sending gratuitous ARPs on eth0 for 10.0.0.50\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert!(
+        change_to(&report, "transitions", "lb-ws1", "STOP").is_none(),
+        "{}",
+        report["transitions"]
+    );
+    // The VRRP process's own Stopped, after its priority 0, is a stop in order.
+    let bundle = BundleBuilder::new().file(
+        "lb-ws1",
+        "var/log/messages",
+        "Jan 26 16:47:10 lb-ws1 Keepalived_vrrp[3147]: (VI_1) Entering MASTER STATE\n\
+         Jan 26 17:15:32 lb-ws1 Keepalived_vrrp[3147]: (VI_1) sent 0 priority\n\
+         Jan 26 17:15:32 lb-ws1 Keepalived_vrrp[3147]: (VI_1) removing VIPs.\n\
+         Jan 26 17:15:33 lb-ws1 Keepalived_vrrp[3147]: Stopped - used 0.006543 user time, 0.015268 system time\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let stop = change_to(&report, "transitions", "lb-ws1", "STOP").unwrap();
+    assert_eq!(stop["cause"], "manual", "{report}");
 }

@@ -1074,13 +1074,7 @@ pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
         None if text.split_ascii_whitespace().count() <= 5 => text.strip_suffix("--")?,
         None => return None,
     };
-    let mut words = end
-        .split_ascii_whitespace()
-        .skip_while(|word| !word.starts_with(|first: char| first.is_ascii_digit()));
-    let date = chrono::NaiveDate::parse_from_str(words.next()?, "%Y-%m-%d").ok()?;
-    let clock = words.next().and_then(|word| {
-        chrono::NaiveTime::parse_from_str(word.trim_end_matches('.'), "%H:%M:%S").ok()
-    });
+    let (date, clock) = header_date_and_clock(end)?;
     if clock.is_none() && !text.starts_with("-- ") {
         return None;
     }
@@ -1092,14 +1086,21 @@ pub fn journal_end_moment(line: &str) -> Option<chrono::NaiveDateTime> {
 /// are no earlier (how much later, it does not say). The zone word is left aside.
 pub fn journal_begin_moment(line: &str) -> Option<chrono::NaiveDateTime> {
     let begin = journal_header_begin(journal_header_text(line))?;
-    let mut words = begin
+    let (date, clock) = header_date_and_clock(begin)?;
+    Some(date.and_time(clock?))
+}
+
+/// A journal header's moment (`Thu 2021-04-15 09:40:51 UTC. --`): its date, and its clock where
+/// the words after the date give one.
+fn header_date_and_clock(moment: &str) -> Option<(chrono::NaiveDate, Option<chrono::NaiveTime>)> {
+    let mut words = moment
         .split_ascii_whitespace()
         .skip_while(|word| !word.starts_with(|first: char| first.is_ascii_digit()));
     let date = chrono::NaiveDate::parse_from_str(words.next()?, "%Y-%m-%d").ok()?;
     let clock = words.next().and_then(|word| {
         chrono::NaiveTime::parse_from_str(word.trim_end_matches('.'), "%H:%M:%S").ok()
-    })?;
-    Some(date.and_time(clock))
+    });
+    Some((date, clock))
 }
 
 /// The time zone a `systemctl status` `Active: ... since Mon 2021-03-01 10:11:12 CST; 2h ago`

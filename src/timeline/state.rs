@@ -376,11 +376,11 @@ fn stops_everything(event: &Event) -> bool {
         Some(
             events::KEEPALIVED_STOPPING
                 | events::KEEPALIVED_STOPPED
-                | events::VRRP_CHILD_STOPPED
                 | events::CHILD_EXITED
                 | events::NODE_BOOT
         )
-    ) || (event.event.as_deref() == Some(events::VRRP_CHILD_DIED)
+    ) || (event.event.as_deref() == Some(events::VRRP_CHILD_STOPPED) && !is_checker_process(event))
+        || (event.event.as_deref() == Some(events::VRRP_CHILD_DIED)
         && event.field("action") == Some("Exiting"))
         // The VRRP process's crash (the parent names it): its instances no longer run, though
         // their VIPs stay configured.
@@ -388,6 +388,16 @@ fn stops_everything(event: &Event) -> bool {
             && event
                 .field("child")
                 .is_some_and(|child| child.eq_ignore_ascii_case("vrrp")))
+}
+
+/// Whether a line is keepalived's checker or BFD process's (`Keepalived_healthcheckers`,
+/// `Keepalived_checker`, `Keepalived_bfd`): its `Stopped` is not the VRRP process's, whose
+/// instances may run on (the checker restarted after a crash).
+fn is_checker_process(event: &Event) -> bool {
+    event.program.as_deref().is_some_and(|program| {
+        let program = program.to_ascii_lowercase();
+        program.contains("check") || program.contains("bfd")
+    })
 }
 
 /// Lifecycle events after which every instance's state is unknown until it says: a start. Not a
