@@ -3122,3 +3122,44 @@ fn the_checker_process_stopping_leaves_the_vrrp_instances_running() {
     let stop = change_to(&report, "transitions", "lb-ws1", "STOP").unwrap();
     assert_eq!(stop["cause"], "manual", "{report}");
 }
+
+#[test]
+fn a_status_headers_zone_places_its_stamps_beside_stamps_that_say_their_zone() {
+    let status = "● keepalived.service - LVS and VRRP High Availability Monitor\n   \
+                  Active: active (running) since Fri 2023-12-22 05:22:24 EST; 10min ago\n\n\
+                  Dec 22 05:22:24 nodea Keepalived_vrrp[60333]: (VI_1) Entering BACKUP STATE (init)\n\
+                  Dec 22 05:30:00 nodea Keepalived_vrrp[60333]: (VI_1) Backup received priority 0 advertisement\n\
+                  Dec 22 05:30:00 nodea Keepalived_vrrp[60333]: (VI_1) Entering MASTER STATE\n";
+    // Alone, zone-less stamps are shown as written (marked UTC), the header's zone only named.
+    let alone = BundleBuilder::new().file("nodea", "var/log/messages", status);
+    let (report, _) = analyze(alone.path(), &[]);
+    let master = change_to(&report, "transitions", "nodea", "MASTER").unwrap();
+    assert_eq!(master["time"], "2023-12-22T05:30:00Z", "{report}");
+    // Beside a node whose stamps carry their offset, the header's zone places them on one clock:
+    // nodeb's stop (10:29:55 UTC) is the priority 0 nodea took over on, five seconds later.
+    let mixed = BundleBuilder::new()
+        .file("nodea", "var/log/messages", status)
+        .file(
+            "nodeb",
+            "var/log/messages",
+            "2023-12-22T05:20:00.000000-05:00 nodeb Keepalived_vrrp[100]: (VI_1) Entering MASTER STATE\n\
+             2023-12-22T05:29:55.000000-05:00 nodeb Keepalived[99]: Stopping\n\
+             2023-12-22T05:29:55.100000-05:00 nodeb Keepalived_vrrp[100]: (VI_1) sent 0 priority\n\
+             2023-12-22T05:29:56.000000-05:00 nodeb Keepalived_vrrp[100]: Stopped\n",
+        );
+    let (report, _) = analyze(mixed.path(), &[]);
+    let master = change_to(&report, "transitions", "nodea", "MASTER").unwrap();
+    assert_eq!(master["time"], "2023-12-22T10:30:00Z", "{report}");
+    assert_ne!(master["cause"], "peer-silent", "{report}");
+    assert!(
+        report["coverage"]["warnings"]
+            .to_string()
+            .contains("stamps without a zone are read as EST (UTC-05:00)"),
+        "{}",
+        report["coverage"]["warnings"]
+    );
+    assert!(
+        report["split_brain"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+}

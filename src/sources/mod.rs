@@ -92,6 +92,8 @@ pub struct FileStats {
     pub has_yearless: bool,
     /// Whether some stamp had no zone.
     pub has_zoneless: bool,
+    /// Whether some stamp said its zone (an offset, `Z`, a zone word applied).
+    pub has_zoned: bool,
     /// The first stamp of any line, with the year turns before it.
     pub first_stamp: Option<(Stamp, u32)>,
     /// Spans of activity: runs of lines with no silence longer than [`ACTIVITY_GAP_S`] between
@@ -560,6 +562,8 @@ impl LineBook {
                 }
                 if stamp.offset_s.is_none() {
                     self.stats.has_zoneless = true;
+                } else {
+                    self.stats.has_zoned = true;
                 }
                 self.record_activity(stamp);
                 self.last_stamp = Some(stamp);

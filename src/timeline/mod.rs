@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
 use crate::bundle::{Bundle, Node, NodeFile, Warning};
 use crate::sources::collection::collection_events;
@@ -957,6 +957,106 @@ fn zoneless_warning(stated: Option<&(String, String, u64)>) -> Option<String> {
     })
 }
 
+/// Where the input mixes stamps whose zone is known (an offset in the stamp, a manifest's zone)
+/// with a node's stamps that carry none, the zone a `systemctl status` block or journal header of
+/// that node names (one offset: not an ambiguous abbreviation like `CST`) is applied to those, so
+/// that both are placed on one clock; a node with no header of its own takes the zone every
+/// header names, where they name one. Where no stamp's zone is known, zone-less stamps stay as
+/// written, marked UTC (`zoneless_warning` says what a header names): they compare with each
+/// other as they are, and the times shown are the logs' own. Returns the nodes whose zone-less
+/// stamps were given a zone this way, each said in a warning.
+fn settle_stated_zones(
+    bundle: &Bundle,
+    plans: &mut [FilePlan],
+    reads: &[FileRead],
+    nodes: &mut [NodeTimeline],
+    warnings: &mut Vec<Warning>,
+) -> BTreeSet<usize> {
+    let mut applied = BTreeSet::new();
+    let zone_known_somewhere =
+        nodes.iter().any(|node| node.zone_known) || reads.iter().any(|read| read.stats.has_zoned);
+    if !zone_known_somewhere {
+        return applied;
+    }
+    // Per node without a manifest's zone: the first zone its headers name, where it stands for
+    // one offset, and where (file, line).
+    let mut stated: BTreeMap<usize, (String, i32, String, u64)> = BTreeMap::new();
+    for read in reads {
+        let plan = &plans[read.plan_index];
+        if nodes[plan.node].zone_known || stated.contains_key(&plan.node) {
+            continue;
+        }
+        if let Some((zone, line)) = &read.stats.stated_zone
+            && let [(minutes, _)] = zone_offsets(zone).as_slice()
+        {
+            stated.insert(
+                plan.node,
+                (zone.clone(), *minutes, plan.file.relative.clone(), *line),
+            );
+        }
+    }
+    let mut offsets: Vec<i32> = stated.values().map(|(_, minutes, ..)| *minutes).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let common = match offsets.as_slice() {
+        [minutes] => stated
+            .iter()
+            .find(|(_, (_, offset, ..))| offset == minutes)
+            .map(|(node, found)| (*node, found.clone())),
+        _ => None,
+    };
+    for (node_index, node) in nodes.iter_mut().enumerate() {
+        if node.zone_known
+            || !reads
+                .iter()
+                .any(|read| plans[read.plan_index].node == node_index && read.stats.has_zoneless)
+        {
+            continue;
+        }
+        let (from_node, (zone, minutes, file, line)) = match stated.get(&node_index) {
+            Some(own) => (node_index, own.clone()),
+            None => match &common {
+                Some(common) => common.clone(),
+                None => continue,
+            },
+        };
+        let Some(offset) = FixedOffset::east_opt(minutes * 60) else {
+            continue;
+        };
+        for plan in plans.iter_mut().filter(|plan| plan.node == node_index) {
+            plan.clock.zone = Zone::Fixed(offset);
+        }
+        let sign = if minutes < 0 { '-' } else { '+' };
+        let written = format!(
+            "UTC{sign}{:02}:{:02}",
+            minutes.abs() / 60,
+            minutes.abs() % 60
+        );
+        node.zone = format!("{zone} ({written})");
+        node.zone_known = true;
+        applied.insert(node_index);
+        let whose = if from_node == node_index {
+            format!("the zone its {file}:{line} (a systemctl status or journal header) gives")
+        } else {
+            format!(
+                "the zone {}'s {file}:{line} (a systemctl status or journal header) gives: no \
+                 header of this node names one",
+                bundle.nodes[from_node].name
+            )
+        };
+        warnings.push(Warning {
+            node: Some(bundle.nodes[node_index].name.clone()),
+            file: None,
+            line: None,
+            message: format!(
+                "no time zone in a manifest, and other stamps of the input say theirs: stamps \
+                 without a zone are read as {zone} ({written}), {whose}"
+            ),
+        });
+    }
+    applied
+}
+
 /// The offsets from UTC, in minutes, that a zone as `systemctl` or journalctl writes it stands
 /// for, each with where it is used when the abbreviation is ambiguous (`CST`: China or US
 /// Central); `[(0, "")]` for UTC itself, empty when unknown.
@@ -1628,6 +1728,8 @@ impl Timeline {
         );
         let events_left_out = thinned.iter().map(|class| class.offered - class.kept).sum();
         let thinned = budget::warnings(&thinned, max_events);
+        let zones_from_headers =
+            settle_stated_zones(bundle, &mut plans, &reads, &mut nodes, &mut warnings);
         settle_years(bundle, &mut plans, &reads, &mut warnings);
         settle_clock_steps(bundle, &mut plans, &reads, &mut warnings);
         let renames = Renames::new(name_bare_nodes(bundle, &plans, &reads));
@@ -1748,6 +1850,9 @@ impl Timeline {
             }
         }
         for node_index in zoneless_nodes {
+            if zones_from_headers.contains(&node_index) {
+                continue;
+            }
             let stated = stated_zones.get(&node_index);
             let Some(message) = zoneless_warning(stated) else {
                 continue;

@@ -1276,24 +1276,27 @@ impl States {
                 }
                 continue;
             }
-            if event.kind == EventKind::Drbd
-                && let Some(role) = event.field("role_to").or(event.field("role"))
-            {
-                let connection = event
-                    .field("conn_to")
-                    .or(event.field("connection"))
-                    .map(str::to_string)
-                    .or_else(|| {
-                        self.drbd_roles
-                            .get(node)
-                            .map(|(_, connection)| connection.clone())
-                    })
-                    .unwrap_or_default();
-                self.drbd_roles
-                    .insert(node.to_string(), (role.to_string(), connection));
-                let history = self.drbd_history.entry(node.to_string()).or_default();
-                if history.last().is_none_or(|(_, last)| last != role) {
-                    history.push((time, role.to_string()));
+            if event.kind == EventKind::Drbd {
+                let role = event.field("role_to").or(event.field("role"));
+                let connection = event.field("conn_to").or(event.field("connection"));
+                // A line that says the role or the connection state (`conn( ... -> StandAlone )`)
+                // updates what it says; the other is kept.
+                if role.is_some() || connection.is_some() {
+                    let (known_role, known_connection) =
+                        self.drbd_roles.get(node).cloned().unwrap_or_default();
+                    self.drbd_roles.insert(
+                        node.to_string(),
+                        (
+                            role.map_or(known_role, str::to_string),
+                            connection.map_or(known_connection, str::to_string),
+                        ),
+                    );
+                }
+                if let Some(role) = role {
+                    let history = self.drbd_history.entry(node.to_string()).or_default();
+                    if history.last().is_none_or(|(_, last)| last != role) {
+                        history.push((time, role.to_string()));
+                    }
                 }
             }
             // A line without a stamp of its own (journalctl's `-- Reboot --`) carries the previous
