@@ -475,18 +475,23 @@ fn textwrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The evidence lines a finding shows in text, at most `shown`, in their order: where there are
-/// more, a line that repeats one already chosen (the same node saying the same thing at another
-/// time) gives way to one that says something else, so the lines after a burst of repeats (the
+/// more, a line that repeats one already chosen (the same node and program saying the same thing
+/// at another time) gives way to one that says something else, so the lines after a burst of repeats (the
 /// other node's, the change itself) are not cut off; repeats fill what room is left.
 fn evidence_shown(evidence: &[EvidenceRecord], shown: usize) -> Vec<&EvidenceRecord> {
     if evidence.len() <= shown {
         return evidence.iter().collect();
     }
-    let mut said: Vec<(&str, &str)> = Vec::new();
+    let mut said: Vec<(&str, Option<&str>, &str)> = Vec::new();
     let mut first_of_kind = Vec::new();
     let mut repeats = Vec::new();
     for (position, line) in evidence.iter().enumerate() {
-        let key = (line.node.as_str(), line.message.as_str());
+        // The program too: the VRRP process's `Stopped` is not the checker's.
+        let program = line
+            .program
+            .as_deref()
+            .map(|program| program.split('[').next().unwrap_or(program));
+        let key = (line.node.as_str(), program, line.message.as_str());
         if said.contains(&key) {
             repeats.push(position);
         } else {

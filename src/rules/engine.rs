@@ -206,9 +206,9 @@ impl Context<'_> {
             LogsAfter::Lines {
                 lines,
                 file,
-                recognised_seconds,
+                seconds,
             } if lines <= SHORT_TAIL_LINES
-                && recognised_seconds.is_none_or(|seconds| seconds < RECONNECT_INTERVAL_S) =>
+                && seconds.is_none_or(|seconds| seconds < RECONNECT_INTERVAL_S) =>
             {
                 let lines = match lines {
                     0 => "right".to_string(),

@@ -290,8 +290,8 @@ impl<'a> Facts<'a> {
 
     /// How far the logs go on after the event at `index`: for a dated event, the time from it to
     /// its node's last dated line; for an undated one, how many lines of its file follow it and,
-    /// where it and the file's last recognised line after it carry the kernel's seconds since one
-    /// boot, how far apart those two are (lines the classifier did not recognise may come later).
+    /// where it and the file's last line carry the kernel's seconds since boot, how far apart
+    /// those two are.
     pub(super) fn logs_after(&self, index: usize) -> LogsAfter {
         let event = &self.timeline.events[index];
         if let Some(time) = event.time {
@@ -315,21 +315,19 @@ impl<'a> Facts<'a> {
         else {
             return LogsAfter::Unknown;
         };
-        let clock = self.boot_clock.get(&index).copied();
-        let last_clock = self
-            .undated_in_file(index)
-            .and_then(|(file_events, position)| {
-                file_events[position + 1..]
-                    .iter()
-                    .filter_map(|other| self.boot_clock.get(other).copied())
-                    .take_while(|(boot, _)| clock.is_some_and(|(own, _)| own == *boot))
-                    .last()
-            });
+        // The file's last line with the kernel's clock, against the event's: where it went back,
+        // the node booted again in between (long after).
+        let own = self.boot_clock.get(&index).map(|(_, seconds)| *seconds);
         LogsAfter::Lines {
             lines: file.lines.saturating_sub(event.line),
             file: event.file.to_string(),
-            recognised_seconds: clock
-                .map(|(_, own)| last_clock.map_or(0.0, |(_, last)| (last - own).max(0.0))),
+            seconds: own.zip(file.last_boot_seconds).map(|(own, last)| {
+                if last >= own {
+                    last - own
+                } else {
+                    f64::INFINITY
+                }
+            }),
         }
     }
 
@@ -370,11 +368,12 @@ pub enum LogsAfter {
     /// A dated event: seconds to the node's last dated line.
     Seconds(f64),
     /// An undated event: the lines of its file after it, and where the kernel's seconds since
-    /// boot tell, how far after it its file's last recognised line of the same boot is.
+    /// boot tell, how far after it its file's last line is (infinite where the node booted
+    /// again).
     Lines {
         lines: u64,
         file: String,
-        recognised_seconds: Option<f64>,
+        seconds: Option<f64>,
     },
     Unknown,
 }

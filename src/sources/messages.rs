@@ -357,6 +357,9 @@ impl EventReader for MessagesReader<'_> {
             // unit started (its own time, classified with the unit named in the block).
             let mut status_start = None;
             if envelope.stamp.is_none() {
+                if let Some(seconds) = envelope::seconds_since_boot(text) {
+                    self.book.stats.last_boot_seconds = Some(seconds);
+                }
                 self.book.note_status_moment(text, number);
                 if let Some(unit) = envelope::status_unit(text) {
                     self.status_unit = Some((unit.to_string(), number));

@@ -94,6 +94,9 @@ pub struct FileStats {
     pub has_zoneless: bool,
     /// Whether some stamp said its zone (an offset, `Z`, a zone word applied).
     pub has_zoned: bool,
+    /// The kernel's seconds since boot on the last line without a stamp that opens with them
+    /// (dmesg): how far an undated file goes on after a line, recognised or not.
+    pub last_boot_seconds: Option<f64>,
     /// The first stamp of any line, with the year turns before it.
     pub first_stamp: Option<(Stamp, u32)>,
     /// Spans of activity: runs of lines with no silence longer than [`ACTIVITY_GAP_S`] between

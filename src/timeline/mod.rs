@@ -54,6 +54,8 @@ pub struct FileCoverage {
     pub activity: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// The file ended in a read error.
     pub truncated: bool,
+    /// The kernel's seconds since boot on the file's last undated line that has them (dmesg).
+    pub last_boot_seconds: Option<f64>,
     /// Where the file interleaves the syslog of several nodes (a bare file whose hosts became
     /// nodes of their own), what each node's lines cover; empty when all are `node`'s.
     pub shares: Vec<NodeShare>,
@@ -1013,13 +1015,22 @@ fn settle_stated_zones(
         {
             continue;
         }
+        // A node whose own stamps say their zone somewhere is not given another node's.
+        let own_zoned = reads
+            .iter()
+            .any(|read| plans[read.plan_index].node == node_index && read.stats.has_zoned);
         let (from_node, (zone, minutes, file, line)) = match stated.get(&node_index) {
             Some(own) => (node_index, own.clone()),
+            None if own_zoned => continue,
             None => match &common {
                 Some(common) => common.clone(),
                 None => continue,
             },
         };
+        // UTC changes nothing (and a header of UTC needs no warning).
+        if minutes == 0 {
+            continue;
+        }
         let Some(offset) = FixedOffset::east_opt(minutes * 60) else {
             continue;
         };
@@ -1448,21 +1459,15 @@ fn settle_years(
     // A journal header that names only its beginning (`journalctl -f`): its file's lines are the
     // first of their month and day after it (a journal seldom keeps years). Per file, the date of
     // its last stamp so placed, for the files nothing else dates.
-    let journal_anchors: Vec<(usize, String, chrono::NaiveDate, chrono::NaiveDate)> = reads
+    let journal_begins: Vec<(usize, String, chrono::NaiveDate)> = reads
         .iter()
         .filter_map(|read| {
-            let begin = read.stats.journal_begin?;
-            let (first, _) = read.stats.first_stamp?;
-            let (last, _) = read.stats.last_stamp?;
-            let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
-                begin.year() + 1
-            } else {
-                begin.year()
-            };
-            let last_year = first_year + read.stats.year_turns as i32;
-            let anchor = chrono::NaiveDate::from_ymd_opt(last_year, last.month, last.day)?;
             let plan = &plans[read.plan_index];
-            Some((plan.node, plan.file.relative.clone(), anchor, begin.date()))
+            Some((
+                plan.node,
+                plan.file.relative.clone(),
+                read.stats.journal_begin?.date(),
+            ))
         })
         .collect();
     for read in reads {
@@ -1503,22 +1508,26 @@ fn settle_years(
             .or_else(|| {
                 // The file's own header, else another file's of the node, else of any node (a
                 // paste of both nodes' logs is of one time).
-                let (anchor, begin, from_file) = journal_anchors
+                // The lines are no earlier than the journal's beginning: each file's first stamp
+                // falls in the first year that puts it at or after that date.
+                let (begin, from_file) = journal_begins
                     .iter()
-                    .find(|(node, file, ..)| *node == plan.node && *file == plan.file.relative)
+                    .find(|(node, file, _)| *node == plan.node && *file == plan.file.relative)
                     .or_else(|| {
-                        journal_anchors
+                        journal_begins
                             .iter()
                             .filter(|(node, ..)| *node == plan.node)
-                            .max_by_key(|(_, _, anchor, _)| *anchor)
+                            .min_by_key(|(_, _, begin)| *begin)
                     })
-                    .or_else(|| {
-                        journal_anchors
-                            .iter()
-                            .max_by_key(|(_, _, anchor, _)| *anchor)
-                    })
-                    .map(|(node, file, anchor, begin)| (*anchor, *begin, (*node, file)))?;
-                let year = align::year_at_end(last.month, last.day, anchor);
+                    .or_else(|| journal_begins.iter().min_by_key(|(_, _, begin)| *begin))
+                    .map(|(node, file, begin)| (*begin, (*node, file)))?;
+                let (first, _) = read.stats.first_stamp?;
+                let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
+                    begin.year() + 1
+                } else {
+                    begin.year()
+                };
+                let year = first_year + read.stats.year_turns as i32;
                 let whose = match from_file {
                     (of, file) if of == plan.node && *file == plan.file.relative => {
                         "its header gives".to_string()
@@ -1564,6 +1573,23 @@ fn settle_years(
                 ));
                 Some(year)
             });
+        // A journal header's beginning bounds its own file: no line under it is earlier.
+        let own_floor =
+            read.stats
+                .journal_begin
+                .zip(read.stats.first_stamp)
+                .map(|(begin, (first, _))| {
+                    let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
+                        begin.year() + 1
+                    } else {
+                        begin.year()
+                    };
+                    first_year + read.stats.year_turns as i32
+                });
+        let year_at_end = match (year_at_end, own_floor) {
+            (Some(year), Some(floor)) => Some(year.max(floor)),
+            (year, _) => year,
+        };
         match year_at_end {
             Some(year_at_end) => {
                 plan.clock.year_at_end = Some(year_at_end);
@@ -1839,6 +1865,7 @@ impl Timeline {
                 last,
                 activity,
                 truncated: read.stats.truncated,
+                last_boot_seconds: read.stats.last_boot_seconds,
                 shares,
             });
             if Some(read.plan_index) != largest_plan {
