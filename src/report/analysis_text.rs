@@ -476,8 +476,8 @@ fn textwrap(text: &str, width: usize) -> Vec<String> {
 
 /// The evidence lines a finding shows in text, at most `shown`, in their order: where there are
 /// more, a line that repeats one already chosen (the same node and program saying the same thing
-/// at another time) gives way to one that says something else, so the lines after a burst of repeats (the
-/// other node's, the change itself) are not cut off; repeats fill what room is left.
+/// at another time) gives way to one that says something else, so the lines after a burst of
+/// repeats (the other node's, the change itself) are not cut off; repeats fill what room is left.
 fn evidence_shown(evidence: &[EvidenceRecord], shown: usize) -> Vec<&EvidenceRecord> {
     if evidence.len() <= shown {
         return evidence.iter().collect();

@@ -307,12 +307,10 @@ impl<'a> Facts<'a> {
                 None => LogsAfter::Unknown,
             };
         }
-        let Some(file) = self
-            .timeline
-            .files
-            .iter()
-            .find(|file| file.file == event.file.as_ref())
-        else {
+        let Some(file) = self.timeline.files.iter().find(|file| {
+            file.file == event.file.as_ref()
+                && file.parts().any(|(node, _)| node == event.node.as_ref())
+        }) else {
             return LogsAfter::Unknown;
         };
         // The file's last line with the kernel's clock, against the event's: where it went back,

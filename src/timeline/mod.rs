@@ -1456,9 +1456,9 @@ fn settle_years(
         }
     }
     let status_in_bundle = status_of_node.values().max().copied();
-    // A journal header that names only its beginning (`journalctl -f`): its file's lines are the
-    // first of their month and day after it (a journal seldom keeps years). Per file, the date of
-    // its last stamp so placed, for the files nothing else dates.
+    // A journal header that names only its beginning (`journalctl -f`), per file: no line under
+    // it is earlier, and the files nothing else dates are placed the first year after it (a
+    // journal seldom keeps years).
     let journal_begins: Vec<(usize, String, chrono::NaiveDate)> = reads
         .iter()
         .filter_map(|read| {
@@ -1501,15 +1501,14 @@ fn settle_years(
             .or_else(|| status_of_node.get(&plan.node).copied())
             .or_else(|| newest_in_bundle.map(|time| zone.local_date(time)))
             .or(status_in_bundle);
-        // Then a journal header that names only its beginning, said to be a guess. Last, the file system's date: a copy or checkout resets it, so the year it
-        // gives is said to be a guess too.
+        // Then a journal header that names only its beginning, said to be a guess. Last, the
+        // file system's date: a copy or checkout resets it, so the year it gives is said to be a
+        // guess too.
         let year_at_end = anchor
             .map(|anchor| align::year_at_end(last.month, last.day, anchor))
             .or_else(|| {
                 // The file's own header, else another file's of the node, else of any node (a
                 // paste of both nodes' logs is of one time).
-                // The lines are no earlier than the journal's beginning: each file's first stamp
-                // falls in the first year that puts it at or after that date.
                 let (begin, from_file) = journal_begins
                     .iter()
                     .find(|(node, file, _)| *node == plan.node && *file == plan.file.relative)
@@ -1521,13 +1520,7 @@ fn settle_years(
                     })
                     .or_else(|| journal_begins.iter().min_by_key(|(_, _, begin)| *begin))
                     .map(|(node, file, begin)| (*begin, (*node, file)))?;
-                let (first, _) = read.stats.first_stamp?;
-                let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
-                    begin.year() + 1
-                } else {
-                    begin.year()
-                };
-                let year = first_year + read.stats.year_turns as i32;
+                let year = year_at_end_after(begin, read)?;
                 let whose = match from_file {
                     (of, file) if of == plan.node && *file == plan.file.relative => {
                         "its header gives".to_string()
@@ -1574,18 +1567,10 @@ fn settle_years(
                 Some(year)
             });
         // A journal header's beginning bounds its own file: no line under it is earlier.
-        let own_floor =
-            read.stats
-                .journal_begin
-                .zip(read.stats.first_stamp)
-                .map(|(begin, (first, _))| {
-                    let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
-                        begin.year() + 1
-                    } else {
-                        begin.year()
-                    };
-                    first_year + read.stats.year_turns as i32
-                });
+        let own_floor = read
+            .stats
+            .journal_begin
+            .and_then(|begin| year_at_end_after(begin.date(), read));
         let year_at_end = match (year_at_end, own_floor) {
             (Some(year), Some(floor)) => Some(year.max(floor)),
             (year, _) => year,
@@ -1603,6 +1588,18 @@ fn settle_years(
             )),
         }
     }
+}
+
+/// The year of a file's last stamp where its first is placed at or after `begin` (a journal's
+/// beginning), in the first year that does so.
+fn year_at_end_after(begin: chrono::NaiveDate, read: &FileRead) -> Option<i32> {
+    let (first, _) = read.stats.first_stamp?;
+    let first_year = if (first.month, first.day) < (begin.month(), begin.day()) {
+        begin.year() + 1
+    } else {
+        begin.year()
+    };
+    Some(first_year + read.stats.year_turns as i32)
 }
 
 impl Timeline {
