@@ -301,9 +301,7 @@ impl<'a> Facts<'a> {
                 .filter_map(|coverage| coverage.last)
                 .max();
             return match last {
-                Some(last) => {
-                    LogsAfter::Seconds(((last - time).num_milliseconds() as f64 / 1000.0).max(0.0))
-                }
+                Some(last) => LogsAfter::Seconds(seconds_of(last - time).max(0.0)),
                 None => LogsAfter::Unknown,
             };
         }

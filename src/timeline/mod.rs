@@ -907,6 +907,16 @@ pub fn compare_events(left: &Event, right: &Event) -> Ordering {
         .then_with(|| left.file.cmp(&right.file))
 }
 
+/// An offset from UTC in minutes as people read it (`UTC-05:00`, `UTC+05:45`).
+fn utc_offset_text(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!(
+        "UTC{sign}{:02}:{:02}",
+        minutes.abs() / 60,
+        minutes.abs() % 60
+    )
+}
+
 /// What a node without a manifest's zone is told about its zone-less stamps, which are read as
 /// UTC: nothing where a status block or journal header of its own says UTC; else the zone that
 /// header names (`stated`: zone, file, line), with how far real UTC is from the times shown.
@@ -921,14 +931,6 @@ fn zoneless_warning(stated: Option<&(String, String, u64)>) -> Option<String> {
     let named = format!(
         "no time zone in a manifest: stamps without a zone are shown as written, marked UTC; {file}:{line} (a systemctl status or journal header) gives the zone as {zone}"
     );
-    let offset = |minutes: i32| {
-        let sign = if minutes < 0 { '-' } else { '+' };
-        format!(
-            "UTC{sign}{:02}:{:02}",
-            minutes.abs() / 60,
-            minutes.abs() % 60
-        )
-    };
     let distance = |minutes: i32| {
         let direction = if minutes > 0 { "earlier" } else { "later" };
         match minutes.abs() {
@@ -941,7 +943,7 @@ fn zoneless_warning(stated: Option<&(String, String, u64)>) -> Option<String> {
         [] => format!("{named}, whose offset esc-diag does not know"),
         [(minutes, _)] => format!(
             "{named} ({}): real UTC is {}",
-            offset(*minutes),
+            utc_offset_text(*minutes),
             distance(*minutes)
         ),
         several => format!(
@@ -950,7 +952,7 @@ fn zoneless_warning(stated: Option<&(String, String, u64)>) -> Option<String> {
                 .iter()
                 .map(|(minutes, place)| format!(
                     "{} in {place} (real UTC {})",
-                    offset(*minutes),
+                    utc_offset_text(*minutes),
                     distance(*minutes)
                 ))
                 .collect::<Vec<_>>()
@@ -1037,12 +1039,7 @@ fn settle_stated_zones(
         for plan in plans.iter_mut().filter(|plan| plan.node == node_index) {
             plan.clock.zone = Zone::Fixed(offset);
         }
-        let sign = if minutes < 0 { '-' } else { '+' };
-        let written = format!(
-            "UTC{sign}{:02}:{:02}",
-            minutes.abs() / 60,
-            minutes.abs() % 60
-        );
+        let written = utc_offset_text(minutes);
         node.zone = format!("{zone} ({written})");
         node.zone_known = true;
         applied.insert(node_index);
