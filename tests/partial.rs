@@ -1509,30 +1509,42 @@ fn a_1x_transition_whose_entering_line_was_cut_is_completed_by_the_vips_it_annou
 
 #[test]
 fn an_instance_announcing_its_vips_long_after_a_backup_line_became_master_since() {
-    // 2.x status tails: BACKUP at start-up, the state line of the takeover cut, the delayed
-    // gratuitous ARPs of the instance 12 s later. A few seconds after the BACKUP line they may
-    // be a yielded MASTER's last announcement: no change then.
-    let announce = |second: &str| {
+    // 2.x status tails: a BACKUP line, the state line of the takeover cut, the gratuitous ARPs
+    // of the instance later. A few seconds after a BACKUP line that may follow a MASTER (no
+    // `(init)`) they may be a yielded MASTER's last announcement: no change then. After a
+    // start-up `(init)` BACKUP no VIPs were set, so even a few seconds later they are a MASTER's.
+    let announce = |backup: &str, second: &str| {
         BundleBuilder::new().file(
             "master1",
             "var/log/messages",
             format!(
-                "Sep 27 17:13:46 master1 Keepalived_vrrp[25389]: (kubernetes) Entering BACKUP STATE (init)\n\
+                "Sep 27 17:13:46 master1 Keepalived_vrrp[25389]: (kubernetes) Entering BACKUP STATE{backup}\n\
                  Sep 27 17:13:{second} master1 Keepalived_vrrp[25389]: (kubernetes) Sending/queueing gratuitous ARPs on ens160 for 192.168.10.10\n"
             ),
         )
     };
-    let changes = transitions_of(announce("58").path(), "master1");
-    assert_eq!(
+    let last_change = |changes: &[(String, String, String)]| {
         changes
             .last()
-            .map(|change| (change.1.as_str(), change.2.as_str())),
-        Some(("BACKUP", "MASTER")),
-        "{changes:?}"
-    );
-    let changes = transitions_of(announce("49").path(), "master1");
+            .map(|change| (change.1.clone(), change.2.clone()))
+    };
+    for backup in ["", " (init)"] {
+        let changes = transitions_of(announce(backup, "58").path(), "master1");
+        assert_eq!(
+            last_change(&changes),
+            Some(("BACKUP".to_string(), "MASTER".to_string())),
+            "{backup}: {changes:?}"
+        );
+    }
+    let changes = transitions_of(announce("", "49").path(), "master1");
     assert!(
         changes.iter().all(|change| change.2 != "MASTER"),
+        "{changes:?}"
+    );
+    let changes = transitions_of(announce(" (init)", "49").path(), "master1");
+    assert_eq!(
+        last_change(&changes),
+        Some(("BACKUP".to_string(), "MASTER".to_string())),
         "{changes:?}"
     );
 }

@@ -262,12 +262,101 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                 failover.from == Role::Unknown
                     && (failover.cause == "unknown" || incident == "unknown"),
                 failover.to != Role::Master,
-                // Of changes at one moment, one whose cause is its incident's.
+                // Of changes at one moment, one with a cause known, then one whose cause is its
+                // incident's.
                 failover.time,
+                incident == "unknown",
                 failover.cause != incident,
             )
         })
         .map(|failover| (*failover, real.len()))
+}
+
+/// A BACKUP stays one while it hears a MASTER's adverts; this long in BACKUP to the end of its
+/// node's logs shows one was heard (the master-down interval is a few seconds).
+const BACKUP_HEARING_AFTER_S: i64 = 10;
+
+/// Where no node is MASTER of some instances at the end of the logs, but some node is BACKUP of
+/// each and another node's state is not in the logs: the MASTER is not in them, which is not "no
+/// VIP holder". None where some such instance has no BACKUP, or every node's state is known.
+fn master_unseen(
+    timeline: &Timeline,
+    states: &crate::timeline::state::States,
+    unserved: &[&str],
+) -> Option<String> {
+    let mut backups: Vec<String> = Vec::new();
+    let mut unknown: Vec<&str> = Vec::new();
+    for instance in unserved {
+        let roles: Vec<(&str, Role)> = timeline
+            .nodes
+            .iter()
+            .map(|node| (node.name.as_str(), states.role_at_end(&node.name, instance)))
+            .collect();
+        let backup_nodes: Vec<&str> = roles
+            .iter()
+            .filter(|(_, role)| *role == Role::Backup)
+            .map(|(node, _)| *node)
+            .collect();
+        let unknown_nodes = roles.iter().filter(|(_, role)| *role == Role::Unknown);
+        if backup_nodes.is_empty() || (unknown_nodes.clone().count() == 0 && roles.len() > 1) {
+            return None;
+        }
+        for (node, _) in unknown_nodes {
+            if !unknown.contains(node) {
+                unknown.push(node);
+            }
+        }
+        for node in backup_nodes {
+            let heard_for = backup_to_end(timeline, states, node, instance)
+                .filter(|seconds| *seconds >= BACKUP_HEARING_AFTER_S)
+                .map(|seconds| {
+                    format!(
+                        " (for {}: a BACKUP stays one only while it hears a MASTER)",
+                        crate::timeline::skew::format_gap(seconds)
+                    )
+                })
+                .unwrap_or_default();
+            let said = format!("{node} is BACKUP at their end{heard_for}");
+            if !backups.contains(&said) {
+                backups.push(said);
+            }
+        }
+    }
+    let others = if unknown.is_empty() {
+        "the pair's other node is not in them".to_string()
+    } else {
+        format!("the state of {} is not in them", unknown.join(" and "))
+    };
+    Some(format!(
+        "degraded: the MASTER of {} is not in these logs: {}; {others}",
+        unserved.join(", "),
+        backups.join("; ")
+    ))
+}
+
+/// How long `node` has been BACKUP of `instance` when its logs end (None: not BACKUP then, or
+/// since a time not known).
+fn backup_to_end(
+    timeline: &Timeline,
+    states: &crate::timeline::state::States,
+    node: &str,
+    instance: &str,
+) -> Option<i64> {
+    let start = states
+        .intervals
+        .iter()
+        .find(|interval| {
+            interval.node == node
+                && interval.instance == instance
+                && interval.end.is_none()
+                && interval.role == Role::Backup
+        })?
+        .start?;
+    let last = timeline
+        .coverage_of(node)
+        .filter_map(|coverage| coverage.last)
+        .max()?;
+    Some((last - start).num_seconds())
 }
 
 /// Whether an event is something keepalived, DRBD or ESC logged or reported (not the system, the
@@ -278,11 +367,13 @@ fn from_the_pair(kind: EventKind, classifier: Option<&str>, source: &str) -> boo
         && source != "keepalived_conf"
 }
 
-/// The nodes whose logs say something of keepalived, DRBD or ESC.
+/// The nodes whose logs say something of keepalived, DRBD or ESC: their own lines, or the
+/// lines of the manager that runs keepalived about it (systemd's unit, supervisord's program).
 fn nodes_heard(timeline: &Timeline) -> Vec<String> {
     let mut nodes: Vec<String> = Vec::new();
     for event in &timeline.events {
-        if from_the_pair(event.kind, event.classifier.as_deref(), event.source)
+        if (from_the_pair(event.kind, event.classifier.as_deref(), event.source)
+            || event.field("unit") == Some("keepalived"))
             && !nodes
                 .iter()
                 .any(|node| node.as_str() == event.node.as_ref())
@@ -471,10 +562,11 @@ fn decide_status(
         };
         // What this side shows wrong comes first: the missing side only bounds it. Of equal
         // severity, a change of state and its cause before a line of its own (a configuration
-        // complaint), then the earliest.
+        // complaint), then the earliest (of findings alike, undated ones, the first listed).
         let worst = analysis
             .findings
             .iter()
+            .rev()
             .filter(|finding| finding.severity >= Severity::Warning)
             .max_by_key(|finding| {
                 (
@@ -573,6 +665,9 @@ fn decide_status(
         .map(String::as_str)
         .collect();
     if !unserved.is_empty() {
+        if let Some(headline) = master_unseen(timeline, states, &unserved) {
+            return Verdict::new(Status::Degraded, headline);
+        }
         let some_state = timeline.nodes.iter().any(|node| {
             unserved
                 .iter()

@@ -91,13 +91,7 @@ pub fn write(
     let drbd: Vec<String> = report
         .nodes
         .iter()
-        .filter_map(|node| {
-            let role = node.drbd_role.as_deref()?;
-            Some(match node.drbd_connection.as_deref() {
-                Some(connection) => format!("{} {role} ({connection})", node.name),
-                None => format!("{} {role}", node.name),
-            })
-        })
+        .filter_map(|node| phrases::drbd_now(node).map(|drbd| format!("{} {drbd}", node.name)))
         .collect();
     let services: Vec<String> = report
         .nodes

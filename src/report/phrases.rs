@@ -29,6 +29,12 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
         })
         .count();
     let one_side = nodes_seen < 2;
+    // A node whose state of the instance the logs do not tell may be its MASTER or standby.
+    let some_unknown = report.nodes.iter().any(|node| {
+        node.instances
+            .iter()
+            .all(|instance| instance.name != now.instance || instance.state_at_end == "UNKNOWN")
+    });
     // Nodes whose lines carry no date: their last word, not a state now against the others'.
     let undated: Vec<String> = now
         .undated_last
@@ -64,14 +70,14 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
         masters: if now.masters.is_empty() {
             match (&heard, one_side) {
                 (Some(heard), _) => format!("MASTER not in these logs ({heard})"),
-                (None, true) => "MASTER not in these logs".to_string(),
-                (None, false) => "no MASTER".to_string(),
+                (None, _) if one_side || some_unknown => "MASTER not in these logs".to_string(),
+                (None, _) => "no MASTER".to_string(),
             }
         } else {
             format!("MASTER {}", now.masters.join(" and "))
         },
         standby: if now.backups.is_empty() {
-            if one_side {
+            if one_side || some_unknown {
                 "standby not in these logs"
             } else {
                 "no standby"
@@ -150,16 +156,24 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
 /// where the bundle shows them.
 pub fn node_now(node: &NodeRecord) -> Vec<String> {
     let mut parts = Vec::new();
-    if let Some(role) = &node.drbd_role {
-        parts.push(match &node.drbd_connection {
-            Some(connection) => format!("DRBD {role} ({connection})"),
-            None => format!("DRBD {role}"),
-        });
+    if let Some(drbd) = drbd_now(node) {
+        parts.push(format!("DRBD {drbd}"));
     }
     if let Some(services) = &node.esc_services {
         parts.push(format!("ESC services {services}"));
     }
     parts
+}
+
+/// A node's DRBD role and connection now ("Primary (Connected)"); a connection the lines give
+/// without the role ("role not logged (Connecting)"). None where neither is known.
+pub fn drbd_now(node: &NodeRecord) -> Option<String> {
+    match (&node.drbd_role, &node.drbd_connection) {
+        (Some(role), Some(connection)) => Some(format!("{role} ({connection})")),
+        (Some(role), None) => Some(role.clone()),
+        (None, Some(connection)) => Some(format!("role not logged ({connection})")),
+        (None, None) => None,
+    }
 }
 
 /// What could not be checked, or only in part: missing logs, reading warnings, skipped rules.

@@ -885,12 +885,19 @@ impl Context<'_> {
         // no further.
         let seen_until = |node: &str| self.facts.timeline.seen_until(node);
         // A mastership that ended in a restart the logs show only by its start is proven only
-        // up to the old process's last line.
+        // up to the old process's last line (in the same excerpt as the new process's state
+        // line, up to the restart: see UnseenRestart::held_through).
         let proven_end = |interval: &Interval| {
             interval.end.map(|end| {
                 states
                     .unseen_restart_ending_at(&interval.node, &interval.instance, end)
-                    .map_or(end, |restart| restart.last_seen)
+                    .map_or(end, |restart| {
+                        if restart.held_through {
+                            end
+                        } else {
+                            restart.last_seen
+                        }
+                    })
             })
         };
         // What of an interval decides the windows it makes: next to one alike, an interval makes

@@ -64,6 +64,13 @@ struct RowSpec {
     /// `implied_entry` field.
     #[serde(default)]
     implies_entry: bool,
+    /// The state the instance held until the change of state (or stop) this line follows within
+    /// moments, because keepalived writes the line only on leaving that state (`removing VIPs.`
+    /// as a MASTER leaves for BACKUP or FAULT, or stops). Before any such change (keepalived
+    /// 2.x's start-up sweep writes the same words), it says nothing. Sets the event's
+    /// `implied_left` field.
+    #[serde(default)]
+    implies_left: Option<String>,
     /// The state keepalived enters right after writing the line (a MASTER that logs a better
     /// advert leaves for BACKUP): taken at the line's instant when no state line of the instance
     /// follows within moments (a grepped or cut excerpt). Sets the event's `leads_to` field.
@@ -104,6 +111,7 @@ pub struct Row {
     upper: Vec<String>,
     implies: Option<Implied>,
     implies_entry: bool,
+    implies_left: Option<String>,
     leads_to: Option<String>,
     extract: Option<Extractor>,
     pub versions: Option<String>,
@@ -116,6 +124,9 @@ pub struct Row {
 pub const IMPLIED_STATE_FIELD: &str = "implied_state";
 /// The field (`yes`) an event carries when its line starts the implied state now.
 pub const IMPLIED_ENTRY_FIELD: &str = "implied_entry";
+/// The field an event carries when its line proves the state its instance just left (see
+/// `implies_left`).
+pub const IMPLIED_LEFT_FIELD: &str = "implied_left";
 /// The field an event carries when keepalived enters a state right after its line (see
 /// `leads_to`).
 pub const LEADS_TO_FIELD: &str = "leads_to";
@@ -382,6 +393,13 @@ impl Table {
                 .as_deref()
                 .map(|text| parse_next_state(text).map_err(|error| format!("{what}: {error}")))
                 .transpose()?;
+            let implies_left = row
+                .implies_left
+                .as_deref()
+                .map(|text| {
+                    parse_state(text, "implies_left").map_err(|error| format!("{what}: {error}"))
+                })
+                .transpose()?;
             let implies = row
                 .implies
                 .as_deref()
@@ -409,6 +427,7 @@ impl Table {
                 upper: row.upper,
                 implies,
                 implies_entry: row.implies_entry,
+                implies_left,
                 leads_to,
                 extract,
                 versions: row.versions,
@@ -615,6 +634,9 @@ impl Table {
                     fields.insert(IMPLIED_ENTRY_FIELD, "yes");
                 }
             }
+            if let Some(state) = &row.implies_left {
+                fields.insert(IMPLIED_LEFT_FIELD, state.clone());
+            }
             if let Some(state) = &row.leads_to {
                 fields.insert(LEADS_TO_FIELD, state.clone());
             }
@@ -796,7 +818,7 @@ impl Classifier {
                     failures.push(format!("{} ({}): has no near-miss", row.id, table.origin));
                 }
                 // A row that says its line proves a state says where the program writes it.
-                if (row.implies.is_some() || row.leads_to.is_some())
+                if (row.implies.is_some() || row.leads_to.is_some() || row.implies_left.is_some())
                     && !row.description.as_deref().is_some_and(|description| {
                         description.contains(".c ") || description.contains(".c:")
                     })

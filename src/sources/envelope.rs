@@ -829,6 +829,42 @@ fn strip_printk_caller(message: &str) -> &str {
     })
 }
 
+/// supervisord's levels as its own log writes them (`ERRO`, `DEBG`: four letters).
+const SUPERVISORD_LEVELS: [&str; 7] = ["CRIT", "ERRO", "WARN", "INFO", "DEBG", "TRAC", "BLAT"];
+
+/// The words supervisord begins a line about one of its programs with (`spawned: 'keepalived'
+/// with pid 10`, `exited: keepalived (exit status 0; not expected)`, `gave up: keepalived
+/// entered FATAL state, ...`): an event of supervisord's, not a program named `spawned`.
+const SUPERVISORD_PROGRAM_EVENTS: [&str; 6] = [
+    "spawned: '",
+    "exited: ",
+    "success: ",
+    "stopped: ",
+    "gave up: ",
+    "waiting for ",
+];
+
+/// supervisord's own log after the stamp (`INFO spawned: 'keepalived' with pid 10`): its level,
+/// then a line about one of its programs, read as supervisord's whole message. False (nothing
+/// set) for any other line.
+fn supervisord_header<'a>(rest: &'a str, envelope: &mut Envelope<'a>) -> bool {
+    let rest = rest.trim_start_matches(' ');
+    let Some((level, message)) = rest.split_once(' ') else {
+        return false;
+    };
+    if !SUPERVISORD_LEVELS.contains(&level)
+        || !SUPERVISORD_PROGRAM_EVENTS
+            .iter()
+            .any(|start| message.starts_with(start))
+    {
+        return false;
+    }
+    envelope.level = Some(level);
+    envelope.program = Some("supervisord");
+    envelope.message = message;
+    true
+}
+
 /// Level, bracketed logger/thread groups and `name -` / `name:` prefixes of an application log.
 fn application_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
     for _ in 0..8 {
@@ -1310,7 +1346,9 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                     {
                         return inner;
                     }
-                    application_header(&mut cursor, &mut envelope);
+                    if !supervisord_header(cursor.rest(), &mut envelope) {
+                        application_header(&mut cursor, &mut envelope);
+                    }
                 }
                 return envelope;
             }

@@ -105,7 +105,8 @@ pub(super) fn format_instant(time: DateTime<Utc>) -> String {
     super::format_time_capped(time, 0, 0)
 }
 
-pub(super) fn format_gap(seconds: i64) -> String {
+/// A span of seconds for people: `45 s`, `14 min 2 s`.
+pub fn format_gap(seconds: i64) -> String {
     let seconds = seconds.abs();
     if seconds < 120 {
         format!("{seconds} s")

@@ -12,7 +12,9 @@ use serde::Serialize;
 use super::Timeline;
 use super::align::rotation_key;
 use crate::sources::ACTIVITY_GAP_S;
-use crate::sources::classifier::{IMPLIED_ENTRY_FIELD, IMPLIED_STATE_FIELD, LEADS_TO_FIELD};
+use crate::sources::classifier::{
+    IMPLIED_ENTRY_FIELD, IMPLIED_LEFT_FIELD, IMPLIED_STATE_FIELD, LEADS_TO_FIELD,
+};
 use crate::sources::{Event, EventKind, events};
 
 /// A node whose logs begin at most this many seconds after the other's is not missing any.
@@ -262,6 +264,18 @@ fn undated_targets(event: &Event, all_instances: &[String]) -> Vec<(String, Role
         .unwrap_or_default()
 }
 
+/// How long after keepalived starts its sweep of addresses left by an earlier run may still log
+/// `removing VIPs.` (it runs as the configuration is read, before the instances' first states).
+const STARTUP_SWEEP_S: i64 = 10;
+
+/// The lines of an undated file keepalived's start-up takes, up to its instances' first states
+/// (the sweep of `removing VIPs.` among them): STARTUP_SWEEP_S for lines without a time.
+const UNDATED_STARTUP_LINES: u64 = 60;
+
+/// Lines of one undated file this close after a change are of the same moment of keepalived's
+/// (a stop's or a FAULT's lines come together, other processes' lines between them).
+const UNDATED_MOMENT_LINES: u64 = 5;
+
 /// The changes of state a node's files without any dated line show, file by file in line order:
 /// state lines (as `undated_targets` reads them), and a stop, which ends every state held. A line
 /// keepalived writes in one state only (`Master received advert ...`), before any state line of
@@ -279,10 +293,15 @@ fn undated_transitions(
     let mut found: Vec<UndatedTransition> = Vec::new();
     let mut held: BTreeMap<(&str, String), Role> = BTreeMap::new();
     let mut implied_by: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    // Per file, the line of keepalived's last start (see STARTUP_SWEEP_S).
+    let mut started_at: BTreeMap<&str, u64> = BTreeMap::new();
     for (index, event) in timeline.events.iter().enumerate() {
         let file = event.file.as_ref();
         if event.node.as_ref() != node || event.time.is_some() || !undated_files.contains(file) {
             continue;
+        }
+        if restarts_everything(event) {
+            started_at.insert(file, event.line);
         }
         let targets: Vec<(String, Role)> = if stops_everything(event) {
             all_instances
@@ -296,6 +315,33 @@ fn undated_transitions(
         } else {
             undated_targets(event, all_instances)
         };
+        // A line written on leaving a state (`removing VIPs.`) a few lines after the file's
+        // first change of its instance, from a state unknown, tells the state before it.
+        if let (Some(left), Some(instance)) =
+            (event.field(IMPLIED_LEFT_FIELD), event.field("instance"))
+        {
+            let left = Role::parse(left);
+            if let Some(change) = found
+                .iter_mut()
+                .rev()
+                .find(|change| change.file == file && change.instance == instance)
+                && change.from == Role::Unknown
+                && change.from_evidence.is_none()
+                && change.to != left
+                && event
+                    .line
+                    .saturating_sub(timeline.events[change.event].line)
+                    <= UNDATED_MOMENT_LINES
+                && started_at.get(file).is_none_or(|start| {
+                    timeline.events[change.event].line.saturating_sub(*start)
+                        > UNDATED_STARTUP_LINES
+                })
+            {
+                change.from = left;
+                change.from_evidence = Some(index);
+            }
+            continue;
+        }
         if targets.is_empty()
             && event.field(IMPLIED_ENTRY_FIELD).is_none()
             && let (Some((role, true)), Some(instance)) =
@@ -508,6 +554,10 @@ pub struct UnseenRestart {
     pub restart: DateTime<Utc>,
     /// That line's event (index in the timeline).
     pub restart_event: usize,
+    /// The old state is taken to hold up to the restart, not only to its last line: the new
+    /// process's state line is in the same excerpt as the old one's lines, which a grep of the
+    /// state lines leaves sparse (its silence is no change of state, not no process).
+    pub held_through: bool,
 }
 
 impl States {
@@ -545,10 +595,10 @@ impl States {
 /// line `(init)` written by another VRRP process than the one whose line opened the state held (a
 /// reload keeps the process), or a line of that instance from another process of the same
 /// program that comes moments after keepalived's start-up lines, or is a state line of that
-/// instance in another excerpt than the old process's last line, once the old process has
-/// written its last line (keepalived 1.x marks no `(init)`, and excerpts may cut the start-up
-/// lines; a reload writes the start-up lines but keeps its processes; where several keepalived
-/// daemons log side by side, each keeps writing). The old
+/// instance, once the old process has written its last line (keepalived 1.x marks no `(init)`,
+/// and excerpts may cut the start-up lines, or a grep leave only the state lines: a new process
+/// is a new run whatever the lines between; a reload writes the start-up lines but keeps its
+/// processes; where several keepalived daemons log side by side, each keeps writing). The old
 /// process's last line: the state held ended then or later, unseen. None where the old process
 /// wrote until moments before; lines without process ids: see [`init_without_process_ids`].
 fn old_run_last_line(
@@ -559,43 +609,67 @@ fn old_run_last_line(
     index: usize,
     time: DateTime<Utc>,
     last_line_of_process: &HashMap<u32, usize>,
-) -> Option<DateTime<Utc>> {
+) -> Option<(DateTime<Utc>, bool)> {
     if !matches!(tracker.role, Role::Master | Role::Backup | Role::Fault) {
         return None;
     }
     let opener = events.get(tracker.opened_by?)?;
     if opener.pid.is_none() || (event.pid.is_none() && !restarts_everything(event)) {
-        return init_without_process_ids(events, node, event, index, time);
+        return init_without_process_ids(events, node, event, index, time)
+            .map(|last| (last, false));
     }
     let old_pid = opener.pid?;
     let new_process = event.pid.is_some_and(|pid| pid != old_pid);
     let old_process_ended = last_line_of_process
         .get(&old_pid)
         .is_some_and(|last| *last < index);
+    let init_line = event.kind == EventKind::VrrpState && event.field("reason") == Some("init");
+    let after_startup_lines = logged_just_before(
+        events,
+        node,
+        index,
+        time,
+        Duration::milliseconds(SAME_MOMENT_MS),
+        &[events::KEEPALIVED_INITIALISING],
+    );
     let restart = restarts_everything(event)
-        || (new_process
-            && event.kind == EventKind::VrrpState
-            && event.field("reason") == Some("init"))
+        || (new_process && init_line)
         || (new_process
             && old_process_ended
             && event.program.is_some()
             && event.program == opener.program
             && event.field("instance").is_some()
-            && ((event.kind == EventKind::VrrpState
-                && old_run_in_another_excerpt(events, node, old_pid, event, index))
-                || logged_just_before(
-                    events,
-                    node,
-                    index,
-                    time,
-                    Duration::milliseconds(SAME_MOMENT_MS),
-                    &[events::KEEPALIVED_INITIALISING],
-                )));
+            && (event.kind == EventKind::VrrpState || after_startup_lines));
     if !restart {
         return None;
     }
     let last = last_time_of_process(events, node, old_pid, index)?;
-    ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some(last)
+    // Only a new process's state line says the restart: in the old process's excerpt, the old
+    // state is taken to hold until it.
+    let held_through = !restarts_everything(event)
+        && !init_line
+        && !after_startup_lines
+        && !old_run_in_another_excerpt(events, node, old_pid, event, index);
+    ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some((last, held_through))
+}
+
+/// Whether the old process's last line before `index` is in another excerpt than `event`: a
+/// file of another name, not a rotation of the same log (two pastes of one node, an hour
+/// apart).
+fn old_run_in_another_excerpt(
+    events: &[Event],
+    node: &str,
+    old_pid: u32,
+    event: &Event,
+    index: usize,
+) -> bool {
+    events[..index]
+        .iter()
+        .rev()
+        .find(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
+        .is_some_and(|last| {
+            last.file != event.file && rotation_key(&last.file).0 != rotation_key(&event.file).0
+        })
 }
 
 /// The time of the last dated line of process `pid` on `node` before `index`.
@@ -655,27 +729,6 @@ fn master_stopping_after_unseen_restart(
         last_time_of_process(events, node, old_pid, index)?,
         zero_index,
     ))
-}
-
-/// Whether the old process's last line before `index` is in another excerpt than `event`: a
-/// file of another name, not a rotation of the same log (two pastes of one node, an hour
-/// apart). Between two excerpts, a new process's state line is a restart they do not hold;
-/// within one file (a grep of the state lines) it may only be the line that follows a restart
-/// whose lines were filtered out, and the old state is taken to last until it.
-fn old_run_in_another_excerpt(
-    events: &[Event],
-    node: &str,
-    old_pid: u32,
-    event: &Event,
-    index: usize,
-) -> bool {
-    events[..index]
-        .iter()
-        .rev()
-        .find(|earlier| earlier.node.as_ref() == node && earlier.pid == Some(old_pid))
-        .is_some_and(|last| {
-            last.file != event.file && rotation_key(&last.file).0 != rotation_key(&event.file).0
-        })
 }
 
 /// Where lines carry no process id (keepalived's console, `-l` to a file): an `(init)` state line
@@ -835,6 +888,18 @@ fn entered_after_restart(tracker: &Tracker, evidence: Evidence, time: DateTime<U
         && tracker
             .start
             .is_some_and(|start| (time - start).num_milliseconds() <= SAME_MOMENT_MS)
+}
+
+/// Whether the state a tracker holds, `role`, is known only from lines written in it before any
+/// state line of the logs, the first of them a moment before `time`.
+fn implied_a_moment_before(tracker: &Tracker, role: Role, time: DateTime<Utc>) -> bool {
+    tracker.role == role
+        && tracker.inferred
+        && tracker.start.is_none()
+        && tracker.opened_by.is_some()
+        && tracker
+            .proven_from
+            .is_some_and(|first| (time - first).num_milliseconds() <= SAME_MOMENT_MS)
 }
 
 /// A state keepalived enters right after a line (`leads_to`): when, the line's event, the state.
@@ -1026,6 +1091,35 @@ impl States {
 
     /// Applies what one line says of an instance's state (`role`, on `evidence`) at `time`,
     /// `index` being the line's event.
+    /// A line a moment after the node's first change of the instance from a state unknown since
+    /// before the logs, written only in `role` or on leaving it, tells the state before that
+    /// change (`sent 0 priority` or `removing VIPs.` just after `Entering FAULT STATE`).
+    fn tell_state_before_first_change(
+        &mut self,
+        tracker: &mut Tracker,
+        role: Role,
+        index: usize,
+        time: DateTime<Utc>,
+    ) {
+        if let Some((transition_index, interval_index)) = tracker.first_change
+            && let Some(transition) = self.transitions.get_mut(transition_index)
+            && (time - transition.time).num_milliseconds() <= SAME_MOMENT_MS
+            && transition.from == Role::Unknown
+            && role != transition.to
+        {
+            transition.from = role;
+            transition.from_inferred = true;
+            transition.from_evidence = Some(index);
+            if let Some(interval) = self.intervals.get_mut(interval_index) {
+                interval.role = role;
+                interval.inferred = true;
+                interval.proven_from = Some(transition.time);
+                interval.opened_by = Some(index);
+            }
+            tracker.first_change = None;
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn apply_role(
         &mut self,
@@ -1056,23 +1150,8 @@ impl States {
         // written in one state, not one that enters a state: a 1.x `Transition to MASTER`
         // after a start-up BACKUP is the next change, not the state before).
         if inferred && evidence != Evidence::Follows && tracker.role != Role::Unknown {
-            if !entry
-                && let Some((transition_index, interval_index)) = tracker.first_change
-                && let Some(transition) = self.transitions.get_mut(transition_index)
-                && (time - transition.time).num_milliseconds() <= SAME_MOMENT_MS
-                && transition.from == Role::Unknown
-                && role != transition.to
-            {
-                transition.from = role;
-                transition.from_inferred = true;
-                transition.from_evidence = Some(index);
-                if let Some(interval) = self.intervals.get_mut(interval_index) {
-                    interval.role = role;
-                    interval.inferred = true;
-                    interval.proven_from = Some(transition.time);
-                    interval.opened_by = Some(index);
-                }
-                tracker.first_change = None;
+            if !entry {
+                self.tell_state_before_first_change(tracker, role, index, time);
             }
             return;
         }
@@ -1152,6 +1231,24 @@ impl States {
         };
     }
 
+    /// Whether the BACKUP a tracker holds may have followed a MASTER whose scheduled gratuitous
+    /// ARPs are still being sent: not where its state line is a start's (`(init)`), nor where
+    /// the state before it was FAULT or STOP (no VIPs set there).
+    fn backup_may_follow_master(&self, events: &[Event], tracker: &Tracker) -> bool {
+        let Some(opened_by) = tracker.opened_by else {
+            return true;
+        };
+        if events[opened_by].field("reason") == Some("init") {
+            return false;
+        }
+        !self
+            .transitions
+            .iter()
+            .rev()
+            .find(|transition| transition.event == opened_by)
+            .is_some_and(|transition| matches!(transition.from, Role::Fault | Role::Stop))
+    }
+
     /// Applies a state keepalived entered after a line, no state line having followed it.
     fn apply_follows(
         &mut self,
@@ -1200,6 +1297,9 @@ impl States {
         // happened instead, and with nothing after it, whether it completed is not known (1.x
         // abandons transitions on a better advert).
         let mut pending_entries: BTreeMap<String, Follows> = BTreeMap::new();
+        // The node's last start of keepalived: keepalived 2.x removes VIPs left from an earlier
+        // run as it starts (`removing VIPs.` after a start-up FAULT), which tells no state.
+        let mut last_start: Option<DateTime<Utc>> = None;
         // Instances whose 1.x transition from a state unknown was abandoned, and when: the lines
         // written in it (the yield's advert) do not make it MASTER either.
         let mut abandoned: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
@@ -1304,6 +1404,18 @@ impl States {
             if event.time_inferred {
                 continue;
             }
+            // A line written on leaving a state (`removing VIPs.`) tells only the state before
+            // the change it follows, not at start-up.
+            if let (Some(left), Some(instance)) =
+                (event.field(IMPLIED_LEFT_FIELD), event.field("instance"))
+            {
+                let starting =
+                    last_start.is_some_and(|start| (time - start).num_seconds() <= STARTUP_SWEEP_S);
+                if !starting && let Some(tracker) = trackers.get_mut(instance) {
+                    self.tell_state_before_first_change(tracker, Role::parse(left), index, time);
+                }
+                continue;
+            }
             // A stop or start of keepalived concerns the instances it ran then: where the node's
             // lines named some instances before it, not one they first name later (another
             // configuration, another day).
@@ -1316,6 +1428,9 @@ impl States {
                     !any_named || first_seen.get(instance.as_str()).is_none_or(named_by_then)
                 })
             };
+            if restarts_everything(event) {
+                last_start = Some(time);
+            }
             let targets: Vec<(String, Role, bool)> = if stops_everything(event) {
                 running_then()
                     .map(|instance| (instance.clone(), Role::Stop, false))
@@ -1366,9 +1481,10 @@ impl States {
                         last_seen,
                         restart: time,
                         restart_event: zero_index,
+                        held_through: false,
                     });
                 }
-                if let Some(last_seen) = old_run_last_line(
+                if let Some((last_seen, held_through)) = old_run_last_line(
                     events,
                     node,
                     tracker,
@@ -1386,7 +1502,15 @@ impl States {
                         last_seen,
                         restart: time,
                         restart_event: index,
+                        held_through,
                     });
+                }
+                // Evidence before any state line of the logs, a moment before a line entering the
+                // state it implied, is part of that change, not a state held before: 1.x sends
+                // its first advert as MASTER (and may fail to) just before it writes `Transition
+                // to MASTER STATE`. The state before stays unknown.
+                if (entry || !inferred) && implied_a_moment_before(tracker, role, time) {
+                    *tracker = Tracker::unknown_since(None);
                 }
                 // A 1.x transition from a state unknown (the logs begin with it, or it follows a
                 // start with state MASTER configured, or a restart
@@ -1443,6 +1567,7 @@ impl States {
                     && !tracker.inferred
                     && tracker.start.is_some_and(|start| {
                         time - start > Duration::seconds(VIP_ANNOUNCEMENT_AFTER_S)
+                            || !self.backup_may_follow_master(events, tracker)
                     })
                 {
                     self.apply_follows(tracker, node, &instance, (time, index, role));
@@ -1589,19 +1714,47 @@ impl States {
                 (mine, false, false)
             }
         };
-        let current = mine.at(States::holding(mine, contiguous, time)?);
-        let end = current.end?;
-        // The first interval starting at that end.
-        let next = if sorted {
-            let first =
-                mine.partition_point(|interval| interval.start.is_none_or(|start| start < end));
-            (first < mine.len())
-                .then(|| mine.at(first))
-                .filter(|interval| interval.start == Some(end))
-        } else {
-            mine.iter().find(|interval| interval.start == Some(end))
-        }?;
-        Some((end, next.role))
+        let mut current = mine.at(States::holding(mine, contiguous, time)?);
+        // The first interval starting at an instant.
+        let starting_at = |at: DateTime<Utc>| {
+            if sorted {
+                let first =
+                    mine.partition_point(|interval| interval.start.is_none_or(|start| start < at));
+                (first < mine.len())
+                    .then(|| mine.at(first))
+                    .filter(|interval| interval.start == Some(at))
+            } else {
+                mine.iter().find(|interval| interval.start == Some(at))
+            }
+        };
+        loop {
+            let end = current.end?;
+            let next = starting_at(end)?;
+            // A restart within one excerpt that the old state is taken to hold through, whose new
+            // process enters that same state at once, does not end it.
+            let resumed = (next.role == Role::Unknown && next.end == Some(end))
+                .then(|| starting_at(end))
+                .flatten()
+                .and_then(|_| {
+                    mine.iter().find(|interval| {
+                        interval.start == Some(end)
+                            && interval.role == current.role
+                            && !std::ptr::eq(*interval, current)
+                    })
+                })
+                .filter(|_| {
+                    self.unseen_restarts.iter().any(|restart| {
+                        restart.held_through
+                            && restart.node == node
+                            && restart.instance == instance
+                            && restart.restart == end
+                    })
+                });
+            match resumed {
+                Some(same) => current = same,
+                None => return Some((end, next.role)),
+            }
+        }
     }
 
     /// A node's DRBD role at an instant (None before anything said).
