@@ -170,6 +170,10 @@ fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String,
     }
 }
 
+/// A node's takeover this soon after its own leaving of the instance is its return (a fail-back
+/// as its check recovers, or a preemption back); later, an incident of its own.
+const TAKE_BACK_WITHIN_S: i64 = 3600;
+
 /// A change this long after a failover cannot be its cause (within it, two nodes' clocks and
 /// lines written in the same second may put a cause after its effect).
 const LATER_THAN_CAUSE_S: i64 = 2;
@@ -254,6 +258,25 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             .and_then(|finding| finding.cause.clone())
             .unwrap_or_else(|| failover.cause.clone())
     };
+    // A node's take-over after its own earlier leaving of the instance for a known cause (a
+    // fail-back): the leaving is the story, not the return.
+    let takes_back = |failover: &Failover| {
+        failover.to == Role::Master
+            && analysis.failovers.iter().any(|earlier| {
+                earlier.node == failover.node
+                    && earlier.instance == failover.instance
+                    && earlier.to != Role::Master
+                    && !matches!(earlier.from, Role::Unknown | Role::Stop)
+                    && incident_cause(earlier, analysis) != "unknown"
+                    && earlier.time.zip(failover.time).is_some_and(|(left, back)| {
+                        left < back && back - left <= Duration::seconds(TAKE_BACK_WITHIN_S)
+                    })
+            })
+    };
+    // A start-up takeover in which no MASTER was heard took nothing over that the logs show.
+    let startup_alone = |failover: &Failover| {
+        incident_cause_and_rule(failover, analysis).1.as_deref() == Some("startup-no-master-heard")
+    };
     real.iter()
         .min_by_key(|failover| {
             let incident = cause_of_incident(failover);
@@ -261,6 +284,8 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                 failover.time.is_none(),
                 failover.from == Role::Unknown
                     && (failover.cause == "unknown" || incident == "unknown"),
+                startup_alone(failover),
+                takes_back(failover),
                 failover.to != Role::Master,
                 // Of changes at one moment, one with a cause known, then one whose cause is its
                 // incident's.
@@ -270,6 +295,19 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             )
         })
         .map(|failover| (*failover, real.len()))
+}
+
+/// Whether a failover is a node's first state seen, of a cause unknown, where a warning of the
+/// node's own lines (not a change's cause: `cannot send VRRP adverts`) says more: the warning
+/// leads the headline.
+fn first_state_beside_a_warning(failover: &Failover, analysis: &Analysis) -> bool {
+    failover.from == Role::Unknown
+        && incident_cause(failover, analysis) == "unknown"
+        && analysis.findings.iter().any(|finding| {
+            finding.severity >= Severity::Warning
+                && finding.cause.is_none()
+                && finding.nodes.contains(&failover.node)
+        })
 }
 
 /// A BACKUP stays one while it hears a MASTER's adverts; this long in BACKUP to the end of its
@@ -367,13 +405,32 @@ fn from_the_pair(kind: EventKind, classifier: Option<&str>, source: &str) -> boo
         && source != "keepalived_conf"
 }
 
-/// The nodes whose logs say something of keepalived, DRBD or ESC: their own lines, or the
-/// lines of the manager that runs keepalived about it (systemd's unit, supervisord's program).
+/// The nodes whose logs say something of keepalived, DRBD or ESC. Where none does, those whose
+/// manager of keepalived speaks of it (systemd's unit, supervisord's program): a node whose
+/// keepalived does not stay up is heard, and a node heard only so is no side of a pair known.
 fn nodes_heard(timeline: &Timeline) -> Vec<String> {
+    let nodes = nodes_heard_directly(timeline);
+    if !nodes.is_empty() {
+        return nodes;
+    }
+    let mut managed: Vec<String> = Vec::new();
+    for event in &timeline.events {
+        if event.field("unit") == Some("keepalived")
+            && !managed
+                .iter()
+                .any(|node| node.as_str() == event.node.as_ref())
+        {
+            managed.push(event.node.to_string());
+        }
+    }
+    managed
+}
+
+/// The nodes whose own logs say something of keepalived, DRBD or ESC.
+fn nodes_heard_directly(timeline: &Timeline) -> Vec<String> {
     let mut nodes: Vec<String> = Vec::new();
     for event in &timeline.events {
-        if (from_the_pair(event.kind, event.classifier.as_deref(), event.source)
-            || event.field("unit") == Some("keepalived"))
+        if from_the_pair(event.kind, event.classifier.as_deref(), event.source)
             && !nodes
                 .iter()
                 .any(|node| node.as_str() == event.node.as_ref())
@@ -519,7 +576,9 @@ fn decide_status(
             format!("{}{more}", describe_split_brain(first, analysis)),
         );
     }
-    if let Some((failover, count)) = headline_failover(analysis) {
+    if let Some((failover, count)) = headline_failover(analysis)
+        .filter(|(failover, _)| !first_state_beside_a_warning(failover, analysis))
+    {
         // A node's first state seen: what it left is not in the logs (a takeover, or a start).
         let (change, before) = match failover.from {
             Role::Unknown => (
@@ -562,16 +621,19 @@ fn decide_status(
         };
         // What this side shows wrong comes first: the missing side only bounds it. Of equal
         // severity, a change of state and its cause before a line of its own (a configuration
-        // complaint), then the earliest (of findings alike, undated ones, the first listed).
+        // complaint), then the earliest.
         let worst = analysis
             .findings
             .iter()
-            .rev()
             .filter(|finding| finding.severity >= Severity::Warning)
             .max_by_key(|finding| {
                 (
                     finding.severity,
-                    finding.cause.is_some(),
+                    finding
+                        .cause
+                        .as_deref()
+                        .is_some_and(|cause| cause != "unknown"),
+                    finding.cause.is_none(),
                     std::cmp::Reverse(finding.start),
                 )
             });

@@ -166,12 +166,15 @@ pub fn node_now(node: &NodeRecord) -> Vec<String> {
 }
 
 /// A node's DRBD role and connection now ("Primary (Connected)"); a connection the lines give
-/// without the role ("role not logged (Connecting)"). None where neither is known.
+/// without the role, said as the last one logged (an excerpt cut in a moment's state, `Timeout`,
+/// is not known to be the state now). None where neither is known.
 pub fn drbd_now(node: &NodeRecord) -> Option<String> {
     match (&node.drbd_role, &node.drbd_connection) {
         (Some(role), Some(connection)) => Some(format!("{role} ({connection})")),
         (Some(role), None) => Some(role.clone()),
-        (None, Some(connection)) => Some(format!("role not logged ({connection})")),
+        (None, Some(connection)) => Some(format!(
+            "role not logged (connection last logged {connection})"
+        )),
         (None, None) => None,
     }
 }

@@ -978,6 +978,22 @@ impl Context<'_> {
                     (Some(a), None) | (None, Some(a)) => Some(a),
                     (None, None) => None,
                 };
+                // An end that is a restart unseen, which an interval is only taken to hold
+                // through, beyond a node's last line, is not one the logs show: the window is
+                // open where they end.
+                let held_to = |interval: &Interval| {
+                    interval.end.filter(|end| {
+                        states
+                            .unseen_restart_ending_at(&interval.node, &interval.instance, *end)
+                            .is_some_and(|restart| restart.held_through)
+                    })
+                };
+                let end = end.filter(|end| {
+                    !(Some(*end) == held_to(left) || Some(*end) == held_to(right))
+                        || [&left.node, &right.node]
+                            .iter()
+                            .all(|node| seen_until(node).is_none_or(|until| until >= *end))
+                });
                 if end.is_some_and(|end| end < start) {
                     continue;
                 }

@@ -300,7 +300,7 @@ fn undated_transitions(
         if event.node.as_ref() != node || event.time.is_some() || !undated_files.contains(file) {
             continue;
         }
-        if restarts_everything(event) {
+        if starts_a_process(event) {
             started_at.insert(file, event.line);
         }
         let targets: Vec<(String, Role)> = if stops_everything(event) {
@@ -449,6 +449,21 @@ fn is_checker_process(event: &Event) -> bool {
 /// Lifecycle events after which every instance's state is unknown until it says: a start. Not a
 /// reload: keepalived restores each instance's state across it (vrrp.c restore_vrrp_state, 1.2
 /// to 2.x); an instance it re-initialises says so (`Entering BACKUP STATE (init)`).
+/// A line keepalived writes as it, or its VRRP process, starts: its start line, the start-up
+/// lines of a process (`Registering Kernel netlink reflector`, `Starting VRRP child process`),
+/// or its parent reporting the child's crash (a respawn follows).
+fn starts_a_process(event: &Event) -> bool {
+    restarts_everything(event)
+        || matches!(
+            event.event.as_deref(),
+            Some(
+                events::KEEPALIVED_INITIALISING
+                    | events::VRRP_CHILD_STARTING
+                    | events::CHILD_CRASHED
+            )
+        )
+}
+
 fn restarts_everything(event: &Event) -> bool {
     event.event.as_deref() == Some(events::KEEPALIVED_STARTING)
 }
@@ -650,6 +665,11 @@ fn old_run_last_line(
         && !init_line
         && !after_startup_lines
         && !old_run_in_another_excerpt(events, node, old_pid, event, index);
+    // Such a restart whose new process enters the state held is no change of it: the state is
+    // taken to hold through (a grep of the state lines of a MASTER restarted as MASTER).
+    if held_through && implied_role(event).is_some_and(|(role, _)| role == tracker.role) {
+        return None;
+    }
     ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some((last, held_through))
 }
 
@@ -1404,15 +1424,30 @@ impl States {
             if event.time_inferred {
                 continue;
             }
+            // A start of keepalived or of its VRRP process (a respawned child's too).
+            if starts_a_process(event) {
+                last_start = Some(time);
+            }
             // A line written on leaving a state (`removing VIPs.`) tells only the state before
-            // the change it follows, not at start-up.
+            // the change it follows, by the same process, not at start-up.
             if let (Some(left), Some(instance)) =
                 (event.field(IMPLIED_LEFT_FIELD), event.field("instance"))
             {
                 let starting =
                     last_start.is_some_and(|start| (time - start).num_seconds() <= STARTUP_SWEEP_S);
                 if !starting && let Some(tracker) = trackers.get_mut(instance) {
-                    self.tell_state_before_first_change(tracker, Role::parse(left), index, time);
+                    let change_pid = tracker
+                        .first_change
+                        .and_then(|(position, _)| self.transitions.get(position))
+                        .and_then(|change| events[change.event].pid);
+                    if change_pid.is_none() || event.pid.is_none() || change_pid == event.pid {
+                        self.tell_state_before_first_change(
+                            tracker,
+                            Role::parse(left),
+                            index,
+                            time,
+                        );
+                    }
                 }
                 continue;
             }
@@ -1428,9 +1463,6 @@ impl States {
                     !any_named || first_seen.get(instance.as_str()).is_none_or(named_by_then)
                 })
             };
-            if restarts_everything(event) {
-                last_start = Some(time);
-            }
             let targets: Vec<(String, Role, bool)> = if stops_everything(event) {
                 running_then()
                     .map(|instance| (instance.clone(), Role::Stop, false))
@@ -1714,7 +1746,7 @@ impl States {
                 (mine, false, false)
             }
         };
-        let mut current = mine.at(States::holding(mine, contiguous, time)?);
+        let current = mine.at(States::holding(mine, contiguous, time)?);
         // The first interval starting at an instant.
         let starting_at = |at: DateTime<Utc>| {
             if sorted {
@@ -1727,34 +1759,9 @@ impl States {
                 mine.iter().find(|interval| interval.start == Some(at))
             }
         };
-        loop {
-            let end = current.end?;
-            let next = starting_at(end)?;
-            // A restart within one excerpt that the old state is taken to hold through, whose new
-            // process enters that same state at once, does not end it.
-            let resumed = (next.role == Role::Unknown && next.end == Some(end))
-                .then(|| starting_at(end))
-                .flatten()
-                .and_then(|_| {
-                    mine.iter().find(|interval| {
-                        interval.start == Some(end)
-                            && interval.role == current.role
-                            && !std::ptr::eq(*interval, current)
-                    })
-                })
-                .filter(|_| {
-                    self.unseen_restarts.iter().any(|restart| {
-                        restart.held_through
-                            && restart.node == node
-                            && restart.instance == instance
-                            && restart.restart == end
-                    })
-                });
-            match resumed {
-                Some(same) => current = same,
-                None => return Some((end, next.role)),
-            }
-        }
+        let end = current.end?;
+        let next = starting_at(end)?;
+        Some((end, next.role))
     }
 
     /// A node's DRBD role at an instant (None before anything said).
