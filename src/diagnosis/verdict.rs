@@ -390,11 +390,7 @@ fn backup_to_end(
                 && interval.role == Role::Backup
         })?
         .start?;
-    let last = timeline
-        .coverage_of(node)
-        .filter_map(|coverage| coverage.last)
-        .max()?;
-    Some((last - start).num_seconds())
+    Some((timeline.last_line(node)? - start).num_seconds())
 }
 
 /// Whether an event is something keepalived, DRBD or ESC logged or reported (not the system, the
@@ -409,28 +405,20 @@ fn from_the_pair(kind: EventKind, classifier: Option<&str>, source: &str) -> boo
 /// manager of keepalived speaks of it (systemd's unit, supervisord's program): a node whose
 /// keepalived does not stay up is heard, and a node heard only so is no side of a pair known.
 fn nodes_heard(timeline: &Timeline) -> Vec<String> {
-    let nodes = nodes_heard_directly(timeline);
+    let nodes = nodes_where(timeline, |event| {
+        from_the_pair(event.kind, event.classifier.as_deref(), event.source)
+    });
     if !nodes.is_empty() {
         return nodes;
     }
-    let mut managed: Vec<String> = Vec::new();
-    for event in &timeline.events {
-        if event.field("unit") == Some("keepalived")
-            && !managed
-                .iter()
-                .any(|node| node.as_str() == event.node.as_ref())
-        {
-            managed.push(event.node.to_string());
-        }
-    }
-    managed
+    nodes_where(timeline, |event| event.field("unit") == Some("keepalived"))
 }
 
-/// The nodes whose own logs say something of keepalived, DRBD or ESC.
-fn nodes_heard_directly(timeline: &Timeline) -> Vec<String> {
+/// The nodes with an event that `keep` keeps, in the order of their first such event.
+fn nodes_where(timeline: &Timeline, keep: impl Fn(&crate::sources::Event) -> bool) -> Vec<String> {
     let mut nodes: Vec<String> = Vec::new();
     for event in &timeline.events {
-        if from_the_pair(event.kind, event.classifier.as_deref(), event.source)
+        if keep(event)
             && !nodes
                 .iter()
                 .any(|node| node.as_str() == event.node.as_ref())

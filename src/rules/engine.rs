@@ -887,17 +887,13 @@ impl Context<'_> {
         // A mastership that ended in a restart the logs show only by its start is proven only
         // up to the old process's last line (in the same excerpt as the new process's state
         // line, up to the restart: see UnseenRestart::held_through).
+        let restart_ending = |interval: &Interval| {
+            states.unseen_restart_ending_at(&interval.node, &interval.instance, interval.end?)
+        };
         let proven_end = |interval: &Interval| {
-            interval.end.map(|end| {
-                states
-                    .unseen_restart_ending_at(&interval.node, &interval.instance, end)
-                    .map_or(end, |restart| {
-                        if restart.held_through {
-                            end
-                        } else {
-                            restart.last_seen
-                        }
-                    })
+            interval.end.map(|end| match restart_ending(interval) {
+                Some(restart) if !restart.held_through => restart.last_seen,
+                _ => end,
             })
         };
         // What of an interval decides the windows it makes: next to one alike, an interval makes
@@ -982,10 +978,8 @@ impl Context<'_> {
                 // through, beyond a node's last line, is not one the logs show: the window is
                 // open where they end.
                 let held_to = |interval: &Interval| {
-                    interval.end.filter(|end| {
-                        states
-                            .unseen_restart_ending_at(&interval.node, &interval.instance, *end)
-                            .is_some_and(|restart| restart.held_through)
+                    interval.end.filter(|_| {
+                        restart_ending(interval).is_some_and(|restart| restart.held_through)
                     })
                 };
                 let end = end.filter(|end| {

@@ -83,12 +83,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 taking_over: Vec::new(),
                 heard_master: None,
             };
-            let last_line = |node: &str| {
-                timeline
-                    .coverage_of(node)
-                    .filter_map(|coverage| coverage.last)
-                    .max()
-            };
+            let last_line = |node: &str| timeline.last_line(node);
             for node in &timeline.nodes {
                 match states.role_at_end(&node.name, instance) {
                     Role::Master => {
@@ -196,10 +191,7 @@ fn transition_unfinished<'t>(
         .rev()
         .find(|event| event.node.as_ref() == node && event.kind.is_vrrp_or_daemon())?;
     let at = last.time?;
-    let logs_end = timeline
-        .coverage_of(node)
-        .filter_map(|coverage| coverage.last)
-        .max()?;
+    let logs_end = timeline.last_line(node)?;
     let instance = last.field("instance")?;
     (last.event.as_deref() == Some(events::TRANSITION_TO_MASTER)
         && logs_end - at <= Duration::seconds(10))

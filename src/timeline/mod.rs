@@ -1646,14 +1646,18 @@ impl Timeline {
             .min()
     }
 
+    /// The instant of `node`'s last dated line, in any of its files.
+    pub fn last_line(&self, node: &str) -> Option<DateTime<Utc>> {
+        self.coverage_of(node)
+            .filter(|coverage| coverage.lines > 0)
+            .filter_map(|coverage| coverage.last)
+            .max()
+    }
+
     /// How far a node's logs reach: its last dated line, or its collection where it was collected
     /// later (a node read up to its collection was silent, not unseen, between the two).
     pub fn seen_until(&self, node: &str) -> Option<DateTime<Utc>> {
-        let last = self
-            .coverage_of(node)
-            .filter(|coverage| coverage.lines > 0)
-            .filter_map(|coverage| coverage.last)
-            .max();
+        let last = self.last_line(node);
         let collected = self
             .nodes
             .iter()

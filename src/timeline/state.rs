@@ -446,9 +446,6 @@ fn is_checker_process(event: &Event) -> bool {
     })
 }
 
-/// Lifecycle events after which every instance's state is unknown until it says: a start. Not a
-/// reload: keepalived restores each instance's state across it (vrrp.c restore_vrrp_state, 1.2
-/// to 2.x); an instance it re-initialises says so (`Entering BACKUP STATE (init)`).
 /// A line keepalived writes as it, or its VRRP process, starts: its start line, the start-up
 /// lines of a process (`Registering Kernel netlink reflector`, `Starting VRRP child process`),
 /// or its parent reporting the child's crash (a respawn follows).
@@ -464,6 +461,9 @@ fn starts_a_process(event: &Event) -> bool {
         )
 }
 
+/// Lifecycle events after which every instance's state is unknown until it says: a start. Not a
+/// reload: keepalived restores each instance's state across it (vrrp.c restore_vrrp_state, 1.2
+/// to 2.x); an instance it re-initialises says so (`Entering BACKUP STATE (init)`).
 fn restarts_everything(event: &Event) -> bool {
     event.event.as_deref() == Some(events::KEEPALIVED_STARTING)
 }
@@ -1109,8 +1109,6 @@ impl States {
         }
     }
 
-    /// Applies what one line says of an instance's state (`role`, on `evidence`) at `time`,
-    /// `index` being the line's event.
     /// A line a moment after the node's first change of the instance from a state unknown since
     /// before the logs, written only in `role` or on leaving it, tells the state before that
     /// change (`sent 0 priority` or `removing VIPs.` just after `Entering FAULT STATE`).
@@ -1140,6 +1138,8 @@ impl States {
         }
     }
 
+    /// Applies what one line says of an instance's state (`role`, on `evidence`) at `time`,
+    /// `index` being the line's event.
     #[allow(clippy::too_many_arguments)]
     fn apply_role(
         &mut self,
@@ -1747,20 +1747,17 @@ impl States {
             }
         };
         let current = mine.at(States::holding(mine, contiguous, time)?);
-        // The first interval starting at an instant.
-        let starting_at = |at: DateTime<Utc>| {
-            if sorted {
-                let first =
-                    mine.partition_point(|interval| interval.start.is_none_or(|start| start < at));
-                (first < mine.len())
-                    .then(|| mine.at(first))
-                    .filter(|interval| interval.start == Some(at))
-            } else {
-                mine.iter().find(|interval| interval.start == Some(at))
-            }
-        };
         let end = current.end?;
-        let next = starting_at(end)?;
+        // The first interval starting at that end.
+        let next = if sorted {
+            let first =
+                mine.partition_point(|interval| interval.start.is_none_or(|start| start < end));
+            (first < mine.len())
+                .then(|| mine.at(first))
+                .filter(|interval| interval.start == Some(end))
+        } else {
+            mine.iter().find(|interval| interval.start == Some(end))
+        }?;
         Some((end, next.role))
     }
 
