@@ -3177,3 +3177,79 @@ fn a_status_headers_zone_places_its_stamps_beside_stamps_that_say_their_zone() {
         "{report}"
     );
 }
+
+/// A failover moves a VIP: a change neither to nor from MASTER (a standby's check failing) and a
+/// lone node's start-up takeover with no MASTER heard are not one; their warnings lead.
+#[test]
+fn a_standbys_fault_and_a_lone_start_up_are_not_failovers() {
+    let standby = BundleBuilder::new()
+        .file(
+            "esc-ha-0",
+            "var/log/messages",
+            "Feb  2 06:00:00 esc-ha-0 Keepalived_vrrp[100]: VRRP_Instance(esc_ha) Entering MASTER STATE\n\
+             Feb  2 07:30:00 esc-ha-0 Keepalived_vrrp[100]: VRRP_Script(chk_esc) succeeded\n",
+        )
+        .file(
+            "esc-ha-1",
+            "var/log/messages",
+            "Feb  2 06:00:00 esc-ha-1 Keepalived_vrrp[200]: VRRP_Instance(esc_ha) Entering BACKUP STATE\n\
+             Feb  2 07:15:02 esc-ha-1 Keepalived_vrrp[200]: VRRP_Script(chk_esc) failed\n\
+             Feb  2 07:15:02 esc-ha-1 Keepalived_vrrp[200]: VRRP_Instance(esc_ha) Now in FAULT state\n\
+             Feb  2 07:20:02 esc-ha-1 Keepalived_vrrp[200]: VRRP_Script(chk_esc) succeeded\n\
+             Feb  2 07:20:02 esc-ha-1 Keepalived_vrrp[200]: VRRP_Instance(esc_ha) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(standby.path(), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["status"], "degraded", "{verdict}");
+    assert!(
+        verdict["headline"]
+            .as_str()
+            .unwrap()
+            .contains("esc-ha-1 BACKUP → FAULT"),
+        "{verdict}"
+    );
+    let lone = BundleBuilder::new().file(
+        "esc-ha-1",
+        "var/log/messages",
+        "Mar 03 18:10:16 esc-ha-1 Keepalived_vrrp[7901]: (esc_ha) Entering BACKUP STATE (init)\n\
+         Mar 03 18:10:19 esc-ha-1 Keepalived_vrrp[7901]: (esc_ha) Receive advertisement timeout\n\
+         Mar 03 18:10:19 esc-ha-1 Keepalived_vrrp[7901]: (esc_ha) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(lone.path(), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["status"], "degraded", "{verdict}");
+    assert!(
+        verdict["headline"]
+            .as_str()
+            .unwrap()
+            .contains("Heard no MASTER after start-up"),
+        "{verdict}"
+    );
+    // The takeover is still a transition of the report, with its cause.
+    let master = change_to(&report, "failovers", "esc-ha-1", "MASTER").unwrap();
+    assert_eq!(master["cause"], "peer-silent", "{report}");
+}
+
+/// DRBD 8.4 names the device on its split-brain line and the resource on the lines beside it:
+/// the recovery commands name that resource, never `all` (a host with several resources).
+#[test]
+fn drbd_recovery_names_the_resource_beside_a_device_line() {
+    let bundle = BundleBuilder::new().file(
+        "node01",
+        "var/log/messages",
+        "May  6 01:08:59 node01 kernel: block drbd1: Split-Brain detected but unresolved, dropping connection!\n\
+         May  6 01:08:59 node01 kernel: drbd resource1: conn( Disconnecting -> StandAlone )\n\
+         May  6 01:09:10 node01 kernel: drbd resource2: conn( WFConnection -> Connected )\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let remedies = texts(&report["findings"], "remedy");
+    let recovery = remedies
+        .iter()
+        .find(|remedy| remedy.contains("--discard-my-data"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        recovery.contains("drbdadm disconnect resource1"),
+        "{recovery}"
+    );
+    assert!(!recovery.contains(" all"), "{recovery}");
+}

@@ -45,6 +45,15 @@ pub fn split_brain_now(
         // One set of values serves both pieces of advice: who keeps the VIP is who keeps the data.
         let mut values: BTreeMap<&str, Option<String>> = BTreeMap::new();
         values.insert("survivor", survivor.clone());
+        values.insert(
+            "survivor_unknown",
+            survivor.is_none().then(|| match &serving {
+                Some(serving) => format!(
+                    "the node MASTER at the end of these logs, {serving}, does not hold the VIP"
+                ),
+                None => "these logs name no single node MASTER at their end".to_string(),
+            }),
+        );
         values.insert("victim", Some(victims.join(" and ")));
         values.insert("vip", Some(vip.clone()));
         values.insert(

@@ -230,24 +230,34 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
         .map(|failover| failover.cause.clone())
 }
 
-/// The failover the verdict names, among those other than start-up elections (an info: a pair
-/// coming up; a start-up election that took over from a serving MASTER is a warning and counts)
-/// and a node's first state (or its state after a stop) other than MASTER, which held nothing to
-/// hand over (an instance that starts in FAULT is degraded, not failed over): the first
+/// The failover the verdict names, among those other than start-up elections and elections with
+/// no MASTER to hear (infos: a pair coming up, both nodes back from FAULT; a start-up election
+/// that took over from a serving MASTER is a warning and counts),
+/// start-up takeovers in which no MASTER was heard and the peer's side is not in the logs, and
+/// changes neither to nor from MASTER, which hand nothing over (an instance that starts in FAULT,
+/// a BACKUP whose check fails, are degraded, not failed over): the first
 /// takeover, else the first failover; and how many there are. A node's first state seen (from
 /// UNKNOWN: the logs begin with it) whose cause is unknown comes after all the others: that it
 /// entered the state is shown, not what it left nor why. Of changes otherwise equal, one whose
 /// cause is its incident's comes first.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
+    // A start-up takeover in which no MASTER was heard, the peer's side not in the logs, took
+    // nothing over that the logs show: a pair's ordinary start as much as a split-brain. Its
+    // warning says so; it is not a failover.
+    let startup_alone = |failover: &Failover| {
+        incident_cause_and_rule(failover, analysis).1.as_deref() == Some("startup-no-master-heard")
+    };
     let real: Vec<&Failover> = analysis
         .failovers
         .iter()
         .filter(|failover| {
-            failover.cause != "startup-election" || failover.severity > Severity::Info
+            !matches!(
+                failover.cause.as_str(),
+                "startup-election" | "election-without-master"
+            ) || failover.severity > Severity::Info
         })
-        .filter(|failover| {
-            failover.to == Role::Master || !matches!(failover.from, Role::Unknown | Role::Stop)
-        })
+        .filter(|failover| !startup_alone(failover))
+        .filter(|failover| failover.to == Role::Master || failover.from == Role::Master)
         .collect();
     // The cause of a change's incident (a sync group's member takes the one that moved first).
     let cause_of_incident = |failover: &Failover| {
@@ -265,17 +275,13 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             && analysis.failovers.iter().any(|earlier| {
                 earlier.node == failover.node
                     && earlier.instance == failover.instance
+                    && earlier.from == Role::Master
                     && earlier.to != Role::Master
-                    && !matches!(earlier.from, Role::Unknown | Role::Stop)
                     && incident_cause(earlier, analysis) != "unknown"
                     && earlier.time.zip(failover.time).is_some_and(|(left, back)| {
                         left < back && back - left <= Duration::seconds(TAKE_BACK_WITHIN_S)
                     })
             })
-    };
-    // A start-up takeover in which no MASTER was heard took nothing over that the logs show.
-    let startup_alone = |failover: &Failover| {
-        incident_cause_and_rule(failover, analysis).1.as_deref() == Some("startup-no-master-heard")
     };
     real.iter()
         .min_by_key(|failover| {
@@ -284,7 +290,6 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                 failover.time.is_none(),
                 failover.from == Role::Unknown
                     && (failover.cause == "unknown" || incident == "unknown"),
-                startup_alone(failover),
                 takes_back(failover),
                 failover.to != Role::Master,
                 // Of changes at one moment, one with a cause known, then one whose cause is its
@@ -297,16 +302,21 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
         .map(|failover| (*failover, real.len()))
 }
 
-/// Whether a failover is a node's first state seen, of a cause unknown, where a warning of the
-/// node's own lines (not a change's cause: `cannot send VRRP adverts`) says more: the warning
-/// leads the headline.
+/// Whether a failover is a node's first state seen, of a cause unknown, where a warning says
+/// more: one of the node's own lines (not a change's cause: `cannot send VRRP adverts`), or a
+/// change of any node whose cause is known (the standby's check failing). The warning leads the
+/// headline.
 fn first_state_beside_a_warning(failover: &Failover, analysis: &Analysis) -> bool {
     failover.from == Role::Unknown
         && incident_cause(failover, analysis) == "unknown"
         && analysis.findings.iter().any(|finding| {
             finding.severity >= Severity::Warning
-                && finding.cause.is_none()
-                && finding.nodes.contains(&failover.node)
+                && match finding.cause.as_deref() {
+                    None => finding.nodes.contains(&failover.node),
+                    Some(cause) => {
+                        cause != "unknown" && failover.finding.as_ref() != Some(&finding.id)
+                    }
+                }
         })
 }
 
@@ -638,7 +648,8 @@ fn decide_status(
         };
         return Verdict::new(Status::Degraded, headline);
     }
-    // The first warning, a change of state and its cause before a line of its own.
+    // The first warning, a change of state and its cause before a line of its own, a cause
+    // known before one unknown.
     let warnings = || {
         analysis
             .findings
@@ -646,7 +657,13 @@ fn decide_status(
             .filter(|finding| finding.severity >= Severity::Warning)
     };
     if let Some(finding) = warnings()
-        .find(|finding| finding.cause.is_some())
+        .find(|finding| {
+            finding
+                .cause
+                .as_deref()
+                .is_some_and(|cause| cause != "unknown")
+        })
+        .or_else(|| warnings().find(|finding| finding.cause.is_some()))
         .or_else(|| warnings().next())
     {
         return Verdict::new(Status::Degraded, format!("degraded: {}", finding.title));
@@ -666,6 +683,27 @@ fn decide_status(
         );
     }
     let states = &analysis.states;
+    // A master whose logs end before another node is shown MASTER handed over (or died) in a
+    // way its lines do not show: not a pair known healthy.
+    if let Some((now, silent)) = analysis
+        .now
+        .iter()
+        .find_map(|now| Some((now, now.silent_masters.first()?)))
+    {
+        return Verdict::new(
+            Status::Degraded,
+            format!(
+                "degraded: {} last said MASTER of {} and its logs end at {}; {} MASTER after it: the hand-over is not in the logs",
+                silent.node,
+                now.instance,
+                crate::timeline::format_time(silent.last_seen, 0),
+                match now.masters.as_slice() {
+                    [] => "no node is".to_string(),
+                    masters => format!("{} is", masters.join(" and ")),
+                }
+            ),
+        );
+    }
     let blind: Vec<_> = states
         .blind
         .iter()
@@ -736,27 +774,6 @@ fn decide_status(
                     unserved.join(", ")
                 )
             },
-        );
-    }
-    // A master whose logs end before another node is shown MASTER handed over (or died) in a
-    // way its lines do not show: not a pair known healthy.
-    if let Some((now, silent)) = analysis
-        .now
-        .iter()
-        .find_map(|now| Some((now, now.silent_masters.first()?)))
-    {
-        return Verdict::new(
-            Status::Degraded,
-            format!(
-                "degraded: {} last said MASTER of {} and its logs end at {}; {} MASTER after it: the hand-over is not in the logs",
-                silent.node,
-                now.instance,
-                crate::timeline::format_time(silent.last_seen, 0),
-                match now.masters.as_slice() {
-                    [] => "no node is".to_string(),
-                    masters => format!("{} is", masters.join(" and ")),
-                }
-            ),
         );
     }
     // Who holds each instance now (a master silent since another took over is not one).

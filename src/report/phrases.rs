@@ -76,8 +76,9 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
         } else {
             format!("MASTER {}", now.masters.join(" and "))
         },
+        // A MASTER whose logs end before another took over may be the standby now.
         standby: if now.backups.is_empty() {
-            if one_side || some_unknown {
+            if one_side || some_unknown || !now.silent_masters.is_empty() {
                 "standby not in these logs"
             } else {
                 "no standby"
@@ -136,9 +137,10 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                         )
                     }
                     (None, Some((by, at))) => format!(
-                        "{} last said MASTER (its logs end {}); {by} heard a MASTER's adverts \
-                         until {at}, most likely its (running then)",
-                        silent.node, silent.last_seen
+                        "{node} last said MASTER (its logs end {}); {by} heard a MASTER's adverts \
+                         until {at}, most likely {node}'s (it was running then)",
+                        silent.last_seen,
+                        node = silent.node
                     ),
                     (None, None) => format!(
                         "{} last said MASTER where its logs end ({}): whether it went down \

@@ -73,7 +73,7 @@ const RECONNECT_INTERVAL_S: f64 = 10.0;
 const SHORT_TAIL_LINES: u64 = 10;
 
 /// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
-pub const FINDING_ADVICE_KEYS: [&str; 3] = ["survivor", "victim", "resource"];
+pub const FINDING_ADVICE_KEYS: [&str; 4] = ["survivor", "survivor_unknown", "victim", "resource"];
 
 /// What a rule's text says where a value is unknown: a phrase that says so, never a guess.
 /// `{kad_vif}` is only written in commands, where tcpdump's `any` captures on every interface.
@@ -357,9 +357,34 @@ impl Context<'_> {
         absent: &[&str],
     ) -> BTreeMap<&'static str, Option<String>> {
         let events = &self.facts.timeline.events;
+        let named =
+            |index: &usize| drbd_resource(&events[*index]).filter(|name| !is_drbd_minor(name));
+        // DRBD 8.4 names the device on some lines (`block drbd1: Split-Brain detected`) and the
+        // resource on the lines it writes with them (`drbd resource1: conn( ... )`).
+        let beside = |index: &usize| {
+            let event = &events[*index];
+            events
+                .iter()
+                .enumerate()
+                .filter(|(_, other)| {
+                    other.node == event.node
+                        && other.file_index == event.file_index
+                        && other.time == event.time
+                        && other.line.abs_diff(event.line) <= RESOURCE_BESIDE_LINES
+                })
+                .filter_map(|(other, near)| Some((near.line.abs_diff(event.line), named(&other)?)))
+                .min_by_key(|(distance, _)| *distance)
+                .map(|(_, name)| name)
+        };
         let resource = evidence
             .iter()
-            .find_map(|index| drbd_resource(&events[*index]))
+            .find_map(named)
+            .or_else(|| {
+                evidence
+                    .iter()
+                    .filter(|index| drbd_resource(&events[**index]).is_some())
+                    .find_map(beside)
+            })
             .or_else(|| self.only_resource.clone())
             .filter(|name| !is_drbd_minor(name))
             .unwrap_or_else(|| "all".to_string());
@@ -378,6 +403,31 @@ impl Context<'_> {
         let survivor = self.serving.clone().filter(|serving| {
             known && involved.contains(&serving.as_str()) && !absent.contains(&serving.as_str())
         });
+        // Why no survivor is named, in the words the advice gives it.
+        let survivor_unknown = match &self.serving {
+            _ if survivor.is_some() => None,
+            _ if self.facts.states.instances.is_empty() => Some(
+                "these logs show no VRRP instance's state, so they do not say which node ESC \
+                 served from"
+                    .to_string(),
+            ),
+            _ if !known => Some(
+                "among more than two nodes these logs do not say which other node was involved"
+                    .to_string(),
+            ),
+            None => Some(
+                "these logs name no single node MASTER at their end among the nodes involved"
+                    .to_string(),
+            ),
+            Some(serving) if absent.contains(&serving.as_str()) => Some(format!(
+                "these logs show {serving} MASTER now but down or stalled while the other \
+                 served, so both copies hold writes the other lacks"
+            )),
+            Some(serving) => Some(format!(
+                "the node MASTER at the end of these logs, {serving}, is not one of the nodes \
+                 involved"
+            )),
+        };
         let victims: Vec<&str> = involved
             .into_iter()
             .filter(|node| Some(*node) != survivor.as_deref())
@@ -392,6 +442,7 @@ impl Context<'_> {
             .map(|key| {
                 let value = match *key {
                     "survivor" => survivor.clone(),
+                    "survivor_unknown" => survivor_unknown.clone(),
                     "victim" => Some(victim.clone()),
                     "resource" => Some(resource.clone()),
                     _ => None,
@@ -1865,6 +1916,10 @@ struct OverlapProof {
     /// The later of the two starts is a state line (not only the first line proving the state).
     start_shown: bool,
 }
+
+/// How many lines from a DRBD 8.4 device's line (`block drbd1: ...`) a line naming its resource
+/// (`drbd resource1: ...`) of the same moment is taken as the same resource's.
+const RESOURCE_BESIDE_LINES: u64 = 6;
 
 /// The DRBD resource (or, for 8.x `block drbdN` lines, the minor) a DRBD line is about.
 pub(super) fn drbd_resource(event: &Event) -> Option<String> {

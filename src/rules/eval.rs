@@ -426,13 +426,25 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 Value::List(items.iter().map(|item| self.value(item, event)).collect())
             }
             Expr::Name(name) => self.name(name, event),
-            Expr::Not(inner) => Value::Bool(!self.value(inner, event).truthy()),
+            // Evidence is what made the condition hold: nothing found under a negation, nor in
+            // an alternative that failed.
+            Expr::Not(inner) => {
+                let kept = self.evidence.len();
+                let value = self.value(inner, event).truthy();
+                self.evidence.truncate(kept);
+                Value::Bool(!value)
+            }
             Expr::And(items) => {
                 Value::Bool(items.iter().all(|item| self.value(item, event).truthy()))
             }
-            Expr::Or(items) => {
-                Value::Bool(items.iter().any(|item| self.value(item, event).truthy()))
-            }
+            Expr::Or(items) => Value::Bool(items.iter().any(|item| {
+                let kept = self.evidence.len();
+                let holds = self.value(item, event).truthy();
+                if !holds {
+                    self.evidence.truncate(kept);
+                }
+                holds
+            })),
             Expr::Compare(left, op, right) => {
                 let left = self.value(left, event);
                 let right = self.value(right, event);

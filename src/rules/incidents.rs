@@ -144,8 +144,21 @@ pub fn fold(
                     && right.to == Role::Master
                     && !unexplained(left)
                     && unexplained(right)));
+        // Two nodes' changes are one incident where the VIP can have passed between them (one
+        // left MASTER, or a state not known, and the other took over; the other yielded to a
+        // taker; both went MASTER) or where one cause moved both (a tracked file both watch). A
+        // standby's check failing (BACKUP → FAULT) beside the other's start-up takeover hands
+        // nothing over.
+        let may_hold = |role: Role| matches!(role, Role::Master | Role::Unknown);
+        let hand_over = left.node == right.node
+            || (left.cause == right.cause && !unexplained(left))
+            || (may_hold(left.from) && left.to != Role::Master && right.to == Role::Master)
+            || (left.to == Role::Master && may_hold(right.from) && right.to != Role::Master)
+            || (left.to == Role::Master && right.to == Role::Master)
+            || (left.from == Role::Master && right.from == Role::Master);
         if left.instance == right.instance
             && !cause_lent_within_node
+            && hand_over
             && right
                 .time
                 .zip(left.time)

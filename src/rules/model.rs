@@ -399,7 +399,14 @@ impl Rule {
 
 /// The values shared advice may name: a rule's finding gives `engine::FINDING_ADVICE_KEYS`, the
 /// live check of a VIP held by several nodes gives all of these.
-pub const ADVICE_KEYS: [&str; 5] = ["survivor", "victim", "resource", "vip", "kad_vif"];
+pub const ADVICE_KEYS: [&str; 6] = [
+    "survivor",
+    "survivor_unknown",
+    "victim",
+    "resource",
+    "vip",
+    "kad_vif",
+];
 
 /// Advice several rules' remedies share (`rules/advice/KEY.toml`, named in a remedy as
 /// `{advice:KEY}`), written once so that it reads the same in every finding, and given once in a

@@ -288,6 +288,18 @@ fn without_trailing_comment(message: &str) -> Option<&str> {
     })
 }
 
+/// A message with the line a CentOS/RHEL `service` wrapper writes to stderr glued to its end
+/// (`Entering BACKUP STATERedirecting to /bin/systemctl status  keepalived.service`: a capture
+/// that mixed the command's stderr into the journal lines it printed). None when there is none.
+fn without_glued_redirect(message: &str) -> Option<&str> {
+    if !message.ends_with(".service") {
+        return None;
+    }
+    let at = message.find("Redirecting to /bin/systemctl ")?;
+    let kept = message[..at].trim_end();
+    (!kept.is_empty()).then_some(kept)
+}
+
 /// A message copied from a web page's source with its markup characters escaped (`role( Primary
 /// -&gt; Secondary )`, `&quot;`, `&#39;`), as the page shows it. None when it holds no such
 /// entity (keepalived and the kernel write none).
@@ -568,7 +580,9 @@ impl Table {
         if has_emphasis(message) {
             return self.classify_exhaustively(program, level, &message.replace("**", ""));
         }
-        if let Some(kept) = without_trailing_comment(message) {
+        if let Some(kept) =
+            without_trailing_comment(message).or_else(|| without_glued_redirect(message))
+        {
             return self.classify_exhaustively(program, level, kept);
         }
         let every_row: Vec<usize> = (0..self.rows.len())
@@ -790,7 +804,9 @@ impl Classifier {
                 &message.replace("**", ""),
             );
         }
-        if let Some(kept) = without_trailing_comment(message) {
+        if let Some(kept) =
+            without_trailing_comment(message).or_else(|| without_glued_redirect(message))
+        {
             return Classifier::classify_applicable(tables, program, level, kept);
         }
         let classify_all = |folded: &[u8]| {
@@ -964,6 +980,24 @@ mod tests {
         );
         assert_eq!(read("(VI_1) Entering MASTER STATE \t\t#"), plain);
         assert_eq!(read("(VI_1) Entering MASTER STATE\tnot a comment"), None);
+    }
+
+    #[test]
+    fn a_service_wrappers_redirect_line_glued_to_a_message_is_left_out() {
+        let classifier = Classifier::load(None);
+        let read = |message: &str| keepalived_row(&classifier, message).map(|(row, _)| row);
+        let plain = read("VRRP_Instance(VI_1) Entering BACKUP STATE");
+        assert!(plain.is_some());
+        assert_eq!(
+            read(
+                "VRRP_Instance(VI_1) Entering BACKUP STATERedirecting to /bin/systemctl status  keepalived.service"
+            ),
+            plain
+        );
+        assert_eq!(
+            read("Redirecting to /bin/systemctl status  keepalived.service"),
+            None
+        );
     }
 
     #[test]
