@@ -244,8 +244,21 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     // A start-up takeover in which no MASTER was heard, the peer's side not in the logs, took
     // nothing over that the logs show: a pair's ordinary start as much as a split-brain. Its
     // warning says so; it is not a failover.
+    // Not where another node's logs show it MASTER just before: then the VIP moved, or both
+    // held it.
     let startup_alone = |failover: &Failover| {
         incident_cause_and_rule(failover, analysis).1.as_deref() == Some("startup-no-master-heard")
+            && !failover.time.is_some_and(|time| {
+                analysis.states.intervals.iter().any(|interval| {
+                    interval.node != failover.node
+                        && interval.instance == failover.instance
+                        && interval.role == Role::Master
+                        && interval.start.is_none_or(|start| start < time)
+                        && interval
+                            .end
+                            .is_none_or(|end| end >= time - Duration::seconds(1))
+                })
+            })
     };
     let real: Vec<&Failover> = analysis
         .failovers
@@ -304,8 +317,8 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
 
 /// Whether a failover is a node's first state seen, of a cause unknown, where a warning says
 /// more: one of the node's own lines (not a change's cause: `cannot send VRRP adverts`), or a
-/// change of any node whose cause is known (the standby's check failing). The warning leads the
-/// headline.
+/// change of the same instance on any node whose cause is known (the standby's check failing).
+/// The warning leads the headline.
 fn first_state_beside_a_warning(failover: &Failover, analysis: &Analysis) -> bool {
     failover.from == Role::Unknown
         && incident_cause(failover, analysis) == "unknown"
@@ -314,7 +327,9 @@ fn first_state_beside_a_warning(failover: &Failover, analysis: &Analysis) -> boo
                 && match finding.cause.as_deref() {
                     None => finding.nodes.contains(&failover.node),
                     Some(cause) => {
-                        cause != "unknown" && failover.finding.as_ref() != Some(&finding.id)
+                        cause != "unknown"
+                            && failover.finding.as_ref() != Some(&finding.id)
+                            && finding.instance.as_ref() == Some(&failover.instance)
                     }
                 }
         })

@@ -360,10 +360,11 @@ impl Context<'_> {
         let named =
             |index: &usize| drbd_resource(&events[*index]).filter(|name| !is_drbd_minor(name));
         // DRBD 8.4 names the device on some lines (`block drbd1: Split-Brain detected`) and the
-        // resource on the lines it writes with them (`drbd resource1: conn( ... )`).
+        // resource on the lines it writes with them (`drbd resource1: conn( ... )`): the one
+        // resource those lines name (two resources at that moment: none is taken).
         let beside = |index: &usize| {
             let event = &events[*index];
-            events
+            let mut names: Vec<String> = events
                 .iter()
                 .enumerate()
                 .filter(|(_, other)| {
@@ -372,9 +373,14 @@ impl Context<'_> {
                         && other.time == event.time
                         && other.line.abs_diff(event.line) <= RESOURCE_BESIDE_LINES
                 })
-                .filter_map(|(other, near)| Some((near.line.abs_diff(event.line), named(&other)?)))
-                .min_by_key(|(distance, _)| *distance)
-                .map(|(_, name)| name)
+                .filter_map(|(other, _)| named(&other))
+                .collect();
+            names.sort();
+            names.dedup();
+            match names.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }
         };
         let resource = evidence
             .iter()

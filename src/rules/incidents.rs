@@ -123,48 +123,64 @@ pub fn fold(
         let transition = transition_of(&findings[*index]).expect("filtered");
         (transition.instance.clone(), transition.time)
     });
-    for pair in chained.windows(2) {
-        let (left, right) = (
-            transition_of(&findings[pair[0]]).expect("filtered"),
-            transition_of(&findings[pair[1]]).expect("filtered"),
-        );
-        // One node's takeover and its yield soon after are one incident (the peer silent for a
-        // moment, then back and preempting), unless no rule explained the takeover and one did
-        // the yield: the takeover would take the yield's cause, which says nothing of why the
-        // node took over. Likewise a yield a rule explained and the same node's unexplained
-        // takeover after it (preempted, then back when the preempting peer went quiet). A
-        // flapping node's changes stay one incident.
-        let unexplained = |transition: &Failover| transition.cause == "unknown";
-        let cause_lent_within_node = left.node == right.node
-            && ((left.to == Role::Master
-                && right.from == Role::Master
-                && unexplained(left)
-                && !unexplained(right))
-                || (left.from == Role::Master
-                    && right.to == Role::Master
-                    && !unexplained(left)
-                    && unexplained(right)));
-        // Two nodes' changes are one incident where the VIP can have passed between them (one
-        // left MASTER, or a state not known, and the other took over; the other yielded to a
-        // taker; both went MASTER) or where one cause moved both (a tracked file both watch). A
-        // standby's check failing (BACKUP → FAULT) beside the other's start-up takeover hands
-        // nothing over.
-        let may_hold = |role: Role| matches!(role, Role::Master | Role::Unknown);
-        let hand_over = left.node == right.node
-            || (left.cause == right.cause && !unexplained(left))
-            || (may_hold(left.from) && left.to != Role::Master && right.to == Role::Master)
-            || (left.to == Role::Master && may_hold(right.from) && right.to != Role::Master)
-            || (left.to == Role::Master && right.to == Role::Master)
-            || (left.from == Role::Master && right.from == Role::Master);
-        if left.instance == right.instance
-            && !cause_lent_within_node
-            && hand_over
-            && right
+    // Each change joins the nearest earlier one of its instance within LINK_S that it can be one
+    // incident with, another node's hand-over of the VIP before the node's own earlier change: a
+    // change between them that cannot (a standby's own FAULT blip between the MASTER's fault
+    // and the takeover it let happen) is passed over, not a break in the chain.
+    for right_position in 1..chained.len() {
+        let right = transition_of(&findings[chained[right_position]]).expect("filtered");
+        let mut own_earlier = None;
+        for left_position in (0..right_position).rev() {
+            let left = transition_of(&findings[chained[left_position]]).expect("filtered");
+            let within = right
                 .time
                 .zip(left.time)
-                .is_some_and(|(right, left)| right - left <= Duration::seconds(LINK_S))
-        {
-            groups.join(pair[0], pair[1]);
+                .is_some_and(|(right, left)| right - left <= Duration::seconds(LINK_S));
+            if left.instance != right.instance || !within {
+                break;
+            }
+            // One node's takeover and its yield soon after are one incident (the peer silent
+            // for a moment, then back and preempting), unless no rule explained the takeover
+            // and one did the yield: the takeover would take the yield's cause, which says
+            // nothing of why the node took over. Likewise a yield a rule explained and the same
+            // node's unexplained takeover after it (preempted, then back when the preempting
+            // peer went quiet). A flapping node's changes stay one incident.
+            let unexplained = |transition: &Failover| transition.cause == "unknown";
+            let cause_lent_within_node = left.node == right.node
+                && ((left.to == Role::Master
+                    && right.from == Role::Master
+                    && unexplained(left)
+                    && !unexplained(right))
+                    || (left.from == Role::Master
+                        && right.to == Role::Master
+                        && !unexplained(left)
+                        && unexplained(right)));
+            if cause_lent_within_node {
+                break;
+            }
+            // Two nodes' changes are one incident where the VIP can have passed between them
+            // (one left MASTER, or a state not known, and the other took over; the other
+            // yielded to a taker; both went MASTER) or where one cause moved both (a tracked
+            // file both watch). A standby's check failing (BACKUP → FAULT) beside the other's
+            // start-up takeover hands nothing over.
+            let may_hold = |role: Role| matches!(role, Role::Master | Role::Unknown);
+            if left.node == right.node {
+                own_earlier.get_or_insert(left_position);
+                continue;
+            }
+            let hand_over = (left.cause == right.cause && !unexplained(left))
+                || (may_hold(left.from) && left.to != Role::Master && right.to == Role::Master)
+                || (left.to == Role::Master && may_hold(right.from) && right.to != Role::Master)
+                || (left.to == Role::Master && right.to == Role::Master)
+                || (left.from == Role::Master && right.from == Role::Master);
+            if hand_over {
+                groups.join(chained[left_position], chained[right_position]);
+                own_earlier = None;
+                break;
+            }
+        }
+        if let Some(left_position) = own_earlier {
+            groups.join(chained[left_position], chained[right_position]);
         }
     }
 
@@ -529,7 +545,8 @@ fn fold_group(
             .map(|finding| finding.id.clone())
     });
     // Otherwise the cause: the earliest transition whose cause is known, warnings before
-    // information.
+    // information; of one moment, the change that starts a hand-over before the one it makes: a
+    // stop or FAULT before the takeover it lets happen, a takeover before the yield it forces.
     let cause_member = opening_member.or_else(|| {
         [Severity::Warning, Severity::Info]
             .iter()
@@ -542,7 +559,17 @@ fn fold_group(
                             && known_cause(finding)
                             && may_lead(finding)
                     })
-                    .min_by_key(|finding| transition_time(finding))
+                    .min_by_key(|finding| {
+                        let step = finding
+                            .transitions
+                            .first()
+                            .map_or(2, |index| match transitions[*index].to {
+                                Role::Stop | Role::Fault => 0,
+                                Role::Master => 1,
+                                _ => 2,
+                            });
+                        (transition_time(finding), step)
+                    })
                     .map(|finding| finding.id.clone())
             })
     });
@@ -558,6 +585,15 @@ fn fold_group(
             group
                 .iter()
                 .position(|finding| transition_time(finding).is_some() && may_lead(finding))
+        })
+        .or_else(|| {
+            // Of events alone (DRBD's split-brain and what goes with it), the most severe, then
+            // the earliest: a kernel fault or a note folded into a split-brain does not title it.
+            group
+                .iter()
+                .enumerate()
+                .max_by_key(|(index, finding)| (finding.severity, std::cmp::Reverse(*index)))
+                .map(|(index, _)| index)
         })
         .unwrap_or(0);
     let lead_is_window = is_window(&group[lead]);

@@ -1395,6 +1395,18 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                     return envelope;
                 }
             }
+            // What a paste's cut left of a dmesg stamp, its `[` and perhaps some digits gone
+            // (`332.043123] block drbd1: ...`): the kernel's message, placed by its line alone
+            // (the seconds may have lost digits).
+            if let Some((seconds, message)) = trimmed.split_once("] ")
+                && seconds.len() <= 20
+                && seconds.contains('.')
+                && seconds
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b'.')
+            {
+                return Envelope::bare(EnvelopeFormat::Dmesg, strip_printk_caller(message));
+            }
         }
         b'<' => {
             if let Some(envelope) = rfc5424_or_prefixed(trimmed) {
@@ -2704,6 +2716,8 @@ mod tests {
         for line in [
             "[  +0.000082] block drbd0: Split-Brain detected but unresolved, dropping connection!",
             "[Sep27 20:57] block drbd0: Split-Brain detected but unresolved, dropping connection!",
+            // A paste's first line, its `[` cut off.
+            "332.043123] block drbd0: Split-Brain detected but unresolved, dropping connection!",
         ] {
             let dmesg = parse(line);
             assert_eq!(dmesg.format, EnvelopeFormat::Dmesg, "{line}");
