@@ -94,6 +94,15 @@ pub struct Finding {
     pub merged: Vec<String>,
 }
 
+impl Finding {
+    /// Whether the finding names a cause, and one other than `unknown`.
+    pub fn cause_known(&self) -> bool {
+        self.cause
+            .as_deref()
+            .is_some_and(|cause| cause != "unknown")
+    }
+}
+
 /// A state transition of a VRRP instance and why it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failover {

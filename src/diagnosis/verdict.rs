@@ -642,10 +642,7 @@ fn decide_status(
             .max_by_key(|finding| {
                 (
                     finding.severity,
-                    finding
-                        .cause
-                        .as_deref()
-                        .is_some_and(|cause| cause != "unknown"),
+                    finding.cause_known(),
                     finding.cause.is_none(),
                     std::cmp::Reverse(finding.start),
                 )
@@ -672,12 +669,7 @@ fn decide_status(
             .filter(|finding| finding.severity >= Severity::Warning)
     };
     if let Some(finding) = warnings()
-        .find(|finding| {
-            finding
-                .cause
-                .as_deref()
-                .is_some_and(|cause| cause != "unknown")
-        })
+        .find(|finding| finding.cause_known())
         .or_else(|| warnings().find(|finding| finding.cause.is_some()))
         .or_else(|| warnings().next())
     {

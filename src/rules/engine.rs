@@ -357,23 +357,16 @@ impl Context<'_> {
         absent: &[&str],
     ) -> BTreeMap<&'static str, Option<String>> {
         let events = &self.facts.timeline.events;
-        let named =
-            |index: &usize| drbd_resource(&events[*index]).filter(|name| !is_drbd_minor(name));
+        let named = |event: &Event| drbd_resource(event).filter(|name| !is_drbd_minor(name));
         // DRBD 8.4 names the device on some lines (`block drbd1: Split-Brain detected`) and the
         // resource on the lines it writes with them (`drbd resource1: conn( ... )`): the one
         // resource those lines name (two resources at that moment: none is taken).
         let beside = |index: &usize| {
             let event = &events[*index];
-            let mut names: Vec<String> = events
-                .iter()
-                .enumerate()
-                .filter(|(_, other)| {
-                    other.node == event.node
-                        && other.file_index == event.file_index
-                        && other.time == event.time
-                        && other.line.abs_diff(event.line) <= RESOURCE_BESIDE_LINES
-                })
-                .filter_map(|(other, _)| named(&other))
+            let mut names: Vec<String> = self
+                .lines_beside(event, RESOURCE_BESIDE_LINES)
+                .filter(|other| other.time == event.time)
+                .filter_map(named)
                 .collect();
             names.sort();
             names.dedup();
@@ -384,7 +377,7 @@ impl Context<'_> {
         };
         let resource = evidence
             .iter()
-            .find_map(named)
+            .find_map(|index| named(&events[*index]))
             .or_else(|| {
                 evidence
                     .iter()
@@ -1744,15 +1737,20 @@ impl Context<'_> {
     /// in received packet`).
     fn rejection_near(&self, event: &Event) -> Option<String> {
         rejection(event).or_else(|| {
-            self.facts
-                .timeline
-                .events
-                .iter()
-                .filter(|other| other.file_index == event.file_index && other.node == event.node)
-                .filter(|other| other.line.abs_diff(event.line) <= 4)
+            self.lines_beside(event, 4)
                 .filter_map(|other| Some((other.line.abs_diff(event.line), rejection(other)?)))
                 .min_by_key(|(distance, _)| *distance)
                 .map(|(_, reason)| reason)
+        })
+    }
+
+    /// The events of `event`'s node and file at most `lines` lines from it (itself included):
+    /// lines a program writes together, whatever their stamps.
+    fn lines_beside<'e>(&'e self, event: &'e Event, lines: u64) -> impl Iterator<Item = &'e Event> {
+        self.facts.timeline.events.iter().filter(move |other| {
+            other.file_index == event.file_index
+                && other.node == event.node
+                && other.line.abs_diff(event.line) <= lines
         })
     }
 }

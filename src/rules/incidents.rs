@@ -127,6 +127,8 @@ pub fn fold(
     // incident with, another node's hand-over of the VIP before the node's own earlier change: a
     // change between them that cannot (a standby's own FAULT blip between the MASTER's fault
     // and the takeover it let happen) is passed over, not a break in the chain.
+    let unexplained = |transition: &Failover| transition.cause == "unknown";
+    let may_hold = |role: Role| matches!(role, Role::Master | Role::Unknown);
     for right_position in 1..chained.len() {
         let right = transition_of(&findings[chained[right_position]]).expect("filtered");
         let mut own_earlier = None;
@@ -145,7 +147,6 @@ pub fn fold(
             // nothing of why the node took over. Likewise a yield a rule explained and the same
             // node's unexplained takeover after it (preempted, then back when the preempting
             // peer went quiet). A flapping node's changes stay one incident.
-            let unexplained = |transition: &Failover| transition.cause == "unknown";
             let cause_lent_within_node = left.node == right.node
                 && ((left.to == Role::Master
                     && right.from == Role::Master
@@ -163,7 +164,6 @@ pub fn fold(
             // yielded to a taker; both went MASTER) or where one cause moved both (a tracked
             // file both watch). A standby's check failing (BACKUP → FAULT) beside the other's
             // start-up takeover hands nothing over.
-            let may_hold = |role: Role| matches!(role, Role::Master | Role::Unknown);
             if left.node == right.node {
                 own_earlier.get_or_insert(left_position);
                 continue;
@@ -503,12 +503,6 @@ fn fold_group(
             window.kind == SplitBrainKind::Vrrp && window.finding.as_ref() == Some(&finding.id)
         })
     };
-    let known_cause = |finding: &Finding| {
-        finding
-            .cause
-            .as_deref()
-            .is_some_and(|cause| cause != "unknown")
-    };
     // A transition keepalived made with another instance's (a sync group's member) takes that
     // one's cause: it is the incident's cause only where nothing else is.
     let follower = |finding: &Finding| rules.follows_another_instance(&finding.rule);
@@ -532,7 +526,7 @@ fn fold_group(
         group
             .iter()
             .filter(|finding| {
-                known_cause(finding)
+                finding.cause_known()
                     && may_lead(finding)
                     && finding.transitions.first().is_some_and(|index| {
                         transitions[*index].to == Role::Master
@@ -556,7 +550,7 @@ fn fold_group(
                     .filter(|finding| {
                         transition_time(finding).is_some()
                             && finding.severity >= *floor
-                            && known_cause(finding)
+                            && finding.cause_known()
                             && may_lead(finding)
                     })
                     .min_by_key(|finding| {
@@ -686,7 +680,7 @@ fn fold_group(
             .first()
             .is_some_and(|index| Some(&transitions[*index].instance) == lead_instance.as_ref());
         if same_instance
-            && known_cause(finding)
+            && finding.cause_known()
             && may_lead(finding)
             && !shown.contains(&kind)
             && !explanation.contains(&finding.explanation)
