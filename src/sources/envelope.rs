@@ -1052,7 +1052,13 @@ pub fn stamp(line: &str) -> Option<Stamp> {
     if !trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return parse(line).stamp;
     }
-    if let Some((stamp, _)) = iso_stamp(&mut Cursor::new(trimmed)) {
+    let mut cursor = Cursor::new(trimmed);
+    if let Some((stamp, _)) = iso_stamp(&mut cursor) {
+        cursor.skip_spaces();
+        // A viewer's stamp before keepalived's console line: [`parse`] keeps keepalived's.
+        if nested_console_line(cursor.rest()).is_some() {
+            return parse(line).stamp;
+        }
         return Some(stamp);
     }
     clock_then_date_stamp(&mut Cursor::new(trimmed))
@@ -2653,6 +2659,14 @@ mod tests {
             desktop.stamp.map(|stamp| (stamp.day, stamp.hour)),
             Some((14, 15))
         );
+        // The stamp-only reader agrees, also where the viewer's stamp lost digits (found by
+        // fuzzing).
+        for line in [
+            "2025-06-15 00:19:55 Sat Jun 14 15:19:55 2025: (VI_1) Entering MASTER STATE",
+            "2026-11-25 15:55:35,8Wed Nov 25 14:10:01.502110443 2026: Starting Keepalived",
+        ] {
+            assert_eq!(super::stamp(line), parse(line).stamp, "{line}");
+        }
         // OpenWrt's logread, and a clock with no date and no host.
         let logread = parse(
             "Thu Dec 28 20:26:22 2023 daemon.info Keepalived_vrrp[3000]: (VI_1) Entering BACKUP STATE",
