@@ -204,7 +204,9 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
     );
     let work = tempfile::tempdir().expect("a temporary directory");
     let lab_dir = work.path().join("lab");
+    let started = std::time::Instant::now();
     let (ok, output) = lab(&["setup"], &lab_dir);
+    let setup_s = started.elapsed().as_secs();
     assert!(
         ok,
         "lab setup (installing keepalived, rsyslog, openssh-server, ...) failed:\n{output}"
@@ -221,7 +223,17 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
     let mut failures = Vec::new();
     let mut retried: Vec<String> = Vec::new();
     let mut harness_errors: Vec<String> = Vec::new();
+    // Each scenario's wall time (retries included), for the summary: CI shows where the lab's
+    // time goes.
+    let mut durations: Vec<String> = Vec::new();
     for scenario in &scenarios {
+        let scenario_started = std::time::Instant::now();
+        let took = |durations: &mut Vec<String>| {
+            durations.push(format!(
+                "{scenario} {}",
+                scenario_started.elapsed().as_secs()
+            ));
+        };
         let bundle = work.path().join("bundles").join(scenario);
         let (mut ok, mut output) = lab(&["scenario", scenario, bundle.to_str().unwrap()], &lab_dir);
         if !ok {
@@ -245,6 +257,7 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
                 "{scenario} ({})",
                 output.lines().last().unwrap_or("")
             ));
+            took(&mut durations);
             continue;
         }
         if !ok {
@@ -260,6 +273,7 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
                     .collect::<Vec<_>>()
                     .join("\n")
             ));
+            took(&mut durations);
             continue;
         }
         let (mut wrong, mut headline) = analyse_scenario(scenario, &bundle);
@@ -273,6 +287,7 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
                 retried.push(format!("{scenario} (first run: {first})"));
             }
         }
+        took(&mut durations);
         if wrong.is_empty() {
             passed += 1;
             println!("PASS {scenario}: {headline}");
@@ -286,7 +301,12 @@ fn lab_scenarios_give_the_right_verdict_and_cause() {
     let _ = lab(&["down"], &lab_dir);
     // cargo shows a passing test's output only on request, so the count also goes to a file that
     // .ci/run prints.
-    let mut summary = format!("lab scenarios: {passed} passed, {} failed", failures.len());
+    let mut summary = format!(
+        "lab scenarios: {passed} passed, {} failed in {} s (setup {setup_s}; {})",
+        failures.len(),
+        started.elapsed().as_secs(),
+        durations.join(", ")
+    );
     if !retried.is_empty() {
         summary.push_str(&format!("; run twice: {}", retried.join(", ")));
     }

@@ -3253,3 +3253,48 @@ fn drbd_recovery_names_the_resource_beside_a_device_line() {
     );
     assert!(!recovery.contains(" all"), "{recovery}");
 }
+
+/// keepalived 1.x's starting node logs `Entering MASTER STATE` a second after the transition whose
+/// advert made the old MASTER yield: the start is still the incident's cause, not the yield.
+#[test]
+fn a_1x_yield_logged_just_before_the_starting_peers_takeover_is_caused_by_the_start() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "n1",
+            "var/log/messages",
+            "Apr  1 08:00:00 n1 Keepalived[10]: Starting Keepalived v1.3.5 (03/19,2017)\n\
+             Apr  1 08:00:00 n1 Keepalived[11]: Starting VRRP child process, pid=12\n\
+             Apr  1 08:00:00 n1 Keepalived_healthcheckers[13]: Registering Kernel netlink reflector\n\
+             Apr  1 08:00:01 n1 Keepalived_vrrp[12]: VRRP_Instance(VI_7) Entering BACKUP STATE\n\
+             Apr  1 08:00:05 n1 Keepalived_vrrp[12]: VRRP_Instance(VI_7) Transition to MASTER STATE\n\
+             Apr  1 08:00:06 n1 Keepalived_vrrp[12]: VRRP_Instance(VI_7) Entering MASTER STATE\n",
+        )
+        .file(
+            "n2",
+            "var/log/messages",
+            "Apr  1 07:00:01 n2 Keepalived_vrrp[22]: VRRP_Instance(VI_7) Entering MASTER STATE\n\
+             Apr  1 08:00:05 n2 Keepalived_vrrp[22]: VRRP_Instance(VI_7) Received higher prio advert\n\
+             Apr  1 08:00:05 n2 Keepalived_vrrp[22]: VRRP_Instance(VI_7) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["cause"], "startup-election", "{verdict}");
+    // The healthchecker's start-up chatter is not cited where the start lines are.
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["cause"] == "startup-election")
+        .expect("the start-up finding");
+    assert!(
+        finding["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|line| !line["message"]
+                .as_str()
+                .unwrap()
+                .contains("netlink reflector")),
+        "{finding}"
+    );
+}

@@ -58,10 +58,14 @@ pub struct NodeRecord {
     pub clock_uncertainty_s: Option<f64>,
     /// When this node's files were collected.
     pub collected_at: Option<String>,
-    /// The node's DRBD role and connection at the end of the evidence (its logs and its DRBD
-    /// status capture); null where neither shows them.
+    /// The node's DRBD role, connection and disk at the end of the evidence (its logs and its
+    /// DRBD status capture), and its peer's role and disk as they say them; null where neither
+    /// shows one.
     pub drbd_role: Option<String>,
     pub drbd_connection: Option<String>,
+    pub drbd_disk: Option<String>,
+    pub drbd_peer_role: Option<String>,
+    pub drbd_peer_disk: Option<String>,
     /// ESC's services at collection (`escadm status --v`): `running`, or what is down; null
     /// without that capture.
     pub esc_services: Option<String>,
@@ -370,6 +374,7 @@ impl Report {
                             .unwrap_or_else(|| event.text.clone())
                     });
                 let drbd = analysis.states.drbd_roles.get(&node.name);
+                let said = |part: Option<&String>| part.filter(|part| !part.is_empty()).cloned();
                 NodeRecord {
                     name: node.name.clone(),
                     address: node.addresses.first().cloned(),
@@ -386,12 +391,11 @@ impl Report {
                     clock_offset_s: node.clock_offset_s,
                     clock_uncertainty_s: node.clock_uncertainty_s,
                     collected_at: time(node.collected_at),
-                    drbd_role: drbd
-                        .map(|(role, _)| role.clone())
-                        .filter(|role| !role.is_empty()),
-                    drbd_connection: drbd
-                        .map(|(_, connection)| connection.clone())
-                        .filter(|connection| !connection.is_empty()),
+                    drbd_role: said(drbd.map(|drbd| &drbd.role)),
+                    drbd_connection: said(drbd.map(|drbd| &drbd.connection)),
+                    drbd_disk: said(drbd.map(|drbd| &drbd.disk)),
+                    drbd_peer_role: said(drbd.map(|drbd| &drbd.peer_role)),
+                    drbd_peer_disk: said(drbd.map(|drbd| &drbd.peer_disk)),
                     esc_services: input
                         .checks
                         .iter()

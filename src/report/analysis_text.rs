@@ -493,7 +493,16 @@ fn evidence_shown(evidence: &[EvidenceRecord], shown: usize) -> Vec<&EvidenceRec
             first_of_kind.push(position);
         }
     }
-    let mut chosen: Vec<usize> = first_of_kind.into_iter().take(shown).collect();
+    // Where the different lines are more than there is room for: the first ones and the last
+    // one (the change itself, which the lines before it lead to).
+    let mut chosen: Vec<usize> = if first_of_kind.len() > shown && shown >= 2 {
+        let last = first_of_kind[first_of_kind.len() - 1];
+        let mut chosen: Vec<usize> = first_of_kind.into_iter().take(shown - 1).collect();
+        chosen.push(last);
+        chosen
+    } else {
+        first_of_kind.into_iter().take(shown).collect()
+    };
     let room = shown - chosen.len();
     chosen.extend(repeats.into_iter().take(room));
     chosen.sort_unstable();
@@ -549,10 +558,14 @@ mod tests {
             [("a", 1), ("a", 2), ("a", 3), ("a", 5), ("b", 1)]
                 .map(|(node, line)| (node.to_string(), line))
         );
-        // Less room than different lines: the first of each, in order.
+        // Less room than different lines: the first ones and the last, in order.
         assert_eq!(
             lines(2),
-            [("a", 1), ("a", 3)].map(|(node, line)| (node.to_string(), line))
+            [("a", 1), ("b", 1)].map(|(node, line)| (node.to_string(), line))
+        );
+        assert_eq!(
+            lines(3),
+            [("a", 1), ("a", 3), ("b", 1)].map(|(node, line)| (node.to_string(), line))
         );
         assert_eq!(lines(6).len(), 6);
     }

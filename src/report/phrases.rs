@@ -171,13 +171,32 @@ pub fn node_now(node: &NodeRecord) -> Vec<String> {
 /// without the role, said as the last one logged (an excerpt cut in a moment's state, `Timeout`,
 /// is not known to be the state now). None where neither is known.
 pub fn drbd_now(node: &NodeRecord) -> Option<String> {
-    match (&node.drbd_role, &node.drbd_connection) {
-        (Some(role), Some(connection)) => Some(format!("{role} ({connection})")),
-        (Some(role), None) => Some(role.clone()),
-        (None, Some(connection)) => Some(format!(
-            "role not logged (connection last logged {connection})"
-        )),
-        (None, None) => None,
+    // The disks and the peer, where the lines say them: `Secondary (Connected, disk Outdated,
+    // peer Primary, peer disk UpToDate)`.
+    let mut parts: Vec<String> = node.drbd_connection.iter().cloned().collect();
+    parts.extend(node.drbd_disk.iter().map(|disk| format!("disk {disk}")));
+    // A peer `Unknown` / `DUnknown` says only that it is not connected, which the connection
+    // says.
+    let peer_role = node
+        .drbd_peer_role
+        .as_ref()
+        .filter(|role| *role != "Unknown");
+    let peer_disk = node
+        .drbd_peer_disk
+        .as_ref()
+        .filter(|disk| *disk != "DUnknown");
+    parts.extend(peer_role.map(|role| format!("peer {role}")));
+    parts.extend(peer_disk.map(|disk| format!("peer disk {disk}")));
+    let more = node.drbd_disk.is_some() || peer_role.is_some() || peer_disk.is_some();
+    match (&node.drbd_role, parts.is_empty()) {
+        (Some(role), true) => Some(role.clone()),
+        (Some(role), false) => Some(format!("{role} ({})", parts.join(", "))),
+        (None, _) if !more => node
+            .drbd_connection
+            .as_ref()
+            .map(|connection| format!("role not logged (connection last logged {connection})")),
+        (None, true) => None,
+        (None, false) => Some(format!("role not logged ({})", parts.join(", "))),
     }
 }
 

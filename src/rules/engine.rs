@@ -48,7 +48,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 13] = [
+pub const TEMPLATE_KEYS: [&str; 14] = [
     "self",
     "peer",
     "instance",
@@ -62,6 +62,7 @@ pub const TEMPLATE_KEYS: [&str; 13] = [
     "rejection",
     "stale_copy",
     "logs_end",
+    "script",
 ];
 
 /// DRBD's default connect interval (`connect-int`): logs that end sooner after a lost
@@ -95,6 +96,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ),
     ("peer", "the peer (its logs are not in the bundle)"),
     ("logs_end", ""),
+    ("script", "the track script"),
     (
         "stale_copy",
         "the copy of the node that was not Primary stopped at that moment (which one was, the \
@@ -172,21 +174,48 @@ impl Context<'_> {
                         .or(configs.first())
                         .and_then(|(_, event)| event.field("interface"))
                         .map(str::to_string),
+                    // A subject of no instance (a track script's line): the input's only
+                    // instance's.
                     "priorities" => priorities(&configs).or_else(|| {
-                        subject
-                            .instance
-                            .as_ref()
-                            .and_then(|instance| self.logged_priorities.get(instance).cloned())
+                        let instances = &self.facts.states.instances;
+                        let instance =
+                            subject.instance.as_ref().or(match instances.as_slice() {
+                                [only] => Some(only),
+                                _ => None,
+                            })?;
+                        self.logged_priorities.get(instance).cloned()
                     }),
                     "advert" => self.advert_claim(subject, evidence),
                     "rejection" => event.and_then(|event| self.rejection_near(event)),
                     "stale_copy" => event.and_then(|event| self.stale_copy(subject, event, &peers)),
                     "logs_end" => subject.event.map(|index| self.logs_end(index)),
+                    "script" => self.script_named(subject, evidence),
                     _ => None,
                 };
                 (*key, value)
             })
             .collect()
+    }
+
+    /// The track script the subject's line names (`{script}`), else the one whose failure the
+    /// evidence gives last (the one that moved the instance; a script that only lowered a
+    /// priority earlier comes before it), else the last one the evidence names: `chk_haproxy`,
+    /// quoted as the configuration names it.
+    fn script_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
+        let lines = &self.facts.timeline.events;
+        let named = |index: &usize| lines[*index].field("script");
+        let failed = |index: &&usize| {
+            let event = &lines[**index];
+            event.event.as_deref() == Some(events::SCRIPT_FAILED)
+                || (event.event.as_deref() == Some(events::SCRIPT_STATUS)
+                    && event.field("status").is_some_and(|status| status != "0"))
+        };
+        subject
+            .event
+            .and_then(|index| named(&index))
+            .or_else(|| evidence.iter().rev().filter(failed).find_map(named))
+            .or_else(|| evidence.iter().rev().find_map(named))
+            .map(|script| format!("`{script}`"))
     }
 
     /// Where the node's logs end too soon after the subject's line to show DRBD connected again
@@ -573,18 +602,40 @@ impl Context<'_> {
         let mut parts = Vec::new();
         // The node's logs begin with this change: its state before and what led to it are before
         // them.
+        // Not where the node has lines of an earlier moment (after it in a journal printed
+        // newest first), or undated lines before it in its file.
+        let lines_before = || {
+            subject.event.is_some_and(|index| {
+                let line = &self.facts.timeline.events[index];
+                self.facts.timeline.events.iter().any(|other| {
+                    other.node == line.node
+                        && match other.time {
+                            Some(time) => time < subject.time,
+                            None => other.file == line.file && other.line < line.line,
+                        }
+                })
+            })
+        };
         let own_start = first_line.filter(|first| {
             subject.order_bounds.is_none()
-                && subject.from == Some(Role::Unknown)
                 && *first <= subject.time
                 && subject.time - *first <= Duration::seconds(10)
+                && (subject.from == Some(Role::Unknown) || !lines_before())
         });
-        if let Some(first) = own_start {
-            parts.push(format!(
+        match own_start {
+            Some(first) if subject.from == Some(Role::Unknown) => parts.push(format!(
                 "this is the first state {}'s logs show (they begin at {}): the state before it and what led to it are not in the input",
                 subject.node,
                 clock(first)
-            ));
+            )),
+            // A state known from the lines of the change itself (`sent 0 priority` is a
+            // MASTER's), in an excerpt that begins with it.
+            Some(first) if subject.time - first <= Duration::seconds(1) => parts.push(format!(
+                "{}'s logs begin at {}, with this change: the lines before it, which would say what led to it, are not in the input",
+                subject.node,
+                clock(first)
+            )),
+            _ => {}
         }
         if peers.is_empty() {
             parts.push(

@@ -1104,6 +1104,10 @@ fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
         "node" => Value::Str(Cow::Borrowed(&event.node)),
         "file" => Value::Str(Cow::Borrowed(&event.file)),
         "line" => Value::Number(event.line as f64),
+        // Seconds since the epoch (null for an undated line): `time > subject.time` is later.
+        "time" => event.time.map_or(Value::Null, |time| {
+            Value::Number(time.timestamp_millis() as f64 / 1000.0)
+        }),
         "dialect" => Value::Str(
             if event.field("dialect") == Some("1") || event.text.contains("VRRP_Instance(") {
                 "1"

@@ -482,6 +482,30 @@ fn join_unless_two_windows(
     holds_window[root] = joined;
 }
 
+/// A remedy in lower case with each track script it names (`` `chk_nginx` ``, one word in
+/// backquotes) and `the track script` (where its lines name none) written alike.
+fn without_script_names(remedy: &str) -> String {
+    let lower = remedy.to_lowercase().replace("the track script", "``");
+    let mut plain = String::with_capacity(lower.len());
+    let mut rest = lower.as_str();
+    while let Some(open) = rest.find('`') {
+        plain.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            Some(close) if !after[..close].contains(char::is_whitespace) => {
+                plain.push('`');
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    plain.push_str(rest);
+    plain
+}
+
+/// How long before the takeover it forces a yield may be logged (see `fold_group`).
+const YIELD_BEFORE_ITS_TAKEOVER_S: i64 = 3;
+
 /// One finding for the findings of one incident.
 fn fold_group(
     mut group: Vec<Finding>,
@@ -540,7 +564,8 @@ fn fold_group(
     });
     // Otherwise the cause: the earliest transition whose cause is known, warnings before
     // information; of one moment, the change that starts a hand-over before the one it makes: a
-    // stop or FAULT before the takeover it lets happen, a takeover before the yield it forces.
+    // stop or FAULT before the takeover it lets happen, a takeover before the yield it forces
+    // (a yield logged up to a few seconds before it too).
     let cause_member = opening_member.or_else(|| {
         [Severity::Warning, Severity::Info]
             .iter()
@@ -562,7 +587,17 @@ fn fold_group(
                                 Role::Master => 1,
                                 _ => 2,
                             });
-                        (transition_time(finding), step)
+                        // A yield counts YIELD_BEFORE_ITS_TAKEOVER_S later: keepalived 1.x's
+                        // taker logs `Entering MASTER STATE` a second or more after the
+                        // transition whose advert made the old MASTER yield.
+                        let time = transition_time(finding).map(|time| {
+                            if step == 2 {
+                                time + Duration::seconds(YIELD_BEFORE_ITS_TAKEOVER_S)
+                            } else {
+                                time
+                            }
+                        });
+                        (time, step)
                     })
                     .map(|finding| finding.id.clone())
             })
@@ -687,11 +722,12 @@ fn fold_group(
         {
             explanation.push(finding.explanation.clone());
             // Its remedy unless one shown already says it (a yield's remedy ends with the
-            // takeover's, but for its first letter).
-            let own = finding.remedy.to_lowercase();
+            // takeover's, but for its first letter; one naming the track script its lines do
+            // not name says what one naming it does).
+            let own = without_script_names(&finding.remedy);
             if !remedy
                 .iter()
-                .any(|shown| shown.to_lowercase().contains(own.as_str()))
+                .any(|shown| without_script_names(shown).contains(own.as_str()))
             {
                 remedy.push(finding.remedy.clone());
             }
@@ -880,4 +916,25 @@ fn paragraphs(texts: Vec<String>) -> String {
         }
     }
     kept.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_script_names;
+
+    #[test]
+    fn a_remedy_naming_its_script_says_what_one_that_cannot_name_it_says() {
+        let named = "On a: run `chk_nginx` by hand (`journalctl -k`, `ip -s link`).";
+        let unnamed = "On a: run the track script by hand (`journalctl -k`, `ip -s link`).";
+        assert_eq!(without_script_names(named), without_script_names(unnamed));
+        // Commands in backquotes are kept: two remedies that differ in one still differ.
+        assert_ne!(
+            without_script_names("On a: `ip -s link`."),
+            without_script_names("On a: `journalctl -k`.")
+        );
+        assert_ne!(
+            without_script_names("On a: run `chk_nginx`."),
+            without_script_names("On b: run `chk_nginx`.")
+        );
+    }
 }

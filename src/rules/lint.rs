@@ -12,7 +12,7 @@ use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
 /// Names a condition may use besides event fields: the subject's and the event's attributes.
-const ATTRIBUTES: [&str; 23] = [
+const ATTRIBUTES: [&str; 24] = [
     "kind",
     "event",
     "program",
@@ -21,6 +21,7 @@ const ATTRIBUTES: [&str; 23] = [
     "node",
     "file",
     "line",
+    "time",
     "dialect",
     "instance",
     "from",

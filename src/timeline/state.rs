@@ -149,6 +149,39 @@ pub struct BlindInterval {
     pub reason: String,
 }
 
+/// A node's DRBD state as its last lines (or its status capture) said each part of it; empty
+/// where never said. The peer's role and disk are as this node's lines give them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DrbdNow {
+    pub role: String,
+    pub connection: String,
+    pub disk: String,
+    pub peer_role: String,
+    pub peer_disk: String,
+}
+
+impl DrbdNow {
+    /// Updates the parts a DRBD line or status capture says (`role( ... -> Primary )`,
+    /// `conn( ... )`, `disk( ... )`, `peer( ... )`, `pdsk( ... )`, or the status' `ro:`, `cs:`,
+    /// `ds:` and `disk:`); the others are kept. Whether it said any.
+    fn note(&mut self, event: &Event) -> bool {
+        let mut said = false;
+        for (part, names) in [
+            (&mut self.role, ["role_to", "role"]),
+            (&mut self.connection, ["conn_to", "connection"]),
+            (&mut self.disk, ["disk_to", "disk"]),
+            (&mut self.peer_role, ["peer_to", "peer_role"]),
+            (&mut self.peer_disk, ["pdsk_to", "peer_disk"]),
+        ] {
+            if let Some(value) = names.iter().find_map(|name| event.field(name)) {
+                *part = value.to_string();
+                said = true;
+            }
+        }
+        said
+    }
+}
+
 /// Everything reconstructed from a timeline.
 #[derive(Debug, Clone, Default)]
 pub struct States {
@@ -157,8 +190,8 @@ pub struct States {
     pub transitions: Vec<Transition>,
     pub disagreements: Vec<Disagreement>,
     pub blind: Vec<BlindInterval>,
-    /// Per node, the last DRBD role and connection state seen.
-    pub drbd_roles: BTreeMap<String, (String, String)>,
+    /// Per node, the last DRBD state its lines or status capture said.
+    pub drbd_roles: BTreeMap<String, DrbdNow>,
     /// Per node, DRBD role changes in time order: (instant, role: Primary, Secondary, Unknown).
     pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
     /// Per node and instance, the states its lines without a stamp say (`undated_words`), in
@@ -436,6 +469,17 @@ fn stops_everything(event: &Event) -> bool {
                 .is_some_and(|child| child.eq_ignore_ascii_case("vrrp")))
 }
 
+/// The pid of a crashed keepalived process, as keepalived 1.x's parent (`pid 16529 exited due to
+/// segmentation fault`) or the kernel (`keepalived[16505]: segfault at ...`) reports it: where it
+/// is the VRRP process that wrote an instance's lines, that instance no longer runs (2.x names
+/// the process: `stops_everything`).
+fn crashed_pid(event: &Event) -> Option<u32> {
+    if event.event.as_deref() != Some(events::CHILD_CRASHED) {
+        return None;
+    }
+    event.field("child_pid")?.parse().ok()
+}
+
 /// Whether a line is keepalived's checker or BFD process's (`Keepalived_healthcheckers`,
 /// `Keepalived_checker`, `Keepalived_bfd`): its `Stopped` is not the VRRP process's, whose
 /// instances may run on (the checker restarted after a crash).
@@ -576,6 +620,14 @@ pub struct UnseenRestart {
 }
 
 impl States {
+    /// Notes what a DRBD line or status capture of `node` says of its DRBD state.
+    fn note_drbd(&mut self, node: &str, event: &Event) {
+        let mut now = self.drbd_roles.get(node).cloned().unwrap_or_default();
+        if now.note(event) {
+            self.drbd_roles.insert(node.to_string(), now);
+        }
+    }
+
     /// The unseen restart of `node`'s instance whose new process started at `time` (the end of
     /// the state held before it, and the instant of the unknown state between).
     pub fn unseen_restart_ending_at(
@@ -1339,11 +1391,23 @@ impl States {
                 first_seen.entry(instance).or_insert(time);
             }
         }
+        // Per instance, the pid of the process that last wrote its line (the VRRP process): a
+        // crash its parent or the kernel reports by that pid ends its instances, not another
+        // process's.
+        let mut instance_pids: BTreeMap<String, u32> = BTreeMap::new();
         for (index, event) in events.iter().enumerate() {
             if event.node.as_ref() != node {
                 continue;
             }
+            if let (Some(instance), Some(pid)) = (event.field("instance"), event.pid) {
+                instance_pids.insert(instance.to_string(), pid);
+            }
             let Some(time) = event.time else {
+                // An undated DRBD line (dmesg's seconds since boot) says the state too, in its
+                // file's order; dated lines, after them, say it later.
+                if event.kind == EventKind::Drbd {
+                    self.note_drbd(node, event);
+                }
                 // A state line without a stamp, before the first stamp of a file that begins the
                 // node's dated logs (a paste whose stamps were cut off, then stamped lines): the
                 // state was held when the dated logs begin. Which state, not since when.
@@ -1398,20 +1462,7 @@ impl States {
             }
             if event.kind == EventKind::Drbd {
                 let role = event.field("role_to").or(event.field("role"));
-                let connection = event.field("conn_to").or(event.field("connection"));
-                // A line that says the role or the connection state (`conn( ... -> StandAlone )`)
-                // updates what it says; the other is kept.
-                if role.is_some() || connection.is_some() {
-                    let (known_role, known_connection) =
-                        self.drbd_roles.get(node).cloned().unwrap_or_default();
-                    self.drbd_roles.insert(
-                        node.to_string(),
-                        (
-                            role.map_or(known_role, str::to_string),
-                            connection.map_or(known_connection, str::to_string),
-                        ),
-                    );
-                }
+                self.note_drbd(node, event);
                 if let Some(role) = role {
                     let history = self.drbd_history.entry(node.to_string()).or_default();
                     if history.last().is_none_or(|(_, last)| last != role) {
@@ -1465,6 +1516,11 @@ impl States {
             };
             let targets: Vec<(String, Role, bool)> = if stops_everything(event) {
                 running_then()
+                    .map(|instance| (instance.clone(), Role::Stop, false))
+                    .collect()
+            } else if let Some(pid) = crashed_pid(event) {
+                running_then()
+                    .filter(|instance| instance_pids.get(instance.as_str()) == Some(&pid))
                     .map(|instance| (instance.clone(), Role::Stop, false))
                     .collect()
             } else if restarts_everything(event) {
