@@ -375,6 +375,7 @@ impl Report {
                     });
                 let drbd = analysis.states.drbd_roles.get(&node.name);
                 let said = |part: Option<&String>| part.filter(|part| !part.is_empty()).cloned();
+                let single = drbd.filter(|drbd| !drbd.mixed());
                 NodeRecord {
                     name: node.name.clone(),
                     address: node.addresses.first().cloned(),
@@ -393,9 +394,11 @@ impl Report {
                     collected_at: time(node.collected_at),
                     drbd_role: said(drbd.map(|drbd| &drbd.role)),
                     drbd_connection: said(drbd.map(|drbd| &drbd.connection)),
-                    drbd_disk: said(drbd.map(|drbd| &drbd.disk)),
-                    drbd_peer_role: said(drbd.map(|drbd| &drbd.peer_role)),
-                    drbd_peer_disk: said(drbd.map(|drbd| &drbd.peer_disk)),
+                    // Of one resource and one peer only: where the lines name several, the
+                    // disk and the peer said last may be another's than the role's.
+                    drbd_disk: said(single.map(|drbd| &drbd.disk)),
+                    drbd_peer_role: said(single.map(|drbd| &drbd.peer_role)),
+                    drbd_peer_disk: said(single.map(|drbd| &drbd.peer_disk)),
                     esc_services: input
                         .checks
                         .iter()

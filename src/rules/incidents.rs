@@ -503,7 +503,7 @@ fn without_script_names(remedy: &str) -> String {
     plain
 }
 
-/// How long before the takeover it forces a yield may be logged (see `fold_group`).
+/// How long before a start-up takeover the yield it forces may be logged (see `fold_group`).
 const YIELD_BEFORE_ITS_TAKEOVER_S: i64 = 3;
 
 /// One finding for the findings of one incident.
@@ -578,26 +578,45 @@ fn fold_group(
                             && finding.cause_known()
                             && may_lead(finding)
                     })
-                    .min_by_key(|finding| {
-                        let step = finding
-                            .transitions
-                            .first()
-                            .map_or(2, |index| match transitions[*index].to {
-                                Role::Stop | Role::Fault => 0,
-                                Role::Master => 1,
-                                _ => 2,
-                            });
-                        // A yield counts YIELD_BEFORE_ITS_TAKEOVER_S later: keepalived 1.x's
-                        // taker logs `Entering MASTER STATE` a second or more after the
-                        // transition whose advert made the old MASTER yield.
-                        let time = transition_time(finding).map(|time| {
-                            if step == 2 {
-                                time + Duration::seconds(YIELD_BEFORE_ITS_TAKEOVER_S)
-                            } else {
-                                time
-                            }
-                        });
-                        (time, step)
+                    .min_by(|left, right| {
+                        let step = |finding: &Finding| {
+                            finding.transitions.first().map_or(2, |index| {
+                                match transitions[*index].to {
+                                    Role::Stop | Role::Fault => 0,
+                                    Role::Master => 1,
+                                    _ => 2,
+                                }
+                            })
+                        };
+                        // A start-up takeover before a yield logged up to
+                        // YIELD_BEFORE_ITS_TAKEOVER_S earlier: keepalived 1.x's starting node
+                        // logs `Entering MASTER STATE` a second or more after the transition
+                        // whose advert made the old MASTER yield, and the start is why the VIP
+                        // moved. Not other takeovers: a yield logged before them may be what let
+                        // them happen.
+                        let start_up_takeover = |finding: &Finding| {
+                            step(finding) == 1
+                                && finding.cause.as_deref() == Some("startup-election")
+                        };
+                        let forced_yield = |taker: &Finding, yielder: &Finding| {
+                            start_up_takeover(taker)
+                                && step(yielder) == 2
+                                && transition_time(taker)
+                                    .zip(transition_time(yielder))
+                                    .is_some_and(|(taken, yielded)| {
+                                        yielded <= taken
+                                            && taken - yielded
+                                                <= Duration::seconds(YIELD_BEFORE_ITS_TAKEOVER_S)
+                                    })
+                        };
+                        if forced_yield(left, right) {
+                            std::cmp::Ordering::Less
+                        } else if forced_yield(right, left) {
+                            std::cmp::Ordering::Greater
+                        } else {
+                            (transition_time(left), step(left))
+                                .cmp(&(transition_time(right), step(right)))
+                        }
                     })
                     .map(|finding| finding.id.clone())
             })

@@ -158,6 +158,11 @@ pub struct DrbdNow {
     pub disk: String,
     pub peer_role: String,
     pub peer_disk: String,
+    /// The resources (and DRBD 8 minors, `minor drbd0`) and peers the lines named: where they
+    /// name more than one of either, the disks and the peer said last may be another resource's
+    /// or peer's than the role's.
+    pub resources: BTreeSet<String>,
+    pub peers: BTreeSet<String>,
 }
 
 impl DrbdNow {
@@ -173,13 +178,59 @@ impl DrbdNow {
             (&mut self.peer_role, ["peer_to", "peer_role"]),
             (&mut self.peer_disk, ["pdsk_to", "peer_disk"]),
         ] {
-            if let Some(value) = names.iter().find_map(|name| event.field(name)) {
+            // A value with a space in it is a line wrapped or cut there (`DUnk nown`).
+            if let Some(value) = names
+                .iter()
+                .find_map(|name| event.field(name))
+                .filter(|value| !value.contains(char::is_whitespace))
+            {
                 *part = value.to_string();
                 said = true;
             }
         }
+        if said {
+            let (resource, peer) = drbd_names(event);
+            self.resources.extend(resource);
+            self.peers.extend(peer);
+        }
         said
     }
+
+    /// Whether the lines named more than one resource, minor or peer (see `resources`).
+    pub fn mixed(&self) -> bool {
+        let minors = self
+            .resources
+            .iter()
+            .filter(|name| name.starts_with("minor "))
+            .count();
+        minors > 1 || self.resources.len() - minors > 1 || self.peers.len() > 1
+    }
+}
+
+/// The resource and the peer a DRBD line or status capture names: `drbd r0/0 drbd1 node-3:`
+/// (DRBD 9), `d-con r0:` (8.4), `block drbd1:` (8.x, the minor), a status' resource and peer.
+fn drbd_names(event: &Event) -> (Option<String>, Option<String>) {
+    let peer = event.field("peer").map(str::to_string);
+    if let Some(resource) = event.field("resource") {
+        return (Some(resource.to_string()), peer);
+    }
+    let Some(device) = event.field("device") else {
+        return (event.field("minor").map(str::to_string), peer);
+    };
+    let mut words = device.split_whitespace();
+    // DRBD 8's `block drbd0:` names the minor, its `drbd r0:` the resource: the same resource
+    // where the node has one of each; minors are told apart from names.
+    let resource = match words.next() {
+        Some("block") => words.next().map(|minor| format!("minor {minor}")),
+        Some("drbd" | "d-con") => words.next().map(str::to_string),
+        first => first.map(str::to_string),
+    }
+    .map(|resource| resource.split('/').next().unwrap_or(&resource).to_string());
+    // After the resource: the minor (`drbd1`), then the peer's name.
+    let named_peer = words
+        .rfind(|word| !(word.starts_with("drbd") && word[4..].chars().all(|c| c.is_ascii_digit())))
+        .map(str::to_string);
+    (resource, peer.or(named_peer))
 }
 
 /// Everything reconstructed from a timeline.
@@ -192,6 +243,8 @@ pub struct States {
     pub blind: Vec<BlindInterval>,
     /// Per node, the last DRBD state its lines or status capture said.
     pub drbd_roles: BTreeMap<String, DrbdNow>,
+    /// The nodes whose DRBD state a dated line said (see `note_drbd`).
+    drbd_dated: BTreeSet<String>,
     /// Per node, DRBD role changes in time order: (instant, role: Primary, Secondary, Unknown).
     pub drbd_history: BTreeMap<String, Vec<(DateTime<Utc>, String)>>,
     /// Per node and instance, the states its lines without a stamp say (`undated_words`), in
@@ -620,10 +673,20 @@ pub struct UnseenRestart {
 }
 
 impl States {
-    /// Notes what a DRBD line or status capture of `node` says of its DRBD state.
+    /// Notes what a DRBD line or status capture of `node` says of its DRBD state; the first
+    /// dated line starts afresh (undated lines are placed before dated ones, though they may
+    /// be later: where dated lines say the state, they decide).
     fn note_drbd(&mut self, node: &str, event: &Event) {
-        let mut now = self.drbd_roles.get(node).cloned().unwrap_or_default();
+        let dated = event.time.is_some();
+        let mut now = if dated && !self.drbd_dated.contains(node) {
+            DrbdNow::default()
+        } else {
+            self.drbd_roles.get(node).cloned().unwrap_or_default()
+        };
         if now.note(event) {
+            if dated {
+                self.drbd_dated.insert(node.to_string());
+            }
             self.drbd_roles.insert(node.to_string(), now);
         }
     }
