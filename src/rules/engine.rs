@@ -13,7 +13,7 @@ use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, with
 use super::now::{self, InstanceNow};
 use super::outage;
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
-use crate::sources::event::{drbd_label, is_drbd_minor};
+use crate::sources::event::{drbd_label, drbd_resource, is_drbd_minor};
 use crate::sources::{Event, events};
 use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::vips::bare_address;
@@ -605,16 +605,9 @@ impl Context<'_> {
         // Not where the node has lines of an earlier moment (after it in a journal printed
         // newest first), or undated lines before it in its file.
         let lines_before = || {
-            subject.event.is_some_and(|index| {
-                let line = &self.facts.timeline.events[index];
-                self.facts.timeline.events.iter().any(|other| {
-                    other.node == line.node
-                        && match other.time {
-                            Some(time) => time < subject.time,
-                            None => other.file == line.file && other.line < line.line,
-                        }
-                })
-            })
+            subject
+                .event
+                .is_some_and(|index| self.facts.line_before(index))
         };
         let own_start = first_line.filter(|first| {
             subject.order_bounds.is_none()
@@ -1975,20 +1968,6 @@ struct OverlapProof {
 /// How many lines from a DRBD 8.4 device's line (`block drbd1: ...`) a line naming its resource
 /// (`drbd resource1: ...`) of the same moment is taken as the same resource's.
 const RESOURCE_BESIDE_LINES: u64 = 6;
-
-/// The DRBD resource (or, for 8.x `block drbdN` lines, the minor) a DRBD line is about.
-pub(super) fn drbd_resource(event: &Event) -> Option<String> {
-    if let Some(resource) = event.field("resource") {
-        return Some(resource.to_string());
-    }
-    let device = event.field("device")?;
-    let name = device
-        .strip_prefix("d-con ")
-        .or_else(|| device.strip_prefix("drbd "))
-        .map(|rest| rest.split(['/', ' ']).next().unwrap_or(rest))
-        .or_else(|| device.strip_prefix("block "))?;
-    Some(name.to_string())
-}
 
 /// An IPv4 address written into a host name (`host-10-19-220-54`, `ip-10-0-0-5`, `10.0.0.5`).
 fn address_in_name(name: &str) -> Option<String> {

@@ -336,6 +336,25 @@ impl<'a> Facts<'a> {
         before.iter().rev().copied()
     }
 
+    /// Whether the node of the event at `index` has a line before it: a dated line of an earlier
+    /// instant (after it in a journal printed newest first), or an undated line above it in its
+    /// file.
+    pub(super) fn line_before(&self, index: usize) -> bool {
+        let event = &self.timeline.events[index];
+        let line_of = |other: &usize| self.timeline.events[*other].line;
+        self.by_node
+            .get(event.node.as_ref())
+            .and_then(|dated| dated.first())
+            .and_then(|first| self.timeline.events[*first].time)
+            .zip(event.time)
+            .is_some_and(|(first, time)| first < time)
+            || self
+                .undated_by_file
+                .get(&(event.node.as_ref(), event.file.as_ref()))
+                .and_then(|undated| undated.first())
+                .is_some_and(|first| line_of(first) < event.line)
+    }
+
     /// A node's events in time order, and the positions among them of those between the two
     /// instants.
     fn positions_between(
@@ -1118,7 +1137,7 @@ fn event_name<'e>(event: &'e Event, name: &str) -> Value<'e> {
         ),
         // A DRBD line's resource, however its device is written (`drbd r0/0 drbd1 peer`, `drbd
         // r0`, `d-con r0`), or the 8.x `block drbdN` minor.
-        "drbd_resource" => super::engine::drbd_resource(event)
+        "drbd_resource" => crate::sources::event::drbd_resource(event)
             .map_or(Value::Null, |resource| Value::Str(Cow::Owned(resource))),
         other => text(event.field(other)),
     }

@@ -186,6 +186,20 @@ pub fn is_drbd_minor(name: &str) -> bool {
     })
 }
 
+/// The DRBD resource (or, for 8.x `block drbdN` lines, the minor) a DRBD line is about.
+pub fn drbd_resource(event: &Event) -> Option<String> {
+    if let Some(resource) = event.field("resource") {
+        return Some(resource.to_string());
+    }
+    let device = event.field("device")?;
+    let name = device
+        .strip_prefix("d-con ")
+        .or_else(|| device.strip_prefix("drbd "))
+        .map(|rest| rest.split(['/', ' ']).next().unwrap_or(rest))
+        .or_else(|| device.strip_prefix("block "))?;
+    Some(name.to_string())
+}
+
 /// A DRBD name for people: `resource esc`, or `device drbd1` for a minor.
 pub fn drbd_label(name: &str) -> String {
     if is_drbd_minor(name) {

@@ -15,6 +15,7 @@ use crate::sources::ACTIVITY_GAP_S;
 use crate::sources::classifier::{
     IMPLIED_ENTRY_FIELD, IMPLIED_LEFT_FIELD, IMPLIED_STATE_FIELD, LEADS_TO_FIELD,
 };
+use crate::sources::event::{drbd_resource, is_drbd_minor};
 use crate::sources::{Event, EventKind, events};
 
 /// A node whose logs begin at most this many seconds after the other's is not missing any.
@@ -158,8 +159,8 @@ pub struct DrbdNow {
     pub disk: String,
     pub peer_role: String,
     pub peer_disk: String,
-    /// The resources (and DRBD 8 minors, `minor drbd0`) and peers the lines named: where they
-    /// name more than one of either, the disks and the peer said last may be another resource's
+    /// The resources (and DRBD 8 minors, `drbd0`) and peers the lines named: where they name
+    /// more than one of either, the disks and the peer said last may be another resource's
     /// or peer's than the role's.
     pub resources: BTreeSet<String>,
     pub peers: BTreeSet<String>,
@@ -201,36 +202,29 @@ impl DrbdNow {
         let minors = self
             .resources
             .iter()
-            .filter(|name| name.starts_with("minor "))
+            .filter(|name| is_drbd_minor(name))
             .count();
         minors > 1 || self.resources.len() - minors > 1 || self.peers.len() > 1
     }
 }
 
-/// The resource and the peer a DRBD line or status capture names: `drbd r0/0 drbd1 node-3:`
-/// (DRBD 9), `d-con r0:` (8.4), `block drbd1:` (8.x, the minor), a status' resource and peer.
+/// The resource (or the 8.x minor, `drbd_resource`; a /proc/drbd line's minor number) and the
+/// peer a DRBD line or status capture names: `drbd r0/0 drbd1 node-3:` (DRBD 9, the peer after
+/// the resource and the minor), a status' `peer`.
 fn drbd_names(event: &Event) -> (Option<String>, Option<String>) {
-    let peer = event.field("peer").map(str::to_string);
-    if let Some(resource) = event.field("resource") {
-        return (Some(resource.to_string()), peer);
-    }
-    let Some(device) = event.field("device") else {
-        return (event.field("minor").map(str::to_string), peer);
-    };
-    let mut words = device.split_whitespace();
-    // DRBD 8's `block drbd0:` names the minor, its `drbd r0:` the resource: the same resource
-    // where the node has one of each; minors are told apart from names.
-    let resource = match words.next() {
-        Some("block") => words.next().map(|minor| format!("minor {minor}")),
-        Some("drbd" | "d-con") => words.next().map(str::to_string),
-        first => first.map(str::to_string),
-    }
-    .map(|resource| resource.split('/').next().unwrap_or(&resource).to_string());
-    // After the resource: the minor (`drbd1`), then the peer's name.
-    let named_peer = words
-        .rfind(|word| !(word.starts_with("drbd") && word[4..].chars().all(|c| c.is_ascii_digit())))
-        .map(str::to_string);
-    (resource, peer.or(named_peer))
+    let resource = drbd_resource(event).or_else(|| event.field("minor").map(str::to_string));
+    let named_peer = event.field("device").and_then(|device| {
+        device
+            .split_whitespace()
+            .skip(2)
+            .filter(|word| !is_drbd_minor(word))
+            .last()
+            .map(str::to_string)
+    });
+    (
+        resource,
+        event.field("peer").map(str::to_string).or(named_peer),
+    )
 }
 
 /// Everything reconstructed from a timeline.
