@@ -2,19 +2,23 @@
 # Memory against the number of recognised events: `analyze` and `timeline` on generated two-node
 # bundles whose lines are nearly all recognised keepalived lines (bench/generate_flood.py), with
 # the default event budget and, up to UNLIMITED_UP_TO lines, with --max-events 0 (every event
-# kept). Prints a Markdown table: wall time, peak RSS, events read and kept.
+# kept). Prints a Markdown table: wall time, peak RSS, events read and kept; then one of a flapping
+# pair (every line a state change): wall time and peak RSS against the number of transitions.
 #
 #   bench/flood.sh                                  # 10 k, 100 k, 1 M and 10 M lines
 #   LINES="10000 1000000" bench/flood.sh
+#   FLAP_LINES="4000 40000" bench/flood.sh          # the flapping pair's sizes (lines)
 #
 # Environment: BENCH_DIR (scratch, default /tmp/esc-diag-bench), LINES, UNLIMITED_UP_TO (default
-# 1000000), KEEP (1: keep the bundles; the 10 M one is about 0.9 GB).
+# 1000000), FLAP_LINES (default 4000 40000 200000), KEEP (1: keep the bundles; the 10 M one is
+# about 0.9 GB).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-/tmp/esc-diag-bench}
 LINES=${LINES:-10000 100000 1000000 10000000}
 UNLIMITED_UP_TO=${UNLIMITED_UP_TO:-1000000}
+FLAP_LINES=${FLAP_LINES:-4000 40000 200000}
 KEEP=${KEEP:-0}
 BIN=$ROOT/target/release/esc-diag
 TIME=/usr/bin/time
@@ -59,4 +63,19 @@ for lines in $LINES; do
             "$analyze_s" "$analyze_mb" "$read" "$kept" "$timeline_s" "$timeline_mb"
     done
     if [[ $KEEP != 1 ]]; then rm -rf "$bundle" "$bundle.done"; fi
+done
+
+# A flapping pair: every second each node changes state (and DRBD loses its peer), so nearly every
+# line is a transition, each one a subject of every cause rule. Time per transition stays flat.
+echo
+echo "| flapping lines | transitions | analyze wall s | analyze peak RSS (MB) |"
+echo "|---|---|---|---|"
+for lines in $FLAP_LINES; do
+    bundle=$BENCH_DIR/flap-$lines
+    log "generating $bundle ($lines lines, a failover every second)"
+    python3 "$ROOT/bench/generate_flood.py" "$bundle" --lines "$lines" --failover-every 1
+    read -r analyze_s analyze_mb < <(measure "analyze flapping $lines" "$BIN" analyze --format json "$bundle")
+    transitions=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["transitions"]))' "$WORK/out")
+    printf '| %s | %s | %s | %s |\n' "$lines" "$transitions" "$analyze_s" "$analyze_mb"
+    if [[ $KEEP != 1 ]]; then rm -rf "$bundle"; fi
 done

@@ -2,7 +2,8 @@
 """Writes a two-node bundle whose messages are nearly all recognised keepalived lines:
 track-script successes and the MASTER's gratuitous ARPs (the floods a keepalived at a
 debug level leaves), with a failover between the nodes every 50,000 lines and
-a DRBD connection loss at each. For measuring memory against the number of recognised events."""
+a DRBD connection loss at each (--failover-every 1: a flapping pair, a failover every second).
+For measuring memory and time against the number of recognised events and of transitions."""
 
 import argparse
 import datetime
@@ -10,7 +11,7 @@ import os
 import shutil
 
 
-def node_lines(node, address, count, start):
+def node_lines(node, address, count, start, failover_every=16_667):
     """Yields `count` syslog lines of one node, one second apart per group of lines."""
     master = node.endswith("0")
     instant = start
@@ -20,7 +21,7 @@ def node_lines(node, address, count, start):
     while written < count:
         stamp = instant.strftime("%b %e %H:%M:%S")
         prefix = f"{stamp} {node} Keepalived_vrrp[{pid}]: "
-        if cycle == 0 or cycle % 16_667 == 16_666:
+        if cycle == 0 or cycle % failover_every == failover_every - 1:
             # The start, then a failover: the MASTER steps down, the BACKUP takes over.
             if cycle > 0:
                 master = not master
@@ -45,6 +46,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", help="bundle directory to write (replaced if it exists)")
     parser.add_argument("--lines", type=int, required=True, help="recognised lines over both nodes")
+    parser.add_argument(
+        "--failover-every",
+        type=int,
+        default=16_667,
+        help="seconds between failovers (1: every line pair is a failover)",
+    )
     args = parser.parse_args()
     if os.path.exists(args.out):
         shutil.rmtree(args.out)
@@ -54,7 +61,7 @@ def main():
         directory = os.path.join(args.out, node, "var", "log")
         os.makedirs(directory)
         with open(os.path.join(directory, "messages"), "w", buffering=1 << 20) as out:
-            lines = node_lines(node, "10.85.103.140", args.lines // 2, start)
+            lines = node_lines(node, "10.85.103.140", args.lines // 2, start, args.failover_every)
             out.writelines(lines)
 
 

@@ -3,6 +3,8 @@
 //! split-brain wins; then a failover; half a pair, a warning or a failed check make it degraded;
 //! input with nothing from keepalived, DRBD or ESC is unknown, never healthy.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::ReportWindow;
@@ -139,17 +141,83 @@ fn incident_cause_phrase(failover: &Failover, analysis: &Analysis) -> String {
 
 /// [`incident_cause`], with the rule of the finding it comes from (None: the failover's own).
 fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String, Option<String>) {
-    let Some((id, cause, rule)) = failover.finding.as_deref().and_then(|id| {
+    let reported = failover.finding.as_deref().and_then(|id| {
         let finding = analysis.finding(id)?;
-        Some((id, finding.cause.clone()?, finding.rule.clone()))
-    }) else {
-        return (failover.cause.clone(), None);
+        Some((id, finding.cause.as_deref()?, finding.rule.as_str()))
+    });
+    let giver = reported.and_then(|(id, cause, _)| {
+        analysis
+            .failovers
+            .iter()
+            .filter(|other| other.finding.as_deref() == Some(id) && other.cause == cause)
+            .min_by_key(|other| other.time)
+    });
+    cause_given_incident(
+        failover,
+        reported.map(|(_, cause, rule)| (cause, rule)),
+        giver,
+    )
+}
+
+/// [`incident_cause_and_rule`] of every failover, in the order of `analysis.failovers`, computed
+/// in one pass over the findings and one over the failovers (a flapping instance has thousands).
+fn incident_causes_and_rules(analysis: &Analysis) -> Vec<(String, Option<String>)> {
+    let findings = findings_by_id(analysis);
+    let reported = |failover: &Failover| {
+        let finding = findings.get(failover.finding.as_deref()?)?;
+        Some((finding.cause.as_deref()?, finding.rule.as_str()))
     };
-    let giver = analysis
+    // Each incident's earliest failover of its cause (the first of equals, as `min_by_key`).
+    let mut givers: HashMap<&str, &Failover> = HashMap::new();
+    for failover in &analysis.failovers {
+        let Some((id, (cause, _))) = failover.finding.as_deref().zip(reported(failover)) else {
+            continue;
+        };
+        if failover.cause != cause {
+            continue;
+        }
+        givers
+            .entry(id)
+            .and_modify(|giver| {
+                if failover.time < giver.time {
+                    *giver = failover;
+                }
+            })
+            .or_insert(failover);
+    }
+    analysis
         .failovers
         .iter()
-        .filter(|other| other.finding.as_deref() == Some(id) && other.cause == cause)
-        .min_by_key(|other| other.time);
+        .map(|failover| {
+            let giver = failover
+                .finding
+                .as_deref()
+                .and_then(|id| givers.get(id).copied());
+            cause_given_incident(failover, reported(failover), giver)
+        })
+        .collect()
+}
+
+/// The findings by id (the first of an id, as [`Analysis::finding`]).
+fn findings_by_id(analysis: &Analysis) -> HashMap<&str, &crate::finding::Finding> {
+    analysis
+        .findings
+        .iter()
+        .rev()
+        .map(|finding| (finding.id.as_str(), finding))
+        .collect()
+}
+
+/// A failover's incident cause and rule, given its finding's cause and rule (None: no finding,
+/// or one without a cause) and the incident's earliest failover of that cause.
+fn cause_given_incident(
+    failover: &Failover,
+    reported: Option<(&str, &str)>,
+    giver: Option<&Failover>,
+) -> (String, Option<String>) {
+    let Some((cause, rule)) = reported else {
+        return (failover.cause.clone(), None);
+    };
     // Nor does a change well after it (beyond two nodes' clocks' skew): the peer's start-up
     // preemption ten seconds after a takeover is not why the takeover happened.
     let later = |giver: &Failover| {
@@ -166,7 +234,7 @@ fn incident_cause_and_rule(failover: &Failover, analysis: &Analysis) -> (String,
         {
             (failover.cause.clone(), None)
         }
-        _ => (cause, Some(rule)),
+        _ => (cause.to_string(), Some(rule.to_string())),
     }
 }
 
@@ -241,13 +309,15 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
 /// entered the state is shown, not what it left nor why. Of changes otherwise equal, one whose
 /// cause is its incident's comes first.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
+    let incident_causes = incident_causes_and_rules(analysis);
     // A start-up takeover in which no MASTER was heard, the peer's side not in the logs, took
     // nothing over that the logs show: a pair's ordinary start as much as a split-brain. Its
     // warning says so; it is not a failover.
     // Not where another node's logs show it MASTER just before: then the VIP moved, or both
     // held it.
-    let startup_alone = |failover: &Failover| {
-        incident_cause_and_rule(failover, analysis).1.as_deref() == Some("startup-no-master-heard")
+    let startup_alone = |index: usize| {
+        let failover = &analysis.failovers[index];
+        incident_causes[index].1.as_deref() == Some("startup-no-master-heard")
             && !failover.time.is_some_and(|time| {
                 analysis.states.intervals.iter().any(|interval| {
                     interval.node != failover.node
@@ -260,43 +330,61 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                 })
             })
     };
-    let real: Vec<&Failover> = analysis
-        .failovers
-        .iter()
-        .filter(|failover| {
-            !matches!(
+    let real: Vec<usize> = (0..analysis.failovers.len())
+        .filter(|&index| {
+            let failover = &analysis.failovers[index];
+            (!matches!(
                 failover.cause.as_str(),
                 "startup-election" | "election-without-master"
-            ) || failover.severity > Severity::Info
+            ) || failover.severity > Severity::Info)
+                && !startup_alone(index)
+                && (failover.to == Role::Master || failover.from == Role::Master)
         })
-        .filter(|failover| !startup_alone(failover))
-        .filter(|failover| failover.to == Role::Master || failover.from == Role::Master)
         .collect();
     // The cause of a change's incident (a sync group's member takes the one that moved first).
+    let findings = findings_by_id(analysis);
     let cause_of_incident = |failover: &Failover| {
         failover
             .finding
             .as_deref()
-            .and_then(|id| analysis.finding(id))
+            .and_then(|id| findings.get(id))
             .and_then(|finding| finding.cause.clone())
             .unwrap_or_else(|| failover.cause.clone())
     };
     // A node's take-over after its own earlier leaving of the instance for a known cause (a
-    // fail-back): the leaving is the story, not the return.
+    // fail-back): the leaving is the story, not the return. Each node's and instance's leavings
+    // of a known cause, by time.
+    let mut leavings: HashMap<(&str, &str), Vec<DateTime<Utc>>> = HashMap::new();
+    for (failover, (cause, _)) in analysis.failovers.iter().zip(&incident_causes) {
+        if failover.from == Role::Master
+            && failover.to != Role::Master
+            && cause != "unknown"
+            && let Some(time) = failover.time
+        {
+            leavings
+                .entry((failover.node.as_str(), failover.instance.as_str()))
+                .or_default()
+                .push(time);
+        }
+    }
+    for times in leavings.values_mut() {
+        times.sort_unstable();
+    }
     let takes_back = |failover: &Failover| {
         failover.to == Role::Master
-            && analysis.failovers.iter().any(|earlier| {
-                earlier.node == failover.node
-                    && earlier.instance == failover.instance
-                    && earlier.from == Role::Master
-                    && earlier.to != Role::Master
-                    && incident_cause(earlier, analysis) != "unknown"
-                    && earlier.time.zip(failover.time).is_some_and(|(left, back)| {
-                        left < back && back - left <= Duration::seconds(TAKE_BACK_WITHIN_S)
-                    })
+            && failover.time.is_some_and(|back| {
+                let Some(times) =
+                    leavings.get(&(failover.node.as_str(), failover.instance.as_str()))
+                else {
+                    return false;
+                };
+                // The latest leaving before the return.
+                let before = times.partition_point(|left| *left < back);
+                before > 0 && back - times[before - 1] <= Duration::seconds(TAKE_BACK_WITHIN_S)
             })
     };
     real.iter()
+        .map(|&index| &analysis.failovers[index])
         .min_by_key(|failover| {
             let incident = cause_of_incident(failover);
             (
@@ -312,7 +400,7 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                 failover.cause != incident,
             )
         })
-        .map(|failover| (*failover, real.len()))
+        .map(|failover| (failover, real.len()))
 }
 
 /// Whether a failover is a node's first state seen, of a cause unknown, where a warning says

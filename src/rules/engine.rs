@@ -3,7 +3,8 @@
 //! analysis: every transition with its cause, split-brain windows (from both sides' states, or
 //! proven by one event), and findings. The verdict is decided downstream (`diagnosis`).
 
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -139,13 +140,22 @@ struct Context<'a> {
     /// Per VRRP instance, the priorities its lines give each node where no keepalived.conf does
     /// (`{priorities}`: "as logged: 254 on p1, 255 on p2").
     logged_priorities: BTreeMap<String, String>,
+    /// Per node and file, its events' line numbers and indices in line order (built when first
+    /// asked, for [`Context::lines_beside`]).
+    lines_by_file: OnceCell<LinesByFile<'a>>,
 }
 
+/// Per node and file (its index), the line numbers and event indices of its events, by line.
+type LinesByFile<'a> = HashMap<(&'a str, u32), Vec<(u64, usize)>>;
+
 impl Context<'_> {
+    /// The values of the template keys that `used` says a text names (the others are not worked
+    /// out: some look through the node's lines around the subject).
     fn template_values(
         &self,
         subject: &Subject,
         evidence: &[usize],
+        used: impl Fn(&str) -> bool,
     ) -> BTreeMap<&'static str, Option<String>> {
         let peers = self.peers_of(subject);
         // The subject event's advert sender and DRBD resource, where it names them.
@@ -156,6 +166,7 @@ impl Context<'_> {
         let configs = self.configs(subject.instance.as_deref());
         TEMPLATE_KEYS
             .iter()
+            .filter(|key| used(key))
             .map(|key| {
                 let value = match *key {
                     "self" => Some(subject.node.clone()),
@@ -487,8 +498,14 @@ impl Context<'_> {
         evidence: Vec<usize>,
         nodes: Vec<String>,
     ) -> Finding {
-        let values = self.template_values(subject, &evidence);
         let remedy = rule.remedy.for_subject(subject.kind);
+        let explanation = rule.explanation.for_subject(subject.kind);
+        let values = self.template_values(subject, &evidence, |key| {
+            let placeholder = format!("{{{key}}}");
+            [rule.title.as_str(), explanation, remedy]
+                .iter()
+                .any(|text| text.contains(&placeholder))
+        });
         Finding {
             id: finding_id(
                 &rule.id,
@@ -507,7 +524,7 @@ impl Context<'_> {
                 .iter()
                 .any(|kind| kind.is_transition())
                 .then(|| rule.cause.clone()),
-            explanation: fill(rule.explanation.for_subject(subject.kind), &values),
+            explanation: fill(explanation, &values),
             remedy: fill(&without_advice(remedy), &values),
             advice: advice_keys(remedy),
             references: rule.references.clone(),
@@ -1677,6 +1694,7 @@ impl Analysis {
                 (named.len() == 1).then(|| named.remove(0))
             },
             logged_priorities: BTreeMap::new(),
+            lines_by_file: OnceCell::new(),
         };
         context.logged_priorities = context.priorities_from_logs();
         let (transitions, mut findings) = context.transitions();
@@ -1791,11 +1809,33 @@ impl Context<'_> {
     /// The events of `event`'s node and file at most `lines` lines from it (itself included):
     /// lines a program writes together, whatever their stamps.
     fn lines_beside<'e>(&'e self, event: &'e Event, lines: u64) -> impl Iterator<Item = &'e Event> {
-        self.facts.timeline.events.iter().filter(move |other| {
-            other.file_index == event.file_index
-                && other.node == event.node
-                && other.line.abs_diff(event.line) <= lines
-        })
+        let by_file = self.lines_by_file.get_or_init(|| {
+            let mut by_file: LinesByFile = HashMap::new();
+            for (index, other) in self.facts.timeline.events.iter().enumerate() {
+                by_file
+                    .entry((other.node.as_ref(), other.file_index))
+                    .or_default()
+                    .push((other.line, index));
+            }
+            for entries in by_file.values_mut() {
+                // Stable: events of one line keep their timeline order.
+                entries.sort_by_key(|(line, _)| *line);
+            }
+            by_file
+        });
+        let entries = by_file
+            .get(&(event.node.as_ref(), event.file_index))
+            .map_or(&[][..], Vec::as_slice);
+        let first = entries.partition_point(|(line, _)| *line < event.line.saturating_sub(lines));
+        // In the timeline's order, as the callers' ties are broken.
+        let mut beside: Vec<usize> = entries[first..]
+            .iter()
+            .take_while(|(line, _)| *line <= event.line.saturating_add(lines))
+            .map(|(_, index)| *index)
+            .collect();
+        beside.sort_unstable();
+        let events = &self.facts.timeline.events;
+        beside.into_iter().map(move |index| &events[index])
     }
 }
 

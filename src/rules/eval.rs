@@ -152,6 +152,8 @@ pub struct Facts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct FilterOnNode {
     filter: usize,
+    /// Only the filter's conjuncts that depend on the event alone (see [`event_only_part`]).
+    event_only_part: bool,
     node: String,
     instance: Option<String>,
 }
@@ -170,12 +172,42 @@ const MATCH_CHUNK: usize = 256;
 fn event_only(expr: &Expr) -> bool {
     match expr {
         Expr::Bool(_) | Expr::Number(_) | Expr::Duration(_) | Expr::Str(_) => true,
-        // The subject's instance is part of the question asked.
-        Expr::Name(name) => !name.starts_with("subject.") || name == "subject.instance",
+        // The subject's instance is part of the question asked; how many lines an event is from
+        // the subject's line is not.
+        Expr::Name(name) => {
+            name != "lines_from_subject"
+                && (!name.starts_with("subject.") || name == "subject.instance")
+        }
         Expr::List(items) | Expr::And(items) | Expr::Or(items) => items.iter().all(event_only),
         Expr::Not(inner) => event_only(inner),
         Expr::Compare(left, _, right) => event_only(left) && event_only(right),
         Expr::Call(..) => false,
+    }
+}
+
+/// A filter `A and B and ...` some of whose conjuncts depend on the event only and the others
+/// name the subject but call no function (`kind == "drbd" and line > subject.line`): the two
+/// lists. Such a filter's value is that of every conjunct, in any order, so the first list can be
+/// answered from the match index. None for any other filter.
+fn event_only_part(expr: &Expr) -> Option<(Vec<&Expr>, Vec<&Expr>)> {
+    let Expr::And(items) = expr else {
+        return None;
+    };
+    let (part, rest): (Vec<&Expr>, Vec<&Expr>) = items.iter().partition(|item| event_only(item));
+    (!part.is_empty() && rest.iter().all(|item| !calls_a_function(item))).then_some((part, rest))
+}
+
+/// Whether an expression calls a function (whose value may depend on more than the event and the
+/// subject, and which may cite evidence).
+fn calls_a_function(expr: &Expr) -> bool {
+    match expr {
+        Expr::Bool(_) | Expr::Number(_) | Expr::Duration(_) | Expr::Str(_) | Expr::Name(_) => false,
+        Expr::List(items) | Expr::And(items) | Expr::Or(items) => {
+            items.iter().any(calls_a_function)
+        }
+        Expr::Not(inner) => calls_a_function(inner),
+        Expr::Compare(left, _, right) => calls_a_function(left) || calls_a_function(right),
+        Expr::Call(..) => true,
     }
 }
 
@@ -629,6 +661,8 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             > BUSY_WINDOW;
         if busy && event_only(&arguments[1]) {
             self.indexed(&windows, &arguments[1], limit)
+        } else if busy && let Some((part, rest)) = event_only_part(&arguments[1]) {
+            self.indexed_then_scanned(&windows, &arguments[1], &part, &rest, limit)
         } else {
             self.scan(&windows, &arguments[1], limit)
         }
@@ -711,78 +745,152 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     ) -> Vec<usize> {
         let mut found = Vec::new();
         for (node, indices, range) in windows {
-            if range.is_empty() {
-                continue;
-            }
-            let key = FilterOnNode {
-                filter: std::ptr::from_ref(filter) as usize,
-                node: (*node).clone(),
-                instance: self.subject.instance.clone(),
-            };
-            let chunks = range.start / MATCH_CHUNK..=(range.end - 1) / MATCH_CHUNK;
-            // The chunks not worked out yet (the filter runs outside the index's borrow).
-            let missing: Vec<usize> = {
-                let index = self.facts.chunk_matches.borrow();
-                let known = index.get(&key);
-                chunks
-                    .clone()
-                    .filter(|chunk| {
-                        known
-                            .and_then(|known| known.get(*chunk))
-                            .is_none_or(Option::is_none)
-                    })
-                    .collect()
-            };
-            if !missing.is_empty() {
-                let worked_out: Vec<(usize, Vec<u32>)> = missing
-                    .into_iter()
-                    .map(|chunk| {
-                        let start = chunk * MATCH_CHUNK;
-                        let end = (start + MATCH_CHUNK).min(indices.len());
-                        let matched = (start..end)
-                            .filter(|&position| self.candidate_matches(filter, indices[position]))
-                            .map(|position| (position - start) as u32)
-                            .collect();
-                        (chunk, matched)
-                    })
-                    .collect();
-                let mut index = self.facts.chunk_matches.borrow_mut();
-                let known = index.entry(key.clone()).or_default();
-                for (chunk, matched) in worked_out {
-                    if known.len() <= chunk {
-                        known.resize(chunk + 1, None);
-                    }
-                    known[chunk] = Some(matched);
+            for index in self.indexed_in_window(node, indices, range, filter, None) {
+                if limit.is_some_and(|limit| found.len() >= limit) {
+                    return found;
                 }
+                found.push(index);
             }
-            let index = self.facts.chunk_matches.borrow();
-            let known = &index[&key];
-            for chunk in chunks {
-                for &offset in known[chunk].as_deref().unwrap_or_default() {
-                    let position = chunk * MATCH_CHUNK + offset as usize;
-                    if !range.contains(&position) {
-                        continue;
-                    }
-                    if limit.is_some_and(|limit| found.len() >= limit) {
-                        return found;
-                    }
-                    found.push(indices[position]);
+        }
+        found
+    }
+
+    /// What `scan` finds for a filter of conjuncts of which only some depend on the event alone
+    /// (`part`; the others, `rest`, name the subject too and call no function): the window's
+    /// events that pass `part`, from the chunked match index, then tried against `rest` one by
+    /// one as `scan` tries them.
+    fn indexed_then_scanned(
+        &mut self,
+        windows: &[(&String, &[usize], std::ops::Range<usize>)],
+        filter: &Expr,
+        part: &[&Expr],
+        rest: &[&Expr],
+        limit: Option<usize>,
+    ) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        for (node, indices, range) in windows {
+            for index in self.indexed_in_window(node, indices, range, filter, Some(part)) {
+                if limit.is_some_and(|limit| found.len() >= limit) {
+                    return found;
+                }
+                if !(limit.is_some() && self.repeats_found(&found, index))
+                    && rest
+                        .iter()
+                        .all(|conjunct| self.value(conjunct, Some(index)).truthy())
+                {
+                    found.push(index);
                 }
             }
         }
         found
     }
 
+    /// The events of one node's window that are of the subject's instance and pass `filter`, or
+    /// every one of `part` (its conjuncts that depend on the event alone), in time order, from
+    /// the chunked match index (chunks not worked out yet are, and kept).
+    fn indexed_in_window(
+        &mut self,
+        node: &str,
+        indices: &[usize],
+        range: &std::ops::Range<usize>,
+        filter: &Expr,
+        part: Option<&[&Expr]>,
+    ) -> Vec<usize> {
+        if range.is_empty() {
+            return Vec::new();
+        }
+        let whole = [filter];
+        let conjuncts = part.unwrap_or(&whole);
+        let key = FilterOnNode {
+            filter: std::ptr::from_ref(filter) as usize,
+            event_only_part: part.is_some(),
+            node: node.to_string(),
+            instance: self.subject.instance.clone(),
+        };
+        let chunks = range.start / MATCH_CHUNK..=(range.end - 1) / MATCH_CHUNK;
+        // The chunks not worked out yet (the filter runs outside the index's borrow).
+        let missing: Vec<usize> = {
+            let index = self.facts.chunk_matches.borrow();
+            let known = index.get(&key);
+            chunks
+                .clone()
+                .filter(|chunk| {
+                    known
+                        .and_then(|known| known.get(*chunk))
+                        .is_none_or(Option::is_none)
+                })
+                .collect()
+        };
+        if !missing.is_empty() {
+            let worked_out: Vec<(usize, Vec<u32>)> = missing
+                .into_iter()
+                .map(|chunk| {
+                    let start = chunk * MATCH_CHUNK;
+                    let end = (start + MATCH_CHUNK).min(indices.len());
+                    let matched = (start..end)
+                        .filter(|&position| {
+                            self.candidate_matches_all(conjuncts, indices[position])
+                        })
+                        .map(|position| (position - start) as u32)
+                        .collect();
+                    (chunk, matched)
+                })
+                .collect();
+            let mut index = self.facts.chunk_matches.borrow_mut();
+            let known = index.entry(key.clone()).or_default();
+            for (chunk, matched) in worked_out {
+                if known.len() <= chunk {
+                    known.resize(chunk + 1, None);
+                }
+                known[chunk] = Some(matched);
+            }
+        }
+        let index = self.facts.chunk_matches.borrow();
+        let known = &index[&key];
+        chunks
+            .flat_map(|chunk| {
+                known[chunk]
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(move |offset| chunk * MATCH_CHUNK + *offset as usize)
+            })
+            .filter(|position| range.contains(position))
+            .map(|position| indices[position])
+            .collect()
+    }
+
     /// Whether one event passes a filter for this subject: of the subject's instance (when both
     /// name one), and the filter holds for it.
     fn candidate_matches(&mut self, filter: &Expr, index: usize) -> bool {
+        self.candidate_matches_all(&[filter], index)
+    }
+
+    /// [`Evaluator::candidate_matches`] for every one of `conjuncts`.
+    fn candidate_matches_all(&mut self, conjuncts: &[&Expr], index: usize) -> bool {
         let candidate = &self.facts.timeline.events[index];
         if let (Some(instance), Some(other)) = (&self.subject.instance, candidate.field("instance"))
             && instance != other
         {
             return false;
         }
-        self.value(filter, Some(index)).truthy()
+        conjuncts
+            .iter()
+            .all(|conjunct| self.value(conjunct, Some(index)).truthy())
+    }
+
+    /// Whether an event repeats one already found in the same second: the same node, program
+    /// and message (a burst of gratuitous ARPs).
+    fn repeats_found(&self, found: &[usize], index: usize) -> bool {
+        let events = &self.facts.timeline.events;
+        found.iter().any(|&earlier| {
+            let (earlier, this) = (&events[earlier], &events[index]);
+            earlier.node == this.node
+                && earlier.time.map(|time| time.timestamp())
+                    == this.time.map(|time| time.timestamp())
+                && earlier.program == this.program
+                && earlier.message() == this.message()
+        })
     }
 
     /// The window's events tried one by one. With a limit (evidence, not a count), a line that
@@ -796,21 +904,12 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         limit: Option<usize>,
     ) -> Vec<usize> {
         let mut found: Vec<usize> = Vec::new();
-        let events = &self.facts.timeline.events;
         for (_, indices, range) in windows {
             for &index in &indices[range.clone()] {
                 if limit.is_some_and(|limit| found.len() >= limit) {
                     return found;
                 }
-                let repeats = limit.is_some()
-                    && found.iter().any(|&earlier| {
-                        let (earlier, this) = (&events[earlier], &events[index]);
-                        earlier.node == this.node
-                            && earlier.time.map(|time| time.timestamp())
-                                == this.time.map(|time| time.timestamp())
-                            && earlier.program == this.program
-                            && earlier.message() == this.message()
-                    });
+                let repeats = limit.is_some() && self.repeats_found(&found, index);
                 if !repeats && self.candidate_matches(filter, index) {
                     found.push(index);
                 }

@@ -443,6 +443,7 @@ pub fn fold(
     let several_instances = transitions
         .iter()
         .any(|transition| transition.instance != transitions[0].instance);
+    let mut windows = WindowsByFinding::new(split_brain);
     for group in members.into_iter().filter(|group| !group.is_empty()) {
         let group: Vec<Finding> = group
             .into_iter()
@@ -452,6 +453,7 @@ pub fn fold(
             group,
             transitions,
             split_brain,
+            &mut windows,
             rules,
             several_instances,
             time,
@@ -506,11 +508,53 @@ fn without_script_names(remedy: &str) -> String {
 /// How long before a start-up takeover the yield it forces may be logged (see `fold_group`).
 const YIELD_BEFORE_ITS_TAKEOVER_S: i64 = 3;
 
+/// The split-brain windows (their indices, in order) of each finding id that reports one, kept
+/// as findings fold into one (a flapping pair has thousands of both).
+struct WindowsByFinding(HashMap<String, Vec<usize>>);
+
+impl WindowsByFinding {
+    fn new(split_brain: &[SplitBrain]) -> WindowsByFinding {
+        let mut by_finding: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, window) in split_brain.iter().enumerate() {
+            if let Some(id) = &window.finding {
+                by_finding.entry(id.clone()).or_default().push(index);
+            }
+        }
+        WindowsByFinding(by_finding)
+    }
+
+    fn of(&self, id: &str) -> &[usize] {
+        self.0.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Points the windows of the findings `merged` into `into` at it.
+    fn fold_into(&mut self, split_brain: &mut [SplitBrain], merged: &[String], into: &str) {
+        let mut moved: Vec<usize> = Vec::new();
+        for id in merged {
+            if id != into
+                && let Some(indices) = self.0.remove(id)
+            {
+                moved.extend(indices);
+            }
+        }
+        if moved.is_empty() {
+            return;
+        }
+        for index in &moved {
+            split_brain[*index].finding = Some(into.to_string());
+        }
+        let kept = self.0.entry(into.to_string()).or_default();
+        kept.extend(moved);
+        kept.sort_unstable();
+    }
+}
+
 /// One finding for the findings of one incident.
 fn fold_group(
     mut group: Vec<Finding>,
     transitions: &[Failover],
     split_brain: &mut [SplitBrain],
+    windows: &mut WindowsByFinding,
     rules: &RuleSet,
     several_instances: bool,
     time: &dyn Fn(DateTime<Utc>) -> String,
@@ -523,9 +567,10 @@ fn fold_group(
     };
     group.sort_by_key(|finding| (finding.start, finding.id.clone()));
     let is_window = |finding: &Finding| {
-        split_brain.iter().any(|window| {
-            window.kind == SplitBrainKind::Vrrp && window.finding.as_ref() == Some(&finding.id)
-        })
+        windows
+            .of(&finding.id)
+            .iter()
+            .any(|index| split_brain[*index].kind == SplitBrainKind::Vrrp)
     };
     // A transition keepalived made with another instance's (a sync group's member) takes that
     // one's cause: it is the incident's cause only where nothing else is.
@@ -541,10 +586,8 @@ fn fold_group(
         .iter()
         .find(|finding| is_window(finding))
         .and_then(|lead| {
-            split_brain
-                .iter()
-                .find(|window| window.finding.as_ref() == Some(&lead.id))
-                .and_then(|window| window.start.or(window.seen_at))
+            let window = &split_brain[*windows.of(&lead.id).first()?];
+            window.start.or(window.seen_at)
         });
     let opening_member = opened_at.and_then(|at| {
         group
@@ -812,15 +855,7 @@ fn fold_group(
     folded.evidence.sort_unstable();
     folded.evidence.dedup();
     folded.transitions = all_transitions;
-    for window in split_brain.iter_mut() {
-        if window
-            .finding
-            .as_ref()
-            .is_some_and(|id| folded.merged.contains(id))
-        {
-            window.finding = Some(folded.id.clone());
-        }
-    }
+    windows.fold_into(split_brain, &folded.merged, &folded.id);
     folded
 }
 
