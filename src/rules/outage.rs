@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::sources::events;
 use crate::timeline::Timeline;
-use crate::timeline::state::{Interval, Role, States};
+use crate::timeline::state::{Role, States};
 
 /// A stretch no shorter than this without a MASTER is an outage (a takeover by timeout leaves
 /// about three advert intervals without one, a start-up election as long).
@@ -22,48 +22,6 @@ pub struct Outage {
     pub end: DateTime<Utc>,
     /// The nodes whose states make it (every node of the instance in the input).
     pub nodes: Vec<String>,
-}
-
-/// One node's intervals of one instance, in the order of the states' list.
-struct NodeIntervals<'a> {
-    intervals: Vec<&'a Interval>,
-    /// They follow each other in time without overlapping (starts in order, each ending by the
-    /// next's start): the one holding an instant is then found by a binary search.
-    ordered: bool,
-}
-
-impl<'a> NodeIntervals<'a> {
-    fn new(intervals: Vec<&'a Interval>) -> NodeIntervals<'a> {
-        let ordered = intervals.windows(2).all(|pair| {
-            pair[0].start <= pair[1].start
-                && pair[0]
-                    .end
-                    .zip(pair[1].start)
-                    .is_some_and(|(end, start)| end <= start)
-        });
-        NodeIntervals { intervals, ordered }
-    }
-
-    /// The first interval (in the list's order) that holds `at`.
-    fn at(&self, at: DateTime<Utc>) -> Option<&'a Interval> {
-        let holds = |interval: &Interval| {
-            interval.start.is_none_or(|start| start <= at)
-                && interval.end.is_none_or(|end| at < end)
-        };
-        if !self.ordered {
-            return self
-                .intervals
-                .iter()
-                .copied()
-                .find(|interval| holds(interval));
-        }
-        // Ordered: only the last one starting by `at` can hold it.
-        let started = self
-            .intervals
-            .partition_point(|interval| interval.start.is_none_or(|start| start <= at));
-        let candidate = self.intervals[..started].last().copied()?;
-        holds(candidate).then_some(candidate)
-    }
 }
 
 /// Every outage of every instance that two nodes or more of the input hold, that ends in the
@@ -109,25 +67,12 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
                 first.is_some_and(|first| first <= from) && last.is_some_and(|last| to <= last)
             })
         };
-        // Each node's intervals, in order (read once: every stretch asks).
-        let by_node: Vec<NodeIntervals> = nodes
-            .iter()
-            .map(|node| {
-                NodeIntervals::new(
-                    intervals
-                        .iter()
-                        .filter(|interval| interval.node == *node)
-                        .copied()
-                        .collect(),
-                )
-            })
-            .collect();
         // Whether at `at` every node is known and none MASTER: each in an interval of a known
         // state other than MASTER, within its logs, and none of its logs missing.
         let masterless_at = |at: DateTime<Utc>| {
             covers(at, at)
-                && nodes.iter().zip(&by_node).all(|(node, own)| {
-                    let role = own.at(at).map(|interval| interval.role);
+                && nodes.iter().all(|node| {
+                    let role = states.role_at(node, Some(instance), at);
                     let unseen = states.blind.iter().any(|blind| {
                         blind.node == *node
                             && blind.reason != "quiet"
