@@ -133,6 +133,11 @@ pub struct HeardMasterRecord {
     pub at: String,
     /// The sender's address, where the line names it.
     pub sender: Option<String>,
+    /// The node that sent it, as the findings name an advert's sender: the node whose address it
+    /// is (`sender_node_basis` `address`), or the input's only other node, none of whose
+    /// addresses is known (`only-other-node`: an inference).
+    pub sender_node: Option<String>,
+    pub sender_node_basis: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -552,6 +557,10 @@ impl Report {
                         node: heard.receiver.clone(),
                         at: format_time(heard.at, 0),
                         sender: heard.sender.clone(),
+                        sender_node: heard.sender_node.as_ref().map(|(node, _)| node.clone()),
+                        sender_node_basis: heard.sender_node.as_ref().map(|(_, owned)| {
+                            if *owned { "address" } else { "only-other-node" }
+                        }),
                     }),
                 })
                 .collect(),

@@ -54,22 +54,39 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
             one_side,
         };
     }
-    // A MASTER heard after every takeover shown: one of the logs' nodes yielded to it.
+    // A MASTER heard after every takeover shown: one of the logs' nodes yielded to it. Where
+    // the findings name its sender as a node of the input, so does this: by its address, or as
+    // the input's only other node (then the advert is given by its address).
+    let heard_node = now
+        .heard_master
+        .as_ref()
+        .and_then(|heard| heard.sender_node.as_deref());
+    let inferred = now
+        .heard_master
+        .as_ref()
+        .is_some_and(|heard| heard.sender_node_basis == Some("only-other-node"));
     let heard = now.heard_master.as_ref().map(|heard| {
-        format!(
-            "{} yielded to {} at {}",
-            heard.node,
-            heard.sender.as_deref().map_or(
-                "a MASTER's advert (its sender not named)".to_string(),
-                |sender| { format!("{sender}'s advert") }
-            ),
-            heard.at
-        )
+        let advert = match (&heard.sender_node, &heard.sender) {
+            (_, Some(address)) if inferred => format!("{address}'s advert"),
+            (Some(node), Some(address)) if node != address => {
+                format!("{node}'s advert from {address}")
+            }
+            (Some(node), _) => format!("{node}'s advert"),
+            (None, Some(address)) => format!("{address}'s advert"),
+            (None, None) => "a MASTER's advert (its sender not named)".to_string(),
+        };
+        format!("{} yielded to {advert} at {}", heard.node, heard.at)
     });
     InstanceNowPhrases {
         masters: if now.masters.is_empty() {
-            match (&heard, one_side) {
-                (Some(heard), _) => format!("MASTER not in these logs ({heard})"),
+            match (&heard, heard_node) {
+                // Not by its own logs: by the advert another node yielded to, from its address
+                // or, as the only other node of the input, most likely.
+                (Some(heard), Some(node)) if inferred => format!(
+                    "MASTER most likely {node}, the only other node in these logs ({heard})"
+                ),
+                (Some(heard), Some(node)) => format!("MASTER {node}, by its advert ({heard})"),
+                (Some(heard), None) => format!("MASTER not in these logs ({heard})"),
                 (None, _) if one_side || some_unknown => "MASTER not in these logs".to_string(),
                 (None, _) => "no MASTER".to_string(),
             }
@@ -90,6 +107,8 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
         others: now
             .others
             .iter()
+            // The MASTER named by its advert: an unknown state of its own logs says nothing more.
+            .filter(|other| !(heard_node == Some(other.node.as_str()) && other.state == "UNKNOWN"))
             .map(|other| {
                 match now
                     .undated_last
@@ -99,6 +118,10 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                     Some(undated) => format!(
                         "{} said {} last (its lines carry no date)",
                         other.node, undated.state
+                    ),
+                    None if heard_node == Some(other.node.as_str()) => format!(
+                        "{} {} where its own logs end, before that advert",
+                        other.node, other.state
                     ),
                     None => format!("{} {}", other.node, other.state),
                 }
@@ -123,6 +146,11 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                     (Some((peer, at)), _) => format!(
                         "{} last said MASTER (its logs end {}), then released it: {peer} \
                          received its priority 0 at {at} (a stop or FAULT its logs do not show)",
+                        silent.node, silent.last_seen
+                    ),
+                    // Heard from after its logs end, named: it is MASTER again, as said.
+                    _ if heard_node == Some(silent.node.as_str()) => format!(
+                        "{} last said MASTER in its own logs (they end {})",
                         silent.node, silent.last_seen
                     ),
                     // Heard from after its logs end: the MASTER then may be this node, back.

@@ -49,7 +49,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 14] = [
+pub const TEMPLATE_KEYS: [&str; 15] = [
     "self",
     "peer",
     "instance",
@@ -64,6 +64,7 @@ pub const TEMPLATE_KEYS: [&str; 14] = [
     "stale_copy",
     "logs_end",
     "script",
+    "reason",
 ];
 
 /// DRBD's default connect interval (`connect-int`): logs that end sooner after a lost
@@ -98,6 +99,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("peer", "the peer (its logs are not in the bundle)"),
     ("logs_end", ""),
     ("script", "the track script"),
+    ("reason", "not on its line"),
     (
         "stale_copy",
         "the copy of the node that was not Primary stopped at that moment (which one was, the \
@@ -135,6 +137,8 @@ struct Context<'a> {
     dated: bool,
     /// keepalived.conf's vrrp_instance settings of every node (read once).
     vrrp_configs: Vec<&'a Event>,
+    /// The settings keepalived wrote in its configuration dumps (-D), in time order.
+    logged_configs: Vec<&'a Event>,
     /// The DRBD resource, when the evidence names exactly one (read once).
     only_resource: Option<String>,
     /// Per VRRP instance, the priorities its lines give each node where no keepalived.conf does
@@ -163,7 +167,7 @@ impl Context<'_> {
             .event
             .map(|index| &self.facts.timeline.events[index]);
         let drbd = event.and_then(drbd_resource);
-        let configs = self.configs(subject.instance.as_deref());
+        let configs = self.configs(subject.instance.as_deref(), subject.time);
         TEMPLATE_KEYS
             .iter()
             .filter(|key| used(key))
@@ -201,6 +205,11 @@ impl Context<'_> {
                     "stale_copy" => event.and_then(|event| self.stale_copy(subject, event, &peers)),
                     "logs_end" => subject.event.map(|index| self.logs_end(index)),
                     "script" => self.script_named(subject, evidence),
+                    // The reason the subject's line gives, as written (DRBD's `State change
+                    // failed: ...`, a refused handshake's).
+                    "reason" => event
+                        .and_then(|event| event.field("reason"))
+                        .map(|reason| format!("`{}`", reason.trim())),
                     _ => None,
                 };
                 (*key, value)
@@ -370,17 +379,33 @@ impl Context<'_> {
         Some(text)
     }
 
-    /// Each node's keepalived.conf settings of an instance (or of its first instance).
-    fn configs(&self, instance: Option<&str>) -> Vec<(&str, &Event)> {
+    /// Each node's keepalived.conf settings of an instance (or of its first instance); for a
+    /// node without one, the settings keepalived last logged at or before `at` (its
+    /// configuration dump as it started or reloaded), else the first it logged after.
+    fn configs(&self, instance: Option<&str>, at: DateTime<Utc>) -> Vec<(&str, &Event)> {
         let mut configs: Vec<(&str, &Event)> = Vec::new();
-        for event in &self.vrrp_configs {
-            if instance.is_some_and(|instance| event.field("instance") != Some(instance))
-                || configs.iter().any(|(node, _)| *node == event.node.as_ref())
-            {
+        let of_instance = |event: &&&Event| {
+            instance.is_none_or(|instance| event.field("instance") == Some(instance))
+        };
+        for event in self.vrrp_configs.iter().filter(of_instance) {
+            if !configs.iter().any(|(node, _)| *node == event.node.as_ref()) {
+                configs.push((event.node.as_ref(), event));
+            }
+        }
+        let mut logged: Vec<(&str, &Event)> = Vec::new();
+        for event in self.logged_configs.iter().filter(of_instance) {
+            let node = event.node.as_ref();
+            if configs.iter().any(|(known, _)| *known == node) {
                 continue;
             }
-            configs.push((event.node.as_ref(), event));
+            match logged.iter_mut().find(|(known, _)| *known == node) {
+                // Later dumps replace an earlier one up to `at`.
+                Some(kept) if event.time.is_some_and(|time| time <= at) => kept.1 = event,
+                Some(_) => {}
+                None => logged.push((node, event)),
+            }
         }
+        configs.extend(logged);
         configs
     }
 
@@ -1686,6 +1711,11 @@ impl Analysis {
                 .iter()
                 .filter(|event| event.event.as_deref() == Some(events::VRRP_CONFIG))
                 .collect(),
+            logged_configs: timeline
+                .events
+                .iter()
+                .filter(|event| event.event.as_deref() == Some(events::VRRP_CONFIG_LOGGED))
+                .collect(),
             only_resource: {
                 let mut named: Vec<String> =
                     timeline.events.iter().filter_map(drbd_resource).collect();
@@ -1775,6 +1805,32 @@ impl Analysis {
                 ))
         });
         split_brain.sort_by_key(|window| window.start.or(window.seen_at));
+        // The MASTER heard at the end, named as the findings name an advert's sender, where
+        // that node's own logs end before the advert (they would say otherwise where they go on),
+        // and whether its address says so or only its being the input's only other node.
+        let mut now = now;
+        let nodes = context.facts.node_names();
+        for heard in now
+            .iter_mut()
+            .filter_map(|instance| instance.heard_master.as_mut())
+        {
+            heard.sender_node = context
+                .sender_of(heard.advert)
+                .filter(|sender| {
+                    nodes.contains(&sender.as_str())
+                        && timeline
+                            .last_line(sender)
+                            .is_none_or(|last| last < heard.at)
+                })
+                .map(|sender| {
+                    let owned = heard
+                        .sender
+                        .as_deref()
+                        .and_then(|address| context.address_owner(address))
+                        .is_some_and(|owner| owner == sender);
+                    (sender, owned)
+                });
+        }
         drop(context);
         let failovers = transitions
             .iter()
@@ -1869,13 +1925,28 @@ fn rejection(event: &Event) -> Option<String> {
 }
 
 /// Each node's configured priority, for a sentence: `both 101`, or `101 on esc-ha-0, 100 on
-/// esc-ha-1`.
+/// esc-ha-1`, followed by `, as keepalived logged its configuration` where a node's is from
+/// its configuration dump.
 fn priorities(configs: &[(&str, &Event)]) -> Option<String> {
     let known: Vec<(&str, &str)> = configs
         .iter()
         .filter_map(|(node, event)| Some((*node, event.field("priority")?)))
         .collect();
-    match known.as_slice() {
+    let logged = configs.iter().any(|(_, event)| {
+        event.field("priority").is_some()
+            && event.event.as_deref() == Some(events::VRRP_CONFIG_LOGGED)
+    });
+    let said = priorities_said(&known)?;
+    Some(if logged {
+        format!("{said}, as keepalived logged its configuration")
+    } else {
+        said
+    })
+}
+
+/// `both 101`, or `101 on esc-ha-0, 100 on esc-ha-1`.
+fn priorities_said(known: &[(&str, &str)]) -> Option<String> {
+    match known {
         [] => None,
         [(node, priority)] => Some(format!(
             "{priority} on {node}, the peer's not in the bundle"

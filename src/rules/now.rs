@@ -31,6 +31,12 @@ pub struct HeardMaster {
     pub at: DateTime<Utc>,
     /// The advert's sender address, where the line names it.
     pub sender: Option<String>,
+    /// The node that sent it, as the findings name an advert's sender, and whether its address
+    /// is known to be the node's (else it is the only other node of the input, none of whose
+    /// addresses is known: an inference); filled in by the rules engine.
+    pub sender_node: Option<(String, bool)>,
+    /// The advert's event in the timeline.
+    pub advert: usize,
 }
 
 /// The state of one VRRP instance at the end of the evidence.
@@ -210,19 +216,22 @@ fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<
     timeline
         .events
         .iter()
+        .enumerate()
         .rev()
-        .filter(|event| {
+        .filter(|(_, event)| {
             matches!(
                 event.event.as_deref(),
                 Some(events::HIGHER_PRIORITY_ADVERT | events::SAME_PRIORITY_HIGHER_IP)
             ) && event.field("instance") == Some(instance)
         })
-        .find_map(|event| Some((event, event.time?)))
-        .filter(|(_, at)| last_takeover.is_none_or(|takeover| *at >= takeover))
-        .map(|(event, at)| HeardMaster {
+        .find_map(|(advert, event)| Some((advert, event, event.time?)))
+        .filter(|(_, _, at)| last_takeover.is_none_or(|takeover| *at >= takeover))
+        .map(|(advert, event, at)| HeardMaster {
             receiver: event.node.to_string(),
             at,
             sender: event.field("from_ip").map(str::to_string),
+            sender_node: None,
+            advert,
         })
 }
 

@@ -92,7 +92,7 @@ pub const ADVERTS_NAMING_A_PRIORITY: [&str; 4] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 33] = [
+pub const RELIED_ON: [&str; 35] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -126,10 +126,19 @@ pub const RELIED_ON: [&str; 33] = [
     SPLIT_BRAIN_HANDLER,
     UUID_COMPARE,
     NEW_DATA_GENERATION,
+    VRRP_CONFIG_LOGGED,
+    CONFIG_DUMP_SETTING,
 ];
 
 /// A vrrp_instance's settings from keepalived.conf (a fact event, not a classifier row).
 pub const VRRP_CONFIG: &str = "vrrp-config";
+
+/// The first line of an instance's settings in keepalived's configuration dump (-D); the
+/// timeline gathers the settings after it into its fields, as `vrrp-config` has them.
+pub const VRRP_CONFIG_LOGGED: &str = "vrrp-config-logged";
+
+/// One setting of an instance in keepalived's configuration dump.
+pub const CONFIG_DUMP_SETTING: &str = "config-dump-setting";
 
 /// Events that sources make from files and captures rather than classifier rows.
 pub const FACT_EVENTS: [&str; 5] = [

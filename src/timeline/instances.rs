@@ -36,7 +36,7 @@ pub fn pair_renamed_instances(events: &mut [Event], nodes: &[String], warnings: 
         };
         names.entry(&event.node).or_default().insert(instance);
         let claim = match event.event.as_deref() {
-            Some(events::GRATUITOUS_ARP | events::VRRP_CONFIG) => {
+            Some(events::GRATUITOUS_ARP | events::VRRP_CONFIG | events::VRRP_CONFIG_LOGGED) => {
                 claims.entry((&event.node, instance)).or_default()
             }
             _ => continue,

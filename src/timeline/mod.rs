@@ -5,6 +5,7 @@
 pub mod align;
 pub mod budget;
 pub mod clock_steps;
+mod config_dumps;
 pub mod filter;
 pub mod instances;
 mod replay;
@@ -1932,6 +1933,7 @@ impl Timeline {
         sort_in_place(&mut timeline.events, |event| {
             read_ends[read_ends.partition_point(|(end, _)| *end <= event)].1
         });
+        config_dumps::gather_config_dumps(&mut timeline.events);
         vips::mark_vip_removals(&mut timeline.events);
         let node_names: Vec<String> = timeline
             .nodes

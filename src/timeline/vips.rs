@@ -46,7 +46,9 @@ pub fn mark_vip_removals(events: &mut [Event]) {
                     yielded.push((&event.node, time));
                 }
             }
-            Some(events::GRATUITOUS_ARP | events::VRRP_CONFIG) => vips.extend(claimed_vips(event)),
+            Some(events::GRATUITOUS_ARP | events::VRRP_CONFIG | events::VRRP_CONFIG_LOGGED) => {
+                vips.extend(claimed_vips(event))
+            }
             Some(events::VIPS_SET) => {
                 if let Some(time) = event.time {
                     last_set.insert(&event.node, time);
@@ -153,7 +155,7 @@ pub fn claimed_vips(event: &Event) -> impl Iterator<Item = String> + '_ {
         _ => None,
     };
     let configured = match event.event.as_deref() {
-        Some(events::VRRP_CONFIG) => event.field("vips"),
+        Some(events::VRRP_CONFIG | events::VRRP_CONFIG_LOGGED) => event.field("vips"),
         _ => None,
     };
     sent_for
