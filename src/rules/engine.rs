@@ -137,7 +137,7 @@ struct Context<'a> {
     dated: bool,
     /// keepalived.conf's vrrp_instance settings of every node (read once).
     vrrp_configs: Vec<&'a Event>,
-    /// The settings keepalived wrote in its configuration dumps (-D), in time order.
+    /// The settings keepalived wrote in its configuration dumps (-d, --dump-conf), in time order.
     logged_configs: Vec<&'a Event>,
     /// The DRBD resource, when the evidence names exactly one (read once).
     only_resource: Option<String>,
@@ -1806,7 +1806,8 @@ impl Analysis {
         });
         split_brain.sort_by_key(|window| window.start.or(window.seen_at));
         // The MASTER heard at the end, named as the findings name an advert's sender, where
-        // that node's own logs end before the advert (they would say otherwise where they go on),
+        // that node's own dated logs end before the advert (they would say otherwise where they go
+        // on; undated ones are not placed against it),
         // and whether its address says so or only its being the input's only other node.
         let mut now = now;
         let nodes = context.facts.node_names();
@@ -1820,7 +1821,7 @@ impl Analysis {
                     nodes.contains(&sender.as_str())
                         && timeline
                             .last_line(sender)
-                            .is_none_or(|last| last < heard.at)
+                            .is_some_and(|last| last < heard.at)
                 })
                 .map(|sender| {
                     let owned = heard

@@ -133,7 +133,7 @@ pub const RELIED_ON: [&str; 35] = [
 /// A vrrp_instance's settings from keepalived.conf (a fact event, not a classifier row).
 pub const VRRP_CONFIG: &str = "vrrp-config";
 
-/// The first line of an instance's settings in keepalived's configuration dump (-D); the
+/// The first line of an instance's settings in keepalived's configuration dump (-d); the
 /// timeline gathers the settings after it into its fields, as `vrrp-config` has them.
 pub const VRRP_CONFIG_LOGGED: &str = "vrrp-config-logged";
 

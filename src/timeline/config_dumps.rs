@@ -1,4 +1,4 @@
-//! keepalived's configuration dump (`-D`, written as it starts or reloads): each instance's
+//! keepalived's configuration dump (`-d`, `--dump-conf`, written as it starts or reloads): each instance's
 //! settings, one line each after its ` VRRP Instance = X` line, gathered into that line's event
 //! (`vrrp-config-logged`) with the fields keepalived.conf's `vrrp-config` has, so that rules and
 //! texts know the priorities, initial state and preemption a node ran with when no configuration
@@ -287,6 +287,31 @@ Aug  2 14:46:03 lb Keepalived_vrrp[878]:   Interface = eth9
                     ("nopreempt", "yes"),
                 ]),
             ]
+        );
+    }
+
+    #[test]
+    fn routes_and_the_socket_section_after_an_instance_are_not_its_settings() {
+        let (_root, timeline) = timeline_of(&[(
+            "lb/var/log/messages",
+            "\
+Aug  2 14:46:03 lb Keepalived_vrrp[878]: VRRP Instance = VI_2
+Aug  2 14:46:03 lb Keepalived_vrrp[878]:   Interface = vrrp.52, vmac on eth1, xmit base i/f
+Aug  2 14:46:03 lb Keepalived_vrrp[878]:   Virtual IP (1):
+Aug  2 14:46:03 lb Keepalived_vrrp[878]:     10.1.0.100/24 dev vrrp.52 scope global
+Aug  2 14:46:03 lb Keepalived_vrrp[878]:   Virtual Routes :
+Aug  2 14:46:03 lb Keepalived_vrrp[878]:     10.9.0.0/16 dev vrrp.52 scope 253
+Aug  2 14:46:03 lb Keepalived_vrrp[878]: ------< VRRP Sockpool >------
+Aug  2 14:46:03 lb Keepalived_vrrp[878]:   Interface = eth0
+",
+        )]);
+        assert_eq!(
+            logged_configs(&timeline),
+            vec![pairs(&[
+                ("instance", "VI_2"),
+                ("interface", "eth1"),
+                ("vips", "10.1.0.100/24"),
+            ])]
         );
     }
 }
