@@ -1819,9 +1819,13 @@ impl Analysis {
                 .sender_of(heard.advert)
                 .filter(|sender| {
                     nodes.contains(&sender.as_str())
-                        && timeline
-                            .last_line(sender)
-                            .is_some_and(|last| last < heard.at)
+                        && match timeline.last_line(sender) {
+                            Some(last) => last < heard.at,
+                            // No dated line: named unless it has undated ones.
+                            None => !timeline.events.iter().any(|event| {
+                                event.node.as_ref() == sender.as_str() && event.time.is_none()
+                            }),
+                        }
                 })
                 .map(|sender| {
                     let owned = heard

@@ -151,8 +151,9 @@ pub const FACT_EVENTS: [&str; 5] = [
 
 /// Fields that sources set on their fact events (keepalived.conf, DRBD status, the collection,
 /// keepalived_state), besides those the classifier rows capture.
-pub const FACT_FIELDS: [&str; 38] = [
+pub const FACT_FIELDS: [&str; 39] = [
     "advert_int",
+    "at_start",
     "auth_type",
     "clock_offset_s",
     "connection",

@@ -13,6 +13,9 @@ use crate::sources::events;
 /// of an instance is about 40 lines, most of them settings no row reads).
 const MOST_LINES_BETWEEN: u64 = 40;
 
+/// How long after keepalived's start (or reload) line it dumps its configuration, at most.
+const DUMP_AFTER_START_S: i64 = 30;
+
 /// A setting's field in the classifier row and the field of `vrrp-config` it fills.
 const SETTINGS: [(&str, &str); 6] = [
     ("dumped_state", "state"),
@@ -35,8 +38,38 @@ struct OpenDump {
 /// instance on each setting's event. A setting belongs to the latest instance line of the same
 /// node, file and process when no other recognised line of that process came between and it is
 /// at most `MOST_LINES_BETWEEN` lines after the one before; the first value of a setting wins
-/// (2.x writes its sockets' interfaces after the instances).
+/// (2.x writes its sockets' interfaces after the instances). An instance line within
+/// `DUMP_AFTER_START_S` of the node's latest start line, with no reload line since, gets
+/// `at_start = yes`: at a reload keepalived dumps the state an instance holds as its wanted one.
 pub fn gather_config_dumps(events: &mut [Event]) {
+    let mut at_start: Vec<usize> = Vec::new();
+    let mut began: HashMap<&str, (chrono::DateTime<chrono::Utc>, bool)> = HashMap::new();
+    for (index, event) in events.iter().enumerate() {
+        match event.event.as_deref() {
+            Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING) => {
+                if let Some(time) = event.time {
+                    began.insert(&event.node, (time, true));
+                }
+            }
+            Some(events::KEEPALIVED_RELOADING) => {
+                if let Some(time) = event.time {
+                    began.insert(&event.node, (time, false));
+                }
+            }
+            Some(events::VRRP_CONFIG_LOGGED) => {
+                if let (Some(time), Some((since, true))) =
+                    (event.time, began.get(event.node.as_ref()))
+                    && (time - *since).num_seconds() <= DUMP_AFTER_START_S
+                {
+                    at_start.push(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    for index in at_start {
+        events[index].fields.insert("at_start", "yes");
+    }
     let mut open: HashMap<(&str, u32, Option<u32>), OpenDump> = HashMap::new();
     // (instance event, setting event, the list an address goes to)
     let mut settings: Vec<(usize, usize, Option<String>)> = Vec::new();
