@@ -558,9 +558,10 @@ impl Report {
                         at: format_time(heard.at, 0),
                         sender: heard.sender.clone(),
                         sender_node: heard.sender_node.as_ref().map(|(node, _)| node.clone()),
-                        sender_node_basis: heard.sender_node.as_ref().map(|(_, owned)| {
-                            if *owned { "address" } else { "only-other-node" }
-                        }),
+                        sender_node_basis: heard
+                            .sender_node
+                            .as_ref()
+                            .map(|(_, basis)| basis.name()),
                     }),
                 })
                 .collect(),

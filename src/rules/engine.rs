@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::eval::{Facts, LogsAfter, Subject, evaluate, event_matches};
 use super::incidents;
 use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, without_advice};
-use super::now::{self, InstanceNow};
+use super::now::{self, InstanceNow, SenderBasis};
 use super::outage;
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::event::{drbd_label, drbd_resource, is_drbd_minor};
@@ -1410,11 +1410,16 @@ impl Context<'_> {
     /// (manifest, `ip addr` captures, keepalived.conf's unicast_src_ip, a host name that embeds
     /// the address), else in a pair the other node, else the address itself.
     fn sender_of(&self, index: usize) -> Option<String> {
+        self.sender_named(index).map(|(sender, _)| sender)
+    }
+
+    /// `sender_of`, with how a node was named (None where the address itself is given).
+    fn sender_named(&self, index: usize) -> Option<(String, Option<SenderBasis>)> {
         let event = &self.facts.timeline.events[index];
         let address = event.field("from_ip").or(event.field("their_ip"))?;
         let address = address.trim_end_matches(',').to_string();
         if let Some(node) = self.address_owner(&address) {
-            return (node != event.node.as_ref()).then_some(node);
+            return (node != event.node.as_ref()).then_some((node, Some(SenderBasis::Address)));
         }
         let others: Vec<&str> = self
             .facts
@@ -1425,9 +1430,9 @@ impl Context<'_> {
         let own_known = self.addresses_of(&event.node).contains(&address);
         match others.as_slice() {
             [other] if !own_known && self.addresses_of(other).is_empty() => {
-                Some((*other).to_string())
+                Some(((*other).to_string(), Some(SenderBasis::OnlyOtherNode)))
             }
-            _ => Some(address),
+            _ => Some((address, None)),
         }
     }
 
@@ -1805,35 +1810,23 @@ impl Analysis {
                 ))
         });
         split_brain.sort_by_key(|window| window.start.or(window.seen_at));
-        // The MASTER heard at the end, named as the findings name an advert's sender, where
-        // that node's own dated logs end before the advert (they would say otherwise where they go
-        // on; undated ones are not placed against it),
-        // and whether its address says so or only its being the input's only other node.
+        // The MASTER heard at the end, named as the findings name an advert's sender (and how),
+        // where that node's own dated logs end before the advert (they would say otherwise where
+        // they go on; undated ones are not placed against it).
         let mut now = now;
-        let nodes = context.facts.node_names();
         for heard in now
             .iter_mut()
             .filter_map(|instance| instance.heard_master.as_mut())
         {
             heard.sender_node = context
-                .sender_of(heard.advert)
-                .filter(|sender| {
-                    nodes.contains(&sender.as_str())
-                        && match timeline.last_line(sender) {
-                            Some(last) => last < heard.at,
-                            // No dated line: named unless it has undated ones.
-                            None => !timeline.events.iter().any(|event| {
-                                event.node.as_ref() == sender.as_str() && event.time.is_none()
-                            }),
-                        }
-                })
-                .map(|sender| {
-                    let owned = heard
-                        .sender
-                        .as_deref()
-                        .and_then(|address| context.address_owner(address))
-                        .is_some_and(|owner| owner == sender);
-                    (sender, owned)
+                .sender_named(heard.advert)
+                .and_then(|(sender, basis)| Some((sender, basis?)))
+                .filter(|(sender, _)| match timeline.last_line(sender) {
+                    Some(last) => last < heard.at,
+                    // No dated line: named unless it has undated ones.
+                    None => !timeline.events.iter().any(|event| {
+                        event.node.as_ref() == sender.as_str() && event.time.is_none()
+                    }),
                 });
         }
         drop(context);

@@ -31,12 +31,31 @@ pub struct HeardMaster {
     pub at: DateTime<Utc>,
     /// The advert's sender address, where the line names it.
     pub sender: Option<String>,
-    /// The node that sent it, as the findings name an advert's sender, and whether its address
-    /// is known to be the node's (else it is the only other node of the input, none of whose
-    /// addresses is known: an inference); filled in by the rules engine.
-    pub sender_node: Option<(String, bool)>,
+    /// The node that sent it, as the findings name an advert's sender, and how; filled in by the
+    /// rules engine.
+    pub sender_node: Option<(String, SenderBasis)>,
     /// The advert's event in the timeline.
     pub advert: usize,
+}
+
+/// How an advert's sender was named as a node.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SenderBasis {
+    /// The advert's address is known to be the node's (manifest, captures, configuration, a host
+    /// name that embeds it).
+    Address,
+    /// The node is the input's only other one, none of whose addresses is known: an inference.
+    OnlyOtherNode,
+}
+
+impl SenderBasis {
+    /// As the JSON report writes it (`sender_node_basis`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SenderBasis::Address => "address",
+            SenderBasis::OnlyOtherNode => "only-other-node",
+        }
+    }
 }
 
 /// The state of one VRRP instance at the end of the evidence.

@@ -43,33 +43,8 @@ struct OpenDump {
 /// `at_start = yes`: at a reload keepalived dumps the state an instance holds as its wanted one.
 pub fn gather_config_dumps(events: &mut [Event]) {
     let mut at_start: Vec<usize> = Vec::new();
+    // Each node's latest start (true) or reload (false) line, and when.
     let mut began: HashMap<&str, (chrono::DateTime<chrono::Utc>, bool)> = HashMap::new();
-    for (index, event) in events.iter().enumerate() {
-        match event.event.as_deref() {
-            Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING) => {
-                if let Some(time) = event.time {
-                    began.insert(&event.node, (time, true));
-                }
-            }
-            Some(events::KEEPALIVED_RELOADING) => {
-                if let Some(time) = event.time {
-                    began.insert(&event.node, (time, false));
-                }
-            }
-            Some(events::VRRP_CONFIG_LOGGED) => {
-                if let (Some(time), Some((since, true))) =
-                    (event.time, began.get(event.node.as_ref()))
-                    && (time - *since).num_seconds() <= DUMP_AFTER_START_S
-                {
-                    at_start.push(index);
-                }
-            }
-            _ => {}
-        }
-    }
-    for index in at_start {
-        events[index].fields.insert("at_start", "yes");
-    }
     let mut open: HashMap<(&str, u32, Option<u32>), OpenDump> = HashMap::new();
     // (instance event, setting event, the list an address goes to)
     let mut settings: Vec<(usize, usize, Option<String>)> = Vec::new();
@@ -77,6 +52,12 @@ pub fn gather_config_dumps(events: &mut [Event]) {
         let key = (event.node.as_ref(), event.file_index, event.pid);
         match event.event.as_deref() {
             Some(events::VRRP_CONFIG_LOGGED) => {
+                if let (Some(time), Some((since, true))) =
+                    (event.time, began.get(event.node.as_ref()))
+                    && (time - *since).num_seconds() <= DUMP_AFTER_START_S
+                {
+                    at_start.push(index);
+                }
                 open.insert(
                     key,
                     OpenDump {
@@ -101,10 +82,21 @@ pub fn gather_config_dumps(events: &mut [Event]) {
                 }
                 settings.push((dump.instance_event, index, dump.list.clone()));
             }
-            _ => {
+            other => {
+                let started = match other {
+                    Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING) => Some(true),
+                    Some(events::KEEPALIVED_RELOADING) => Some(false),
+                    _ => None,
+                };
+                if let (Some(started), Some(time)) = (started, event.time) {
+                    began.insert(&event.node, (time, started));
+                }
                 open.remove(&key);
             }
         }
+    }
+    for index in at_start {
+        events[index].fields.insert("at_start", "yes");
     }
     for (instance_event, setting_event, list) in settings {
         let instance = events[instance_event]
