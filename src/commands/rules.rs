@@ -24,7 +24,7 @@ pub fn list(rules_directory: Option<&Path>) -> anyhow::Result<ExitCode> {
             rule.id,
             rule.severity.name(),
             subjects.join(","),
-            rule.title
+            rule.title.shown()
         )?;
     }
     let rows: usize = classifier.tables.iter().map(|table| table.rows.len()).sum();

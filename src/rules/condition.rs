@@ -60,6 +60,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "seen(who, predicate, from, to): an event of who (self, peer, any) matching predicate in [t+from, t+to]",
     ),
     (
+        "adjacent",
+        4,
+        "adjacent(who, predicate, from, to): as seen, but only an event with no line of the subject's node or of who between it and the subject's change: two moments no line separates, which clocks that disagree may have put apart",
+    ),
+    (
         "count",
         4,
         "count(who, predicate, from, to): how many such events",

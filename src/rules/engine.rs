@@ -16,6 +16,7 @@ use super::outage;
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
 use crate::sources::event::{drbd_label, drbd_resource, is_drbd_minor};
 use crate::sources::{Event, events};
+use crate::timeline::skew::format_gap;
 use crate::timeline::state::{Interval, Role, States};
 use crate::timeline::vips::bare_address;
 use crate::timeline::{Timeline, format_clock, format_time};
@@ -49,7 +50,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 15] = [
+pub const TEMPLATE_KEYS: [&str; 16] = [
     "self",
     "peer",
     "instance",
@@ -65,6 +66,7 @@ pub const TEMPLATE_KEYS: [&str; 15] = [
     "logs_end",
     "script",
     "reason",
+    "stamped_apart",
 ];
 
 /// DRBD's default connect interval (`connect-int`): logs that end sooner after a lost
@@ -100,6 +102,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("logs_end", ""),
     ("script", "the track script"),
     ("reason", "not on its line"),
+    ("stamped_apart", "an unknown time"),
     (
         "stale_copy",
         "the copy of the node that was not Primary stopped at that moment (which one was, the \
@@ -210,6 +213,14 @@ impl Context<'_> {
                     "reason" => event
                         .and_then(|event| event.field("reason"))
                         .map(|reason| format!("`{}`", reason.trim())),
+                    // How far the first line of another node the evidence cites is stamped
+                    // from the subject.
+                    "stamped_apart" => evidence
+                        .iter()
+                        .map(|index| &self.facts.timeline.events[*index])
+                        .filter(|line| *line.node != *subject.node)
+                        .find_map(|line| line.time)
+                        .map(|time| format_gap((time - subject.time).num_seconds())),
                     _ => None,
                 };
                 (*key, value)
@@ -525,9 +536,10 @@ impl Context<'_> {
     ) -> Finding {
         let remedy = rule.remedy.for_subject(subject.kind);
         let explanation = rule.explanation.for_subject(subject.kind);
+        let title = rule.title.for_subject(subject.kind);
         let values = self.template_values(subject, &evidence, |key| {
             let placeholder = format!("{{{key}}}");
-            [rule.title.as_str(), explanation, remedy]
+            [title, explanation, remedy]
                 .iter()
                 .any(|text| text.contains(&placeholder))
         });
@@ -540,7 +552,7 @@ impl Context<'_> {
             ),
             rule: rule.id.clone(),
             severity: rule.severity,
-            title: fill(&rule.title, &values),
+            title: fill(title, &values),
             start: Some(subject.time),
             end: subject.end,
             nodes,

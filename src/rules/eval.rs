@@ -161,6 +161,14 @@ struct FilterOnNode {
 /// How many events before a 1.x MASTER entry `begun_line` looks through for its transition.
 const BEGUN_LOOKBACK: usize = 256;
 
+/// How long after a change of state its own lines go on (VIPs set, gratuitous ARPs sent again
+/// after keepalived's default `garp_master_delay` of 5 s), for `adjacent`.
+const CHANGE_AFTERMATH_S: i64 = 6;
+
+/// How far from an event the other lines of its moment lie (a stop's `Stopping`, `sent 0
+/// priority`, `Stopped`), for `adjacent`.
+const MOMENT_S: i64 = 2;
+
 /// A window with more events than this is answered from the chunked match index.
 const BUSY_WINDOW: usize = 64;
 
@@ -535,25 +543,30 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// MASTER STATE` of its instance just before it (same file, within 5 s, no other state line
     /// of the instance between); else the subject's own line.
     fn begun_line(&self, index: usize) -> u64 {
+        self.facts.timeline.events[self.begun_event(index)].line
+    }
+
+    /// The event of [`Self::begun_line`] (timeline index).
+    fn begun_event(&self, index: usize) -> usize {
         let events = &self.facts.timeline.events;
         let entry = &events[index];
         if entry.event.as_deref() != Some(events::ENTERING_STATE)
             || entry.field("state") != Some("MASTER")
         {
-            return entry.line;
+            return index;
         }
         let instance = entry.field("instance");
         // The events of those seconds, of any node: a transition is a line or two before its
         // entry (undated, the lines of its file before it, read up to a bound).
-        events[..index]
-            .iter()
+        (0..index)
             .rev()
             .take(BEGUN_LOOKBACK)
-            .take_while(|earlier| match (earlier.time, entry.time) {
+            .take_while(|earlier| match (events[*earlier].time, entry.time) {
                 (Some(at), Some(time)) => time - at <= Duration::seconds(5),
                 _ => true,
             })
             .filter(|earlier| {
+                let earlier = &events[*earlier];
                 earlier.node == entry.node
                     && earlier.file == entry.file
                     && earlier.line < entry.line
@@ -561,12 +574,64 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             })
             .find(|earlier| {
                 matches!(
-                    earlier.event.as_deref(),
+                    events[*earlier].event.as_deref(),
                     Some(events::ENTERING_STATE | events::TRANSITION_TO_MASTER)
                 )
             })
-            .filter(|earlier| earlier.event.as_deref() == Some(events::TRANSITION_TO_MASTER))
-            .map_or(entry.line, |transition| transition.line)
+            .filter(|earlier| {
+                events[*earlier].event.as_deref() == Some(events::TRANSITION_TO_MASTER)
+            })
+            .unwrap_or(index)
+    }
+
+    /// Whether no line of the subject's node or of the event's lies between the event at `index`
+    /// and the subject's change (from the line that began it), so that clocks that disagree may
+    /// have put one moment apart (never where a collection measured both nodes' clocks). The lines of the subject's change (up to
+    /// [`CHANGE_AFTERMATH_S`] after it: its VIPs, gratuitous ARPs sent again) and those of the
+    /// event's own moment (within [`MOMENT_S`] of it: a stop's other lines) do not count.
+    fn nothing_between(&self, index: usize) -> bool {
+        let events = &self.facts.timeline.events;
+        let event = &events[index];
+        let Some(at) = event.time else {
+            return false;
+        };
+        let subject = self.subject;
+        // Clocks measured at collection are on one clock already.
+        let measured = |name: &str| {
+            self.facts
+                .timeline
+                .nodes
+                .iter()
+                .any(|node| node.name == name && node.clock_offset_s.is_some())
+        };
+        if measured(&subject.node) && measured(&event.node) {
+            return false;
+        }
+        let begun = subject
+            .event
+            .and_then(|subject| events[self.begun_event(subject)].time)
+            .unwrap_or(subject.time);
+        let moment = Duration::seconds(MOMENT_S);
+        let (from, to) = if at < begun {
+            (at, begun)
+        } else {
+            (subject.time, at)
+        };
+        let change = begun..=shifted(subject.time, Duration::seconds(CHANGE_AFTERMATH_S));
+        let own_moment = |time: DateTime<Utc>| (time - at).abs() <= moment;
+        [subject.node.as_str(), event.node.as_ref()]
+            .into_iter()
+            .all(|node| {
+                self.own_events(node, from, to).all(|other| {
+                    let Some(time) = other.time else {
+                        return true;
+                    };
+                    time == from
+                        || time == to
+                        || (node == subject.node && change.contains(&time))
+                        || (node == event.node.as_ref() && own_moment(time))
+                })
+            })
     }
 
     fn name(&self, name: &str, event: Option<usize>) -> Value<'f> {
@@ -985,6 +1050,20 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     Some(role) => Value::Str(Cow::Owned(role.clone())),
                     None => Value::Null,
                 }
+            }
+            "adjacent" => {
+                if self.undated_subject().is_some() {
+                    return Value::Bool(false);
+                }
+                let found: Vec<usize> = self
+                    .matching(arguments, None)
+                    .into_iter()
+                    .filter(|index| self.nothing_between(*index))
+                    .take(EVIDENCE_PER_CALL)
+                    .collect();
+                let adjacent = !found.is_empty();
+                self.evidence.extend(found);
+                Value::Bool(adjacent)
             }
             "restarted_unseen" => {
                 if self.undated_subject().is_some() {

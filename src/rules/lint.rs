@@ -146,8 +146,12 @@ fn placeholders(text: &str) -> Vec<&str> {
 
 /// A rule's texts, each with what it is called in a problem.
 fn texts(rule: &Rule) -> Vec<(String, &str)> {
-    let mut texts = vec![("title".to_string(), rule.title.as_str())];
-    for (what, text) in [("explanation", &rule.explanation), ("remedy", &rule.remedy)] {
+    let mut texts = Vec::new();
+    for (what, text) in [
+        ("title", &rule.title),
+        ("explanation", &rule.explanation),
+        ("remedy", &rule.remedy),
+    ] {
         texts.extend(variants(what, text));
     }
     texts

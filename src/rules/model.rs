@@ -76,7 +76,7 @@ enum OneOrMany {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleSpec {
-    title: String,
+    title: Text,
     severity: Severity,
     subject: OneOrMany,
     /// For transition rules: the cause this rule names (defaults to the rule id).
@@ -110,7 +110,7 @@ struct RuleSpec {
     cases: Vec<CaseSpec>,
 }
 
-/// A rule's explanation or remedy: one text, or one per subject kind (`takeover = "..."`,
+/// A rule's title, explanation or remedy: one text, or one per subject kind (`takeover = "..."`,
 /// `yield = "..."`, and `default` for the others), so that the words fit the node and the
 /// transition at hand instead of offering alternatives.
 #[derive(Debug, Clone, Deserialize)]
@@ -128,6 +128,14 @@ pub struct SubjectText {
 }
 
 impl SubjectText {
+    /// The text a listing shows: the default, else the first subject kind's.
+    pub fn shown(&self) -> &str {
+        self.default
+            .as_deref()
+            .or(self.by_subject.values().next().map(String::as_str))
+            .unwrap_or("")
+    }
+
     /// The text for a subject of this kind (empty when the rule has none for it).
     pub fn for_subject(&self, kind: SubjectKind) -> &str {
         self.by_subject
@@ -219,7 +227,7 @@ pub enum Expectation {
 pub struct Rule {
     pub id: String,
     pub origin: String,
-    pub title: String,
+    pub title: SubjectText,
     pub severity: Severity,
     pub subjects: Vec<SubjectKind>,
     pub cause: String,
@@ -372,6 +380,8 @@ impl Rule {
                 message: "an event rule needs `match`: which events it looks at".to_string(),
             });
         }
+        let title = SubjectText::read(spec.title, &subjects, "title")
+            .map_err(|message| text_error(file, message))?;
         let explanation = SubjectText::read(spec.explanation, &subjects, "explanation")
             .map_err(|message| text_error(file, message))?;
         let remedy = SubjectText::read(spec.remedy, &subjects, "remedy")
@@ -380,7 +390,7 @@ impl Rule {
             cause: spec.cause.unwrap_or_else(|| id.clone()),
             id,
             origin: file.origin.clone(),
-            title: spec.title,
+            title,
             severity: spec.severity,
             subjects,
             order: spec.order,
