@@ -1,7 +1,8 @@
 //! The verdict: one status and headline, decided in one place from the transitions, split-brain
 //! windows, findings, the checks' results and how much of the pair the input covers. Any proven
-//! split-brain wins; then a failover; half a pair, a warning or a failed check make it degraded;
-//! input with nothing from keepalived, DRBD or ESC is unknown, never healthy.
+//! split-brain wins; then a failover; a warning, a failed check or a master gone unseen make it
+//! degraded; input with nothing from keepalived, DRBD or ESC, or with nothing found wrong in it but too
+//! little of the pair to call it healthy (one side, missing logs, no state), is unknown.
 
 use std::collections::HashMap;
 
@@ -741,10 +742,21 @@ fn decide_status(
                 finding.title,
                 heard.join(", ")
             ),
-            None => format!(
-                "degraded: only {}'s logs: the pair's other side is unknown{other}",
+            None if checks.iter().any(|check| check.status == CheckStatus::Fail) => format!(
+                "degraded: a check failed (only {}'s logs: the pair's other side is unknown{other})",
                 heard.join(", ")
             ),
+            // Nothing wrong on this side, and the other's is not there: the pair's health is
+            // not known either way.
+            None => {
+                return Verdict::new(
+                    Status::Unknown,
+                    format!(
+                        "unknown: nothing found wrong in {}'s logs, but the pair's other side is not in them{other}",
+                        heard.join(", ")
+                    ),
+                );
+            }
         };
         return Verdict::new(Status::Degraded, headline);
     }
@@ -807,9 +819,9 @@ fn decide_status(
         .collect();
     if let Some(blind) = blind.first() {
         return Verdict::new(
-            Status::Degraded,
+            Status::Unknown,
             format!(
-                "degraded: {} of {} for part of the period ({})",
+                "unknown: nothing found wrong in the logs, but {} of {} for part of the period ({})",
                 crate::timeline::state::blind_lacks(&blind.reason),
                 blind.node,
                 blind.reason
@@ -829,9 +841,9 @@ fn decide_status(
             .any(|event| event.kind == crate::sources::EventKind::Drbd)
     {
         return Verdict::new(
-            Status::Degraded,
-            "degraded: the logs show no VRRP instance's state (and no DRBD state): nothing in them \
-             says the pair is healthy"
+            Status::Unknown,
+            "unknown: the logs show no VRRP instance's state (and no DRBD state): nothing in them \
+             says whether the pair is healthy"
                 .to_string(),
         );
     }
