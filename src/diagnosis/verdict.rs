@@ -1,8 +1,8 @@
 //! The verdict: one status and headline, decided in one place from the transitions, split-brain
 //! windows, findings, the checks' results and how much of the pair the input covers. Any proven
 //! split-brain wins; then a failover; a warning, a failed check or a master gone unseen make it
-//! degraded; input with nothing from keepalived, DRBD or ESC, or with nothing found wrong in it but too
-//! little of the pair to call it healthy (one side, missing logs, no state), is unknown.
+//! degraded; input with nothing from keepalived, DRBD or ESC, or with nothing found wrong in it
+//! but too little of the pair to call it healthy (one side, missing logs, no state), is unknown.
 
 use std::collections::HashMap;
 
@@ -708,6 +708,9 @@ fn decide_status(
             ),
         );
     }
+    let failed_check = checks
+        .iter()
+        .find(|check| check.status == CheckStatus::Fail);
     // Half a pair: the other node's side is unknown, whatever this side says.
     let silent: Vec<&str> = timeline
         .nodes
@@ -742,7 +745,7 @@ fn decide_status(
                 finding.title,
                 heard.join(", ")
             ),
-            None if checks.iter().any(|check| check.status == CheckStatus::Fail) => format!(
+            None if failed_check.is_some() => format!(
                 "degraded: a check failed (only {}'s logs: the pair's other side is unknown{other})",
                 heard.join(", ")
             ),
@@ -775,10 +778,7 @@ fn decide_status(
     {
         return Verdict::new(Status::Degraded, format!("degraded: {}", finding.title));
     }
-    if let Some(check) = checks
-        .iter()
-        .find(|check| check.status == CheckStatus::Fail)
-    {
+    if let Some(check) = failed_check {
         return Verdict::new(
             Status::Degraded,
             format!(

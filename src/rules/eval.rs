@@ -585,11 +585,12 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     }
 
     /// Whether no line of the subject's node or of the event's lies between the event at `index`
-    /// and the subject's change (from the line that began it), so that clocks that disagree may
-    /// have put one moment apart (never where a collection measured both nodes' clocks). The lines of the subject's change (up to
-    /// [`CHANGE_AFTERMATH_S`] after it: its VIPs, gratuitous ARPs sent again) and those of the
-    /// event's own moment (within [`MOMENT_S`] of it: a stop's other lines) do not count.
-    fn nothing_between(&self, index: usize) -> bool {
+    /// and the subject's change (from `begun`, the time of the line that began it), so that
+    /// clocks that disagree may have put one moment apart (never where a collection measured both
+    /// nodes' clocks). The lines of the subject's change (up to [`CHANGE_AFTERMATH_S`] after it:
+    /// its VIPs, gratuitous ARPs sent again) and those of the event's own moment (within
+    /// [`MOMENT_S`] of it: a stop's other lines) do not count.
+    fn nothing_between(&self, index: usize, begun: DateTime<Utc>) -> bool {
         let events = &self.facts.timeline.events;
         let event = &events[index];
         let Some(at) = event.time else {
@@ -607,10 +608,6 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         if measured(&subject.node) && measured(&event.node) {
             return false;
         }
-        let begun = subject
-            .event
-            .and_then(|subject| events[self.begun_event(subject)].time)
-            .unwrap_or(subject.time);
         let moment = Duration::seconds(MOMENT_S);
         let (from, to) = if at < begun {
             (at, begun)
@@ -1055,10 +1052,16 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 if self.undated_subject().is_some() {
                     return Value::Bool(false);
                 }
+                // When the subject's change began (a 1.x entry's Transition line), once.
+                let begun = self
+                    .subject
+                    .event
+                    .and_then(|subject| self.facts.timeline.events[self.begun_event(subject)].time)
+                    .unwrap_or(self.subject.time);
                 let found: Vec<usize> = self
                     .matching(arguments, None)
                     .into_iter()
-                    .filter(|index| self.nothing_between(*index))
+                    .filter(|index| self.nothing_between(*index, begun))
                     .take(EVIDENCE_PER_CALL)
                     .collect();
                 let adjacent = !found.is_empty();
