@@ -446,14 +446,8 @@ fn pasted_problems(
 
 #[test]
 fn a_case_reads_the_same_whatever_its_paste_wrapped_around_its_lines() {
-    // supervisord's lines with their markup escaped lose the finding their plain lines give (not
-    // yet read; one-node verdicts without a warning are `unknown`, which showed it).
-    const KNOWN_PASTED: [(&str, &str); 1] = [(
-        "sealos38-kubectl-logs-supervisord-keepalived-crashloop-fatal-no-vrrp-lines",
-        "a page's source, its markup escaped",
-    )];
     // Each case under two of the pastes in turn (all of them on every case would take minutes).
-    let problems = problems_of_every_case(|index, case, labels, name| {
+    let problems = problems_of_every_case(|index, case, labels, _| {
         let plain = build_bundle(case, labels);
         let want = conclusions(&analyze(plain.path(), &[]).json());
         let wrapped_records = has_wrapped_records(case, labels);
@@ -461,9 +455,6 @@ fn a_case_reads_the_same_whatever_its_paste_wrapped_around_its_lines() {
             .into_iter()
             .filter_map(|turn| {
                 let (paste, rewrite) = PASTES[turn % PASTES.len()];
-                if KNOWN_PASTED.contains(&(name, paste)) {
-                    return None;
-                }
                 // (A container's or journal's records are read under a grep's file name, a
                 // reply's quotes, a list's bullets and cat -n's numbers too.)
                 let read_through = !wrapped_records
@@ -520,11 +511,7 @@ fn hard_wrapped(bytes: &[u8], width: usize) -> Vec<u8> {
 fn a_case_reads_the_same_hard_wrapped_at_78_columns() {
     // Lines with no envelope at all, a line quoted in backticks across the wrap. (A `systemctl
     // status` Active: line wrapped before its `ago` still dates the lines under it.)
-    // A line wrapped right after its program's tag, whose continuation opens with `(file: Line
-    // N)`: the continuation is not joined (not yet: its finding is lost; one-node verdicts
-    // without a warning are `unknown`, which showed it).
-    const KNOWN: [&str; 4] = [
-        "ru-otushl-lab06-v2x-systemctl-status-restart-script-quote-error-startup-master-prose-says-node2",
+    const KNOWN: [&str; 3] = [
         "ka2032-v2010-bare-messages-nopreempt-equal-prio-rejoin-dual-master-pair",
         "zhhaproxy-v122-flattened-stampless-paragraphs-stop-takeover-preempt",
         "zhk8snotes-drbd-prose-backtick-one-line-kernel-sb-unresolved-no-stamp-br-tag",

@@ -647,8 +647,8 @@ fn a_journalctl_export_is_read_entry_by_entry_with_the_exports_line_numbers() {
 }
 
 /// A mail client's or terminal's wrapping: a line is read with up to three continuation lines
-/// (a blank line before each allowed) where alone it is nothing, or something less than with them; a line that is something alone
-/// is never taken for another's continuation.
+/// (a blank line before each allowed) where alone it is nothing, or something less than with
+/// them; a line that is something alone is never taken for another's continuation.
 #[test]
 fn a_wrapped_line_is_read_with_its_continuation_lines() {
     let bundle = BundleBuilder::new().file(
@@ -665,7 +665,13 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
          (VI_4) Entering BACKUP STATE\n\
          Jan 30 15:00:28 lb1 Keepalived_vrrp[14332]: (VI_5) Entering BACKUP STATE\n\
          \n\
-         (init)\n",
+         (init)\n\
+         Jan 30 15:00:29 lb1 Keepalived_vrrp[14332]:\n\
+         (/etc/keepalived/keepalived.conf: Line 6) Unterminated quote 'script \"killall\n\
+         -0 haproxy\"\"'\n\
+         Jan 30 15:00:30 lb1 Keepalived_vrrp[14332]:\n\
+         (/etc/keepalived/keepalived.conf: Line 13) Truncating auth_pass to 8\n\
+         characters\n",
     );
     let events = json_events(bundle.path());
     let event = |text: &str| find(&events, "lb1", text);
@@ -679,6 +685,13 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
     assert_eq!(event("(VI_4) Entering BACKUP")["fields"]["state"], "BACKUP");
     // Double-spaced: a blank line between the pieces.
     assert_eq!(event("(VI_5) Entering BACKUP")["fields"]["reason"], "init");
+    // A continuation that opens with the file keepalived's parser names.
+    let note = event("Unterminated quote");
+    assert_eq!(note["event"], "config-error", "{note}");
+    assert_eq!(note["fields"]["config_line"], "6");
+    // Wrapped twice: something after the first continuation, another thing after the second.
+    let truncated = event("Truncating auth_pass");
+    assert_eq!(truncated["event"], "config-note", "{truncated}");
 }
 
 /// One pasted file of two nodes: each host's lines are its node's, however few and wherever

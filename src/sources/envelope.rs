@@ -834,9 +834,10 @@ const SUPERVISORD_LEVELS: [&str; 7] = ["CRIT", "ERRO", "WARN", "INFO", "DEBG", "
 
 /// The words supervisord begins a line about one of its programs with (`spawned: 'keepalived'
 /// with pid 10`, `exited: keepalived (exit status 0; not expected)`, `gave up: keepalived
-/// entered FATAL state, ...`): an event of supervisord's, not a program named `spawned`.
+/// entered FATAL state, ...`): an event of supervisord's, not a program named `spawned`. (Not
+/// the quote after `spawned:`: a page's source escapes it, `&#39;`.)
 const SUPERVISORD_PROGRAM_EVENTS: [&str; 6] = [
-    "spawned: '",
+    "spawned: ",
     "exited: ",
     "success: ",
     "stopped: ",
@@ -1573,7 +1574,14 @@ fn grep_prefixed(line: &str) -> Option<&str> {
         || name.starts_with("messages")
         || name.starts_with("syslog")
         || name.contains(".log");
-    if name.is_empty() || name.len() > 256 || name.contains([' ', '\t']) || !is_log_file {
+    // (Not a name in parentheses: keepalived's parser opens a message with the file it read,
+    // `(/etc/keepalived/keepalived.conf: Line 6) ...`, and a wrapped line may continue there.)
+    if name.is_empty()
+        || name.len() > 256
+        || name.contains([' ', '\t'])
+        || name.starts_with('(')
+        || !is_log_file
+    {
         return None;
     }
     let rest = &line[colon + 1..];
@@ -3087,6 +3095,22 @@ mod tests {
     }
 
     #[test]
+    fn supervisords_lines_about_its_programs_are_its_own_also_escaped() {
+        for line in [
+            "2019-01-16 03:02:14,100 INFO spawned: 'keepalived' with pid 10",
+            "2019-01-16 03:02:14,100 INFO spawned: &#39;keepalived&#39; with pid 10",
+            "2019-01-16 03:02:21,209 INFO gave up: keepalived entered FATAL state, too many",
+        ] {
+            let envelope = parse(line);
+            assert_eq!(envelope.program, Some("supervisord"), "{line}");
+            assert_eq!(envelope.level, Some("INFO"), "{line}");
+        }
+        // An application's own line that opens with another word and a colon is not.
+        let other = parse("2019-01-16 03:02:14,100 INFO started: worker 3");
+        assert_ne!(other.program, Some("supervisord"));
+    }
+
+    #[test]
     fn what_grep_writes_before_a_line_is_not_part_of_it() {
         let line = "Jul 28 18:17:56 s061 Keepalived_vrrp[10578]: (VI_1) Entering MASTER STATE";
         for pasted in [
@@ -3106,8 +3130,12 @@ mod tests {
                 "{pasted}"
             );
         }
-        // A program's tag is no file name; a clock is no line number.
+        // A program's tag is no file name; a clock is no line number; nor is the file that
+        // keepalived's parser names in parentheses (a wrapped line's continuation may open so).
         assert_eq!(parse("rsyslogd: (VI_1) x").format, EnvelopeFormat::Bare);
+        let parser_note = "(/etc/keepalived/keepalived.conf: Line 6) Unterminated quote";
+        assert_eq!(parse(parser_note).message, parser_note);
+        assert!(is_bare(parser_note));
         assert_eq!(parse("15:23:03 is when").message, "15:23:03 is when");
     }
 

@@ -498,8 +498,17 @@ impl EventReader for MessagesReader<'_> {
                     // (Escaped as the line before it was: `message` is unescaped already.)
                     let rest_unescaped = crate::sources::classifier::html_unescaped(rest);
                     let rest = rest_unescaped.as_deref().unwrap_or(rest);
+                    // What the line is with the pieces joined so far, or alone.
+                    let so_far = if continued > 0 {
+                        found.as_ref()
+                    } else {
+                        classification.as_ref()
+                    };
                     // A line that is something alone is no other's continuation.
-                    if pieces == 0 && classification.is_some() && classify(rest).is_some() {
+                    if (pieces == 0 || continued > 0)
+                        && so_far.is_some()
+                        && classify(rest).is_some()
+                    {
                         break;
                     }
                     pieces += 1;
@@ -507,18 +516,19 @@ impl EventReader for MessagesReader<'_> {
                     joined.push(' ');
                     joined.push_str(rest);
                     let with_rest = classify(joined.trim_start());
-                    let joins = match (&classification, &with_rest) {
+                    let joins = match (so_far, &with_rest) {
                         (None, Some(_)) => true,
-                        (Some(alone), Some(with_rest)) => {
-                            !std::ptr::eq(alone.row, with_rest.row)
-                                || with_rest.fields.iter().count() > alone.fields.iter().count()
+                        (Some(before), Some(with_rest)) => {
+                            !std::ptr::eq(before.row, with_rest.row)
+                                || with_rest.fields.iter().count() > before.fields.iter().count()
                         }
                         _ => false,
                     };
+                    // (Read on after a join: a line wrapped twice may be something after its
+                    // first continuation, and more, or another thing, after its second.)
                     if joins {
                         continued = index + 1;
                         found = with_rest;
-                        break;
                     }
                 }
                 if continued > 0 { found } else { classification }
