@@ -57,6 +57,25 @@ fn one_nodes_quiet_logs_are_unknown_not_healthy() {
     // The start-up BACKUP is a transition, not a failover.
     assert_eq!(report["failovers"].as_array().unwrap().len(), 0);
     assert_eq!(report["transitions"][0]["cause"], "startup-election");
+    // A check that failed on that side makes it degraded, and the headline names the check.
+    let full_disk = "Filesystem 1024-blocks Used Available Capacity Mounted on\n\
+                     /dev/vda1 100 97 3 97% /var/log\n";
+    let bundle = BundleBuilder::new()
+        .file(
+            "esc-ha-0",
+            "var/log/messages",
+            "Nov 25 10:00:00 esc-ha-0 Keepalived_vrrp[12]: (esc_ha) Entering BACKUP STATE (init)\n",
+        )
+        .file("esc-ha-0", "commands/df.txt", full_disk);
+    let (report, _) = analyze(bundle.path(), &[]);
+    let verdict = &report["verdict"];
+    assert_eq!(verdict["status"], "degraded", "{verdict}");
+    let headline = verdict["headline"].as_str().unwrap();
+    assert!(
+        headline.starts_with("degraded: check failed: disk-space on esc-ha-0: ")
+            && headline.ends_with("(only esc-ha-0's logs: the pair's other side is unknown)"),
+        "{headline}"
+    );
 }
 
 #[test]
@@ -3012,11 +3031,23 @@ fn a_stop_whose_priority_zero_comes_from_a_new_process_was_a_masters_stop() {
 fn data_recovery_advice_keeps_a_node_of_the_split_brain_not_a_bystander() {
     // k8s-master2 and k8s-master3 were both MASTER; k8s-master1, MASTER at the end of the logs,
     // has lines only from a boot ten hours later: its data is not the data to keep (a field
-    // case's files).
+    // case's files, with one DRBD line: DRBD's recovery is advised only where the input shows
+    // DRBD).
     let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
         "testdata/field/tonycheng2017-v13x-kubeadm-3master-grep-state-only-master2-dual-master-7s",
     );
-    let (report, _) = analyze(&case, &[]);
+    let copy = tempfile::tempdir().unwrap();
+    for node in ["k8s-master1", "k8s-master2", "k8s-master3"] {
+        let name = format!("{node}.grep");
+        let mut text = std::fs::read_to_string(case.join(&name)).unwrap();
+        if node == "k8s-master1" {
+            text.push_str(
+                "Nov 03 02:02:45 k8s-master1 kernel: drbd r0: role( Secondary -> Primary )\n",
+            );
+        }
+        std::fs::write(copy.path().join(&name), text).unwrap();
+    }
+    let (report, _) = analyze(copy.path(), &[]);
     let window = &report["split_brain"][0];
     assert_eq!(
         window["nodes"],
@@ -3358,4 +3389,50 @@ fn a_1x_yield_logged_just_before_the_starting_peers_takeover_is_caused_by_the_st
                 .contains("netlink reflector")),
         "{finding}"
     );
+}
+
+/// The same keepalived lines read in ESC's words only where the input shows ESC (one of its
+/// logs): a plain pair's operator is not told to run escadm, nor to recover DRBD data it has not
+/// got; DRBD's recovery is given where the input shows DRBD.
+#[test]
+fn escs_words_only_where_the_input_shows_esc() {
+    let node_a = "Jan 10 09:00:00 lb-a Keepalived_vrrp[11]: (VI_1) Entering MASTER STATE\n\
+                  Jan 10 10:01:00 lb-a Keepalived_vrrp[11]: (VI_1) Master received advert from 10.0.0.2 with higher priority 101, ours 100\n\
+                  Jan 10 10:01:00 lb-a Keepalived_vrrp[11]: (VI_1) Entering BACKUP STATE\n";
+    let node_b = "Jan 10 09:00:01 lb-b Keepalived_vrrp[12]: (VI_1) Entering BACKUP STATE\n\
+                  Jan 10 10:00:00 lb-b Keepalived_vrrp[12]: (VI_1) Receive advertisement timeout\n\
+                  Jan 10 10:00:01 lb-b Keepalived_vrrp[12]: (VI_1) Entering MASTER STATE\n";
+    let plain = || {
+        BundleBuilder::new()
+            .file("lb-a", "var/log/messages", node_a)
+            .file("lb-b", "var/log/messages", node_b)
+    };
+    let remedies_of = |bundle: BundleBuilder| {
+        let (report, _) = analyze(bundle.path(), &[]);
+        assert!(
+            !report["split_brain"].as_array().unwrap().is_empty(),
+            "{report}"
+        );
+        texts(&report["findings"], "remedy").join("\n")
+    };
+    let esc_words = regex::Regex::new(r"\b(ESC|escadm|escmanager|esc_service|kad_vif)\b").unwrap();
+    let remedies = remedies_of(plain());
+    assert!(!esc_words.is_match(&remedies), "{remedies}");
+    assert!(!remedies.contains("discard-my-data"), "{remedies}");
+    // One line of DRBD's: its recovery, in DRBD's words.
+    let remedies = remedies_of(plain().file(
+        "lb-b",
+        "var/log/kern.log",
+        "Jan 10 10:00:30 lb-b kernel: drbd r0: conn( Connected -> NetworkFailure )\n",
+    ));
+    assert!(remedies.contains("discard-my-data"), "{remedies}");
+    assert!(!esc_words.is_match(&remedies), "{remedies}");
+    // ESC's log on one node: ESC's words, and DRBD's recovery (ESC replicates with DRBD).
+    let remedies = remedies_of(plain().file(
+        "lb-a",
+        "var/log/esc/escadm.log",
+        "2026-01-10 09:59:00,000 INFO Starting esc_service\n",
+    ));
+    assert!(remedies.contains("escadm"), "{remedies}");
+    assert!(remedies.contains("discard-my-data"), "{remedies}");
 }

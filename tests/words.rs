@@ -42,6 +42,10 @@ fn banned_patterns() -> Vec<(Regex, &'static str)> {
             "an unfilled {template}",
         ),
         (
+            Regex::new(r"\{[a-z]+\?").unwrap(),
+            "an unresolved {choice?…|…}",
+        ),
+        (
             Regex::new(r"\((for|if) an? [a-z]+[,)]").unwrap(),
             "a (for a ...) alternative",
         ),

@@ -8,6 +8,7 @@ use crate::diagnosis::cases::run_cases;
 use crate::exit_code::ExitCode;
 use crate::rules::RuleSet;
 use crate::rules::lint::{Vocabulary, lint, lint_advice, lint_texts};
+use crate::rules::model::{ESC_INPUT, in_context};
 use crate::sources::Classifier;
 
 /// Lists rules and classifier rows.
@@ -24,7 +25,7 @@ pub fn list(rules_directory: Option<&Path>) -> anyhow::Result<ExitCode> {
             rule.id,
             rule.severity.name(),
             subjects.join(","),
-            rule.title.shown()
+            in_context(rule.title.shown(), ESC_INPUT)
         )?;
     }
     let rows: usize = classifier.tables.iter().map(|table| table.rows.len()).sum();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::{CheckResult, CheckStatus};
 use crate::finding::{Finding, Severity, SplitBrain, SplitBrainKind};
+use crate::rules::model::TextContext;
 use crate::rules::now::serving_node;
 use crate::rules::{Analysis, RuleSet};
 use crate::timeline::{Timeline, format_clock};
@@ -77,7 +78,7 @@ pub fn split_brain_now(
             ),
         );
         let advice = vec!["vip-on-both-nodes".to_string(), "drbd-recovery".to_string()];
-        let remedy = rules.with_advice("", &advice, &values);
+        let remedy = rules.with_advice("", &advice, &values, TextContext::of(timeline));
         let when = collected_at.map_or("collection".to_string(), |time| {
             format!("collection ({})", format_clock(time, timeline.spans_days()))
         });

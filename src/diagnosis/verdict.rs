@@ -745,8 +745,12 @@ fn decide_status(
                 finding.title,
                 heard.join(", ")
             ),
-            None if failed_check.is_some() => format!(
-                "degraded: a check failed (only {}'s logs: the pair's other side is unknown{other})",
+            None if let Some(check) = failed_check => format!(
+                "degraded: check failed: {} on {}: {} (only {}'s logs: the pair's other side is \
+                 unknown{other})",
+                check.id,
+                check.node.as_deref().unwrap_or("the pair"),
+                check.detail,
                 heard.join(", ")
             ),
             // Nothing wrong on this side, and the other's is not there: the pair's health is

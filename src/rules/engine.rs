@@ -10,7 +10,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::eval::{Facts, LogsAfter, Subject, evaluate, event_matches};
 use super::incidents;
-use super::model::{Rule, RuleSet, SplitBrainKind, SubjectKind, advice_keys, without_advice};
+use super::model::{
+    Rule, RuleSet, SplitBrainKind, SubjectKind, TextContext, advice_keys, in_context,
+    without_advice,
+};
 use super::now::{self, InstanceNow, SenderBasis};
 use super::outage;
 use crate::finding::{Failover, Finding, Severity, SplitBrain};
@@ -142,6 +145,8 @@ struct Context<'a> {
     vrrp_configs: Vec<&'a Event>,
     /// The settings keepalived wrote in its configuration dumps (-d, --dump-conf), in time order.
     logged_configs: Vec<&'a Event>,
+    /// What the input shows that rule texts choose their words by (ESC, DRBD).
+    text_context: TextContext,
     /// The DRBD resource, when the evidence names exactly one (read once).
     only_resource: Option<String>,
     /// Per VRRP instance, the priorities its lines give each node where no keepalived.conf does
@@ -156,6 +161,11 @@ struct Context<'a> {
 type LinesByFile<'a> = HashMap<(&'a str, u32), Vec<(u64, usize)>>;
 
 impl Context<'_> {
+    /// Whether a rule is tried on this input: an `esc_only` rule only where it shows ESC.
+    fn applies(&self, rule: &Rule) -> bool {
+        !rule.esc_only || self.text_context.esc
+    }
+
     /// The values of the template keys that `used` says a text names (the others are not worked
     /// out: some look through the node's lines around the subject).
     fn template_values(
@@ -481,11 +491,14 @@ impl Context<'_> {
         // Why no survivor is named, in the words the advice gives it.
         let survivor_unknown = match &self.serving {
             _ if survivor.is_some() => None,
-            _ if self.facts.states.instances.is_empty() => Some(
-                "these logs show no VRRP instance's state, so they do not say which node ESC \
-                 served from"
-                    .to_string(),
-            ),
+            _ if self.facts.states.instances.is_empty() => Some(format!(
+                "these logs show no VRRP instance's state, so they do not say which node {}",
+                if self.text_context.esc {
+                    "ESC served from"
+                } else {
+                    "served"
+                }
+            )),
             _ if !known => Some(
                 "among more than two nodes these logs do not say which other node was involved"
                     .to_string(),
@@ -534,9 +547,12 @@ impl Context<'_> {
         evidence: Vec<usize>,
         nodes: Vec<String>,
     ) -> Finding {
-        let remedy = rule.remedy.for_subject(subject.kind);
-        let explanation = rule.explanation.for_subject(subject.kind);
-        let title = rule.title.for_subject(subject.kind);
+        let remedy = &in_context(rule.remedy.for_subject(subject.kind), self.text_context);
+        let explanation = &in_context(
+            rule.explanation.for_subject(subject.kind),
+            self.text_context,
+        );
+        let title = &in_context(rule.title.for_subject(subject.kind), self.text_context);
         let values = self.template_values(subject, &evidence, |key| {
             let placeholder = format!("{{{key}}}");
             [title, explanation, remedy]
@@ -893,7 +909,7 @@ impl Context<'_> {
                 .rules
                 .rules
                 .iter()
-                .filter(|rule| rule.subjects.contains(&kind))
+                .filter(|rule| rule.subjects.contains(&kind) && self.applies(rule))
             {
                 let evaluation = evaluate(&self.facts, &subject, &rule.condition);
                 if evaluation.holds {
@@ -1217,7 +1233,7 @@ impl Context<'_> {
             .rules
             .rules
             .iter()
-            .filter(|rule| rule.subjects.contains(&SubjectKind::Overlap))
+            .filter(|rule| rule.subjects.contains(&SubjectKind::Overlap) && self.applies(rule))
             .collect();
         for (subject, proof) in self.overlaps() {
             for rule in &rules {
@@ -1623,7 +1639,7 @@ impl Context<'_> {
             .rules
             .rules
             .iter()
-            .filter(|rule| rule.subjects.contains(&SubjectKind::Event))
+            .filter(|rule| rule.subjects.contains(&SubjectKind::Event) && self.applies(rule))
         {
             let Some(predicate) = &rule.match_events else {
                 continue;
@@ -1723,6 +1739,7 @@ impl Analysis {
             addresses: node_addresses(timeline, known_addresses),
             serving: now::serving_node(&now),
             dated: timeline.spans_days(),
+            text_context: TextContext::of(timeline),
             vrrp_configs: timeline
                 .events
                 .iter()
@@ -1797,7 +1814,12 @@ impl Analysis {
                 })
                 .collect();
             let values = context.advice_values(&finding.evidence, &finding.nodes, &absent);
-            finding.remedy = rules.with_advice(&finding.remedy, &finding.advice, &values);
+            finding.remedy = rules.with_advice(
+                &finding.remedy,
+                &finding.advice,
+                &values,
+                context.text_context,
+            );
         }
         // Undated findings (first, with no start) in the order of their lines.
         let undated_line = |finding: &Finding| {

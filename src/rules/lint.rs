@@ -4,10 +4,13 @@
 //! too: a `{name}` no value fills would reach the report as written.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use super::condition::{Expr, FUNCTIONS};
 use super::engine::{FINDING_ADVICE_KEYS, TEMPLATE_KEYS};
-use super::model::{ADVICE_KEYS, Advice, Rule, RuleSet, SubjectText};
+use super::model::{
+    ADVICE_KEYS, Advice, CHOICES, Rule, RuleSet, SubjectText, TextContext, choice_at, in_context,
+};
 use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
 
@@ -144,6 +147,76 @@ fn placeholders(text: &str) -> Vec<&str> {
     found
 }
 
+/// Words that name ESC's parts, which a reader of a plain keepalived or DRBD pair's logs has
+/// not got: a text says them only in the first branch of an `{esc?…|…}` choice (or in a rule
+/// that fires on ESC's own lines only, `esc_only`).
+const ESC_WORDS: [&str; 7] = [
+    "ESC",
+    "escadm",
+    "escmanager",
+    "esc_service",
+    "esc_haagent",
+    "kad_vif",
+    "kad_vip",
+];
+
+/// A `{name}` value in a text (its name is no word of the text).
+static VALUE_NAMES: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"\{[a-z_]+\}").unwrap());
+
+/// A word of a text (`ESC's` is `ESC` and `s`).
+static WORDS: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"[A-Za-z_]+").unwrap());
+
+/// The problems of a text's choices (`{esc?WITH|WITHOUT}`): one that asks what no context
+/// tells, or is not closed or has no `|`; and, where `esc_words` is false, an ESC word that
+/// input without ESC would read.
+fn lint_choices(what: &str, text: &str, esc_words: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut search = 0;
+    while let Some(found) = text[search..].find('{') {
+        let start = search + found;
+        search = start + 1;
+        let after = &text[start + 1..];
+        let name_length = after
+            .find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
+            .unwrap_or(after.len());
+        if name_length == 0 || !after[name_length..].starts_with('?') {
+            continue;
+        }
+        let name = &after[..name_length];
+        if !CHOICES.contains(&name) {
+            problems.push(format!(
+                "its {what} asks {{{name}?…}}, which is no choice (known: {})",
+                CHOICES.join(", ")
+            ));
+        } else if choice_at(text, start).is_none() {
+            problems.push(format!(
+                "its {what} has a {{{name}?WITH|WITHOUT}} choice that is not closed or has no `|`"
+            ));
+        }
+    }
+    if !esc_words {
+        // What input without ESC reads, with and without DRBD, its values' names taken out.
+        for drbd in [false, true] {
+            let read = in_context(text, TextContext { esc: false, drbd });
+            let read = VALUE_NAMES.replace_all(&read, "");
+            if let Some(word) = WORDS
+                .find_iter(&read)
+                .map(|word| word.as_str())
+                .find(|word| ESC_WORDS.contains(word))
+            {
+                problems.push(format!(
+                    "its {what} says {word:?} to input without ESC: put it in the first branch \
+                     of an {{esc?…|…}} choice, with words for a plain keepalived or DRBD pair in \
+                     the second"
+                ));
+                break;
+            }
+        }
+    }
+    problems
+}
+
 /// A rule's texts, each with what it is called in a problem.
 fn texts(rule: &Rule) -> Vec<(String, &str)> {
     let mut texts = Vec::new();
@@ -176,6 +249,7 @@ fn variants<'a>(what: &str, text: &'a SubjectText) -> Vec<(String, &'a str)> {
 pub fn lint_texts(rule: &Rule, rules: &RuleSet) -> Vec<String> {
     let mut problems = Vec::new();
     for (what, text) in texts(rule) {
+        problems.extend(lint_choices(&what, text, rule.esc_only));
         for name in placeholders(text) {
             let Some(key) = name.strip_prefix("advice:") else {
                 if !TEMPLATE_KEYS.contains(&name) {
@@ -217,6 +291,9 @@ fn advice_texts(advice: &Advice) -> impl Iterator<Item = &str> {
 /// entry that is none of the values advice is given.
 pub fn lint_advice(advice: &Advice) -> Vec<String> {
     let mut problems = Vec::new();
+    for text in advice_texts(advice) {
+        problems.extend(lint_choices("text", text, false));
+    }
     for name in advice_texts(advice).flat_map(placeholders) {
         if !ADVICE_KEYS.contains(&name) {
             problems.push(format!(
@@ -332,5 +409,40 @@ mod tests {
         );
         rules.advice.clear();
         assert!(lint_texts(&probe, &rules).is_empty());
+    }
+
+    #[test]
+    fn esc_words_outside_a_choice_and_broken_choices_are_named() {
+        let rules = RuleSet::load(None);
+        let problems_of = |remedy: &str, esc_only: bool| {
+            let mut probe = rule("true");
+            probe.esc_only = esc_only;
+            probe.remedy = SubjectText {
+                default: Some(remedy.to_string()),
+                by_subject: Default::default(),
+            };
+            lint_texts(&probe, &rules)
+        };
+        let escadm = problems_of("Run escadm status on {self}.", false);
+        assert!(
+            escadm.iter().any(|problem| problem.contains("\"escadm\"")),
+            "{escadm:?}"
+        );
+        assert!(problems_of("ESC's database is gone.", false)[0].contains("\"ESC\""));
+        // In a choice's ESC branch, in a rule that fires on ESC's lines only, or as the
+        // interface's value, the words are ESC's input's.
+        for clean in [
+            "Run {esc?escadm status|ip -br addr} on {self}.",
+            "tcpdump -ni {kad_vif} 'proto 112'",
+            "Stop {esc?ESC ({drbd?escadm stop|none})|{drbd?the services|keepalived}}.",
+        ] {
+            assert!(problems_of(clean, false).is_empty(), "{clean}");
+        }
+        assert!(problems_of("Run escadm status.", true).is_empty());
+        // A DRBD branch read without ESC is read too.
+        assert!(!problems_of("{drbd?escadm stop|}", false).is_empty());
+        for broken in ["{esc?no bar}", "{esc?a|b", "{esk?a|b}"] {
+            assert!(!problems_of(broken, false).is_empty(), "{broken}");
+        }
     }
 }

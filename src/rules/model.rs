@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::condition::{self, Expr};
 pub use crate::finding::{Severity, SplitBrainKind};
 use crate::rule_files::{self, RuleFile};
+use crate::timeline::Timeline;
 
 /// What a rule is evaluated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -106,6 +107,10 @@ struct RuleSpec {
     /// incident.
     #[serde(default)]
     follows_another_instance: bool,
+    /// The rule reads ESC's own lines or files, and fires only where the input shows ESC: its
+    /// texts may name ESC's parts without an `{esc?…|…}` choice.
+    #[serde(default)]
+    esc_only: bool,
     #[serde(default, rename = "case")]
     cases: Vec<CaseSpec>,
 }
@@ -240,6 +245,7 @@ pub struct Rule {
     pub split_brain: Option<SplitBrainProof>,
     pub part_of_incident: bool,
     pub follows_another_instance: bool,
+    pub esc_only: bool,
     pub cases: Vec<CaseSpec>,
 }
 
@@ -402,6 +408,7 @@ impl Rule {
             split_brain: spec.split_brain,
             part_of_incident: spec.part_of_incident,
             follows_another_instance: spec.follows_another_instance,
+            esc_only: spec.esc_only,
             cases: spec.cases,
         })
     }
@@ -436,14 +443,14 @@ pub struct Advice {
 
 impl Advice {
     /// The advice's text for these values: the first `when_unknown` text whose value is unknown,
-    /// else the text, with the known values filled in.
-    pub fn resolve(&self, values: &BTreeMap<&str, Option<String>>) -> String {
+    /// else the text, its choices made for `context` and the known values filled in.
+    pub fn resolve(&self, values: &BTreeMap<&str, Option<String>>, context: TextContext) -> String {
         let text = self
             .when_unknown
             .iter()
             .find(|(key, _)| values.get(key.as_str()).is_some_and(Option::is_none))
             .map_or(self.text.as_str(), |(_, text)| text.as_str());
-        let mut filled = unwrap_lines(text);
+        let mut filled = in_context(&unwrap_lines(text), context).trim().to_string();
         for (key, value) in values {
             if let Some(value) = value {
                 filled = filled.replace(&format!("{{{key}}}"), value);
@@ -462,22 +469,26 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// A remedy followed by the shared advice of `keys`, each resolved for `values`, as
-    /// paragraphs (advice this set does not hold is left out: `rules check` reports it).
+    /// A remedy followed by the shared advice of `keys`, each resolved for `values` in this
+    /// input's `context`, as paragraphs (advice this set does not hold is left out: `rules check` reports it).
     pub fn with_advice(
         &self,
         remedy: &str,
         keys: &[String],
         values: &BTreeMap<&str, Option<String>>,
+        context: TextContext,
     ) -> String {
         let mut paragraphs: Vec<String> = Vec::new();
         if !remedy.is_empty() {
             paragraphs.push(remedy.to_string());
         }
+        // (Advice whose words for this input are none is left out: DRBD's recovery where the
+        // input shows no DRBD.)
         paragraphs.extend(
             keys.iter()
                 .filter_map(|key| self.advice.get(key))
-                .map(|advice| advice.resolve(values)),
+                .map(|advice| advice.resolve(values, context))
+                .filter(|text| !text.trim().is_empty()),
         );
         paragraphs.join("\n\n")
     }
@@ -579,6 +590,110 @@ impl RuleSet {
     }
 }
 
+/// What the input shows, by which rule and advice texts choose their words: `{esc?WITH|WITHOUT}`
+/// reads WITH where the input shows ESC ([`Timeline::shows_esc`]), `{drbd?WITH|WITHOUT}` where it
+/// shows DRBD (its lines or status, or ESC, which replicates its database with DRBD). Either
+/// branch may be empty, hold `{name}` values and another choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextContext {
+    pub esc: bool,
+    pub drbd: bool,
+}
+
+/// The input esc-diag is made for, a pair of ESC nodes: the words `rules list` shows.
+pub const ESC_INPUT: TextContext = TextContext {
+    esc: true,
+    drbd: true,
+};
+
+/// The names a choice may ask of [`TextContext`].
+pub const CHOICES: [&str; 2] = ["esc", "drbd"];
+
+impl TextContext {
+    /// What this timeline shows.
+    pub fn of(timeline: &Timeline) -> TextContext {
+        let esc = timeline.shows_esc();
+        TextContext {
+            esc,
+            drbd: esc || timeline.shows_drbd(),
+        }
+    }
+
+    fn holds(&self, choice: &str) -> bool {
+        match choice {
+            "esc" => self.esc,
+            _ => self.drbd,
+        }
+    }
+}
+
+/// One choice found at `start` of a text (`{NAME?WITH|WITHOUT}`, NAME one of [`CHOICES`]): its
+/// name, where it ends (bytes, the closing brace included), and its two branches. None where no
+/// choice opens at `start`, or it is not closed or has no `|` at its own level (`rules check`
+/// reports it; the text is then left as written).
+pub fn choice_at(text: &str, start: usize) -> Option<(&str, usize, &str, &str)> {
+    let opened = text[start..].strip_prefix('{')?;
+    let (name, _) = opened.split_once('?')?;
+    if !CHOICES.contains(&name) {
+        return None;
+    }
+    let body_start = start + 1 + name.len() + 1;
+    let mut depth = 0usize;
+    let mut bar = None;
+    for (offset, character) in text[body_start..].char_indices() {
+        match character {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                let bar = bar?;
+                let end = body_start + offset + 1;
+                return Some((
+                    name,
+                    end,
+                    &text[body_start..bar],
+                    &text[bar + 1..body_start + offset],
+                ));
+            }
+            '}' => depth -= 1,
+            '|' if depth == 0 && bar.is_none() => bar = Some(body_start + offset),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A text with each choice (`{esc?WITH|WITHOUT}`, `{drbd?...}`) replaced by its branch for this
+/// input. An empty branch takes the space before it along where a space or punctuation follows
+/// (`keepalived{esc?, or escadm restart|}.` and `restart keepalived {esc?(escadm restart)|} on
+/// both` both read well).
+pub fn in_context(text: &str, context: TextContext) -> String {
+    let mut chosen = String::with_capacity(text.len());
+    let mut rest = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find('{') {
+        let start = search + found;
+        let Some((name, end, with, without)) = choice_at(text, start) else {
+            search = start + 1;
+            continue;
+        };
+        chosen.push_str(&text[rest..start]);
+        let branch = in_context(if context.holds(name) { with } else { without }, context);
+        if branch.is_empty() {
+            let next = text[end..].chars().next();
+            if chosen.ends_with(' ')
+                && next.is_none_or(|next| next == ' ' || ".,;:)".contains(next))
+            {
+                chosen.pop();
+            }
+        } else {
+            chosen.push_str(&branch);
+        }
+        rest = end;
+        search = end;
+    }
+    chosen.push_str(&text[rest..]);
+    chosen
+}
+
 /// The keys of the `{advice:KEY}` references in a text, in order.
 pub fn advice_keys(text: &str) -> Vec<String> {
     let mut keys = Vec::new();
@@ -604,4 +719,74 @@ pub fn without_advice(text: &str) -> String {
         kept = kept.replace(&format!("{{advice:{key}}}"), "");
     }
     kept.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ESC: TextContext = TextContext {
+        esc: true,
+        drbd: true,
+    };
+    const DRBD: TextContext = TextContext {
+        esc: false,
+        drbd: true,
+    };
+    const PLAIN: TextContext = TextContext {
+        esc: false,
+        drbd: false,
+    };
+
+    #[test]
+    fn a_choice_reads_its_branch_for_the_input() {
+        let text = "Check {esc?the kad_vif network|the network VRRP runs on} from {self}.";
+        assert_eq!(
+            in_context(text, ESC),
+            "Check the kad_vif network from {self}."
+        );
+        assert_eq!(
+            in_context(text, PLAIN),
+            "Check the network VRRP runs on from {self}."
+        );
+        // Values and other choices inside a branch.
+        let nested = "{esc?escadm stop on {self}|{drbd?umount on {self}|}} then";
+        assert_eq!(in_context(nested, ESC), "escadm stop on {self} then");
+        assert_eq!(in_context(nested, DRBD), "umount on {self} then");
+        assert_eq!(in_context(nested, PLAIN), " then");
+    }
+
+    #[test]
+    fn an_empty_branch_takes_its_space_along() {
+        assert_eq!(
+            in_context("restart keepalived {esc?(escadm restart)|} on both", PLAIN),
+            "restart keepalived on both"
+        );
+        assert_eq!(
+            in_context("restart keepalived {esc?(escadm restart)|}.", PLAIN),
+            "restart keepalived."
+        );
+        assert_eq!(
+            in_context("keepalived{esc?, or escadm restart|}; then", PLAIN),
+            "keepalived; then"
+        );
+        // Before a word the space stays: it separates two words.
+        assert_eq!(in_context("a {esc?|}b", PLAIN), "a b");
+    }
+
+    #[test]
+    fn what_is_no_choice_is_text() {
+        for text in [
+            "awk '{print $1}' and {self}",
+            "{esc?not closed",
+            "{esc?no bar}",
+            "{other?a|b}",
+            "{",
+        ] {
+            assert_eq!(in_context(text, ESC), text);
+            assert_eq!(in_context(text, PLAIN), text);
+        }
+        assert_eq!(choice_at("{esc?a|b}", 0), Some(("esc", 9, "a", "b")));
+        assert_eq!(choice_at("x{drbd?|b|c}", 1), Some(("drbd", 12, "", "b|c")));
+    }
 }

@@ -22,7 +22,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use crate::bundle::{Bundle, Node, NodeFile, Warning};
 use crate::sources::collection::collection_events;
 use crate::sources::{
-    Classifier, Event, EventReader, FileStats, ReadContext, Source, events, source_for,
+    Classifier, Event, EventKind, EventReader, FileStats, ReadContext, Source, events, source_for,
 };
 use align::{FileClock, Zone};
 use budget::{Budget, BudgetReader};
@@ -1600,7 +1600,41 @@ fn year_at_end_after(begin: chrono::NaiveDate, read: &FileRead) -> Option<i32> {
     Some(first_year + read.stats.year_turns as i32)
 }
 
+/// The sources that read only ESC's own files: its logs and its keepalived state file.
+const ESC_SOURCES: [&str; 3] = ["escmanager", "escadm", "keepalived_state"];
+
+/// What only an ESC node writes in a log line or a configuration: its install path (a track or
+/// notify script of ESC's keepalived.conf), its service group, its tools' program names.
+const ESC_MARKS: [&str; 4] = ["/opt/cisco/esc", "esc_service", "escadm", "escmanager"];
+
 impl Timeline {
+    /// Whether the input shows ESC: one of ESC's logs or its keepalived state file was read, or
+    /// a line or configuration setting names ESC's install path, service group or tools. Rule
+    /// texts name ESC's parts (escadm, ESC's database, the kad_vif) only then: a plain keepalived
+    /// or DRBD pair's logs get the generic words.
+    pub fn shows_esc(&self) -> bool {
+        self.files
+            .iter()
+            .any(|file| ESC_SOURCES.contains(&file.source))
+            || self.events.iter().any(|event| {
+                matches!(event.kind, EventKind::EscService | EventKind::EscError)
+                    || event
+                        .program
+                        .as_deref()
+                        .is_some_and(|program| ESC_MARKS.contains(&program))
+                    || ESC_MARKS.iter().any(|mark| event.text.contains(mark))
+            })
+    }
+
+    /// Whether the input shows DRBD: a line of DRBD's, or its status captured.
+    pub fn shows_drbd(&self) -> bool {
+        self.files.iter().any(|file| file.source == "drbd_status")
+            || self
+                .events
+                .iter()
+                .any(|event| event.kind == EventKind::Drbd)
+    }
+
     /// Whether the dated events span more than one day (or different dates): times for people
     /// then carry their date.
     pub fn spans_days(&self) -> bool {
