@@ -3436,3 +3436,50 @@ fn escs_words_only_where_the_input_shows_esc() {
     assert!(remedies.contains("escadm"), "{remedies}");
     assert!(remedies.contains("discard-my-data"), "{remedies}");
 }
+
+/// Pasted `cat /proc/drbd` of both nodes beside DRBD's split-brain line, and no keepalived line:
+/// the one node Primary at the end (the other Secondary) is the one whose data to keep; where
+/// both are Primary, the logs do not tell.
+#[test]
+fn drbd_recovery_keeps_the_data_of_the_one_primary_a_pasted_status_shows() {
+    let status = |role: &str| {
+        format!(
+            "version: 8.4.0 (api:1/proto:86-100)\n \
+             0: cs:StandAlone ro:{role}/Unknown ds:UpToDate/DUnknown   r-----\n    \
+             ns:0 nr:0 dw:144 dr:4205 al:5 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:b oos:100\n"
+        )
+    };
+    let split = "Mar  7 15:38:05 node1 kernel: block drbd0: Split-Brain detected but unresolved, dropping connection!\n";
+    let recovery_of = |roles: [&str; 2]| {
+        let bundle = BundleBuilder::new()
+            .file(
+                "node1",
+                "var/log/messages",
+                format!("{}{split}", status(roles[0])),
+            )
+            .file("node2", "var/log/messages", status(roles[1]));
+        let (report, _) = analyze(bundle.path(), &[]);
+        texts(&report["findings"], "remedy")
+            .into_iter()
+            .find(|remedy| remedy.contains("--discard-my-data"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{report}"))
+    };
+    let recovery = recovery_of(["Secondary", "Primary"]);
+    assert!(
+        recovery.contains(
+            "keep node2's data, since node2 is DRBD Primary at the end of the input and node1 \
+             Secondary"
+        ),
+        "{recovery}"
+    );
+    assert!(
+        recovery.contains("then on node1: drbdadm secondary"),
+        "{recovery}"
+    );
+    let recovery = recovery_of(["Primary", "Primary"]);
+    assert!(
+        recovery.contains("the logs do not tell whose data to keep"),
+        "{recovery}"
+    );
+}

@@ -16,6 +16,7 @@ use crate::bundle::Bundle;
 use crate::finding::Severity;
 use crate::sources::{Event, EventKind, Fields};
 use crate::timeline::Timeline;
+use crate::timeline::words::{TextContext, in_context};
 use captures::NodeCaptures;
 
 /// A check's outcome.
@@ -206,7 +207,7 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
     (
         "drbd-connected",
         Severity::Error,
-        "On {node}: drbdadm status; a StandAlone or disconnected resource does not replicate ESC's database. If DRBD reports a split-brain, recover it as the critical split-brain finding says (its DRBD advice); otherwise drbdadm connect {resource}.",
+        "On {node}: drbdadm status; a StandAlone or disconnected resource does not replicate {esc?ESC's database|the data on DRBD}. If DRBD reports a split-brain, recover it as the critical split-brain finding says (its DRBD advice); otherwise drbdadm connect {resource}.",
     ),
     (
         "esc-services",
@@ -216,12 +217,13 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
 ];
 
 /// A check's severity (a failure as its advice says, a warning as a warning, the rest info) and
-/// its remedy (for failed and warned checks).
-pub fn advice(result: &CheckResult) -> (Severity, Option<String>) {
+/// its remedy (for failed and warned checks), in the words of this input (`context`: a check
+/// that reads a pasted DRBD status of a plain pair does not talk of ESC).
+pub fn advice(result: &CheckResult, context: TextContext) -> (Severity, Option<String>) {
     let entry = CHECK_ADVICE.iter().find(|(id, _, _)| *id == result.id);
     let node = result.node.as_deref().unwrap_or("both nodes");
     let remedy = entry.map(|(_, _, remedy)| {
-        let mut remedy = remedy.replace("{node}", node);
+        let mut remedy = in_context(remedy, context).replace("{node}", node);
         for (key, value) in &result.values {
             remedy = remedy.replace(&format!("{{{key}}}"), value);
         }
@@ -357,5 +359,22 @@ mod advice_tests {
                 "no advice for {id}"
             );
         }
+    }
+
+    #[test]
+    fn a_remedy_speaks_of_esc_only_where_the_input_shows_it() {
+        let result = CheckResult {
+            id: "drbd-connected",
+            node: Some("node1".to_string()),
+            status: CheckStatus::Fail,
+            detail: "connection StandAlone".to_string(),
+            values: BTreeMap::new(),
+        };
+        let remedy = |esc| {
+            let context = TextContext { esc, drbd: true };
+            advice(&result, context).1.unwrap()
+        };
+        assert!(remedy(true).contains("does not replicate ESC's database"));
+        assert!(remedy(false).contains("does not replicate the data on DRBD"));
     }
 }

@@ -15,6 +15,7 @@ use crate::report::{analysis_html, analysis_markdown, analysis_text};
 use crate::rules::RuleSet;
 use crate::sources::Classifier;
 use crate::timeline::Timeline;
+use crate::timeline::words::TextContext;
 
 /// Runs the command: 0 when nothing is at warning or worse and no check failed, 1 otherwise.
 pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
@@ -52,6 +53,7 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|error| format!("{}: {}", error.origin, error.message)),
     );
+    let text_context = TextContext::of(&timeline);
     let report = Report::new(
         &timeline,
         &diagnosis,
@@ -63,7 +65,7 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
             checks: checks
                 .iter()
                 .map(|check| {
-                    let (severity, remedy) = checks::advice(check);
+                    let (severity, remedy) = checks::advice(check, text_context);
                     CheckRecord {
                         id: check.id.to_string(),
                         node: check.node.clone(),

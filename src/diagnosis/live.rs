@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::{CheckResult, CheckStatus};
 use crate::finding::{Finding, Severity, SplitBrain, SplitBrainKind};
+use crate::rules::engine::serving_basis;
 use crate::rules::model::TextContext;
 use crate::rules::now::serving_node;
 use crate::rules::{Analysis, RuleSet};
@@ -46,6 +47,12 @@ pub fn split_brain_now(
         // One set of values serves both pieces of advice: who keeps the VIP is who keeps the data.
         let mut values: BTreeMap<&str, Option<String>> = BTreeMap::new();
         values.insert("survivor", survivor.clone());
+        values.insert(
+            "survivor_basis",
+            survivor
+                .as_deref()
+                .map(|node| serving_basis(node, TextContext::of(timeline))),
+        );
         values.insert(
             "survivor_unknown",
             survivor.is_none().then(|| match &serving {

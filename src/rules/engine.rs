@@ -81,7 +81,23 @@ const RECONNECT_INTERVAL_S: f64 = 10.0;
 const SHORT_TAIL_LINES: u64 = 10;
 
 /// The values shared advice is given when a rule's remedy asks for it (`{advice:key}`).
-pub const FINDING_ADVICE_KEYS: [&str; 4] = ["survivor", "survivor_unknown", "victim", "resource"];
+pub const FINDING_ADVICE_KEYS: [&str; 5] = [
+    "survivor",
+    "survivor_basis",
+    "survivor_unknown",
+    "victim",
+    "resource",
+];
+
+/// Why the data of the node serving now is the one to keep (`{survivor_basis}`): the node ESC
+/// serves from, or, without ESC, the VRRP MASTER.
+pub fn serving_basis(node: &str, context: TextContext) -> String {
+    if context.esc {
+        format!("ESC serves from {node} now")
+    } else {
+        format!("{node} is the VRRP MASTER now")
+    }
+}
 
 /// What a rule's text says where a value is unknown: a phrase that says so, never a guess.
 /// `{kad_vif}` is only written in commands, where tcpdump's `any` captures on every interface.
@@ -485,14 +501,60 @@ impl Context<'_> {
         // The node serving now, where it is one of the nodes involved and was not down or
         // stalled while the other served (then both copies hold writes the other lacks, and the
         // logs do not tell which to keep).
-        let survivor = self.serving.clone().filter(|serving| {
+        let serving = self.serving.clone().filter(|serving| {
             known && involved.contains(&serving.as_str()) && !absent.contains(&serving.as_str())
         });
+        // Where the logs show no VRRP state at all, the one node involved that DRBD's lines or
+        // status show Primary at their end, every other one Secondary: only it can serve the
+        // data now (a pasted `cat /proc/drbd` of each node says so).
+        let no_vrrp = self.facts.states.instances.is_empty();
+        let drbd_primary = (no_vrrp && known)
+            .then(|| {
+                let role = |node: &str| {
+                    let roles = &self.facts.states.drbd_roles;
+                    roles.get(node).map_or("", |now| now.role.as_str())
+                };
+                let primaries: Vec<&str> = involved
+                    .iter()
+                    .copied()
+                    .filter(|node| role(node) == "Primary")
+                    .collect();
+                match primaries.as_slice() {
+                    [one]
+                        if involved.len() >= 2
+                            && involved
+                                .iter()
+                                .all(|node| node == one || role(node) == "Secondary") =>
+                    {
+                        Some(one.to_string())
+                    }
+                    _ => None,
+                }
+            })
+            .flatten()
+            .filter(|node| !absent.contains(&node.as_str()));
+        let survivor = serving.clone().or(drbd_primary.clone());
+        // Why that node's data is the one to keep.
+        let survivor_basis = match (&serving, &drbd_primary) {
+            (Some(node), _) => Some(serving_basis(node, self.text_context)),
+            (None, Some(node)) => Some(format!(
+                "{node} is DRBD Primary at the end of the input and {} Secondary",
+                involved
+                    .iter()
+                    .filter(|other| *other != node)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            (None, None) => None,
+        };
         // Why no survivor is named, in the words the advice gives it.
         let survivor_unknown = match &self.serving {
             _ if survivor.is_some() => None,
-            _ if self.facts.states.instances.is_empty() => Some(format!(
-                "these logs show no VRRP instance's state, so they do not say which node {}",
+            _ if no_vrrp => Some(format!(
+                "these logs show no VRRP instance's state, so they do not say which node {}, nor \
+                 do DRBD's lines or status show one node Primary and the other Secondary at \
+                 their end",
                 if self.text_context.esc {
                     "ESC served from"
                 } else {
@@ -530,6 +592,7 @@ impl Context<'_> {
             .map(|key| {
                 let value = match *key {
                     "survivor" => survivor.clone(),
+                    "survivor_basis" => survivor_basis.clone(),
                     "survivor_unknown" => survivor_unknown.clone(),
                     "victim" => Some(victim.clone()),
                     "resource" => Some(resource.clone()),

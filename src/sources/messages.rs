@@ -11,8 +11,8 @@ use super::{
     EventReader, FileStats, LineBook, LineTime, Origin, ReadContext, Source, make_event,
     offset_within,
 };
-use crate::bundle::NodeFile;
 use crate::bundle::lines::LineReader;
+use crate::bundle::{NodeFile, Warning};
 use crate::sources::classifier::{Classifier, Table};
 
 /// A sosreport's journal as text: `sos_commands/logs/journalctl_--no-pager...` (the whole
@@ -93,6 +93,7 @@ impl Source for Messages {
             line: String::new(),
             status_unit: None,
             status_started: None,
+            filters_seen: 0,
         }))
     }
 }
@@ -154,6 +155,58 @@ struct MessagesReader<'a> {
     /// The last unit start read from a status block (a later block showing the same start is
     /// the same run of the unit, not a start of its own).
     status_started: Option<(String, envelope::Stamp)>,
+    /// How many shell prompts of a filtering command (`... | grep STATE`) the file showed.
+    filters_seen: u32,
+}
+
+/// At most this many filtering prompts of one file are each named in a warning.
+const MAX_FILTER_WARNINGS: u32 = 3;
+
+/// The command of a shell prompt pasted among the lines (`[root@node3 ~]# cmd`, `user@host:~$
+/// cmd`, `$ cmd`, `# cmd`), where it filters what it prints (`grep`; `awk` or `sed` after a pipe):
+/// the lines after it are only those it kept. None for any other line.
+fn filtering_command(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let first = *line.as_bytes().first()?;
+    if !(first == b'[' || first == b'$' || first == b'#' || first.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let command = if let Some(rest) = line.strip_prefix('[') {
+        // `[root@node3 scripts]# ` (Red Hat's prompt).
+        let (inside, after) = rest.split_once(']')?;
+        if !inside.contains('@') || inside.len() > 80 {
+            return None;
+        }
+        after.strip_prefix(['#', '$'])?
+    } else if let Some(rest) = line.strip_prefix("$ ").or(line.strip_prefix("# ")) {
+        rest
+    } else {
+        // `deploy@lab06:~$ ` (Debian's): a user@host word, `:`, a path, then `$` or `#`; or a
+        // host alone before a path (`controller0:/# `, a container's shell).
+        let (user_host, after) = line.split_once(':')?;
+        let word = |character: char| {
+            character.is_ascii_alphanumeric() || matches!(character, '@' | '-' | '.' | '_')
+        };
+        if user_host.is_empty() || !user_host.chars().all(word) || user_host.len() > 80 {
+            return None;
+        }
+        let end = after.find(['$', '#']).filter(|end| *end <= 80)?;
+        let path = &after[..end];
+        if path.contains(' ') || !(user_host.contains('@') || path.starts_with(['/', '~'])) {
+            return None;
+        }
+        &after[end + 1..]
+    };
+    let command = command.trim();
+    // (Not `head` or `tail`: what they print is a stretch of the log, every line of it, and
+    // the report knows where its lines begin and end.)
+    let filters = command.split('|').enumerate().any(|(position, part)| {
+        let program = part.split_whitespace().next().unwrap_or("");
+        let program = program.rsplit('/').next().unwrap_or(program);
+        matches!(program, "grep" | "egrep" | "fgrep" | "zgrep" | "rg")
+            || (position > 0 && matches!(program, "awk" | "sed"))
+    });
+    (filters && command.len() <= 400).then_some(command)
 }
 
 /// The program a `systemctl status` block's `Active:` line is classified under (with the unit
@@ -541,6 +594,22 @@ impl EventReader for MessagesReader<'_> {
                 self.book.stats.recognised_lines += 1 + continued as u64;
             } else {
                 self.book.stats.unrecognised_lines += 1;
+                // A prompt of a command that filters: what it left out is not in the input.
+                if self.filters_seen < MAX_FILTER_WARNINGS
+                    && let Some(command) = filtering_command(text)
+                {
+                    self.filters_seen += 1;
+                    self.book.stats.warnings.push(Warning::at(
+                        &self.context.node,
+                        &self.context.file,
+                        Some(number),
+                        format!(
+                            "the lines after this prompt are what `{command}` printed: lines it \
+                             left out are not in the input, so a line the report finds missing \
+                             may only have been filtered out"
+                        ),
+                    ));
+                }
                 if !self.context.want_unrecognised {
                     continue;
                 }
@@ -593,6 +662,50 @@ impl EventReader for MessagesReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prompt_of_a_filtering_command_is_named() {
+        for (line, command) in [
+            (
+                "[root@k8s-master2 ~]# journalctl -xeu keepalived-k8s|grep STATE",
+                "journalctl -xeu keepalived-k8s|grep STATE",
+            ),
+            (
+                "deploy@lab06-ha-node1:~$ cat /var/log/syslog | grep VI_1",
+                "cat /var/log/syslog | grep VI_1",
+            ),
+            ("$ dmesg | awk '/drbd/'", "dmesg | awk '/drbd/'"),
+            (
+                "controller0:/# journalctl -u k0scontroller | grep component=keepalived",
+                "journalctl -u k0scontroller | grep component=keepalived",
+            ),
+            (
+                "# grep -E \"Entering\" /run/keepalived.log",
+                "grep -E \"Entering\" /run/keepalived.log",
+            ),
+            (
+                "root@lb1:/var/log# zgrep VI_1 messages.1.gz",
+                "zgrep VI_1 messages.1.gz",
+            ),
+        ] {
+            assert_eq!(filtering_command(line), Some(command), "{line}");
+        }
+        for line in [
+            "[root@node3 scripts]# systemctl status  keepalived.service",
+            "deploy@lab06-ha-node1:~$ sudo systemctl stop haproxy",
+            "#log message on the node1",
+            "# log message on the node1",
+            "Nov 02 14:23:19 k8s-master2 Keepalived_vrrp[18062]: grep",
+            "$ cat /proc/drbd",
+            "[root@lb1 ~]# tail -f /var/log/messages",
+            "$ journalctl -u keepalived | tail -n 50",
+            "user@example.com: please grep for it",
+            "note: the fix # grep it",
+            "Error:/usr/lib/x.so # grep",
+        ] {
+            assert_eq!(filtering_command(line), None, "{line}");
+        }
+    }
 
     #[test]
     fn repeated_messages_are_unwrapped() {

@@ -12,6 +12,7 @@ mod replay;
 pub mod skew;
 pub mod state;
 pub mod vips;
+pub mod words;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
