@@ -3483,3 +3483,39 @@ fn drbd_recovery_keeps_the_data_of_the_one_primary_a_pasted_status_shows() {
         "{recovery}"
     );
 }
+
+/// A paste that shows only what a filter kept, or marks where lines were left out, says so
+/// under "Not checked": a line the report finds missing may only have been left out.
+#[test]
+fn a_filtered_or_cut_paste_is_named_as_one() {
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "[root@lb1 ~]# journalctl -u keepalived | grep STATE\n\
+         Nov 02 14:23:19 lb1 Keepalived_vrrp[18062]: (VI_1) Entering BACKUP STATE\n\
+         ...\n\
+         Nov 02 15:17:03 lb1 Keepalived_vrrp[18062]: (VI_1) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let warnings: Vec<String> = report["coverage"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|warning| {
+            format!(
+                "{}:{} {}",
+                warning["file"], warning["line"], warning["message"]
+            )
+        })
+        .collect();
+    let named = |line: u64, words: &str| {
+        warnings
+            .iter()
+            .any(|warning| warning.contains(&format!(":{line} ")) && warning.contains(words))
+    };
+    assert!(
+        named(1, "what `journalctl -u keepalived | grep STATE` printed"),
+        "{warnings:?}"
+    );
+    assert!(named(3, "`...` marks lines left out"), "{warnings:?}");
+}

@@ -94,6 +94,7 @@ impl Source for Messages {
             status_unit: None,
             status_started: None,
             filters_seen: 0,
+            cuts_seen: 0,
         }))
     }
 }
@@ -157,10 +158,38 @@ struct MessagesReader<'a> {
     status_started: Option<(String, envelope::Stamp)>,
     /// How many shell prompts of a filtering command (`... | grep STATE`) the file showed.
     filters_seen: u32,
+    /// How many marks of lines left out (`...`) the file showed.
+    cuts_seen: u32,
 }
 
-/// At most this many filtering prompts of one file are each named in a warning.
+/// At most this many filtering prompts, and this many cut marks, of one file are each named in
+/// a warning.
 const MAX_FILTER_WARNINGS: u32 = 3;
+
+/// Whether a line is a mark a paste's author put where they left lines out (`...`, `.....`,
+/// `…`, `[...]`, `(...)`, `<snip>`, `[snip]`), alone on its line.
+fn is_cut_mark(line: &str) -> bool {
+    let mark = line
+        .trim_start_matches(|character: char| character.is_whitespace() || character == '>')
+        .trim_end();
+    let inner = mark
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .or_else(|| {
+            mark.strip_prefix('(')
+                .and_then(|inner| inner.strip_suffix(')'))
+        })
+        .or_else(|| {
+            mark.strip_prefix('<')
+                .and_then(|inner| inner.strip_suffix('>'))
+        })
+        .unwrap_or(mark);
+    let dots = inner
+        .chars()
+        .all(|character| character == '.' || character == '…')
+        && (inner.contains('…') || inner.len() >= 3);
+    (dots && inner.len() <= 80) || inner.eq_ignore_ascii_case("snip")
+}
 
 /// The command of a shell prompt pasted among the lines (`[root@node3 ~]# cmd`, `user@host:~$
 /// cmd`, `$ cmd`, `# cmd`), where it filters what it prints (`grep`; `awk` or `sed` after a pipe):
@@ -610,6 +639,19 @@ impl EventReader for MessagesReader<'_> {
                         ),
                     ));
                 }
+                if self.cuts_seen < MAX_FILTER_WARNINGS && is_cut_mark(text) {
+                    self.cuts_seen += 1;
+                    self.book.stats.warnings.push(Warning::at(
+                        &self.context.node,
+                        &self.context.file,
+                        Some(number),
+                        format!(
+                            "`{}` marks lines left out of the paste: what happened between the \
+                             lines around it is not in the input",
+                            text.trim()
+                        ),
+                    ));
+                }
                 if !self.context.want_unrecognised {
                     continue;
                 }
@@ -704,6 +746,18 @@ mod tests {
             "Error:/usr/lib/x.so # grep",
         ] {
             assert_eq!(filtering_command(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_mark_of_lines_left_out_is_one_alone_on_its_line() {
+        for line in [
+            "...", "  .....", "\t....", "…", "[...]", "(...)", "<snip>", "[snip]", "> ...",
+        ] {
+            assert!(is_cut_mark(line), "{line:?}");
+        }
+        for line in ["..", "", "Nov 2 ... x", "...done", ". . .", "snipped"] {
+            assert!(!is_cut_mark(line), "{line:?}");
         }
     }
 
