@@ -93,8 +93,7 @@ impl Source for Messages {
             line: String::new(),
             status_unit: None,
             status_started: None,
-            filters_seen: 0,
-            cuts_seen: 0,
+            left_out: LeftOut::default(),
         }))
     }
 }
@@ -156,15 +155,47 @@ struct MessagesReader<'a> {
     /// The last unit start read from a status block (a later block showing the same start is
     /// the same run of the unit, not a start of its own).
     status_started: Option<(String, envelope::Stamp)>,
-    /// How many shell prompts of a filtering command (`... | grep STATE`) the file showed.
-    filters_seen: u32,
-    /// How many marks of lines left out (`...`) the file showed.
-    cuts_seen: u32,
+    /// The marks of lines a paste left out that the file showed.
+    left_out: LeftOut,
 }
 
 /// At most this many filtering prompts, and this many cut marks, of one file are each named in
 /// a warning.
 const MAX_FILTER_WARNINGS: u32 = 3;
+
+/// How many shell prompts of a filtering command (`... | grep STATE`) and marks of lines left
+/// out (`...`) a file showed.
+#[derive(Default)]
+struct LeftOut {
+    filters: u32,
+    cuts: u32,
+}
+
+impl LeftOut {
+    /// What to say of an unrecognised line that shows lines were left out of the paste (the
+    /// first [`MAX_FILTER_WARNINGS`] of each kind in a file).
+    fn note(&mut self, line: &str) -> Option<String> {
+        if self.filters < MAX_FILTER_WARNINGS
+            && let Some(command) = filtering_command(line)
+        {
+            self.filters += 1;
+            return Some(format!(
+                "the lines after this prompt are what `{command}` printed: lines it left out \
+                 are not in the input, so a line the report finds missing may only have been \
+                 filtered out"
+            ));
+        }
+        if self.cuts < MAX_FILTER_WARNINGS && is_cut_mark(line) {
+            self.cuts += 1;
+            return Some(format!(
+                "`{}` marks lines left out of the paste: what happened between the lines around \
+                 it is not in the input",
+                line.trim()
+            ));
+        }
+        None
+    }
+}
 
 /// Whether a line is a mark a paste's author put where they left lines out (`...`, `.....`,
 /// `…`, `[...]`, `(...)`, `<snip>`, `[snip]`), alone on its line.
@@ -623,34 +654,15 @@ impl EventReader for MessagesReader<'_> {
                 self.book.stats.recognised_lines += 1 + continued as u64;
             } else {
                 self.book.stats.unrecognised_lines += 1;
-                // A prompt of a command that filters: what it left out is not in the input.
-                if self.filters_seen < MAX_FILTER_WARNINGS
-                    && let Some(command) = filtering_command(text)
-                {
-                    self.filters_seen += 1;
-                    self.book.stats.warnings.push(Warning::at(
+                // What the paste left out: a filtering command's prompt, or a mark of a cut.
+                if let Some(message) = self.left_out.note(text) {
+                    let warning = Warning::at(
                         &self.context.node,
                         &self.context.file,
                         Some(number),
-                        format!(
-                            "the lines after this prompt are what `{command}` printed: lines it \
-                             left out are not in the input, so a line the report finds missing \
-                             may only have been filtered out"
-                        ),
-                    ));
-                }
-                if self.cuts_seen < MAX_FILTER_WARNINGS && is_cut_mark(text) {
-                    self.cuts_seen += 1;
-                    self.book.stats.warnings.push(Warning::at(
-                        &self.context.node,
-                        &self.context.file,
-                        Some(number),
-                        format!(
-                            "`{}` marks lines left out of the paste: what happened between the \
-                             lines around it is not in the input",
-                            text.trim()
-                        ),
-                    ));
+                        message,
+                    );
+                    self.book.stats.warnings.push(warning);
                 }
                 if !self.context.want_unrecognised {
                     continue;
