@@ -671,7 +671,14 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
          -0 haproxy\"\"'\n\
          Jan 30 15:00:30 lb1 Keepalived_vrrp[14332]:\n\
          (/etc/keepalived/keepalived.conf: Line 13) Truncating auth_pass to 8\n\
-         characters\n",
+         characters\n\
+         Jan 30 15:00:31 lb1 Keepalived_vrrp[14332]: (VI_6) Entering\n\
+         MASTER STATE\n\
+         \n\
+         (this is node 2, the VIP moved here)\n\
+         Jan 30 15:00:32 lb1 Keepalived_vrrp[14332]: (VI_7) Entering\n\
+         MASTER STATE\n\
+         (...)\n",
     );
     let events = json_events(bundle.path());
     let event = |text: &str| find(&events, "lb1", text);
@@ -692,6 +699,12 @@ fn a_wrapped_line_is_read_with_its_continuation_lines() {
     // Wrapped twice: something after the first continuation, another thing after the second.
     let truncated = event("Truncating auth_pass");
     assert_eq!(truncated["event"], "config-note", "{truncated}");
+    // After a join, a blank line ends the line, and a mark of lines left out is none of it.
+    for instance in ["(VI_6)", "(VI_7)"] {
+        let master = event(instance);
+        assert_eq!(master["fields"]["state"], "MASTER", "{master}");
+        assert_eq!(master["fields"]["reason"], Value::Null, "{master}");
+    }
 }
 
 /// One pasted file of two nodes: each host's lines are its node's, however few and wherever

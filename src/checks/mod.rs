@@ -162,12 +162,12 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
     (
         "vip-single-owner",
         Severity::Critical,
-        "Split-brain now: the VIP {vip} is on {owners}. Remove it from every node but the one MASTER, as the critical finding \"Split-brain now\" says, then check DRBD roles (drbdadm status) before ESC writes on both.",
+        "Split-brain now: the VIP {vip} is on {owners}. Remove it from every node but the one MASTER, as the critical finding \"Split-brain now\" says, then check DRBD roles (drbdadm status) before {esc?ESC writes|services write} on both.",
     ),
     (
         "vip-in-subnet",
         Severity::Error,
-        "On {node}: the VIP is outside every subnet of the kad_vif; fix kad_vip or the interface's address in the HA configuration (escadm ha set).",
+        "On {node}: the VIP is outside every subnet of the {esc?kad_vif; fix kad_vip or the interface's address in the HA configuration (escadm ha set)|VRRP interface; fix virtual_ipaddress in keepalived.conf or the interface's address}.",
     ),
     (
         "default-route",
@@ -177,22 +177,22 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
     (
         "gateway-reachable",
         Severity::Error,
-        "On {node}: ping the gateway from the kad_vif and check the link, VLAN and the gateway itself; ESC's northbound clients reach the VIP through it.",
+        "On {node}: ping the gateway from the {esc?kad_vif|VRRP interface} and check the link, VLAN and the gateway itself; {esc?ESC's northbound clients|clients} reach the VIP through it.",
     ),
     (
         "peer-reachable",
         Severity::Error,
-        "From {node}: ping the peer on the kad_vif network, check security groups and port security for IP protocol 112 (VRRP) and the DRBD port; a peer that cannot be reached leads to a split-brain.",
+        "From {node}: ping the peer on the {esc?kad_vif network|network VRRP runs on}, check security groups and port security for IP protocol 112 (VRRP) and the DRBD port; a peer that cannot be reached leads to a split-brain.",
     ),
     (
         "keepalived-config-agree",
         Severity::Error,
-        "Make the two nodes' keepalived.conf agree (VRID, advert_int, authentication, unicast peers): reapply the HA configuration on both with escadm ha set, then restart keepalived one node at a time.",
+        "Make the two nodes' keepalived.conf agree (VRID, advert_int, authentication, unicast peers): {esc?reapply the HA configuration on both with escadm ha set|correct the lines that differ}, then restart keepalived one node at a time.",
     ),
     (
         "disk-space",
         Severity::Error,
-        "On {node}: free space on the full filesystem (df -h; old logs under /var/log, ESC's database); ESC's services and DRBD stop when it is full.",
+        "On {node}: free space on the full filesystem (df -h; old logs under /var/log{esc?, ESC's database|}); {esc?ESC's services|the services on it} and DRBD stop when it is full.",
     ),
     (
         "maintenance-mode",
@@ -217,8 +217,9 @@ pub static CHECK_ADVICE: &[(&str, Severity, &str)] = &[
 ];
 
 /// A check's severity (a failure as its advice says, a warning as a warning, the rest info) and
-/// its remedy (for failed and warned checks), in the words of this input (`context`: a check
-/// that reads a pasted DRBD status of a plain pair does not talk of ESC).
+/// its remedy (for failed and warned checks), in the words of this input (`context`: the checks
+/// a plain pair's files can fail, its keepalived.conf, `ip addr` or a pasted DRBD status, do not
+/// talk of ESC; `maintenance-mode` and `esc-services` read ESC's own commands).
 pub fn advice(result: &CheckResult, context: TextContext) -> (Severity, Option<String>) {
     let entry = CHECK_ADVICE.iter().find(|(id, _, _)| *id == result.id);
     let node = result.node.as_deref().unwrap_or("both nodes");
@@ -376,5 +377,20 @@ mod advice_tests {
         };
         assert!(remedy(true).contains("does not replicate ESC's database"));
         assert!(remedy(false).contains("does not replicate the data on DRBD"));
+        // Without ESC, no remedy names ESC's parts but those of the checks that read ESC's own
+        // commands.
+        let plain = TextContext {
+            esc: false,
+            drbd: true,
+        };
+        for (id, _, text) in CHECK_ADVICE {
+            if ["maintenance-mode", "esc-services"].contains(id) {
+                continue;
+            }
+            let read = in_context(text, plain).replace("{kad_vif}", "");
+            for word in ["ESC", "escadm", "kad_vif", "kad_vip", "escmanager"] {
+                assert!(!read.contains(word), "{id}: {read}");
+            }
+        }
     }
 }

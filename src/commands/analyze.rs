@@ -15,7 +15,6 @@ use crate::report::{analysis_html, analysis_markdown, analysis_text};
 use crate::rules::RuleSet;
 use crate::sources::Classifier;
 use crate::timeline::Timeline;
-use crate::timeline::words::TextContext;
 
 /// Runs the command: 0 when nothing is at warning or worse and no check failed, 1 otherwise.
 pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
@@ -53,7 +52,7 @@ pub fn run(config: &AnalyzeConfig) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|error| format!("{}: {}", error.origin, error.message)),
     );
-    let text_context = TextContext::of(&timeline);
+    let text_context = diagnosis.analysis.text_context;
     let report = Report::new(
         &timeline,
         &diagnosis,

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use crate::checks::{CheckResult, CheckStatus};
 use crate::finding::{Finding, Severity, SplitBrain, SplitBrainKind};
 use crate::rules::engine::serving_basis;
-use crate::rules::model::TextContext;
 use crate::rules::now::serving_node;
 use crate::rules::{Analysis, RuleSet};
 use crate::timeline::{Timeline, format_clock};
@@ -51,7 +50,7 @@ pub fn split_brain_now(
             "survivor_basis",
             survivor
                 .as_deref()
-                .map(|node| serving_basis(node, TextContext::of(timeline))),
+                .map(|node| serving_basis(node, analysis.text_context)),
         );
         values.insert(
             "survivor_unknown",
@@ -85,7 +84,7 @@ pub fn split_brain_now(
             ),
         );
         let advice = vec!["vip-on-both-nodes".to_string(), "drbd-recovery".to_string()];
-        let remedy = rules.with_advice("", &advice, &values, TextContext::of(timeline));
+        let remedy = rules.with_advice("", &advice, &values, analysis.text_context);
         let when = collected_at.map_or("collection".to_string(), |time| {
             format!("collection ({})", format_clock(time, timeline.spans_days()))
         });

@@ -39,6 +39,9 @@ pub struct Analysis {
     pub failovers: Vec<Failover>,
     pub split_brain: Vec<SplitBrain>,
     pub findings: Vec<Finding>,
+    /// What the input shows that the texts chose their words by (ESC, DRBD): the checks' and
+    /// the live findings' texts choose by it too.
+    pub text_context: TextContext,
 }
 
 pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
@@ -447,7 +450,8 @@ impl Context<'_> {
     }
 
     /// The values shared advice names: the node ESC serves from now (the survivor of a DRBD
-    /// split-brain), the other node, and the DRBD resource (`all` when no line names it). Where
+    /// split-brain; without VRRP state, the one node DRBD shows Primary at the end, the others
+    /// Secondary, each of one resource), why (`survivor_basis`), the other node, and the DRBD resource (`all` when no line names it). Where
     /// the finding names two nodes or more (both sides of a split-brain), survivor and victims are
     /// among them: a node serving now that was not one of them is not told to keep its data over
     /// theirs (a third node, or one whose logs begin after the incident), and the advice then
@@ -510,9 +514,14 @@ impl Context<'_> {
         let no_vrrp = self.facts.states.instances.is_empty();
         let drbd_primary = (no_vrrp && known)
             .then(|| {
+                // (A node whose lines name two resources or more may have said its last role
+                // of another resource than the split one: no role is taken from it.)
                 let role = |node: &str| {
                     let roles = &self.facts.states.drbd_roles;
-                    roles.get(node).map_or("", |now| now.role.as_str())
+                    roles
+                        .get(node)
+                        .filter(|now| now.resources.len() <= 1)
+                        .map_or("", |now| now.role.as_str())
                 };
                 let primaries: Vec<&str> = involved
                     .iter()
@@ -1824,6 +1833,7 @@ impl Analysis {
             lines_by_file: OnceCell::new(),
         };
         context.logged_priorities = context.priorities_from_logs();
+        let text_context = context.text_context;
         let (transitions, mut findings) = context.transitions();
         let (mut split_brain, split_findings) = context.split_brains();
         findings.extend(split_findings);
@@ -1939,6 +1949,7 @@ impl Analysis {
             failovers,
             split_brain,
             findings,
+            text_context,
         }
     }
 }

@@ -834,10 +834,11 @@ const SUPERVISORD_LEVELS: [&str; 7] = ["CRIT", "ERRO", "WARN", "INFO", "DEBG", "
 
 /// The words supervisord begins a line about one of its programs with (`spawned: 'keepalived'
 /// with pid 10`, `exited: keepalived (exit status 0; not expected)`, `gave up: keepalived
-/// entered FATAL state, ...`): an event of supervisord's, not a program named `spawned`. (Not
-/// the quote after `spawned:`: a page's source escapes it, `&#39;`.)
-const SUPERVISORD_PROGRAM_EVENTS: [&str; 6] = [
-    "spawned: ",
+/// entered FATAL state, ...`): an event of supervisord's, not a program named `spawned` (the
+/// quote after `spawned:` as a page's source escapes it too, `&#39;`).
+const SUPERVISORD_PROGRAM_EVENTS: [&str; 7] = [
+    "spawned: '",
+    "spawned: &#39;",
     "exited: ",
     "success: ",
     "stopped: ",
@@ -3105,9 +3106,14 @@ mod tests {
             assert_eq!(envelope.program, Some("supervisord"), "{line}");
             assert_eq!(envelope.level, Some("INFO"), "{line}");
         }
-        // An application's own line that opens with another word and a colon is not.
-        let other = parse("2019-01-16 03:02:14,100 INFO started: worker 3");
-        assert_ne!(other.program, Some("supervisord"));
+        // An application's own line that opens with another word and a colon is not, nor one
+        // that says `spawned:` of something other than a quoted program.
+        for line in [
+            "2019-01-16 03:02:14,100 INFO started: worker 3",
+            "2019-01-16 03:02:14,100 INFO spawned: worker 3",
+        ] {
+            assert_ne!(parse(line).program, Some("supervisord"), "{line}");
+        }
     }
 
     #[test]

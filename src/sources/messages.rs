@@ -161,7 +161,7 @@ struct MessagesReader<'a> {
 
 /// At most this many filtering prompts, and this many cut marks, of one file are each named in
 /// a warning.
-const MAX_FILTER_WARNINGS: u32 = 3;
+const MAX_LEFT_OUT_WARNINGS: u32 = 3;
 
 /// How many shell prompts of a filtering command (`... | grep STATE`) and marks of lines left
 /// out (`...`) a file showed.
@@ -173,9 +173,9 @@ struct LeftOut {
 
 impl LeftOut {
     /// What to say of an unrecognised line that shows lines were left out of the paste (the
-    /// first [`MAX_FILTER_WARNINGS`] of each kind in a file).
+    /// first [`MAX_LEFT_OUT_WARNINGS`] of each kind in a file).
     fn note(&mut self, line: &str) -> Option<String> {
-        if self.filters < MAX_FILTER_WARNINGS
+        if self.filters < MAX_LEFT_OUT_WARNINGS
             && let Some(command) = filtering_command(line)
         {
             self.filters += 1;
@@ -185,7 +185,7 @@ impl LeftOut {
                  filtered out"
             ));
         }
-        if self.cuts < MAX_FILTER_WARNINGS && is_cut_mark(line) {
+        if self.cuts < MAX_LEFT_OUT_WARNINGS && is_cut_mark(line) {
             self.cuts += 1;
             return Some(format!(
                 "`{}` marks lines left out of the paste: what happened between the lines around \
@@ -598,12 +598,19 @@ impl EventReader for MessagesReader<'_> {
                     // (A blank line quoted or numbered as the others were: `>`, `    12\t`.)
                     let blank =
                         ahead.trim().is_empty() || envelope::bare_message(ahead).trim().is_empty();
-                    if blank && !blank_before {
+                    // (Once a piece joined, a blank line ends the line: what follows it is
+                    // another paragraph.)
+                    if blank && !blank_before && continued == 0 {
                         blank_before = true;
                         continue;
                     }
                     blank_before = false;
-                    if !is_continuation(ahead) || pieces == MAX_CONTINUATION_LINES {
+                    // (A mark of lines left out, or a shell prompt, is no continuation.)
+                    if !is_continuation(ahead)
+                        || pieces == MAX_CONTINUATION_LINES
+                        || is_cut_mark(ahead)
+                        || filtering_command(ahead).is_some()
+                    {
                         break;
                     }
                     // (Bulleted or quoted as the line before it was: `bare_message` strips it.)
@@ -629,6 +636,10 @@ impl EventReader for MessagesReader<'_> {
                     joined.push(' ');
                     joined.push_str(rest);
                     let with_rest = classify(joined.trim_start());
+                    // (Read on after a join: a line wrapped twice may be something after its
+                    // first continuation, and more, or another thing, after its second:
+                    // `Truncating auth_pass to 8` / `characters`, `Entering BACKUP` / `STATE` /
+                    // `(init)`.)
                     let joins = match (so_far, &with_rest) {
                         (None, Some(_)) => true,
                         (Some(before), Some(with_rest)) => {
@@ -637,8 +648,6 @@ impl EventReader for MessagesReader<'_> {
                         }
                         _ => false,
                     };
-                    // (Read on after a join: a line wrapped twice may be something after its
-                    // first continuation, and more, or another thing, after its second.)
                     if joins {
                         continued = index + 1;
                         found = with_rest;

@@ -1623,7 +1623,9 @@ impl Timeline {
                         .program
                         .as_deref()
                         .is_some_and(|program| ESC_MARKS.contains(&program))
-                    || ESC_MARKS.iter().any(|mark| event.text.contains(mark))
+                    // (Every mark holds `esc`: one search of a line rules most lines out.)
+                    || memchr::memmem::find(event.text.as_bytes(), b"esc").is_some()
+                        && ESC_MARKS.iter().any(|mark| event.text.contains(mark))
             })
     }
 

@@ -35,7 +35,8 @@ impl TextContext {
     fn holds(&self, choice: &str) -> bool {
         match choice {
             "esc" => self.esc,
-            _ => self.drbd,
+            "drbd" => self.drbd,
+            _ => false,
         }
     }
 }
