@@ -451,11 +451,11 @@ impl Context<'_> {
 
     /// The values shared advice names: the node ESC serves from now (the survivor of a DRBD
     /// split-brain; without VRRP state, the one node DRBD shows Primary at the end, the others
-    /// Secondary, each of one resource), why (`survivor_basis`), the other node, and the DRBD resource (`all` when no line names it). Where
-    /// the finding names two nodes or more (both sides of a split-brain), survivor and victims are
-    /// among them: a node serving now that was not one of them is not told to keep its data over
-    /// theirs (a third node, or one whose logs begin after the incident), and the advice then
-    /// says the logs do not tell.
+    /// Secondary, each of one resource), why (`survivor_basis`), the other node, and the DRBD
+    /// resource (`all` when no line names it). Where the finding names two nodes or more (both
+    /// sides of a split-brain), survivor and victims are among them: a node serving now that was
+    /// not one of them is not told to keep its data over theirs (a third node, or one whose logs
+    /// begin after the incident), and the advice then says the logs do not tell.
     fn advice_values(
         &self,
         evidence: &[usize],

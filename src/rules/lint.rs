@@ -9,7 +9,8 @@ use std::sync::LazyLock;
 use super::condition::{Expr, FUNCTIONS};
 use super::engine::{FINDING_ADVICE_KEYS, TEMPLATE_KEYS};
 use super::model::{
-    ADVICE_KEYS, Advice, CHOICES, Rule, RuleSet, SubjectText, TextContext, choice_at, in_context,
+    ADVICE_KEYS, Advice, CHOICES, Rule, RuleSet, SubjectText, TextContext, choice_at,
+    choice_name_at, in_context,
 };
 use crate::sources::Classifier;
 use crate::sources::events::{FACT_EVENTS, FACT_FIELDS};
@@ -176,14 +177,9 @@ fn lint_choices(what: &str, text: &str, esc_words: bool) -> Vec<String> {
     while let Some(found) = text[search..].find('{') {
         let start = search + found;
         search = start + 1;
-        let after = &text[start + 1..];
-        let name_length = after
-            .find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
-            .unwrap_or(after.len());
-        if name_length == 0 || !after[name_length..].starts_with('?') {
+        let Some(name) = choice_name_at(text, start) else {
             continue;
-        }
-        let name = &after[..name_length];
+        };
         if !CHOICES.contains(&name) {
             problems.push(format!(
                 "its {what} asks {{{name}?…}}, which is no choice (known: {})",

@@ -10,6 +10,9 @@ use serde::Deserialize;
 use super::condition::{self, Expr};
 pub use crate::finding::{Severity, SplitBrainKind};
 use crate::rule_files::{self, RuleFile};
+pub use crate::timeline::words::{
+    CHOICES, ESC_INPUT, TextContext, choice_at, choice_name_at, in_context,
+};
 
 /// What a rule is evaluated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -470,7 +473,8 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// A remedy followed by the shared advice of `keys`, each resolved for `values` in this
-    /// input's `context`, as paragraphs (advice this set does not hold is left out: `rules check` reports it).
+    /// input's `context`, as paragraphs (advice this set does not hold is left out: `rules
+    /// check` reports it).
     pub fn with_advice(
         &self,
         remedy: &str,
@@ -589,8 +593,6 @@ impl RuleSet {
         set
     }
 }
-
-pub use crate::timeline::words::{CHOICES, ESC_INPUT, TextContext, choice_at, in_context};
 
 /// The keys of the `{advice:KEY}` references in a text, in order.
 pub fn advice_keys(text: &str) -> Vec<String> {

@@ -203,17 +203,9 @@ fn is_cut_mark(line: &str) -> bool {
     let mark = line
         .trim_start_matches(|character: char| character.is_whitespace() || character == '>')
         .trim_end();
-    let inner = mark
-        .strip_prefix('[')
-        .and_then(|inner| inner.strip_suffix(']'))
-        .or_else(|| {
-            mark.strip_prefix('(')
-                .and_then(|inner| inner.strip_suffix(')'))
-        })
-        .or_else(|| {
-            mark.strip_prefix('<')
-                .and_then(|inner| inner.strip_suffix('>'))
-        })
+    let inner = [('[', ']'), ('(', ')'), ('<', '>')]
+        .into_iter()
+        .find_map(|(open, close)| mark.strip_prefix(open)?.strip_suffix(close))
         .unwrap_or(mark);
     let dots = inner
         .chars()

@@ -41,16 +41,22 @@ impl TextContext {
     }
 }
 
+/// The name a choice opened at `start` of a text asks (`{NAME?`: a word of letters, digits and
+/// `_`, whether or not one of [`CHOICES`]); None where `{` opens no choice there.
+pub fn choice_name_at(text: &str, start: usize) -> Option<&str> {
+    let after = text[start..].strip_prefix('{')?;
+    let length = after
+        .find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
+        .unwrap_or(after.len());
+    (length > 0 && after[length..].starts_with('?')).then(|| &after[..length])
+}
+
 /// One choice found at `start` of a text (`{NAME?WITH|WITHOUT}`, NAME one of [`CHOICES`]): its
 /// name, where it ends (bytes, the closing brace included), and its two branches. None where no
 /// choice opens at `start`, or it is not closed or has no `|` at its own level (`rules check`
 /// reports it; the text is then left as written).
 pub fn choice_at(text: &str, start: usize) -> Option<(&str, usize, &str, &str)> {
-    let opened = text[start..].strip_prefix('{')?;
-    let (name, _) = opened.split_once('?')?;
-    if !CHOICES.contains(&name) {
-        return None;
-    }
+    let name = choice_name_at(text, start).filter(|name| CHOICES.contains(name))?;
     let body_start = start + 1 + name.len() + 1;
     let mut depth = 0usize;
     let mut bar = None;
