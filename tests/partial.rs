@@ -2637,8 +2637,10 @@ fn an_instance_whose_first_state_ends_a_script_failure_was_in_fault() {
              Jan 28 11:38:46 p2 Keepalived_vrrp[27559]: (VI_1) Entering MASTER STATE\n",
         );
     let (report, _) = analyze(bundle.path(), &[]);
-    let takeover = change_to(&report, "failovers", "p2", "MASTER").unwrap();
-    assert_eq!(takeover["cause"], "script-fault", "{takeover:#}");
+    // p1 was in FAULT since its keepalived started: it handed nothing over, and p2's takeover is
+    // an election with no MASTER to hear, not p1's script fault.
+    let takeover = change_to(&report, "transitions", "p2", "MASTER").unwrap();
+    assert_eq!(takeover["cause"], "election-without-master", "{takeover:#}");
     let leaving = change_to(&report, "transitions", "p1", "BACKUP").unwrap();
     assert_eq!(leaving["from"], "FAULT", "{leaving:#}");
     let text = analyze_text(bundle.path());
@@ -3518,4 +3520,84 @@ fn a_filtered_or_cut_paste_is_named_as_one() {
         "{warnings:?}"
     );
     assert!(named(3, "`...` marks lines left out"), "{warnings:?}");
+}
+
+/// A track script's command, where the lines give it, is what the remedy says to run: keepalived
+/// 1.x's exit-status line is the failure of a weighted check where no `failed` line is written
+/// (one finding for the run, named by the command), and beside a `VRRP_Script(x) failed` line it
+/// gives x's command.
+#[test]
+fn a_track_scripts_command_in_the_lines_is_the_one_to_run() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("master.messages");
+    std::fs::write(
+        &file,
+        "Dec 22 05:22:24 master Keepalived_vrrp[60333]: VRRP_Instance(kubernetes) removing protocol VIPs.\n\
+         Dec 22 05:22:24 master Keepalived_vrrp[60333]: /usr/bin/killall -0 haproxy exited with status 1\n\
+         Dec 22 05:22:26 master Keepalived_vrrp[60333]: VRRP_Instance(kubernetes) Transition to MASTER STATE\n\
+         Dec 22 05:22:27 master Keepalived_vrrp[60333]: /usr/bin/killall -0 haproxy exited with status 1\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let failing: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "track-script-failing")
+        .collect();
+    assert_eq!(failing.len(), 1, "{report:#}");
+    assert!(
+        failing[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("`/usr/bin/killall -0 haproxy` fails"),
+        "{report:#}"
+    );
+    assert!(
+        failing[0]["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("run `/usr/bin/killall -0 haproxy` by hand (as master's line gives it)"),
+        "{report:#}"
+    );
+    assert_eq!(report["verdict"]["status"], "degraded", "{report:#}");
+
+    let file = folder.path().join("lb.messages");
+    std::fs::write(
+        &file,
+        "Mar  1 10:00:00 lb Keepalived_vrrp[7]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Mar  1 11:00:00 lb Keepalived_vrrp[7]: /keepalived/haproxy_test.sh exited with status 1\n\
+         Mar  1 11:00:00 lb Keepalived_vrrp[7]: VRRP_Script(chk_haproxy) failed\n\
+         Mar  1 11:00:01 lb Keepalived_vrrp[7]: VRRP_Instance(VI_1) Entering FAULT STATE\n\
+         Mar  1 11:00:05 lb Keepalived_vrrp[7]: /keepalived/haproxy_test.sh exited with status 1\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let fault = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == "script-fault")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let remedy = fault["remedy"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        remedy.contains(
+            "run `chk_haproxy` by hand (its command, as lb's lines give it: `/keepalived/haproxy_test.sh`)"
+        ),
+        "{remedy}"
+    );
+    // No finding of its own for the exit statuses beside the `failed` line.
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["rule"] == "track-script-failing"),
+        "{report:#}"
+    );
 }

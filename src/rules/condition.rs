@@ -115,6 +115,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "restarted_unseen(who): who's keepalived was, just before t, between an old process's last line and a new process's start with no stop logged between (a crash, kill or reboot its logs do not show)",
     ),
     (
+        "held_since_start",
+        1,
+        "held_since_start(who): the state who's instance held just before t is the first it took after keepalived (or the node) started, and it has held it since: an `(init)` state line, or a state begun within a minute of a start with none known between",
+    ),
+    (
         "change_in",
         1,
         "change_in(who): seconds from t until the state who held just before t ended (null while still open)",

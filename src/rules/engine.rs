@@ -56,7 +56,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 16] = [
+pub const TEMPLATE_KEYS: [&str; 17] = [
     "self",
     "peer",
     "instance",
@@ -71,6 +71,7 @@ pub const TEMPLATE_KEYS: [&str; 16] = [
     "stale_copy",
     "logs_end",
     "script",
+    "script_command",
     "reason",
     "stamped_apart",
 ];
@@ -102,6 +103,16 @@ pub fn serving_basis(node: &str, context: TextContext) -> String {
     }
 }
 
+/// How far from a track script's line a failing exit-status line may be to give its command.
+const SCRIPT_COMMAND_WITHIN_S: i64 = 60;
+
+/// A line of a track script failing: `VRRP_Script(x) failed`, or an exit status other than 0.
+fn failing_script_line(line: &Event) -> bool {
+    line.event.as_deref() == Some(events::SCRIPT_FAILED)
+        || (line.event.as_deref() == Some(events::SCRIPT_STATUS)
+            && line.field("status").is_some_and(|status| status != "0"))
+}
+
 /// What a rule's text says where a value is unknown: a phrase that says so, never a guess.
 /// `{kad_vif}` is only written in commands, where tcpdump's `any` captures on every interface.
 const UNKNOWN_VALUES: &[(&str, &str)] = &[
@@ -123,6 +134,10 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("peer", "the peer (its logs are not in the bundle)"),
     ("logs_end", ""),
     ("script", "the track script"),
+    (
+        "script_command",
+        "its command is in /etc/keepalived/keepalived.conf, vrrp_script",
+    ),
     ("reason", "not on its line"),
     ("stamped_apart", "an unknown time"),
     (
@@ -237,6 +252,7 @@ impl Context<'_> {
                     "stale_copy" => event.and_then(|event| self.stale_copy(subject, event, &peers)),
                     "logs_end" => subject.event.map(|index| self.logs_end(index)),
                     "script" => self.script_named(subject, evidence),
+                    "script_command" => self.script_command(subject, evidence),
                     // The reason the subject's line gives, as written (DRBD's `State change
                     // failed: ...`, a refused handshake's).
                     "reason" => event
@@ -260,22 +276,98 @@ impl Context<'_> {
     /// The track script the subject's line names (`{script}`), else the one whose failure the
     /// evidence gives last (the one that moved the instance; a script that only lowered a
     /// priority earlier comes before it), else the last one the evidence names: `chk_haproxy`,
-    /// quoted as the configuration names it.
+    /// quoted as the configuration names it, or its command where a line gives only that.
     fn script_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
+        let (_, named) = self.script_line(subject, evidence)?;
+        Some(format!("`{named}`"))
+    }
+
+    /// The line that names the track script `{script}` quotes, and that name (keepalived 1.x's
+    /// exit-status line gives the script's command instead).
+    fn script_line(&self, subject: &Subject, evidence: &[usize]) -> Option<(usize, &str)> {
         let lines = &self.facts.timeline.events;
-        let named = |index: &usize| lines[*index].field("script");
-        let failed = |index: &&usize| {
-            let event = &lines[**index];
-            event.event.as_deref() == Some(events::SCRIPT_FAILED)
-                || (event.event.as_deref() == Some(events::SCRIPT_STATUS)
-                    && event.field("status").is_some_and(|status| status != "0"))
+        let failed = |index: &&usize| failing_script_line(&lines[**index]);
+        let find = |field: &str| {
+            let named = |index: &usize| {
+                lines[*index]
+                    .field(field)
+                    .filter(|name| field == "script" || name.starts_with('/'))
+                    .map(|name| (*index, name))
+            };
+            subject
+                .event
+                .and_then(|index| named(&index))
+                .or_else(|| evidence.iter().rev().filter(failed).find_map(named))
+                .or_else(|| evidence.iter().rev().find_map(named))
         };
-        subject
-            .event
-            .and_then(|index| named(&index))
-            .or_else(|| evidence.iter().rev().filter(failed).find_map(named))
-            .or_else(|| evidence.iter().rev().find_map(named))
-            .map(|script| format!("`{script}`"))
+        // A name before a command (the command is `{script_command}`'s): the one script the
+        // node's failing lines around a command's line name, if they name one.
+        find("script").or_else(|| {
+            let (index, command) = find("path")?;
+            let mut names = self
+                .failing_script_lines_near(index)
+                .into_iter()
+                .filter_map(|other| lines[other].field("script").map(|name| (other, name)));
+            let Some((first, name)) = names.next() else {
+                return Some((index, command));
+            };
+            if names.all(|(_, other)| other == name) {
+                return Some((first, name));
+            }
+            Some((index, command))
+        })
+    }
+
+    /// The lines of a track script failing that the node of the line at `index` wrote within
+    /// SCRIPT_COMMAND_WITHIN_S of it (an undated line: anywhere in its file).
+    fn failing_script_lines_near(&self, index: usize) -> Vec<usize> {
+        let lines = &self.facts.timeline.events;
+        let line = &lines[index];
+        let nearby: Vec<usize> = match line.time {
+            Some(time) => self
+                .facts
+                .events_between(
+                    &line.node,
+                    time - Duration::seconds(SCRIPT_COMMAND_WITHIN_S),
+                    time + Duration::seconds(SCRIPT_COMMAND_WITHIN_S),
+                )
+                .to_vec(),
+            None => (0..lines.len())
+                .filter(|other| {
+                    let other = &lines[*other];
+                    other.time.is_none() && other.node == line.node && other.file == line.file
+                })
+                .collect(),
+        };
+        nearby
+            .into_iter()
+            .filter(|other| failing_script_line(&lines[*other]))
+            .collect()
+    }
+
+    /// Where the command of `{script}` is to be found (`{script_command}`): the line itself where
+    /// it gives the command; the command the failing exit-status lines of the same node give
+    /// within a minute of the script's line (undated: anywhere in its file), where they all give
+    /// the same one; else (`UNKNOWN_VALUES`) the configuration.
+    fn script_command(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
+        let (index, _) = self.script_line(subject, evidence)?;
+        let lines = &self.facts.timeline.events;
+        let line = &lines[index];
+        if line.field("script").is_none() {
+            return Some(format!("as {}'s line gives it", line.node));
+        }
+        let mut commands = self
+            .failing_script_lines_near(index)
+            .into_iter()
+            .filter_map(|other| {
+                lines[other]
+                    .field("path")
+                    .filter(|path| path.starts_with('/'))
+            });
+        let command = commands.next()?;
+        commands
+            .all(|other| other == command)
+            .then(|| format!("its command, as {}'s lines give it: `{command}`", line.node))
     }
 
     /// Where the node's logs end too soon after the subject's line to show DRBD connected again

@@ -1089,6 +1089,26 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 self.evidence.extend(restarts);
                 Value::Bool(restarted)
             }
+            "held_since_start" => {
+                if self.undated_subject().is_some() {
+                    return Value::Bool(false);
+                }
+                let before = shifted(self.subject.time, -Duration::milliseconds(1));
+                let instance = self.subject.instance.as_deref();
+                let starts: Vec<(usize, Option<usize>)> = self
+                    .who(&arguments[0])
+                    .iter()
+                    .filter_map(|node| self.start_of_state_held(node, instance, before))
+                    .collect();
+                // The start (or the `(init)` line) and the line that shows the state are the
+                // evidence.
+                let held = !starts.is_empty();
+                for (start, shown_by) in starts {
+                    self.evidence.push(start);
+                    self.evidence.extend(shown_by);
+                }
+                Value::Bool(held)
+            }
             "logged"
                 if self
                     .undated_subject()
@@ -1205,6 +1225,70 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             .iter()
             .map(|index| &self.facts.timeline.events[*index])
             .filter(|event| !event.collector_clock)
+    }
+
+    /// Where the state `node`'s instance holds at `time` is the first it took after keepalived
+    /// (or the node) started and has held since: the line that shows the start (an `(init)` state
+    /// line opening it, or the last start within STARTED_STATE_WITHIN_S before it began, the
+    /// state before it unknown or stopped).
+    fn start_of_state_held(
+        &self,
+        node: &str,
+        instance: Option<&str>,
+        time: DateTime<Utc>,
+    ) -> Option<(usize, Option<usize>)> {
+        let interval = self.facts.states.interval_at(node, instance, time)?;
+        if matches!(interval.role, Role::Unknown | Role::Stop) {
+            return None;
+        }
+        if let Some(opened_by) = interval.opened_by
+            && self.facts.timeline.events[opened_by].field("reason") == Some("init")
+        {
+            return Some((opened_by, None));
+        }
+        // A state known only from a line keepalived writes in it (held since an unknown time):
+        // from that line on. keepalived starts every instance afresh, so a start before that
+        // line, the state held since before it, is where it began at the latest.
+        let begun = match interval.start {
+            Some(start) => {
+                let before = self.facts.states.role_at(
+                    node,
+                    Some(interval.instance.as_str()),
+                    start - Duration::milliseconds(1),
+                );
+                if !before.is_none_or(|role| matches!(role, Role::Unknown | Role::Stop)) {
+                    return None;
+                }
+                start
+            }
+            None => interval.proven_from?,
+        };
+        let timeline = self.facts.timeline;
+        let starts: Vec<usize> = self
+            .facts
+            .events_between(
+                node,
+                begun - Duration::seconds(STARTED_STATE_WITHIN_S),
+                begun,
+            )
+            .iter()
+            .copied()
+            .filter(|index| starts_keepalived(&timeline.events[*index]))
+            .collect();
+        // The last start's first line (keepalived's `Starting` before its VRRP process's and
+        // set-up lines of the same moment).
+        let last = *starts.last()?;
+        let last_time = timeline.events[last].time?;
+        let start = starts
+            .iter()
+            .copied()
+            .find(|index| {
+                timeline.events[*index]
+                    .time
+                    .is_some_and(|at| (last_time - at).num_seconds() <= SAME_START_S)
+            })
+            .unwrap_or(last);
+        Some((start, interval.opened_by))
     }
 
     fn logged(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
@@ -1333,6 +1417,28 @@ const EVIDENCE_PER_CALL: usize = 5;
 const BOOT_CLOCK_JITTER_S: f64 = 1.0;
 
 /// A window's offset in seconds, to compare with the kernel's clock.
+/// How soon after keepalived (or the node) starts its first state may begin (a start-up delay,
+/// a script's first run) for `held_since_start` to take that state as the start's.
+const STARTED_STATE_WITHIN_S: i64 = 60;
+
+/// How far apart the lines of one start of keepalived may be (its own, its VRRP process's).
+const SAME_START_S: i64 = 2;
+
+/// A line that shows keepalived starting: its start, its VRRP process's, the node's boot, or
+/// systemd's start of the unit.
+fn starts_keepalived(event: &Event) -> bool {
+    match event.event.as_deref() {
+        Some(
+            events::KEEPALIVED_STARTING
+            | events::VRRP_CHILD_STARTING
+            | events::KEEPALIVED_INITIALISING
+            | events::NODE_BOOT,
+        ) => true,
+        Some("service-started") => event.field("unit") == Some("keepalived"),
+        _ => false,
+    }
+}
+
 fn seconds_of(offset: Duration) -> f64 {
     offset.num_milliseconds() as f64 / 1000.0
 }

@@ -1797,7 +1797,7 @@ impl States {
     }
 
     /// The interval of a node's instance (the first instance when None) holding at an instant.
-    fn interval_at(
+    pub fn interval_at(
         &self,
         node: &str,
         instance: Option<&str>,
