@@ -3601,3 +3601,76 @@ fn a_track_scripts_command_in_the_lines_is_the_one_to_run() {
         "{report:#}"
     );
 }
+
+/// Commands typed at a shell prompt pasted among the lines are read: an interface taken down by
+/// hand before a FAULT is its cause, cited (on the peer's side too, by the order of its own
+/// file); a grep's prompt makes the lines a selection, so a FAULT's reason is not inferred from
+/// what they lack, and the prompt is still named under "Not checked".
+#[test]
+fn commands_typed_at_a_pasted_prompt_are_read() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "balancer1",
+            "var/log/messages",
+            "root@balancer1:/home/vagrant# ip link set eth1 down\n\
+             root@balancer1:/home/vagrant# cat /var/log/syslog | grep VI_1\n\
+             May 25 12:31:18 vagrant Keepalived_vrrp[54462]: (VI_1) Entering BACKUP STATE (init)\n\
+             May 25 12:31:22 vagrant Keepalived_vrrp[54462]: (VI_1) Entering MASTER STATE\n\
+             May 25 12:40:45 vagrant Keepalived_vrrp[54462]: (VI_1) Entering FAULT STATE\n\
+             May 25 12:40:45 vagrant Keepalived_vrrp[54462]: (VI_1) sent 0 priority\n\
+             ---\n\
+             root@balancer1:/home/vagrant# ip link set eth1 up\n\
+             root@balancer1:/home/vagrant# cat /var/log/syslog | grep VI_1\n\
+             May 25 13:02:52 vagrant Keepalived_vrrp[54462]: (VI_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "balancer2",
+            "var/log/messages",
+            "May 25 12:31:43 vagrant Keepalived_vrrp[54389]: (VI_1) Entering BACKUP STATE (init)\n\
+             May 25 12:40:48 vagrant Keepalived_vrrp[54389]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let takeover = change_to(&report, "failovers", "balancer2", "MASTER").unwrap();
+    assert_eq!(takeover["cause"], "interface-fault", "{takeover:#}");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == "interface-set-down-by-hand")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        finding["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|line| line["message"] == "ip link set eth1 down" && line["program"] == "shell"),
+        "{finding:#}"
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("the lines after this prompt are what `cat /var/log/syslog | grep"),
+        "{text}"
+    );
+
+    // The same grep with no command typed: the reason is one of two, and not inferred.
+    let bundle = BundleBuilder::new().file(
+        "hq",
+        "var/log/messages",
+        "ana@hq:~$ grep -E \"Entering\" /run/keepalived.log\n\
+         Mon Sep 28 18:10:55 2026: (office) Entering BACKUP STATE (init)\n\
+         Mon Sep 28 18:10:59 2026: (office) Entering MASTER STATE\n\
+         Mon Sep 28 18:11:06 2026: (office) Entering FAULT STATE\n\
+         Mon Sep 28 18:11:12 2026: (office) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let fault = change_to(&report, "transitions", "hq", "FAULT").unwrap();
+    assert_eq!(fault["cause"], "interface-fault", "{fault:#}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["rule"] == "fault-reason-filtered-out"),
+        "{report:#}"
+    );
+}

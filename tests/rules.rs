@@ -83,7 +83,7 @@ fn a_broken_table_is_named_with_its_line_and_the_others_still_work() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("broken.toml"), "{}", run.stdout);
     assert!(run.stdout.contains("line 7"), "{}", run.stdout);
-    assert!(run.stdout.contains("5 classifier tables"), "{}", run.stdout);
+    assert!(run.stdout.contains("6 classifier tables"), "{}", run.stdout);
 }
 
 /// `esc-diag rules check DIR`.

@@ -115,6 +115,16 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "restarted_unseen(who): who's keepalived was, just before t, between an old process's last line and a new process's start with no stop logged between (a crash, kill or reboot its logs do not show)",
     ),
     (
+        "filtered",
+        1,
+        "filtered(who): who's lines are a selection: a filtering command's shell prompt (`| grep VI_1`) is pasted among them, so what they lack may only have been filtered out",
+    ),
+    (
+        "typed",
+        2,
+        "typed(who, action): a command of that action (interface-down, interface-up, keepalived-stop, keepalived-start, reboot) typed at who's shell prompt pasted among its lines is the last of its kind before the subject's line (in another file than the subject's: no other action of its kind typed there)",
+    ),
+    (
         "held_since_start",
         1,
         "held_since_start(who): the state who's instance held just before t is the first it took after keepalived (or the node) started, and it has held it since: an `(init)` state line, or a state begun within a minute of a start with none known between",

@@ -146,6 +146,9 @@ pub struct Facts<'a> {
     /// The first dated line of the input: a node's missing logs from then on (its logs begin
     /// later) are missing before it too.
     span_start: Option<DateTime<Utc>>,
+    /// The shell prompts pasted among the lines that the rules ask about (`filtered`, `typed`):
+    /// a filtering command's, a command that changes the node.
+    prompts: Vec<usize>,
 }
 
 /// A filter (by its place in the rule set) asked of one node's events for one subject instance.
@@ -223,7 +226,14 @@ impl<'a> Facts<'a> {
     pub fn new(timeline: &'a Timeline, states: &'a States) -> Facts<'a> {
         let mut by_node: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         let mut undated_by_file: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        let mut prompts = Vec::new();
         for (index, event) in timeline.events.iter().enumerate() {
+            if matches!(
+                event.event.as_deref(),
+                Some(events::PASTE_FILTERED | events::OPERATOR_COMMAND)
+            ) {
+                prompts.push(index);
+            }
             if event.time.is_some() {
                 by_node.entry(event.node.as_ref()).or_default().push(index);
             } else {
@@ -265,6 +275,7 @@ impl<'a> Facts<'a> {
             boot_clock,
             chunk_matches: RefCell::new(HashMap::new()),
             span_start: timeline.first_dated(),
+            prompts,
         }
     }
 
@@ -1089,6 +1100,27 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 self.evidence.extend(restarts);
                 Value::Bool(restarted)
             }
+            "filtered" => {
+                let nodes = self.who(&arguments[0]);
+                let found = self.facts.prompts.iter().copied().find(|index| {
+                    let prompt = &self.facts.timeline.events[*index];
+                    prompt.event.as_deref() == Some(events::PASTE_FILTERED)
+                        && nodes.iter().any(|node| node == prompt.node.as_ref())
+                });
+                // The prompt is the evidence.
+                self.evidence.extend(found);
+                Value::Bool(found.is_some())
+            }
+            "typed" => {
+                let nodes = self.who(&arguments[0]);
+                let action = text_of(&self.value(&arguments[1], event)).into_owned();
+                let found: Vec<usize> = nodes
+                    .iter()
+                    .filter_map(|node| self.typed_last(node, &action))
+                    .collect();
+                self.evidence.extend(&found);
+                Value::Bool(!found.is_empty())
+            }
             "held_since_start" => {
                 if self.undated_subject().is_some() {
                     return Value::Bool(false);
@@ -1225,6 +1257,71 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             .iter()
             .map(|index| &self.facts.timeline.events[*index])
             .filter(|event| !event.collector_clock)
+    }
+
+    /// The command of `action` typed at `node`'s prompt that stands last before the subject
+    /// among the node's commands of its kind (`interface-down` and `interface-up` are one kind,
+    /// as are `keepalived-stop` and `keepalived-start`), by the order of its file: in the
+    /// subject's file, before the subject's line; in another, before that file's last dated line
+    /// at or before the subject's instant (a file with none says nothing).
+    fn typed_last(&self, node: &str, action: &str) -> Option<usize> {
+        let events = &self.facts.timeline.events;
+        let kind = |action: &str| action.split('-').next().unwrap_or(action).to_string();
+        let wanted = kind(action);
+        let subject = self.subject.event.map(|index| &events[index]);
+        let mut last_by_file: BTreeMap<&str, usize> = BTreeMap::new();
+        for index in self.facts.prompts.iter().copied() {
+            let prompt = &events[index];
+            if prompt.node.as_ref() != node
+                || prompt.event.as_deref() != Some(events::OPERATOR_COMMAND)
+                || prompt
+                    .field("action")
+                    .is_none_or(|typed| kind(typed) != wanted)
+            {
+                continue;
+            }
+            let file = prompt.file.as_ref();
+            let Some(anchor) = self.anchor_line(node, file) else {
+                continue;
+            };
+            if prompt.line < anchor
+                && last_by_file
+                    .get(file)
+                    .is_none_or(|last| events[*last].line < prompt.line)
+            {
+                last_by_file.insert(file, index);
+            }
+        }
+        let of_action = |index: &usize| events[*index].field("action") == Some(action);
+        let in_subject_file = subject.and_then(|subject| {
+            (subject.node.as_ref() == node)
+                .then(|| last_by_file.get(subject.file.as_ref()))
+                .flatten()
+        });
+        match in_subject_file {
+            Some(last) => Some(*last).filter(of_action),
+            None => last_by_file.values().copied().find(of_action),
+        }
+    }
+
+    /// The line of `node`'s `file` that stands for the subject's moment there: the subject's own
+    /// in its file; else the file's last line stamped at or before the subject's instant (not
+    /// one that carries the time of the line before it: a prompt).
+    fn anchor_line(&self, node: &str, file: &str) -> Option<u64> {
+        let events = &self.facts.timeline.events;
+        if let Some(subject) = self.subject.event.map(|index| &events[index])
+            && subject.node.as_ref() == node
+            && subject.file.as_ref() == file
+        {
+            return Some(subject.line);
+        }
+        self.facts
+            .events_between(node, DateTime::<Utc>::MIN_UTC, self.subject.time)
+            .iter()
+            .map(|index| &events[*index])
+            .filter(|line| line.file.as_ref() == file && !line.time_inferred)
+            .map(|line| line.line)
+            .max()
     }
 
     /// Where the state `node`'s instance holds at `time` is the first it took after keepalived

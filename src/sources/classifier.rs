@@ -28,9 +28,14 @@ struct TableHeader {
     description: String,
     /// Source names (messages, escmanager, escadm, exabgp) whose lines this table reads.
     sources: Vec<String>,
-    /// Regex on the syslog program; lines without a program (console layouts) always pass.
+    /// Regex on the syslog program; lines without a program (console layouts) always pass,
+    /// unless `program_required`.
     #[serde(default)]
     program: Option<String>,
+    /// Only lines whose program the regex matches: a program the reader gives (`shell`, a
+    /// prompt's command), never a line without one.
+    #[serde(default)]
+    program_required: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +188,7 @@ pub struct Table {
     pub origin: String,
     pub sources: Vec<String>,
     program: Option<Regex>,
+    program_required: bool,
     /// The required literals of the rows without a level gate (see `literals`), searched for
     /// once per message; `literal_rows` maps each literal to the rows that require it.
     prefilter: Option<LiteralSearch>,
@@ -482,6 +488,7 @@ impl Table {
             origin: file.origin.clone(),
             sources: spec.table.sources,
             program,
+            program_required: spec.table.program_required,
             prefilter,
             unfiltered_rows,
             gated_rows: gated,
@@ -524,7 +531,8 @@ impl Table {
         self.sources.iter().any(|name| name == source)
             && match (&self.program, program) {
                 (Some(filter), Some(program)) => filter.is_match(program),
-                _ => true,
+                (Some(_), None) => !self.program_required,
+                (None, _) => true,
             }
     }
 

@@ -1494,6 +1494,74 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
     Envelope::bare(EnvelopeFormat::Bare, bare_message(line))
 }
 
+/// The program a shell prompt's line is read under (its message the command typed at it).
+pub const SHELL_PROGRAM: &str = "shell";
+
+/// The command typed at a shell prompt pasted among the lines (`[root@node3 ~]# cmd`,
+/// `user@host:~$ cmd`, `controller0:/# cmd`, `$ cmd`, `# cmd`); None for any other line, and for
+/// a command of more than MAX_PROMPT_COMMAND bytes (no one types that).
+pub fn shell_prompt_command(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let first = *line.as_bytes().first()?;
+    if !(first == b'[' || first == b'$' || first == b'#' || first.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let command = if let Some(rest) = line.strip_prefix('[') {
+        // `[root@node3 scripts]# ` (Red Hat's prompt).
+        let (inside, after) = rest.split_once(']')?;
+        if !inside.contains('@') || inside.len() > 80 {
+            return None;
+        }
+        after.strip_prefix(['#', '$'])?
+    } else if let Some(rest) = line.strip_prefix("$ ").or(line.strip_prefix("# ")) {
+        rest
+    } else {
+        // `deploy@lab06:~$ ` (Debian's): a user@host word, `:`, a path, then `$` or `#`; or a
+        // host alone before a path (`controller0:/# `, a container's shell).
+        let (user_host, after) = line.split_once(':')?;
+        let word = |character: char| {
+            character.is_ascii_alphanumeric() || matches!(character, '@' | '-' | '.' | '_')
+        };
+        if user_host.is_empty() || !user_host.chars().all(word) || user_host.len() > 80 {
+            return None;
+        }
+        let end = after.find(['$', '#']).filter(|end| *end <= 80)?;
+        let path = &after[..end];
+        if path.contains(' ') || !(user_host.contains('@') || path.starts_with(['/', '~'])) {
+            return None;
+        }
+        &after[end + 1..]
+    };
+    let command = command.trim();
+    (!command.is_empty() && command.len() <= MAX_PROMPT_COMMAND).then_some(command)
+}
+
+/// [`shell_prompt_command`] of a line whose paste decorated it as it did the log lines (quoted,
+/// numbered, grep's file name or kubectl's prefix before it): tried as it is, then after each
+/// decoration [`bare_message`] takes off, one at a time (a prompt's own `user@host:` reads like
+/// grep's file name).
+pub fn pasted_shell_prompt_command(line: &str) -> Option<&str> {
+    let mut rest = line;
+    for _ in 0..4 {
+        if let Some(command) = shell_prompt_command(rest) {
+            return Some(command);
+        }
+        let plain = undecorated(rest).trim_start();
+        let plain = line_numbered(plain)
+            .or_else(|| grep_prefixed(plain))
+            .or_else(|| kubectl_prefixed(plain))
+            .unwrap_or(plain);
+        if plain.len() == rest.len() {
+            return None;
+        }
+        rest = plain;
+    }
+    shell_prompt_command(rest)
+}
+
+/// The longest command [`shell_prompt_command`] reads.
+const MAX_PROMPT_COMMAND: usize = 400;
+
 /// What a line without an envelope says: without the decorations of a paste around it (quote
 /// marks, indentation, a line number, grep's file name), so that a keepalived message pasted
 /// without its stamp reads as one (`  12\t(VI_1) Entering MASTER STATE`, `> (VI_1) ...`), and
@@ -1980,6 +2048,66 @@ fn is_dmesg_minute_header(inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shell_prompt_gives_the_command_typed_at_it() {
+        for (line, command) in [
+            (
+                "[root@k8s-master2 ~]# journalctl -xeu keepalived-k8s|grep STATE",
+                "journalctl -xeu keepalived-k8s|grep STATE",
+            ),
+            (
+                "deploy@lab06-ha-node1:~$ cat /var/log/syslog | grep VI_1",
+                "cat /var/log/syslog | grep VI_1",
+            ),
+            ("$ dmesg | awk '/drbd/'", "dmesg | awk '/drbd/'"),
+            (
+                "controller0:/# journalctl -u k0scontroller | grep component=keepalived",
+                "journalctl -u k0scontroller | grep component=keepalived",
+            ),
+            (
+                "root@lb1:/var/log# zgrep VI_1 messages.1.gz",
+                "zgrep VI_1 messages.1.gz",
+            ),
+            (
+                "  root@balancer1:/home/vagrant# ip link set eth1 down",
+                "ip link set eth1 down",
+            ),
+            (
+                "[root@node3 scripts]# systemctl status  keepalived.service",
+                "systemctl status  keepalived.service",
+            ),
+            ("# log message on the node1", "log message on the node1"),
+        ] {
+            assert_eq!(shell_prompt_command(line), Some(command), "{line}");
+        }
+        for line in [
+            "#log message on the node1",
+            "Nov 02 14:23:19 k8s-master2 Keepalived_vrrp[18062]: grep",
+            "user@example.com: please grep for it",
+            "note: the fix # grep it",
+            "Error:/usr/lib/x.so # grep",
+            "[root@lb1 ~]# ",
+            "(VI_1) Entering MASTER STATE",
+        ] {
+            assert_eq!(shell_prompt_command(line), None, "{line}");
+        }
+        let long = format!("$ grep {}", "x".repeat(MAX_PROMPT_COMMAND));
+        assert_eq!(shell_prompt_command(&long), None);
+        // Decorated as a paste decorates its log lines.
+        for line in [
+            "/var/log/notes.txt:ana@hq:~$ grep -E \"Entering\" /run/keepalived.log",
+            "[pod/keepalived-x/keepalived] ana@hq:~$ grep -E \"Entering\" /run/keepalived.log",
+            "> ana@hq:~$ grep -E \"Entering\" /run/keepalived.log",
+            "   12\tana@hq:~$ grep -E \"Entering\" /run/keepalived.log",
+        ] {
+            assert_eq!(
+                pasted_shell_prompt_command(line),
+                Some("grep -E \"Entering\" /run/keepalived.log"),
+                "{line}"
+            );
+        }
+    }
 
     #[test]
     fn seconds_since_boot_are_read_from_dmesg_stamps_only() {

@@ -29,6 +29,12 @@ pub const VRRP_CHILD_STARTING: &str = "vrrp-child-starting";
 pub const KEEPALIVED_INITIALISING: &str = "keepalived-initialising";
 /// keepalived is reloading its configuration.
 pub const KEEPALIVED_RELOADING: &str = "keepalived-reloading";
+/// A command typed at a shell prompt pasted among the lines prints only the lines it keeps (`|
+/// grep VI_1`): the lines after it are a selection.
+pub const PASTE_FILTERED: &str = "paste-filtered";
+/// A command typed at a shell prompt pasted among the lines that changes the node (field
+/// `action`: interface-down, interface-up, keepalived-stop, keepalived-start, reboot).
+pub const OPERATOR_COMMAND: &str = "operator-command";
 /// DRBD found diverged data (`Split-Brain detected`).
 pub const SPLIT_BRAIN_DETECTED: &str = "split-brain-detected";
 /// DRBD ran its split-brain handler.
@@ -92,7 +98,7 @@ pub const ADVERTS_NAMING_A_PRIORITY: [&str; 4] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 35] = [
+pub const RELIED_ON: [&str; 37] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -128,6 +134,8 @@ pub const RELIED_ON: [&str; 35] = [
     NEW_DATA_GENERATION,
     VRRP_CONFIG_LOGGED,
     CONFIG_DUMP_SETTING,
+    PASTE_FILTERED,
+    OPERATOR_COMMAND,
 ];
 
 /// A vrrp_instance's settings from keepalived.conf (a fact event, not a classifier row).

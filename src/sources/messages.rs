@@ -5,12 +5,12 @@
 
 use std::io;
 
-use super::envelope::{self, EnvelopeFormat};
-use super::journal_json;
+use super::envelope::{self, EnvelopeFormat, SHELL_PROGRAM};
 use super::{
     EventReader, FileStats, LineBook, LineTime, Origin, ReadContext, Source, make_event,
     offset_within,
 };
+use super::{events, journal_json};
 use crate::bundle::lines::LineReader;
 use crate::bundle::{NodeFile, Warning};
 use crate::sources::classifier::{Classifier, Table};
@@ -172,28 +172,30 @@ struct LeftOut {
 }
 
 impl LeftOut {
-    /// What to say of an unrecognised line that shows lines were left out of the paste (the
-    /// first [`MAX_LEFT_OUT_WARNINGS`] of each kind in a file).
-    fn note(&mut self, line: &str) -> Option<String> {
-        if self.filters < MAX_LEFT_OUT_WARNINGS
-            && let Some(command) = filtering_command(line)
-        {
+    /// What to say of a filtering command's prompt (the first [`MAX_LEFT_OUT_WARNINGS`] of a
+    /// file).
+    fn filtered(&mut self, command: &str) -> Option<String> {
+        (self.filters < MAX_LEFT_OUT_WARNINGS).then(|| {
             self.filters += 1;
-            return Some(format!(
+            format!(
                 "the lines after this prompt are what `{command}` printed: lines it left out \
                  are not in the input, so a line the report finds missing may only have been \
                  filtered out"
-            ));
-        }
-        if self.cuts < MAX_LEFT_OUT_WARNINGS && is_cut_mark(line) {
+            )
+        })
+    }
+
+    /// What to say of an unrecognised line that marks lines left out of the paste (the first
+    /// [`MAX_LEFT_OUT_WARNINGS`] of a file).
+    fn cut(&mut self, line: &str) -> Option<String> {
+        (self.cuts < MAX_LEFT_OUT_WARNINGS && is_cut_mark(line)).then(|| {
             self.cuts += 1;
-            return Some(format!(
+            format!(
                 "`{}` marks lines left out of the paste: what happened between the lines around \
                  it is not in the input",
                 line.trim()
-            ));
-        }
-        None
+            )
+        })
     }
 }
 
@@ -212,53 +214,6 @@ fn is_cut_mark(line: &str) -> bool {
         .all(|character| character == '.' || character == '…')
         && (inner.contains('…') || inner.len() >= 3);
     (dots && inner.len() <= 80) || inner.eq_ignore_ascii_case("snip")
-}
-
-/// The command of a shell prompt pasted among the lines (`[root@node3 ~]# cmd`, `user@host:~$
-/// cmd`, `$ cmd`, `# cmd`), where it filters what it prints (`grep`; `awk` or `sed` after a pipe):
-/// the lines after it are only those it kept. None for any other line.
-fn filtering_command(line: &str) -> Option<&str> {
-    let line = line.trim_start();
-    let first = *line.as_bytes().first()?;
-    if !(first == b'[' || first == b'$' || first == b'#' || first.is_ascii_alphanumeric()) {
-        return None;
-    }
-    let command = if let Some(rest) = line.strip_prefix('[') {
-        // `[root@node3 scripts]# ` (Red Hat's prompt).
-        let (inside, after) = rest.split_once(']')?;
-        if !inside.contains('@') || inside.len() > 80 {
-            return None;
-        }
-        after.strip_prefix(['#', '$'])?
-    } else if let Some(rest) = line.strip_prefix("$ ").or(line.strip_prefix("# ")) {
-        rest
-    } else {
-        // `deploy@lab06:~$ ` (Debian's): a user@host word, `:`, a path, then `$` or `#`; or a
-        // host alone before a path (`controller0:/# `, a container's shell).
-        let (user_host, after) = line.split_once(':')?;
-        let word = |character: char| {
-            character.is_ascii_alphanumeric() || matches!(character, '@' | '-' | '.' | '_')
-        };
-        if user_host.is_empty() || !user_host.chars().all(word) || user_host.len() > 80 {
-            return None;
-        }
-        let end = after.find(['$', '#']).filter(|end| *end <= 80)?;
-        let path = &after[..end];
-        if path.contains(' ') || !(user_host.contains('@') || path.starts_with(['/', '~'])) {
-            return None;
-        }
-        &after[end + 1..]
-    };
-    let command = command.trim();
-    // (Not `head` or `tail`: what they print is a stretch of the log, every line of it, and
-    // the report knows where its lines begin and end.)
-    let filters = command.split('|').enumerate().any(|(position, part)| {
-        let program = part.split_whitespace().next().unwrap_or("");
-        let program = program.rsplit('/').next().unwrap_or(program);
-        matches!(program, "grep" | "egrep" | "fgrep" | "zgrep" | "rg")
-            || (position > 0 && matches!(program, "awk" | "sed"))
-    });
-    (filters && command.len() <= 400).then_some(command)
 }
 
 /// The program a `systemctl status` block's `Active:` line is classified under (with the unit
@@ -601,7 +556,7 @@ impl EventReader for MessagesReader<'_> {
                     if !is_continuation(ahead)
                         || pieces == MAX_CONTINUATION_LINES
                         || is_cut_mark(ahead)
-                        || filtering_command(ahead).is_some()
+                        || envelope::pasted_shell_prompt_command(ahead).is_some()
                     {
                         break;
                     }
@@ -650,25 +605,59 @@ impl EventReader for MessagesReader<'_> {
                 classification
             };
             let continuation: Option<String> = (continued > 0).then(|| self.ahead.take(continued));
+            // A shell prompt pasted among the lines: its command, read by the tables of the
+            // program `shell` (a line no other table reads).
+            let mut prompt = None;
+            let classification = match classification {
+                None if envelope.format == EnvelopeFormat::Bare && status_start.is_none() => {
+                    envelope::pasted_shell_prompt_command(text).and_then(|command| {
+                        let shell = self.by_program.get(&self.tables, Some(SHELL_PROGRAM));
+                        let found = Classifier::classify_applicable(
+                            &shell.tables,
+                            Some(SHELL_PROGRAM),
+                            None,
+                            command,
+                        )?;
+                        prompt = Some(command);
+                        Some(found)
+                    })
+                }
+                classification => classification,
+            };
             let recognised = classification.is_some();
+            // What the paste left out: a filtering command's prompt, or a mark of a cut.
+            let left_out = match (&classification, prompt) {
+                (Some(found), Some(command)) if &*found.row.event == events::PASTE_FILTERED => {
+                    self.left_out.filtered(command)
+                }
+                (None, _) => self.left_out.cut(text),
+                _ => None,
+            };
+            if let Some(message) = left_out {
+                let warning = Warning::at(
+                    &self.context.node,
+                    &self.context.file,
+                    Some(number),
+                    message,
+                );
+                self.book.stats.warnings.push(warning);
+            }
             if recognised {
                 self.book.stats.recognised_lines += 1 + continued as u64;
             } else {
                 self.book.stats.unrecognised_lines += 1;
-                // What the paste left out: a filtering command's prompt, or a mark of a cut.
-                if let Some(message) = self.left_out.note(text) {
-                    let warning = Warning::at(
-                        &self.context.node,
-                        &self.context.file,
-                        Some(number),
-                        message,
-                    );
-                    self.book.stats.warnings.push(warning);
-                }
                 if !self.context.want_unrecognised {
                     continue;
                 }
             }
+            let envelope = match prompt {
+                Some(command) => envelope::Envelope {
+                    program: Some(SHELL_PROGRAM),
+                    message: command,
+                    ..envelope
+                },
+                None => envelope,
+            };
             let message_start = offset_within(text, envelope.message);
             let mut event = make_event(
                 Origin {
@@ -717,50 +706,6 @@ impl EventReader for MessagesReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_prompt_of_a_filtering_command_is_named() {
-        for (line, command) in [
-            (
-                "[root@k8s-master2 ~]# journalctl -xeu keepalived-k8s|grep STATE",
-                "journalctl -xeu keepalived-k8s|grep STATE",
-            ),
-            (
-                "deploy@lab06-ha-node1:~$ cat /var/log/syslog | grep VI_1",
-                "cat /var/log/syslog | grep VI_1",
-            ),
-            ("$ dmesg | awk '/drbd/'", "dmesg | awk '/drbd/'"),
-            (
-                "controller0:/# journalctl -u k0scontroller | grep component=keepalived",
-                "journalctl -u k0scontroller | grep component=keepalived",
-            ),
-            (
-                "# grep -E \"Entering\" /run/keepalived.log",
-                "grep -E \"Entering\" /run/keepalived.log",
-            ),
-            (
-                "root@lb1:/var/log# zgrep VI_1 messages.1.gz",
-                "zgrep VI_1 messages.1.gz",
-            ),
-        ] {
-            assert_eq!(filtering_command(line), Some(command), "{line}");
-        }
-        for line in [
-            "[root@node3 scripts]# systemctl status  keepalived.service",
-            "deploy@lab06-ha-node1:~$ sudo systemctl stop haproxy",
-            "#log message on the node1",
-            "# log message on the node1",
-            "Nov 02 14:23:19 k8s-master2 Keepalived_vrrp[18062]: grep",
-            "$ cat /proc/drbd",
-            "[root@lb1 ~]# tail -f /var/log/messages",
-            "$ journalctl -u keepalived | tail -n 50",
-            "user@example.com: please grep for it",
-            "note: the fix # grep it",
-            "Error:/usr/lib/x.so # grep",
-        ] {
-            assert_eq!(filtering_command(line), None, "{line}");
-        }
-    }
 
     #[test]
     fn a_mark_of_lines_left_out_is_one_alone_on_its_line() {
