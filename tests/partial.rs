@@ -3674,3 +3674,67 @@ fn commands_typed_at_a_pasted_prompt_are_read() {
         "{report:#}"
     );
 }
+
+/// A prompt names the host it ran on: a stop typed at the master's prompt, pasted among the
+/// backup's lines, is the master's, and the backup's takeover after it is that stop (`manual`),
+/// not a silence whose reason is unknown.
+#[test]
+fn a_command_pasted_among_one_nodes_lines_ran_where_its_prompt_says() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "ssq-56",
+            "var/log/messages",
+            "[root@ssq-58-56 opt]# /etc/init.d/keepalived start\n\
+             Apr  2 10:46:08 ssq-56 Keepalived_vrrp: VRRP_Instance(VIP) Transition to MASTER STATE\n\
+             Apr  2 10:46:09 ssq-56 Keepalived_vrrp: VRRP_Instance(VIP) Entering MASTER STATE\n",
+        )
+        .file(
+            "ssq-57",
+            "var/log/messages",
+            "[root@ssq-58-57 ~]# tail -f /var/log/messages\n\
+             Apr  2 10:51:44 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering BACKUP STATE\n\
+             [root@ssq-58-56 opt]# /etc/init.d/keepalived stop\n\
+             Stopping keepalived:[  OK  ]\n\
+             [root@ssq-58-57 ~]# tail -f /var/log/messages\n\
+             Apr  2 11:10:19 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Transition to MASTER STATE\n\
+             Apr  2 11:10:20 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let takeover = change_to(&report, "failovers", "ssq-57", "MASTER").unwrap();
+    assert_eq!(takeover["cause"], "manual", "{takeover:#}");
+    let timeline = esc_diag([
+        "timeline".as_ref(),
+        bundle.path().as_os_str(),
+        "--format".as_ref(),
+        "ndjson".as_ref(),
+    ]);
+    let stop: Value = timeline
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .find(|event| event["event"] == "operator-command" && event["node"] == "ssq-57")
+        .unwrap_or_else(|| panic!("{}", timeline.stdout));
+    assert_eq!(stop["fields"]["action"], "keepalived-stop", "{stop:#}");
+    assert_eq!(stop["fields"]["prompt_host"], "ssq-58-56", "{stop:#}");
+    assert_eq!(stop["fields"]["ran_on"], "ssq-56", "{stop:#}");
+
+    // Typed at the backup's own prompt, the stop is the backup's: no cause for the takeover.
+    let bundle = BundleBuilder::new()
+        .file(
+            "ssq-56",
+            "var/log/messages",
+            "[root@ssq-58-56 opt]# /etc/init.d/keepalived start\n\
+             Apr  2 10:46:09 ssq-56 Keepalived_vrrp: VRRP_Instance(VIP) Entering MASTER STATE\n",
+        )
+        .file(
+            "ssq-57",
+            "var/log/messages",
+            "[root@ssq-58-57 ~]# tail -f /var/log/messages\n\
+             Apr  2 10:51:44 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering BACKUP STATE\n\
+             [root@ssq-58-57 ~]# /etc/init.d/keepalived stop\n\
+             Apr  2 11:10:20 ssq-57 Keepalived_vrrp: VRRP_Instance(VIP) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let takeover = change_to(&report, "failovers", "ssq-57", "MASTER").unwrap();
+    assert_ne!(takeover["cause"], "manual", "{takeover:#}");
+}

@@ -1259,20 +1259,25 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             .filter(|event| !event.collector_clock)
     }
 
-    /// The command of `action` typed at `node`'s prompt that stands last before the subject
-    /// among the node's commands of its kind (`interface-down` and `interface-up` are one kind,
-    /// as are `keepalived-stop` and `keepalived-start`), by the order of its file: in the
-    /// subject's file, before the subject's line; in another, before that file's last dated line
-    /// at or before the subject's instant (a file with none says nothing).
+    /// The command of `action` typed at `node`'s prompt (pasted among its lines, or among
+    /// another node's with a prompt naming its host) that stands last before the subject among
+    /// the node's commands of its kind (`interface-down` and `interface-up` are one kind, as are
+    /// `keepalived-stop` and `keepalived-start`), by the order of its file: in the subject's
+    /// file, before the subject's line; in another, before that file's last stamped line at or
+    /// before the subject's instant (a file with none says nothing).
     fn typed_last(&self, node: &str, action: &str) -> Option<usize> {
         let events = &self.facts.timeline.events;
         let kind = |action: &str| action.split('-').next().unwrap_or(action).to_string();
         let wanted = kind(action);
         let subject = self.subject.event.map(|index| &events[index]);
-        let mut last_by_file: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut last_by_file: BTreeMap<(&str, &str), usize> = BTreeMap::new();
         for index in self.facts.prompts.iter().copied() {
             let prompt = &events[index];
-            if prompt.node.as_ref() != node
+            // (A prompt naming another node's host, pasted among this node's lines, ran there.)
+            let ran_on = prompt
+                .field(events::RAN_ON_FIELD)
+                .unwrap_or(prompt.node.as_ref());
+            if ran_on != node
                 || prompt.event.as_deref() != Some(events::OPERATOR_COMMAND)
                 || prompt
                     .field("action")
@@ -1280,24 +1285,21 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             {
                 continue;
             }
-            let file = prompt.file.as_ref();
-            let Some(anchor) = self.anchor_line(node, file) else {
+            let file = (prompt.node.as_ref(), prompt.file.as_ref());
+            let Some(anchor) = self.anchor_line(file.0, file.1) else {
                 continue;
             };
             if prompt.line < anchor
                 && last_by_file
-                    .get(file)
+                    .get(&file)
                     .is_none_or(|last| events[*last].line < prompt.line)
             {
                 last_by_file.insert(file, index);
             }
         }
         let of_action = |index: &usize| events[*index].field("action") == Some(action);
-        let in_subject_file = subject.and_then(|subject| {
-            (subject.node.as_ref() == node)
-                .then(|| last_by_file.get(subject.file.as_ref()))
-                .flatten()
-        });
+        let in_subject_file = subject
+            .and_then(|subject| last_by_file.get(&(subject.node.as_ref(), subject.file.as_ref())));
         match in_subject_file {
             Some(last) => Some(*last).filter(of_action),
             None => last_by_file.values().copied().find(of_action),

@@ -722,10 +722,11 @@ impl Classifier {
     }
 
     /// Rows that every message is tried against (their pattern requires no literal and no level
-    /// gate does instead): they work, only slower. One line each, for `rules check`.
+    /// gate does instead): they work, only slower. One line each, for `rules check`. (Not a
+    /// table whose program is required: only its program's lines reach it.)
     pub fn unscreened_rows(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        for table in &self.tables {
+        for table in self.tables.iter().filter(|table| !table.program_required) {
             for row in &table.rows {
                 let level_literals = row
                     .level

@@ -1497,24 +1497,34 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
 /// The program a shell prompt's line is read under (its message the command typed at it).
 pub const SHELL_PROGRAM: &str = "shell";
 
-/// The command typed at a shell prompt pasted among the lines (`[root@node3 ~]# cmd`,
-/// `user@host:~$ cmd`, `controller0:/# cmd`, `$ cmd`, `# cmd`); None for any other line, and for
-/// a command of more than MAX_PROMPT_COMMAND bytes (no one types that).
-pub fn shell_prompt_command(line: &str) -> Option<&str> {
+/// A shell prompt pasted among the lines: the host it names (where it names one) and the
+/// command typed at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShellPrompt<'a> {
+    /// `ssq-58-56` of `[root@ssq-58-56 opt]#`, `lab06` of `deploy@lab06:~$`, `controller0` of
+    /// `controller0:/#`; None for `$ ` and `# `.
+    pub host: Option<&'a str>,
+    pub command: &'a str,
+}
+
+/// The prompt of a shell pasted among the lines (`[root@node3 ~]# cmd`, `user@host:~$ cmd`,
+/// `controller0:/# cmd`, `$ cmd`, `# cmd`); None for any other line, and for a command of more
+/// than MAX_PROMPT_COMMAND bytes (no one types that).
+pub fn shell_prompt(line: &str) -> Option<ShellPrompt<'_>> {
     let line = line.trim_start();
     let first = *line.as_bytes().first()?;
     if !(first == b'[' || first == b'$' || first == b'#' || first.is_ascii_alphanumeric()) {
         return None;
     }
-    let command = if let Some(rest) = line.strip_prefix('[') {
+    let (host, command) = if let Some(rest) = line.strip_prefix('[') {
         // `[root@node3 scripts]# ` (Red Hat's prompt).
         let (inside, after) = rest.split_once(']')?;
         if !inside.contains('@') || inside.len() > 80 {
             return None;
         }
-        after.strip_prefix(['#', '$'])?
+        (prompt_host(inside), after.strip_prefix(['#', '$'])?)
     } else if let Some(rest) = line.strip_prefix("$ ").or(line.strip_prefix("# ")) {
-        rest
+        (None, rest)
     } else {
         // `deploy@lab06:~$ ` (Debian's): a user@host word, `:`, a path, then `$` or `#`; or a
         // host alone before a path (`controller0:/# `, a container's shell).
@@ -1530,21 +1540,34 @@ pub fn shell_prompt_command(line: &str) -> Option<&str> {
         if path.contains(' ') || !(user_host.contains('@') || path.starts_with(['/', '~'])) {
             return None;
         }
-        &after[end + 1..]
+        (prompt_host(user_host), &after[end + 1..])
     };
     let command = command.trim();
-    (!command.is_empty() && command.len() <= MAX_PROMPT_COMMAND).then_some(command)
+    (!command.is_empty() && command.len() <= MAX_PROMPT_COMMAND)
+        .then_some(ShellPrompt { host, command })
 }
 
-/// [`shell_prompt_command`] of a line whose paste decorated it as it did the log lines (quoted,
+/// The host of a prompt's `user@host` (or `host` alone), before a space (`[root@node3 ~]`).
+fn prompt_host(user_host: &str) -> Option<&str> {
+    let host = user_host.rsplit('@').next().unwrap_or(user_host);
+    let host = host.split_whitespace().next().unwrap_or(host);
+    (!host.is_empty()).then_some(host)
+}
+
+/// The command typed at a shell prompt pasted among the lines ([`shell_prompt`]).
+pub fn shell_prompt_command(line: &str) -> Option<&str> {
+    shell_prompt(line).map(|prompt| prompt.command)
+}
+
+/// [`shell_prompt`] of a line whose paste decorated it as it did the log lines (quoted,
 /// numbered, grep's file name or kubectl's prefix before it): tried as it is, then after each
 /// decoration [`bare_message`] takes off, one at a time (a prompt's own `user@host:` reads like
 /// grep's file name).
-pub fn pasted_shell_prompt_command(line: &str) -> Option<&str> {
+pub fn pasted_shell_prompt(line: &str) -> Option<ShellPrompt<'_>> {
     let mut rest = line;
     for _ in 0..4 {
-        if let Some(command) = shell_prompt_command(rest) {
-            return Some(command);
+        if let Some(prompt) = shell_prompt(rest) {
+            return Some(prompt);
         }
         let plain = undecorated(rest).trim_start();
         let plain = line_numbered(plain)
@@ -1556,7 +1579,7 @@ pub fn pasted_shell_prompt_command(line: &str) -> Option<&str> {
         }
         rest = plain;
     }
-    shell_prompt_command(rest)
+    shell_prompt(rest)
 }
 
 /// The longest command [`shell_prompt_command`] reads.
@@ -2092,6 +2115,17 @@ mod tests {
         ] {
             assert_eq!(shell_prompt_command(line), None, "{line}");
         }
+        for (line, host) in [
+            (
+                "[root@ssq-58-56 opt]# /etc/init.d/keepalived stop",
+                Some("ssq-58-56"),
+            ),
+            ("deploy@lab06-ha-node1:~$ ls", Some("lab06-ha-node1")),
+            ("controller0:/# ls", Some("controller0")),
+            ("$ ls", None),
+        ] {
+            assert_eq!(shell_prompt(line).unwrap().host, host, "{line}");
+        }
         let long = format!("$ grep {}", "x".repeat(MAX_PROMPT_COMMAND));
         assert_eq!(shell_prompt_command(&long), None);
         // Decorated as a paste decorates its log lines.
@@ -2102,8 +2136,11 @@ mod tests {
             "   12\tana@hq:~$ grep -E \"Entering\" /run/keepalived.log",
         ] {
             assert_eq!(
-                pasted_shell_prompt_command(line),
-                Some("grep -E \"Entering\" /run/keepalived.log"),
+                pasted_shell_prompt(line),
+                Some(ShellPrompt {
+                    host: Some("hq"),
+                    command: "grep -E \"Entering\" /run/keepalived.log"
+                }),
                 "{line}"
             );
         }

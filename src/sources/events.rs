@@ -32,6 +32,11 @@ pub const KEEPALIVED_RELOADING: &str = "keepalived-reloading";
 /// A command typed at a shell prompt pasted among the lines prints only the lines it keeps (`|
 /// grep VI_1`): the lines after it are a selection.
 pub const PASTE_FILTERED: &str = "paste-filtered";
+/// The field of a shell prompt's event that holds the host its prompt names.
+pub const PROMPT_HOST_FIELD: &str = "prompt_host";
+/// The field the timeline gives a shell prompt's event whose prompt names another node's host:
+/// that node, where the command ran.
+pub const RAN_ON_FIELD: &str = "ran_on";
 /// A command typed at a shell prompt pasted among the lines that changes the node (field
 /// `action`: interface-down, interface-up, keepalived-stop, keepalived-start, reboot).
 pub const OPERATOR_COMMAND: &str = "operator-command";

@@ -6,6 +6,7 @@
 use std::io;
 
 use super::envelope::{self, EnvelopeFormat, SHELL_PROGRAM};
+use super::events::PROMPT_HOST_FIELD;
 use super::{
     EventReader, FileStats, LineBook, LineTime, Origin, ReadContext, Source, make_event,
     offset_within,
@@ -556,7 +557,7 @@ impl EventReader for MessagesReader<'_> {
                     if !is_continuation(ahead)
                         || pieces == MAX_CONTINUATION_LINES
                         || is_cut_mark(ahead)
-                        || envelope::pasted_shell_prompt_command(ahead).is_some()
+                        || envelope::pasted_shell_prompt(ahead).is_some()
                     {
                         break;
                     }
@@ -610,15 +611,15 @@ impl EventReader for MessagesReader<'_> {
             let mut prompt = None;
             let classification = match classification {
                 None if envelope.format == EnvelopeFormat::Bare && status_start.is_none() => {
-                    envelope::pasted_shell_prompt_command(text).and_then(|command| {
+                    envelope::pasted_shell_prompt(text).and_then(|typed| {
                         let shell = self.by_program.get(&self.tables, Some(SHELL_PROGRAM));
                         let found = Classifier::classify_applicable(
                             &shell.tables,
                             Some(SHELL_PROGRAM),
                             None,
-                            command,
+                            typed.command,
                         )?;
-                        prompt = Some(command);
+                        prompt = Some(typed);
                         Some(found)
                     })
                 }
@@ -627,8 +628,8 @@ impl EventReader for MessagesReader<'_> {
             let recognised = classification.is_some();
             // What the paste left out: a filtering command's prompt, or a mark of a cut.
             let left_out = match (&classification, prompt) {
-                (Some(found), Some(command)) if &*found.row.event == events::PASTE_FILTERED => {
-                    self.left_out.filtered(command)
+                (Some(found), Some(typed)) if &*found.row.event == events::PASTE_FILTERED => {
+                    self.left_out.filtered(typed.command)
                 }
                 (None, _) => self.left_out.cut(text),
                 _ => None,
@@ -644,6 +645,7 @@ impl EventReader for MessagesReader<'_> {
             }
             if recognised {
                 self.book.stats.recognised_lines += 1 + continued as u64;
+                self.book.stats.prompt_lines += u64::from(prompt.is_some());
             } else {
                 self.book.stats.unrecognised_lines += 1;
                 if !self.context.want_unrecognised {
@@ -651,9 +653,9 @@ impl EventReader for MessagesReader<'_> {
                 }
             }
             let envelope = match prompt {
-                Some(command) => envelope::Envelope {
+                Some(typed) => envelope::Envelope {
                     program: Some(SHELL_PROGRAM),
-                    message: command,
+                    message: typed.command,
                     ..envelope
                 },
                 None => envelope,
@@ -674,6 +676,12 @@ impl EventReader for MessagesReader<'_> {
             );
             if let Some(host) = &block_host {
                 event.host = Some(self.context.names.get(host));
+            }
+            // The host a prompt names: which node the command ran on (timeline::prompts).
+            if let Some(host) = prompt.and_then(|typed| typed.host) {
+                event
+                    .fields
+                    .insert(PROMPT_HOST_FIELD.to_string(), host.to_string());
             }
             if let Some(count) = repeated {
                 event

@@ -81,6 +81,9 @@ impl NameCache {
 pub struct FileStats {
     pub lines: u64,
     pub recognised_lines: u64,
+    /// Of the recognised lines, shell prompts pasted among the log's (they say what an operator
+    /// typed, not what the node logged).
+    pub prompt_lines: u64,
     pub unrecognised_lines: u64,
     pub events: u64,
     pub warnings: Vec<Warning>,

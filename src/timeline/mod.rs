@@ -8,6 +8,7 @@ pub mod clock_steps;
 mod config_dumps;
 pub mod filter;
 pub mod instances;
+mod prompts;
 mod replay;
 pub mod skew;
 pub mod state;
@@ -1846,15 +1847,17 @@ impl Timeline {
             let last = instant(read.stats.last_stamp);
             // A log (not a configuration, state file or command capture, which have no stamps)
             // whose lines say what happened but not when.
+            // (Not a shell prompt's line: an operator's command has no date of its own.)
+            let log_lines = read.stats.recognised_lines - read.stats.prompt_lines;
             if read.stats.first_stamp.is_none()
-                && read.stats.recognised_lines > 0
+                && log_lines > 0
                 && matches!(plan.source.name(), "messages" | "escmanager" | "escadm")
             {
                 warnings.push(Warning::at(
                     &node.name,
                     &plan.file.relative,
                     None,
-                    match read.stats.recognised_lines {
+                    match log_lines {
                         1 => "no line carries a date and time: its one recognised line is placed nowhere in time (no state interval or time window rests on it)".to_string(),
                         count => format!(
                             "no line carries a date and time: its {count} recognised lines are read in order but placed nowhere in time (no state interval or time window rests on them; a change of state among them is explained by the order of the lines alone)"
@@ -1983,6 +1986,7 @@ impl Timeline {
             &mut timeline.warnings,
         );
         vips::attribute_vip_announcements(&mut timeline.events);
+        prompts::place_prompts(&mut timeline.events, &node_names);
         skew::warn_about_skewed_clocks(&timeline.events, &mut timeline.warnings);
         timeline
     }
@@ -1991,11 +1995,17 @@ impl Timeline {
     /// other attachments), given beside logs that say something, are no nodes: each is named in
     /// a warning instead.
     fn leave_out_files_of_nothing(&mut self, bundle: &Bundle) {
+        // (Commands typed at a pasted shell prompt say nothing of a node by themselves.)
         let said_nothing = |name: &str| {
             self.files
                 .iter()
                 .filter(|file| file.node == name)
-                .all(|file| file.first.is_none() && file.recognised_lines == 0)
+                .all(|file| file.first.is_none())
+                && self.events.iter().all(|event| {
+                    event.node.as_ref() != name
+                        || event.kind == crate::sources::EventKind::Unrecognised
+                        || event.program.as_deref() == Some(crate::sources::envelope::SHELL_PROGRAM)
+                })
         };
         let empty: Vec<String> = bundle
             .nodes
