@@ -2752,7 +2752,7 @@ fn an_incidents_changes_explained_otherwise_keep_their_own_words() {
     assert_eq!(remedy.matches("configure nopreempt").count(), 1, "{remedy}");
     // The priorities the adverts carried are named where no keepalived.conf gives them.
     let text = analyze_text(bundle.path());
-    assert!(!text.contains("priorities: not in the bundle"), "{text}");
+    assert!(!text.contains("priorities: not in the input"), "{text}");
 }
 
 /// `{priorities}` where no keepalived.conf is given: what the lines say of each node (its own

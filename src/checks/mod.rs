@@ -372,7 +372,11 @@ mod advice_tests {
             values: BTreeMap::new(),
         };
         let remedy = |esc| {
-            let context = TextContext { esc, drbd: true };
+            let context = TextContext {
+                esc,
+                drbd: true,
+                collected: true,
+            };
             advice(&result, context).1.unwrap()
         };
         assert!(remedy(true).contains("does not replicate ESC's database"));
@@ -382,6 +386,7 @@ mod advice_tests {
         let plain = TextContext {
             esc: false,
             drbd: true,
+            collected: false,
         };
         for (id, _, text) in CHECK_ADVICE {
             if ["maintenance-mode", "esc-services"].contains(id) {

@@ -250,7 +250,7 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
         if skipped > 0 {
             let _ = writeln!(
                 text,
-                "- {skipped} checks skipped for want of a capture in the bundle"
+                "- {skipped} checks could not run: what they read (command output, configuration that esc-diag collect gathers) is not in the input"
             );
         }
         text.push('\n');

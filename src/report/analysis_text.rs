@@ -370,18 +370,26 @@ pub fn write(
         writeln!(out)?;
         let (passed, skipped) = (hidden("pass"), hidden("skipped"));
         if !verbose && shown.is_empty() {
-            writeln!(
-                out,
-                "{} none failed or warned ({passed} passed, {skipped} skipped for want of a capture; --verbose lists them)",
-                "Checks:".bold()
-            )?;
+            let said = if passed == 0 {
+                format!(
+                    "none could run ({skipped}): they read command output and configuration that \
+                     esc-diag collect gathers from the nodes, which the input does not hold \
+                     (--verbose lists them)"
+                )
+            } else {
+                format!(
+                    "none failed or warned ({passed} passed, {skipped} could not run; --verbose \
+                     lists them)"
+                )
+            };
+            write_under_head(out, &format!("{} ", "Checks:".bold()), 8, &said, WIDTH - 8)?;
         } else {
             writeln!(out, "{}", "Checks".bold())?;
         }
         if !verbose && !shown.is_empty() {
             writeln!(
                 out,
-                "  ({passed} passed and {skipped} skipped are not listed; --verbose lists them)"
+                "  ({passed} passed and {skipped} that could not run are not listed; --verbose lists them)"
             )?;
         }
         let mut checks = shown;

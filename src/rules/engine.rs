@@ -121,7 +121,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("resource", "all"),
     ("drbd", "resource (not named in the log)"),
     ("kad_vif", "any"),
-    ("priorities", "not in the bundle"),
+    ("priorities", "not in the input"),
     (
         "advert",
         "a higher priority, or at equal priority a higher IP address",
@@ -131,7 +131,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
         "a password, virtual router id, VIP list, advert interval or VRRP version not its own, an \
          IPSEC-AH sequence number it had seen (the sender restarted), or a malformed packet",
     ),
-    ("peer", "the peer (its logs are not in the bundle)"),
+    ("peer", "the peer (its logs are not in the input)"),
     ("logs_end", ""),
     ("script", "the track script"),
     (
@@ -2146,9 +2146,7 @@ fn priorities(configs: &[(&str, &Event)]) -> Option<String> {
 fn priorities_said(known: &[(&str, &str)]) -> Option<String> {
     match known {
         [] => None,
-        [(node, priority)] => Some(format!(
-            "{priority} on {node}, the peer's not in the bundle"
-        )),
+        [(node, priority)] => Some(format!("{priority} on {node}, the peer's not in the input")),
         [(_, first), rest @ ..] if rest.iter().all(|(_, priority)| priority == first) => {
             Some(format!("both {first}"))
         }

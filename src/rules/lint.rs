@@ -194,7 +194,14 @@ fn lint_choices(what: &str, text: &str, esc_words: bool) -> Vec<String> {
     if !esc_words {
         // What input without ESC reads, with and without DRBD, its values' names taken out.
         for drbd in [false, true] {
-            let read = in_context(text, TextContext { esc: false, drbd });
+            let read = in_context(
+                text,
+                TextContext {
+                    esc: false,
+                    drbd,
+                    collected: false,
+                },
+            );
             let read = VALUE_NAMES.replace_all(&read, "");
             if let Some(word) = WORDS
                 .find_iter(&read)

@@ -95,6 +95,7 @@ impl Source for Messages {
             status_unit: None,
             status_started: None,
             left_out: LeftOut::default(),
+            last_recognised: None,
         }))
     }
 }
@@ -158,6 +159,9 @@ struct MessagesReader<'a> {
     status_started: Option<(String, envelope::Stamp)>,
     /// The marks of lines a paste left out that the file showed.
     left_out: LeftOut,
+    /// The program and message of the last line recognised: what syslogd's `last message
+    /// repeated N times` repeats.
+    last_recognised: Option<(Option<String>, String)>,
 }
 
 /// At most this many filtering prompts, and this many cut marks, of one file are each named in
@@ -379,6 +383,16 @@ fn csv_fields(row: &str) -> Option<Vec<String>> {
     }
 }
 
+/// syslogd's (and older rsyslog's) `last message repeated N times`, written for the line before
+/// it: N.
+fn last_message_repeated(message: &str) -> Option<u64> {
+    let rest = message.trim().strip_prefix("last message repeated ")?;
+    rest.strip_suffix(" times")
+        .or_else(|| rest.strip_suffix(" time"))?
+        .parse()
+        .ok()
+}
+
 /// rsyslog's `message repeated N times: [ text]`: the repeated text and N.
 pub fn unwrap_repeated(message: &str) -> Option<(&str, u64)> {
     let rest = message.strip_prefix("message repeated ")?;
@@ -482,9 +496,18 @@ impl EventReader for MessagesReader<'_> {
                     time
                 }
             };
-            let (message, repeated) = match &status_start {
-                Some((_, message)) => (message.as_str(), None),
-                None => match unwrap_repeated(envelope.message) {
+            // (syslogd's `last message repeated N times` is read as the line it repeats, where
+            // that is the last line recognised and of the same program.)
+            let repeats_last =
+                last_message_repeated(envelope.message).and_then(|count| {
+                    let (program, message) = self.last_recognised.as_ref()?;
+                    (envelope.program.is_none() || program.as_deref() == envelope.program)
+                        .then_some((message.as_str(), program.as_deref(), count))
+                });
+            let (message, repeated) = match (&status_start, repeats_last) {
+                (Some((_, message)), _) => (message.as_str(), None),
+                (None, Some((message, _, count))) => (message, Some(count)),
+                (None, None) => match unwrap_repeated(envelope.message) {
                     Some((inner, count)) => (inner, Some(count)),
                     None => (envelope.message, None),
                 },
@@ -492,7 +515,9 @@ impl EventReader for MessagesReader<'_> {
             let program = match envelope.format {
                 _ if status_start.is_some() => Some(STATUS_PROGRAM),
                 EnvelopeFormat::JournalMarker => Some("journal"),
-                _ => envelope.program,
+                _ => envelope
+                    .program
+                    .or(repeats_last.and_then(|(_, program, _)| program)),
             };
             let applicable = self.by_program.get(&self.tables, program);
             // A line copied from a page's source, its markup escaped (`-&gt;`), is read as the
@@ -646,8 +671,13 @@ impl EventReader for MessagesReader<'_> {
             if recognised {
                 self.book.stats.recognised_lines += 1 + continued as u64;
                 self.book.stats.prompt_lines += u64::from(prompt.is_some());
+                if repeats_last.is_none() {
+                    let remembered = (program.map(str::to_string), message.to_string());
+                    self.last_recognised = Some(remembered);
+                }
             } else {
                 self.book.stats.unrecognised_lines += 1;
+                self.last_recognised = None;
                 if !self.context.want_unrecognised {
                     continue;
                 }
@@ -725,6 +755,23 @@ mod tests {
         for line in ["..", "", "Nov 2 ... x", "...done", ". . .", "snipped"] {
             assert!(!is_cut_mark(line), "{line:?}");
         }
+    }
+
+    #[test]
+    fn syslogds_last_message_repeated_is_read() {
+        assert_eq!(
+            last_message_repeated("last message repeated 6 times"),
+            Some(6)
+        );
+        assert_eq!(
+            last_message_repeated("last message repeated 1 time"),
+            Some(1)
+        );
+        assert_eq!(last_message_repeated("last message repeated often"), None);
+        assert_eq!(
+            last_message_repeated("the last message repeated 6 times"),
+            None
+        );
     }
 
     #[test]

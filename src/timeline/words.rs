@@ -11,16 +11,20 @@ use super::Timeline;
 pub struct TextContext {
     pub esc: bool,
     pub drbd: bool,
+    /// The input is (or holds) a collection esc-diag made: its record of the nodes (whether
+    /// the peer answered over SSH, the clock offset it measured) is there to read.
+    pub collected: bool,
 }
 
 /// The input esc-diag is made for, a pair of ESC nodes: the words `rules list` shows.
 pub const ESC_INPUT: TextContext = TextContext {
     esc: true,
     drbd: true,
+    collected: true,
 };
 
 /// The names a choice may ask of [`TextContext`].
-pub const CHOICES: [&str; 2] = ["esc", "drbd"];
+pub const CHOICES: [&str; 3] = ["esc", "drbd", "collected"];
 
 impl TextContext {
     /// What this timeline shows.
@@ -29,6 +33,10 @@ impl TextContext {
         TextContext {
             esc,
             drbd: esc || timeline.shows_drbd(),
+            collected: timeline
+                .nodes
+                .iter()
+                .any(|node| node.collected_at.is_some()),
         }
     }
 
@@ -36,6 +44,7 @@ impl TextContext {
         match choice {
             "esc" => self.esc,
             "drbd" => self.drbd,
+            "collected" => self.collected,
             _ => false,
         }
     }
@@ -121,14 +130,17 @@ mod tests {
     const ESC: TextContext = TextContext {
         esc: true,
         drbd: true,
+        collected: true,
     };
     const DRBD: TextContext = TextContext {
         esc: false,
         drbd: true,
+        collected: false,
     };
     const PLAIN: TextContext = TextContext {
         esc: false,
         drbd: false,
+        collected: false,
     };
 
     #[test]
@@ -147,6 +159,13 @@ mod tests {
         assert_eq!(in_context(nested, ESC), "escadm stop on {self} then");
         assert_eq!(in_context(nested, DRBD), "umount on {self} then");
         assert_eq!(in_context(nested, PLAIN), " then");
+        // What a collection records, only where the input is one.
+        let record = "the peer's logs{collected?, the collection's SSH record|}, and tcpdump";
+        assert_eq!(
+            in_context(record, ESC),
+            "the peer's logs, the collection's SSH record, and tcpdump"
+        );
+        assert_eq!(in_context(record, PLAIN), "the peer's logs, and tcpdump");
     }
 
     #[test]
