@@ -3738,3 +3738,82 @@ fn a_command_pasted_among_one_nodes_lines_ran_where_its_prompt_says() {
     let takeover = change_to(&report, "failovers", "ssq-57", "MASTER").unwrap();
     assert_ne!(takeover["cause"], "manual", "{takeover:#}");
 }
+
+/// A typed command explains only the first change it can have caused, a grep typed after the
+/// lines filters none of them, and a prompt naming a host that is no node's is no node's.
+#[test]
+fn a_typed_command_explains_no_more_than_it_can() {
+    let rules_of = |bundle: &BundleBuilder| -> Vec<String> {
+        let (report, _) = analyze(bundle.path(), &[]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The second FAULT, two days later, is not the interface taken down before the first.
+    let bundle = BundleBuilder::new().file(
+        "balancer1",
+        "var/log/messages",
+        "root@balancer1:~# ip link set eth1 down\n\
+         root@balancer1:~# cat /var/log/syslog | grep VI_1\n\
+         May 25 12:31:18 vagrant Keepalived_vrrp[54462]: (VI_1) Entering BACKUP STATE (init)\n\
+         May 25 12:31:22 vagrant Keepalived_vrrp[54462]: (VI_1) Entering MASTER STATE\n\
+         May 25 12:40:45 vagrant Keepalived_vrrp[54462]: (VI_1) Entering FAULT STATE\n\
+         May 25 12:50:45 vagrant Keepalived_vrrp[54462]: (VI_1) Entering BACKUP STATE\n\
+         May 25 12:50:49 vagrant Keepalived_vrrp[54462]: (VI_1) Entering MASTER STATE\n\
+         May 27 09:10:00 vagrant Keepalived_vrrp[54462]: (VI_1) Entering FAULT STATE\n",
+    );
+    let rules = rules_of(&bundle);
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|rule| *rule == "interface-set-down-by-hand")
+            .count(),
+        1,
+        "{rules:?}"
+    );
+    // A grep typed after the lines: they are whole, and their silence about a script counts.
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "May 25 12:31:18 lb1 Keepalived_vrrp[54462]: (VI_1) Entering BACKUP STATE (init)\n\
+         May 25 12:31:22 lb1 Keepalived_vrrp[54462]: (VI_1) Entering MASTER STATE\n\
+         May 25 12:40:45 lb1 Keepalived_vrrp[54462]: (VI_1) Entering FAULT STATE\n\
+         May 25 12:40:46 lb1 systemd[1]: Started Session 5 of user root.\n\
+         root@lb1:~# grep -c VRRP /var/log/syslog\n",
+    );
+    let rules = rules_of(&bundle);
+    assert!(
+        rules.contains(&"fault-reason-not-logged".to_string()),
+        "{rules:?}"
+    );
+    assert!(
+        !rules.contains(&"fault-reason-filtered-out".to_string()),
+        "{rules:?}"
+    );
+    // `lbA` is neither node: its `ip link set eth1 down` explains neither FAULT.
+    let bundle = BundleBuilder::new()
+        .file(
+            "a",
+            "var/log/messages",
+            "Apr  2 10:46:09 a Keepalived_vrrp[7]: (VIP) Entering MASTER STATE\n\
+             Apr  2 11:10:17 a Keepalived_vrrp[7]: (VIP) Entering FAULT STATE\n",
+        )
+        .file(
+            "b",
+            "var/log/messages",
+            "[root@lbB ~]# tail -f /var/log/messages\n\
+             Apr  2 10:51:44 b Keepalived_vrrp[8]: (VIP) Entering BACKUP STATE\n\
+             [root@lbA ~]# ip link set eth1 down\n\
+             [root@lbB ~]# tail -f /var/log/messages\n\
+             Apr  2 11:10:20 b Keepalived_vrrp[8]: (VIP) Entering MASTER STATE\n\
+             Apr  2 11:40:20 b Keepalived_vrrp[8]: (VIP) Entering FAULT STATE\n",
+        );
+    let rules = rules_of(&bundle);
+    assert!(
+        !rules.contains(&"interface-set-down-by-hand".to_string()),
+        "{rules:?}"
+    );
+}

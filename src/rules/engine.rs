@@ -332,12 +332,7 @@ impl Context<'_> {
                     time + Duration::seconds(SCRIPT_COMMAND_WITHIN_S),
                 )
                 .to_vec(),
-            None => (0..lines.len())
-                .filter(|other| {
-                    let other = &lines[*other];
-                    other.time.is_none() && other.node == line.node && other.file == line.file
-                })
-                .collect(),
+            None => self.facts.undated_of_file(&line.node, &line.file).to_vec(),
         };
         nearby
             .into_iter()

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::condition::{Expr, Op};
 use super::model::SubjectKind;
+use crate::sources::envelope::SHELL_PROGRAM;
 use crate::sources::envelope::seconds_since_boot;
 use crate::sources::{Event, events};
 use crate::timeline::Timeline;
@@ -146,9 +147,19 @@ pub struct Facts<'a> {
     /// The first dated line of the input: a node's missing logs from then on (its logs begin
     /// later) are missing before it too.
     span_start: Option<DateTime<Utc>>,
-    /// The shell prompts pasted among the lines that the rules ask about (`filtered`, `typed`):
-    /// a filtering command's, a command that changes the node.
+    /// The shell prompts pasted among the lines (`filtered`, `typed`), in timeline order.
     prompts: Vec<usize>,
+    /// For each file that holds a prompt: its events by line, and its stamped lines (not lines
+    /// that carry the time of the line before them) by time with the greatest line so far: a
+    /// prompt has no time, only its place among the file's lines.
+    prompt_files: HashMap<(&'a str, &'a str), PromptFile>,
+}
+
+/// A file with shell prompts pasted among its lines (see `Facts::prompt_files`).
+#[derive(Default)]
+struct PromptFile {
+    by_line: Vec<(u64, usize)>,
+    stamped: Vec<(DateTime<Utc>, u64)>,
 }
 
 /// A filter (by its place in the rule set) asked of one node's events for one subject instance.
@@ -228,10 +239,7 @@ impl<'a> Facts<'a> {
         let mut undated_by_file: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
         let mut prompts = Vec::new();
         for (index, event) in timeline.events.iter().enumerate() {
-            if matches!(
-                event.event.as_deref(),
-                Some(events::PASTE_FILTERED | events::OPERATOR_COMMAND)
-            ) {
+            if event.program.as_deref() == Some(SHELL_PROGRAM) {
                 prompts.push(index);
             }
             if event.time.is_some() {
@@ -267,6 +275,37 @@ impl<'a> Facts<'a> {
                 }
             }
         }
+        let mut prompt_files: HashMap<(&str, &str), PromptFile> = prompts
+            .iter()
+            .map(|index| {
+                let event = &timeline.events[*index];
+                (
+                    (event.node.as_ref(), event.file.as_ref()),
+                    PromptFile::default(),
+                )
+            })
+            .collect();
+        if !prompt_files.is_empty() {
+            for (index, event) in timeline.events.iter().enumerate() {
+                if let Some(file) =
+                    prompt_files.get_mut(&(event.node.as_ref(), event.file.as_ref()))
+                {
+                    file.by_line.push((event.line, index));
+                    if let Some(time) = event.time.filter(|_| !event.time_inferred) {
+                        file.stamped.push((time, event.line));
+                    }
+                }
+            }
+            for file in prompt_files.values_mut() {
+                file.by_line.sort_unstable();
+                file.stamped.sort_unstable();
+                let mut greatest = 0;
+                for (_, line) in &mut file.stamped {
+                    greatest = greatest.max(*line);
+                    *line = greatest;
+                }
+            }
+        }
         Facts {
             timeline,
             states,
@@ -276,6 +315,7 @@ impl<'a> Facts<'a> {
             chunk_matches: RefCell::new(HashMap::new()),
             span_start: timeline.first_dated(),
             prompts,
+            prompt_files,
         }
     }
 
@@ -296,6 +336,13 @@ impl<'a> Facts<'a> {
     ) -> &[usize] {
         let (indices, range) = self.positions_between(node, from, to);
         &indices[range]
+    }
+
+    /// The undated events of a node's file, in the order of their lines.
+    pub(super) fn undated_of_file<'s>(&'s self, node: &'s str, file: &'s str) -> &'s [usize] {
+        self.undated_by_file
+            .get(&(node, file))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The undated events of the file of the undated event at `index` (in the order of their
@@ -1102,11 +1149,7 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             }
             "filtered" => {
                 let nodes = self.who(&arguments[0]);
-                let found = self.facts.prompts.iter().copied().find(|index| {
-                    let prompt = &self.facts.timeline.events[*index];
-                    prompt.event.as_deref() == Some(events::PASTE_FILTERED)
-                        && nodes.iter().any(|node| node == prompt.node.as_ref())
-                });
+                let found = nodes.iter().find_map(|node| self.filtering_prompt(node));
                 // The prompt is the evidence.
                 self.evidence.extend(found);
                 Value::Bool(found.is_some())
@@ -1259,24 +1302,64 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             .filter(|event| !event.collector_clock)
     }
 
+    /// The prompt of a filtering command that `node`'s lines at the subject stand under: in a
+    /// file of the node's, the last prompt before the subject's line (in another file, before
+    /// its last line stamped at or before t) is a filtering command's (a later prompt, `tail -f`,
+    /// prints whole lines again).
+    fn filtering_prompt(&self, node: &str) -> Option<usize> {
+        let events = &self.facts.timeline.events;
+        let mut files: Vec<(&str, &str)> = self
+            .facts
+            .prompts
+            .iter()
+            .map(|index| (events[*index].node.as_ref(), events[*index].file.as_ref()))
+            .filter(|(file_node, _)| *file_node == node)
+            .collect();
+        files.dedup();
+        files.into_iter().find_map(|(file_node, file)| {
+            let anchor = self.anchor_line(file_node, file)?;
+            let last = self
+                .facts
+                .prompts
+                .iter()
+                .copied()
+                .filter(|index| {
+                    let prompt = &events[*index];
+                    prompt.node.as_ref() == file_node
+                        && prompt.file.as_ref() == file
+                        && prompt.line < anchor
+                })
+                .max_by_key(|index| events[*index].line)?;
+            (events[last].event.as_deref() == Some(events::PASTE_FILTERED)).then_some(last)
+        })
+    }
+
     /// The command of `action` typed at `node`'s prompt (pasted among its lines, or among
-    /// another node's with a prompt naming its host) that stands last before the subject among
-    /// the node's commands of its kind (`interface-down` and `interface-up` are one kind, as are
-    /// `keepalived-stop` and `keepalived-start`), by the order of its file: in the subject's
-    /// file, before the subject's line; in another, before that file's last stamped line at or
-    /// before the subject's instant (a file with none says nothing).
+    /// another node's with a prompt naming its host; a prompt naming a host that is no node's
+    /// is no one's) that stands last before the subject among the node's commands of its kind
+    /// (`interface-down` and `interface-up` are one kind, as are `keepalived-stop` and
+    /// `keepalived-start`), by the order of its file: in the subject's file, before the subject's
+    /// line; in another, before that file's last stamped line at or before the subject's
+    /// instant (a file with none says nothing). Not a command spent before the subject: where
+    /// the lines between it and that place hold a second change like the subject's (the
+    /// subject's node entering the same state again), a second FAULT after an interface taken
+    /// down, or keepalived starting after its stop.
     fn typed_last(&self, node: &str, action: &str) -> Option<usize> {
         let events = &self.facts.timeline.events;
         let kind = |action: &str| action.split('-').next().unwrap_or(action).to_string();
         let wanted = kind(action);
-        let subject = self.subject.event.map(|index| &events[index]);
-        let mut last_by_file: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        let mut last_by_file: BTreeMap<(&str, &str), (usize, u64)> = BTreeMap::new();
         for index in self.facts.prompts.iter().copied() {
             let prompt = &events[index];
             // (A prompt naming another node's host, pasted among this node's lines, ran there.)
-            let ran_on = prompt
-                .field(events::RAN_ON_FIELD)
-                .unwrap_or(prompt.node.as_ref());
+            let ran_on = match (
+                prompt.field(events::RAN_ON_FIELD),
+                prompt.field(events::PROMPT_HOST_FIELD),
+            ) {
+                (Some(ran_on), _) => ran_on,
+                (None, None) => prompt.node.as_ref(),
+                (None, Some(_)) => continue,
+            };
             if ran_on != node
                 || prompt.event.as_deref() != Some(events::OPERATOR_COMMAND)
                 || prompt
@@ -1292,18 +1375,68 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
             if prompt.line < anchor
                 && last_by_file
                     .get(&file)
-                    .is_none_or(|last| events[*last].line < prompt.line)
+                    .is_none_or(|(last, _)| events[*last].line < prompt.line)
             {
-                last_by_file.insert(file, index);
+                last_by_file.insert(file, (index, anchor));
             }
         }
-        let of_action = |index: &usize| events[*index].field("action") == Some(action);
+        let subject = self.subject.event.map(|index| &events[index]);
         let in_subject_file = subject
             .and_then(|subject| last_by_file.get(&(subject.node.as_ref(), subject.file.as_ref())));
+        let usable = |(index, anchor): &(usize, u64)| {
+            events[*index].field("action") == Some(action) && !self.spent(*index, *anchor, action)
+        };
         match in_subject_file {
-            Some(last) => Some(*last).filter(of_action),
-            None => last_by_file.values().copied().find(of_action),
+            Some(last) => Some(*last).filter(usable).map(|(index, _)| index),
+            None => {
+                let found: Vec<&(usize, u64)> = last_by_file.values().collect();
+                // (Files that disagree say nothing.)
+                found
+                    .iter()
+                    .all(|found| usable(found))
+                    .then(|| found.first().map(|(index, _)| *index))
+                    .flatten()
+            }
         }
+    }
+
+    /// Whether the lines of a prompt's file between it and `anchor` show the command spent
+    /// before the subject (see `typed_last`).
+    fn spent(&self, prompt: usize, anchor: u64, action: &str) -> bool {
+        let events = &self.facts.timeline.events;
+        let line = events[prompt].line;
+        let Some(file) = self
+            .facts
+            .prompt_files
+            .get(&(events[prompt].node.as_ref(), events[prompt].file.as_ref()))
+        else {
+            return false;
+        };
+        let from = file.by_line.partition_point(|(at, _)| *at <= line);
+        let to = file.by_line.partition_point(|(at, _)| *at <= anchor);
+        let to_state = self.subject.to.map(Role::name);
+        let (mut again, mut faults) = (0, 0);
+        for (_, index) in &file.by_line[from..to.max(from)] {
+            let event = &events[*index];
+            match event.event.as_deref() {
+                Some(events::ENTERING_STATE) => {
+                    let state = event.field("state");
+                    if event.node.as_ref() == self.subject.node && state == to_state {
+                        again += 1;
+                    }
+                    if state == Some("FAULT") {
+                        faults += 1;
+                    }
+                }
+                Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING)
+                    if action == "keepalived-stop" =>
+                {
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        again > 1 || (action == "interface-down" && faults > 1)
     }
 
     /// The line of `node`'s `file` that stands for the subject's moment there: the subject's own
@@ -1317,13 +1450,9 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         {
             return Some(subject.line);
         }
-        self.facts
-            .events_between(node, DateTime::<Utc>::MIN_UTC, self.subject.time)
-            .iter()
-            .map(|index| &events[*index])
-            .filter(|line| line.file.as_ref() == file && !line.time_inferred)
-            .map(|line| line.line)
-            .max()
+        let stamped = &self.facts.prompt_files.get(&(node, file))?.stamped;
+        let upto = stamped.partition_point(|(time, _)| *time <= self.subject.time);
+        upto.checked_sub(1).map(|last| stamped[last].1)
     }
 
     /// Where the state `node`'s instance holds at `time` is the first it took after keepalived
@@ -1515,7 +1644,6 @@ const EVIDENCE_PER_CALL: usize = 5;
 /// several CPUs written out of order).
 const BOOT_CLOCK_JITTER_S: f64 = 1.0;
 
-/// A window's offset in seconds, to compare with the kernel's clock.
 /// How soon after keepalived (or the node) starts its first state may begin (a start-up delay,
 /// a script's first run) for `held_since_start` to take that state as the start's.
 const STARTED_STATE_WITHIN_S: i64 = 60;
@@ -1538,6 +1666,7 @@ fn starts_keepalived(event: &Event) -> bool {
     }
 }
 
+/// A window's offset in seconds, to compare with the kernel's clock.
 fn seconds_of(offset: Duration) -> f64 {
     offset.num_milliseconds() as f64 / 1000.0
 }

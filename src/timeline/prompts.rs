@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 use crate::sources::event::Event;
 use crate::sources::events::{PROMPT_HOST_FIELD, RAN_ON_FIELD};
 
-/// Gives each prompt's event whose host is another node's the field `ran_on` (that node). A host
-/// is a node's where it is the node's name or a syslog host of its lines, else where it is the
-/// host most of the node's own prompts name (its home); a host that is several nodes', or none's,
-/// places nothing.
+/// Host names that name no one machine.
+const GENERIC_HOSTS: [&str; 4] = ["localhost", "localhost.localdomain", "ubuntu", "vagrant"];
+
+/// Gives each prompt's event whose host is a node's the field `ran_on` (that node, the file's own
+/// or another). A host is a node's where it is the node's name or a syslog host of its lines, else
+/// where it is the host most of the node's own prompts name (its home); a host that is several
+/// nodes', or none's, or one every machine is called (`localhost`), places nothing, and rules take
+/// such a prompt for no node's.
 pub fn place_prompts(events: &mut [Event], node_names: &[String]) {
     let mut prompt_hosts: BTreeMap<&str, BTreeMap<&str, u32>> = BTreeMap::new();
     let mut log_hosts: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -41,6 +45,13 @@ pub fn place_prompts(events: &mut [Event], node_names: &[String]) {
         })
         .collect();
     let owner = |host: &str| -> Option<String> {
+        // (A host every machine is called says nothing of which one.)
+        if GENERIC_HOSTS
+            .iter()
+            .any(|generic| generic.eq_ignore_ascii_case(host))
+        {
+            return None;
+        }
         let named = |name: &str| name.eq_ignore_ascii_case(host);
         let by_name: Vec<&String> = node_names
             .iter()
@@ -76,9 +87,7 @@ pub fn place_prompts(events: &mut [Event], node_names: &[String]) {
         let Some(host) = event.field(PROMPT_HOST_FIELD) else {
             continue;
         };
-        if let Some(Some(node)) = owners.get(host)
-            && node.as_str() != event.node.as_ref()
-        {
+        if let Some(Some(node)) = owners.get(host) {
             let node = node.clone();
             event.fields.insert(RAN_ON_FIELD.to_string(), node);
         }
