@@ -22,6 +22,16 @@ fn change_to<'r>(report: &'r Value, list: &str, node: &str, to: &str) -> Option<
         .find(|change| change["node"] == node && change["to"] == to)
 }
 
+/// A report's findings made by one rule, in the report's order.
+fn findings_of<'r>(report: &'r Value, rule: &str) -> Vec<&'r Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == rule)
+        .collect()
+}
+
 fn analyze_text(path: &std::path::Path) -> String {
     esc_diag([
         "analyze".as_ref(),
@@ -3539,12 +3549,7 @@ fn a_track_scripts_command_in_the_lines_is_the_one_to_run() {
     )
     .unwrap();
     let (report, _) = analyze(&file, &[]);
-    let failing: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|finding| finding["rule"] == "track-script-failing")
-        .collect();
+    let failing = findings_of(&report, "track-script-failing");
     assert_eq!(failing.len(), 1, "{report:#}");
     assert!(
         failing[0]["title"]
@@ -3573,11 +3578,8 @@ fn a_track_scripts_command_in_the_lines_is_the_one_to_run() {
     )
     .unwrap();
     let (report, _) = analyze(&file, &[]);
-    let fault = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|finding| finding["rule"] == "script-fault")
+    let fault = *findings_of(&report, "script-fault")
+        .first()
         .unwrap_or_else(|| panic!("{report:#}"));
     let remedy = fault["remedy"]
         .as_str()
@@ -3593,11 +3595,7 @@ fn a_track_scripts_command_in_the_lines_is_the_one_to_run() {
     );
     // No finding of its own for the exit statuses beside the `failed` line.
     assert!(
-        !report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|finding| finding["rule"] == "track-script-failing"),
+        findings_of(&report, "track-script-failing").is_empty(),
         "{report:#}"
     );
 }
@@ -3632,11 +3630,8 @@ fn commands_typed_at_a_pasted_prompt_are_read() {
     let (report, _) = analyze(bundle.path(), &[]);
     let takeover = change_to(&report, "failovers", "balancer2", "MASTER").unwrap();
     assert_eq!(takeover["cause"], "interface-fault", "{takeover:#}");
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|finding| finding["rule"] == "interface-set-down-by-hand")
+    let finding = *findings_of(&report, "interface-set-down-by-hand")
+        .first()
         .unwrap_or_else(|| panic!("{report:#}"));
     assert!(
         finding["evidence"]
@@ -3666,11 +3661,7 @@ fn commands_typed_at_a_pasted_prompt_are_read() {
     let fault = change_to(&report, "transitions", "hq", "FAULT").unwrap();
     assert_eq!(fault["cause"], "interface-fault", "{fault:#}");
     assert!(
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|finding| finding["rule"] == "fault-reason-filtered-out"),
+        !findings_of(&report, "fault-reason-filtered-out").is_empty(),
         "{report:#}"
     );
 }
@@ -3745,11 +3736,9 @@ fn a_command_pasted_among_one_nodes_lines_ran_where_its_prompt_says() {
 fn a_typed_command_explains_no_more_than_it_can() {
     let rules_of = |bundle: &BundleBuilder| -> Vec<String> {
         let (report, _) = analyze(bundle.path(), &[]);
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|finding| finding["rule"].as_str().unwrap().to_string())
+        texts(&report["findings"], "rule")
+            .into_iter()
+            .map(str::to_string)
             .collect()
     };
     // The second FAULT, two days later, is not the interface taken down before the first.
@@ -3816,4 +3805,25 @@ fn a_typed_command_explains_no_more_than_it_can() {
         !rules.contains(&"interface-set-down-by-hand".to_string()),
         "{rules:?}"
     );
+}
+
+/// syslogd's `last message repeated N times` repeats the line before it, of the same process:
+/// keepalived 1.x's forced election repeated so is a dual master seen from one node; written by
+/// another process it repeats something else.
+#[test]
+fn syslogds_repeat_line_is_the_line_before_it_of_the_same_process() {
+    let found = |repeat_pid: u32| {
+        let bundle = BundleBuilder::new().file(
+            "glados",
+            "var/log/messages",
+            format!(
+                "Jul 13 23:46:44 glados Keepalived_vrrp[10]: VRRP_Instance(LB) Received lower prio advert, forcing new election\n\
+                 Jul 13 23:47:01 glados Keepalived_vrrp[{repeat_pid}]: last message repeated 6 times\n"
+            ),
+        );
+        let (report, _) = analyze(bundle.path(), &[]);
+        !findings_of(&report, "dual-master-seen-from-one-node").is_empty()
+    };
+    assert!(found(10));
+    assert!(!found(11));
 }

@@ -159,9 +159,8 @@ struct MessagesReader<'a> {
     status_started: Option<(String, envelope::Stamp)>,
     /// The marks of lines a paste left out that the file showed.
     left_out: LeftOut,
-    /// The program and message of the last line recognised: what syslogd's `last message
-    /// repeated N times` repeats.
-    last_recognised: Option<(Option<String>, String)>,
+    /// The last line recognised: what syslogd's `last message repeated N times` repeats.
+    last_recognised: Option<LastRecognised>,
 }
 
 /// At most this many filtering prompts, and this many cut marks, of one file are each named in
@@ -383,6 +382,14 @@ fn csv_fields(row: &str) -> Option<Vec<String>> {
     }
 }
 
+/// The last line a reader recognised: its host, program, process and message.
+struct LastRecognised {
+    host: Option<String>,
+    program: Option<String>,
+    pid: Option<u32>,
+    message: String,
+}
+
 /// syslogd's (and older rsyslog's) `last message repeated N times`, written for the line before
 /// it: N.
 fn last_message_repeated(message: &str) -> Option<u64> {
@@ -497,13 +504,16 @@ impl EventReader for MessagesReader<'_> {
                 }
             };
             // (syslogd's `last message repeated N times` is read as the line it repeats, where
-            // that is the last line recognised and of the same program.)
-            let repeats_last =
-                last_message_repeated(envelope.message).and_then(|count| {
-                    let (program, message) = self.last_recognised.as_ref()?;
-                    (envelope.program.is_none() || program.as_deref() == envelope.program)
-                        .then_some((message.as_str(), program.as_deref(), count))
-                });
+            // that is the last line recognised and of the same host, program and process.)
+            let repeats_last = last_message_repeated(envelope.message).and_then(|count| {
+                let last = self.last_recognised.as_ref()?;
+                let same =
+                    |said: Option<&str>, known: Option<&str>| said.is_none() || said == known;
+                (same(envelope.program, last.program.as_deref())
+                    && same(envelope.host, last.host.as_deref())
+                    && (envelope.pid.is_none() || envelope.pid == last.pid))
+                    .then_some((last.message.as_str(), last.program.as_deref(), count))
+            });
             let (message, repeated) = match (&status_start, repeats_last) {
                 (Some((_, message)), _) => (message.as_str(), None),
                 (None, Some((message, _, count))) => (message, Some(count)),
@@ -672,7 +682,12 @@ impl EventReader for MessagesReader<'_> {
                 self.book.stats.recognised_lines += 1 + continued as u64;
                 self.book.stats.prompt_lines += u64::from(prompt.is_some());
                 if repeats_last.is_none() {
-                    let remembered = (program.map(str::to_string), message.to_string());
+                    let remembered = LastRecognised {
+                        host: envelope.host.map(str::to_string),
+                        program: program.map(str::to_string),
+                        pid: envelope.pid,
+                        message: message.to_string(),
+                    };
                     self.last_recognised = Some(remembered);
                 }
             } else {
