@@ -147,19 +147,30 @@ pub struct Facts<'a> {
     /// The first dated line of the input: a node's missing logs from then on (its logs begin
     /// later) are missing before it too.
     span_start: Option<DateTime<Utc>>,
-    /// The shell prompts pasted among the lines (`filtered`, `typed`), in timeline order.
-    prompts: Vec<usize>,
-    /// For each file that holds a prompt: its events by line, and its stamped lines (not lines
-    /// that carry the time of the line before them) by time with the greatest line so far: a
-    /// prompt has no time, only its place among the file's lines.
-    prompt_files: HashMap<(&'a str, &'a str), PromptFile>,
+    /// For each file that holds a shell prompt (`filtered`, `typed`): its prompts and its events
+    /// by line, and its stamped lines (not lines that carry the time of the line before them) by
+    /// time with the greatest line so far: a prompt has no time, only its place among the file's
+    /// lines.
+    prompt_files: BTreeMap<(&'a str, &'a str), PromptFile>,
 }
 
 /// A file with shell prompts pasted among its lines (see `Facts::prompt_files`).
 #[derive(Default)]
 struct PromptFile {
+    /// Its prompts, by line.
+    prompts: Vec<usize>,
     by_line: Vec<(u64, usize)>,
     stamped: Vec<(DateTime<Utc>, u64)>,
+}
+
+impl PromptFile {
+    /// Its prompts before a line, in the order of their lines.
+    fn before<'p>(&'p self, events: &'p [Event], line: u64) -> impl Iterator<Item = usize> + 'p {
+        self.prompts
+            .iter()
+            .copied()
+            .take_while(move |index| events[*index].line < line)
+    }
 }
 
 /// A filter (by its place in the rule set) asked of one node's events for one subject instance.
@@ -275,16 +286,15 @@ impl<'a> Facts<'a> {
                 }
             }
         }
-        let mut prompt_files: HashMap<(&str, &str), PromptFile> = prompts
-            .iter()
-            .map(|index| {
-                let event = &timeline.events[*index];
-                (
-                    (event.node.as_ref(), event.file.as_ref()),
-                    PromptFile::default(),
-                )
-            })
-            .collect();
+        let mut prompt_files: BTreeMap<(&str, &str), PromptFile> = BTreeMap::new();
+        for index in &prompts {
+            let event = &timeline.events[*index];
+            prompt_files
+                .entry((event.node.as_ref(), event.file.as_ref()))
+                .or_default()
+                .prompts
+                .push(*index);
+        }
         if !prompt_files.is_empty() {
             for (index, event) in timeline.events.iter().enumerate() {
                 if let Some(file) =
@@ -297,6 +307,8 @@ impl<'a> Facts<'a> {
                 }
             }
             for file in prompt_files.values_mut() {
+                file.prompts
+                    .sort_unstable_by_key(|index| timeline.events[*index].line);
                 file.by_line.sort_unstable();
                 file.stamped.sort_unstable();
                 let mut greatest = 0;
@@ -314,7 +326,6 @@ impl<'a> Facts<'a> {
             boot_clock,
             chunk_matches: RefCell::new(HashMap::new()),
             span_start: timeline.first_dated(),
-            prompts,
             prompt_files,
         }
     }
@@ -1308,30 +1319,15 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// prints whole lines again).
     fn filtering_prompt(&self, node: &str) -> Option<usize> {
         let events = &self.facts.timeline.events;
-        let mut files: Vec<(&str, &str)> = self
-            .facts
-            .prompts
+        self.facts
+            .prompt_files
             .iter()
-            .map(|index| (events[*index].node.as_ref(), events[*index].file.as_ref()))
-            .filter(|(file_node, _)| *file_node == node)
-            .collect();
-        files.dedup();
-        files.into_iter().find_map(|(file_node, file)| {
-            let anchor = self.anchor_line(file_node, file)?;
-            let last = self
-                .facts
-                .prompts
-                .iter()
-                .copied()
-                .filter(|index| {
-                    let prompt = &events[*index];
-                    prompt.node.as_ref() == file_node
-                        && prompt.file.as_ref() == file
-                        && prompt.line < anchor
-                })
-                .max_by_key(|index| events[*index].line)?;
-            (events[last].event.as_deref() == Some(events::PASTE_FILTERED)).then_some(last)
-        })
+            .filter(|((file_node, _), _)| *file_node == node)
+            .find_map(|(&(file_node, file), prompts)| {
+                let anchor = self.anchor_line(file_node, file)?;
+                let last = prompts.before(events, anchor).last()?;
+                (events[last].event.as_deref() == Some(events::PASTE_FILTERED)).then_some(last)
+            })
     }
 
     /// The command of `action` typed at `node`'s prompt (pasted among its lines, or among
@@ -1346,72 +1342,61 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
     /// down, or keepalived starting after its stop.
     fn typed_last(&self, node: &str, action: &str) -> Option<usize> {
         let events = &self.facts.timeline.events;
-        let kind = |action: &str| action.split('-').next().unwrap_or(action).to_string();
-        let wanted = kind(action);
-        let mut last_by_file: BTreeMap<(&str, &str), (usize, u64)> = BTreeMap::new();
-        for index in self.facts.prompts.iter().copied() {
-            let prompt = &events[index];
-            // (A prompt naming another node's host, pasted among this node's lines, ran there.)
+        let wanted = action_kind(action);
+        // (A prompt naming another node's host, pasted among this node's lines, ran there.)
+        let of_kind = |index: &usize| {
+            let prompt = &events[*index];
             let ran_on = match (
                 prompt.field(events::RAN_ON_FIELD),
                 prompt.field(events::PROMPT_HOST_FIELD),
             ) {
                 (Some(ran_on), _) => ran_on,
                 (None, None) => prompt.node.as_ref(),
-                (None, Some(_)) => continue,
+                (None, Some(_)) => return false,
             };
-            if ran_on != node
-                || prompt.event.as_deref() != Some(events::OPERATOR_COMMAND)
-                || prompt
+            ran_on == node
+                && prompt.event.as_deref() == Some(events::OPERATOR_COMMAND)
+                && prompt
                     .field("action")
-                    .is_none_or(|typed| kind(typed) != wanted)
-            {
-                continue;
-            }
-            let file = (prompt.node.as_ref(), prompt.file.as_ref());
-            let Some(anchor) = self.anchor_line(file.0, file.1) else {
-                continue;
-            };
-            if prompt.line < anchor
-                && last_by_file
-                    .get(&file)
-                    .is_none_or(|(last, _)| events[*last].line < prompt.line)
-            {
-                last_by_file.insert(file, (index, anchor));
-            }
-        }
-        let subject = self.subject.event.map(|index| &events[index]);
-        let in_subject_file = subject
-            .and_then(|subject| last_by_file.get(&(subject.node.as_ref(), subject.file.as_ref())));
-        let usable = |(index, anchor): &(usize, u64)| {
-            events[*index].field("action") == Some(action) && !self.spent(*index, *anchor, action)
+                    .is_some_and(|typed| action_kind(typed) == wanted)
         };
+        // Per file, the last command of the kind before the file's place for the subject.
+        let last_by_file: Vec<((&str, &str), usize, u64, &PromptFile)> = self
+            .facts
+            .prompt_files
+            .iter()
+            .filter_map(|(&(file_node, file), prompts)| {
+                let anchor = self.anchor_line(file_node, file)?;
+                let last = prompts.before(events, anchor).filter(of_kind).last()?;
+                Some(((file_node, file), last, anchor, prompts))
+            })
+            .collect();
+        let usable = |(_, index, anchor, prompts): &&((&str, &str), usize, u64, &PromptFile)| {
+            events[*index].field("action") == Some(action)
+                && !self.spent(prompts, *index, *anchor, action)
+        };
+        let subject = self.subject.event.map(|index| &events[index]);
+        let in_subject_file = subject.and_then(|subject| {
+            last_by_file
+                .iter()
+                .find(|(file, ..)| *file == (subject.node.as_ref(), subject.file.as_ref()))
+        });
         match in_subject_file {
-            Some(last) => Some(*last).filter(usable).map(|(index, _)| index),
-            None => {
-                let found: Vec<&(usize, u64)> = last_by_file.values().collect();
-                // (Files that disagree say nothing.)
-                found
-                    .iter()
-                    .all(|found| usable(found))
-                    .then(|| found.first().map(|(index, _)| *index))
-                    .flatten()
-            }
+            Some(last) => Some(last).filter(usable).map(|(_, index, ..)| *index),
+            // (Files that disagree say nothing.)
+            None => last_by_file
+                .iter()
+                .all(|found| usable(&found))
+                .then(|| last_by_file.first().map(|(_, index, ..)| *index))
+                .flatten(),
         }
     }
 
     /// Whether the lines of a prompt's file between it and `anchor` show the command spent
     /// before the subject (see `typed_last`).
-    fn spent(&self, prompt: usize, anchor: u64, action: &str) -> bool {
+    fn spent(&self, file: &PromptFile, prompt: usize, anchor: u64, action: &str) -> bool {
         let events = &self.facts.timeline.events;
         let line = events[prompt].line;
-        let Some(file) = self
-            .facts
-            .prompt_files
-            .get(&(events[prompt].node.as_ref(), events[prompt].file.as_ref()))
-        else {
-            return false;
-        };
         let from = file.by_line.partition_point(|(at, _)| *at <= line);
         let to = file.by_line.partition_point(|(at, _)| *at <= anchor);
         let to_state = self.subject.to.map(Role::name);
@@ -1650,6 +1635,11 @@ const STARTED_STATE_WITHIN_S: i64 = 60;
 
 /// How far apart the lines of one start of keepalived may be (its own, its VRRP process's).
 const SAME_START_S: i64 = 2;
+
+/// The kind of a typed command's action: `interface` of `interface-down` and `interface-up`.
+fn action_kind(action: &str) -> &str {
+    action.split('-').next().unwrap_or(action)
+}
 
 /// A line that shows keepalived starting: its start, its VRRP process's, the node's boot, or
 /// systemd's start of the unit.
