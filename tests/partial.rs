@@ -2353,6 +2353,40 @@ fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
     );
 }
 
+/// A sync group whose members' 1.x transitions open and end the logs (keepalived#1143: a reboot,
+/// the group going MASTER seconds after bond0's link came up): each member's takeover is begun,
+/// none is shown MASTER, and the finding is the link that had just come up.
+#[test]
+fn a_sync_groups_transitions_that_end_the_logs_are_takeovers_begun() {
+    let bundle = BundleBuilder::new().file(
+        "motmot",
+        "var/log/messages",
+        "Mar  5 14:46:53 motmot kernel: [   14.441145] IPv6: ADDRCONF(NETDEV_UP): bond0: link is not ready\n\
+         Mar  5 14:46:55 motmot Keepalived[4182]: Starting Keepalived v1.3.2 (12/03,2016)\n\
+         Mar  5 14:46:56 motmot kernel: [   17.276170] IPv6: ADDRCONF(NETDEV_CHANGE): bond0: link becomes ready\n\
+         Mar  5 14:46:59 motmot Keepalived_vrrp[4211]: VRRP_Instance(vef_vlan5) Transition to MASTER STATE\n\
+         Mar  5 14:46:59 motmot Keepalived_vrrp[4211]: VRRP_Group(vef_group) Syncing instances to MASTER state\n\
+         Mar  5 14:46:59 motmot Keepalived_vrrp[4211]: VRRP_Instance(vef_vlan15) Transition to MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let now = report["state_now"].as_array().unwrap();
+    assert_eq!(now.len(), 2, "{report}");
+    for instance in now {
+        assert_eq!(instance["taking_over"][0]["node"], "motmot", "{instance}");
+        assert!(
+            instance["masters"]
+                .as_array()
+                .is_none_or(|masters| masters.is_empty()),
+            "{instance}"
+        );
+    }
+    assert_eq!(
+        findings_of(&report, "startup-before-link-ready").len(),
+        1,
+        "{report}"
+    );
+}
+
 /// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
 /// machines apart: two files named apart whose lines all say `localhost`, and whose keepalived
 /// lines overlap in time, are still two machines; a rotated pair stays one node.

@@ -155,13 +155,25 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
 fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
     let mut filled = text.to_string();
     for (key, value) in values {
-        let value = value.as_deref().unwrap_or_else(|| {
-            UNKNOWN_VALUES
-                .iter()
-                .find(|(unknown, _)| unknown == key)
-                .map_or("unknown", |(_, phrase)| phrase)
-        });
-        filled = filled.replace(&format!("{{{key}}}"), value);
+        let placeholder = format!("{{{key}}}");
+        match value.as_deref() {
+            Some(value) => filled = filled.replace(&placeholder, value),
+            None => {
+                let phrase = UNKNOWN_VALUES
+                    .iter()
+                    .find(|(unknown, _)| unknown == key)
+                    .map_or("unknown", |(_, phrase)| phrase);
+                // The phrase's aside (why the value is unknown) is said once: later mentions
+                // in the same text take the phrase without it.
+                let short = phrase
+                    .strip_suffix(')')
+                    .and_then(|open| open.rsplit_once(" ("))
+                    .map_or(phrase, |(short, _)| short);
+                filled = filled
+                    .replacen(&placeholder, phrase, 1)
+                    .replace(&placeholder, short);
+            }
+        }
     }
     filled
 }
@@ -2311,5 +2323,19 @@ mod tests {
         assert_eq!(address_in_name("esc-ha-0"), None);
         assert_eq!(address_in_name("node-1-2-3"), None);
         assert_eq!(address_in_name("a-300-1-1-1"), None);
+    }
+
+    #[test]
+    fn an_unknown_values_aside_is_said_once_per_text() {
+        let values = BTreeMap::from([("peer", None), ("self", Some("lb1".to_string()))]);
+        assert_eq!(
+            fill(
+                "{self} saw {peer}; if {peer} was MASTER, {peer} yields",
+                &values
+            ),
+            "lb1 saw the peer (its logs are not in the input); if the peer was MASTER, the peer yields"
+        );
+        let known = BTreeMap::from([("peer", Some("lb2".to_string()))]);
+        assert_eq!(fill("{peer} and {peer}", &known), "lb2 and lb2");
     }
 }

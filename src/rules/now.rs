@@ -91,7 +91,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
     let unfinished: Vec<(&str, &str, DateTime<Utc>)> = timeline
         .nodes
         .iter()
-        .filter_map(|node| transition_unfinished(timeline, &node.name))
+        .flat_map(|node| transitions_unfinished(timeline, &node.name))
         .collect();
     states
         .instances
@@ -190,37 +190,58 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             if now.masters.is_empty() {
                 now.heard_master = heard_master(timeline, states, instance);
             }
+            // A takeover begun where the logs end is not a MASTER shown: a node whose state
+            // is MASTER only from it (its logs open with the transition) is listed as beginning
+            // it, not as MASTER.
             now.taking_over = unfinished
                 .iter()
-                .filter(|(node, of, _)| {
-                    of == instance && !now.masters.iter().any(|master| master == node)
-                })
+                .filter(|(_, of, _)| of == instance)
                 .map(|(node, _, at)| (node.to_string(), *at))
                 .collect();
+            now.masters
+                .retain(|master| !now.taking_over.iter().any(|(node, _)| node == master));
             now
         })
         .collect()
 }
 
-/// Where `node`'s logs end with a keepalived 1.x `Transition to MASTER STATE` (dated): no
-/// keepalived or system line of the node after it (no `Entering … STATE`, stop, reload or
-/// restart), and its last line within moments of it. The node, the instance and when: the
-/// takeover it began is unfinished in the logs.
-fn transition_unfinished<'t>(
+/// Where `node`'s logs end with keepalived 1.x `Transition to MASTER STATE` lines (dated): no
+/// keepalived or system line of the node after them (no `Entering … STATE`, stop, reload or
+/// restart; a sync group's own lines about the same move allowed), and its last line within
+/// moments of them. The node, each instance and when: the takeovers they began are unfinished in
+/// the logs (a sync group's members end so together).
+fn transitions_unfinished<'t>(
     timeline: &'t Timeline,
     node: &'t str,
-) -> Option<(&'t str, &'t str, DateTime<Utc>)> {
-    let last = timeline
+) -> Vec<(&'t str, &'t str, DateTime<Utc>)> {
+    let Some(logs_end) = timeline.last_line(node) else {
+        return Vec::new();
+    };
+    let mut unfinished: Vec<(&str, &str, DateTime<Utc>)> = Vec::new();
+    for event in timeline
         .events
         .iter()
         .rev()
-        .find(|event| event.node.as_ref() == node && event.kind.is_vrrp_or_daemon())?;
-    let at = last.time?;
-    let logs_end = timeline.last_line(node)?;
-    let instance = last.field("instance")?;
-    (last.event.as_deref() == Some(events::TRANSITION_TO_MASTER)
-        && logs_end - at <= Duration::seconds(10))
-    .then_some((node, instance, at))
+        .filter(|event| event.node.as_ref() == node && event.kind.is_vrrp_or_daemon())
+    {
+        match event.event.as_deref() {
+            Some(events::TRANSITION_TO_MASTER) => {
+                let (Some(at), Some(instance)) = (event.time, event.field("instance")) else {
+                    break;
+                };
+                if logs_end - at > Duration::seconds(10) {
+                    break;
+                }
+                if !unfinished.iter().any(|(_, of, _)| *of == instance) {
+                    unfinished.push((node, instance, at));
+                }
+            }
+            Some(events::GROUP_TRANSITION | events::GROUP_SYNC)
+                if event.field("state") == Some("MASTER") => {}
+            _ => break,
+        }
+    }
+    unfinished
 }
 
 /// The last advert of a MASTER of `instance` that a node of the logs yielded to, at or after the

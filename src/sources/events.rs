@@ -74,6 +74,10 @@ pub const ADVERT_TIMEOUT: &str = "advert-timeout";
 pub const PRIORITY_ZERO_SENT: &str = "priority-zero-sent";
 /// keepalived 1.x decided to become MASTER.
 pub const TRANSITION_TO_MASTER: &str = "transition-to-master";
+/// A keepalived 1.x sync group began its move to a state (`VRRP_Group(G) Transition to ...`).
+pub const GROUP_TRANSITION: &str = "group-transition";
+/// A sync group moves its members to a state (`VRRP_Group(G) Syncing instances to ...`).
+pub const GROUP_SYNC: &str = "group-sync";
 
 /// A node announced an address with gratuitous ARPs (only a MASTER does: a VIP).
 pub const GRATUITOUS_ARP: &str = "gratuitous-arp";
@@ -103,7 +107,7 @@ pub const ADVERTS_NAMING_A_PRIORITY: [&str; 4] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 37] = [
+pub const RELIED_ON: [&str; 39] = [
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
@@ -120,6 +124,8 @@ pub const RELIED_ON: [&str; 37] = [
     SCRIPT_STATUS,
     PRIORITY_ZERO_SENT,
     TRANSITION_TO_MASTER,
+    GROUP_TRANSITION,
+    GROUP_SYNC,
     ENTERING_STATE,
     FAULT_REASON,
     KEEPALIVED_STOPPING,

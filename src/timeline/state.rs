@@ -569,6 +569,8 @@ struct Tracker {
     /// (indices into `transitions` and `intervals`): evidence right after it can still say what
     /// that earlier state was (`sent 0 priority` written just after `Entering FAULT STATE`).
     first_change: Option<(usize, usize)>,
+    /// The last line that showed the state held (its time).
+    last_seen: Option<DateTime<Utc>>,
 }
 
 impl Tracker {
@@ -582,6 +584,7 @@ impl Tracker {
             inferred: false,
             proven_from: None,
             first_change: None,
+            last_seen: None,
         }
     }
 
@@ -982,6 +985,40 @@ fn fault_before_recovery(
     first_failure
 }
 
+/// A line entering MASTER (a state line, or 1.x `Transition to MASTER STATE`) while the tracker
+/// holds MASTER, more than a moment after the last line that showed it: keepalived writes such a
+/// line only on a change, so the instance left MASTER between, in lines the excerpt does not
+/// have (a FAULT, a BACKUP, a restart). Not the `Entering MASTER STATE` that completes a 1.x
+/// transition (within 5 s of it), nor a line repeated by two copies of one log (same moment), nor
+/// a line of another process than the one whose line opened the MASTER held.
+/// The last line that showed the MASTER held.
+fn master_entered_again(
+    events: &[Event],
+    tracker: &Tracker,
+    event: &Event,
+    time: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if tracker.role != Role::Master {
+        return None;
+    }
+    let last_seen = tracker.last_seen?;
+    // The same process wrote both (a line of another process is another run, or another
+    // daemon logging side by side: the restart rules read those).
+    if tracker
+        .opened_by
+        .is_none_or(|opened| events[opened].pid != event.pid)
+    {
+        return None;
+    }
+    let completes_transition = tracker.opened_by.is_some_and(|opened| {
+        events[opened].event.as_deref() == Some(events::TRANSITION_TO_MASTER)
+    }) && tracker
+        .start
+        .is_some_and(|start| time - start <= Duration::seconds(5));
+    ((time - last_seen).num_milliseconds() > SAME_MOMENT_MS && !completes_transition)
+        .then_some(last_seen)
+}
+
 /// The state a 1.x transition (a line entering MASTER of `instance` on `node` at `time`) ends in:
 /// that of the instance's next `Entering … STATE` line within the moments of a transition (5 s),
 /// if there is one.
@@ -1268,6 +1305,7 @@ impl States {
                 if !inferred {
                     tracker.inferred = false;
                 }
+                tracker.last_seen = tracker.last_seen.max(Some(time));
                 return;
             }
             // The state was known after a restart the logs do not show from a line written in
@@ -1294,6 +1332,7 @@ impl States {
                 inferred: true,
                 proven_from: Some(time),
                 first_change: None,
+                last_seen: Some(time),
             };
             return;
         }
@@ -1323,6 +1362,7 @@ impl States {
             inferred,
             proven_from: None,
             first_change,
+            last_seen: Some(time),
         };
     }
 
@@ -1354,6 +1394,7 @@ impl States {
                 inferred: true,
                 proven_from: Some(time),
                 first_change: None,
+                last_seen: Some(time),
             }
         } else {
             Tracker::unknown_since(Some(time))
@@ -1493,6 +1534,7 @@ impl States {
                                 inferred: false,
                                 proven_from: None,
                                 first_change: None,
+                                last_seen: None,
                             };
                         }
                     }
@@ -1744,6 +1786,16 @@ impl States {
                         failed,
                         failed_at,
                     );
+                }
+                if role == Role::Master
+                    && evidence != Evidence::Implied
+                    && let Some(last_seen) = master_entered_again(events, tracker, event, time)
+                {
+                    // The MASTER held ended after its last line, unseen; what was between is
+                    // not known, and this line is a change from it.
+                    self.intervals
+                        .push(tracker.interval(node, &instance, Some(last_seen), None));
+                    *tracker = Tracker::unknown_since(Some(last_seen));
                 }
                 self.apply_role(tracker, node, &instance, role, evidence, index, time);
             }
