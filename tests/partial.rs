@@ -2387,6 +2387,52 @@ fn a_sync_groups_transitions_that_end_the_logs_are_takeovers_begun() {
     );
 }
 
+/// keepalived writes a line entering MASTER only on a change: the process already MASTER writing
+/// one again, half an hour on, left MASTER in lines the excerpt lacks (zhnotes2017: the NIC's link
+/// back, the instance MASTER again). Not after a reload between, nor for the Entering line that
+/// completes a 1.x transition.
+#[test]
+fn a_master_entered_again_by_the_same_process_left_master_unseen() {
+    let lines = |between: &str| {
+        format!(
+            "Mar 19 18:29:26 master Keepalived_vrrp[2024]: VRRP_Instance(VI_1) Sending gratuitous ARPs on ens32 for 192.168.100.100\n\
+             {between}\
+             Mar 19 19:01:15 master kernel: e1000: ens32 NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None\n\
+             Mar 19 19:01:18 master Keepalived_vrrp[2024]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+             Mar 19 19:01:19 master Keepalived_vrrp[2024]: VRRP_Instance(VI_1) Entering MASTER STATE\n"
+        )
+    };
+    let bundle = BundleBuilder::new().file("master", "var/log/messages", lines(""));
+    let (report, _) = analyze(bundle.path(), &[]);
+    let transitions = report["transitions"].as_array().unwrap();
+    assert_eq!(transitions.len(), 1, "{report}");
+    assert_eq!(transitions[0]["from"], "UNKNOWN", "{report}");
+    assert!(
+        transitions[0]["time"]
+            .as_str()
+            .unwrap()
+            .ends_with("T19:01:18Z"),
+        "{report}"
+    );
+    assert_eq!(transitions[0]["cause"], "interface-fault", "{report}");
+    let reloaded = BundleBuilder::new().file(
+        "master",
+        "var/log/messages",
+        lines(
+            "Mar 19 19:01:10 master Keepalived[2022]: Reloading Keepalived v1.2.13 (03/19,2015)\n",
+        ),
+    );
+    let (report, _) = analyze(reloaded.path(), &[]);
+    assert!(
+        report["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|transition| transition["from"] != "UNKNOWN"),
+        "{report}"
+    );
+}
+
 /// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
 /// machines apart: two files named apart whose lines all say `localhost`, and whose keepalived
 /// lines overlap in time, are still two machines; a rotated pair stays one node.

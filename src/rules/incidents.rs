@@ -782,6 +782,32 @@ fn fold_group(
             && !shown.contains(&kind)
             && !explanation.contains(&finding.explanation)
         {
+            // Another node's change that the same rule explains in the same words but for the
+            // node's name is said once: the same on that node.
+            let node_of = |finding: &Finding| {
+                finding
+                    .transitions
+                    .first()
+                    .map(|index| transitions[*index].node.clone())
+            };
+            if let (Some(node), Some(lead_node)) = (node_of(finding), node_of(&group[lead]))
+                && node != lead_node
+                && explanation
+                    .iter()
+                    .any(|shown| *shown == finding.explanation.replace(&node, &lead_node))
+            {
+                explanation.push(format!("The same happened on {node}."));
+                if remedy
+                    .iter()
+                    .any(|shown| *shown == finding.remedy.replace(&node, &lead_node))
+                {
+                    remedy.push(format!("The same on {node}."));
+                } else {
+                    remedy.push(finding.remedy.clone());
+                }
+                shown.push(kind);
+                continue;
+            }
             explanation.push(finding.explanation.clone());
             // Its remedy unless one shown already says it (a yield's remedy ends with the
             // takeover's, but for its first letter; one naming the track script its lines do

@@ -750,7 +750,7 @@ fn old_run_last_line(
     let old_process_ended = last_line_of_process
         .get(&old_pid)
         .is_some_and(|last| *last < index);
-    let init_line = event.kind == EventKind::VrrpState && event.field("reason") == Some("init");
+    let init_line = start_up_state_line(event);
     let after_startup_lines = logged_just_before(
         events,
         node,
@@ -874,7 +874,7 @@ fn init_without_process_ids(
     index: usize,
     time: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    if event.kind != EventKind::VrrpState || event.field("reason") != Some("init") {
+    if !start_up_state_line(event) {
         return None;
     }
     if logged_just_before(
@@ -893,6 +893,13 @@ fn init_without_process_ids(
         .filter(|earlier| earlier.node.as_ref() == node)
         .filter_map(|earlier| earlier.time)
         .find(|at| (time - *at).num_milliseconds() > SAME_MOMENT_MS)
+}
+
+/// A line keepalived writes for an instance's first state as it starts or reloads: `(init)` on
+/// a state line, or 2.x's lower-case FAULT lines (the state and its reason), written only then.
+fn start_up_state_line(event: &Event) -> bool {
+    matches!(event.kind, EventKind::VrrpState | EventKind::VrrpFault)
+        && event.field("reason") == Some("init")
 }
 
 /// Whether `node` logged one of the events `names` in the `within` before the line at `index`
@@ -990,12 +997,14 @@ fn fault_before_recovery(
 /// line only on a change, so the instance left MASTER between, in lines the excerpt does not
 /// have (a FAULT, a BACKUP, a restart). Not the `Entering MASTER STATE` that completes a 1.x
 /// transition (within 5 s of it), nor a line repeated by two copies of one log (same moment), nor
-/// a line of another process than the one whose line opened the MASTER held.
+/// a line of another process than the one whose line opened the MASTER held, nor one after a
+/// reload or start of keepalived on the node since that last line.
 /// The last line that showed the MASTER held.
 fn master_entered_again(
     events: &[Event],
     tracker: &Tracker,
     event: &Event,
+    index: usize,
     time: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     if tracker.role != Role::Master {
@@ -1015,7 +1024,27 @@ fn master_entered_again(
     }) && tracker
         .start
         .is_some_and(|start| time - start <= Duration::seconds(5));
-    ((time - last_seen).num_milliseconds() > SAME_MOMENT_MS && !completes_transition)
+    // A reload or start of keepalived between re-runs its start-up (the restart rules and
+    // the reload's own lines say it).
+    let restarted_between = events[..index]
+        .iter()
+        .rev()
+        .take_while(|earlier| earlier.time.is_none_or(|at| at >= last_seen))
+        .any(|earlier| {
+            earlier.node == event.node
+                && matches!(
+                    earlier.event.as_deref(),
+                    Some(
+                        events::KEEPALIVED_RELOADING
+                            | events::KEEPALIVED_STARTING
+                            | events::VRRP_CHILD_STARTING
+                            | events::KEEPALIVED_INITIALISING
+                    )
+                )
+        });
+    ((time - last_seen).num_milliseconds() > SAME_MOMENT_MS
+        && !completes_transition
+        && !restarted_between)
         .then_some(last_seen)
 }
 
@@ -1789,7 +1818,8 @@ impl States {
                 }
                 if role == Role::Master
                     && evidence != Evidence::Implied
-                    && let Some(last_seen) = master_entered_again(events, tracker, event, time)
+                    && let Some(last_seen) =
+                        master_entered_again(events, tracker, event, index, time)
                 {
                     // The MASTER held ended after its last line, unseen; what was between is
                     // not known, and this line is a change from it.
