@@ -1865,6 +1865,8 @@ impl Context<'_> {
                         // Its condition may have cited this line already.
                         if finding.evidence.len() < 10 && !finding.evidence.contains(&index) {
                             finding.evidence.push(index);
+                            // In the timeline's order, as the condition's lines are.
+                            finding.evidence.sort_unstable();
                         }
                         finding.end = event.time.or(finding.end);
                     }

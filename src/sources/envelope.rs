@@ -703,7 +703,23 @@ fn clock_then_date_stamp(cursor: &mut Cursor) -> Option<Stamp> {
         return None;
     }
     let year = cursor.digits(4)? as i32;
-    if hour > 23 || minute > 59 || second > 60 || !(1..=31).contains(&day) {
+    dated_stamp(
+        year,
+        month,
+        day,
+        (hour, minute, second, nanos, fraction_digits),
+    )
+}
+
+/// A stamp with its year and no zone, where its fields are a date and a clock.
+fn dated_stamp(year: i32, month: u32, day: u32, clock: Clock) -> Option<Stamp> {
+    let (hour, minute, second, nanos, fraction_digits) = clock;
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     Some(Stamp {
@@ -717,6 +733,77 @@ fn clock_then_date_stamp(cursor: &mut Cursor) -> Option<Stamp> {
         fraction_digits,
         offset_s: None,
     })
+}
+
+/// A log viewer's numeric date and clock before the line it shows (Rancher's container log
+/// view: `9/19/2018 1:56:29 PM`, `10-7-2017 22:05:31`), glued to it or a space before it: the
+/// month first where the date is written with slashes (the US order), the day first with dashes
+/// or dots; a 12-hour clock with its AM or PM.
+fn viewer_stamp(cursor: &mut Cursor) -> Option<Stamp> {
+    let (first, _) = cursor.some_digits(2)?;
+    let separator = cursor
+        .peek()
+        .filter(|byte| matches!(byte, b'/' | b'-' | b'.'))?;
+    cursor.position += 1;
+    let (second, _) = cursor.some_digits(2)?;
+    if !cursor.eat(separator) {
+        return None;
+    }
+    let year = cursor.digits(4)? as i32;
+    if cursor.skip_spaces() == 0 {
+        return None;
+    }
+    let (mut hour, _) = cursor.some_digits(2)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    let minute = cursor.digits(2)?;
+    if !cursor.eat(b':') {
+        return None;
+    }
+    let second_of_minute = cursor.digits(2)?;
+    let mut nanos = 0;
+    let mut fraction_digits = 0;
+    if cursor.peek() == Some(b'.')
+        && cursor
+            .text
+            .as_bytes()
+            .get(cursor.position + 1)
+            .is_some_and(u8::is_ascii_digit)
+    {
+        cursor.position += 1;
+        let (value, count) = cursor.some_digits(9)?;
+        nanos = value * 10u32.pow(9 - count as u32);
+        fraction_digits = count as u8;
+    }
+    let before_half = cursor.position;
+    cursor.skip_spaces();
+    let half = cursor.rest().get(..2);
+    if matches!(half, Some("AM" | "PM")) {
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        hour = match (half, hour) {
+            (Some("AM"), 12) => 0,
+            (Some("PM"), 12) => 12,
+            (Some("PM"), _) => hour + 12,
+            _ => hour,
+        };
+        cursor.position += 2;
+    } else {
+        cursor.position = before_half;
+    }
+    let (month, day) = if separator == b'/' {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    dated_stamp(
+        year,
+        month,
+        day,
+        (hour, minute, second_of_minute, nanos, fraction_digits),
+    )
 }
 
 /// `host prog[pid]: message` after a syslog stamp.
@@ -1361,6 +1448,29 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 return envelope;
             }
             if let Some(envelope) = epoch_syslog(trimmed) {
+                return envelope;
+            }
+            // A log viewer's stamp before the line: the line's own stamp where it has one
+            // (keepalived's, on its clock), else the viewer's.
+            let mut cursor = Cursor::new(trimmed);
+            if depth < 4
+                && let Some(stamp) = viewer_stamp(&mut cursor)
+            {
+                let rest = cursor.rest().trim_start();
+                let inner = parse_nested(rest, depth + 1);
+                if inner.stamp.is_some() {
+                    return inner;
+                }
+                if inner.format != EnvelopeFormat::Bare {
+                    return Envelope {
+                        stamp: Some(stamp),
+                        ..inner
+                    };
+                }
+                let mut envelope = Envelope::bare(EnvelopeFormat::Application, "");
+                envelope.stamp = Some(stamp);
+                let mut rest_cursor = Cursor::new(rest);
+                application_header(&mut rest_cursor, &mut envelope);
                 return envelope;
             }
             let mut cursor = Cursor::new(trimmed);
@@ -2071,6 +2181,44 @@ fn is_dmesg_minute_header(inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_viewers_numeric_stamp_before_the_line() {
+        // Rancher's view before keepalived's console line: keepalived's own stamp is kept.
+        let line = "9/19/2018 1:56:29 PMWed Sep 19 13:56:29 2018: (lb-vips) Entering FAULT STATE";
+        let envelope = parse(line);
+        let stamp = envelope.stamp.expect("stamped");
+        assert_eq!(
+            (stamp.month, stamp.day, stamp.hour),
+            (9, 19, 13),
+            "{envelope:?}"
+        );
+        assert_eq!(envelope.message, "(lb-vips) Entering FAULT STATE");
+        // Before a line with no stamp of its own: the viewer's, day first with dashes.
+        let envelope =
+            parse("10-7-2017 22:05:31Keepalived_vrrp[21]: pid 33 exited with status 256");
+        let stamp = envelope.stamp.expect("stamped");
+        assert_eq!(
+            (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.second),
+            (Some(2017), 7, 10, 22, 31)
+        );
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(envelope.message, "pid 33 exited with status 256");
+        let envelope = parse("10-7-2017 22:05:31daemon is already running");
+        assert!(envelope.stamp.is_some(), "{envelope:?}");
+        assert_eq!(envelope.message, "daemon is already running");
+        // 12 AM is midnight; a clock past 12 with PM is no 12-hour clock.
+        assert_eq!(
+            parse("1/2/2020 12:00:01 AM x: y")
+                .stamp
+                .map(|stamp| stamp.hour),
+            Some(0)
+        );
+        assert!(parse("1/2/2020 13:00:01 PM x: y").stamp.is_none());
+        // A version number or an address is no date.
+        assert!(parse("1.2.2020").stamp.is_none());
+        assert!(parse("10.7.2017.5 22:05:31 x").stamp.is_none());
+    }
 
     #[test]
     fn a_shell_prompt_gives_the_command_typed_at_it() {
