@@ -283,15 +283,25 @@ fn has_emphasis(text: &str) -> bool {
 }
 
 /// A message without the comment a writer typed after it, behind a tab (`Entering MASTER
-/// STATE\t# the VIP moves here`): keepalived and the kernel write no tabs in these messages.
-/// None when there is none.
+/// STATE\t# the VIP moves here`), or an arrow drawn two spaces or more after it (`Entering
+/// BACKUP STATE      <- back to BACKUP`): keepalived and the kernel write no tabs in these
+/// messages, nor such an arrow. None when there is none.
 fn without_trailing_comment(message: &str) -> Option<&str> {
     let bytes = message.as_bytes();
-    memchr::memchr_iter(b'\t', bytes).find_map(|tab| {
-        let after = message[tab..].trim_start_matches([' ', '\t']);
-        let kept = message[..tab].trim_end();
-        (after.starts_with('#') && !kept.is_empty()).then_some(kept)
-    })
+    memchr::memchr_iter(b'\t', bytes)
+        .find_map(|tab| {
+            let after = message[tab..].trim_start_matches([' ', '\t']);
+            let kept = message[..tab].trim_end();
+            (after.starts_with('#') && !kept.is_empty()).then_some(kept)
+        })
+        .or_else(|| {
+            memchr::memchr_iter(b'<', bytes).find_map(|at| {
+                let arrow = bytes.get(at + 1) == Some(&b'-');
+                let spaced = at >= 2 && bytes[at - 1] == b' ' && bytes[at - 2] == b' ';
+                let kept = message[..at].trim_end();
+                (arrow && spaced && !kept.is_empty()).then_some(kept)
+            })
+        })
 }
 
 /// A message with the line a CentOS/RHEL `service` wrapper writes to stderr glued to its end
@@ -989,6 +999,14 @@ mod tests {
         );
         assert_eq!(read("(VI_1) Entering MASTER STATE \t\t#"), plain);
         assert_eq!(read("(VI_1) Entering MASTER STATE\tnot a comment"), None);
+        // An arrow drawn after the line, two spaces or more before it.
+        let backup = read("VRRP_Instance(VI_1) Entering BACKUP STATE");
+        assert!(backup.is_some());
+        assert_eq!(
+            read("VRRP_Instance(VI_1) Entering BACKUP STATE                      <- 转换回BACKUP状态"),
+            backup
+        );
+        assert_eq!(read("VRRP_Instance(VI_1) Entering BACKUP STATE <- not spaced"), None);
     }
 
     #[test]
