@@ -164,11 +164,13 @@ fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
                     .find(|(unknown, _)| unknown == key)
                     .map_or("unknown", |(_, phrase)| phrase);
                 // The phrase's aside (why the value is unknown) is said once: later mentions
-                // in the same text take the phrase without it.
+                // in the same text take the phrase without it, and so does a possessive one
+                // (`{peer}'s logs`: no aside before the `'s`).
                 let short = phrase
                     .strip_suffix(')')
                     .and_then(|open| open.rsplit_once(" ("))
                     .map_or(phrase, |(short, _)| short);
+                filled = filled.replace(&format!("{placeholder}'s"), &format!("{short}'s"));
                 filled = filled
                     .replacen(&placeholder, phrase, 1)
                     .replace(&placeholder, short);
@@ -1118,7 +1120,9 @@ impl Context<'_> {
             evidence.dedup();
             if failover {
                 let mut finding = match &chosen {
-                    Some((rule, _)) => self.finding(rule, &subject, evidence.clone(), vec![node.to_string()]),
+                    Some((rule, _)) => {
+                        self.finding(rule, &subject, evidence.clone(), vec![node.to_string()])
+                    }
                     None => Finding {
                         id: finding_id("unknown", node, Some(instance), subject.time),
                         rule: "unknown".to_string(),
@@ -1129,7 +1133,10 @@ impl Context<'_> {
                         nodes: vec![node.to_string()],
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
-                        remedy: "Collect both nodes' logs around this time (esc-diag collect), with keepalived run with -D (log detail) if possible.".to_string(),
+                        remedy: crate::timeline::words::in_context(
+                            "Collect both nodes' logs around this time ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), with keepalived run with -D (log detail) if possible.",
+                            self.text_context,
+                        ),
                         advice: Vec::new(),
                         references: Vec::new(),
                         evidence: evidence.clone(),
@@ -2336,6 +2343,10 @@ mod tests {
                 &values
             ),
             "lb1 saw the peer (its logs are not in the input); if the peer was MASTER, the peer yields"
+        );
+        assert_eq!(
+            fill("{peer}'s logs; then {peer}", &values),
+            "the peer's logs; then the peer (its logs are not in the input)"
         );
         let known = BTreeMap::from([("peer", Some("lb2".to_string()))]);
         assert_eq!(fill("{peer} and {peer}", &known), "lb2 and lb2");

@@ -1003,10 +1003,15 @@ mod tests {
         let backup = read("VRRP_Instance(VI_1) Entering BACKUP STATE");
         assert!(backup.is_some());
         assert_eq!(
-            read("VRRP_Instance(VI_1) Entering BACKUP STATE                      <- 转换回BACKUP状态"),
+            read(
+                "VRRP_Instance(VI_1) Entering BACKUP STATE                      <- 转换回BACKUP状态"
+            ),
             backup
         );
-        assert_eq!(read("VRRP_Instance(VI_1) Entering BACKUP STATE <- not spaced"), None);
+        assert_eq!(
+            read("VRRP_Instance(VI_1) Entering BACKUP STATE <- not spaced"),
+            None
+        );
     }
 
     #[test]
