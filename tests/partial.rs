@@ -2398,6 +2398,7 @@ fn a_master_entered_again_by_the_same_process_left_master_unseen() {
             "Mar 19 18:29:26 master Keepalived_vrrp[2024]: VRRP_Instance(VI_1) Sending gratuitous ARPs on ens32 for 192.168.100.100\n\
              {between}\
              Mar 19 19:01:15 master kernel: e1000: ens32 NIC Link is Up 1000 Mbps Full Duplex, Flow Control: None\n\
+             Mar 19 19:01:18 master Keepalived_vrrp[2024]: Kernel is reporting: interface ens32 UP\n\
              Mar 19 19:01:18 master Keepalived_vrrp[2024]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
              Mar 19 19:01:19 master Keepalived_vrrp[2024]: VRRP_Instance(VI_1) Entering MASTER STATE\n"
         )

@@ -779,10 +779,17 @@ fn viewer_stamp(cursor: &mut Cursor) -> Option<Stamp> {
     let before_half = cursor.position;
     cursor.skip_spaces();
     let half = cursor.rest().get(..2);
-    if matches!(half, Some("AM" | "PM")) {
-        if !(1..=12).contains(&hour) {
-            return None;
-        }
+    // AM or PM as a word of its own, or glued to a weekday (`PMWed`), not the start of a word
+    // (`AMQP connection ...`); with an hour past 12 the clock is a 24-hour one.
+    let after_half = cursor.rest().get(2..).unwrap_or("");
+    let a_word = after_half
+        .chars()
+        .next()
+        .is_none_or(|next| !next.is_alphanumeric())
+        || ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            .iter()
+            .any(|weekday| after_half.starts_with(weekday));
+    if matches!(half, Some("AM" | "PM")) && a_word && (1..=12).contains(&hour) {
         hour = match (half, hour) {
             (Some("AM"), 12) => 0,
             (Some("PM"), 12) => 12,
@@ -2214,7 +2221,16 @@ mod tests {
                 .map(|stamp| stamp.hour),
             Some(0)
         );
-        assert!(parse("1/2/2020 13:00:01 PM x: y").stamp.is_none());
+        // AM beginning a word is no half of the day; an hour past 12 is a 24-hour clock.
+        let envelope = parse("3/4/2021 11:00:00 AMQP connection to rabbitmq lost");
+        assert_eq!(envelope.stamp.map(|stamp| stamp.hour), Some(11));
+        assert_eq!(envelope.message, "AMQP connection to rabbitmq lost");
+        assert_eq!(
+            parse("3/4/2021 13:00:00 AMQP x")
+                .stamp
+                .map(|stamp| stamp.hour),
+            Some(13)
+        );
         // A version number or an address is no date.
         assert!(parse("1.2.2020").stamp.is_none());
         assert!(parse("10.7.2017.5 22:05:31 x").stamp.is_none());
