@@ -565,6 +565,12 @@ fn fold_group(
             .first()
             .and_then(|index| transitions[*index].time)
     };
+    let transition_node = |finding: &Finding| {
+        finding
+            .transitions
+            .first()
+            .map(|index| transitions[*index].node.as_str())
+    };
     group.sort_by_key(|finding| (finding.start, finding.id.clone()));
     let is_window = |finding: &Finding| {
         windows
@@ -763,6 +769,7 @@ fn fold_group(
         .transitions
         .first()
         .map(|index| transitions[*index].instance.clone());
+    let lead_node = transition_node(&group[lead]);
     let mut shown: Vec<_> = [Some(&group[lead]), cause_finding]
         .into_iter()
         .flatten()
@@ -784,22 +791,16 @@ fn fold_group(
         {
             // Another node's change that the same rule explains in the same words but for the
             // node's name is said once: the same on that node.
-            let node_of = |finding: &Finding| {
-                finding
-                    .transitions
-                    .first()
-                    .map(|index| transitions[*index].node.clone())
-            };
-            if let (Some(node), Some(lead_node)) = (node_of(finding), node_of(&group[lead]))
+            if let (Some(node), Some(lead_node)) = (transition_node(finding), lead_node)
                 && node != lead_node
                 && explanation
                     .iter()
-                    .any(|shown| *shown == finding.explanation.replace(&node, &lead_node))
+                    .any(|shown| *shown == finding.explanation.replace(node, lead_node))
             {
                 explanation.push(format!("The same happened on {node}."));
                 if remedy
                     .iter()
-                    .any(|shown| *shown == finding.remedy.replace(&node, &lead_node))
+                    .any(|shown| *shown == finding.remedy.replace(node, lead_node))
                 {
                     remedy.push(format!("The same on {node}."));
                 } else {

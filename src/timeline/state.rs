@@ -1026,22 +1026,19 @@ fn master_entered_again(
         .is_some_and(|start| time - start <= Duration::seconds(5));
     // A reload or start of keepalived between re-runs its start-up (the restart rules and
     // the reload's own lines say it).
-    let restarted_between = events[..index]
-        .iter()
-        .rev()
-        .take_while(|earlier| earlier.time.is_none_or(|at| at >= last_seen))
-        .any(|earlier| {
-            earlier.node == event.node
-                && matches!(
-                    earlier.event.as_deref(),
-                    Some(
-                        events::KEEPALIVED_RELOADING
-                            | events::KEEPALIVED_STARTING
-                            | events::VRRP_CHILD_STARTING
-                            | events::KEEPALIVED_INITIALISING
-                    )
-                )
-        });
+    let restarted_between = logged_just_before(
+        events,
+        &event.node,
+        index,
+        time,
+        time - last_seen,
+        &[
+            events::KEEPALIVED_RELOADING,
+            events::KEEPALIVED_STARTING,
+            events::VRRP_CHILD_STARTING,
+            events::KEEPALIVED_INITIALISING,
+        ],
+    );
     ((time - last_seen).num_milliseconds() > SAME_MOMENT_MS
         && !completes_transition
         && !restarted_between)
