@@ -2296,8 +2296,9 @@ fn a_change_no_rule_explains_says_which_side_of_it_the_logs_do_not_show() {
     );
 }
 
-/// Logs that end in a 1.x `Transition to MASTER STATE` end in a takeover begun: the `now` line
-/// says so, and that whether it completed is not in them.
+/// Logs that end in a 1.x `Transition to MASTER STATE` (or 2.x's `Receive advertisement
+/// timeout`) end in a takeover begun: the `now` line says so, and that whether it completed is
+/// not in them.
 #[test]
 fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
     let bundle = BundleBuilder::new().file(
@@ -2351,6 +2352,18 @@ fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
         report["state_now"][0].get("taking_over").is_none(),
         "{report}"
     );
+    // 2.x's `Receive advertisement timeout` as the last line (ka2178: 4 s after leaving FAULT):
+    // the node is no longer a standby, and its takeover is begun.
+    let timed_out = BundleBuilder::new().file(
+        "node-12-240",
+        "var/log/messages",
+        "Aug 09 15:15:53 node-12-240 Keepalived_vrrp[1108437]: (INTERNAL_HA) Entering BACKUP STATE\n\
+         Aug 09 15:15:57 node-12-240 Keepalived_vrrp[1108437]: (INTERNAL_HA) Receive advertisement timeout\n",
+    );
+    let (report, _) = analyze(timed_out.path(), &[]);
+    let now = &report["state_now"][0];
+    assert_eq!(now["taking_over"][0]["node"], "node-12-240", "{now}");
+    assert_eq!(now["backups"], serde_json::json!([]), "{now}");
 }
 
 /// A sync group whose members' 1.x transitions open and end the logs (keepalived#1143: a reboot,
@@ -2905,11 +2918,12 @@ fn a_hostless_file_named_after_another_machine_with_other_processes_is_that_mach
 
 /// A stretch in which no node of the logs was MASTER, every node's state known, is said where
 /// the last MASTER went to FAULT or stopped (blogh's two nodes in FAULT on one tracked file for
-/// four minutes); not where it yielded (a better MASTER existed, though the peer's logs are
+/// four minutes), or restarted into FAULT (a start's lower-case `entering FAULT state`: what it
+/// held before, it holds no more); not where it yielded (a better MASTER existed, though the peer's logs are
 /// silent: cfhaproxy), nor where a node heard a MASTER meanwhile.
 #[test]
 fn a_stretch_without_a_master_is_said_where_the_last_master_faulted() {
-    let pair = |p1_leaves: &str| {
+    let pair = |p1_leaves: &str, p1_after: &str| {
         BundleBuilder::new()
             .file(
                 "p1",
@@ -2918,7 +2932,7 @@ fn a_stretch_without_a_master_is_said_where_the_last_master_faulted() {
                     "Jan 28 16:29:05 p1 Keepalived_vrrp[22672]: (VI_1) Entering BACKUP STATE (init)\n\
                      Jan 28 16:29:07 p1 Keepalived_vrrp[22672]: (VI_1) Entering MASTER STATE\n\
                      {p1_leaves}\
-                     Jan 28 17:36:33 p1 Keepalived_vrrp[22672]: (VI_1) Entering BACKUP STATE\n"
+                     Jan 28 17:36:33 p1 Keepalived_vrrp[{p1_after}]: (VI_1) Entering BACKUP STATE\n"
                 ),
             )
             .file(
@@ -2933,19 +2947,26 @@ fn a_stretch_without_a_master_is_said_where_the_last_master_faulted() {
     };
     let bundle = pair(
         "Jan 28 17:27:51 p1 Keepalived_vrrp[22672]: (VI_1): entering FAULT state (tracked file trigger_file has status -254)\n",
+        "22672",
     );
-    let text = analyze_text(bundle.path()).replace('\n', " ");
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        text.contains(
-            "No node of these logs was MASTER of VI_1 from 17:27:51 to 17:31:59 (4 min 8 s): neither p1 nor p2 held the VIP"
-        ),
-        "{text}"
+    let outage = "No node of these logs was MASTER of VI_1 from 17:27:51 to 17:31:59 (4 min 8 s): neither p1 nor p2 held the VIP";
+    let flat = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = flat(analyze_text(bundle.path()));
+    assert!(text.contains(outage), "{text}");
+    // p1 restarted into FAULT (a new process, no stop logged).
+    let bundle = pair(
+        "Jan 28 17:27:51 p1 Keepalived[30000]: Starting Keepalived v2.2.1 (01/17,2021)\n\
+         Jan 28 17:27:51 p1 Keepalived[30000]: Starting VRRP child process, pid=30001\n\
+         Jan 28 17:27:51 p1 Keepalived_vrrp[30001]: (VI_1): entering FAULT state (tracked file trigger_file has status -254)\n",
+        "30001",
     );
+    let text = flat(analyze_text(bundle.path()));
+    assert!(text.contains(outage), "{text}");
     // p1 yielded to a better advert: someone was MASTER.
     let bundle = pair(
         "Jan 28 17:27:51 p1 Keepalived_vrrp[22672]: (VI_1) Master received advert from 10.0.0.9 with higher priority 120, ours 100\n\
          Jan 28 17:27:51 p1 Keepalived_vrrp[22672]: (VI_1) Entering BACKUP STATE\n",
+        "22672",
     );
     let text = analyze_text(bundle.path());
     assert!(!text.contains("No node of these logs was MASTER"), "{text}");

@@ -134,8 +134,8 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
             }))
             .chain(now.taking_over.iter().map(|taking| {
                 format!(
-                    "{} began a takeover at {} (Transition to MASTER STATE) where its logs end: \
-                     whether it completed, they do not say",
+                    "{} began a takeover at {} where its logs end: whether it completed, they \
+                     do not say",
                     taking.node, taking.last_seen
                 )
             }))

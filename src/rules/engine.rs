@@ -1962,7 +1962,7 @@ impl Analysis {
         for outage in outage::outages(&states, timeline) {
             let opened = transitions.iter().position(|transition| {
                 transition.instance == outage.instance
-                    && transition.from == Role::Master
+                    && outage::opens_an_outage(transition.from, transition.to)
                     && transition.time == Some(outage.start)
             });
             if let Some(finding) = opened.and_then(|index| {

@@ -78,8 +78,9 @@ pub struct InstanceNow {
     /// none taking over since, with their last line: a BACKUP still running would have taken
     /// over; what they did is not in the logs, so they are not counted as standby now.
     pub stale_backups: Vec<(String, DateTime<Utc>)>,
-    /// Nodes whose logs end in a keepalived 1.x `Transition to MASTER STATE` of the instance
-    /// with no state line after it, and when: a takeover begun, whose end is not in the logs.
+    /// Nodes whose logs end in a keepalived 1.x `Transition to MASTER STATE` or 2.x `Receive
+    /// advertisement timeout` of the instance with no state line after it, and when: a takeover
+    /// begun, whose end is not in the logs.
     pub taking_over: Vec<(String, DateTime<Utc>)>,
     /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of the
     /// logs yielded to after every takeover they show.
@@ -198,14 +199,17 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 .filter(|(_, of, _)| of == instance)
                 .map(|(node, _, at)| (node.to_string(), *at))
                 .collect();
-            now.masters
-                .retain(|master| !now.taking_over.iter().any(|(node, _)| node == master));
+            let begun = |node: &String| now.taking_over.iter().any(|(taking, _)| taking == node);
+            now.masters.retain(|master| !begun(master));
+            now.backups.retain(|backup| !begun(backup));
             now
         })
         .collect()
 }
 
-/// Where `node`'s logs end with keepalived 1.x `Transition to MASTER STATE` lines (dated): no
+/// Where `node`'s logs end with keepalived 1.x `Transition to MASTER STATE` lines or 2.x's
+/// `Receive advertisement timeout` (written as the master-down timer runs out, just before
+/// `Entering MASTER STATE`), dated: no
 /// keepalived or system line of the node after them (no `Entering … STATE`, stop, reload or
 /// restart; a sync group's own lines about the same move allowed), and its last line within
 /// moments of them. The node, each instance and when: the takeovers they began are unfinished in
@@ -225,7 +229,7 @@ fn transitions_unfinished<'t>(
         .filter(|event| event.node.as_ref() == node && event.kind.is_vrrp_or_daemon())
     {
         match event.event.as_deref() {
-            Some(events::TRANSITION_TO_MASTER) => {
+            Some(events::TRANSITION_TO_MASTER | events::ADVERT_TIMEOUT) => {
                 let (Some(at), Some(instance)) = (event.time, event.field("instance")) else {
                     break;
                 };

@@ -103,13 +103,14 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
                     // Checked in order of cost, the short stretches (every failover has one)
                     // stopping at the first.
                     let long_enough = from - start >= Duration::seconds(OUTAGE_MIN_S);
-                    // The last MASTER left for FAULT or a stop, not to yield to another.
+                    // The last MASTER left for FAULT or a stop, not to yield to another; or a
+                    // node whose state before is not known entered FAULT or stopped (a restart
+                    // into FAULT: what it held before, it holds no more).
                     let opened_by_a_fault = || {
                         states.transitions.iter().any(|transition| {
                             transition.instance == instance
                                 && transition.time == start
-                                && transition.from == Role::Master
-                                && matches!(transition.to, Role::Fault | Role::Stop)
+                                && opens_an_outage(transition.from, transition.to)
                         })
                     };
                     // A node BACKUP for longer than a master-down timer within it was hearing a
@@ -155,6 +156,12 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
         }
     }
     found
+}
+
+/// Whether a change can open a stretch without a MASTER: into FAULT or a stop, from MASTER or from
+/// a state the logs do not give (a MASTER yields to a better one, which the logs may lack).
+pub fn opens_an_outage(from: Role, to: Role) -> bool {
+    matches!(from, Role::Master | Role::Unknown) && matches!(to, Role::Fault | Role::Stop)
 }
 
 /// How long an outage lasted, for people: `48 s`, `4 min 8 s`, `2 h 5 min`.

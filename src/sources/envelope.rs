@@ -858,6 +858,12 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
             // entering FAULT state`) does not make the message another.
             envelope.message = message.trim_start_matches(' ');
         }
+        // No tag, but the kernel's seconds since boot (`host  [  460.699329] drbd ...`: a
+        // template that leaves the kernel's tag out): the kernel's line.
+        _ if is_seconds_since_boot(rest) => {
+            envelope.program = Some("kernel");
+            envelope.message = rest;
+        }
         _ => envelope.message = rest,
     }
     if envelope.program == Some("kernel") {
@@ -896,6 +902,21 @@ fn strip_bracketed(message: &str, wanted: impl Fn(&str) -> bool) -> &str {
         .and_then(|inner| inner.split_once(']'))
         .filter(|(content, _)| wanted(content))
         .map_or(message, |(_, rest)| rest.trim_start())
+}
+
+/// Whether `message` opens with the kernel's `[  460.699329]` (seconds since boot with their
+/// fraction, which no tag's `[pid]` has).
+fn is_seconds_since_boot(message: &str) -> bool {
+    message
+        .strip_prefix('[')
+        .and_then(|inner| inner.split_once(']'))
+        .and_then(|(content, _)| content.trim().split_once('.'))
+        .is_some_and(|(whole, fraction)| {
+            !whole.is_empty()
+                && fraction.len() == 6
+                && whole.bytes().all(|byte| byte.is_ascii_digit())
+                && fraction.bytes().all(|byte| byte.is_ascii_digit())
+        })
 }
 
 /// Drops a `[ 1234.567890] ` monotonic prefix from a kernel message.
@@ -2908,6 +2929,18 @@ mod tests {
             kernel.message,
             "drbd drbd01/0 drbd1: disk( Diskless -> Attaching )"
         );
+        // A template that leaves the kernel's tag out: its seconds since boot say whose line.
+        let untagged = parse(
+            "Mar 17 01:59:55 offine-stand-stor-0  [  460.737923] drbd pvc-f/0 drbd1054: disk( UpToDate -> Detaching ) [detach]",
+        );
+        assert_eq!(untagged.program, Some("kernel"));
+        assert_eq!(untagged.host, Some("offine-stand-stor-0"));
+        assert_eq!(
+            untagged.message,
+            "drbd pvc-f/0 drbd1054: disk( UpToDate -> Detaching ) [detach]"
+        );
+        let bracketed = parse("Mar 17 01:59:55 host [12345] started");
+        assert_eq!(bracketed.program, None, "a number without a fraction");
         let dmesg = parse("[ 4133.662936][C1] drbd drbd01: Starting worker thread");
         assert_eq!(dmesg.message, "drbd drbd01: Starting worker thread");
         assert_eq!(
