@@ -1849,9 +1849,9 @@ impl Context<'_> {
                 if !evaluation.holds {
                     continue;
                 }
-                // One finding per rule and node per minute: a burst of the same line is one
-                // finding. A split-brain proof's is per VRRP instance too: each instance's dual
-                // master is a window of its own.
+                // One finding per rule and node for lines less than a minute apart: a burst of
+                // the same line is one finding, however long it lasts. A split-brain proof's is
+                // per VRRP instance too: each instance's dual master is a window of its own.
                 let instance = if rule.split_brain.is_some() {
                     subject.instance.clone()
                 } else {
@@ -1877,6 +1877,7 @@ impl Context<'_> {
                         }
                         finding.end = event.time.or(finding.end);
                     }
+                    last_fired.insert(key, time);
                     continue;
                 }
                 last_fired.insert(key, time);
