@@ -2131,10 +2131,14 @@ fn rejection(event: &Event) -> Option<String> {
                      this virtual router id"
                 .to_string(),
         }),
-        "advert-check-failed" => {
-            let check = event.field("check")?;
-            Some(format!("their {check} is not its own{values}"))
-        }
+        // A classifier row may say it in its own words (`rejection`), else by what failed.
+        "advert-check-failed" => match event.field("rejection") {
+            Some(rejection) => Some(format!("{rejection}{values}")),
+            None => Some(format!(
+                "their {} is not its own{values}",
+                event.field("check")?
+            )),
+        },
         _ => None,
     }
 }

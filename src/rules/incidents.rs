@@ -797,15 +797,7 @@ fn fold_group(
                     .iter()
                     .any(|shown| *shown == finding.explanation.replace(node, lead_node))
             {
-                explanation.push(format!("The same happened on {node}."));
-                if remedy
-                    .iter()
-                    .any(|shown| *shown == finding.remedy.replace(node, lead_node))
-                {
-                    remedy.push(format!("The same on {node}."));
-                } else {
-                    remedy.push(finding.remedy.clone());
-                }
+                say_the_same_on(node, lead_node, finding, &mut explanation, &mut remedy);
                 shown.push(kind);
                 continue;
             }
@@ -823,10 +815,36 @@ fn fold_group(
             shown.push(kind);
         }
     }
+    // Each facet's words and node as shown, so that another node's facet of the same words is
+    // said as the same on that node.
+    let mut facets_shown: Vec<(&str, &str)> = Vec::new();
     for facet in &facets {
         if facet.id != group[lead].id {
+            let node = facet.nodes.first().map(String::as_str);
+            let same_as_shown = node.and_then(|node| {
+                facets_shown
+                    .iter()
+                    .chain(
+                        group[lead]
+                            .nodes
+                            .first()
+                            .map(|lead_node| (group[lead].explanation.as_str(), lead_node.as_str()))
+                            .iter(),
+                    )
+                    .find(|(words, shown_node)| {
+                        *shown_node != node && facet.explanation.replace(node, shown_node) == *words
+                    })
+                    .map(|(_, shown_node)| (node, *shown_node))
+            });
+            if let Some((node, shown_node)) = same_as_shown {
+                say_the_same_on(node, shown_node, facet, &mut explanation, &mut remedy);
+                continue;
+            }
             explanation.push(facet.explanation.clone());
             remedy.push(facet.remedy.clone());
+            if let Some(node) = node {
+                facets_shown.push((facet.explanation.as_str(), node));
+            }
         }
     }
     // Another instance's split-brain window, and the node's other instances that moved with
@@ -884,6 +902,26 @@ fn fold_group(
     folded.transitions = all_transitions;
     windows.fold_into(split_brain, &folded.merged, &folded.id);
     folded
+}
+
+/// A finding of `node` whose words are those shown for `shown_node` but for the node's name:
+/// `The same happened on NODE.`, and its remedy likewise where the shown one is the same.
+fn say_the_same_on(
+    node: &str,
+    shown_node: &str,
+    finding: &Finding,
+    explanation: &mut Vec<String>,
+    remedy: &mut Vec<String>,
+) {
+    explanation.push(format!("The same happened on {node}."));
+    if remedy
+        .iter()
+        .any(|shown| *shown == finding.remedy.replace(node, shown_node))
+    {
+        remedy.push(format!("The same on {node}."));
+    } else {
+        remedy.push(finding.remedy.clone());
+    }
 }
 
 /// How other instances moved in an incident: node, from, to, when, and the reason's words.
