@@ -115,6 +115,11 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "restarted_unseen(who): who's keepalived was, just before t, between an old process's last line and a new process's start with no stop logged between (a crash, kill or reboot its logs do not show)",
     ),
     (
+        "started_again",
+        2,
+        "started_again(who, predicate): who's keepalived started again after t (a start, its VRRP process's, the node's boot, systemd starting the unit), and no event matching predicate is seen from who's last such start to the end of its logs: what the subject shows ended with its run",
+    ),
+    (
         "filtered",
         1,
         "filtered(who): who's lines are a selection: a filtering command's shell prompt (`| grep VI_1`) is pasted among them, so what they lack may only have been filtered out",

@@ -1158,6 +1158,59 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 self.evidence.extend(restarts);
                 Value::Bool(restarted)
             }
+            "started_again" => {
+                if self.undated_subject().is_some() {
+                    return Value::Bool(false);
+                }
+                // Each node's last start of keepalived after t; none for a node: false.
+                let after = shifted(self.subject.time, Duration::milliseconds(1));
+                let mut last_starts = Vec::new();
+                for node in self.who(&arguments[0]) {
+                    let (indices, range) =
+                        self.facts
+                            .positions_between(&node, after, DateTime::<Utc>::MAX_UTC);
+                    // A start line before a line of keepalived's start-up (`Registering
+                    // gratuitous ARP shared channel`), which the same start writes later.
+                    let starts: Vec<usize> = indices[range]
+                        .iter()
+                        .copied()
+                        .filter(|index| starts_keepalived(&self.facts.timeline.events[*index]))
+                        .collect();
+                    let initialising = |index: &&usize| {
+                        self.facts.timeline.events[**index].event.as_deref()
+                            == Some(events::KEEPALIVED_INITIALISING)
+                    };
+                    let last = starts
+                        .iter()
+                        .rev()
+                        .find(|index| !initialising(index))
+                        .or(starts.last());
+                    match last {
+                        Some(index) => last_starts.push(*index),
+                        None => return Value::Bool(false),
+                    }
+                }
+                // And no event of the predicate since it, to the end of the logs.
+                for start in &last_starts {
+                    let Some(started) = self.facts.timeline.events[*start].time else {
+                        return Value::Bool(false);
+                    };
+                    // (Of several nodes, any one's events since this one's start count.)
+                    let offset = (started - self.subject.time).num_milliseconds() as f64 / 1000.0;
+                    let since = [
+                        arguments[0].clone(),
+                        arguments[1].clone(),
+                        Expr::Duration(offset),
+                        Expr::Duration(UNBOUNDED_S),
+                    ];
+                    if !self.matching(&since, Some(1)).is_empty() {
+                        return Value::Bool(false);
+                    }
+                }
+                // The new runs' start lines are the evidence.
+                self.evidence.extend(last_starts);
+                Value::Bool(true)
+            }
             "filtered" => {
                 let nodes = self.who(&arguments[0]);
                 let found = nodes.iter().find_map(|node| self.filtering_prompt(node));
@@ -1655,6 +1708,9 @@ fn starts_keepalived(event: &Event) -> bool {
         _ => false,
     }
 }
+
+/// A window's end far enough away to reach the end of any logs (about a century, in seconds).
+const UNBOUNDED_S: f64 = 3.2e9;
 
 /// A window's offset in seconds, to compare with the kernel's clock.
 fn seconds_of(offset: Duration) -> f64 {
