@@ -619,6 +619,27 @@ fn a_master_heard_after_the_last_takeover_is_not_no_master() {
         "{text}"
     );
     assert!(!text.contains("silent since"), "{text}");
+    // A 2.x BACKUP that discards a lower-priority MASTER's adverts as its logs end (ka2283): that
+    // sender is the MASTER, and the BACKUP was preempting it.
+    let bundle = BundleBuilder::new().file(
+        "myhost",
+        "var/log/messages",
+        "Apr 06 13:32:58 myhost Keepalived_vrrp[1161750]: (VRRP1) Entering BACKUP STATE\n\
+         Apr 06 13:32:58 myhost Keepalived_vrrp[1161750]: (VRRP1) received lower priority (100) advert from 10.0.0.17 - discarding\n\
+         Apr 06 13:32:59 myhost Keepalived_vrrp[1161750]: (VRRP1) received lower priority (100) advert from 10.0.0.17 - discarding\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let heard = &report["state_now"][0]["heard_master"];
+    assert_eq!(heard["sender"], "10.0.0.17", "{heard}");
+    assert_eq!(heard["discarded"], true, "{heard}");
+    let text = analyze_text(bundle.path())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("myhost discarded 10.0.0.17's advert at 2026-04-06T13:32:59Z as of lower priority than its own: it was preempting that MASTER"),
+        "{text}"
+    );
 }
 
 /// The MASTER heard at the end is named as the findings name that advert's sender: the input's

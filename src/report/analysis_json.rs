@@ -138,6 +138,9 @@ pub struct HeardMasterRecord {
     /// addresses is known (`only-other-node`: an inference).
     pub sender_node: Option<String>,
     pub sender_node_basis: Option<&'static str>,
+    /// The node discarded the advert as of lower priority than its own (a preempting BACKUP, which
+    /// takes over when its master-down timer runs out) rather than yielding to it.
+    pub discarded: bool,
 }
 
 #[derive(Serialize)]
@@ -562,6 +565,7 @@ impl Report {
                             .sender_node
                             .as_ref()
                             .map(|(_, basis)| basis.name()),
+                        discarded: heard.discarded,
                     }),
                 })
                 .collect(),

@@ -75,7 +75,15 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
             (None, Some(address)) => format!("{address}'s advert"),
             (None, None) => "a MASTER's advert (its sender not named)".to_string(),
         };
-        format!("{} yielded to {advert} at {}", heard.node, heard.at)
+        if heard.discarded {
+            format!(
+                "{} discarded {advert} at {} as of lower priority than its own: it was \
+                 preempting that MASTER",
+                heard.node, heard.at
+            )
+        } else {
+            format!("{} yielded to {advert} at {}", heard.node, heard.at)
+        }
     });
     InstanceNowPhrases {
         masters: if now.masters.is_empty() {

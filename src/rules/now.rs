@@ -36,6 +36,9 @@ pub struct HeardMaster {
     pub sender_node: Option<(String, SenderBasis)>,
     /// The advert's event in the timeline.
     pub advert: usize,
+    /// The receiver was a BACKUP that discarded it as of lower priority than its own (2.x, with
+    /// preemption on: it takes over when its master-down timer runs out), not one that yielded.
+    pub discarded: bool,
 }
 
 /// How an advert's sender was named as a node.
@@ -248,8 +251,9 @@ fn transitions_unfinished<'t>(
     unfinished
 }
 
-/// The last advert of a MASTER of `instance` that a node of the logs yielded to, at or after the
-/// last takeover the logs show (of any node): the sender held the instance then.
+/// The last advert of a MASTER of `instance` that a node of the logs yielded to, or discarded as
+/// a preempting BACKUP, at or after the last takeover the logs show (of any node): the sender held
+/// the instance then (only a MASTER advertises).
 fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<HeardMaster> {
     let last_takeover = states
         .transitions
@@ -265,7 +269,11 @@ fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<
         .filter(|(_, event)| {
             matches!(
                 event.event.as_deref(),
-                Some(events::HIGHER_PRIORITY_ADVERT | events::SAME_PRIORITY_HIGHER_IP)
+                Some(
+                    events::HIGHER_PRIORITY_ADVERT
+                        | events::SAME_PRIORITY_HIGHER_IP
+                        | events::LOWER_PRIORITY_DISCARDED
+                )
             ) && event.field("instance") == Some(instance)
         })
         .find_map(|(advert, event)| Some((advert, event, event.time?)))
@@ -276,6 +284,7 @@ fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<
             sender: event.field("from_ip").map(str::to_string),
             sender_node: None,
             advert,
+            discarded: event.event.as_deref() == Some(events::LOWER_PRIORITY_DISCARDED),
         })
 }
 
