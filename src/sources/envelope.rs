@@ -1628,6 +1628,17 @@ fn parse_nested(line: &str, depth: u8) -> Envelope<'_> {
                 return inner;
             }
         }
+        // The kernel's console output printed after a shell's prompt (`[admin@controller-0 ~]$
+        // [523649.791656] drbd drbd-rabbit: PingAck did not arrive in time.`): the kernel's line,
+        // not a command typed.
+        if let Some(prompt) = shell_prompt(trimmed)
+            && is_seconds_since_boot(prompt.command)
+        {
+            let inner = parse_nested(prompt.command, depth + 1);
+            if inner.format != EnvelopeFormat::Bare {
+                return inner;
+            }
+        }
     }
     Envelope::bare(EnvelopeFormat::Bare, bare_message(line))
 }
@@ -2930,6 +2941,14 @@ mod tests {
             "drbd drbd01/0 drbd1: disk( Diskless -> Attaching )"
         );
         // A template that leaves the kernel's tag out: its seconds since boot say whose line.
+        let glued = parse(
+            "[wrsroot@controller-0 ~(keystone_admin)]$ [523649.791656] drbd drbd-rabbit: PingAck did not arrive in time.",
+        );
+        assert_eq!(glued.format, EnvelopeFormat::Dmesg);
+        assert_eq!(
+            glued.message,
+            "drbd drbd-rabbit: PingAck did not arrive in time."
+        );
         let untagged = parse(
             "Mar 17 01:59:55 offine-stand-stor-0  [  460.737923] drbd pvc-f/0 drbd1054: disk( UpToDate -> Detaching ) [detach]",
         );
