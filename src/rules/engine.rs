@@ -1849,8 +1849,9 @@ impl Context<'_> {
                 if !evaluation.holds {
                     continue;
                 }
-                // One finding per rule and node for lines less than a minute apart: a burst of
-                // the same line is one finding, however long it lasts. A split-brain proof's is
+                // One finding per rule and node for lines less than `merge_within` apart (a
+                // minute, unless the rule says): a burst of the same line is one finding,
+                // however long it lasts. A split-brain proof's is
                 // per VRRP instance too: each instance's dual master is a window of its own.
                 let instance = if rule.split_brain.is_some() {
                     subject.instance.clone()
@@ -1860,7 +1861,7 @@ impl Context<'_> {
                 let key = (subject.node.clone(), instance.clone());
                 if last_fired
                     .get(&key)
-                    .is_some_and(|last| time - *last < Duration::seconds(60))
+                    .is_some_and(|last| time - *last < rule.merge_within)
                 {
                     if let Some(finding) =
                         findings.iter_mut().rev().find(|finding: &&mut Finding| {

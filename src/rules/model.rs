@@ -104,6 +104,10 @@ struct RuleSpec {
     /// of a split-brain), and is folded into that incident's finding.
     #[serde(default)]
     part_of_incident: bool,
+    /// For event rules: lines of the rule less than this far apart (a duration, `10m`) make one
+    /// finding; one minute where not given.
+    #[serde(default)]
+    merge_within: Option<String>,
     /// For transition rules: the transition was made by keepalived moving this instance with
     /// another of the same node (a sync group's member), and is folded into that instance's
     /// incident.
@@ -246,6 +250,8 @@ pub struct Rule {
     pub references: Vec<String>,
     pub split_brain: Option<SplitBrainProof>,
     pub part_of_incident: bool,
+    /// Event rules: lines of the rule less than this far apart make one finding.
+    pub merge_within: chrono::Duration,
     pub follows_another_instance: bool,
     pub esc_only: bool,
     pub cases: Vec<CaseSpec>,
@@ -370,6 +376,25 @@ impl Rule {
                 message: "`part_of_incident` is for event rules (subject = \"event\")".to_string(),
             });
         }
+        let merge_within = match spec.merge_within.as_deref() {
+            None => chrono::Duration::seconds(DEFAULT_MERGE_WITHIN_S),
+            Some(text) => match condition::parse(text) {
+                Ok(Expr::Duration(seconds))
+                    if seconds > 0.0 && subjects == [SubjectKind::Event] =>
+                {
+                    chrono::Duration::milliseconds((seconds * 1000.0) as i64)
+                }
+                _ => {
+                    return Err(RuleError {
+                        origin: file.origin.clone(),
+                        line: None,
+                        column: None,
+                        message: "`merge_within` is a duration (`10m`) of an event rule"
+                            .to_string(),
+                    });
+                }
+            },
+        };
         if spec.follows_another_instance && subjects.contains(&SubjectKind::Event) {
             return Err(RuleError {
                 origin: file.origin.clone(),
@@ -409,6 +434,7 @@ impl Rule {
             references: spec.references,
             split_brain: spec.split_brain,
             part_of_incident: spec.part_of_incident,
+            merge_within,
             follows_another_instance: spec.follows_another_instance,
             esc_only: spec.esc_only,
             cases: spec.cases,
@@ -462,6 +488,10 @@ impl Advice {
         filled
     }
 }
+
+/// How far apart an event rule's lines may be and still make one finding, where the rule does
+/// not say (`merge_within`): a burst of the same line is one finding.
+const DEFAULT_MERGE_WITHIN_S: i64 = 60;
 
 /// The rules in use and the files that could not be read.
 #[derive(Debug, Default)]

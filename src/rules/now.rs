@@ -212,7 +212,8 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
 
 /// Where `node`'s logs end with keepalived 1.x `Transition to MASTER STATE` lines or 2.x's
 /// `Receive advertisement timeout` (written as the master-down timer runs out, just before
-/// `Entering MASTER STATE`), dated: no
+/// `Entering MASTER STATE`; not one written again with no MASTER entry between: a sync group
+/// holding the instance in BACKUP), dated: no
 /// keepalived or system line of the node after them (no `Entering … STATE`, stop, reload or
 /// restart; a sync group's own lines about the same move allowed), and its last line within
 /// moments of them. The node, each instance and when: the takeovers they began are unfinished in
@@ -239,7 +240,15 @@ fn transitions_unfinished<'t>(
                 if logs_end - at > Duration::seconds(10) {
                     break;
                 }
-                if !unfinished.iter().any(|(_, of, _)| *of == instance) {
+                let seen = unfinished.iter().any(|(_, of, _)| *of == instance);
+                // A timeout line again with no MASTER entry between: the instance is held in
+                // BACKUP (a sync group whose other members cannot go MASTER re-arms the timer),
+                // not taking over.
+                if seen && event.event.as_deref() == Some(events::ADVERT_TIMEOUT) {
+                    unfinished.retain(|(_, of, _)| *of != instance);
+                    break;
+                }
+                if !seen {
                     unfinished.push((node, instance, at));
                 }
             }
@@ -255,11 +264,13 @@ fn transitions_unfinished<'t>(
 /// a preempting BACKUP, at or after the last takeover the logs show (of any node): the sender held
 /// the instance then (only a MASTER advertises).
 fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<HeardMaster> {
+    // The last takeover by its time, then its line (a discard logged in the takeover's second
+    // before it is not after it).
     let last_takeover = states
         .transitions
         .iter()
         .filter(|transition| transition.instance == instance && transition.to == Role::Master)
-        .map(|transition| transition.time)
+        .map(|transition| (transition.time, transition.event))
         .max();
     timeline
         .events
@@ -277,7 +288,10 @@ fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<
             ) && event.field("instance") == Some(instance)
         })
         .find_map(|(advert, event)| Some((advert, event, event.time?)))
-        .filter(|(_, _, at)| last_takeover.is_none_or(|takeover| *at >= takeover))
+        .filter(|(advert, _, at)| {
+            last_takeover
+                .is_none_or(|(taken, line)| *at > taken || (*at == taken && *advert > line))
+        })
         .map(|(advert, event, at)| HeardMaster {
             receiver: event.node.to_string(),
             at,
