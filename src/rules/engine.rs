@@ -56,7 +56,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 17] = [
+pub const TEMPLATE_KEYS: [&str; 18] = [
     "self",
     "peer",
     "instance",
@@ -74,6 +74,7 @@ pub const TEMPLATE_KEYS: [&str; 17] = [
     "script_command",
     "reason",
     "stamped_apart",
+    "started",
 ];
 
 /// DRBD's default connect interval (`connect-int`): logs that end sooner after a lost
@@ -280,6 +281,9 @@ impl Context<'_> {
                         .filter(|line| *line.node != *subject.node)
                         .find_map(|line| line.time)
                         .map(|time| format_gap((time - subject.time).num_seconds())),
+                    // What the evidence shows keepalived did on the subject's node: `started`,
+                    // `reloaded`, or both words where it shows neither or both.
+                    "started" => Some(self.started_or_reloaded(subject, evidence).to_string()),
                     _ => None,
                 };
                 (*key, value)
@@ -291,6 +295,32 @@ impl Context<'_> {
     /// evidence gives last (the one that moved the instance; a script that only lowered a
     /// priority earlier comes before it), else the last one the evidence names: `chk_haproxy`,
     /// quoted as the configuration names it, or its command where a line gives only that.
+    /// `started` where the evidence shows keepalived starting on the subject's node (its start,
+    /// its VRRP process's, systemd's start of the unit), `reloaded` where it shows a reload, else
+    /// `started or reloaded`.
+    fn started_or_reloaded(&self, subject: &Subject, evidence: &[usize]) -> &'static str {
+        let own = evidence
+            .iter()
+            .map(|index| &self.facts.timeline.events[*index])
+            .filter(|event| *event.node == *subject.node);
+        let (mut started, mut reloaded) = (false, false);
+        for event in own {
+            match event.event.as_deref() {
+                Some(events::KEEPALIVED_STARTING | events::VRRP_CHILD_STARTING) => started = true,
+                Some("service-started") if event.field("unit") == Some("keepalived") => {
+                    started = true
+                }
+                Some(events::KEEPALIVED_RELOADING) => reloaded = true,
+                _ => {}
+            }
+        }
+        match (started, reloaded) {
+            (true, false) => "started",
+            (false, true) => "reloaded",
+            _ => "started or reloaded",
+        }
+    }
+
     fn script_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
         let (_, named) = self.script_line(subject, evidence)?;
         Some(format!("`{named}`"))
