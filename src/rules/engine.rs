@@ -291,10 +291,6 @@ impl Context<'_> {
             .collect()
     }
 
-    /// The track script the subject's line names (`{script}`), else the one whose failure the
-    /// evidence gives last (the one that moved the instance; a script that only lowered a
-    /// priority earlier comes before it), else the last one the evidence names: `chk_haproxy`,
-    /// quoted as the configuration names it, or its command where a line gives only that.
     /// `started` where the evidence shows keepalived starting on the subject's node (its start,
     /// its VRRP process's, systemd's start of the unit), `reloaded` where it shows a reload, else
     /// `started or reloaded`.
@@ -321,6 +317,10 @@ impl Context<'_> {
         }
     }
 
+    /// The track script the subject's line names (`{script}`), else the one whose failure the
+    /// evidence gives last (the one that moved the instance; a script that only lowered a
+    /// priority earlier comes before it), else the last one the evidence names: `chk_haproxy`,
+    /// quoted as the configuration names it, or its command where a line gives only that.
     fn script_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
         let (_, named) = self.script_line(subject, evidence)?;
         Some(format!("`{named}`"))
@@ -1881,18 +1881,17 @@ impl Context<'_> {
                 }
                 // One finding per rule and node for lines less than `merge_within` apart (a
                 // minute, unless the rule says): a burst of the same line is one finding,
-                // however long it lasts. A split-brain proof's is
-                // per VRRP instance too: each instance's dual master is a window of its own.
+                // however long it lasts. A split-brain proof's is per VRRP instance too: each
+                // instance's dual master is a window of its own.
                 let instance = if rule.split_brain.is_some() {
                     subject.instance.clone()
                 } else {
                     None
                 };
                 let key = (subject.node.clone(), instance.clone());
-                if last_fired
-                    .get(&key)
-                    .is_some_and(|last| time - *last < rule.merge_within)
-                {
+                // (The rule's last line of this node, which this one now is.)
+                let previous = last_fired.insert(key, time);
+                if previous.is_some_and(|last| time - last < rule.merge_within) {
                     if let Some(finding) =
                         findings.iter_mut().rev().find(|finding: &&mut Finding| {
                             finding.rule == rule.id
@@ -1908,10 +1907,8 @@ impl Context<'_> {
                         }
                         finding.end = event.time.or(finding.end);
                     }
-                    last_fired.insert(key, time);
                     continue;
                 }
-                last_fired.insert(key, time);
                 let mut evidence = vec![index];
                 evidence.extend(evaluation.evidence);
                 evidence.sort_unstable();

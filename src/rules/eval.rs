@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::condition::{Expr, Op};
+use super::condition::{self, Expr, Op};
 use super::model::SubjectKind;
 use crate::sources::envelope::SHELL_PROGRAM;
 use crate::sources::envelope::seconds_since_boot;
@@ -1196,12 +1196,11 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                         return Value::Bool(false);
                     };
                     // (Of several nodes, any one's events since this one's start count.)
-                    let offset = (started - self.subject.time).num_milliseconds() as f64 / 1000.0;
                     let since = [
                         arguments[0].clone(),
                         arguments[1].clone(),
-                        Expr::Duration(offset),
-                        Expr::Duration(UNBOUNDED_S),
+                        Expr::Duration(seconds_of(started - self.subject.time)),
+                        Expr::Duration(condition::MAX_DURATION_S),
                     ];
                     if !self.matching(&since, Some(1)).is_empty() {
                         return Value::Bool(false);
@@ -1708,9 +1707,6 @@ fn starts_keepalived(event: &Event) -> bool {
         _ => false,
     }
 }
-
-/// A window's end far enough away to reach the end of any logs (about a century, in seconds).
-const UNBOUNDED_S: f64 = 3.2e9;
 
 /// A window's offset in seconds, to compare with the kernel's clock.
 fn seconds_of(offset: Duration) -> f64 {

@@ -817,20 +817,19 @@ fn fold_group(
     }
     // Each facet's words and node as shown, so that another node's facet of the same words is
     // said as the same on that node.
+    // The lead's words and node are tried after them.
     let mut facets_shown: Vec<(&str, &str)> = Vec::new();
+    let lead_shown = group[lead]
+        .nodes
+        .first()
+        .map(|lead_node| (group[lead].explanation.as_str(), lead_node.as_str()));
     for facet in &facets {
         if facet.id != group[lead].id {
             let node = facet.nodes.first().map(String::as_str);
             let same_as_shown = node.and_then(|node| {
                 facets_shown
                     .iter()
-                    .chain(
-                        group[lead]
-                            .nodes
-                            .first()
-                            .map(|lead_node| (group[lead].explanation.as_str(), lead_node.as_str()))
-                            .iter(),
-                    )
+                    .chain(lead_shown.iter())
                     .find(|(words, shown_node)| {
                         *shown_node != node && facet.explanation.replace(node, shown_node) == *words
                     })

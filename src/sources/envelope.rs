@@ -907,16 +907,16 @@ fn strip_bracketed(message: &str, wanted: impl Fn(&str) -> bool) -> &str {
 /// Whether `message` opens with the kernel's `[  460.699329]` (seconds since boot with their
 /// fraction, which no tag's `[pid]` has).
 fn is_seconds_since_boot(message: &str) -> bool {
-    message
-        .strip_prefix('[')
-        .and_then(|inner| inner.split_once(']'))
-        .and_then(|(content, _)| content.trim().split_once('.'))
-        .is_some_and(|(whole, fraction)| {
-            !whole.is_empty()
-                && fraction.len() == 6
-                && whole.bytes().all(|byte| byte.is_ascii_digit())
-                && fraction.bytes().all(|byte| byte.is_ascii_digit())
-        })
+    bracketed_seconds(message).is_some_and(|(_, _, fraction)| fraction.len() == 6)
+}
+
+/// The `[ 1142.904077]` a line opens with: its content, whole seconds and fraction (each digits
+/// only, neither empty).
+fn bracketed_seconds(line: &str) -> Option<(&str, &str, &str)> {
+    let inner = line.strip_prefix('[')?.split_once(']')?.0.trim();
+    let (whole, fraction) = inner.split_once('.')?;
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    (digits(whole) && digits(fraction)).then_some((inner, whole, fraction))
 }
 
 /// Drops a `[ 1234.567890] ` monotonic prefix from a kernel message.
@@ -2191,15 +2191,8 @@ pub fn seconds_since_boot(line: &str) -> Option<f64> {
     // (Quoted, bulleted or numbered as a paste's other lines were.)
     let line = undecorated(line).trim_start();
     let line = line_numbered(line).unwrap_or(line);
-    let inner = line
-        .trim_start()
-        .strip_prefix('[')?
-        .split_once(']')?
-        .0
-        .trim();
-    let (whole, fraction) = inner.split_once('.')?;
-    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
-    if !digits(whole) || !digits(fraction) || whole.len() > 12 {
+    let (inner, whole, _) = bracketed_seconds(line.trim_start())?;
+    if whole.len() > 12 {
         return None;
     }
     inner.parse().ok()

@@ -998,8 +998,8 @@ fn fault_before_recovery(
 /// have (a FAULT, a BACKUP, a restart). Not the `Entering MASTER STATE` that completes a 1.x
 /// transition (within 5 s of it), nor a line repeated by two copies of one log (same moment), nor
 /// a line of another process than the one whose line opened the MASTER held, nor one after a
-/// reload or start of keepalived on the node since that last line.
-/// The last line that showed the MASTER held.
+/// reload or start of keepalived on the node since that last line. Gives the time of the last
+/// line that showed the MASTER held.
 fn master_entered_again(
     events: &[Event],
     tracker: &Tracker,
