@@ -3950,3 +3950,128 @@ fn syslogds_repeat_line_is_the_line_before_it_of_the_same_process() {
     assert!(found(10));
     assert!(!found(11));
 }
+
+/// A node directory whose log holds another machine's lines (a paste of both nodes' grep, a
+/// syslog that receives the peer's) reads each machine's lines as its own node: the other
+/// host's go to the node of the bundle named as it, else make a node of their own, and the
+/// report says so.
+#[test]
+fn node_directories_holding_two_machines_lines_read_each_as_its_own() {
+    // One block of both nodes: node1 stops, node2 takes over on its priority 0.
+    let bundle = BundleBuilder::new().file(
+        "pair",
+        "var/log/messages",
+        "Mar  2 14:18:31 node1 Keepalived[5977]: Stopping Keepalived v1.2.13 (03/19,2015)\n\
+         Mar  2 14:18:31 node1 Keepalived_vrrp[5980]: VRRP_Instance(VI_1) sending 0 priority\n\
+         Mar  2 14:18:31 node1 Keepalived_vrrp[5980]: VRRP_Instance(VI_1) removing protocol VIPs.\n\
+         Mar  2 14:18:32 node2 Keepalived_vrrp[5979]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+         Mar  2 14:18:33 node2 Keepalived_vrrp[5979]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+         Mar  2 14:18:33 node2 Keepalived_vrrp[5979]: VRRP_Instance(VI_1) setting protocol VIPs.\n\
+         Mar  2 14:18:33 node2 Keepalived_vrrp[5979]: VRRP_Instance(VI_1) Sending gratuitous ARPs on eth1 for 192.168.33.30\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(node_names(&report), ["node1", "pair"], "{report}");
+    let failovers = fields(&report["failovers"], ["node", "to", "cause"]);
+    assert!(
+        failovers.contains(&["pair", "MASTER", "peer-keepalived-stopped"]),
+        "{failovers:?}"
+    );
+    let warnings = texts(&report["coverage"]["warnings"], "message");
+    assert!(
+        warnings.iter().any(|warning| warning.contains(
+            "read by the host each names: node2's as pair's own, node1's as node node1's"
+        )),
+        "{warnings:?}"
+    );
+
+    // lb1's syslog also receives lb2's: lb2's lines there are lb2's (the same process), and lb1
+    // is not taken for a MASTER it never was.
+    let lb2_lines = "Nov 25 10:00:00 lb2 Keepalived_vrrp[21]: (VI_1) Entering BACKUP STATE\n\
+                     Nov 25 10:05:00 lb2 Keepalived_vrrp[21]: (VI_1) Entering MASTER STATE\n";
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            format!(
+                "Nov 25 09:59:00 lb1 Keepalived_vrrp[11]: (VI_1) Entering MASTER STATE\n\
+                 {lb2_lines}\
+                 Nov 25 10:04:59 lb1 Keepalived[10]: Stopping\n\
+                 Nov 25 10:04:59 lb1 Keepalived_vrrp[11]: (VI_1) sending 0 priority\n"
+            ),
+        )
+        .file("lb2", "var/log/messages", lb2_lines);
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(node_names(&report), ["lb1", "lb2"], "{report}");
+    assert!(
+        report["split_brain"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    let roles = fields(&report["transitions"], ["node", "to"]);
+    assert!(!roles.contains(&["lb1", "BACKUP"]), "{roles:?}");
+
+    // A transcript holding only pg-primary's and pg-standby's lines beside their own
+    // directories is no node of its own.
+    let bundle = BundleBuilder::new()
+        .file(
+            "drill",
+            "var/log/messages",
+            "Mar 10 13:16:27 pg-standby Keepalived_vrrp[11204]: (pg_ha) Entering MASTER STATE\n\
+             Mar 10 13:16:33 pg-primary Keepalived[13933]: Starting Keepalived v2.2.8\n\
+             Mar 10 13:16:33 pg-primary Keepalived_vrrp[13934]: (pg_ha) Entering BACKUP STATE (init)\n\
+             Mar 10 13:16:37 pg-primary Keepalived_vrrp[13934]: (pg_ha) Entering MASTER STATE\n",
+        )
+        .file(
+            "pg-primary",
+            "var/log/messages",
+            "Mar 10 13:14:25 pg-primary Keepalived_vrrp[13332]: (pg_ha) Entering MASTER STATE\n",
+        )
+        .file(
+            "pg-standby",
+            "var/log/messages",
+            "Mar 10 13:14:21 pg-standby Keepalived_vrrp[11204]: (pg_ha) Entering BACKUP STATE (init)\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        node_names(&report),
+        ["pg-primary", "pg-standby"],
+        "{report}"
+    );
+    let transitions = fields(&report["transitions"], ["node", "to"]);
+    assert!(
+        transitions.contains(&["pg-standby", "MASTER"]),
+        "{transitions:?}"
+    );
+}
+
+/// A node directory named as the sibling of the host its lines name (a cloned VM that still
+/// writes lb1's name), or whose lines are another keepalived's over the same time as that
+/// host's own directory, stays a node of its own.
+#[test]
+fn node_directories_of_a_cloned_host_name_stay_apart() {
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Nov 25 10:00:00 lb1 Keepalived_vrrp[11]: (VI_1) Entering MASTER STATE\n\
+             Nov 25 10:09:00 lb1 Keepalived_vrrp[11]: (VI_1) Entering BACKUP STATE\n",
+        )
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Nov 25 10:00:01 lb1 Keepalived_vrrp[31]: (VI_1) Entering BACKUP STATE\n\
+             Nov 25 10:09:01 lb1 Keepalived_vrrp[31]: (VI_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "standby",
+            "var/log/messages",
+            "Nov 25 10:00:02 lb1 Keepalived_vrrp[41]: (VI_2) Entering BACKUP STATE\n\
+             Nov 25 10:08:02 lb1 Keepalived_vrrp[41]: (VI_2) Entering MASTER STATE\n\
+             Nov 25 10:08:03 backup-x Keepalived_vrrp[51]: (VI_3) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        node_names(&report),
+        ["backup-x", "lb1", "lb2", "standby"],
+        "{report}"
+    );
+}

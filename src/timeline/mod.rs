@@ -252,7 +252,259 @@ fn name_bare_nodes(
 ) -> Vec<(String, Option<String>, String)> {
     let mut renames = name_bare_nodes_by_host(bundle, plans, reads);
     split_machines_of_one_host(bundle, plans, reads, &mut renames);
+    renames.extend(split_node_directories(bundle, plans, reads));
     renames
+}
+
+/// A node directory's logs that also hold other machines' lines (a paste of both nodes' grep,
+/// a syslog that receives the peer's): the lines of its own host (the one named as the
+/// directory, else the one most lines name) stay the directory's node; another host's go to
+/// the node of the bundle named as it, where they are that node's (a keepalived process or a
+/// line of its own, or a machine apart on [`SECOND_HOST_SHARE`]'s terms), else make a node of
+/// their own on those terms. Renames list the directory's own host too, so that its name stays
+/// among the names its lines go by.
+fn split_node_directories(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    reads: &[FileRead],
+) -> Vec<(String, Option<String>, String)> {
+    let mut renames = Vec::new();
+    for node in bundle.nodes.iter().filter(|node| node.root.is_some()) {
+        let node_reads: Vec<&FileRead> = reads
+            .iter()
+            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == node.name)
+            .collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for read in &node_reads {
+            for (host, count) in &read.hosts {
+                *counts.entry(host).or_default() += *count;
+            }
+        }
+        let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let Some(own) = ranked
+            .iter()
+            .find(|(host, _)| same_host(host, &node.name))
+            .or(ranked.first())
+            .map(|(host, _)| *host)
+        else {
+            continue;
+        };
+        let tallies = host_tallies(&node_reads);
+        let mut split = Vec::new();
+        for (host, apart) in hosts_apart(plans, &node_reads, &tallies, &ranked, own) {
+            let other_node = bundle.nodes.iter().find(|other| {
+                other.name != node.name && other.root.is_some() && same_host(&other.name, host)
+            });
+            let target = match other_node {
+                Some(other)
+                    if apart
+                        || lines_of_node(&HostBesideNode::new(
+                            bundle,
+                            plans,
+                            reads,
+                            other,
+                            host,
+                            &node_reads,
+                        )) =>
+                {
+                    other.name.as_str()
+                }
+                _ if apart => host,
+                _ => continue,
+            };
+            split.push((
+                node.name.clone(),
+                Some(host.to_string()),
+                target.to_string(),
+            ));
+        }
+        if split.is_empty() {
+            continue;
+        }
+        // The directory's own host is itself another node of the bundle (`drill` holding
+        // pg-primary's and pg-standby's lines beside pg-primary's and pg-standby's own
+        // directories): all its lines are those nodes', unless its name is the sibling of that
+        // host's (`lb2` whose lines a cloned VM still writes as `lb1`'s) or the two are two
+        // machines at one time (other keepalived processes over the same span).
+        let own_node = bundle.nodes.iter().find(|other| {
+            other.name != node.name
+                && other.root.is_some()
+                && same_host(&other.name, own)
+                && !sibling_names(&node.name, &other.name)
+        });
+        match own_node {
+            Some(other)
+                if !two_machines_at_once(
+                    plans,
+                    own,
+                    &node_reads,
+                    &HostBesideNode::new(bundle, plans, reads, other, own, &node_reads),
+                ) =>
+            {
+                renames.push((node.name.clone(), None, other.name.clone()));
+                renames.push((node.name.clone(), Some(own.to_string()), other.name.clone()));
+            }
+            _ => renames.push((node.name.clone(), Some(own.to_string()), node.name.clone())),
+        }
+        renames.extend(split);
+    }
+    renames
+}
+
+/// A host's lines in a node directory's files beside those of the node of the bundle named as
+/// that host.
+struct HostBesideNode<'a> {
+    /// The files of the node named as the host.
+    other_reads: Vec<&'a FileRead>,
+    /// Their events.
+    others: Vec<&'a Event>,
+    /// The host's events in the directory's files.
+    theirs: Vec<&'a Event>,
+}
+
+impl<'a> HostBesideNode<'a> {
+    fn new(
+        bundle: &Bundle,
+        plans: &[FilePlan],
+        reads: &'a [FileRead],
+        other: &Node,
+        host: &str,
+        node_reads: &[&'a FileRead],
+    ) -> HostBesideNode<'a> {
+        let other_reads: Vec<&FileRead> = reads
+            .iter()
+            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == other.name)
+            .collect();
+        let others = other_reads.iter().flat_map(|read| &read.events).collect();
+        let theirs = node_reads
+            .iter()
+            .flat_map(|read| &read.events)
+            .filter(|event| event.host.as_deref() == Some(host))
+            .collect();
+        HostBesideNode {
+            other_reads,
+            others,
+            theirs,
+        }
+    }
+}
+
+/// Whether `host`'s lines in a node directory's files (`node_reads`) and those of the node named
+/// as the host (`beside`) are two machines': each names keepalived processes, none in both, and
+/// their lines span the same time.
+fn two_machines_at_once(
+    plans: &[FilePlan],
+    host: &str,
+    node_reads: &[&FileRead],
+    beside: &HostBesideNode,
+) -> bool {
+    // The span of the lines of `host` (of every host where None) in some files.
+    let span = |files: &[&FileRead], host: Option<&str>| {
+        let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+        for read in files {
+            let clock = &plans[read.plan_index].clock;
+            for entry in &read.stats.hosts {
+                if host.is_some_and(|host| entry.host.as_deref() != Some(host)) {
+                    continue;
+                }
+                let first = clock.point_instant(entry.first_stamp);
+                let last = clock.point_instant(entry.last_stamp);
+                for instant in first.into_iter().chain(last) {
+                    span = Some(span.map_or((instant, instant), |(start, end)| {
+                        (start.min(instant), end.max(instant))
+                    }));
+                }
+            }
+        }
+        span
+    };
+    let overlap = span(node_reads, Some(host))
+        .zip(span(&beside.other_reads, None))
+        .is_some_and(|((start, end), (other_start, other_end))| {
+            start <= other_end && other_start <= end
+        });
+    overlap
+        && other_processes(
+            ProcessTally::of(beside.theirs.iter().copied()).known(),
+            ProcessTally::of(beside.others.iter().copied()).known(),
+        )
+}
+
+/// A warning on each file of a node directory whose lines went to several nodes, saying whose
+/// lines are read as whose.
+fn split_directory_warnings(
+    bundle: &Bundle,
+    plans: &[FilePlan],
+    reads: &[FileRead],
+    renames: &Renames,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for read in reads {
+        let node = &bundle.nodes[plans[read.plan_index].node];
+        if node.root.is_none() {
+            continue;
+        }
+        let mut own: Vec<&str> = Vec::new();
+        let mut others: Vec<String> = Vec::new();
+        for entry in &read.stats.hosts {
+            let Some(host) = entry.host.as_deref() else {
+                continue;
+            };
+            let name = renames.name_for(&node.name, Some(host));
+            if name == node.name {
+                own.push(host);
+            } else {
+                others.push(format!("{host}'s as node {name}'s"));
+            }
+        }
+        if others.is_empty() {
+            continue;
+        }
+        let own_lines = if own.is_empty() {
+            String::new()
+        } else {
+            format!("{}'s as {}'s own, ", own.join("'s and "), node.name)
+        };
+        // A directory none of whose lines stay its own is no node of the timeline: the warning
+        // names its file by the directory.
+        let file = &plans[read.plan_index].file.relative;
+        let mut warning = Warning::file(&format!("{}/{file}", node.name), "");
+        if !own.is_empty() {
+            warning = Warning::at(&node.name, file, None, "");
+        }
+        warnings.push(Warning {
+            message: format!(
+                "holds lines of other machines (a paste of both nodes' logs, or a syslog that receives the peer's), read by the host each names: {own_lines}{}",
+                others.join(", ")
+            ),
+            ..warning
+        });
+    }
+    warnings
+}
+
+/// Whether a host's lines in a node directory's files are those of the node named as the host
+/// (`beside`): a keepalived process of theirs is one of that node's, or a line of theirs (its
+/// stamp and text) is in that node's files too.
+fn lines_of_node(beside: &HostBesideNode) -> bool {
+    let (theirs, others) = (&beside.theirs, &beside.others);
+    let own_tally = ProcessTally::of(theirs.iter().copied());
+    let other_tally = ProcessTally::of(others.iter().copied());
+    let shared_process = own_tally.processes.iter().any(|(program, pids)| {
+        other_tally
+            .processes
+            .get(program)
+            .is_some_and(|other_pids| !other_pids.is_disjoint(pids))
+    });
+    let other_lines: HashSet<(Option<crate::sources::envelope::Stamp>, &str)> = others
+        .iter()
+        .map(|event| (event.stamp, event.text.as_str()))
+        .collect();
+    shared_process
+        || theirs
+            .iter()
+            .any(|event| other_lines.contains(&(event.stamp, event.text.as_str())))
 }
 
 /// Two bare files whose lines name the same host (lab machines both called `ubuntu`) but are two
@@ -499,7 +751,6 @@ fn name_bare_nodes_by_host(
         let Some(hosts) = counts.get(node) else {
             continue;
         };
-        let total: usize = hosts.values().sum();
         let mut ranked: Vec<(&str, usize)> =
             hosts.iter().map(|(host, count)| (*host, *count)).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -512,57 +763,10 @@ fn name_bare_nodes_by_host(
             .iter()
             .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
             .collect();
-        let senders = advert_senders(&node_reads);
-        // Each host's keepalived processes, in one pass over the events (a file may name a
-        // thousand hosts).
-        let mut tallies: BTreeMap<&str, ProcessTally> = BTreeMap::new();
-        for event in node_reads.iter().flat_map(|read| &read.events) {
-            if let Some(host) = event.host.as_deref() {
-                tallies.entry(host).or_default().add(event);
-            }
-        }
-        let processes_of = |name: &str| tallies.get(name).and_then(ProcessTally::without_restart);
-        let dominant_processes = processes_of(dominant);
-        // Each host's share counts all its lines, read or not (a DRBD peer's handshake chatter
-        // is a node's logging as much as its state lines are).
-        let mut all_lines: BTreeMap<&str, u64> = BTreeMap::new();
-        let mut total_lines = 0;
-        for entry in node_reads.iter().flat_map(|read| &read.stats.hosts) {
-            total_lines += entry.lines;
-            if let Some(host) = entry.host.as_deref() {
-                *all_lines.entry(host).or_default() += entry.lines;
-            }
-        }
-        let large_share = |host: &str, recognised: usize| {
-            let lines = all_lines.get(host).copied().unwrap_or(0);
-            (recognised >= 3 && recognised as f64 >= SECOND_HOST_SHARE * total as f64)
-                || (lines >= 3 && lines as f64 >= SECOND_HOST_SHARE * total_lines as f64)
-        };
-        let mut own_nodes = 0;
-        for (host, count) in &ranked {
-            // The hosts with most lines first: past MAX_NODES_OF_A_FILE, the rest fold into the
-            // dominant one (a central syslog of many machines is not an HA pair's two sides).
-            let own_node = own_nodes < MAX_NODES_OF_A_FILE
-                && !same_host(host, dominant)
-                && (large_share(host, *count)
-                    || !one_after_the_other(plans, &node_reads, dominant, host)
-                    || heard_apart(&senders, dominant, host)
-                    || other_processes(processes_of(host), dominant_processes));
-            own_nodes += usize::from(own_node);
-            let name = if own_node { *host } else { dominant };
+        let tallies = host_tallies(&node_reads);
+        for (host, own_node) in hosts_apart(plans, &node_reads, &tallies, &ranked, dominant) {
+            let name = if own_node { host } else { dominant };
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
-        }
-        // A host none of whose lines esc-diag reads is a node of its own on the same terms: as
-        // its lines would be, given in a file of their own.
-        for host in all_lines.keys() {
-            if own_nodes < MAX_NODES_OF_A_FILE
-                && !hosts.contains_key(host)
-                && !same_host(host, dominant)
-                && large_share(host, 0)
-            {
-                own_nodes += 1;
-                renames.push((node.to_string(), Some(host.to_string()), host.to_string()));
-            }
         }
     }
     // Not a file in which nothing is read (notes, a screenshot): it is no node at all.
@@ -670,6 +874,76 @@ fn name_bare_nodes_by_host(
     renames
 }
 
+/// Each host's keepalived processes in a node's files, in one pass over their events (a file
+/// may name a thousand hosts).
+fn host_tallies<'a>(node_reads: &[&'a FileRead]) -> BTreeMap<&'a str, ProcessTally<'a>> {
+    let mut tallies: BTreeMap<&str, ProcessTally> = BTreeMap::new();
+    for event in node_reads.iter().flat_map(|read| &read.events) {
+        if let Some(host) = event.host.as_deref() {
+            tallies.entry(host).or_default().add(event);
+        }
+    }
+    tallies
+}
+
+/// The hosts a node's files (`node_reads`) name besides `dominant`, each with whether its lines
+/// are a machine of its own (as [`SECOND_HOST_SHARE`] says): first the hosts of its read lines
+/// (`ranked`: by how many, most first; `dominant` among them), then those none of whose lines
+/// esc-diag reads but that make a machine on the same terms (as their lines would, given in a
+/// file of their own).
+fn hosts_apart<'a>(
+    plans: &[FilePlan],
+    node_reads: &[&'a FileRead],
+    tallies: &BTreeMap<&'a str, ProcessTally<'a>>,
+    ranked: &[(&'a str, usize)],
+    dominant: &str,
+) -> Vec<(&'a str, bool)> {
+    let total: usize = ranked.iter().map(|(_, count)| count).sum();
+    let senders = advert_senders(node_reads);
+    let processes_of = |name: &str| tallies.get(name).and_then(ProcessTally::without_restart);
+    let dominant_processes = processes_of(dominant);
+    // Each host's share counts all its lines, read or not (a DRBD peer's handshake chatter is a
+    // node's logging as much as its state lines are).
+    let mut all_lines: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut total_lines = 0;
+    for entry in node_reads.iter().flat_map(|read| &read.stats.hosts) {
+        total_lines += entry.lines;
+        if let Some(host) = entry.host.as_deref() {
+            *all_lines.entry(host).or_default() += entry.lines;
+        }
+    }
+    let large_share = |host: &str, recognised: usize| {
+        let lines = all_lines.get(host).copied().unwrap_or(0);
+        (recognised >= 3 && recognised as f64 >= SECOND_HOST_SHARE * total as f64)
+            || (lines >= 3 && lines as f64 >= SECOND_HOST_SHARE * total_lines as f64)
+    };
+    let mut hosts = Vec::new();
+    let mut own_nodes = 0;
+    for (host, count) in ranked {
+        // The hosts with most lines first: past MAX_NODES_OF_A_FILE, the rest fold into the
+        // dominant one (a central syslog of many machines is not an HA pair's two sides).
+        let own_node = own_nodes < MAX_NODES_OF_A_FILE
+            && !same_host(host, dominant)
+            && (large_share(host, *count)
+                || !one_after_the_other(plans, node_reads, dominant, host)
+                || heard_apart(&senders, dominant, host)
+                || other_processes(processes_of(host), dominant_processes));
+        own_nodes += usize::from(own_node);
+        hosts.push((*host, own_node));
+    }
+    for host in all_lines.keys() {
+        if own_nodes < MAX_NODES_OF_A_FILE
+            && !ranked.iter().any(|(known, _)| known == host)
+            && !same_host(host, dominant)
+            && large_share(host, 0)
+        {
+            own_nodes += 1;
+            hosts.push((*host, true));
+        }
+    }
+    hosts
+}
+
 /// Keepalived's process ids by program (`Keepalived_vrrp`, `Keepalived`).
 type KeepalivedProcesses<'a> = BTreeMap<&'a str, BTreeSet<u32>>;
 
@@ -738,7 +1012,8 @@ fn name_stem(name: &str) -> Option<&str> {
     (!stem.is_empty() && !stem.starts_with(|letter: char| letter.is_ascii_digit())).then_some(stem)
 }
 
-/// Bare files' nodes named after the syslog host their lines carry: (the bundle's node name,
+/// Bare files' nodes named after the syslog host their lines carry, and node directories' lines
+/// of other machines given to those machines' nodes: (the bundle's node name,
 /// the host, or None for lines without one, the node's name in the timeline), in the order made,
 /// with an index by node and host (every event is looked up; a file may name a thousand hosts).
 #[derive(Debug, Default)]
@@ -1165,7 +1440,7 @@ fn context<'a>(
 /// be read.
 type FileResult = Result<(Vec<Event>, FileStats, HostCounts), Warning>;
 
-/// How many recognised events of a bare file name each syslog host (counted before the budget
+/// How many recognised events of a file name each syslog host (counted before the budget
 /// thins them; at most `MAX_HOSTS` hosts a file, hosts past it are not counted).
 type HostCounts = BTreeMap<Arc<str>, usize>;
 
@@ -1270,10 +1545,8 @@ fn read_one(
     let key = file_key(bundle, plan);
     let mut events = Vec::new();
     let mut hosts = HostCounts::new();
-    let bare = node.root.is_none();
     while let Some(event) = reader.next_event() {
-        if bare
-            && let Some(host) = &event.host
+        if let Some(host) = &event.host
             && !host.is_empty()
         {
             if let Some(count) = hosts.get_mut(host) {
@@ -1796,6 +2069,7 @@ impl Timeline {
         settle_years(bundle, &mut plans, &reads, &mut warnings);
         settle_clock_steps(bundle, &mut plans, &reads, &mut warnings);
         let renames = Renames::new(name_bare_nodes(bundle, &plans, &reads));
+        warnings.extend(split_directory_warnings(bundle, &plans, &reads, &renames));
 
         // The largest file's events become the list the others join (moved, not copied: with
         // many recognised events, two copies of them were the peak of memory).
@@ -1886,11 +2160,7 @@ impl Timeline {
             if let Some(last) = last {
                 newest = Some(newest.map_or(last, |newest| newest.max(last)));
             }
-            let shares = if node.root.is_none() {
-                node_shares(&renames, &node.name, &read.stats, instant)
-            } else {
-                Vec::new()
-            };
+            let shares = node_shares(&renames, &node.name, &read.stats, instant);
             files.push(FileCoverage {
                 node: node.name.clone(),
                 file: plan.file.relative.clone(),
@@ -2058,9 +2328,19 @@ impl Timeline {
         }
         self.rename_warnings();
         let mut nodes: Vec<NodeTimeline> = Vec::new();
+        // A node directory's lines that went to another node of the bundle join that node's
+        // entry (its clock and zone), wherever it comes in the list.
+        let kept: Vec<&str> = self
+            .nodes
+            .iter()
+            .map(|node| node.name.as_str())
+            .filter(|name| self.renames.names_of(name).contains(name))
+            .collect();
         for node in &self.nodes {
             for target in self.renames.names_of(&node.name) {
-                if !nodes.iter().any(|known| known.name == target) {
+                if (target == node.name || !kept.contains(&target))
+                    && !nodes.iter().any(|known| known.name == target)
+                {
                     let mut entry = node.clone();
                     entry.name = target.to_string();
                     nodes.push(entry);
@@ -2078,9 +2358,12 @@ impl Timeline {
             let Some(node) = warning.node.clone() else {
                 continue;
             };
-            match self.renames.names_of(&node).as_slice() {
+            let names = self.renames.names_of(&node);
+            match names.as_slice() {
                 [only] => warning.node = Some((*only).to_string()),
-                // Only bare files are renamed, and a bare file's node is named as the file.
+                // A node directory whose logs hold other machines' lines keeps its name.
+                _ if names.contains(&node.as_str()) => {}
+                // A bare file's node is named as the file.
                 _ => {
                     warning.file.get_or_insert(node);
                     warning.node = None;
