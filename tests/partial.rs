@@ -4075,3 +4075,43 @@ fn node_directories_of_a_cloned_host_name_stay_apart() {
         "{report}"
     );
 }
+
+/// A finding that repeats an earlier one's explanation and remedy word for word (a forced
+/// election an hour after the first) says them once: the later one points to the earlier, in
+/// text, Markdown and HTML alike; the JSON keeps every finding's own words.
+#[test]
+fn findings_in_the_same_words_say_them_once() {
+    let bundle = BundleBuilder::new().file(
+        "proxy-master",
+        "var/log/messages",
+        "Jul 27 20:18:27 proxy-master Keepalived_vrrp[2590]: (VI_1) Received advert from 172.18.88.143 with lower priority 103, ours 104, forcing new election\n\
+         Jul 27 21:00:59 proxy-master Keepalived_vrrp[2590]: (VI_1) Received advert from 172.18.88.143 with lower priority 103, ours 104, forcing new election\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let explanations = texts(&report["findings"], "explanation");
+    assert_eq!(explanations.len(), 2, "{report}");
+    assert_eq!(explanations[0], explanations[1]);
+    let opening = &explanations[0][..24];
+    for format in ["text", "markdown", "html"] {
+        let run = esc_diag([
+            "analyze",
+            bundle.path().to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            run.stdout.matches(opening).count(),
+            1,
+            "{format}: {}",
+            run.stdout
+        );
+        assert_eq!(
+            run.stdout
+                .matches("of the finding of the same title above")
+                .count(),
+            1,
+            "{format}: {}",
+            run.stdout
+        );
+    }
+}

@@ -541,7 +541,9 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
     if report.findings.is_empty() {
         let _ = writeln!(page, "<p>{}</p>", escape(&phrases::no_findings(report)));
     }
-    for finding in &report.findings {
+    let repeats = phrases::repeated_words(&report.findings);
+    for (finding, repeat) in report.findings.iter().zip(&repeats) {
+        let earlier = repeat.map(|index| &report.findings[index]);
         let _ = write!(
             page,
             "<article class=\"finding sev-{}\" id=\"f-{}\" data-title=\"{}\">\n<h3><span class=\"sev\">{}</span>{}</h3>\n",
@@ -557,8 +559,11 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
         }
         // One paragraph per paragraph of the explanation (an incident's several causes, the
         // stretch without a MASTER).
-        for paragraph in finding
-            .explanation
+        let explanation = match earlier {
+            Some(earlier) => phrases::same_words_as(finding, earlier),
+            None => finding.explanation.clone(),
+        };
+        for paragraph in explanation
             .split("\n\n")
             .map(str::trim)
             .filter(|paragraph| !paragraph.is_empty())
@@ -566,7 +571,9 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
             let _ = writeln!(page, "<p>{}</p>", escape(paragraph));
         }
         evidence_block(page, &finding.evidence, dated);
-        remedy_paragraphs(page, &finding.remedy);
+        if earlier.is_none() {
+            remedy_paragraphs(page, &finding.remedy);
+        }
         if !finding.references.is_empty() {
             let links: Vec<String> = finding
                 .references

@@ -168,7 +168,9 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
     if report.findings.is_empty() {
         let _ = writeln!(text, "{}\n", phrases::no_findings(report));
     }
-    for finding in &report.findings {
+    let repeats = phrases::repeated_words(&report.findings);
+    for (finding, repeat) in report.findings.iter().zip(&repeats) {
+        let earlier = repeat.map(|index| &report.findings[index]);
         let _ = writeln!(
             text,
             "#### {}: {}\n",
@@ -177,11 +179,15 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
         );
         let facts = phrases::finding_facts(finding, dated);
         let mut paragraph = inline(&facts.join(" · "));
-        if !finding.explanation.is_empty() {
+        let explanation = match earlier {
+            Some(earlier) => phrases::same_words_as(finding, earlier),
+            None => finding.explanation.clone(),
+        };
+        if !explanation.is_empty() {
             if !paragraph.is_empty() {
                 paragraph.push_str(". ");
             }
-            paragraph.push_str(&inline(&finding.explanation));
+            paragraph.push_str(&inline(&explanation));
         }
         if !paragraph.is_empty() {
             let _ = writeln!(text, "{paragraph}\n");
@@ -196,9 +202,13 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
             let fence = fence(&lines);
             let _ = writeln!(text, "{fence}text\n{}\n{fence}\n", lines.join("\n"));
         }
-        // A remedy's paragraphs stay paragraphs, the first labelled.
-        for (index, paragraph) in finding
-            .remedy
+        // A remedy's paragraphs stay paragraphs, the first labelled (once for words repeated).
+        let remedy = if earlier.is_some() {
+            ""
+        } else {
+            finding.remedy.as_str()
+        };
+        for (index, paragraph) in remedy
             .split("\n\n")
             .filter(|paragraph| !paragraph.trim().is_empty())
             .enumerate()

@@ -126,7 +126,9 @@ pub fn write(
         writeln!(out, "{}", phrases::no_findings(report))?;
     }
     let (mut corrected, mut inferred) = (false, false);
-    for finding in &report.findings {
+    let repeats = phrases::repeated_words(&report.findings);
+    for (finding, repeat) in report.findings.iter().zip(&repeats) {
+        let earlier = repeat.map(|index| &report.findings[index]);
         let mut title = textwrap(&finding.title, WIDTH - 9).into_iter();
         writeln!(
             out,
@@ -140,8 +142,12 @@ pub fn write(
         if let Some(cause) = &finding.cause {
             writeln!(out, "         cause: {cause}")?;
         }
-        if !finding.explanation.is_empty() {
-            for line in textwrap(&finding.explanation, WIDTH - 9) {
+        let explanation = match earlier {
+            Some(earlier) => phrases::same_words_as(finding, earlier),
+            None => finding.explanation.clone(),
+        };
+        if !explanation.is_empty() {
+            for line in textwrap(&explanation, WIDTH - 9) {
                 writeln!(out, "         {line}")?;
             }
         }
@@ -209,7 +215,7 @@ pub fn write(
                 phrases::counted((finding.evidence.len() - shown) as u64, "line")
             )?;
         }
-        if !finding.remedy.is_empty() {
+        if !finding.remedy.is_empty() && earlier.is_none() {
             let mut lines = textwrap(&finding.remedy, WIDTH - 17).into_iter();
             if let Some(first) = lines.next() {
                 writeln!(out, "         {} {first}", "remedy:".cyan())?;

@@ -291,6 +291,36 @@ pub fn span(start: &Option<String>, end: &Option<String>, dated: bool) -> String
     }
 }
 
+/// For each finding, the earlier one whose explanation and remedy it repeats word for word (the
+/// same rule on the same node at another time: a forced election an hour later): the report
+/// says such a finding's words once.
+pub fn repeated_words(findings: &[FindingRecord]) -> Vec<Option<usize>> {
+    findings
+        .iter()
+        .enumerate()
+        .map(|(index, finding)| {
+            findings[..index].iter().position(|earlier| {
+                earlier.rule == finding.rule
+                    && !finding.explanation.is_empty()
+                    && earlier.explanation == finding.explanation
+                    && earlier.remedy == finding.remedy
+            })
+        })
+        .collect()
+}
+
+/// What a finding that repeats `earlier`'s words (as [`repeated_words`] finds) says instead of
+/// them.
+pub fn same_words_as(finding: &FindingRecord, earlier: &FindingRecord) -> String {
+    if finding.title == earlier.title {
+        return "Again: the explanation and remedy of the finding of the same title above hold here word for word.".to_string();
+    }
+    format!(
+        "The same as \u{201c}{}\u{201d} above, again: its explanation and remedy hold here word for word.",
+        earlier.title
+    )
+}
+
 /// A finding's facts under its title: its span, its nodes, its cause.
 pub fn finding_facts(finding: &FindingRecord, dated: bool) -> Vec<String> {
     let mut facts = Vec::new();
