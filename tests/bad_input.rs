@@ -6,7 +6,7 @@
 use std::fs;
 use std::io::Write;
 
-use crate::support::{BundleBuilder, esc_diag};
+use crate::support::{BundleBuilder, copy_tree, esc_diag};
 
 const MASTER: &str =
     "Nov 25 14:20:36 esc-ha-0 Keepalived_vrrp[812]: (esc_ha) Entering MASTER STATE\n";
@@ -967,19 +967,6 @@ fn standard_input_is_read_by_its_content_once() {
         stderr.contains("standard input is given more than once"),
         "{stderr}"
     );
-}
-
-/// Copies a directory tree (regular files only).
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else if entry.file_type().is_file() {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Each lab-partition node as a sosreport holds it (its filesystem; command outputs under

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::{esc_diag, sample_bundles, testdata_bundle};
+use crate::support::{copy_tree, esc_diag, sample_bundles, testdata_bundle};
 
 fn diff_schema() -> jsonschema::Validator {
     let text = fs::read_to_string(
@@ -29,18 +29,6 @@ fn diff(before: &Path, after: &Path, format: &str) -> crate::support::Run {
     ]);
     assert_ne!(run.code, 2, "{}", run.stderr);
     run
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("a readable tree");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("a directory");
-        } else {
-            fs::copy(entry.path(), &target).expect("a copy");
-        }
-    }
 }
 
 fn edit(path: &Path, from: &str, to: &str) {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::support::{BundleBuilder, esc_diag, fields, texts};
+use crate::support::{BundleBuilder, copy_tree, esc_diag, fields, testdata_bundle, texts};
 
 fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
     let run = crate::support::analyze(path, extra);
@@ -4114,4 +4114,121 @@ fn findings_in_the_same_words_say_them_once() {
             run.stdout
         );
     }
+}
+
+/// Review of the node directories' split: a node's syslog that also receives the peer's lines
+/// (by its name or its address), beside the peer's own directory, gives each line once to the
+/// peer, whose captures stay its own (a collected bundle stays healthy); a cloned VM writing the
+/// other's host name and process ids, or a machine renamed under one keepalived process, is not
+/// merged or split; a directory named for a role holds a forwarded copy of the other's lines.
+#[test]
+fn node_directories_with_forwarded_copies_clones_and_renames_read_right() {
+    let lb2_lines = |host: &str| {
+        format!(
+            "Nov 25 09:58:00 {host} Keepalived[20]: Starting Keepalived v2.2.8 (01/03,2024)\n\
+             Nov 25 09:58:00 {host} Keepalived_vrrp[21]: (VI_1) Entering BACKUP STATE (init)\n\
+             Nov 25 10:05:00 {host} Keepalived_vrrp[21]: (VI_1) Receive advertisement timeout\n\
+             Nov 25 10:05:00 {host} Keepalived_vrrp[21]: (VI_1) Entering MASTER STATE\n\
+             Nov 25 10:20:00 {host} Keepalived_vrrp[21]: (VI_1) Master received advert from 10.0.0.1 with higher priority 150, ours 100\n\
+             Nov 25 10:20:00 {host} Keepalived_vrrp[21]: (VI_1) Entering BACKUP STATE\n"
+        )
+    };
+    for forwarded_as in ["lb2", "10.0.0.2"] {
+        let bundle = BundleBuilder::new()
+            .file(
+                "lb1",
+                "var/log/messages",
+                format!(
+                    "Nov 25 09:57:00 lb1 Keepalived_vrrp[11]: (VI_1) Entering BACKUP STATE (init)\n\
+                     Nov 25 09:57:04 lb1 Keepalived_vrrp[11]: (VI_1) Entering MASTER STATE\n\
+                     {}\
+                     Nov 25 10:19:56 lb1 Keepalived[10]: Stopping\n\
+                     Nov 25 10:19:57 lb1 Keepalived[30]: Starting Keepalived v2.2.8 (01/03,2024)\n\
+                     Nov 25 10:19:57 lb1 Keepalived_vrrp[31]: (VI_1) Entering BACKUP STATE (init)\n\
+                     Nov 25 10:20:00 lb1 Keepalived_vrrp[31]: (VI_1) Entering MASTER STATE\n",
+                    lb2_lines(forwarded_as)
+                ),
+            )
+            .file("lb2", "var/log/messages", lb2_lines("lb2"));
+        let (report, _) = analyze(bundle.path(), &[]);
+        assert_eq!(
+            node_names(&report),
+            ["lb1", "lb2"],
+            "{forwarded_as}: {report}"
+        );
+        assert!(
+            report["split_brain"].as_array().unwrap().is_empty(),
+            "{forwarded_as}: {report}"
+        );
+        let lb2 = fields(&report["transitions"], ["node", "to"])
+            .into_iter()
+            .filter(|[node, _]| *node == "lb2")
+            .count();
+        assert_eq!(lb2, 3, "{forwarded_as}: {report}");
+    }
+
+    // A collected bundle whose esc-ha-0 syslog receives esc-ha-1's: still healthy.
+    let folder = tempfile::tempdir().unwrap();
+    copy_tree(&testdata_bundle("lab-healthy"), folder.path());
+    let peer = std::fs::read(folder.path().join("esc-ha-1/var/log/messages")).unwrap();
+    let mut own = std::fs::read(folder.path().join("esc-ha-0/var/log/messages")).unwrap();
+    own.extend_from_slice(&peer);
+    std::fs::write(folder.path().join("esc-ha-0/var/log/messages"), own).unwrap();
+    let (report, _) = analyze(folder.path(), &[]);
+    assert_eq!(report["verdict"]["status"], "healthy", "{report}");
+
+    // A clone that writes web's host name and process ids at the same time as web: apart.
+    let bundle = BundleBuilder::new()
+        .file(
+            "web",
+            "var/log/messages",
+            "Nov 25 09:00:00 web Keepalived_vrrp[812]: (VI_1) Entering BACKUP STATE (init)\n\
+             Nov 25 09:00:04 web Keepalived_vrrp[812]: (VI_1) Entering MASTER STATE\n\
+             Nov 25 10:00:00 web Keepalived_vrrp[812]: (VI_1) Master received advert from 10.0.0.2 with higher priority 150, ours 100\n\
+             Nov 25 10:00:00 web Keepalived_vrrp[812]: (VI_1) Entering BACKUP STATE\n",
+        )
+        .file(
+            "backup",
+            "var/log/messages",
+            "Nov 25 09:00:01 web Keepalived_vrrp[812]: (VI_1) Entering BACKUP STATE (init)\n\
+             Nov 25 09:10:00 sw-core1 %LINK-3-UPDOWN: Interface Gi1/0/1, changed state to up\n\
+             Nov 25 10:00:00 web Keepalived_vrrp[822]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert!(node_names(&report).contains(&"backup"), "{report}");
+
+    // One keepalived process logging under the old host name, then the new one.
+    let bundle = BundleBuilder::new().file(
+        "db02",
+        "var/log/messages",
+        "Nov 25 09:00:00 oadb02 Keepalived_vrrp[21]: (VI_1) Entering BACKUP STATE (init)\n\
+         Nov 25 09:30:00 oadb02 Keepalived_vrrp[21]: (VI_1) Entering MASTER STATE\n\
+         Nov 25 09:30:00 oadb02 Keepalived_vrrp[21]: (VI_1) setting VIPs.\n\
+         Nov 25 09:40:01 db02 systemd-hostnamed[900]: Changed host name to 'db02'\n\
+         Nov 25 10:00:00 db02 Keepalived_vrrp[21]: (VI_1) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(node_names(&report), ["db02"], "{report}");
+
+    // `primary/` holds lb-a's lines and a forwarded copy of lb-b's, which `secondary/` holds.
+    let lb_b = "Nov 25 09:58:00 lb-b Keepalived_vrrp[21]: (VI_1) Entering BACKUP STATE (init)\n\
+                Nov 25 10:05:00 lb-b Keepalived_vrrp[21]: (VI_1) Backup received priority 0 advertisement\n\
+                Nov 25 10:05:01 lb-b Keepalived_vrrp[21]: (VI_1) Entering MASTER STATE\n";
+    let bundle = BundleBuilder::new()
+        .file(
+            "primary",
+            "var/log/messages",
+            format!(
+                "Nov 25 09:57:04 lb-a Keepalived_vrrp[11]: (VI_1) Entering MASTER STATE\n\
+                 {lb_b}\
+                 Nov 25 10:05:00 lb-a Keepalived[10]: Stopping\n"
+            ),
+        )
+        .file("secondary", "var/log/messages", lb_b);
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(node_names(&report), ["primary", "secondary"], "{report}");
+    assert!(
+        report["split_brain"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
 }

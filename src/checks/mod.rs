@@ -264,18 +264,25 @@ pub static CHECKS: &[(&str, CheckFunction)] = &[
 /// Runs every check on a bundle and its timeline.
 pub fn run(bundle: &Bundle, timeline: &Timeline) -> Vec<CheckResult> {
     // A bare file's lines go by the host names they carry (one file may hold several nodes, and
-    // several files one node): each name is a node to check once, with its own events.
+    // several files one node): each name is a node to check once, with its own events. A node
+    // directory's captures and manifest are its own machine's: checked under its own name only,
+    // not under another machine's whose lines its logs also hold, nor where all its lines are
+    // another directory's node's (that directory's captures are checked).
     let mut named: Vec<&str> = Vec::new();
     let nodes = bundle
         .nodes
         .iter()
         .filter(|node| !timeline.not_logs.contains(&node.name))
         .flat_map(|node| {
-            timeline
-                .renames
-                .names_of(&node.name)
-                .into_iter()
-                .map(move |name| (node, name))
+            let names = timeline.renames.names_of(&node.name);
+            let names = match node.root {
+                Some(_) => names
+                    .into_iter()
+                    .filter(|name| *name == node.name)
+                    .collect(),
+                None => names,
+            };
+            names.into_iter().map(move |name| (node, name))
         })
         .filter(|(_, name)| {
             let first = !named.contains(name);

@@ -61,22 +61,21 @@ pub fn diagnose(
 ) -> Diagnosis {
     let checks = checks::run(bundle, timeline);
     // Each node's own addresses from its `ip addr` capture name the senders of adverts.
-    let known_addresses: BTreeMap<String, Vec<String>> = bundle
-        .nodes
-        .iter()
-        .map(|node| {
-            let addresses = NodeCaptures::read(node)
-                .addresses
-                .unwrap_or_default()
-                .iter()
-                .map(|address| address.address.to_string())
-                .collect();
-            (
-                timeline.node_name_for(&node.name, None).to_string(),
-                addresses,
-            )
-        })
-        .collect();
+    // (A node directory whose lines all went to another directory's node adds its addresses to
+    // that node's, replacing none.)
+    let mut known_addresses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in &bundle.nodes {
+        let addresses = NodeCaptures::read(node)
+            .addresses
+            .unwrap_or_default()
+            .iter()
+            .map(|address| address.address.to_string())
+            .collect::<Vec<_>>();
+        known_addresses
+            .entry(timeline.node_name_for(&node.name, None).to_string())
+            .or_default()
+            .extend(addresses);
+    }
     let mut analysis = Analysis::run(timeline, rules, &known_addresses);
     live::split_brain_now(&checks, timeline, &mut analysis, rules);
     if !window.is_unbounded() {

@@ -282,9 +282,25 @@ fn split_node_directories(
         }
         let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let beside = |other: &Node, host: &str| {
+            HostBesideNode::new(bundle, plans, reads, other, host, &node_reads)
+        };
+        // The other node directory whose own files hold a line of the host's.
+        let holding_copy = |host: &str| {
+            bundle.nodes.iter().find(|other| {
+                other.name != node.name
+                    && other.root.is_some()
+                    && lines_in_common(&beside(other, host))
+            })
+        };
+        // Its own host: the one named as the directory, else the one with most lines that are
+        // not copies of another directory's (`primary/` holding lb-a's lines and, forwarded,
+        // more of lb-b's that `secondary/` holds too), else the one with most lines.
+        let copied = |host: &str| ranked.len() > 1 && holding_copy(host).is_some();
         let Some(own) = ranked
             .iter()
             .find(|(host, _)| same_host(host, &node.name))
+            .or_else(|| ranked.iter().find(|(host, _)| !copied(host)))
             .or(ranked.first())
             .map(|(host, _)| *host)
         else {
@@ -292,24 +308,18 @@ fn split_node_directories(
         };
         let tallies = host_tallies(&node_reads);
         let mut split = Vec::new();
-        for (host, apart) in hosts_apart(plans, &node_reads, &tallies, &ranked, own) {
-            let other_node = bundle.nodes.iter().find(|other| {
-                other.name != node.name && other.root.is_some() && same_host(&other.name, host)
-            });
+        for (host, apart) in hosts_apart(plans, &node_reads, &tallies, &ranked, own, false) {
+            // The node directory named as the host, else one whose own files hold a line of
+            // the host's (a peer's syslog forwarded under its address).
+            let other_node = bundle
+                .nodes
+                .iter()
+                .find(|other| {
+                    other.name != node.name && other.root.is_some() && same_host(&other.name, host)
+                })
+                .or_else(|| holding_copy(host));
             let target = match other_node {
-                Some(other)
-                    if apart
-                        || lines_of_node(&HostBesideNode::new(
-                            bundle,
-                            plans,
-                            reads,
-                            other,
-                            host,
-                            &node_reads,
-                        )) =>
-                {
-                    other.name.as_str()
-                }
+                Some(other) if apart || lines_of_node(&beside(other, host)) => other.name.as_str(),
                 _ if apart => host,
                 _ => continue,
             };
@@ -318,9 +328,6 @@ fn split_node_directories(
                 Some(host.to_string()),
                 target.to_string(),
             ));
-        }
-        if split.is_empty() {
-            continue;
         }
         // The directory's own host is itself another node of the bundle (`drill` holding
         // pg-primary's and pg-standby's lines beside pg-primary's and pg-standby's own
@@ -334,17 +341,11 @@ fn split_node_directories(
                 && !sibling_names(&node.name, &other.name)
         });
         match own_node {
-            Some(other)
-                if !two_machines_at_once(
-                    plans,
-                    own,
-                    &node_reads,
-                    &HostBesideNode::new(bundle, plans, reads, other, own, &node_reads),
-                ) =>
-            {
+            Some(other) if !two_machines_at_once(plans, own, &node_reads, &beside(other, own)) => {
                 renames.push((node.name.clone(), None, other.name.clone()));
                 renames.push((node.name.clone(), Some(own.to_string()), other.name.clone()));
             }
+            _ if split.is_empty() => continue,
             _ => renames.push((node.name.clone(), Some(own.to_string()), node.name.clone())),
         }
         renames.extend(split);
@@ -391,8 +392,8 @@ impl<'a> HostBesideNode<'a> {
 }
 
 /// Whether `host`'s lines in a node directory's files (`node_reads`) and those of the node named
-/// as the host (`beside`) are two machines': each names keepalived processes, none in both, and
-/// their lines span the same time.
+/// as the host (`beside`) are two machines': their lines span the same time and no line is in
+/// both (a cloned VM, or a container, may run keepalived under the same process ids).
 fn two_machines_at_once(
     plans: &[FilePlan],
     host: &str,
@@ -424,11 +425,7 @@ fn two_machines_at_once(
         .is_some_and(|((start, end), (other_start, other_end))| {
             start <= other_end && other_start <= end
         });
-    overlap
-        && other_processes(
-            ProcessTally::of(beside.theirs.iter().copied()).known(),
-            ProcessTally::of(beside.others.iter().copied()).known(),
-        )
+    overlap && !lines_in_common(beside)
 }
 
 /// A warning on each file of a node directory whose lines went to several nodes, saying whose
@@ -497,14 +494,22 @@ fn lines_of_node(beside: &HostBesideNode) -> bool {
             .get(program)
             .is_some_and(|other_pids| !other_pids.is_disjoint(pids))
     });
-    let other_lines: HashSet<(Option<crate::sources::envelope::Stamp>, &str)> = others
+    shared_process || lines_in_common(beside)
+}
+
+/// Whether a line of the host's in the node directory's files (its stamp, process and message:
+/// a forwarded copy may name its host otherwise) is in the files of the node named as the host
+/// too.
+fn lines_in_common(beside: &HostBesideNode) -> bool {
+    let other_lines: HashSet<(Option<crate::sources::envelope::Stamp>, Option<u32>, &str)> = beside
+        .others
         .iter()
-        .map(|event| (event.stamp, event.text.as_str()))
+        .map(|event| (event.stamp, event.pid, event.message()))
         .collect();
-    shared_process
-        || theirs
-            .iter()
-            .any(|event| other_lines.contains(&(event.stamp, event.text.as_str())))
+    beside
+        .theirs
+        .iter()
+        .any(|event| other_lines.contains(&(event.stamp, event.pid, event.message())))
 }
 
 /// Two bare files whose lines name the same host (lab machines both called `ubuntu`) but are two
@@ -764,7 +769,7 @@ fn name_bare_nodes_by_host(
             .filter(|read| bundle.nodes[plans[read.plan_index].node].name == *node)
             .collect();
         let tallies = host_tallies(&node_reads);
-        for (host, own_node) in hosts_apart(plans, &node_reads, &tallies, &ranked, dominant) {
+        for (host, own_node) in hosts_apart(plans, &node_reads, &tallies, &ranked, dominant, true) {
             let name = if own_node { host } else { dominant };
             renames.push((node.to_string(), Some(host.to_string()), name.to_string()));
         }
@@ -887,7 +892,9 @@ fn host_tallies<'a>(node_reads: &[&'a FileRead]) -> BTreeMap<&'a str, ProcessTal
 }
 
 /// The hosts a node's files (`node_reads`) name besides `dominant`, each with whether its lines
-/// are a machine of its own (as [`SECOND_HOST_SHARE`] says): first the hosts of its read lines
+/// are a machine of its own (as [`SECOND_HOST_SHARE`] says; but for `by_share`, its share of the
+/// lines does not count where one keepalived process logs under both names: in a node
+/// directory, that is its machine renamed): first the hosts of its read lines
 /// (`ranked`: by how many, most first; `dominant` among them), then those none of whose lines
 /// esc-diag reads but that make a machine on the same terms (as their lines would, given in a
 /// file of their own).
@@ -897,6 +904,7 @@ fn hosts_apart<'a>(
     tallies: &BTreeMap<&'a str, ProcessTally<'a>>,
     ranked: &[(&'a str, usize)],
     dominant: &str,
+    by_share: bool,
 ) -> Vec<(&'a str, bool)> {
     let total: usize = ranked.iter().map(|(_, count)| count).sum();
     let senders = advert_senders(node_reads);
@@ -912,10 +920,24 @@ fn hosts_apart<'a>(
             *all_lines.entry(host).or_default() += entry.lines;
         }
     }
+    // One keepalived process logging under both names is one machine renamed.
+    let one_process = |host: &str| {
+        let known = |name: &str| tallies.get(name).and_then(ProcessTally::known);
+        known(host)
+            .zip(known(dominant))
+            .is_some_and(|(first, second)| {
+                first.iter().any(|(program, pids)| {
+                    second
+                        .get(program)
+                        .is_some_and(|other| !other.is_disjoint(pids))
+                })
+            })
+    };
     let large_share = |host: &str, recognised: usize| {
         let lines = all_lines.get(host).copied().unwrap_or(0);
-        (recognised >= 3 && recognised as f64 >= SECOND_HOST_SHARE * total as f64)
-            || (lines >= 3 && lines as f64 >= SECOND_HOST_SHARE * total_lines as f64)
+        (by_share || !one_process(host))
+            && ((recognised >= 3 && recognised as f64 >= SECOND_HOST_SHARE * total as f64)
+                || (lines >= 3 && lines as f64 >= SECOND_HOST_SHARE * total_lines as f64))
     };
     let mut hosts = Vec::new();
     let mut own_nodes = 0;
@@ -2310,11 +2332,37 @@ impl Timeline {
         }
         let names = crate::sources::NameCache::default();
         let mut events = std::mem::take(&mut self.events);
-        for event in &mut events {
+        let mut moved = vec![false; events.len()];
+        for (index, event) in events.iter_mut().enumerate() {
             let name = self.node_name_for(&event.node, event.host.as_deref());
             if name != event.node.as_ref() {
                 event.node = names.get(name);
+                moved[index] = true;
             }
+        }
+        // A line moved to a node whose own files hold it too (a syslog that receives the peer's,
+        // beside the peer's own log) is that line once.
+        // (Keyed by the moved lines, few beside a node's own: its own are looked up, not kept.)
+        let moved_lines: HashMap<LineKey, usize> = events
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| moved[*index])
+            .map(|(index, event)| (LineKey::of(event), index))
+            .collect();
+        let mut repeated = vec![false; events.len()];
+        for (index, event) in events.iter().enumerate() {
+            if !moved[index]
+                && let Some(copy) = moved_lines.get(&LineKey::of(event))
+            {
+                repeated[*copy] = true;
+            }
+        }
+        if repeated.contains(&true) {
+            let mut index = 0;
+            events.retain(|_| {
+                index += 1;
+                !repeated[index - 1]
+            });
         }
         self.events = events;
         let files: Vec<(usize, String)> = self
@@ -2375,6 +2423,29 @@ impl Timeline {
         self.warnings.retain(|warning| {
             warning.file.is_some() || warning.line.is_some() || seen.insert(warning.clone())
         });
+    }
+}
+
+/// What makes two events one log line: node, stamp, process and message (a forwarded copy may
+/// name its host otherwise).
+#[derive(PartialEq, Eq, Hash)]
+struct LineKey<'a> {
+    node: &'a str,
+    stamp: Option<crate::sources::envelope::Stamp>,
+    program: Option<&'a str>,
+    pid: Option<u32>,
+    message: &'a str,
+}
+
+impl<'a> LineKey<'a> {
+    fn of(event: &'a Event) -> LineKey<'a> {
+        LineKey {
+            node: &event.node,
+            stamp: event.stamp,
+            program: event.program.as_deref(),
+            pid: event.pid,
+            message: event.message(),
+        }
     }
 }
 

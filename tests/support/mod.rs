@@ -270,3 +270,16 @@ pub fn texts<'a>(array: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
         .map(|[text]| text)
         .collect()
 }
+
+/// Copies a directory tree (regular files only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("a readable tree");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("a directory");
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).expect("a copy");
+        }
+    }
+}
