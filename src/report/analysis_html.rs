@@ -541,9 +541,11 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
     if report.findings.is_empty() {
         let _ = writeln!(page, "<p>{}</p>", escape(&phrases::no_findings(report)));
     }
-    let repeats = phrases::repeated_words(&report.findings);
-    for (finding, repeat) in report.findings.iter().zip(&repeats) {
-        let earlier = repeat.map(|index| &report.findings[index]);
+    for (finding, words) in report
+        .findings
+        .iter()
+        .zip(phrases::shown_words(&report.findings))
+    {
         let _ = write!(
             page,
             "<article class=\"finding sev-{}\" id=\"f-{}\" data-title=\"{}\">\n<h3><span class=\"sev\">{}</span>{}</h3>\n",
@@ -559,11 +561,8 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
         }
         // One paragraph per paragraph of the explanation (an incident's several causes, the
         // stretch without a MASTER).
-        let explanation = match earlier {
-            Some(earlier) => phrases::same_words_as(finding, earlier),
-            None => finding.explanation.clone(),
-        };
-        for paragraph in explanation
+        for paragraph in words
+            .explanation
             .split("\n\n")
             .map(str::trim)
             .filter(|paragraph| !paragraph.is_empty())
@@ -571,9 +570,7 @@ fn write_findings(page: &mut String, report: &Report, dated: bool) {
             let _ = writeln!(page, "<p>{}</p>", escape(paragraph));
         }
         evidence_block(page, &finding.evidence, dated);
-        if earlier.is_none() {
-            remedy_paragraphs(page, &finding.remedy);
-        }
+        remedy_paragraphs(page, words.remedy);
         if !finding.references.is_empty() {
             let links: Vec<String> = finding
                 .references

@@ -168,9 +168,11 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
     if report.findings.is_empty() {
         let _ = writeln!(text, "{}\n", phrases::no_findings(report));
     }
-    let repeats = phrases::repeated_words(&report.findings);
-    for (finding, repeat) in report.findings.iter().zip(&repeats) {
-        let earlier = repeat.map(|index| &report.findings[index]);
+    for (finding, words) in report
+        .findings
+        .iter()
+        .zip(phrases::shown_words(&report.findings))
+    {
         let _ = writeln!(
             text,
             "#### {}: {}\n",
@@ -179,15 +181,11 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
         );
         let facts = phrases::finding_facts(finding, dated);
         let mut paragraph = inline(&facts.join(" · "));
-        let explanation = match earlier {
-            Some(earlier) => phrases::same_words_as(finding, earlier),
-            None => finding.explanation.clone(),
-        };
-        if !explanation.is_empty() {
+        if !words.explanation.is_empty() {
             if !paragraph.is_empty() {
                 paragraph.push_str(". ");
             }
-            paragraph.push_str(&inline(&explanation));
+            paragraph.push_str(&inline(&words.explanation));
         }
         if !paragraph.is_empty() {
             let _ = writeln!(text, "{paragraph}\n");
@@ -202,13 +200,9 @@ pub fn write(out: &mut dyn Write, report: &Report, dated: bool) -> io::Result<()
             let fence = fence(&lines);
             let _ = writeln!(text, "{fence}text\n{}\n{fence}\n", lines.join("\n"));
         }
-        // A remedy's paragraphs stay paragraphs, the first labelled (once for words repeated).
-        let remedy = if earlier.is_some() {
-            ""
-        } else {
-            finding.remedy.as_str()
-        };
-        for (index, paragraph) in remedy
+        // A remedy's paragraphs stay paragraphs, the first labelled.
+        for (index, paragraph) in words
+            .remedy
             .split("\n\n")
             .filter(|paragraph| !paragraph.trim().is_empty())
             .enumerate()

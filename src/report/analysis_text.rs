@@ -126,9 +126,11 @@ pub fn write(
         writeln!(out, "{}", phrases::no_findings(report))?;
     }
     let (mut corrected, mut inferred) = (false, false);
-    let repeats = phrases::repeated_words(&report.findings);
-    for (finding, repeat) in report.findings.iter().zip(&repeats) {
-        let earlier = repeat.map(|index| &report.findings[index]);
+    for (finding, words) in report
+        .findings
+        .iter()
+        .zip(phrases::shown_words(&report.findings))
+    {
         let mut title = textwrap(&finding.title, WIDTH - 9).into_iter();
         writeln!(
             out,
@@ -142,12 +144,8 @@ pub fn write(
         if let Some(cause) = &finding.cause {
             writeln!(out, "         cause: {cause}")?;
         }
-        let explanation = match earlier {
-            Some(earlier) => phrases::same_words_as(finding, earlier),
-            None => finding.explanation.clone(),
-        };
-        if !explanation.is_empty() {
-            for line in textwrap(&explanation, WIDTH - 9) {
+        if !words.explanation.is_empty() {
+            for line in textwrap(&words.explanation, WIDTH - 9) {
                 writeln!(out, "         {line}")?;
             }
         }
@@ -215,8 +213,8 @@ pub fn write(
                 phrases::counted((finding.evidence.len() - shown) as u64, "line")
             )?;
         }
-        if !finding.remedy.is_empty() && earlier.is_none() {
-            let mut lines = textwrap(&finding.remedy, WIDTH - 17).into_iter();
+        if !words.remedy.is_empty() {
+            let mut lines = textwrap(words.remedy, WIDTH - 17).into_iter();
             if let Some(first) = lines.next() {
                 writeln!(out, "         {} {first}", "remedy:".cyan())?;
             }

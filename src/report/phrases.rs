@@ -291,27 +291,43 @@ pub fn span(start: &Option<String>, end: &Option<String>, dated: bool) -> String
     }
 }
 
-/// For each finding, the earlier one whose explanation and remedy it repeats word for word (the
-/// same rule on the same node at another time: a forced election an hour later): the report
-/// says such a finding's words once.
-pub fn repeated_words(findings: &[FindingRecord]) -> Vec<Option<usize>> {
+/// The explanation and remedy a report shows for a finding: its own, or for one that repeats an
+/// earlier finding's word for word (the same rule on the same node at another time: a forced
+/// election an hour later), a line pointing to that finding and no remedy: the report says such
+/// words once.
+pub struct ShownWords<'a> {
+    pub explanation: std::borrow::Cow<'a, str>,
+    pub remedy: &'a str,
+}
+
+/// [`ShownWords`] of each finding, in order.
+pub fn shown_words(findings: &[FindingRecord]) -> Vec<ShownWords<'_>> {
     findings
         .iter()
         .enumerate()
         .map(|(index, finding)| {
-            findings[..index].iter().position(|earlier| {
+            let earlier = findings[..index].iter().find(|earlier| {
                 earlier.rule == finding.rule
                     && !finding.explanation.is_empty()
                     && earlier.explanation == finding.explanation
                     && earlier.remedy == finding.remedy
-            })
+            });
+            match earlier {
+                Some(earlier) => ShownWords {
+                    explanation: same_words_as(finding, earlier).into(),
+                    remedy: "",
+                },
+                None => ShownWords {
+                    explanation: finding.explanation.as_str().into(),
+                    remedy: &finding.remedy,
+                },
+            }
         })
         .collect()
 }
 
-/// What a finding that repeats `earlier`'s words (as [`repeated_words`] finds) says instead of
-/// them.
-pub fn same_words_as(finding: &FindingRecord, earlier: &FindingRecord) -> String {
+/// What a finding that repeats `earlier`'s words says instead of them.
+fn same_words_as(finding: &FindingRecord, earlier: &FindingRecord) -> String {
     if finding.title == earlier.title {
         return "Again: the explanation and remedy of the finding of the same title above hold here word for word.".to_string();
     }

@@ -268,6 +268,19 @@ fn split_node_directories(
     plans: &[FilePlan],
     reads: &[FileRead],
 ) -> Vec<(String, Option<String>, String)> {
+    // Each node directory's own lines, gathered once, where some directory's lines are matched
+    // with another's.
+    let directories = std::cell::OnceCell::new();
+    let directories = || -> &Vec<DirectoryLines> {
+        directories.get_or_init(|| {
+            bundle
+                .nodes
+                .iter()
+                .filter(|node| node.root.is_some())
+                .map(|node| DirectoryLines::of(bundle, plans, reads, &node.name))
+                .collect()
+        })
+    };
     let mut renames = Vec::new();
     for node in bundle.nodes.iter().filter(|node| node.root.is_some()) {
         let node_reads: Vec<&FileRead> = reads
@@ -282,16 +295,25 @@ fn split_node_directories(
         }
         let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let beside = |other: &Node, host: &str| {
-            HostBesideNode::new(bundle, plans, reads, other, host, &node_reads)
+        // The host's lines in the directory's files.
+        let theirs = |host: &str| -> Vec<&Event> {
+            node_reads
+                .iter()
+                .flat_map(|read| &read.events)
+                .filter(|event| event.host.as_deref() == Some(host))
+                .collect()
+        };
+        let other_directory = |name: &str| {
+            directories()
+                .iter()
+                .find(|directory| directory.name == name)
         };
         // The other node directory whose own files hold a line of the host's.
         let holding_copy = |host: &str| {
-            bundle.nodes.iter().find(|other| {
-                other.name != node.name
-                    && other.root.is_some()
-                    && lines_in_common(&beside(other, host))
-            })
+            let lines = theirs(host);
+            directories()
+                .iter()
+                .find(|directory| directory.name != node.name && directory.holds_a_copy_of(&lines))
         };
         // Its own host: the one named as the directory, else the one with most lines that are
         // not copies of another directory's (`primary/` holding lb-a's lines and, forwarded,
@@ -317,9 +339,10 @@ fn split_node_directories(
                 .find(|other| {
                     other.name != node.name && other.root.is_some() && same_host(&other.name, host)
                 })
+                .and_then(|other| other_directory(&other.name))
                 .or_else(|| holding_copy(host));
             let target = match other_node {
-                Some(other) if apart || lines_of_node(&beside(other, host)) => other.name.as_str(),
+                Some(other) if apart || other.lines_are_its(&theirs(host)) => other.name,
                 _ if apart => host,
                 _ => continue,
             };
@@ -333,17 +356,25 @@ fn split_node_directories(
         // pg-primary's and pg-standby's lines beside pg-primary's and pg-standby's own
         // directories): all its lines are those nodes', unless its name is the sibling of that
         // host's (`lb2` whose lines a cloned VM still writes as `lb1`'s) or the two are two
-        // machines at one time (other keepalived processes over the same span).
-        let own_node = bundle.nodes.iter().find(|other| {
-            other.name != node.name
-                && other.root.is_some()
-                && same_host(&other.name, own)
-                && !sibling_names(&node.name, &other.name)
-        });
+        // machines at one time (their lines over the same span, none in both).
+        let own_node = bundle
+            .nodes
+            .iter()
+            .find(|other| {
+                other.name != node.name
+                    && other.root.is_some()
+                    && same_host(&other.name, own)
+                    && !sibling_names(&node.name, &other.name)
+            })
+            .and_then(|other| other_directory(&other.name));
         match own_node {
-            Some(other) if !two_machines_at_once(plans, own, &node_reads, &beside(other, own)) => {
-                renames.push((node.name.clone(), None, other.name.clone()));
-                renames.push((node.name.clone(), Some(own.to_string()), other.name.clone()));
+            Some(other) if !other.another_machine(plans, own, &node_reads, &theirs(own)) => {
+                renames.push((node.name.clone(), None, other.name.to_string()));
+                renames.push((
+                    node.name.clone(),
+                    Some(own.to_string()),
+                    other.name.to_string(),
+                ));
             }
             _ if split.is_empty() => continue,
             _ => renames.push((node.name.clone(), Some(own.to_string()), node.name.clone())),
@@ -353,79 +384,101 @@ fn split_node_directories(
     renames
 }
 
-/// A host's lines in a node directory's files beside those of the node of the bundle named as
-/// that host.
-struct HostBesideNode<'a> {
-    /// The files of the node named as the host.
-    other_reads: Vec<&'a FileRead>,
-    /// Their events.
-    others: Vec<&'a Event>,
-    /// The host's events in the directory's files.
-    theirs: Vec<&'a Event>,
+/// A line as another file may hold a copy of it: stamp, process id and message (a forwarded copy
+/// may name its host otherwise).
+type CopyKey<'a> = (
+    Option<crate::sources::envelope::Stamp>,
+    Option<u32>,
+    &'a str,
+);
+
+fn copy_key(event: &Event) -> CopyKey<'_> {
+    (event.stamp, event.pid, event.message())
 }
 
-impl<'a> HostBesideNode<'a> {
-    fn new(
+/// A node directory's own files and lines, for another directory's lines of its host to be
+/// matched with.
+struct DirectoryLines<'a> {
+    name: &'a str,
+    reads: Vec<&'a FileRead>,
+    copies: HashSet<CopyKey<'a>>,
+    processes: KeepalivedProcesses<'a>,
+}
+
+impl<'a> DirectoryLines<'a> {
+    fn of(
         bundle: &Bundle,
         plans: &[FilePlan],
         reads: &'a [FileRead],
-        other: &Node,
-        host: &str,
-        node_reads: &[&'a FileRead],
-    ) -> HostBesideNode<'a> {
-        let other_reads: Vec<&FileRead> = reads
+        name: &'a str,
+    ) -> DirectoryLines<'a> {
+        let reads: Vec<&FileRead> = reads
             .iter()
-            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == other.name)
+            .filter(|read| bundle.nodes[plans[read.plan_index].node].name == name)
             .collect();
-        let others = other_reads.iter().flat_map(|read| &read.events).collect();
-        let theirs = node_reads
-            .iter()
-            .flat_map(|read| &read.events)
-            .filter(|event| event.host.as_deref() == Some(host))
-            .collect();
-        HostBesideNode {
-            other_reads,
-            others,
-            theirs,
+        let events = || reads.iter().flat_map(|read| &read.events);
+        DirectoryLines {
+            name,
+            copies: events().map(copy_key).collect(),
+            processes: ProcessTally::of(events()).processes,
+            reads,
         }
     }
-}
 
-/// Whether `host`'s lines in a node directory's files (`node_reads`) and those of the node named
-/// as the host (`beside`) are two machines': their lines span the same time and no line is in
-/// both (a cloned VM, or a container, may run keepalived under the same process ids).
-fn two_machines_at_once(
-    plans: &[FilePlan],
-    host: &str,
-    node_reads: &[&FileRead],
-    beside: &HostBesideNode,
-) -> bool {
-    // The span of the lines of `host` (of every host where None) in some files.
-    let span = |files: &[&FileRead], host: Option<&str>| {
-        let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
-        for read in files {
-            let clock = &plans[read.plan_index].clock;
-            for entry in &read.stats.hosts {
-                if host.is_some_and(|host| entry.host.as_deref() != Some(host)) {
-                    continue;
-                }
-                let first = clock.point_instant(entry.first_stamp);
-                let last = clock.point_instant(entry.last_stamp);
-                for instant in first.into_iter().chain(last) {
-                    span = Some(span.map_or((instant, instant), |(start, end)| {
-                        (start.min(instant), end.max(instant))
-                    }));
+    /// Whether a line of `lines` is in this directory's files too.
+    fn holds_a_copy_of(&self, lines: &[&Event]) -> bool {
+        lines
+            .iter()
+            .any(|event| self.copies.contains(&copy_key(event)))
+    }
+
+    /// Whether a host's `lines` in another directory's files are this directory's node's: a
+    /// keepalived process of theirs is one of its, or a line of theirs is in its files too.
+    fn lines_are_its(&self, lines: &[&Event]) -> bool {
+        share_a_process(
+            &ProcessTally::of(lines.iter().copied()).processes,
+            &self.processes,
+        ) || self.holds_a_copy_of(lines)
+    }
+
+    /// Whether `host`'s lines in another directory's files (`node_reads`, the host's `lines`) and
+    /// this directory's, named as the host, are two machines': their lines span the same time
+    /// and no line is in both (a cloned VM, or a container, may run keepalived under the same
+    /// process ids).
+    fn another_machine(
+        &self,
+        plans: &[FilePlan],
+        host: &str,
+        node_reads: &[&FileRead],
+        lines: &[&Event],
+    ) -> bool {
+        // The span of the lines of `host` (of every host where None) in some files.
+        let span = |files: &[&FileRead], host: Option<&str>| {
+            let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+            for read in files {
+                let clock = &plans[read.plan_index].clock;
+                for entry in &read.stats.hosts {
+                    if host.is_some_and(|host| entry.host.as_deref() != Some(host)) {
+                        continue;
+                    }
+                    let first = clock.point_instant(entry.first_stamp);
+                    let last = clock.point_instant(entry.last_stamp);
+                    for instant in first.into_iter().chain(last) {
+                        span = Some(span.map_or((instant, instant), |(start, end)| {
+                            (start.min(instant), end.max(instant))
+                        }));
+                    }
                 }
             }
-        }
-        span
-    };
-    let overlap = span(node_reads, Some(host))
-        .zip(span(&beside.other_reads, None))
-        .is_some_and(|((start, end), (other_start, other_end))| {
-            start <= other_end && other_start <= end
-        });
-    overlap && !lines_in_common(beside)
+            span
+        };
+        let overlap = span(node_reads, Some(host))
+            .zip(span(&self.reads, None))
+            .is_some_and(|((start, end), (other_start, other_end))| {
+                start <= other_end && other_start <= end
+            });
+        overlap && !self.holds_a_copy_of(lines)
+    }
 }
 
 /// A warning on each file of a node directory whose lines went to several nodes, saying whose
@@ -479,37 +532,6 @@ fn split_directory_warnings(
         });
     }
     warnings
-}
-
-/// Whether a host's lines in a node directory's files are those of the node named as the host
-/// (`beside`): a keepalived process of theirs is one of that node's, or a line of theirs (its
-/// stamp and text) is in that node's files too.
-fn lines_of_node(beside: &HostBesideNode) -> bool {
-    let (theirs, others) = (&beside.theirs, &beside.others);
-    let own_tally = ProcessTally::of(theirs.iter().copied());
-    let other_tally = ProcessTally::of(others.iter().copied());
-    let shared_process = own_tally.processes.iter().any(|(program, pids)| {
-        other_tally
-            .processes
-            .get(program)
-            .is_some_and(|other_pids| !other_pids.is_disjoint(pids))
-    });
-    shared_process || lines_in_common(beside)
-}
-
-/// Whether a line of the host's in the node directory's files (its stamp, process and message:
-/// a forwarded copy may name its host otherwise) is in the files of the node named as the host
-/// too.
-fn lines_in_common(beside: &HostBesideNode) -> bool {
-    let other_lines: HashSet<(Option<crate::sources::envelope::Stamp>, Option<u32>, &str)> = beside
-        .others
-        .iter()
-        .map(|event| (event.stamp, event.pid, event.message()))
-        .collect();
-    beside
-        .theirs
-        .iter()
-        .any(|event| other_lines.contains(&(event.stamp, event.pid, event.message())))
 }
 
 /// Two bare files whose lines name the same host (lab machines both called `ubuntu`) but are two
@@ -925,13 +947,7 @@ fn hosts_apart<'a>(
         let known = |name: &str| tallies.get(name).and_then(ProcessTally::known);
         known(host)
             .zip(known(dominant))
-            .is_some_and(|(first, second)| {
-                first.iter().any(|(program, pids)| {
-                    second
-                        .get(program)
-                        .is_some_and(|other| !other.is_disjoint(pids))
-                })
-            })
+            .is_some_and(|(first, second)| share_a_process(first, second))
     };
     let large_share = |host: &str, recognised: usize| {
         let lines = all_lines.get(host).copied().unwrap_or(0);
@@ -1009,6 +1025,15 @@ impl<'a> ProcessTally<'a> {
     fn without_restart(&self) -> Option<&KeepalivedProcesses<'a>> {
         (!self.started && !self.processes.is_empty()).then_some(&self.processes)
     }
+}
+
+/// Whether two sets of keepalived processes have one in common (a program's process id in both).
+fn share_a_process(first: &KeepalivedProcesses, second: &KeepalivedProcesses) -> bool {
+    first.iter().any(|(program, pids)| {
+        second
+            .get(program)
+            .is_some_and(|other| !other.is_disjoint(pids))
+    })
 }
 
 /// Whether two sets of keepalived processes are known and another's: a program in both, and no
