@@ -2846,8 +2846,8 @@ fn the_copy_that_stopped_is_the_one_of_the_node_that_was_not_primary() {
 
 /// One incident's changes that a rule explains in other words each keep their words: a node's
 /// yield to a better advert and its takeover from a weaker master twenty seconds later are one
-/// incident of one rule, and the takeover's own text says that this node preempted (it read as
-/// the yield alone: ka893).
+/// incident, and the takeover's own text says that this node preempted a MASTER whose priority
+/// fell (it read as the yield alone: ka893).
 #[test]
 fn an_incidents_changes_explained_otherwise_keep_their_own_words() {
     let bundle = BundleBuilder::new().file(
@@ -2868,8 +2868,10 @@ fn an_incidents_changes_explained_otherwise_keep_their_own_words() {
         .unwrap_or_else(|| panic!("{report:#}"));
     let explanation = finding["explanation"].as_str().unwrap().replace('\n', " ");
     assert!(explanation.contains("and yielded"), "{explanation}");
+    // The takeover twenty seconds later, on adverts weaker than those it yielded to: the MASTER's
+    // priority fell (master-priority-fell).
     assert!(
-        explanation.contains("server-b has the better claim"),
+        explanation.contains("the MASTER's priority fell while server-b's did not rise"),
         "{explanation}"
     );
     // The yield's remedy already ends with the takeover's: it is given once.
@@ -4229,6 +4231,77 @@ fn node_directories_with_forwarded_copies_clones_and_renames_read_right() {
     assert_eq!(node_names(&report), ["primary", "secondary"], "{report}");
     assert!(
         report["split_brain"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+}
+
+/// A node in FAULT whose logs end moments after keepalived saw its interface come up (1.x's line
+/// as the instance leaves FAULT, 2.x's netlink line) or began a reload: the `now` line says FAULT is
+/// left or weighed again past the end of the logs, not that the node is in FAULT.
+#[test]
+fn logs_that_end_as_an_interface_comes_up_say_fault_is_being_left() {
+    let one_x = BundleBuilder::new().file(
+        "wildfly1",
+        "var/log/messages",
+        "Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: Kernel is reporting: interface eth1 DOWN\n\
+         Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: VRRP_Instance(VI_1) Entering FAULT STATE\n\
+         Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: VRRP_Instance(VI_1) Now in FAULT state\n\
+         Aug 18 19:48:57 wildfly1 Keepalived_vrrp[50239]: Kernel is reporting: interface eth1 UP\n",
+    );
+    let (report, _) = analyze(one_x.path(), &[]);
+    let leaving = &report["state_now"][0]["leaving_fault"][0];
+    assert_eq!(leaving["node"], "wildfly1", "{report}");
+    assert_eq!(leaving["change"], "fault-cleared", "{leaving}");
+    assert_eq!(leaving["interface"], "eth1", "{leaving}");
+    let text = analyze_text(one_x.path())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("wildfly1 left FAULT at") && text.contains("(eth1 up) where its logs end"),
+        "{text}"
+    );
+    // 2.x: one interface back of two that went down is not all that held it in FAULT.
+    let two_down = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 down\n\
+         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 down\n\
+         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
+         Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 up\n",
+    );
+    let (report, _) = analyze(two_down.path(), &[]);
+    assert!(
+        report["state_now"][0].get("leaving_fault").is_none(),
+        "{report}"
+    );
+    // Both back: FAULT is left, if nothing else held it.
+    let both_up = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 down\n\
+         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 down\n\
+         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
+         Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 up\n\
+         Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 up\n",
+    );
+    let (report, _) = analyze(both_up.path(), &[]);
+    assert_eq!(
+        report["state_now"][0]["leaving_fault"][0]["change"], "interface-up",
+        "{report}"
+    );
+    // A state line after it: the logs show what followed, nothing is left to say.
+    let shown = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 down\n\
+         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
+         Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 up\n\
+         Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: (VI_1) Entering BACKUP STATE\n",
+    );
+    let (report, _) = analyze(shown.path(), &[]);
+    assert!(
+        report["state_now"][0].get("leaving_fault").is_none(),
         "{report}"
     );
 }

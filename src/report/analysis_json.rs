@@ -121,6 +121,12 @@ pub struct InstanceNowRecord {
     /// after it (`last_seen`: that line): a takeover begun, whose end is not in the logs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub taking_over: Vec<LastSeenRecord>,
+    /// Nodes in FAULT at the end (in `others`) whose logs end moments after keepalived saw an
+    /// interface come up (`change` `interface-up`, `interface` where the line names it) or began
+    /// a reload (`reload`), at `at`, with no state line of the instance after it: FAULT is left,
+    /// or weighed again, past the end of the logs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leaving_fault: Vec<LeavingFaultRecord>,
     /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of
     /// the logs yielded to after every takeover they show (its sender held the instance then).
     pub heard_master: Option<HeardMasterRecord>,
@@ -141,6 +147,14 @@ pub struct HeardMasterRecord {
     /// The node discarded the advert as of lower priority than its own (a preempting BACKUP, which
     /// takes over when its master-down timer runs out) rather than yielding to it.
     pub discarded: bool,
+}
+
+#[derive(Serialize)]
+pub struct LeavingFaultRecord {
+    pub node: String,
+    pub at: String,
+    pub change: &'static str,
+    pub interface: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -556,6 +570,16 @@ impl Report {
                         .collect(),
                     stale_backups: last_seen_records(&now.stale_backups),
                     taking_over: last_seen_records(&now.taking_over),
+                    leaving_fault: now
+                        .leaving_fault
+                        .iter()
+                        .map(|leaving| LeavingFaultRecord {
+                            node: leaving.node.clone(),
+                            at: format_time(leaving.at, 0),
+                            change: leaving.change,
+                            interface: leaving.interface.clone(),
+                        })
+                        .collect(),
                     heard_master: now.heard_master.as_ref().map(|heard| HeardMasterRecord {
                         node: heard.receiver.clone(),
                         at: format_time(heard.at, 0),

@@ -2,7 +2,9 @@
 //! each node's DRBD and ESC state now, a finding's facts, and what could not be checked. Built from the wire report,
 //! so the formats say the same thing in the same words.
 
-use super::analysis_json::{FindingRecord, InstanceNowRecord, NodeRecord, Report};
+use super::analysis_json::{
+    FindingRecord, InstanceNowRecord, LeavingFaultRecord, NodeRecord, Report,
+};
 use crate::bundle::parse_rfc3339;
 use crate::timeline::format_clock;
 
@@ -127,6 +129,13 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                         "{} said {} last (its lines carry no date)",
                         other.node, undated.state
                     ),
+                    None if let Some(leaving) = now
+                        .leaving_fault
+                        .iter()
+                        .find(|leaving| leaving.node == other.node) =>
+                    {
+                        leaving_fault(&other.node, other.state, leaving)
+                    }
                     None if heard_node == Some(other.node.as_str()) => format!(
                         "{} {} where its own logs end, before that advert",
                         other.node, other.state
@@ -187,6 +196,29 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
             }))
             .collect(),
         one_side,
+    }
+}
+
+/// A node in FAULT whose logs end moments after an interface came up or a reload began.
+fn leaving_fault(node: &str, state: &str, leaving: &LeavingFaultRecord) -> String {
+    let clock = &leaving.at;
+    match (leaving.change, &leaving.interface) {
+        ("reload", _) => format!(
+            "{node} {state}, then keepalived began a reload at {clock} where its logs end: \
+             whether the instance left {state} after it, they do not say"
+        ),
+        // keepalived 1.x writes it as the instance leaves FAULT.
+        ("fault-cleared", interface) => format!(
+            "{node} left {state} at {clock} ({} up) where its logs end: its state after \
+             (BACKUP, or a takeover) they do not show",
+            interface.as_deref().unwrap_or("its interfaces")
+        ),
+        (_, interface) => format!(
+            "{node} {state}, but keepalived saw {} come up at {clock} where its logs end: if \
+             that was all that held it in {state}, it leaves it then (for BACKUP, or MASTER if \
+             it wins), which they do not show",
+            interface.as_deref().unwrap_or("an interface")
+        ),
     }
 }
 

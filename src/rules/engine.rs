@@ -873,6 +873,29 @@ impl Context<'_> {
         }
         let clock = |time| format_clock(time, self.dated);
         let mut parts = Vec::new();
+        // keepalived 1.x began the takeover with `Transition to MASTER STATE`: what it writes for
+        // a master-down timer run out or a start with state MASTER, with no reason either way.
+        if subject.to == Some(Role::Master)
+            && subject.order_bounds.is_none()
+            && let Some(from) = subject.time.checked_sub_signed(Duration::seconds(10))
+            && self
+                .facts
+                .events_between(&subject.node, from, subject.time)
+                .iter()
+                .map(|index| &self.facts.timeline.events[*index])
+                .any(|event| {
+                    event.event.as_deref() == Some(events::TRANSITION_TO_MASTER)
+                        && event.field("instance") == subject.instance.as_deref()
+                })
+        {
+            parts.push(format!(
+                "keepalived 1.x began it with `Transition to MASTER STATE`, which it writes when \
+                 its master-down timer runs out (no MASTER's advert heard for three advert \
+                 intervals, or the MASTER's priority 0) or as it starts with state MASTER, and \
+                 names no reason: {}'s lines before it do not say which",
+                subject.node
+            ));
+        }
         // The node's logs begin with this change: its state before and what led to it are before
         // them.
         // Not where the node has lines of an earlier moment (after it in a journal printed
@@ -1164,7 +1187,12 @@ impl Context<'_> {
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
                         remedy: crate::timeline::words::in_context(
-                            "Collect both nodes' logs around this time ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), with keepalived run with -D (log detail) if possible.",
+                            // keepalived 1.x names no reason for a takeover with -D either.
+                            if is_dialect_one(&self.facts.timeline.events[facts.event]) {
+                                "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}): keepalived 1.x names no reason for it, so the peer's lines at that moment tell (a stop, restart or FAULT there, or nothing: then the network between them)."
+                            } else {
+                                "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), with keepalived run with -D (log detail) if possible."
+                            },
                             self.text_context,
                         ),
                         advice: Vec::new(),

@@ -1,6 +1,8 @@
 //! The state at the end of the evidence: per VRRP instance who is MASTER, BACKUP or otherwise,
 //! and which masters went silent; and from it the node whose data survives a DRBD split-brain.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::sources::events;
@@ -85,9 +87,25 @@ pub struct InstanceNow {
     /// advertisement timeout` of the instance with no state line after it, and when: a takeover
     /// begun, whose end is not in the logs.
     pub taking_over: Vec<(String, DateTime<Utc>)>,
+    /// Nodes in FAULT at the end whose logs end moments after keepalived saw an interface come
+    /// back up or began a reload, with no state line of the instance after it: FAULT is left, or
+    /// weighed again, past the end of the logs.
+    pub leaving_fault: Vec<LeavingFault>,
     /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of the
     /// logs yielded to after every takeover they show.
     pub heard_master: Option<HeardMaster>,
+}
+
+/// What a node in FAULT did last, where its logs end moments after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeavingFault {
+    pub node: String,
+    pub at: DateTime<Utc>,
+    /// `interface-up` (1.x `Kernel is reporting: interface X UP`, 2.x `Netlink reports X up`) or
+    /// `reload`.
+    pub change: &'static str,
+    /// The interface that came up, where the line names it.
+    pub interface: Option<String>,
 }
 
 /// Who held which state of each instance at the end of the evidence.
@@ -110,6 +128,7 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                 undated_last: Vec::new(),
                 stale_backups: Vec::new(),
                 taking_over: Vec::new(),
+                leaving_fault: Vec::new(),
                 heard_master: None,
             };
             let last_line = |node: &str| timeline.last_line(node);
@@ -187,6 +206,12 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
                                 now.undated_last.push((node.name.clone(), *last));
                             }
                         }
+                        if role == Role::Fault
+                            && let Some(leaving) =
+                                fault_left_at_end(timeline, states, &node.name, instance)
+                        {
+                            now.leaving_fault.push(leaving);
+                        }
                         now.others.push((node.name.clone(), role));
                     }
                 }
@@ -208,6 +233,103 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
             now
         })
         .collect()
+}
+
+/// Where `node`, in FAULT of `instance` at the end, logs after its last entry into FAULT that
+/// keepalived saw an interface come up (1.x `Kernel is reporting: interface X UP`, written as the
+/// instance leaves FAULT; 2.x `Netlink reports X up`) or began a reload, its logs ending within
+/// moments of that line with no state line of the instance after it: what follows (BACKUP, a
+/// takeover, or FAULT again) is past the end of the logs.
+fn fault_left_at_end(
+    timeline: &Timeline,
+    states: &States,
+    node: &str,
+    instance: &str,
+) -> Option<LeavingFault> {
+    let logs_end = timeline.last_line(node)?;
+    let faulted = states
+        .intervals
+        .iter()
+        .filter(|interval| {
+            interval.node == node
+                && interval.instance == instance
+                && interval.end.is_none()
+                && interval.role == Role::Fault
+        })
+        .find_map(|interval| interval.start)?;
+    let (index, event, kind) = timeline
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event.node.as_ref() == node && event.kind.is_vrrp_or_daemon())
+        .filter(|(_, event)| event.time.is_some_and(|at| at >= faulted))
+        .filter_map(|(index, event)| {
+            let change = match event.event.as_deref()? {
+                events::FAULT_CLEARED => "fault-cleared",
+                events::INTERFACE_UP => "interface-up",
+                events::KEEPALIVED_RELOADING => "reload",
+                _ => return None,
+            };
+            Some((index, event, change))
+        })
+        .next_back()?;
+    let at = event.time?;
+    let state_after = timeline.events[index + 1..].iter().any(|later| {
+        later.node.as_ref() == node
+            && later.event.as_deref() == Some(events::ENTERING_STATE)
+            && later.field("instance") == Some(instance)
+    });
+    if state_after || logs_end - at > Duration::seconds(10) {
+        return None;
+    }
+    let interface_of = |event: &crate::sources::Event| {
+        [
+            "interface",
+            "netlink_interface",
+            "added_interface",
+            "deleted_interface",
+        ]
+        .iter()
+        .find_map(|field| event.field(field))
+        .map(str::to_string)
+    };
+    let interface = interface_of(event);
+    // An interface seen going down around the FAULT that has not come back: one up is not all
+    // that held the instance in FAULT (2.x; 1.x writes its line only as FAULT is left).
+    if kind == "interface-up" {
+        let mut down: BTreeSet<String> = BTreeSet::new();
+        for seen in timeline.events[..=index].iter().filter(|seen| {
+            seen.node.as_ref() == node
+                && seen
+                    .time
+                    .is_some_and(|time| time >= faulted - Duration::seconds(10))
+        }) {
+            let Some(name) = interface_of(seen) else {
+                continue;
+            };
+            match seen.event.as_deref() {
+                Some(events::INTERFACE_DOWN) => {
+                    down.insert(name);
+                }
+                Some(events::FAULT_REASON) if seen.field("interface").is_some() => {
+                    down.insert(name);
+                }
+                Some(events::INTERFACE_UP) => {
+                    down.remove(&name);
+                }
+                _ => {}
+            }
+        }
+        if !down.is_empty() {
+            return None;
+        }
+    }
+    Some(LeavingFault {
+        node: node.to_string(),
+        at,
+        change: kind,
+        interface,
+    })
 }
 
 /// Where `node`'s logs end with keepalived 1.x `Transition to MASTER STATE` lines or 2.x's

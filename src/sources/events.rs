@@ -29,6 +29,12 @@ pub const VRRP_CHILD_STARTING: &str = "vrrp-child-starting";
 pub const KEEPALIVED_INITIALISING: &str = "keepalived-initialising";
 /// keepalived is reloading its configuration.
 pub const KEEPALIVED_RELOADING: &str = "keepalived-reloading";
+/// keepalived 1.x leaves FAULT (`Kernel is reporting: interface X UP`).
+pub const FAULT_CLEARED: &str = "fault-cleared";
+/// keepalived 2.x saw an interface come up (`Netlink reports X up`).
+pub const INTERFACE_UP: &str = "interface-up";
+/// keepalived saw an interface go down or be deleted.
+pub const INTERFACE_DOWN: &str = "interface-down";
 /// A command typed at a shell prompt pasted among the lines prints only the lines it keeps (`|
 /// grep VI_1`): the lines after it are a selection.
 pub const PASTE_FILTERED: &str = "paste-filtered";
@@ -107,7 +113,10 @@ pub const ADVERTS_NAMING_A_PRIORITY: [&str; 4] = [
 ];
 
 /// Every name above, for the test that a classifier row produces each.
-pub const RELIED_ON: [&str; 39] = [
+pub const RELIED_ON: [&str; 42] = [
+    INTERFACE_DOWN,
+    FAULT_CLEARED,
+    INTERFACE_UP,
     GRATUITOUS_ARP,
     VIPS_SET,
     VIPS_REMOVED,
