@@ -681,8 +681,22 @@ fn decide_status(
     if let Some((failover, count)) = headline_failover(analysis)
         .filter(|(failover, _)| !first_state_beside_a_warning(failover, analysis))
     {
+        // A takeover the logs end in the middle of (keepalived 1.x's `Transition to MASTER`
+        // with no state line after it): begun, not done.
+        let begun = failover.to == Role::Master
+            && analysis.now.iter().any(|now| {
+                now.instance == failover.instance
+                    && now
+                        .taking_over
+                        .iter()
+                        .any(|(node, at)| *node == failover.node && Some(*at) == failover.time)
+            });
         // A node's first state seen: what it left is not in the logs (a takeover, or a start).
         let (change, before) = match failover.from {
+            _ if begun => (
+                "began a takeover".to_string(),
+                " (its end is not in the logs)",
+            ),
             Role::Unknown => (
                 format!("became {}", failover.to),
                 " (what it was before is not in the logs)",

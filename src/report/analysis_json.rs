@@ -122,9 +122,10 @@ pub struct InstanceNowRecord {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub taking_over: Vec<LastSeenRecord>,
     /// Nodes in FAULT at the end (in `others`) whose logs end moments after keepalived saw an
-    /// interface come up (`change` `interface-up`, `interface` where the line names it) or began
-    /// a reload (`reload`), at `at`, with no state line of the instance after it: FAULT is left,
-    /// or weighed again, past the end of the logs.
+    /// interface come up (`change` `fault-cleared`: 1.x's line as the instance leaves FAULT;
+    /// `interface-up`: 2.x's netlink line; `interface` where the line names it) or began a reload
+    /// (`reload`), at `at`, with no state line of the instance after it: FAULT is left, or weighed
+    /// again, past the end of the logs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leaving_fault: Vec<LeavingFaultRecord>,
     /// Where no node of the logs is MASTER at the end: the last advert of a MASTER a node of

@@ -884,8 +884,11 @@ impl Context<'_> {
                 .iter()
                 .map(|index| &self.facts.timeline.events[*index])
                 .any(|event| {
+                    // Not 1.4's `VRRP_Instance(X): Transition to MASTER STATE`, written as the
+                    // instance leaves FAULT.
                     event.event.as_deref() == Some(events::TRANSITION_TO_MASTER)
                         && event.field("instance") == subject.instance.as_deref()
+                        && event.field("leaving_fault").is_none()
                 })
         {
             parts.push(format!(
@@ -1187,11 +1190,21 @@ impl Context<'_> {
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
                         remedy: crate::timeline::words::in_context(
-                            // keepalived 1.x names no reason for a takeover with -D either.
-                            if is_dialect_one(&self.facts.timeline.events[facts.event]) {
-                                "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}): keepalived 1.x names no reason for it, so the peer's lines at that moment tell (a stop, restart or FAULT there, or nothing: then the network between them)."
-                            } else {
-                                "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), with keepalived run with -D (log detail) if possible."
+                            // keepalived 1.x names no reason for a takeover, with -D or
+                            // without; what -D adds there is not a reason either.
+                            match (
+                                is_dialect_one(&self.facts.timeline.events[facts.event]),
+                                facts.to,
+                            ) {
+                                (true, Role::Master) => {
+                                    "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}): keepalived 1.x names no reason when it takes over, so the peer's lines at that moment tell (a stop, restart or FAULT there, or nothing: then the network between them)."
+                                }
+                                (true, _) => {
+                                    "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), unfiltered: the line keepalived 1.x writes just before such a change says why."
+                                }
+                                _ => {
+                                    "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), with keepalived run with -D (log detail) if possible."
+                                }
                             },
                             self.text_context,
                         ),

@@ -62,8 +62,14 @@ fn compare(left: &Value, op: Op, right: &Value) -> bool {
             _ => false,
         };
     }
+    // Numbers compare as numbers; so do two fields that both hold one where they are ordered
+    // (`priority_to < priority_from`: 122 is not below 99).
+    let ordering = matches!(
+        op,
+        Op::Less | Op::LessOrEqual | Op::Greater | Op::GreaterOrEqual
+    );
     if let (Some(a), Some(b)) = (left.number(), right.number())
-        && (matches!(left, Value::Number(_)) || matches!(right, Value::Number(_)))
+        && (ordering || matches!(left, Value::Number(_)) || matches!(right, Value::Number(_)))
     {
         return match op {
             Op::Equal => a == b,

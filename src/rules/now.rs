@@ -101,8 +101,8 @@ pub struct InstanceNow {
 pub struct LeavingFault {
     pub node: String,
     pub at: DateTime<Utc>,
-    /// `interface-up` (1.x `Kernel is reporting: interface X UP`, 2.x `Netlink reports X up`) or
-    /// `reload`.
+    /// `fault-cleared` (1.x `Kernel is reporting: interface X UP`, written as the instance leaves
+    /// FAULT), `interface-up` (2.x `Netlink reports X up`) or `reload`.
     pub change: &'static str,
     /// The interface that came up, where the line names it.
     pub interface: Option<String>,
@@ -276,10 +276,47 @@ fn fault_left_at_end(
     let at = event.time?;
     let state_after = timeline.events[index + 1..].iter().any(|later| {
         later.node.as_ref() == node
-            && later.event.as_deref() == Some(events::ENTERING_STATE)
+            && matches!(
+                later.event.as_deref(),
+                Some(events::ENTERING_STATE | events::FAULT_REASON)
+            )
             && later.field("instance") == Some(instance)
     });
     if state_after || logs_end - at > Duration::seconds(10) {
+        return None;
+    }
+    // 1.x's line names no instance: it is this one's only where this is the node's one instance
+    // in FAULT at the end.
+    if kind == "fault-cleared"
+        && states
+            .instances
+            .iter()
+            .filter(|other| states.role_at_end(node, other) == Role::Fault)
+            .count()
+            > 1
+    {
+        return None;
+    }
+    // A FAULT whose reason is not an interface (a track script, file or process): an interface
+    // coming up does not end it.
+    let reasons: Vec<&crate::sources::Event> = timeline
+        .events
+        .iter()
+        .filter(|reason| {
+            reason.node.as_ref() == node
+                && reason.event.as_deref() == Some(events::FAULT_REASON)
+                && reason.field("instance") == Some(instance)
+                && reason.time.is_some_and(|time| {
+                    time >= faulted - Duration::seconds(1) && time <= faulted + Duration::seconds(1)
+                })
+        })
+        .collect();
+    if kind == "interface-up"
+        && !reasons.is_empty()
+        && reasons
+            .iter()
+            .all(|reason| reason.field("interface").is_none())
+    {
         return None;
     }
     let interface_of = |event: &crate::sources::Event| {
