@@ -4240,20 +4240,28 @@ fn node_directories_with_forwarded_copies_clones_and_renames_read_right() {
 /// left or weighed again past the end of the logs, not that the node is in FAULT.
 #[test]
 fn logs_that_end_as_an_interface_comes_up_say_fault_is_being_left() {
-    let one_x = BundleBuilder::new().file(
-        "wildfly1",
-        "var/log/messages",
-        "Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: Kernel is reporting: interface eth1 DOWN\n\
-         Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: VRRP_Instance(VI_1) Entering FAULT STATE\n\
-         Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: VRRP_Instance(VI_1) Now in FAULT state\n\
-         Aug 18 19:48:57 wildfly1 Keepalived_vrrp[50239]: Kernel is reporting: interface eth1 UP\n",
-    );
-    let (report, _) = analyze(one_x.path(), &[]);
-    let leaving = &report["state_now"][0]["leaving_fault"][0];
-    assert_eq!(leaving["node"], "wildfly1", "{report}");
-    assert_eq!(leaving["change"], "fault-cleared", "{leaving}");
-    assert_eq!(leaving["interface"], "eth1", "{leaving}");
-    let text = analyze_text(one_x.path())
+    // The `leaving_fault` records of each instance of one node's lines.
+    let leaving = |node: &str, lines: &str| {
+        let bundle = BundleBuilder::new().file(node, "var/log/messages", lines);
+        let (report, _) = analyze(bundle.path(), &[]);
+        report["state_now"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|instance| instance.get("leaving_fault").cloned())
+            .collect::<Vec<_>>()
+    };
+    let one_x = "Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: Kernel is reporting: interface eth1 DOWN\n\
+                 Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: VRRP_Instance(VI_1) Entering FAULT STATE\n\
+                 Aug 18 19:48:54 wildfly1 Keepalived_vrrp[50239]: VRRP_Instance(VI_1) Now in FAULT state\n\
+                 Aug 18 19:48:57 wildfly1 Keepalived_vrrp[50239]: Kernel is reporting: interface eth1 UP\n";
+    let found = leaving("wildfly1", one_x);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0][0]["node"], "wildfly1", "{found:?}");
+    assert_eq!(found[0][0]["change"], "fault-cleared", "{found:?}");
+    assert_eq!(found[0][0]["interface"], "eth1", "{found:?}");
+    let bundle = BundleBuilder::new().file("wildfly1", "var/log/messages", one_x);
+    let text = analyze_text(bundle.path())
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -4262,98 +4270,61 @@ fn logs_that_end_as_an_interface_comes_up_say_fault_is_being_left() {
         "{text}"
     );
     // 2.x: one interface back of two that went down is not all that held it in FAULT.
-    let two_down = BundleBuilder::new().file(
+    let found = leaving(
         "lb1",
-        "var/log/messages",
         "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 down\n\
          Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 down\n\
          Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
          Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 up\n",
     );
-    let (report, _) = analyze(two_down.path(), &[]);
-    assert!(
-        report["state_now"][0].get("leaving_fault").is_none(),
-        "{report}"
-    );
+    assert!(found.is_empty(), "{found:?}");
     // Both back: FAULT is left, if nothing else held it.
-    let both_up = BundleBuilder::new().file(
+    let found = leaving(
         "lb1",
-        "var/log/messages",
         "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 down\n\
          Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 down\n\
          Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
          Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 up\n\
          Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 up\n",
     );
-    let (report, _) = analyze(both_up.path(), &[]);
-    assert_eq!(
-        report["state_now"][0]["leaving_fault"][0]["change"], "interface-up",
-        "{report}"
-    );
+    assert_eq!(found[0][0]["change"], "interface-up", "{found:?}");
     // 1.x's line names no instance: with two instances in FAULT it is neither's.
-    let two_faults = BundleBuilder::new().file(
+    let found = leaving(
         "lb1",
-        "var/log/messages",
         "Aug 18 19:48:54 lb1 Keepalived_vrrp[502]: VRRP_Instance(VI_1) Now in FAULT state\n\
          Aug 18 19:48:54 lb1 Keepalived_vrrp[502]: VRRP_Instance(VI_2) Now in FAULT state\n\
          Aug 18 19:48:57 lb1 Keepalived_vrrp[502]: Kernel is reporting: interface eth0 UP\n",
     );
-    let (report, _) = analyze(two_faults.path(), &[]);
-    for instance in report["state_now"].as_array().unwrap() {
-        assert!(instance.get("leaving_fault").is_none(), "{report}");
-    }
+    assert!(found.is_empty(), "{found:?}");
     // A FAULT a track script put it in: an interface coming up does not end it.
-    let script = BundleBuilder::new().file(
+    let found = leaving(
         "lb1",
-        "var/log/messages",
         "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) entering FAULT state due to script chk_nginx\n\
          Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
          Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth1 up\n",
     );
-    let (report, _) = analyze(script.path(), &[]);
-    assert!(
-        report["state_now"][0].get("leaving_fault").is_none(),
-        "{report}"
-    );
+    assert!(found.is_empty(), "{found:?}");
     // A reload whose FAULT keepalived writes again after it: the logs say it stayed.
-    let reload = BundleBuilder::new().file(
+    let fault = "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) entering FAULT state (interface eth1 down)\n\
+                 Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
+                 Aug 25 10:47:00 lb1 Keepalived_vrrp[1734]: Reloading\n";
+    let found = leaving(
         "lb1",
-        "var/log/messages",
-        "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) entering FAULT state (interface eth1 down)\n\
-         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
-         Aug 25 10:47:00 lb1 Keepalived_vrrp[1734]: Reloading\n\
-         Aug 25 10:47:00 lb1 Keepalived_vrrp[1734]: (VI_1) entering FAULT state (interface eth1 down)\n",
+        &format!(
+            "{fault}Aug 25 10:47:00 lb1 Keepalived_vrrp[1734]: (VI_1) entering FAULT state (interface eth1 down)\n"
+        ),
     );
-    let (report, _) = analyze(reload.path(), &[]);
-    assert!(
-        report["state_now"][0].get("leaving_fault").is_none(),
-        "{report}"
-    );
+    assert!(found.is_empty(), "{found:?}");
     // A reload as the logs end: what followed is not in them.
-    let reload_last = BundleBuilder::new().file(
-        "lb1",
-        "var/log/messages",
-        "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) entering FAULT state (interface eth1 down)\n\
-         Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
-         Aug 25 10:47:00 lb1 Keepalived_vrrp[1734]: Reloading\n",
-    );
-    let (report, _) = analyze(reload_last.path(), &[]);
-    assert_eq!(
-        report["state_now"][0]["leaving_fault"][0]["change"], "reload",
-        "{report}"
-    );
+    let found = leaving("lb1", fault);
+    assert_eq!(found[0][0]["change"], "reload", "{found:?}");
     // A state line after it: the logs show what followed, nothing is left to say.
-    let shown = BundleBuilder::new().file(
+    let found = leaving(
         "lb1",
-        "var/log/messages",
         "Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 down\n\
          Aug 25 10:46:35 lb1 Keepalived_vrrp[1734]: (VI_1) Entering FAULT STATE\n\
          Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: Netlink reports eth0 up\n\
          Aug 25 10:46:36 lb1 Keepalived_vrrp[1734]: (VI_1) Entering BACKUP STATE\n",
     );
-    let (report, _) = analyze(shown.path(), &[]);
-    assert!(
-        report["state_now"][0].get("leaving_fault").is_none(),
-        "{report}"
-    );
+    assert!(found.is_empty(), "{found:?}");
 }
