@@ -2347,6 +2347,22 @@ fn logs_that_end_in_a_one_x_transition_say_a_takeover_was_begun() {
             && text.contains("whether it completed, they do not say"),
         "{text}"
     );
+    // Logs that begin with the transition: the Roles line says it was begun, not that the node
+    // became MASTER (ka1143, whose headline failover says so too).
+    let begun = BundleBuilder::new().file(
+        "lb2",
+        "var/log/messages",
+        "Oct  2 10:58:40 lb2 Keepalived[28015]: Starting Keepalived v1.3.2 (12/03,2016)\n\
+         Oct  2 10:58:42 lb2 Keepalived_vrrp[28016]: VRRP_Instance(VI_1) Transition to MASTER STATE\n",
+    );
+    let text = analyze_text(begun.path())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("VI_1 began a takeover 10:58:42 (its end is not in the logs)"),
+        "{text}"
+    );
     // Completed, it is no longer begun: the key is left out.
     let completed = BundleBuilder::new().file(
         "lb2",

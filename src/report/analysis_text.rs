@@ -308,6 +308,19 @@ pub fn write(
                     } else {
                         format!("restarted {since} (no stop logged)")
                     });
+                } else if interval.role == Role::Master
+                    && interval.end.is_none()
+                    && analysis.now.iter().any(|now| {
+                        now.instance == instance.name
+                            && now.taking_over.iter().any(|(taker, at)| {
+                                *taker == node.name && Some(*at) == interval.start
+                            })
+                    })
+                {
+                    // A 1.x `Transition to MASTER` the logs end in: begun, not done.
+                    path.push(format!(
+                        "began a takeover {since} (its end is not in the logs)"
+                    ));
                 } else {
                     path.push(format!("{} {since}", interval.role));
                 }
