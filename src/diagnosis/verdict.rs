@@ -495,14 +495,8 @@ fn backup_to_end(
     instance: &str,
 ) -> Option<i64> {
     let start = states
-        .intervals
-        .iter()
-        .find(|interval| {
-            interval.node == node
-                && interval.instance == instance
-                && interval.end.is_none()
-                && interval.role == Role::Backup
-        })?
+        .open_interval(node, instance)
+        .filter(|interval| interval.role == Role::Backup)?
         .start?;
     Some((timeline.last_line(node)? - start).num_seconds())
 }
@@ -684,13 +678,12 @@ fn decide_status(
         // A takeover the logs end in the middle of (keepalived 1.x's `Transition to MASTER`
         // with no state line after it): begun, not done.
         let begun = failover.to == Role::Master
-            && analysis.now.iter().any(|now| {
-                now.instance == failover.instance
-                    && now
-                        .taking_over
-                        .iter()
-                        .any(|(node, at)| *node == failover.node && Some(*at) == failover.time)
-            });
+            && crate::rules::now::takeover_begun_at(
+                &analysis.now,
+                &failover.node,
+                &failover.instance,
+                failover.time,
+            );
         // A node's first state seen: what it left is not in the logs (a takeover, or a start).
         let (change, before) = match failover.from {
             _ if begun => (

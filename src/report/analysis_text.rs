@@ -310,12 +310,12 @@ pub fn write(
                     });
                 } else if interval.role == Role::Master
                     && interval.end.is_none()
-                    && analysis.now.iter().any(|now| {
-                        now.instance == instance.name
-                            && now.taking_over.iter().any(|(taker, at)| {
-                                *taker == node.name && Some(*at) == interval.start
-                            })
-                    })
+                    && crate::rules::now::takeover_begun_at(
+                        &analysis.now,
+                        &node.name,
+                        &instance.name,
+                        interval.start,
+                    )
                 {
                     // A 1.x `Transition to MASTER` the logs end in: begun, not done.
                     path.push(format!(

@@ -1190,22 +1190,23 @@ impl Context<'_> {
                         cause: Some("unknown".to_string()),
                         explanation: detail.clone().unwrap_or_default(),
                         remedy: crate::timeline::words::in_context(
-                            // keepalived 1.x names no reason for a takeover, with -D or
-                            // without; what -D adds there is not a reason either.
-                            match (
-                                is_dialect_one(&self.facts.timeline.events[facts.event]),
-                                facts.to,
-                            ) {
-                                (true, Role::Master) => {
-                                    "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}): keepalived 1.x names no reason when it takes over, so the peer's lines at that moment tell (a stop, restart or FAULT there, or nothing: then the network between them)."
+                            &format!(
+                                "Collect both nodes' logs around this change ({{esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}}){}",
+                                // keepalived 1.x names no reason for a takeover, with -D or
+                                // without; what -D adds there is not a reason either.
+                                match (
+                                    is_dialect_one(&self.facts.timeline.events[facts.event]),
+                                    facts.to,
+                                ) {
+                                    (true, Role::Master) => {
+                                        ": keepalived 1.x names no reason when it takes over, so the peer's lines at that moment tell (a stop, restart or FAULT there, or nothing: then the network between them)."
+                                    }
+                                    (true, _) => {
+                                        ", unfiltered: the line keepalived 1.x writes just before such a change says why."
+                                    }
+                                    _ => ", with keepalived run with -D (log detail) if possible.",
                                 }
-                                (true, _) => {
-                                    "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), unfiltered: the line keepalived 1.x writes just before such a change says why."
-                                }
-                                _ => {
-                                    "Collect both nodes' logs around this change ({esc?esc-diag collect|/var/log/messages or journalctl -u keepalived on each}), with keepalived run with -D (log detail) if possible."
-                                }
-                            },
+                            ),
                             self.text_context,
                         ),
                         advice: Vec::new(),

@@ -235,6 +235,23 @@ pub fn state_now(timeline: &Timeline, states: &States) -> Vec<InstanceNow> {
         .collect()
 }
 
+/// Whether `node` began a takeover of `instance` at `at` that the logs end in (`taking_over`):
+/// the headline and the Roles line say it was begun, not that the node became MASTER.
+pub fn takeover_begun_at(
+    now: &[InstanceNow],
+    node: &str,
+    instance: &str,
+    at: Option<DateTime<Utc>>,
+) -> bool {
+    now.iter().any(|now| {
+        now.instance == instance
+            && now
+                .taking_over
+                .iter()
+                .any(|(taker, begun)| taker == node && Some(*begun) == at)
+    })
+}
+
 /// Where `node`, in FAULT of `instance` at the end, logs after its last entry into FAULT that
 /// keepalived saw an interface come up (1.x `Kernel is reporting: interface X UP`, written as the
 /// instance leaves FAULT; 2.x `Netlink reports X up`) or began a reload, its logs ending within
@@ -248,15 +265,9 @@ fn fault_left_at_end(
 ) -> Option<LeavingFault> {
     let logs_end = timeline.last_line(node)?;
     let faulted = states
-        .intervals
-        .iter()
-        .filter(|interval| {
-            interval.node == node
-                && interval.instance == instance
-                && interval.end.is_none()
-                && interval.role == Role::Fault
-        })
-        .find_map(|interval| interval.start)?;
+        .open_interval(node, instance)
+        .filter(|interval| interval.role == Role::Fault)?
+        .start?;
     let (index, event, kind) = timeline
         .events
         .iter()
@@ -297,28 +308,6 @@ fn fault_left_at_end(
     {
         return None;
     }
-    // A FAULT whose reason is not an interface (a track script, file or process): an interface
-    // coming up does not end it.
-    let reasons: Vec<&crate::sources::Event> = timeline
-        .events
-        .iter()
-        .filter(|reason| {
-            reason.node.as_ref() == node
-                && reason.event.as_deref() == Some(events::FAULT_REASON)
-                && reason.field("instance") == Some(instance)
-                && reason.time.is_some_and(|time| {
-                    time >= faulted - Duration::seconds(1) && time <= faulted + Duration::seconds(1)
-                })
-        })
-        .collect();
-    if kind == "interface-up"
-        && !reasons.is_empty()
-        && reasons
-            .iter()
-            .all(|reason| reason.field("interface").is_none())
-    {
-        return None;
-    }
     let interface_of = |event: &crate::sources::Event| {
         [
             "interface",
@@ -331,9 +320,28 @@ fn fault_left_at_end(
         .map(str::to_string)
     };
     let interface = interface_of(event);
-    // An interface seen going down around the FAULT that has not come back: one up is not all
-    // that held the instance in FAULT (2.x; 1.x writes its line only as FAULT is left).
+    // 2.x (1.x writes its line only as FAULT is left): a FAULT that is not an interface's, or an
+    // interface seen going down around it that has not come back: one up is not all that held
+    // the instance in FAULT.
     if kind == "interface-up" {
+        // A FAULT whose reason is not an interface (a track script, file or process): an
+        // interface coming up does not end it.
+        let mut reasons = timeline
+            .events
+            .iter()
+            .filter(|reason| {
+                reason.node.as_ref() == node
+                    && reason.event.as_deref() == Some(events::FAULT_REASON)
+                    && reason.field("instance") == Some(instance)
+                    && reason.time.is_some_and(|time| {
+                        time >= faulted - Duration::seconds(1)
+                            && time <= faulted + Duration::seconds(1)
+                    })
+            })
+            .peekable();
+        if reasons.peek().is_some() && reasons.all(|reason| reason.field("interface").is_none()) {
+            return None;
+        }
         let mut down: BTreeSet<String> = BTreeSet::new();
         for seen in timeline.events[..=index].iter().filter(|seen| {
             seen.node.as_ref() == node

@@ -1965,14 +1965,16 @@ impl States {
 
     /// The state of each node's instance at the end of the logs.
     pub fn role_at_end(&self, node: &str, instance: &str) -> Role {
-        self.intervals
-            .iter()
-            .filter(|interval| {
-                interval.node == node && interval.instance == instance && interval.end.is_none()
-            })
-            .map(|interval| interval.role)
-            .next()
-            .unwrap_or(Role::Unknown)
+        self.open_interval(node, instance)
+            .map_or(Role::Unknown, |interval| interval.role)
+    }
+
+    /// The interval of a node's instance still open at the end of the logs (its state at the
+    /// end, and since when).
+    pub fn open_interval(&self, node: &str, instance: &str) -> Option<&Interval> {
+        self.intervals.iter().find(|interval| {
+            interval.node == node && interval.instance == instance && interval.end.is_none()
+        })
     }
 
     /// Whether `node`, MASTER of an instance when its logs end at `last`, released it later:
