@@ -4344,3 +4344,115 @@ fn logs_that_end_as_an_interface_comes_up_say_fault_is_being_left() {
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn a_new_process_whose_first_line_implies_a_state_restarted_in_that_state() {
+    // Two `systemctl status` tails of one node eight minutes apart: the second's process (16157)
+    // is new, and its first line is a BACKUP's (`Backup received priority 0 advertisement`). The
+    // restart is shown, the BACKUP is known from that line, and the takeover is BACKUP → MASTER.
+    let bundle = BundleBuilder::new().file(
+        "netology4",
+        "var/log/messages",
+        "Jul 26 11:06:56 netology4 Keepalived_vrrp[16001]: (RH_1) Entering BACKUP STATE (init)\n\
+         Jul 26 11:06:59 netology4 Keepalived_vrrp[16001]: (RH_1) Entering MASTER STATE\n\
+         Jul 26 11:07:06 netology4 Keepalived_vrrp[16001]: (RH_1) Master received advert from 172.28.128.90 with higher priority 100, ours 99\n\
+         Jul 26 11:07:06 netology4 Keepalived_vrrp[16001]: (RH_1) Entering BACKUP STATE\n\
+         Jul 26 11:15:32 netology4 Keepalived_vrrp[16157]: (RH_1) Backup received priority 0 advertisement\n\
+         Jul 26 11:15:33 netology4 Keepalived_vrrp[16157]: (RH_1) Entering MASTER STATE\n",
+    );
+    let changes = transitions_of(bundle.path(), "netology4");
+    assert_eq!(
+        changes.last(),
+        Some(&(
+            "2026-07-26T11:15:33Z".into(),
+            "BACKUP".into(),
+            "MASTER".into()
+        )),
+        "{changes:?}"
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains(
+            "BACKUP 11:07:06 → restarted by 11:15:32 (no stop logged; the old process's last \
+             line 11:07:06) → BACKUP by 11:15:32 → MASTER 11:15:33"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_new_process_entering_the_state_held_a_day_later_is_a_restart_not_the_same_mastership() {
+    // keepalived 1.x, tests of two days pasted one after the other: the MASTER of Dec 7 and a
+    // new process's takeover on Dec 8. Within the hour the state would be taken to hold through
+    // (a grep of a MASTER restarted as MASTER); a day later the new takeover is a change of its
+    // own, and the yield after it is a failover.
+    let lines = |second_day: &str| {
+        format!(
+            "Dec  7 12:58:22 localhost Keepalived_vrrp[4544]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+             Dec  7 12:58:23 localhost Keepalived_vrrp[4544]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+             {second_day} 14:01:34 localhost Keepalived_vrrp[11463]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
+             {second_day} 14:01:35 localhost Keepalived_vrrp[11463]: VRRP_Instance(VI_1) Entering MASTER STATE\n\
+             {second_day} 14:02:56 localhost Keepalived_vrrp[11463]: VRRP_Instance(VI_1) Received higher prio advert 103\n\
+             {second_day} 14:02:56 localhost Keepalived_vrrp[11463]: VRRP_Instance(VI_1) Entering BACKUP STATE\n"
+        )
+    };
+    let bundle = BundleBuilder::new().file("node1", "var/log/messages", lines("Dec  8"));
+    let changes: Vec<(String, String)> = transitions_of(bundle.path(), "node1")
+        .into_iter()
+        .map(|(_, from, to)| (from, to))
+        .collect();
+    assert_eq!(
+        changes[changes.len() - 2..],
+        [
+            ("UNKNOWN".to_string(), "MASTER".to_string()),
+            ("MASTER".to_string(), "BACKUP".to_string())
+        ],
+        "{changes:?}"
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("restarted 2025-12-08 14:01:34") || text.contains("restarted 14:01:34"),
+        "{text}"
+    );
+    // The same lines a minute apart: no restart between two MASTER lines is drawn as a change.
+    let bundle = BundleBuilder::new().file(
+        "node1",
+        "var/log/messages",
+        lines("Dec  7").replace("14:0", "13:0"),
+    );
+    let changes: Vec<(String, String)> = transitions_of(bundle.path(), "node1")
+        .into_iter()
+        .map(|(_, from, to)| (from, to))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("UNKNOWN".to_string(), "MASTER".to_string()),
+            ("MASTER".to_string(), "BACKUP".to_string())
+        ],
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn a_line_of_a_new_process_that_tells_no_state_ends_the_state_the_old_one_held() {
+    // A BACKUP of process 5725, then a line of a new process (5824) that says no state: the
+    // BACKUP is not the state now; the restart is shown where the new process first wrote.
+    let bundle = BundleBuilder::new().file(
+        "lb",
+        "var/log/messages",
+        "Jan 13 00:37:34 lb Keepalived_vrrp[5725]: VRRP_Instance(VI_1) Entering BACKUP STATE\n\
+         Jan 13 00:50:30 lb Keepalived_vrrp[5824]: VRRP_Instance(VI_1) Dropping received VRRP packet...\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let now = &report["state_now"];
+    assert!(!now.to_string().contains("\"BACKUP\""), "{now:#}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains(
+            "BACKUP 00:37:34 → restarted 00:50:30 (no stop logged; the old process's last line \
+             00:37:34)"
+        ),
+        "{text}"
+    );
+}

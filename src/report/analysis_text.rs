@@ -262,6 +262,7 @@ pub fn write(
         let mut state_file = node.keepalived_state.as_ref();
         for instance in &node.instances {
             let mut path: Vec<String> = Vec::new();
+            let mut restart_shown = None;
             for interval in
                 analysis.states.intervals.iter().filter(|interval| {
                     interval.node == node.name && interval.instance == instance.name
@@ -288,15 +289,18 @@ pub fn write(
                 // The moment of a restart the logs show only by its start: the state held
                 // before ended then or earlier, unseen (and the new process's first state may
                 // take a moment: a 1.x transition until its Entering line).
+                // A state known from the new process's line at it follows the restart (said
+                // once: an unknown state's interval at the restart says it first).
                 let restart = interval
                     .start
-                    .filter(|_| interval.role == Role::Unknown)
+                    .filter(|start| restart_shown != Some(*start))
                     .and_then(|start| {
                         analysis
                             .states
                             .unseen_restart_ending_at(&node.name, &instance.name, start)
                     });
                 if let Some(restart) = restart {
+                    restart_shown = Some(restart.restart);
                     // Where the old process fell silent well before: the state drawn before
                     // lasted until then at least, not until the restart.
                     let silent = restart.restart - restart.last_seen > chrono::Duration::seconds(2);
@@ -308,6 +312,9 @@ pub fn write(
                     } else {
                         format!("restarted {since} (no stop logged)")
                     });
+                    if interval.role != Role::Unknown {
+                        path.push(format!("{} {since}", interval.role));
+                    }
                 } else if interval.role == Role::Master
                     && interval.end.is_none()
                     && crate::rules::now::takeover_begun_at(

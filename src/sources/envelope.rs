@@ -858,6 +858,12 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
             // entering FAULT state`) does not make the message another.
             envelope.message = message.trim_start_matches(' ');
         }
+        // A collector's template that drops the colon after the tag (`host   Keepalived_vrrp
+        // Track script ...`): only a keepalived process's name is taken for a tag so.
+        None if pid.is_none() && after.starts_with(' ') && is_keepalived_program(program) => {
+            envelope.program = Some(program);
+            envelope.message = after.trim_start_matches(' ');
+        }
         // No tag, but the kernel's seconds since boot (`host  [  460.699329] drbd ...`: a
         // template that leaves the kernel's tag out): the kernel's line.
         _ if is_seconds_since_boot(rest) => {
@@ -1857,16 +1863,20 @@ fn is_classified_program(program: &str) -> bool {
     // (A child's tag in any case too: a shipper's or a retyping's `keepalived_vrrp`; the
     // keepalived table's program pattern ignores case. Not a bare `keepalived`: an init
     // script's `Starting keepalived:` is no tag.)
-    program == "kernel"
-        || program.starts_with("Keepalived")
+    program == "kernel" || is_keepalived_program(program) || program == "systemd"
+}
+
+/// A keepalived process's name (`Keepalived`, `Keepalived_vrrp`, a shipper's `keepalived_vrrp`).
+fn is_keepalived_program(program: &str) -> bool {
+    program.starts_with("Keepalived")
         || program
             .get(..11)
             .is_some_and(|name| name.eq_ignore_ascii_case("keepalived_"))
-        || program == "systemd"
 }
 
 /// `host kernel: ...` or `host Keepalived_vrrp[12]: ...` with no stamp before the host: only the
-/// programs whose lines the classifiers read, so that prose is not taken for a header.
+/// programs whose lines the classifiers read, so that prose is not taken for a header (a
+/// keepalived process's name without the colon too: `host Keepalived_vrrp Track script ...`).
 fn stampless_syslog_header(line: &str) -> bool {
     let mut words = line.split_ascii_whitespace();
     let (Some(host), Some(tag)) = (words.next(), tag_after_host(&mut words)) else {
@@ -1874,7 +1884,11 @@ fn stampless_syslog_header(line: &str) -> bool {
     };
     let program = tag
         .strip_suffix(':')
-        .map(|tag| tag.split('[').next().unwrap_or(tag));
+        .map(|tag| tag.split('[').next().unwrap_or(tag))
+        .or_else(|| {
+            (is_keepalived_program(tag) && !tag.contains(['[', ':']) && words.next().is_some())
+                .then_some(tag)
+        });
     !host.ends_with(':')
         && host
             .bytes()
@@ -2639,6 +2653,24 @@ mod tests {
         assert_eq!(application.level, Some("INFO"));
         let syslog = parse("Nov 25 10:00:00 lb1 Keepalived_vrrp[7]:  (VI_1) Entering MASTER STATE");
         assert_eq!(syslog.message, "(VI_1) Entering MASTER STATE");
+    }
+
+    #[test]
+    fn a_collector_template_without_the_colon_after_keepalived_s_tag() {
+        // ISO stamp with milliseconds, host, spaces, `Keepalived_vrrp` with neither pid nor
+        // colon: keepalived's process names only are taken for a tag so.
+        let line = "2019-11-17T14:30:17.689 o-cld-filedb1   Keepalived_vrrp Track script chk_db is being timed out, expect idle - skipping run";
+        let envelope = parse(line);
+        assert_eq!(envelope.host, Some("o-cld-filedb1"));
+        assert_eq!(envelope.program, Some("Keepalived_vrrp"));
+        assert_eq!(envelope.pid, None);
+        assert_eq!(
+            envelope.message,
+            "Track script chk_db is being timed out, expect idle - skipping run"
+        );
+        // Another program's word without a colon stays part of the message.
+        let other = parse("2019-11-17T14:30:17.689 db1 cron Started daily jobs");
+        assert_eq!(other.program, None);
     }
 
     #[test]

@@ -160,8 +160,9 @@ pub struct Timeline {
 /// a node of its own: a file that interleaves two nodes' syslog. A smaller share makes one too,
 /// unless its lines and the dominant host's follow one another, in the file and in time alike,
 /// the two hear no different VRRP peers, and their keepalived lines are not of two processes
-/// with no start between (a node renamed: `oadb02`, then `db02`, one keepalived process); a
-/// spelling of the dominant host's name never does.
+/// with no start between (a node renamed: `oadb02`, then `db02`, one keepalived process), unless
+/// those lines cannot be one process's (one name's ends entering MASTER, the other's begins
+/// entering it again); a spelling of the dominant host's name never does.
 const SECOND_HOST_SHARE: f64 = 0.2;
 
 /// At most this many hosts of one bare file become nodes of their own besides the dominant one.
@@ -943,11 +944,21 @@ fn hosts_apart<'a>(
         }
     }
     // One keepalived process logging under both names is one machine renamed.
+    // Lines of the two names that no one process writes one after the other are two machines.
+    let contradict = |host: &str| {
+        tallies
+            .get(host)
+            .zip(tallies.get(dominant))
+            .is_some_and(|(host, dominant)| {
+                entries_contradict(host, dominant) || entries_contradict(dominant, host)
+            })
+    };
     let one_process = |host: &str| {
         let known = |name: &str| tallies.get(name).and_then(ProcessTally::known);
-        known(host)
-            .zip(known(dominant))
-            .is_some_and(|(first, second)| share_a_process(first, second))
+        !contradict(host)
+            && known(host)
+                .zip(known(dominant))
+                .is_some_and(|(first, second)| share_a_process(first, second))
     };
     let large_share = |host: &str, recognised: usize| {
         let lines = all_lines.get(host).copied().unwrap_or(0);
@@ -965,7 +976,8 @@ fn hosts_apart<'a>(
             && (large_share(host, *count)
                 || !one_after_the_other(plans, node_reads, dominant, host)
                 || heard_apart(&senders, dominant, host)
-                || other_processes(processes_of(host), dominant_processes));
+                || other_processes(processes_of(host), dominant_processes)
+                || contradict(host));
         own_nodes += usize::from(own_node);
         hosts.push((*host, own_node));
     }
@@ -990,6 +1002,54 @@ type KeepalivedProcesses<'a> = BTreeMap<&'a str, BTreeSet<u32>>;
 struct ProcessTally<'a> {
     processes: KeepalivedProcesses<'a>,
     started: bool,
+    /// Per instance, the first and the last line entering a state: when, and what it entered.
+    entries: BTreeMap<&'a str, (StateEntry<'a>, StateEntry<'a>)>,
+}
+
+/// A line entering a state: its time, and whether it enters MASTER, and how (`Entering MASTER
+/// STATE`, or 1.x's `Transition to MASTER STATE` that begins it).
+#[derive(Clone, Copy)]
+struct StateEntry<'a> {
+    time: Option<DateTime<Utc>>,
+    file: &'a str,
+    line: u64,
+    entered_master: bool,
+    transition: bool,
+}
+
+impl<'a> StateEntry<'a> {
+    fn of(event: &'a Event) -> Option<StateEntry<'a>> {
+        let transition = event.event.as_deref() == Some(events::TRANSITION_TO_MASTER);
+        let entering = event.kind == EventKind::VrrpState
+            && event.event.as_deref() == Some(events::ENTERING_STATE);
+        (transition || entering).then(|| StateEntry {
+            time: event.time,
+            file: event.file.as_ref(),
+            line: event.line,
+            entered_master: entering && event.field("state") == Some("MASTER"),
+            transition,
+        })
+    }
+}
+
+/// Whether the lines of `earlier` and then `later` cannot be one process's: `later` begins
+/// entering MASTER (a state line or a 1.x transition) where `earlier` ended in MASTER (keepalived
+/// writes such lines only on leaving another state): two machines whose processes share an id
+/// (a copy of one log edited, or containers), not one machine renamed.
+fn entries_contradict(earlier: &ProcessTally, later: &ProcessTally) -> bool {
+    earlier.entries.iter().any(|(instance, (_, last))| {
+        later.entries.get(instance).is_some_and(|(first, _)| {
+            last.entered_master
+                && (first.entered_master || first.transition)
+                && if last.file == first.file {
+                    last.line < first.line
+                } else {
+                    last.time
+                        .zip(first.time)
+                        .is_some_and(|(end, start)| end <= start)
+                }
+        })
+    })
 }
 
 impl<'a> ProcessTally<'a> {
@@ -1012,6 +1072,12 @@ impl<'a> ProcessTally<'a> {
             && program.starts_with("Keepalived")
         {
             self.processes.entry(program).or_default().insert(pid);
+        }
+        if let (Some(entry), Some(instance)) = (StateEntry::of(event), event.field("instance")) {
+            self.entries
+                .entry(instance)
+                .and_modify(|(_, last)| *last = entry)
+                .or_insert((entry, entry));
         }
     }
 

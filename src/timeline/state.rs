@@ -373,6 +373,8 @@ fn undated_transitions(
     let mut found: Vec<UndatedTransition> = Vec::new();
     let mut held: BTreeMap<(&str, String), Role> = BTreeMap::new();
     let mut implied_by: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    // Per file and instance, the process whose line last named it.
+    let mut held_by: BTreeMap<(&str, String), u32> = BTreeMap::new();
     // Per file, the line of keepalived's last start (see STARTUP_SWEEP_S).
     let mut started_at: BTreeMap<&str, u64> = BTreeMap::new();
     for (index, event) in timeline.events.iter().enumerate() {
@@ -383,7 +385,35 @@ fn undated_transitions(
         if starts_a_process(event) {
             started_at.insert(file, event.line);
         }
+        // A line of an instance from another process than the one whose line gave the state
+        // held: a restart unseen ended that state (what the new process holds, its own lines say).
+        if let (Some(instance), Some(pid)) = (event.field("instance"), event.pid) {
+            let key = (file, instance.to_string());
+            if held_by.get(&key).is_some_and(|held_pid| *held_pid != pid) {
+                held.insert(key.clone(), Role::Unknown);
+                implied_by.remove(&key);
+            }
+            held_by.insert(key, pid);
+        }
         let targets: Vec<(String, Role)> = if stops_everything(event) {
+            // The `sent 0 priority` of an instance a moment after the stop (written only by a
+            // MASTER as it stops): the state stopped was MASTER.
+            for instance in all_instances {
+                let key = (file, instance.clone());
+                if held.get(&key).is_some_and(|role| *role == Role::Master) {
+                    continue;
+                }
+                if let Some(zero) =
+                    priority_zero_after_stop(timeline, node, file, instance, index, event.line)
+                {
+                    // That process's lines after the stop are of the run that stopped.
+                    if let Some(pid) = timeline.events[zero].pid {
+                        held_by.insert(key.clone(), pid);
+                    }
+                    held.insert(key.clone(), Role::Master);
+                    implied_by.insert(key, zero);
+                }
+            }
             all_instances
                 .iter()
                 .filter(|instance| {
@@ -469,6 +499,32 @@ fn undated_transitions(
         }
     }
     found
+}
+
+/// In an undated file, `instance`'s `sent 0 priority` within UNDATED_MOMENT_LINES lines after a
+/// stop of keepalived (the event at `index`, line `line`): its event.
+fn priority_zero_after_stop(
+    timeline: &Timeline,
+    node: &str,
+    file: &str,
+    instance: &str,
+    index: usize,
+    line: u64,
+) -> Option<usize> {
+    timeline
+        .events
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .filter(|(_, later)| later.node.as_ref() == node && later.file.as_ref() == file)
+        .take_while(|(_, later)| {
+            later.time.is_none() && later.line.saturating_sub(line) <= UNDATED_MOMENT_LINES
+        })
+        .find(|(_, later)| {
+            later.event.as_deref() == Some(events::PRIORITY_ZERO_SENT)
+                && later.field("instance") == Some(instance)
+        })
+        .map(|(position, _)| position)
 }
 
 /// A state line's instance and state (not a state implied by another line).
@@ -571,6 +627,10 @@ struct Tracker {
     first_change: Option<(usize, usize)>,
     /// The last line that showed the state held (its time).
     last_seen: Option<DateTime<Utc>>,
+    /// The process whose line last showed the state held, where it is not the one of the line
+    /// that opened it (a new process of a restart taken to hold the state through); of a state
+    /// unknown, the new process of a restart seen only by a line that told no state.
+    process: Option<u32>,
 }
 
 impl Tracker {
@@ -585,6 +645,7 @@ impl Tracker {
             proven_from: None,
             first_change: None,
             last_seen: None,
+            process: None,
         }
     }
 
@@ -745,7 +806,7 @@ fn old_run_last_line(
         return init_without_process_ids(events, node, event, index, time)
             .map(|last| (last, false));
     }
-    let old_pid = opener.pid?;
+    let old_pid = tracker.process.or(opener.pid)?;
     let new_process = event.pid.is_some_and(|pid| pid != old_pid);
     let old_process_ended = last_line_of_process
         .get(&old_pid)
@@ -766,7 +827,13 @@ fn old_run_last_line(
             && event.program.is_some()
             && event.program == opener.program
             && event.field("instance").is_some()
-            && (event.kind == EventKind::VrrpState || after_startup_lines));
+            && matches!(
+                event.kind,
+                EventKind::VrrpState
+                    | EventKind::VrrpAdvert
+                    | EventKind::VrrpFault
+                    | EventKind::VrrpTrack
+            ));
     if !restart {
         return None;
     }
@@ -777,13 +844,12 @@ fn old_run_last_line(
         && !init_line
         && !after_startup_lines
         && !old_run_in_another_excerpt(events, node, old_pid, event, index);
-    // Such a restart whose new process enters the state held is no change of it: the state is
-    // taken to hold through (a grep of the state lines of a MASTER restarted as MASTER).
-    if held_through && implied_role(event).is_some_and(|(role, _)| role == tracker.role) {
-        return None;
-    }
     ((time - last).num_milliseconds() > SAME_MOMENT_MS).then_some((last, held_through))
 }
+
+/// How long the silence between an old process's last line and a new process's line entering
+/// the same state may be for the state to be taken to hold through the restart.
+const HELD_THROUGH_RESTART_S: i64 = 3600;
 
 /// Whether the old process's last line before `index` is in another excerpt than `event`: a
 /// file of another name, not a rotation of the same log (two pastes of one node, an hour
@@ -835,7 +901,9 @@ fn master_stopping_after_unseen_restart(
     if !matches!(tracker.role, Role::Backup | Role::Fault) {
         return None;
     }
-    let old_pid = events.get(tracker.opened_by?)?.pid?;
+    let old_pid = tracker
+        .process
+        .or_else(|| events.get(tracker.opened_by?)?.pid)?;
     if last_line_of_process
         .get(&old_pid)
         .is_none_or(|last| *last >= index)
@@ -1359,7 +1427,20 @@ impl States {
                 proven_from: Some(time),
                 first_change: None,
                 last_seen: Some(time),
+                process: None,
             };
+            return;
+        }
+        // Evidence after a restart the logs show only by a line of its new process that told
+        // no state (`process` set on a state unknown): the state is known from here (held since
+        // an unknown time), no change.
+        if inferred
+            && !entry
+            && tracker.role == Role::Unknown
+            && tracker.opened_by.is_none()
+            && tracker.process.is_some()
+        {
+            self.restart_unlogged(tracker, node, instance, role, true, index, time);
             return;
         }
         // Unknown since before the logs, or since a restart they do not show.
@@ -1389,6 +1470,7 @@ impl States {
             proven_from: None,
             first_change,
             last_seen: Some(time),
+            process: None,
         };
     }
 
@@ -1421,6 +1503,7 @@ impl States {
                 proven_from: Some(time),
                 first_change: None,
                 last_seen: Some(time),
+                process: None,
             }
         } else {
             Tracker::unknown_since(Some(time))
@@ -1561,6 +1644,7 @@ impl States {
                                 proven_from: None,
                                 first_change: None,
                                 last_seen: None,
+                                process: None,
                             };
                         }
                     }
@@ -1656,6 +1740,10 @@ impl States {
                 (implied_role(event), event.field("instance"))
             {
                 vec![(instance.to_string(), role, inferred)]
+            } else if let (Some(instance), Some(_)) = (event.field("instance"), event.pid) {
+                // Any other line of an instance says which process runs it: a new one ends the
+                // state the old one held (a restart unseen), though it tells no state itself.
+                vec![(instance.to_string(), Role::Unknown, true)]
             } else {
                 continue;
             };
@@ -1708,7 +1796,22 @@ impl States {
                 ) {
                     // The state held ends at the restart (nothing says it ended sooner), and
                     // what follows starts from a state unknown: a start, not a change from it.
-                    self.restart_unlogged(tracker, node, &instance, role, false, index, time);
+                    // Known from the new process's line where it implies the state (no change
+                    // of its own), or where it enters the state held within the hour in the
+                    // same excerpt: the state is taken to hold through (a grep of the state
+                    // lines of a MASTER restarted as MASTER). After a longer silence, what the
+                    // instance did between is not known (tests of a day pasted one after
+                    // another).
+                    let known = (held && role != Role::Unknown)
+                        || (held_through
+                            && role == tracker.role
+                            && time - last_seen <= Duration::seconds(HELD_THROUGH_RESTART_S));
+                    self.restart_unlogged(tracker, node, &instance, role, known, index, time);
+                    // A line entering the state held through says the state itself: no
+                    // change follows (nor does the `Entering` line after a 1.x transition).
+                    if known && !held {
+                        tracker.inferred = false;
+                    }
                     self.unseen_restarts.push(UnseenRestart {
                         node: node.to_string(),
                         instance: instance.clone(),
@@ -1717,6 +1820,16 @@ impl States {
                         restart_event: index,
                         held_through,
                     });
+                } else if role == tracker.role && event.pid.is_some() {
+                    // The state held, shown again by a process: its later lines are the same run.
+                    tracker.process = event.pid;
+                }
+                // A line that tells no state (it only said which process runs the instance).
+                if role == Role::Unknown && inferred {
+                    if tracker.role == Role::Unknown && tracker.opened_by.is_none() {
+                        tracker.process = event.pid;
+                    }
+                    continue;
                 }
                 // Evidence before any state line of the logs, a moment before a line entering the
                 // state it implied, is part of that change, not a state held before: 1.x sends
@@ -1938,19 +2051,27 @@ impl States {
                 (mine, false, false)
             }
         };
-        let current = mine.at(States::holding(mine, contiguous, time)?);
-        let end = current.end?;
-        // The first interval starting at that end.
-        let next = if sorted {
-            let first =
-                mine.partition_point(|interval| interval.start.is_none_or(|start| start < end));
-            (first < mine.len())
-                .then(|| mine.at(first))
-                .filter(|interval| interval.start == Some(end))
-        } else {
-            mine.iter().find(|interval| interval.start == Some(end))
-        }?;
-        Some((end, next.role))
+        let mut current = mine.at(States::holding(mine, contiguous, time)?);
+        loop {
+            let end = current.end?;
+            // The first interval starting at that end.
+            let next = if sorted {
+                let first =
+                    mine.partition_point(|interval| interval.start.is_none_or(|start| start < end));
+                (first < mine.len())
+                    .then(|| mine.at(first))
+                    .filter(|interval| interval.start == Some(end))
+            } else {
+                mine.iter().find(|interval| interval.start == Some(end))
+            }?;
+            // The same state on, known from a new process's line at a restart unseen (the
+            // state held through it): no change.
+            if next.role == current.role && next.role != Role::Unknown {
+                current = next;
+                continue;
+            }
+            return Some((end, next.role));
+        }
     }
 
     /// A node's DRBD role at an instant (None before anything said).
