@@ -4456,3 +4456,55 @@ fn a_line_of_a_new_process_that_tells_no_state_ends_the_state_the_old_one_held()
         "{text}"
     );
 }
+
+#[test]
+fn an_address_no_node_has_is_the_master_by_the_advert_yielded_to() {
+    // keepalived 2.x, one node's logs: it took over on a priority 0, then yielded to a better
+    // advert from 172.32.10.14, whose own logs are not in the input.
+    let bundle = BundleBuilder::new().file(
+        "lb2",
+        "var/log/messages",
+        "Jan 11 14:00:09 lb2 Keepalived_vrrp[52381]: (VI_1) Backup received priority 0 advertisement\n\
+         Jan 11 14:00:10 lb2 Keepalived_vrrp[52381]: (VI_1) Entering MASTER STATE\n\
+         Jan 11 14:01:41 lb2 Keepalived_vrrp[52381]: (VI_1) Master received advert from 172.32.10.14 with higher priority 50, ours 49\n\
+         Jan 11 14:01:41 lb2 Keepalived_vrrp[52381]: (VI_1) Entering BACKUP STATE\n",
+    );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains(
+            "MASTER 172.32.10.14, by its advert: lb2 yielded to it at 2026-01-11T14:01:41Z (its\n                  own logs are not in the input); standby lb2"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_headline_names_a_later_takeover_of_another_cause_before_a_start_up_preemption() {
+    // netology3 starts and preempts netology4 (a pair coming up); eight minutes later netology3
+    // is stopped and netology4 takes over on its priority 0: that takeover is the headline, not
+    // the start-up, nor a fail-back (netology4 left MASTER by yielding to a better claim).
+    let bundle = BundleBuilder::new()
+        .file(
+            "netology3",
+            "var/log/messages",
+            "Jul 26 11:07:03 netology3 Keepalived_vrrp[22526]: (RH_1) Entering BACKUP STATE (init)\n\
+             Jul 26 11:07:03 netology3 Keepalived_vrrp[22526]: (RH_1) received lower priority (99) advert from 172.28.128.120 - discarding\n\
+             Jul 26 11:07:06 netology3 Keepalived_vrrp[22526]: (RH_1) Entering MASTER STATE\n",
+        )
+        .file(
+            "netology4",
+            "var/log/messages",
+            "Jul 26 11:06:56 netology4 Keepalived_vrrp[16001]: (RH_1) Entering BACKUP STATE (init)\n\
+             Jul 26 11:06:59 netology4 Keepalived_vrrp[16001]: (RH_1) Entering MASTER STATE\n\
+             Jul 26 11:07:06 netology4 Keepalived_vrrp[16001]: (RH_1) Master received advert from 172.28.128.90 with higher priority 100, ours 99\n\
+             Jul 26 11:07:06 netology4 Keepalived_vrrp[16001]: (RH_1) Entering BACKUP STATE\n\
+             Jul 26 11:15:32 netology4 Keepalived_vrrp[16001]: (RH_1) Backup received priority 0 advertisement\n\
+             Jul 26 11:15:33 netology4 Keepalived_vrrp[16001]: (RH_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let headline = report["verdict"]["headline"].as_str().unwrap();
+    assert!(
+        headline.contains("netology4 went BACKUP → MASTER of RH_1 at 2026-07-26T11:15:33Z"),
+        "{headline}"
+    );
+}

@@ -307,8 +307,9 @@ fn opening_cause(window: &SplitBrain, analysis: &Analysis) -> Option<String> {
 /// a BACKUP whose check fails, are degraded, not failed over): the first
 /// takeover, else the first failover; and how many there are. A node's first state seen (from
 /// UNKNOWN: the logs begin with it) whose cause is unknown comes after all the others: that it
-/// entered the state is shown, not what it left nor why. Of changes otherwise equal, one whose
-/// cause is its incident's comes first.
+/// entered the state is shown, not what it left nor why; so do a fail-back and a takeover by a
+/// node's own start-up (a pair coming up), after changes of other causes. Of changes otherwise
+/// equal, one whose cause is its incident's comes first.
 fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
     let incident_causes = incident_causes_and_rules(analysis);
     // A start-up takeover in which no MASTER was heard, the peer's side not in the logs, took
@@ -353,9 +354,11 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             .unwrap_or_else(|| failover.cause.clone())
     };
     // A node's take-over after its own earlier leaving of the instance for a known cause (a
-    // fail-back): the leaving is the story, not the return. Each node's and instance's leavings
-    // of a known cause, by time.
-    let mut leavings: HashMap<(&str, &str), Vec<DateTime<Utc>>> = HashMap::new();
+    // fail-back): the leaving is the story, not the return. Not where the leaving was a yield to
+    // a better claim and the return is the other node leaving in turn (stopped, failed, gone
+    // silent): that is a failover of its own. Each node's and instance's leavings of a known
+    // cause, by time, and whether each was such a yield.
+    let mut leavings: HashMap<(&str, &str), Vec<Leaving>> = HashMap::new();
     for (failover, (cause, _)) in analysis.failovers.iter().zip(&incident_causes) {
         if failover.from == Role::Master
             && failover.to != Role::Master
@@ -365,7 +368,7 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             leavings
                 .entry((failover.node.as_str(), failover.instance.as_str()))
                 .or_default()
-                .push(time);
+                .push((time, claim_causes(cause)));
         }
     }
     for times in leavings.values_mut() {
@@ -380,8 +383,15 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                     return false;
                 };
                 // The latest leaving before the return.
-                let before = times.partition_point(|left| *left < back);
-                before > 0 && back - times[before - 1] <= Duration::seconds(TAKE_BACK_WITHIN_S)
+                let before = times.partition_point(|(left, _)| *left < back);
+                if before == 0 {
+                    return false;
+                }
+                let (left, yielded) = times[before - 1];
+                back - left <= Duration::seconds(TAKE_BACK_WITHIN_S)
+                    && !(yielded
+                        && !claim_causes(&cause_of_incident(failover))
+                        && cause_of_incident(failover) != "unknown")
             })
     };
     real.iter()
@@ -393,6 +403,9 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                 failover.from == Role::Unknown
                     && (failover.cause == "unknown" || incident == "unknown"),
                 takes_back(failover),
+                // A node's own start-up taking over (preempting a serving MASTER) is how a pair
+                // comes up: a takeover of another cause, later, is the incident.
+                failover.cause == "startup-election" || incident == "startup-election",
                 failover.to != Role::Master,
                 // Of changes at one moment, one with a cause known, then one whose cause is its
                 // incident's.
@@ -402,6 +415,14 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
             )
         })
         .map(|failover| (failover, real.len()))
+}
+
+/// A node's leaving of MASTER: when, and whether it was a yield to a better claim.
+type Leaving = (DateTime<Utc>, bool);
+
+/// Causes that are a claim, not a failure: a better priority (or a node coming up with one).
+fn claim_causes(cause: &str) -> bool {
+    matches!(cause, "preempted-by-higher-priority" | "startup-election")
 }
 
 /// Whether a failover is a node's first state seen, of a cause unknown, where a warning says

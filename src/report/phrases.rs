@@ -96,6 +96,17 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                     "MASTER most likely {node}, the only other node in these logs ({heard})"
                 ),
                 (Some(heard), Some(node)) => format!("MASTER {node}, by its advert ({heard})"),
+                // An address no node of the input has: the MASTER by its advert all the same.
+                (Some(_), None)
+                    if let Some(heard) = now.heard_master.as_ref().filter(|heard| !heard.discarded)
+                        && let Some(address) = heard.sender.as_deref() =>
+                {
+                    format!(
+                        "MASTER {address}, by its advert: {} yielded to it at {} (its own logs \
+                         are not in the input)",
+                        heard.node, heard.at
+                    )
+                }
                 (Some(heard), None) => format!("MASTER not in these logs ({heard})"),
                 (None, _) if one_side || some_unknown => "MASTER not in these logs".to_string(),
                 (None, _) => "no MASTER".to_string(),

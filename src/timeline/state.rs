@@ -780,10 +780,10 @@ impl States {
 }
 
 /// A restart the logs show only by its start, with no stop before it: a Starting line, a state
-/// line `(init)` written by another VRRP process than the one whose line opened the state held (a
-/// reload keeps the process), or a line of that instance from another process of the same
-/// program that comes moments after keepalived's start-up lines, or is a state line of that
-/// instance, once the old process has written its last line (keepalived 1.x marks no `(init)`,
+/// line `(init)` written by another VRRP process than the one whose line last showed the state
+/// held (a reload keeps the process), or any line of that instance (a state, advert, fault or
+/// track script line) from another process of the same program once the old process has written
+/// its last line (keepalived 1.x marks no `(init)`,
 /// and excerpts may cut the start-up lines, or a grep leave only the state lines: a new process
 /// is a new run whatever the lines between; a reload writes the start-up lines but keeps its
 /// processes; where several keepalived daemons log side by side, each keeps writing). The old
