@@ -4508,3 +4508,87 @@ fn the_headline_names_a_later_takeover_of_another_cause_before_a_start_up_preemp
         "{headline}"
     );
 }
+
+#[test]
+fn a_new_process_whose_first_line_is_written_in_the_state_held_ends_and_reads_in_time() {
+    // lb2's new process (4410) first writes a MASTER's yield: the restart holds MASTER through
+    // (an interval of no length before the yield); the analysis ends, lb1 is MASTER after it.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Mar  3 08:59:54 lb2 Keepalived_vrrp[3302]: (VI_1) Entering MASTER STATE\n\
+             Mar  3 09:20:04 lb2 Keepalived_vrrp[4410]: (VI_1) Master received advert from 10.0.0.11 with higher priority 100, ours 90\n\
+             Mar  3 09:20:04 lb2 Keepalived_vrrp[4410]: (VI_1) Entering BACKUP STATE\n",
+        )
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Mar  3 09:20:00 lb1 Keepalived_vrrp[1001]: (VI_1) Entering BACKUP STATE (init)\n\
+             Mar  3 09:20:01 lb1 Keepalived_vrrp[1001]: (VI_1) received lower priority (90) advert from 10.0.0.12 - discarding\n\
+             Mar  3 09:20:04 lb1 Keepalived_vrrp[1001]: (VI_1) Receive advertisement timeout\n\
+             Mar  3 09:20:04 lb1 Keepalived_vrrp[1001]: (VI_1) Entering MASTER STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert_eq!(
+        report["state_now"][0]["masters"],
+        serde_json::json!(["lb1"])
+    );
+}
+
+#[test]
+fn two_copies_of_one_node_s_log_with_other_pids_are_no_restart() {
+    // A containerised keepalived: its own syslog says pid 8, the host's journal 48213, both
+    // writing from the start. The journal's one line more is no new process: the split-brain
+    // runs from lb2's takeover to its yield.
+    let journal = "Mar 03 09:00:01 lb1 Keepalived[48211]: Starting Keepalived v2.2.7 (01/16,2022)\n\
+         Mar 03 09:00:01 lb1 Keepalived[48211]: Starting VRRP child process, pid=8\n\
+         Mar 03 09:00:01 lb1 Keepalived_vrrp[48213]: (VI_1) Entering BACKUP STATE (init)\n\
+         Mar 03 09:00:05 lb1 Keepalived_vrrp[48213]: (VI_1) Receive advertisement timeout\n\
+         Mar 03 09:00:05 lb1 Keepalived_vrrp[48213]: (VI_1) Entering MASTER STATE\n\
+         Mar 03 11:20:41 lb1 Keepalived_vrrp[48213]: (VI_1) Received advert from 10.0.0.12 with lower priority 90, ours 100, forcing new election\n";
+    let messages = "Mar  3 09:00:01 lb1 Keepalived[7]: Starting Keepalived v2.2.7 (01/16,2022)\n\
+         Mar  3 09:00:01 lb1 Keepalived[7]: Starting VRRP child process, pid=8\n\
+         Mar  3 09:00:01 lb1 Keepalived_vrrp[8]: (VI_1) Entering BACKUP STATE (init)\n\
+         Mar  3 09:00:05 lb1 Keepalived_vrrp[8]: (VI_1) Receive advertisement timeout\n\
+         Mar  3 09:00:05 lb1 Keepalived_vrrp[8]: (VI_1) Entering MASTER STATE\n";
+    let bundle = BundleBuilder::new()
+        .file("lb1", "var/log/journal.txt", journal)
+        .file("lb1", "var/log/messages", messages)
+        .file(
+            "lb2",
+            "var/log/messages",
+            "Mar  3 08:59:50 lb2 Keepalived_vrrp[3301]: (VI_1) Entering BACKUP STATE (init)\n\
+             Mar  3 11:20:37 lb2 Keepalived_vrrp[3301]: (VI_1) Receive advertisement timeout\n\
+             Mar  3 11:20:37 lb2 Keepalived_vrrp[3301]: (VI_1) Entering MASTER STATE\n\
+             Mar  3 11:20:41 lb2 Keepalived_vrrp[3301]: (VI_1) Master received advert from 10.0.0.11 with higher priority 100, ours 90\n\
+             Mar  3 11:20:41 lb2 Keepalived_vrrp[3301]: (VI_1) Entering BACKUP STATE\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let window = &report["split_brain"][0];
+    assert_eq!(window["start"], "2026-03-03T11:20:37Z", "{window}");
+    assert_eq!(window["end"], "2026-03-03T11:20:41Z", "{window}");
+    let text = analyze_text(bundle.path());
+    assert!(!text.contains("restarted"), "{text}");
+}
+
+#[test]
+fn a_master_that_sent_priority_0_after_the_yield_is_not_named_master_now() {
+    let bundle = BundleBuilder::new().file(
+        "lb2",
+        "var/log/messages",
+        "Jan 11 14:00:09 lb2 Keepalived_vrrp[52381]: (VI_1) Backup received priority 0 advertisement\n\
+         Jan 11 14:00:10 lb2 Keepalived_vrrp[52381]: (VI_1) Entering MASTER STATE\n\
+         Jan 11 14:01:41 lb2 Keepalived_vrrp[52381]: (VI_1) Master received advert from 172.32.10.14 with higher priority 50, ours 49\n\
+         Jan 11 14:01:41 lb2 Keepalived_vrrp[52381]: (VI_1) Entering BACKUP STATE\n\
+         Jan 11 14:20:03 lb2 Keepalived_vrrp[52381]: (VI_1) Backup received priority 0 advertisement\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    assert!(
+        report["state_now"][0]["heard_master"].is_null(),
+        "{}",
+        report["state_now"]
+    );
+    let text = analyze_text(bundle.path());
+    assert!(!text.contains("MASTER 172.32.10.14"), "{text}");
+}

@@ -98,7 +98,9 @@ pub fn instance_now(report: &Report, now: &InstanceNowRecord) -> InstanceNowPhra
                 (Some(heard), Some(node)) => format!("MASTER {node}, by its advert ({heard})"),
                 // An address no node of the input has: the MASTER by its advert all the same.
                 (Some(_), None)
-                    if let Some(heard) = now.heard_master.as_ref().filter(|heard| !heard.discarded)
+                    if one_side
+                        && let Some(heard) =
+                            now.heard_master.as_ref().filter(|heard| !heard.discarded)
                         && let Some(address) = heard.sender.as_deref() =>
                 {
                     format!(

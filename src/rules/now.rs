@@ -459,6 +459,13 @@ fn heard_master(timeline: &Timeline, states: &States, instance: &str) -> Option<
             last_takeover
                 .is_none_or(|(taken, line)| *at > taken || (*at == taken && *advert > line))
         })
+        // A priority 0 received after it: that MASTER gave the instance up since.
+        .filter(|(advert, _, _)| {
+            !timeline.events[advert + 1..].iter().any(|later| {
+                later.event.as_deref() == Some(events::PRIORITY_ZERO_RECEIVED)
+                    && later.field("instance") == Some(instance)
+            })
+        })
         .map(|(advert, event, at)| HeardMaster {
             receiver: event.node.to_string(),
             at,

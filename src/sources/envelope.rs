@@ -859,8 +859,8 @@ fn syslog_header<'a>(cursor: &mut Cursor<'a>, envelope: &mut Envelope<'a>) {
             envelope.message = message.trim_start_matches(' ');
         }
         // A collector's template that drops the colon after the tag (`host   Keepalived_vrrp
-        // Track script ...`): only a keepalived process's name is taken for a tag so.
-        None if pid.is_none() && after.starts_with(' ') && is_keepalived_program(program) => {
+        // Track script ...`): only a keepalived child's name is taken for a tag so.
+        None if pid.is_none() && after.starts_with(' ') && is_keepalived_child(program) => {
             envelope.program = Some(program);
             envelope.message = after.trim_start_matches(' ');
         }
@@ -1866,6 +1866,15 @@ fn is_classified_program(program: &str) -> bool {
     program == "kernel" || is_keepalived_program(program) || program == "systemd"
 }
 
+/// A keepalived child process's name (`Keepalived_vrrp`, `Keepalived_healthcheckers`, a
+/// shipper's `keepalived_vrrp`): without a colon after it, a tag all the same (not the parent's
+/// `Keepalived`, which prose writes too: `Starting Keepalived v2.2.8`).
+fn is_keepalived_child(program: &str) -> bool {
+    program
+        .get(..11)
+        .is_some_and(|name| name.eq_ignore_ascii_case("keepalived_"))
+}
+
 /// A keepalived process's name (`Keepalived`, `Keepalived_vrrp`, a shipper's `keepalived_vrrp`).
 fn is_keepalived_program(program: &str) -> bool {
     program.starts_with("Keepalived")
@@ -1876,8 +1885,9 @@ fn is_keepalived_program(program: &str) -> bool {
 
 /// `host kernel: ...` or `host Keepalived_vrrp[12]: ...` with no stamp before the host: only the
 /// programs whose lines the classifiers read, so that prose is not taken for a header (a
-/// keepalived process's name without the colon too: `host Keepalived_vrrp Track script ...`).
-fn stampless_syslog_header(line: &str) -> bool {
+/// keepalived process's name without the colon too, `host Keepalived_vrrp Track script ...`, where
+/// `stamped`: after a stamp, not in prose).
+fn stampless_syslog_header(line: &str, stamped: bool) -> bool {
     let mut words = line.split_ascii_whitespace();
     let (Some(host), Some(tag)) = (words.next(), tag_after_host(&mut words)) else {
         return false;
@@ -1886,8 +1896,11 @@ fn stampless_syslog_header(line: &str) -> bool {
         .strip_suffix(':')
         .map(|tag| tag.split('[').next().unwrap_or(tag))
         .or_else(|| {
-            (is_keepalived_program(tag) && !tag.contains(['[', ':']) && words.next().is_some())
-                .then_some(tag)
+            (stamped
+                && is_keepalived_child(tag)
+                && !tag.contains(['[', ':'])
+                && words.next().is_some())
+            .then_some(tag)
         });
     !host.ends_with(':')
         && host
@@ -1957,7 +1970,7 @@ fn worded(trimmed: &str) -> Option<Envelope<'_>> {
         return Some(envelope);
     }
     // A syslog line pasted without its stamp: `host kernel: msg`, `host Keepalived_vrrp[7]:`.
-    if stampless_syslog_header(trimmed) {
+    if stampless_syslog_header(trimmed, false) {
         let mut cursor = Cursor::new(trimmed);
         let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3164, "");
         syslog_header(&mut cursor, &mut envelope);
@@ -2053,7 +2066,7 @@ fn iso_syslog(rest: &str) -> Option<Envelope<'_>> {
             ..inner
         });
     }
-    if stampless_syslog_header(rest) {
+    if stampless_syslog_header(rest, true) {
         let mut cursor = Cursor::new(rest);
         let mut envelope = Envelope::bare(EnvelopeFormat::Rfc3339, "");
         syslog_header(&mut cursor, &mut envelope);
@@ -2668,9 +2681,12 @@ mod tests {
             envelope.message,
             "Track script chk_db is being timed out, expect idle - skipping run"
         );
-        // Another program's word without a colon stays part of the message.
+        // Another program's word without a colon stays part of the message, and so does the
+        // parent's name, which prose writes too.
         let other = parse("2019-11-17T14:30:17.689 db1 cron Started daily jobs");
         assert_eq!(other.program, None);
+        let prose = parse("2019-11-17T14:30:17 Starting Keepalived v1.2.24 (04/19,2017)");
+        assert_ne!(prose.program, Some("Keepalived"));
     }
 
     #[test]

@@ -1010,7 +1010,8 @@ struct ProcessTally<'a> {
 /// STATE`, or 1.x's `Transition to MASTER STATE` that begins it).
 #[derive(Clone, Copy)]
 struct StateEntry<'a> {
-    time: Option<DateTime<Utc>>,
+    /// The line's stamp as month and second of the month (years are settled later).
+    moment: Option<(u32, i64)>,
     file: &'a str,
     line: u64,
     entered_master: bool,
@@ -1023,7 +1024,13 @@ impl<'a> StateEntry<'a> {
         let entering = event.kind == EventKind::VrrpState
             && event.event.as_deref() == Some(events::ENTERING_STATE);
         (transition || entering).then(|| StateEntry {
-            time: event.time,
+            moment: event.stamp.map(|stamp| {
+                let seconds = ((i64::from(stamp.day) * 24 + i64::from(stamp.hour)) * 60
+                    + i64::from(stamp.minute))
+                    * 60
+                    + i64::from(stamp.second);
+                (stamp.month, seconds)
+            }),
             file: event.file.as_ref(),
             line: event.line,
             entered_master: entering && event.field("state") == Some("MASTER"),
@@ -1033,21 +1040,19 @@ impl<'a> StateEntry<'a> {
 }
 
 /// Whether the lines of `earlier` and then `later` cannot be one process's: `later` begins
-/// entering MASTER (a state line or a 1.x transition) where `earlier` ended in MASTER (keepalived
-/// writes such lines only on leaving another state): two machines whose processes share an id
-/// (a copy of one log edited, or containers), not one machine renamed.
+/// entering MASTER (a state line or a 1.x transition) within moments after `earlier` ended
+/// entering it (keepalived writes such lines only on leaving another state, and a grep of MASTER
+/// lines leaves out only changes that take longer): two machines whose processes share an id (a
+/// copy of one log edited, or containers), not one machine renamed.
 fn entries_contradict(earlier: &ProcessTally, later: &ProcessTally) -> bool {
     earlier.entries.iter().any(|(instance, (_, last))| {
         later.entries.get(instance).is_some_and(|(first, _)| {
             last.entered_master
                 && (first.entered_master || first.transition)
-                && if last.file == first.file {
-                    last.line < first.line
-                } else {
-                    last.time
-                        .zip(first.time)
-                        .is_some_and(|(end, start)| end <= start)
-                }
+                && (last.file != first.file || last.line < first.line)
+                && last.moment.zip(first.moment).is_some_and(|(end, start)| {
+                    end.0 == start.0 && (0..=2).contains(&(start.1 - end.1))
+                })
         })
     })
 }

@@ -789,6 +789,7 @@ impl States {
 /// processes; where several keepalived daemons log side by side, each keeps writing). The old
 /// process's last line: the state held ended then or later, unseen. None where the old process
 /// wrote until moments before; lines without process ids: see [`init_without_process_ids`].
+#[allow(clippy::too_many_arguments)]
 fn old_run_last_line(
     events: &[Event],
     node: &str,
@@ -797,6 +798,7 @@ fn old_run_last_line(
     index: usize,
     time: DateTime<Utc>,
     last_line_of_process: &HashMap<u32, usize>,
+    first_line_of_process: &HashMap<u32, usize>,
 ) -> Option<(DateTime<Utc>, bool)> {
     if !matches!(tracker.role, Role::Master | Role::Backup | Role::Fault) {
         return None;
@@ -808,9 +810,17 @@ fn old_run_last_line(
     }
     let old_pid = tracker.process.or(opener.pid)?;
     let new_process = event.pid.is_some_and(|pid| pid != old_pid);
-    let old_process_ended = last_line_of_process
-        .get(&old_pid)
-        .is_some_and(|last| *last < index);
+    // The old process ended before the new one first wrote (two copies of one node's log, a
+    // container's pid in one and the host's in the other, or two daemons side by side, write
+    // at once: no restart).
+    let old_process_ended = last_line_of_process.get(&old_pid).is_some_and(|last| {
+        *last < index
+            && event.pid.is_none_or(|pid| {
+                first_line_of_process
+                    .get(&pid)
+                    .is_none_or(|first| first > last)
+            })
+    });
     let init_line = start_up_state_line(event);
     let after_startup_lines = logged_just_before(
         events,
@@ -1586,6 +1596,7 @@ impl States {
         // Each process id's last line on this node: a process that writes no more has ended.
         // Each instance's first dated line on this node.
         let mut last_line_of_process: HashMap<u32, usize> = HashMap::new();
+        let mut first_line_of_process: HashMap<u32, usize> = HashMap::new();
         let mut first_seen: HashMap<&str, DateTime<Utc>> = HashMap::new();
         for (index, event) in events.iter().enumerate() {
             if event.node.as_ref() != node {
@@ -1593,6 +1604,7 @@ impl States {
             }
             if let Some(pid) = event.pid {
                 last_line_of_process.insert(pid, index);
+                first_line_of_process.entry(pid).or_insert(index);
             }
             if let (Some(instance), Some(time)) = (event.field("instance"), event.time) {
                 first_seen.entry(instance).or_insert(time);
@@ -1793,6 +1805,7 @@ impl States {
                     index,
                     time,
                     &last_line_of_process,
+                    &first_line_of_process,
                 ) {
                     // The state held ends at the restart (nothing says it ended sooner), and
                     // what follows starts from a state unknown: a start, not a change from it.
@@ -2052,7 +2065,8 @@ impl States {
             }
         };
         let mut current = mine.at(States::holding(mine, contiguous, time)?);
-        loop {
+        // At most once through the lane: an interval of no length starts where it ends.
+        for _ in 0..=mine.len() {
             let end = current.end?;
             // The first interval starting at that end.
             let next = if sorted {
@@ -2066,12 +2080,16 @@ impl States {
             }?;
             // The same state on, known from a new process's line at a restart unseen (the
             // state held through it): no change.
-            if next.role == current.role && next.role != Role::Unknown {
+            if next.role == current.role
+                && next.role != Role::Unknown
+                && !std::ptr::eq(next, current)
+            {
                 current = next;
                 continue;
             }
             return Some((end, next.role));
         }
+        None
     }
 
     /// A node's DRBD role at an instant (None before anything said).
