@@ -388,10 +388,9 @@ fn headline_failover(analysis: &Analysis) -> Option<(&Failover, usize)> {
                     return false;
                 }
                 let (left, yielded) = times[before - 1];
+                let cause = cause_of_incident(failover);
                 back - left <= Duration::seconds(TAKE_BACK_WITHIN_S)
-                    && !(yielded
-                        && !claim_causes(&cause_of_incident(failover))
-                        && cause_of_incident(failover) != "unknown")
+                    && !(yielded && !claim_causes(&cause) && cause != "unknown")
             })
     };
     real.iter()

@@ -1877,10 +1877,7 @@ fn is_keepalived_child(program: &str) -> bool {
 
 /// A keepalived process's name (`Keepalived`, `Keepalived_vrrp`, a shipper's `keepalived_vrrp`).
 fn is_keepalived_program(program: &str) -> bool {
-    program.starts_with("Keepalived")
-        || program
-            .get(..11)
-            .is_some_and(|name| name.eq_ignore_ascii_case("keepalived_"))
+    program.starts_with("Keepalived") || is_keepalived_child(program)
 }
 
 /// `host kernel: ...` or `host Keepalived_vrrp[12]: ...` with no stamp before the host: only the
