@@ -12,6 +12,16 @@ fn analyze(path: &std::path::Path, extra: &[&str]) -> (Value, i32) {
     (run.json(), run.code)
 }
 
+/// The rules of a report's findings, in order.
+fn finding_rules(report: &Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|finding| finding["rule"].as_str())
+        .collect()
+}
+
 /// The text report, without colours.
 /// The first record of a report's `failovers` or `transitions` in which `node` went to `to`.
 fn change_to<'r>(report: &'r Value, list: &str, node: &str, to: &str) -> Option<&'r Value> {
@@ -4591,4 +4601,59 @@ fn a_master_that_sent_priority_0_after_the_yield_is_not_named_master_now() {
     );
     let text = analyze_text(bundle.path());
     assert!(!text.contains("MASTER 172.32.10.14"), "{text}");
+}
+
+#[test]
+fn a_crash_of_a_backup_respawned_is_not_a_stop_and_leaves_no_vip() {
+    // keepalived 2.3 (ka2693): the VRRP process crashes just after entering BACKUP, and its parent
+    // starts a new one at once. No VIP was held; the state after the respawn is not yet said.
+    let bundle = BundleBuilder::new().file(
+        "node1",
+        "var/log/messages",
+        "May 20 07:27:06 node1 Keepalived_vrrp[1950]: Netlink reports ovs-6c8144 up\n\
+         May 20 07:27:06 node1 Keepalived_vrrp[1950]: (vrrp1002) Entering BACKUP STATE\n\
+         May 20 07:27:06 node1 Keepalived[1895]: pid 1950 exited due to segmentation fault (SIGSEGV).\n\
+         May 20 07:27:06 node1 Keepalived[1895]: VRRP child process(1950) died: Respawning\n\
+         May 20 07:27:06 node1 Keepalived[1895]: Starting VRRP child process, pid=1424831\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let rules = finding_rules(&report);
+    assert!(
+        rules.contains(&"keepalived-crashed-not-master"),
+        "{rules:?}"
+    );
+    assert!(!rules.contains(&"keepalived-crashed"), "{rules:?}");
+    let stop = change_to(&report, "transitions", "node1", "STOP").unwrap();
+    assert_eq!(stop["cause"], "peer-down", "{stop}");
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains(
+            "BACKUP 07:27:06 → crashed 07:27:06 → respawned 07:27:06 (no state logged after)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("ip addr del"), "{text}");
+}
+
+#[test]
+fn a_health_checker_crash_named_by_pid_is_not_a_vrrp_crash() {
+    // keepalived 2.3 (ka2601): the parent names the crashed process by pid only; that pid's own
+    // lines are the health checker's. The VRRP process, MASTER, runs on.
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Apr 17 06:10:00 lb1 Keepalived_vrrp[34]: (VI_1) Entering MASTER STATE\n\
+         Apr 17 06:15:49 lb1 Keepalived_healthcheckers[870]: Reinitializing ipvs\n\
+         Apr 17 06:15:49 lb1 Keepalived[32]: pid 870 exited due to segmentation fault (SIGSEGV).\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let rules = finding_rules(&report);
+    assert!(rules.contains(&"keepalived-checker-crashed"), "{rules:?}");
+    assert!(
+        !rules
+            .iter()
+            .any(|rule| rule.starts_with("keepalived-crashed")),
+        "{rules:?}"
+    );
+    assert!(change_to(&report, "transitions", "lb1", "STOP").is_none());
 }

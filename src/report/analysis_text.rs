@@ -11,7 +11,7 @@ use crate::bundle::parse_rfc3339;
 use crate::rules::Analysis;
 use crate::timeline::align::offset_duration;
 use crate::timeline::format_clock;
-use crate::timeline::state::Role;
+use crate::timeline::state::{Opening, Role};
 
 /// An evidence line is quoted right of its time, node and file where that leaves it this many
 /// columns; under them, indented by `EVIDENCE_INDENT`, where it would leave fewer.
@@ -329,7 +329,21 @@ pub fn write(
                         "began a takeover {since} (its end is not in the logs)"
                     ));
                 } else {
-                    path.push(format!("{} {since}", interval.role));
+                    // A crash's STOP, and the state after a start or a new VRRP process, not yet
+                    // said: named by the line that opened them.
+                    let word = match interval.opened_as {
+                        Opening::Crash => "crashed".to_string(),
+                        Opening::Start => "started".to_string(),
+                        Opening::Respawn => "respawned".to_string(),
+                        Opening::Line => interval.role.to_string(),
+                    };
+                    let unsaid = interval.end.is_none()
+                        && matches!(interval.opened_as, Opening::Start | Opening::Respawn);
+                    path.push(if unsaid {
+                        format!("{word} {since} (no state logged after)")
+                    } else {
+                        format!("{word} {since}")
+                    });
                 }
             }
             writeln!(

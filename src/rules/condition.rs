@@ -130,6 +130,16 @@ pub const FUNCTIONS: &[(&str, usize, &str)] = &[
         "typed(who, action): a command of that action (interface-down, interface-up, keepalived-stop, keepalived-start, reboot) typed at who's shell prompt pasted among its lines is the last of its kind before the subject's line (in another file than the subject's: no other action of its kind typed there)",
     ),
     (
+        "state_at_line",
+        1,
+        "state_at_line(who): the state who's instance held as the subject's line was written (the state its line ended, else the one a line before it opened); for a subject of no instance, of all who's instances: MASTER if any, else UNKNOWN if any, else the lowest of BACKUP, FAULT, STOP",
+    ),
+    (
+        "released_at_line",
+        1,
+        "released_at_line(who): every instance state_at_line finds MASTER (one at least) logged its release (`sent 0 priority`, `removing VIPs`) in the 5 s (undated: the 10 lines) before the subject's line: it held no VIP then",
+    ),
+    (
         "held_since_start",
         1,
         "held_since_start(who): the state who's instance held just before t is the first it took after keepalived (or the node) started, and it has held it since: an `(init)` state line, or a state begun within a minute of a start with none known between",

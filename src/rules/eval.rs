@@ -14,7 +14,7 @@ use crate::sources::envelope::seconds_since_boot;
 use crate::sources::{Event, events};
 use crate::timeline::Timeline;
 use crate::timeline::align::offset_duration;
-use crate::timeline::state::{BlindInterval, Role, States};
+use crate::timeline::state::{BlindInterval, Interval, Role, States};
 
 /// A value of the condition language.
 #[derive(Debug, Clone, PartialEq)]
@@ -1233,6 +1233,35 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 self.evidence.extend(&found);
                 Value::Bool(!found.is_empty())
             }
+            "state_at_line" => {
+                let roles: Vec<Role> = self
+                    .who(&arguments[0])
+                    .iter()
+                    .flat_map(|node| self.states_at_line(node))
+                    .map(|(_, role)| role)
+                    .collect();
+                Value::Str(Cow::Borrowed(state_of_several(&roles).name()))
+            }
+            "released_at_line" => {
+                let mut releases = Vec::new();
+                let mut released = false;
+                for node in self.who(&arguments[0]) {
+                    for (instance, role) in self.states_at_line(&node) {
+                        if role != Role::Master {
+                            continue;
+                        }
+                        match self.release_before_line(&node, &instance) {
+                            Some(release) => {
+                                releases.push(release);
+                                released = true;
+                            }
+                            None => return Value::Bool(false),
+                        }
+                    }
+                }
+                self.evidence.extend(releases);
+                Value::Bool(released)
+            }
             "held_since_start" => {
                 if self.undated_subject().is_some() {
                     return Value::Bool(false);
@@ -1562,6 +1591,92 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
         Some((start, interval.opened_by))
     }
 
+    /// The state each of `node`'s instances (the subject's instance only, where it has one) held
+    /// as the subject's line was written: the state its line ended, else the one held at its
+    /// instant that a line before it opened (or held since before the logs).
+    fn states_at_line(&self, node: &str) -> Vec<(String, Role)> {
+        let states = self.facts.states;
+        let subject_event = self.subject.event;
+        let instances: Vec<&String> = match &self.subject.instance {
+            Some(instance) => states
+                .instances
+                .iter()
+                .filter(|name| *name == instance)
+                .collect(),
+            None => states.instances.iter().collect(),
+        };
+        let dated = self.undated_subject().is_none();
+        instances
+            .into_iter()
+            .filter_map(|instance| {
+                let mine = || {
+                    states
+                        .intervals
+                        .iter()
+                        .filter(|interval| interval.node == node && &interval.instance == instance)
+                };
+                if let Some(ended) = mine()
+                    .find(|interval| subject_event.is_some() && interval.closed_by == subject_event)
+                {
+                    return Some((instance.clone(), ended.role));
+                }
+                if !dated {
+                    return None;
+                }
+                let time = self.subject.time;
+                let written_before = |interval: &&Interval| {
+                    interval.start.is_none_or(|start| start <= time)
+                        && match (interval.opened_by, subject_event) {
+                            (Some(opened), Some(subject)) => opened < subject,
+                            _ => true,
+                        }
+                };
+                mine()
+                    .filter(written_before)
+                    .max_by_key(|interval| interval.start)
+                    .filter(|interval| interval.end.is_none_or(|end| end >= time))
+                    .map(|interval| (instance.clone(), interval.role))
+            })
+            .collect()
+    }
+
+    /// The line, in the seconds before the subject's, by which `node`'s instance released
+    /// mastership (`sent 0 priority`, `removing VIPs`): where it was MASTER as the subject's line
+    /// was written, it holds no VIP.
+    fn release_before_line(&self, node: &str, instance: &str) -> Option<usize> {
+        let subject = self.subject.event?;
+        let events = &self.facts.timeline.events;
+        let is_release = |index: &usize| {
+            let event = &events[*index];
+            matches!(
+                event.event.as_deref(),
+                Some(events::PRIORITY_ZERO_SENT | events::VIPS_REMOVED)
+            ) && event.field("instance") == Some(instance)
+                && *index < subject
+        };
+        if self.undated_subject().is_some() {
+            let own = &events[subject];
+            return self
+                .facts
+                .undated_by_file
+                .get(&(node, &*own.file))?
+                .iter()
+                .copied()
+                .filter(|index| {
+                    events[*index].line < own.line
+                        && own.line - events[*index].line <= RELEASE_BEFORE_LINES
+                })
+                .rfind(|index| is_release(index));
+        }
+        let to = self.subject.time;
+        let from = to - Duration::seconds(RELEASE_BEFORE_S);
+        let (indices, range) = self.facts.positions_between(node, from, to);
+        indices[range]
+            .iter()
+            .copied()
+            .rfind(|index| is_release(index))
+    }
+
     fn logged(&self, node: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
         self.spans(node)
             .iter()
@@ -1693,6 +1808,25 @@ const STARTED_STATE_WITHIN_S: i64 = 60;
 
 /// How far apart the lines of one start of keepalived may be (its own, its VRRP process's).
 const SAME_START_S: i64 = 2;
+
+/// How long before a line an instance's release (`sent 0 priority`, `removing VIPs`) still says
+/// it held no VIP as that line was written (a stop's lines take a second or two), and, for lines
+/// without a stamp, how many lines before.
+const RELEASE_BEFORE_S: i64 = 5;
+const RELEASE_BEFORE_LINES: u64 = 10;
+
+/// The state of several instances or nodes taken together: MASTER if any held it (a VIP is
+/// held), else UNKNOWN if any state is not known, else the lowest (BACKUP before FAULT before
+/// STOP); UNKNOWN where there is none.
+fn state_of_several(roles: &[Role]) -> Role {
+    if roles.contains(&Role::Master) {
+        Role::Master
+    } else if roles.is_empty() || roles.contains(&Role::Unknown) {
+        Role::Unknown
+    } else {
+        roles.iter().copied().min().unwrap_or(Role::Unknown)
+    }
+}
 
 /// The kind of a typed command's action: `interface` of `interface-down` and `interface-up`.
 fn action_kind(action: &str) -> &str {

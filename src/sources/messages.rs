@@ -96,6 +96,7 @@ impl Source for Messages {
             status_started: None,
             left_out: LeftOut::default(),
             last_recognised: None,
+            children: KeepalivedChildren::default(),
         }))
     }
 }
@@ -161,6 +162,93 @@ struct MessagesReader<'a> {
     left_out: LeftOut,
     /// The last line recognised: what syslogd's `last message repeated N times` repeats.
     last_recognised: Option<LastRecognised>,
+    /// Which keepalived process each recent pid was.
+    children: KeepalivedChildren,
+}
+
+/// Which keepalived process (VRRP, health checker, BFD) each recent pid was, from its own lines
+/// (`Keepalived_healthcheckers[870]: ...`) or its parent's (`Starting Healthcheck child process,
+/// pid=870`): a crash the parent reports by pid alone (`pid 870 exited due to segmentation
+/// fault`, 1.x and 2.2+) is named by it.
+#[derive(Default)]
+struct KeepalivedChildren {
+    recent: std::collections::VecDeque<(u32, &'static str)>,
+}
+
+/// How many pids `KeepalivedChildren` remembers (a file's processes: a few per start).
+const CHILD_PIDS_KEPT: usize = 16;
+
+impl KeepalivedChildren {
+    fn note(&mut self, pid: u32, child: &'static str) {
+        if self.recent.back() == Some(&(pid, child)) {
+            return;
+        }
+        self.recent.retain(|(known, _)| *known != pid);
+        if self.recent.len() == CHILD_PIDS_KEPT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((pid, child));
+    }
+
+    fn of(&self, pid: u32) -> Option<&'static str> {
+        self.recent
+            .iter()
+            .rev()
+            .find(|(known, _)| *known == pid)
+            .map(|(_, child)| *child)
+    }
+
+    /// Notes the process a lifecycle line of the parent names, and names the process of a
+    /// crash reported by pid alone.
+    fn read(&mut self, event: &mut super::Event) {
+        let pid = || {
+            event
+                .field("child_pid")
+                .and_then(|pid| pid.parse::<u32>().ok())
+        };
+        let noted = match event.event.as_deref() {
+            Some(events::VRRP_CHILD_STARTING | events::VRRP_CHILD_DIED) => Some("vrrp"),
+            Some("checker-child-starting" | "checker-child-died") => {
+                Some(match event.field("child") {
+                    Some(child) if child.eq_ignore_ascii_case("bfd") => "bfd",
+                    _ => "checker",
+                })
+            }
+            _ => None,
+        };
+        if let (Some(child), Some(pid)) = (noted, pid()) {
+            self.note(pid, child);
+        }
+        if event.event.as_deref() == Some(events::CHILD_CRASHED)
+            && event.field("child").is_none()
+            && let Some(child) = pid().and_then(|pid| self.of(pid))
+        {
+            event.fields.insert("child".to_string(), child.to_string());
+        }
+    }
+}
+
+/// The keepalived process a program name is (`Keepalived_vrrp`, `Keepalived_healthcheckers`,
+/// `Keepalived_checker`, `Keepalived_bfd`).
+fn keepalived_child(program: &str) -> Option<&'static str> {
+    let rest = program
+        .get(..11)
+        .filter(|head| head.eq_ignore_ascii_case("keepalived_"))
+        .and(program.get(11..))?;
+    let has = |needle: &str| {
+        rest.as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    if rest.eq_ignore_ascii_case("vrrp") {
+        Some("vrrp")
+    } else if has("check") {
+        Some("checker")
+    } else if has("bfd") {
+        Some("bfd")
+    } else {
+        None
+    }
 }
 
 /// At most this many filtering prompts, and this many cut marks, of one file are each named in
@@ -529,6 +617,9 @@ impl EventReader for MessagesReader<'_> {
                     .program
                     .or(repeats_last.and_then(|(_, program, _)| program)),
             };
+            if let (Some(pid), Some(child)) = (envelope.pid, program.and_then(keepalived_child)) {
+                self.children.note(pid, child);
+            }
             let applicable = self.by_program.get(&self.tables, program);
             // A line copied from a page's source, its markup escaped (`-&gt;`), is read as the
             // page shows it (only lines some table reads; a log has no literal-search screen).
@@ -722,6 +813,7 @@ impl EventReader for MessagesReader<'_> {
             if let Some(host) = &block_host {
                 event.host = Some(self.context.names.get(host));
             }
+            self.children.read(&mut event);
             // The host a prompt names: which node the command ran on (timeline::prompts).
             if let Some(host) = prompt.and_then(|typed| typed.host) {
                 event

@@ -81,6 +81,20 @@ pub struct Interval {
     /// For a state the node held since before its logs say so (start None) and known only from
     /// evidence: the first instant that evidence proves it.
     pub proven_from: Option<DateTime<Utc>>,
+    /// What kind of line opened it, where that is not a state line: a crash, a start.
+    pub opened_as: Opening,
+}
+
+/// What opened an interval, where a report names it rather than the state: keepalived's (or its
+/// VRRP process's) crash ends a state as STOP, a start or a new VRRP process after a crash begins
+/// a state not yet said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Opening {
+    #[default]
+    Line,
+    Crash,
+    Start,
+    Respawn,
 }
 
 /// A change of state of one node's instance.
@@ -668,6 +682,7 @@ impl Tracker {
             closed_by,
             inferred: self.inferred,
             proven_from: self.proven_from,
+            opened_as: Opening::Line,
         }
     }
 }
@@ -1224,6 +1239,7 @@ impl States {
                 &right.instance,
             ))
         });
+        states.name_openings(events);
         states.transitions.sort_by(|left, right| {
             (left.time, &left.node, left.event).cmp(&(right.time, &right.node, right.event))
         });
@@ -1239,6 +1255,35 @@ impl States {
         }
         states.index_lanes();
         states
+    }
+
+    /// Marks the intervals a crash or a start opened (`Interval::opened_as`), the intervals in
+    /// time order: a new VRRP process right after a crash's STOP is a respawn.
+    fn name_openings(&mut self, events: &[Event]) {
+        let mut crashed: BTreeSet<(String, String)> = BTreeSet::new();
+        for interval in &mut self.intervals {
+            let key = (interval.node.clone(), interval.instance.clone());
+            let opener = interval
+                .opened_by
+                .and_then(|index| events.get(index))
+                .and_then(|event| event.event.as_deref());
+            interval.opened_as = match (interval.role, opener) {
+                (Role::Stop, Some(events::CHILD_CRASHED)) => Opening::Crash,
+                (Role::Unknown, Some(events::VRRP_CHILD_STARTING)) if crashed.contains(&key) => {
+                    Opening::Respawn
+                }
+                (
+                    Role::Unknown,
+                    Some(events::VRRP_CHILD_STARTING | events::KEEPALIVED_STARTING),
+                ) => Opening::Start,
+                _ => Opening::Line,
+            };
+            if interval.opened_as == Opening::Crash {
+                crashed.insert(key);
+            } else {
+                crashed.remove(&key);
+            }
+        }
     }
 
     /// Builds the per node and instance index of the intervals.
@@ -1746,6 +1791,18 @@ impl States {
                     .collect()
             } else if restarts_everything(event) {
                 running_then()
+                    .map(|instance| (instance.clone(), Role::Unknown, false))
+                    .collect()
+            } else if event.event.as_deref() == Some(events::VRRP_CHILD_STARTING) {
+                // A new VRRP process (a respawn after a crash, a start whose `Starting` line is
+                // not in the input): the instances the old one stopped run again, their state
+                // not yet said.
+                running_then()
+                    .filter(|instance| {
+                        trackers
+                            .get(instance.as_str())
+                            .is_some_and(|tracker| tracker.role == Role::Stop)
+                    })
                     .map(|instance| (instance.clone(), Role::Unknown, false))
                     .collect()
             } else if let (Some((role, inferred)), Some(instance)) =
@@ -2285,6 +2342,7 @@ mod tests {
             closed_by: None,
             inferred: false,
             proven_from: start.is_none().then(|| at(-5)),
+            opened_as: Opening::Line,
         }
     }
 
