@@ -4657,3 +4657,31 @@ fn a_health_checker_crash_named_by_pid_is_not_a_vrrp_crash() {
     );
     assert!(change_to(&report, "transitions", "lb1", "STOP").is_none());
 }
+
+#[test]
+fn a_failed_track_script_is_named_in_the_title_and_the_remedy_has_no_placeholder() {
+    // Two nodes of a pair whose haproxy check fails as they start (otus KeepAlived.md): both go
+    // to FAULT, and the finding names the script.
+    let bundle = BundleBuilder::new()
+        .file(
+            "hap1",
+            "var/log/messages",
+            "Aug 14 22:59:52 hap1 Keepalived_vrrp[2743]: Script `chk_haproxy` now returning 1\n\
+             Aug 14 22:59:52 hap1 Keepalived_vrrp[2743]: VRRP_Script(chk_haproxy) failed (exited with status 1)\n\
+             Aug 14 22:59:52 hap1 Keepalived_vrrp[2743]: (hap_srv) Entering FAULT STATE\n",
+        )
+        .file(
+            "hap2",
+            "var/log/messages",
+            "Aug 14 22:59:51 hap2 Keepalived_vrrp[2675]: Script `chk_haproxy` now returning 1\n\
+             Aug 14 22:59:51 hap2 Keepalived_vrrp[2675]: VRRP_Script(chk_haproxy) failed (exited with status 1)\n\
+             Aug 14 22:59:51 hap2 Keepalived_vrrp[2675]: (hap_srv) Entering FAULT STATE\n",
+        );
+    let text = analyze_text(bundle.path());
+    assert!(
+        text.contains("WARNING  Track script `chk_haproxy` failed ("),
+        "{text}"
+    );
+    assert!(!text.contains("SERVICE"), "{text}");
+    assert!(!text.contains("tracked file or tracked process"), "{text}");
+}

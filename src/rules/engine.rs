@@ -56,7 +56,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 18] = [
+pub const TEMPLATE_KEYS: [&str; 19] = [
     "self",
     "peer",
     "instance",
@@ -72,6 +72,7 @@ pub const TEMPLATE_KEYS: [&str; 18] = [
     "logs_end",
     "script",
     "script_command",
+    "check",
     "reason",
     "stamped_apart",
     "started",
@@ -135,6 +136,7 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("peer", "the peer (its logs are not in the input)"),
     ("logs_end", ""),
     ("script", "the track script"),
+    ("check", "track script, tracked file or tracked process"),
     (
         "script_command",
         "its command is in /etc/keepalived/keepalived.conf, vrrp_script",
@@ -156,6 +158,17 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
 fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
     let mut filled = text.to_string();
     for (key, value) in values {
+        // `{Check}`: the value with its first letter capitalised (a title that opens with it).
+        let capital = format!("{{{}}}", capitalised(key));
+        if filled.contains(&capital) {
+            let phrase = value.as_deref().unwrap_or_else(|| {
+                UNKNOWN_VALUES
+                    .iter()
+                    .find(|(unknown, _)| unknown == key)
+                    .map_or("unknown", |(_, phrase)| phrase)
+            });
+            filled = filled.replace(&capital, &capitalised(phrase));
+        }
         let placeholder = format!("{{{key}}}");
         match value.as_deref() {
             Some(value) => filled = filled.replace(&placeholder, value),
@@ -179,6 +192,15 @@ fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
         }
     }
     filled
+}
+
+/// A text with its first letter capitalised.
+pub fn capitalised(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
 }
 
 struct Context<'a> {
@@ -268,6 +290,7 @@ impl Context<'_> {
                     "logs_end" => subject.event.map(|index| self.logs_end(index)),
                     "script" => self.script_named(subject, evidence),
                     "script_command" => self.script_command(subject, evidence),
+                    "check" => self.check_named(subject, evidence),
                     // The reason the subject's line gives, as written (DRBD's `State change
                     // failed: ...`, a refused handshake's).
                     "reason" => event
@@ -324,6 +347,27 @@ impl Context<'_> {
     fn script_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
         let (_, named) = self.script_line(subject, evidence)?;
         Some(format!("`{named}`"))
+    }
+
+    /// What failed or recovered, as `{check}` names it: the track script the evidence names, else
+    /// the tracked file or process its lines name (one of them).
+    fn check_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
+        if let Some(script) = self.script_named(subject, evidence) {
+            return Some(format!("track script {script}"));
+        }
+        let lines = &self.facts.timeline.events;
+        let named = |field: &str| {
+            let mut names = subject
+                .event
+                .into_iter()
+                .chain(evidence.iter().copied())
+                .filter_map(|index| lines[index].field(field));
+            let first = names.next()?;
+            names.all(|other| other == first).then_some(first)
+        };
+        named("file")
+            .map(|file| format!("tracked file `{file}`"))
+            .or_else(|| named("process").map(|process| format!("tracked process `{process}`")))
     }
 
     /// The line that names the track script `{script}` quotes, and that name (keepalived 1.x's
@@ -757,10 +801,12 @@ impl Context<'_> {
         );
         let title = &in_context(rule.title.for_subject(subject.kind), self.text_context);
         let values = self.template_values(subject, &evidence, |key| {
-            let placeholder = format!("{{{key}}}");
-            [title, explanation, remedy]
-                .iter()
-                .any(|text| text.contains(&placeholder))
+            let placeholders = [format!("{{{key}}}"), format!("{{{}}}", capitalised(key))];
+            [title, explanation, remedy].iter().any(|text| {
+                placeholders
+                    .iter()
+                    .any(|placeholder| text.contains(placeholder))
+            })
         });
         Finding {
             id: finding_id(

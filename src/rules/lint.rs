@@ -255,7 +255,12 @@ pub fn lint_texts(rule: &Rule, rules: &RuleSet) -> Vec<String> {
         problems.extend(lint_choices(&what, text, rule.esc_only));
         for name in placeholders(text) {
             let Some(key) = name.strip_prefix("advice:") else {
-                if !TEMPLATE_KEYS.contains(&name) {
+                // (`{Check}`: a key's value capitalised.)
+                let lower = name
+                    .get(..1)
+                    .map(|first| format!("{}{}", first.to_ascii_lowercase(), &name[1..]))
+                    .unwrap_or_default();
+                if !TEMPLATE_KEYS.contains(&name) && !TEMPLATE_KEYS.contains(&lower.as_str()) {
                     problems.push(format!(
                         "its {what} names {{{name}}}, which no value fills (known: {})",
                         TEMPLATE_KEYS.join(", ")

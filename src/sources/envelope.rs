@@ -1103,9 +1103,23 @@ fn undecorated(line: &str) -> &str {
             // A list's bullet before every line (a pastebin's or a ticket's `- `, `* `, `• `;
             // not a journal marker's `-- `).
             rest = after;
+        } else if let Some(after) = rest
+            .strip_prefix("**")
+            .or_else(|| rest.strip_prefix("__"))
+            .filter(|after| after.starts_with(|character: char| !character.is_whitespace()))
+        {
+            // Markdown's bold mark glued to a line a post set in bold (`**Mar 20 04:51:18 ...`).
+            rest = after;
         } else {
             break;
         }
+    }
+    // Its closing mark, glued to the line's last word (`... on eth0 !!!**`).
+    if let Some(before) = rest
+        .strip_suffix("**")
+        .filter(|before| before.ends_with(|character: char| !character.is_whitespace()))
+    {
+        rest = before;
     }
     for rule in ['=', '-'] {
         let after = rest.trim_start_matches(rule);
@@ -3241,6 +3255,9 @@ mod tests {
             "* Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
             "• Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
             "> - Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            // Markdown's bold marks glued to a post's lines (kubernetes-handbook).
+            "**Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
+            "Nov  7 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE**",
             // A year between day and clock; Kibana's `Mar 5, 2026 @ 10:00:00.000`.
             "Nov  7 2026 16:07:25 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
             "Nov 7, 2026 @ 16:07:25.000 l3 Keepalived_vrrp[15946]: (VI_1) Entering BACKUP STATE",
@@ -3254,6 +3271,16 @@ mod tests {
             bare_message("- (VI_1) Entering MASTER STATE"),
             "(VI_1) Entering MASTER STATE"
         );
+        assert_eq!(
+            parse(
+                "Nov  7 16:07:25 l3 Keepalived_vrrp[1]: bogus VRRP packet received on eth0 !!!**"
+            )
+            .message,
+            "bogus VRRP packet received on eth0 !!!"
+        );
+        // Not a bold mark: `** ` with a space, or a word that ends in `**` after a space.
+        assert_eq!(parse("** not bold").format, EnvelopeFormat::Bare);
+        assert_eq!(parse("a list ends **").message, "a list ends **");
         assert_eq!(
             parse("-- Logs begin at Thu 2021-04-15 09:40:51 UTC. --").format,
             EnvelopeFormat::JournalMarker
