@@ -2196,11 +2196,14 @@ fn bracketed(line: &str) -> Option<Envelope<'_>> {
     // Seconds since boot (`[ 1142.904077]`), or since the previous message as `dmesg -H` and
     // `--reltime` write them (`[  +0.000082]`), or `dmesg -H`'s minute header (`[Sep27 20:57]`):
     // no wall-clock time either way.
+    // (One dot at most: `[10.2.1.229]:443`, an address keepalived's checker writes, opens a
+    // wrapped line's piece.)
     let seconds = inner.strip_prefix('+').unwrap_or(inner);
     if (!seconds.is_empty()
         && seconds
             .bytes()
-            .all(|byte| byte.is_ascii_digit() || byte == b'.'))
+            .all(|byte| byte.is_ascii_digit() || byte == b'.')
+        && seconds.bytes().filter(|byte| *byte == b'.').count() <= 1)
         || is_dmesg_minute_header(inner)
     {
         // `journalctl -o short-monotonic`: the seconds since boot, then a syslog header of a
@@ -3277,6 +3280,11 @@ mod tests {
             )
             .message,
             "bogus VRRP packet received on eth0 !!!"
+        );
+        // An address in brackets is no dmesg stamp: a checker's line wrapped before it.
+        assert_eq!(
+            parse("[10.2.1.229]:443 from VS [10.2.1.197]:443").format,
+            EnvelopeFormat::Bare
         );
         // Not a bold mark: `** ` with a space, or a word that ends in `**` after a space.
         assert_eq!(parse("** not bold").format, EnvelopeFormat::Bare);
