@@ -4685,3 +4685,36 @@ fn a_failed_track_script_is_named_in_the_title_and_the_remedy_has_no_placeholder
     assert!(!text.contains("SERVICE"), "{text}");
     assert!(!text.contains("tracked file or tracked process"), "{text}");
 }
+
+#[test]
+fn a_stretch_without_a_master_that_a_nodes_logs_end_is_said_to_last_at_least_that_long() {
+    // Two `systemctl status` tails (otus KeepAlived.md): both nodes in FAULT from their start, both
+    // leave it; hap2's tail ends in BACKUP before hap1 is elected. The stretch without a MASTER is
+    // known to its end only as far as hap2's logs go.
+    let bundle = BundleBuilder::new()
+        .file(
+            "hap1",
+            "var/log/messages",
+            "Aug 13 15:49:20 hap1 Keepalived_vrrp[1925]: VRRP_Script(chk_hap_service) failed (exited with status 1)\n\
+             Aug 13 15:49:20 hap1 Keepalived_vrrp[1925]: (hap_srv) Entering FAULT STATE\n\
+             Aug 13 15:51:52 hap1 Keepalived_vrrp[1925]: VRRP_Script(chk_hap_service) succeeded\n\
+             Aug 13 15:51:52 hap1 Keepalived_vrrp[1925]: (hap_srv) Entering BACKUP STATE\n\
+             Aug 13 15:51:59 hap1 Keepalived_vrrp[1925]: (hap_srv) Entering MASTER STATE\n",
+        )
+        .file(
+            "hap2",
+            "var/log/messages",
+            "Aug 13 15:49:17 hap2 Keepalived_vrrp[1957]: VRRP_Script(chk_hap_service) failed (exited with status 1)\n\
+             Aug 13 15:49:17 hap2 Keepalived_vrrp[1957]: (hap_srv) Entering FAULT STATE\n\
+             Aug 13 15:51:53 hap2 Keepalived_vrrp[1957]: VRRP_Script(chk_hap_service) succeeded\n\
+             Aug 13 15:51:53 hap2 Keepalived_vrrp[1957]: (hap_srv) Entering BACKUP STATE\n",
+        );
+    let text = analyze_text(bundle.path())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("from 15:49:20 to 15:51:53 at least (2 min 33 s; hap2's logs end then"),
+        "{text}"
+    );
+}

@@ -22,6 +22,9 @@ pub struct Outage {
     pub end: DateTime<Utc>,
     /// The nodes whose states make it (every node of the instance in the input).
     pub nodes: Vec<String>,
+    /// Where it ends because a node's logs end, not because a node entered MASTER: that node (it
+    /// lasted until then at least).
+    pub logs_end_of: Option<String>,
 }
 
 /// Every outage of every instance that two nodes or more of the input hold, that ends in the
@@ -142,11 +145,26 @@ pub fn outages(states: &States, timeline: &Timeline) -> Vec<Outage> {
                         && !waited()
                         && !master_heard()
                     {
+                        // Ended by a node's logs ending (the stretch after is not known), not by
+                        // a MASTER.
+                        // (It lasted until that node's last line: no state changed between.)
+                        let master_entered = intervals.iter().any(|interval| {
+                            interval.role == Role::Master && interval.start == Some(from)
+                        });
+                        let logs_end = nodes
+                            .iter()
+                            .zip(&spans)
+                            .filter_map(|(node, (_, last))| Some((node, (*last)?)))
+                            .filter(|(_, last)| !master_entered && *last < middle)
+                            .min_by_key(|(_, last)| *last);
+                        let logs_end_of = logs_end.map(|(node, _)| node.to_string());
+                        let end = logs_end.map_or(from, |(_, last)| last.max(from));
                         found.push(Outage {
                             instance: instance.to_string(),
                             start,
-                            end: from,
+                            end,
                             nodes: nodes.iter().map(|node| node.to_string()).collect(),
+                            logs_end_of,
                         });
                     }
                     open = None;
@@ -180,13 +198,22 @@ pub fn sentence(outage: &Outage, time: &dyn Fn(DateTime<Utc>) -> String) -> Stri
         [one, other] => format!("neither {one} nor {other} held the VIP"),
         nodes => format!("none of {} held the VIP", nodes.join(", ")),
     };
-    format!(
-        "No node of these logs was MASTER of {} from {} to {} ({}): {holders}, as far as their logs show.",
-        outage.instance,
-        time(outage.start),
-        time(outage.end),
-        lasted(outage.start, outage.end)
-    )
+    match &outage.logs_end_of {
+        Some(node) => format!(
+            "No node of these logs was MASTER of {} from {} to {} at least ({}; {node}'s logs end then, so how long after is not known): {holders}, as far as their logs show.",
+            outage.instance,
+            time(outage.start),
+            time(outage.end),
+            lasted(outage.start, outage.end)
+        ),
+        None => format!(
+            "No node of these logs was MASTER of {} from {} to {} ({}): {holders}, as far as their logs show.",
+            outage.instance,
+            time(outage.start),
+            time(outage.end),
+            lasted(outage.start, outage.end)
+        ),
+    }
 }
 
 #[cfg(test)]
