@@ -4718,3 +4718,41 @@ fn a_stretch_without_a_master_that_a_nodes_logs_end_is_said_to_last_at_least_tha
         "{text}"
     );
 }
+
+#[test]
+fn a_crash_is_named_after_the_process_of_its_own_host_and_found_across_two_files() {
+    // One paste of two nodes whose pids are the same numbers: lb2's health checker is 870, and so
+    // is lb1's VRRP process, which crashes as MASTER.
+    let pasted = tempfile::tempdir().unwrap();
+    let file = pasted.path().join("pasted.log");
+    std::fs::write(
+        &file,
+        "Apr 17 06:10:01 lb2 Keepalived_vrrp[871]: (VI_1) Entering BACKUP STATE\n\
+         Apr 17 06:10:04 lb1 Keepalived_vrrp[870]: (VI_1) Entering MASTER STATE\n\
+         Apr 17 06:15:40 lb2 Keepalived_healthcheckers[870]: TCP connection to [192.168.1.11]:tcp:80 failed.\n\
+         Apr 17 06:15:49 lb1 Keepalived[868]: pid 870 exited due to segmentation fault (SIGSEGV).\n\
+         Apr 17 06:15:53 lb2 Keepalived_vrrp[871]: (VI_1) Entering MASTER STATE\n",
+    )
+    .unwrap();
+    let (report, _) = analyze(&file, &[]);
+    let rules = finding_rules(&report);
+    assert!(rules.contains(&"keepalived-crashed"), "{rules:?}");
+    assert!(!rules.contains(&"keepalived-checker-crashed"), "{rules:?}");
+
+    // The kernel's line of a crash in kern.log, the parent's in messages: one crash, reported.
+    let bundle = BundleBuilder::new()
+        .file(
+            "lb1",
+            "var/log/kern.log",
+            "Nov 16 14:03:07 lb1 kernel: [ 3402.118877] keepalived[7937]: segfault at 18 ip 000055850090bead sp 00007ffc80e18990 error 4 in keepalived[5585008e7000+60000]\n",
+        )
+        .file(
+            "lb1",
+            "var/log/messages",
+            "Nov 16 13:53:27 lb1 Keepalived_vrrp[7937]: (VI_1) Entering MASTER STATE\n\
+             Nov 16 14:03:07 lb1 Keepalived[7891]: pid 7937 exited due to segmentation fault (SIGSEGV).\n",
+        );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let rules = finding_rules(&report);
+    assert!(rules.contains(&"keepalived-crashed"), "{rules:?}");
+}

@@ -352,10 +352,29 @@ impl Context<'_> {
     /// What failed or recovered, as `{check}` names it: the track script the evidence names, else
     /// the tracked file or process its lines name (one of them).
     fn check_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
+        let lines = &self.facts.timeline.events;
+        // A FAULT's reason line names what put it there (`entering FAULT state (tracked file X
+        // has status -254)`): that, before any script the evidence names.
+        let reason = subject
+            .event
+            .into_iter()
+            .chain(evidence.iter().copied())
+            .map(|index| &lines[index])
+            .filter(|line| line.event.as_deref() == Some(events::FAULT_REASON))
+            .find_map(|line| {
+                line.field("file")
+                    .map(|file| format!("tracked file `{file}`"))
+                    .or_else(|| {
+                        line.field("process")
+                            .map(|process| format!("tracked process `{process}`"))
+                    })
+            });
+        if reason.is_some() {
+            return reason;
+        }
         if let Some(script) = self.script_named(subject, evidence) {
             return Some(format!("track script {script}"));
         }
-        let lines = &self.facts.timeline.events;
         let named = |field: &str| {
             let mut names = subject
                 .event

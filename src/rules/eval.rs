@@ -1620,8 +1620,9 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                 {
                     return Some((instance.clone(), ended.role));
                 }
+                // (An instance of the input this node's lines do not show then: not known.)
                 if !dated {
-                    return None;
+                    return Some((instance.clone(), Role::Unknown));
                 }
                 let time = self.subject.time;
                 let written_before = |interval: &&Interval| {
@@ -1635,7 +1636,9 @@ impl<'f, 'a: 'f> Evaluator<'f, 'a> {
                     .filter(written_before)
                     .max_by_key(|interval| interval.start)
                     .filter(|interval| interval.end.is_none_or(|end| end >= time))
-                    .map(|interval| (instance.clone(), interval.role))
+                    .map_or(Some((instance.clone(), Role::Unknown)), |interval| {
+                        Some((instance.clone(), interval.role))
+                    })
             })
             .collect()
     }

@@ -170,32 +170,42 @@ struct MessagesReader<'a> {
 /// (`Keepalived_healthcheckers[870]: ...`) or its parent's (`Starting Healthcheck child process,
 /// pid=870`): a crash the parent reports by pid alone (`pid 870 exited due to segmentation
 /// fault`, 1.x and 2.2+) is named by it.
+/// A pid is remembered with the host its line names: one pasted file may hold two nodes' lines,
+/// and their pids may be the same numbers (containers).
 #[derive(Default)]
 struct KeepalivedChildren {
-    recent: std::collections::VecDeque<(u32, &'static str)>,
+    recent: std::collections::VecDeque<(Option<String>, u32, &'static str)>,
 }
 
 /// How many pids `KeepalivedChildren` remembers (a file's processes: a few per start).
 const CHILD_PIDS_KEPT: usize = 16;
 
 impl KeepalivedChildren {
-    fn note(&mut self, pid: u32, child: &'static str) {
-        if self.recent.back() == Some(&(pid, child)) {
+    fn note(&mut self, host: Option<&str>, pid: u32, child: &'static str) {
+        let same = |(known_host, known, _): &(Option<String>, u32, &'static str)| {
+            *known == pid && known_host.as_deref() == host
+        };
+        if self
+            .recent
+            .back()
+            .is_some_and(|last| same(last) && last.2 == child)
+        {
             return;
         }
-        self.recent.retain(|(known, _)| *known != pid);
+        self.recent.retain(|known| !same(known));
         if self.recent.len() == CHILD_PIDS_KEPT {
             self.recent.pop_front();
         }
-        self.recent.push_back((pid, child));
+        self.recent
+            .push_back((host.map(str::to_string), pid, child));
     }
 
-    fn of(&self, pid: u32) -> Option<&'static str> {
+    fn of(&self, host: Option<&str>, pid: u32) -> Option<&'static str> {
         self.recent
             .iter()
             .rev()
-            .find(|(known, _)| *known == pid)
-            .map(|(_, child)| *child)
+            .find(|(known_host, known, _)| *known == pid && known_host.as_deref() == host)
+            .map(|(_, _, child)| *child)
     }
 
     /// Notes the process a lifecycle line of the parent names, and names the process of a
@@ -216,12 +226,14 @@ impl KeepalivedChildren {
             }
             _ => None,
         };
+        let host = event.host.clone();
+        let host = host.as_deref();
         if let (Some(child), Some(pid)) = (noted, pid()) {
-            self.note(pid, child);
+            self.note(host, pid, child);
         }
         if event.event.as_deref() == Some(events::CHILD_CRASHED)
             && event.field("child").is_none()
-            && let Some(child) = pid().and_then(|pid| self.of(pid))
+            && let Some(child) = pid().and_then(|pid| self.of(host, pid))
         {
             event.fields.insert("child".to_string(), child.to_string());
         }
@@ -618,7 +630,7 @@ impl EventReader for MessagesReader<'_> {
                     .or(repeats_last.and_then(|(_, program, _)| program)),
             };
             if let (Some(pid), Some(child)) = (envelope.pid, program.and_then(keepalived_child)) {
-                self.children.note(pid, child);
+                self.children.note(envelope.host, pid, child);
             }
             let applicable = self.by_program.get(&self.tables, program);
             // A line copied from a page's source, its markup escaped (`-&gt;`), is read as the
