@@ -353,40 +353,36 @@ impl Context<'_> {
     /// the tracked file or process its lines name (one of them).
     fn check_named(&self, subject: &Subject, evidence: &[usize]) -> Option<String> {
         let lines = &self.facts.timeline.events;
+        let cited = || {
+            subject
+                .event
+                .into_iter()
+                .chain(evidence.iter().copied())
+                .map(|index| &lines[index])
+        };
+        // (`field` is `file` or `process`: what keepalived tracks.)
+        let tracked = |line: &Event, field: &str| {
+            line.field(field)
+                .map(|name| format!("tracked {field} `{name}`"))
+        };
         // A FAULT's reason line names what put it there (`entering FAULT state (tracked file X
         // has status -254)`): that, before any script the evidence names.
-        let reason = subject
-            .event
-            .into_iter()
-            .chain(evidence.iter().copied())
-            .map(|index| &lines[index])
+        let reason = cited()
             .filter(|line| line.event.as_deref() == Some(events::FAULT_REASON))
-            .find_map(|line| {
-                line.field("file")
-                    .map(|file| format!("tracked file `{file}`"))
-                    .or_else(|| {
-                        line.field("process")
-                            .map(|process| format!("tracked process `{process}`"))
-                    })
-            });
+            .find_map(|line| tracked(line, "file").or_else(|| tracked(line, "process")));
         if reason.is_some() {
             return reason;
         }
         if let Some(script) = self.script_named(subject, evidence) {
             return Some(format!("track script {script}"));
         }
-        let named = |field: &str| {
-            let mut names = subject
-                .event
-                .into_iter()
-                .chain(evidence.iter().copied())
-                .filter_map(|index| lines[index].field(field));
+        // Else the one tracked file (or process) the lines name.
+        let one = |field: &str| {
+            let mut names = cited().filter_map(|line| tracked(line, field));
             let first = names.next()?;
             names.all(|other| other == first).then_some(first)
         };
-        named("file")
-            .map(|file| format!("tracked file `{file}`"))
-            .or_else(|| named("process").map(|process| format!("tracked process `{process}`")))
+        one("file").or_else(|| one("process"))
     }
 
     /// The line that names the track script `{script}` quotes, and that name (keepalived 1.x's

@@ -1883,7 +1883,7 @@ fn is_classified_program(program: &str) -> bool {
 /// A keepalived child process's name (`Keepalived_vrrp`, `Keepalived_healthcheckers`, a
 /// shipper's `keepalived_vrrp`): without a colon after it, a tag all the same (not the parent's
 /// `Keepalived`, which prose writes too: `Starting Keepalived v2.2.8`).
-fn is_keepalived_child(program: &str) -> bool {
+pub fn is_keepalived_child(program: &str) -> bool {
     program
         .get(..11)
         .is_some_and(|name| name.eq_ignore_ascii_case("keepalived_"))

@@ -244,9 +244,8 @@ impl KeepalivedChildren {
 /// `Keepalived_checker`, `Keepalived_bfd`).
 fn keepalived_child(program: &str) -> Option<&'static str> {
     let rest = program
-        .get(..11)
-        .filter(|head| head.eq_ignore_ascii_case("keepalived_"))
-        .and(program.get(11..))?;
+        .get(11..)
+        .filter(|_| envelope::is_keepalived_child(program))?;
     let has = |needle: &str| {
         rest.as_bytes()
             .windows(needle.len())
