@@ -181,6 +181,13 @@ fn parse_now(text: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
 pub enum RulesCommand {
     /// List every rule (id, subject, severity, title) and classifier row.
     List,
+    /// Print the literals a source's lines are screened for (folded to lower case, one per line:
+    /// `rg -i -F -f` reads them), before any classifier pattern runs.
+    Literals {
+        /// A source whose lines are screened by literals: escmanager or escadm.
+        #[arg(value_name = "SOURCE")]
+        source: String,
+    },
     /// Parse every rule file and classifier table (embedded, plus DIR): report errors with file,
     /// line and column, unknown fields, duplicate ids.
     Check {

@@ -91,6 +91,9 @@ where
         Command::Man => commands::manual::man_page(),
         Command::Rules(command) => match command {
             cli::RulesCommand::List => commands::rules::list(cli.rules.as_deref()),
+            cli::RulesCommand::Literals { source } => {
+                commands::rules::literals(cli.rules.as_deref(), &source)
+            }
             cli::RulesCommand::Check { directory } => {
                 commands::rules::check(directory.as_deref().or(cli.rules.as_deref()))
             }

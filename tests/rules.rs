@@ -217,3 +217,70 @@ fn a_placeholder_no_value_fills_and_advice_no_file_holds_are_named() {
         );
     }
 }
+
+#[test]
+fn the_literals_a_source_is_screened_for_are_printed_one_per_line() {
+    let shipped = esc_diag(["rules", "literals", "escmanager"]);
+    assert_eq!(shipped.code, 0, "{}", shipped.stderr);
+    let literals: Vec<&str> = shipped.stdout.lines().collect();
+    assert!(literals.contains(&"master"), "{literals:?}");
+    assert!(
+        literals
+            .iter()
+            .all(|literal| !literal.is_empty() && *literal == literal.to_lowercase()),
+        "{literals:?}"
+    );
+    let sorted = {
+        let mut sorted = literals.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        sorted
+    };
+    assert_eq!(literals, sorted);
+
+    // A site row adds its pattern's literal, folded; a row that requires none turns the screen off.
+    let rules = tempfile::tempdir().unwrap();
+    fs::create_dir(rules.path().join("classifiers")).unwrap();
+    let table = |pattern: &str| {
+        format!(
+            "[table]\nname = \"site\"\nsources = [\"escmanager\"]\n\n[[row]]\nid = \"frob\"\nkind = \"esc-service\"\nevent = \"frob\"\npattern = '{pattern}'\nexamples = [\"x Quux Frobnicated y\"]\n"
+        )
+    };
+    let with_rules = |pattern: &str| {
+        fs::write(rules.path().join("classifiers/site.toml"), table(pattern)).unwrap();
+        esc_diag([
+            "--rules".into(),
+            rules.path().as_os_str().to_owned(),
+            "rules".into(),
+            "literals".into(),
+            "escmanager".into(),
+        ])
+    };
+    let added = with_rules("Quux (?:Frobnicated|Frobbed)");
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert!(
+        added.stdout.lines().any(|line| line == "quux frobnicated"),
+        "{}",
+        added.stdout
+    );
+    assert!(
+        added.stdout.lines().any(|line| line == "quux frobbed"),
+        "{}",
+        added.stdout
+    );
+    let unscreened = with_rules(".+");
+    assert_eq!(unscreened.code, 2);
+    assert!(
+        unscreened.stderr.contains("every line is classified"),
+        "{}",
+        unscreened.stderr
+    );
+
+    let unknown = esc_diag(["rules", "literals", "messages"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("escmanager, escadm"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -48,6 +48,30 @@ pub fn list(rules_directory: Option<&Path>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// The sources whose lines are screened by a literal search before they are classified.
+const SCREENED_SOURCES: [&str; 2] = ["escmanager", "escadm"];
+
+/// Prints the literals `source`'s lines are screened for, one per line.
+pub fn literals(rules_directory: Option<&Path>, source: &str) -> anyhow::Result<ExitCode> {
+    if !SCREENED_SOURCES.contains(&source) {
+        anyhow::bail!(
+            "{source:?}: no literal screen for this source (screened: {})",
+            SCREENED_SOURCES.join(", ")
+        );
+    }
+    let classifier = Classifier::load(rules_directory);
+    let screen = classifier.screen_for(source);
+    let Some(literals) = screen.literals() else {
+        anyhow::bail!("{source}: a row requires no literal, so every line is classified");
+    };
+    let mut out = std::io::stdout().lock();
+    for literal in literals {
+        out.write_all(literal)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(ExitCode::Success)
+}
+
 /// Problems in the rule files and tables: parse errors, unknown fields, duplicate ids.
 fn problems(rules: &RuleSet, classifier: &Classifier, directory: Option<&Path>) -> Vec<String> {
     let mut problems: Vec<String> = rules.errors.iter().map(ToString::to_string).collect();

@@ -227,6 +227,8 @@ pub struct Classifier {
 #[derive(Debug)]
 pub struct Screen {
     search: Option<LiteralSearch>,
+    /// The folded literals searched for, sorted (some may stand for others that contain them).
+    literals: Vec<Vec<u8>>,
     /// Some row requires no literal: every text passes.
     passes_everything: bool,
 }
@@ -257,7 +259,14 @@ impl Screen {
         Screen {
             passes_everything: passes_everything || (search.is_none() && !literals.is_empty()),
             search,
+            literals,
         }
+    }
+
+    /// The folded literals one of which a text must hold to be classified; None when every text
+    /// is (some row requires no literal).
+    pub fn literals(&self) -> Option<&[Vec<u8>]> {
+        (!self.passes_everything).then_some(self.literals.as_slice())
     }
 
     /// False when no row of the source's tables can recognise `text` (or any part of it).
