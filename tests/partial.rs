@@ -2494,6 +2494,57 @@ fn a_master_entered_again_by_the_same_process_left_master_unseen() {
     );
 }
 
+/// keepalived 2.x writes `Entering BACKUP STATE` (without `(init)`) only on leaving MASTER or
+/// FAULT: the process already BACKUP writing it again minutes on left BACKUP in lines the excerpt
+/// lacks (linodezh: two `tail | grep` captures). Roles says so; not after a 1.x `Transition to
+/// MASTER STATE` abandoned between, a start between, an `(init)` line, or a repeat of the moment.
+#[test]
+fn a_backup_entered_again_by_the_same_process_left_backup_unseen() {
+    let lines = |between: &str, again: &str| {
+        format!(
+            "Mar 27 01:26:13 serverB Keepalived_vrrp[48820]: (Instance1) Entering BACKUP STATE\n\
+             {between}\
+             Mar 27 01:35:07 serverB Keepalived_vrrp[48820]: (Instance1) {again}\n\
+             Mar 27 02:02:24 serverB Keepalived_vrrp[48820]: (Instance1) Entering MASTER STATE\n"
+        )
+    };
+    let roles_of = |text: String| {
+        let bundle = BundleBuilder::new().file("serverB", "var/log/messages", text);
+        let report = analyze_text(bundle.path());
+        report
+            .lines()
+            .skip_while(|line| *line != "Roles")
+            .find(|line| line.trim_start().starts_with("serverB "))
+            .unwrap_or_else(|| panic!("{report}"))
+            .split_whitespace()
+            .skip(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        roles_of(lines("", "Entering BACKUP STATE")),
+        "BACKUP 01:26:13 → left unseen after 01:26:13 → BACKUP 01:35:07 → MASTER 02:02:24"
+    );
+    let plain = "BACKUP 01:26:13 → MASTER 02:02:24";
+    for (between, again) in [
+        (
+            "Mar 27 01:35:06 serverB Keepalived_vrrp[48820]: VRRP_Instance(Instance1) Transition to MASTER STATE\n",
+            "Entering BACKUP STATE",
+        ),
+        ("", "Entering BACKUP STATE (init)"),
+        (
+            "Mar 27 01:35:05 serverB Keepalived[48819]: Reloading\n",
+            "Entering BACKUP STATE",
+        ),
+    ] {
+        assert_eq!(roles_of(lines(between, again)), plain, "{between}{again}");
+    }
+    let repeated = "Mar 27 01:26:13 serverB Keepalived_vrrp[48820]: (Instance1) Entering BACKUP STATE\n\
+                    Mar 27 01:26:14 serverB Keepalived_vrrp[48820]: (Instance1) Entering BACKUP STATE\n\
+                    Mar 27 02:02:24 serverB Keepalived_vrrp[48820]: (Instance1) Entering MASTER STATE\n";
+    assert_eq!(roles_of(repeated.to_string()), plain);
+}
+
 /// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
 /// machines apart: two files named apart whose lines all say `localhost`, and whose keepalived
 /// lines overlap in time, are still two machines; a rotated pair stays one node.

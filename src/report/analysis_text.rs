@@ -335,6 +335,7 @@ pub fn write(
                         Opening::Crash => "crashed".to_string(),
                         Opening::Start => "started".to_string(),
                         Opening::Respawn => "respawned".to_string(),
+                        Opening::LeftUnseen => "left unseen after".to_string(),
                         Opening::Line => interval.role.to_string(),
                     };
                     let unsaid = interval.end.is_none()

@@ -95,6 +95,9 @@ pub enum Opening {
     Crash,
     Start,
     Respawn,
+    /// A state unknown since the last line of one the node's instance entered again later:
+    /// keepalived writes such a line only on a change, so it left that state unseen.
+    LeftUnseen,
 }
 
 /// A change of state of one node's instance.
@@ -1005,7 +1008,20 @@ fn logged_just_before(
     within: Duration,
     names: &[&str],
 ) -> bool {
-    events[..index]
+    logged_between(events, node, 0, index, time, within, names)
+}
+
+/// [`logged_just_before`] among the lines from `from` on only.
+fn logged_between(
+    events: &[Event],
+    node: &str,
+    from: usize,
+    index: usize,
+    time: DateTime<Utc>,
+    within: Duration,
+    names: &[&str],
+) -> bool {
+    events[from.min(index)..index]
         .iter()
         .rev()
         .take_while(|earlier| earlier.time.is_none_or(|at| time - at <= within))
@@ -1086,21 +1102,29 @@ fn fault_before_recovery(
 }
 
 /// A line entering MASTER (a state line, or 1.x `Transition to MASTER STATE`) while the tracker
-/// holds MASTER, more than a moment after the last line that showed it: keepalived writes such a
-/// line only on a change, so the instance left MASTER between, in lines the excerpt does not
-/// have (a FAULT, a BACKUP, a restart). Not the `Entering MASTER STATE` that completes a 1.x
+/// holds MASTER, or a state line entering BACKUP (not `(init)`) while it holds a BACKUP a state
+/// line said, more than a moment after the last line that showed it: keepalived writes such a
+/// line only on a change, so the instance left the state between, in lines the excerpt does not
+/// have (a FAULT, a BACKUP or MASTER, a restart). Not the `Entering MASTER STATE` that completes a 1.x
 /// transition (within 5 s of it), nor a line repeated by two copies of one log (same moment), nor
 /// a line of another process than the one whose line opened the MASTER held, nor one after a
 /// reload or start of keepalived on the node since that last line. Gives the time of the last
 /// line that showed the MASTER held.
-fn master_entered_again(
+fn state_entered_again(
     events: &[Event],
     tracker: &Tracker,
     event: &Event,
     index: usize,
     time: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    if tracker.role != Role::Master {
+    // keepalived writes a line entering MASTER or BACKUP only on a change into it (BACKUP: from
+    // MASTER or FAULT, or `(init)` at a start); FAULT may be written again from FAULT.
+    let entered_only_on_change = match tracker.role {
+        Role::Master => true,
+        Role::Backup => !tracker.inferred && event.field("reason") != Some("init"),
+        _ => false,
+    };
+    if !entered_only_on_change {
         return None;
     }
     let last_seen = tracker.last_seen?;
@@ -1119,22 +1143,33 @@ fn master_entered_again(
         .is_some_and(|start| time - start <= Duration::seconds(5));
     // A reload or start of keepalived between re-runs its start-up (the restart rules and
     // the reload's own lines say it).
-    let restarted_between = logged_just_before(
-        events,
-        &event.node,
-        index,
-        time,
-        time - last_seen,
-        &[
-            events::KEEPALIVED_RELOADING,
-            events::KEEPALIVED_STARTING,
-            events::VRRP_CHILD_STARTING,
-            events::KEEPALIVED_INITIALISING,
-        ],
-    );
+    // (Lines after the one that opened the state: one of the same second before it is older.)
+    let after_opening = tracker.opened_by.map_or(0, |opened| opened + 1);
+    let logged_since_state = |names: &[&str]| {
+        logged_between(
+            events,
+            &event.node,
+            after_opening,
+            index,
+            time,
+            time - last_seen,
+            names,
+        )
+    };
+    let restarted_between = logged_since_state(&[
+        events::KEEPALIVED_RELOADING,
+        events::KEEPALIVED_STARTING,
+        events::VRRP_CHILD_STARTING,
+        events::KEEPALIVED_INITIALISING,
+    ]);
+    // A BACKUP entered again after a 1.x `Transition to MASTER STATE` since: the transition
+    // abandoned (a better advert heard meanwhile), which that line shows.
+    let abandoned_transition =
+        tracker.role == Role::Backup && logged_since_state(&[events::TRANSITION_TO_MASTER]);
     ((time - last_seen).num_milliseconds() > SAME_MOMENT_MS
         && !completes_transition
-        && !restarted_between)
+        && !restarted_between
+        && !abandoned_transition)
         .then_some(last_seen)
 }
 
@@ -1276,6 +1311,9 @@ impl States {
                     Role::Unknown,
                     Some(events::VRRP_CHILD_STARTING | events::KEEPALIVED_STARTING),
                 ) => Opening::Start,
+                (Role::Unknown, _) if interval.opened_as == Opening::LeftUnseen => {
+                    Opening::LeftUnseen
+                }
                 _ => Opening::Line,
             };
             if interval.opened_as == Opening::Crash {
@@ -1423,11 +1461,25 @@ impl States {
             transition.from = role;
             transition.from_inferred = true;
             transition.from_evidence = Some(index);
+            let changed_at = transition.time;
             if let Some(interval) = self.intervals.get_mut(interval_index) {
-                interval.role = role;
-                interval.inferred = true;
-                interval.proven_from = Some(transition.time);
-                interval.opened_by = Some(index);
+                if interval.start.is_some_and(|start| start < changed_at) {
+                    // Unknown since a known time (a state left unseen): the state before the
+                    // change is known only at the change, not since the unknown began.
+                    let mut known = interval.clone();
+                    known.start = Some(changed_at);
+                    known.role = role;
+                    known.inferred = true;
+                    known.proven_from = Some(changed_at);
+                    known.opened_by = Some(index);
+                    known.opened_as = Opening::Line;
+                    self.intervals.push(known);
+                } else {
+                    interval.role = role;
+                    interval.inferred = true;
+                    interval.proven_from = Some(changed_at);
+                    interval.opened_by = Some(index);
+                }
             }
             tracker.first_change = None;
         }
@@ -1996,16 +2048,28 @@ impl States {
                         failed_at,
                     );
                 }
-                if role == Role::Master
-                    && evidence != Evidence::Implied
+                if role == tracker.role
+                    && match role {
+                        Role::Master => evidence != Evidence::Implied,
+                        Role::Backup => evidence == Evidence::StateLine,
+                        _ => false,
+                    }
                     && let Some(last_seen) =
-                        master_entered_again(events, tracker, event, index, time)
+                        state_entered_again(events, tracker, event, index, time)
                 {
-                    // The MASTER held ended after its last line, unseen; what was between is
+                    // The state held ended after its last line, unseen; what was between is
                     // not known, and this line is a change from it.
                     self.intervals
                         .push(tracker.interval(node, &instance, Some(last_seen), None));
                     *tracker = Tracker::unknown_since(Some(last_seen));
+                    let unknown = self.intervals.len();
+                    self.apply_role(tracker, node, &instance, role, evidence, index, time);
+                    if let Some(interval) = self.intervals.get_mut(unknown)
+                        && interval.role == Role::Unknown
+                    {
+                        interval.opened_as = Opening::LeftUnseen;
+                    }
+                    continue;
                 }
                 self.apply_role(tracker, node, &instance, role, evidence, index, time);
             }
