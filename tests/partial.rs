@@ -2545,6 +2545,60 @@ fn a_backup_entered_again_by_the_same_process_left_backup_unseen() {
     assert_eq!(roles_of(repeated.to_string()), plain);
 }
 
+/// A burst of one DRBD line for several devices is one finding naming them all (stx2019: six
+/// devices refused their peer), and a command that must reach one resource only (create-md) never
+/// becomes `all` where the lines name minors only: a placeholder it refuses, explained.
+#[test]
+fn a_burst_over_several_drbd_devices_names_them_all_and_never_recreates_all() {
+    let kernel = |lines: &[&str]| {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(second, line)| format!("Jun  8 10:00:{second:02} node1 kernel: {line}\n"))
+            .collect::<String>()
+    };
+    let minors = BundleBuilder::new().file(
+        "node1",
+        "var/log/messages",
+        kernel(&[
+            "block drbd2: Unrelated data, aborting!",
+            "block drbd10: Unrelated data, aborting!",
+            "block drbd1: Unrelated data, aborting!",
+            "block drbd2: Unrelated data, aborting!",
+        ]),
+    );
+    let (report, _) = analyze(minors.path(), &[]);
+    let finding = &findings_of(&report, "drbd-unrelated-data")[0];
+    assert!(
+        finding["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("DRBD device drbd2 (and likewise drbd1 and drbd10) on node1 "),
+        "{finding}"
+    );
+    let remedy = finding["remedy"].as_str().unwrap();
+    assert!(remedy.contains("drbdadm create-md RESOURCE;"), "{remedy}");
+    assert!(remedy.contains("drbdadm sh-resources"), "{remedy}");
+    assert!(
+        !remedy.contains("create-md all") && !remedy.contains("down all"),
+        "{remedy}"
+    );
+
+    let named = BundleBuilder::new().file(
+        "node1",
+        "var/log/messages",
+        kernel(&[
+            "drbd r0: Unrelated data, aborting!",
+            "drbd r1: Unrelated data, aborting!",
+        ]),
+    );
+    let (report, _) = analyze(named.path(), &[]);
+    let finding = &findings_of(&report, "drbd-unrelated-data")[0];
+    let remedy = finding["remedy"].as_str().unwrap();
+    assert!(remedy.contains("drbdadm create-md r0 r1;"), "{remedy}");
+    assert!(!remedy.contains("RESOURCE"), "{remedy}");
+}
+
 /// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
 /// machines apart: two files named apart whose lines all say `localhost`, and whose keepalived
 /// lines overlap in time, are still two machines; a rotated pair stays one node.

@@ -56,7 +56,7 @@ pub(super) fn subject_kind(from: Role, to: Role) -> SubjectKind {
 
 /// The values a rule's title, explanation and remedy may name, as `{self}` (see `fill`);
 /// `rules check` reports any other name.
-pub const TEMPLATE_KEYS: [&str; 19] = [
+pub const TEMPLATE_KEYS: [&str; 21] = [
     "self",
     "peer",
     "instance",
@@ -76,6 +76,8 @@ pub const TEMPLATE_KEYS: [&str; 19] = [
     "reason",
     "stamped_apart",
     "started",
+    "one_resource",
+    "resource_lookup",
 ];
 
 /// DRBD's default connect interval (`connect-int`): logs that end sooner after a lost
@@ -121,6 +123,15 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
     ("instance", "the VRRP instance"),
     ("sender", "the sender (its address is not in the line)"),
     ("resource", "all"),
+    // In a command that must not reach every resource (create-md, down): a placeholder the
+    // command refuses, which `{resource_lookup}` explains.
+    ("one_resource", "RESOURCE"),
+    (
+        "resource_lookup",
+        " (RESOURCE: the resource a device belongs to, which the kernel's `block drbdN` lines do \
+         not say: drbdadm sh-resources lists the resources, drbdsetup show each one's minors; one \
+         resource at a time)",
+    ),
     ("drbd", "resource (not named in the log)"),
     ("kad_vif", "any"),
     ("priorities", "not in the input"),
@@ -149,6 +160,32 @@ const UNKNOWN_VALUES: &[(&str, &str)] = &[
          logs do not say): a takeover by that node would run on it",
     ),
 ];
+
+/// `{drbd}` for one resource or device (`resource esc`, `device drbd1`), or several named by
+/// one finding's lines: the first, then the others alike (`device drbd2 (and likewise drbd0,
+/// drbd1 and drbd5)`, minors in order), so that the rule's words for one still read; None for
+/// none.
+fn drbd_list_label(names: &[String]) -> Option<String> {
+    let (first, others) = names.split_first()?;
+    let mut others: Vec<&String> = others.iter().collect();
+    others.sort_by_key(|name| {
+        name.strip_prefix("drbd")
+            .and_then(|number| number.parse::<u64>().ok())
+            .unwrap_or(u64::MAX)
+    });
+    Some(match others.as_slice() {
+        [] => drbd_label(first),
+        [only] => format!("{} (and likewise {only})", drbd_label(first)),
+        [rest @ .., last] => format!(
+            "{} (and likewise {} and {last})",
+            drbd_label(first),
+            rest.iter()
+                .map(|name| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
 
 /// Fills `{self}`, `{peer}`, `{instance}`, `{time}`, `{sender}` (an advert's sender: a node, or
 /// its address), `{resource}` (a DRBD resource as drbdadm takes it: `all` where the line names
@@ -251,6 +288,25 @@ impl Context<'_> {
             .event
             .map(|index| &self.facts.timeline.events[index]);
         let drbd = event.and_then(drbd_resource);
+        // Every resource or device the subject's kind of line names on its node, in the order
+        // the evidence cites them (one finding may group the same line of several devices).
+        let mut drbd_names: Vec<String> = drbd.iter().cloned().collect();
+        if let Some(event) = event {
+            for cited in evidence
+                .iter()
+                .map(|index| &self.facts.timeline.events[*index])
+            {
+                if cited.node == event.node
+                    && cited.event == event.event
+                    && let Some(name) = drbd_resource(cited)
+                    && !drbd_names.contains(&name)
+                {
+                    drbd_names.push(name);
+                }
+            }
+        }
+        let resources_named =
+            !drbd_names.is_empty() && drbd_names.iter().all(|name| !is_drbd_minor(name));
         let configs = self.configs(subject.instance.as_deref(), subject.time);
         TEMPLATE_KEYS
             .iter()
@@ -265,8 +321,9 @@ impl Context<'_> {
                         None => format_time(subject.time, 0),
                     }),
                     "sender" => subject.event.and_then(|index| self.sender_of(index)),
-                    "drbd" => drbd.as_deref().map(drbd_label),
-                    "resource" => drbd.clone().filter(|name| !is_drbd_minor(name)),
+                    "drbd" => drbd_list_label(&drbd_names),
+                    "resource" | "one_resource" => resources_named.then(|| drbd_names.join(" ")),
+                    "resource_lookup" => resources_named.then(String::new),
                     "kad_vif" => configs
                         .iter()
                         .find(|(node, _)| *node == subject.node)
@@ -1956,6 +2013,9 @@ impl Context<'_> {
                 continue;
             };
             let mut last_fired: BTreeMap<(String, Option<String>), DateTime<Utc>> = BTreeMap::new();
+            // This rule's findings (their place in `findings`), their subjects and how much
+            // evidence they began with: one a burst grew is worded again from all its lines.
+            let mut opened: Vec<(usize, Subject, usize)> = Vec::new();
             for (index, event) in self.facts.timeline.events.iter().enumerate() {
                 // An undated line (dmesg without a wall clock, a paste without stamps) is still
                 // evidence; windows around it find nothing.
@@ -2022,7 +2082,25 @@ impl Context<'_> {
                     finding.start = None;
                     finding.id = format!("{}@{}@line-{}", rule.id, subject.node, event.line);
                 }
+                opened.push((findings.len(), subject, finding.evidence.len()));
                 findings.push(finding);
+            }
+            // A burst's texts name what all its lines name (`{drbd}`: every device refused).
+            for (position, subject, first_evidence) in opened {
+                let finding = &findings[position];
+                if finding.evidence.len() == first_evidence {
+                    continue;
+                }
+                let worded = self.finding(
+                    rule,
+                    &subject,
+                    finding.evidence.clone(),
+                    finding.nodes.clone(),
+                );
+                let finding = &mut findings[position];
+                finding.title = worded.title;
+                finding.explanation = worded.explanation;
+                finding.remedy = worded.remedy;
             }
         }
         findings
