@@ -2599,6 +2599,48 @@ fn a_burst_over_several_drbd_devices_names_them_all_and_never_recreates_all() {
     assert!(!remedy.contains("RESOURCE"), "{remedy}");
 }
 
+/// A finding of no transition folded into a takeover's incident because the takeover cites its
+/// lines keeps its words (esphoton2021: the track script failing on the node that took over is
+/// not why it took over, and the VIP now sits where the check fails; stampless lines, whose
+/// findings an incident holds by their lines, not their times).
+#[test]
+fn a_folded_finding_of_no_transition_keeps_its_words() {
+    let bundle = BundleBuilder::new().file(
+        "lb1",
+        "var/log/messages",
+        "Keepalived_vrrp[22]: Script `chk_haproxy` now returning 1\n\
+         Keepalived_vrrp[22]: VRRP_Script(chk_haproxy) failed (exited with status 1)\n\
+         Keepalived_vrrp[22]: (LB_VIP) Receive advertisement timeout\n\
+         Keepalived_vrrp[22]: (LB_VIP) Entering MASTER STATE\n",
+    );
+    let (report, _) = analyze(bundle.path(), &[]);
+    let findings = report["findings"].as_array().unwrap();
+    let holder = findings
+        .iter()
+        .find(|finding| {
+            finding["merged"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|id| id.as_str().unwrap().starts_with("track-script-failing@"))
+        })
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        holder["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("The track script `chk_haproxy` on lb1 failed"),
+        "{holder:#}"
+    );
+    assert!(
+        holder["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("run `chk_haproxy` by hand"),
+        "{holder:#}"
+    );
+}
+
 /// A syslog without process ids (keepalived 1.2 on CentOS 5) names no process that could tell two
 /// machines apart: two files named apart whose lines all say `localhost`, and whose keepalived
 /// lines overlap in time, are still two machines; a rotated pair stays one node.

@@ -846,6 +846,25 @@ fn fold_group(
             }
         }
     }
+    // A finding of no transition whose lines the incident holds (a track script failing on the
+    // node that took over, the takeover citing those lines) says what they mean: its words stay,
+    // once; only a repeat of words shown already goes, and a split-brain's proof (the
+    // incident's window says it, from every node's lines).
+    for finding in &group {
+        if finding.id != group[lead].id
+            && finding.transitions.is_empty()
+            && !rules.is_part_of_incident(&finding.rule)
+            && !rules.proves_split_brain(&finding.rule)
+            && !is_window(finding)
+            && cause_finding.is_none_or(|cause| cause.id != finding.id)
+            && !explanation.contains(&finding.explanation)
+        {
+            explanation.push(finding.explanation.clone());
+            if !remedy.contains(&finding.remedy) {
+                remedy.push(finding.remedy.clone());
+            }
+        }
+    }
     // Another instance's split-brain window, and the node's other instances that moved with
     // the lead's.
     for finding in &group {

@@ -535,6 +535,13 @@ impl RuleSet {
             .any(|known| known.id == rule && known.part_of_incident)
     }
 
+    /// Whether this event rule's findings prove a split-brain (`split_brain`).
+    pub fn proves_split_brain(&self, rule: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|known| known.id == rule && known.split_brain.is_some())
+    }
+
     /// Whether this rule's transitions were moved with another instance's change
     /// (`follows_another_instance`).
     pub fn follows_another_instance(&self, rule: &str) -> bool {
