@@ -87,17 +87,7 @@ fn the_split_brain_window_matches_the_log_lines_to_the_second() {
     // The DRBD split-brain is folded into the VRRP window's finding, whose remedy names the
     // survivor (MASTER now) and the victim.
     let (rollover, _) = analyze_json("keepalived1-rollover");
-    let incident = rollover["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|finding| {
-            finding["merged"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|id| id.as_str().unwrap().starts_with("drbd-split-brain@"))
-        })
+    let incident = crate::support::finding_folding(&rollover, "drbd-split-brain")
         .unwrap()
         .clone();
     assert_eq!(incident["severity"], "critical");

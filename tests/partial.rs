@@ -2614,16 +2614,7 @@ fn a_folded_finding_of_no_transition_keeps_its_words() {
          Keepalived_vrrp[22]: (LB_VIP) Entering MASTER STATE\n",
     );
     let (report, _) = analyze(bundle.path(), &[]);
-    let findings = report["findings"].as_array().unwrap();
-    let holder = findings
-        .iter()
-        .find(|finding| {
-            finding["merged"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|id| id.as_str().unwrap().starts_with("track-script-failing@"))
-        })
+    let holder = crate::support::finding_folding(&report, "track-script-failing")
         .unwrap_or_else(|| panic!("{report:#}"));
     assert!(
         holder["explanation"]

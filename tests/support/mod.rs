@@ -283,3 +283,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The finding of a report that folded in a finding of `rule` (its `merged[]` names one).
+pub fn finding_folding<'a>(
+    report: &'a serde_json::Value,
+    rule: &str,
+) -> Option<&'a serde_json::Value> {
+    let prefix = format!("{rule}@");
+    report["findings"].as_array()?.iter().find(|finding| {
+        finding["merged"].as_array().is_some_and(|merged| {
+            merged
+                .iter()
+                .any(|id| id.as_str().is_some_and(|id| id.starts_with(&prefix)))
+        })
+    })
+}
