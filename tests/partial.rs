@@ -1423,16 +1423,17 @@ fn instances_named_differently_stay_apart_without_a_common_vip_or_when_a_name_is
 fn a_1x_transition_begun_at_start_and_abandoned_is_no_mastership() {
     // keepalived 1.2 started with state MASTER configured: it begins a transition at once, hears
     // the real MASTER's better advert and goes to BACKUP before it sets the VIP.
-    let bundle = BundleBuilder::new().file(
-        "backup",
-        "var/log/messages",
+    let transitions_of = |lines: &str| {
+        let bundle = BundleBuilder::new().file("backup", "var/log/messages", lines);
+        analyze(bundle.path(), &[]).0
+    };
+    let report = transitions_of(
         "Feb  7 04:40:45 localhost Keepalived[3771]: Starting Keepalived v1.2.13 (03/19,2015)\n\
          Feb  7 04:40:45 localhost Keepalived[3772]: Starting VRRP child process, pid=3775\n\
          Feb  7 04:40:46 localhost Keepalived_vrrp[3775]: VRRP_Instance(VI_1) Transition to MASTER STATE\n\
          Feb  7 04:40:46 localhost Keepalived_vrrp[3775]: VRRP_Instance(VI_1) Received higher prio advert\n\
          Feb  7 04:40:46 localhost Keepalived_vrrp[3775]: VRRP_Instance(VI_1) Entering BACKUP STATE\n",
     );
-    let (report, _) = analyze(bundle.path(), &[]);
     let transitions = report["transitions"].as_array().unwrap();
     assert_eq!(transitions.len(), 1, "{transitions:?}");
     assert_eq!(transitions[0]["to"], "BACKUP", "{transitions:?}");
@@ -1442,6 +1443,24 @@ fn a_1x_transition_begun_at_start_and_abandoned_is_no_mastership() {
         "{}",
         report["verdict"]
     );
+    // One it completes: the lower-priority advert it hears in the transition (`forcing new
+    // election`) is written before its `Entering MASTER STATE`, which begins the MASTER
+    // (arganzheng2016: a second early).
+    let report = transitions_of(
+        "Mar 22 16:32:06 data01 Keepalived[8001]: Starting Keepalived v1.2.19 (03/13,2016)\n\
+         Mar 22 16:32:07 data01 Keepalived_vrrp[8003]: VRRP_Instance(VRRP1) Transition to MASTER STATE\n\
+         Mar 22 16:32:07 data01 Keepalived_vrrp[8003]: VRRP_Instance(VRRP1) Received lower prio advert, forcing new election\n\
+         Mar 22 16:32:08 data01 Keepalived_vrrp[8003]: VRRP_Instance(VRRP1) Entering MASTER STATE\n",
+    );
+    let to_master: Vec<&str> = report["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|transition| transition["to"] == "MASTER")
+        .map(|transition| transition["time"].as_str().unwrap())
+        .collect();
+    assert_eq!(to_master.len(), 1, "{report:#}");
+    assert!(to_master[0].ends_with("T16:32:08Z"), "{report:#}");
 }
 
 #[test]

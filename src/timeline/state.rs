@@ -1686,9 +1686,10 @@ impl States {
         // The node's last start of keepalived: keepalived 2.x removes VIPs left from an earlier
         // run as it starts (`removing VIPs.` after a start-up FAULT), which tells no state.
         let mut last_start: Option<DateTime<Utc>> = None;
-        // Instances whose 1.x transition from a state unknown was abandoned, and when: the lines
-        // written in it (the yield's advert) do not make it MASTER either.
-        let mut abandoned: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+        // Instances in a 1.x transition from a state unknown, and when it began: the lines
+        // written in it (the yield's advert of one abandoned, the `forcing new election` of one
+        // its Entering MASTER STATE line completes) do not make it MASTER; that line does.
+        let mut in_transition: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
         let leading_files = leading_files(timeline, node);
         // Each process id's last line on this node: a process that writes no more has ended.
         // Each instance's first dated line on this node.
@@ -1966,20 +1967,18 @@ impl States {
                 // VIPs only on the Entering MASTER STATE line that completes it, and one that ends
                 // in BACKUP or FAULT first never held them. The state line after it says the first
                 // state. (With no state line within moments, it stays the first state seen.)
-                if entry && tracker.role == Role::Unknown {
-                    match entered_after_transition(events, node, &instance, index, time) {
-                        Some("BACKUP" | "FAULT") => {
-                            abandoned.insert(instance.clone(), time);
-                            continue;
-                        }
-                        Some("MASTER") => continue,
-                        _ => {}
-                    }
+                if entry
+                    && tracker.role == Role::Unknown
+                    && let Some("BACKUP" | "FAULT" | "MASTER") =
+                        entered_after_transition(events, node, &instance, index, time)
+                {
+                    in_transition.insert(instance.clone(), time);
+                    continue;
                 }
                 if inferred
                     && role == Role::Master
                     && tracker.role == Role::Unknown
-                    && abandoned
+                    && in_transition
                         .get(&instance)
                         .is_some_and(|at| time - *at <= Duration::seconds(5))
                 {
