@@ -284,7 +284,7 @@ pub fn write(
                     (None, Some(proven)) if interval.end != Some(proven) => {
                         format!("by {}", format_clock(proven, dated))
                     }
-                    (None, _) => "start".to_string(),
+                    (None, _) => "at the logs' start".to_string(),
                 };
                 // The moment of a restart the logs show only by its start: the state held
                 // before ended then or earlier, unseen (and the new process's first state may
