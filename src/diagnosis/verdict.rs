@@ -728,7 +728,7 @@ fn decide_status(
                 ),
                 incident_cause_phrase(failover, analysis),
                 if count > 1 {
-                    format!(" ({count} transitions in all)")
+                    format!(" ({count} changes into or out of MASTER in all)")
                 } else {
                     String::new()
                 }
