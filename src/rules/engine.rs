@@ -198,22 +198,14 @@ fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
         // `{Check}`: the value with its first letter capitalised (a title that opens with it).
         let capital = format!("{{{}}}", capitalised(key));
         if filled.contains(&capital) {
-            let phrase = value.as_deref().unwrap_or_else(|| {
-                UNKNOWN_VALUES
-                    .iter()
-                    .find(|(unknown, _)| unknown == key)
-                    .map_or("unknown", |(_, phrase)| phrase)
-            });
+            let phrase = value.as_deref().unwrap_or_else(|| unknown_phrase(key));
             filled = filled.replace(&capital, &capitalised(phrase));
         }
         let placeholder = format!("{{{key}}}");
         match value.as_deref() {
             Some(value) => filled = filled.replace(&placeholder, value),
             None => {
-                let phrase = UNKNOWN_VALUES
-                    .iter()
-                    .find(|(unknown, _)| unknown == key)
-                    .map_or("unknown", |(_, phrase)| phrase);
+                let phrase = unknown_phrase(key);
                 // The phrase's aside (why the value is unknown) is said once: later mentions
                 // in the same text take the phrase without it, and so does a possessive one
                 // (`{peer}'s logs`: no aside before the `'s`).
@@ -229,6 +221,14 @@ fn fill(text: &str, values: &BTreeMap<&str, Option<String>>) -> String {
         }
     }
     filled
+}
+
+/// What a text says where `key`'s value is unknown (`UNKNOWN_VALUES`).
+fn unknown_phrase(key: &str) -> &'static str {
+    UNKNOWN_VALUES
+        .iter()
+        .find(|(unknown, _)| *unknown == key)
+        .map_or("unknown", |(_, phrase)| phrase)
 }
 
 /// A text with its first letter capitalised.

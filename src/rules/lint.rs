@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use super::condition::{Expr, FUNCTIONS};
-use super::engine::{FINDING_ADVICE_KEYS, TEMPLATE_KEYS};
+use super::engine::{FINDING_ADVICE_KEYS, TEMPLATE_KEYS, capitalised};
 use super::model::{
     ADVICE_KEYS, Advice, CHOICES, Rule, RuleSet, SubjectText, TextContext, choice_at,
     choice_name_at, in_context,
@@ -256,11 +256,10 @@ pub fn lint_texts(rule: &Rule, rules: &RuleSet) -> Vec<String> {
         for name in placeholders(text) {
             let Some(key) = name.strip_prefix("advice:") else {
                 // (`{Check}`: a key's value capitalised.)
-                let lower = name
-                    .get(..1)
-                    .map(|first| format!("{}{}", first.to_ascii_lowercase(), &name[1..]))
-                    .unwrap_or_default();
-                if !TEMPLATE_KEYS.contains(&name) && !TEMPLATE_KEYS.contains(&lower.as_str()) {
+                let known = TEMPLATE_KEYS
+                    .iter()
+                    .any(|key| *key == name || capitalised(key) == name);
+                if !known {
                     problems.push(format!(
                         "its {what} names {{{name}}}, which no value fills (known: {})",
                         TEMPLATE_KEYS.join(", ")

@@ -1107,23 +1107,30 @@ fn fault_before_recovery(
 /// line only on a change, so the instance left the state between, in lines the excerpt does not
 /// have (a FAULT, a BACKUP or MASTER, a restart). Not the `Entering MASTER STATE` that completes a 1.x
 /// transition (within 5 s of it), nor a line repeated by two copies of one log (same moment), nor
-/// a line of another process than the one whose line opened the MASTER held, nor one after a
-/// reload or start of keepalived on the node since that last line. Gives the time of the last
-/// line that showed the MASTER held.
+/// a line of another process than the one whose line opened the state held, nor one after a
+/// reload or start of keepalived on the node since that last line. `role` and `evidence`: what
+/// the line says. Gives the time of the last line that showed the state held.
 fn state_entered_again(
     events: &[Event],
     tracker: &Tracker,
     event: &Event,
     index: usize,
+    role: Role,
+    evidence: Evidence,
     time: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     // keepalived writes a line entering MASTER or BACKUP only on a change into it (BACKUP: from
     // MASTER or FAULT, or `(init)` at a start); FAULT may be written again from FAULT.
-    let entered_only_on_change = match tracker.role {
-        Role::Master => true,
-        Role::Backup => !tracker.inferred && event.field("reason") != Some("init"),
-        _ => false,
-    };
+    let entered_only_on_change = role == tracker.role
+        && match role {
+            Role::Master => evidence != Evidence::Implied,
+            Role::Backup => {
+                evidence == Evidence::StateLine
+                    && !tracker.inferred
+                    && event.field("reason") != Some("init")
+            }
+            _ => false,
+        };
     if !entered_only_on_change {
         return None;
     }
@@ -1311,10 +1318,8 @@ impl States {
                     Role::Unknown,
                     Some(events::VRRP_CHILD_STARTING | events::KEEPALIVED_STARTING),
                 ) => Opening::Start,
-                (Role::Unknown, _) if interval.opened_as == Opening::LeftUnseen => {
-                    Opening::LeftUnseen
-                }
-                _ => Opening::Line,
+                // (Or what its making said: `LeftUnseen`.)
+                _ => interval.opened_as,
             };
             if interval.opened_as == Opening::Crash {
                 crashed.insert(key);
@@ -2047,30 +2052,23 @@ impl States {
                         failed_at,
                     );
                 }
-                if role == tracker.role
-                    && match role {
-                        Role::Master => evidence != Evidence::Implied,
-                        Role::Backup => evidence == Evidence::StateLine,
-                        _ => false,
-                    }
-                    && let Some(last_seen) =
-                        state_entered_again(events, tracker, event, index, time)
-                {
-                    // The state held ended after its last line, unseen; what was between is
-                    // not known, and this line is a change from it.
+                // The state held ended after its last line, unseen; what was between is not
+                // known (the interval apply_role closes next), and this line is a change from it.
+                let left_unseen = state_entered_again(
+                    events, tracker, event, index, role, evidence, time,
+                )
+                .map(|last_seen| {
                     self.intervals
                         .push(tracker.interval(node, &instance, Some(last_seen), None));
                     *tracker = Tracker::unknown_since(Some(last_seen));
-                    let unknown = self.intervals.len();
-                    self.apply_role(tracker, node, &instance, role, evidence, index, time);
-                    if let Some(interval) = self.intervals.get_mut(unknown)
-                        && interval.role == Role::Unknown
-                    {
-                        interval.opened_as = Opening::LeftUnseen;
-                    }
-                    continue;
-                }
+                    self.intervals.len()
+                });
                 self.apply_role(tracker, node, &instance, role, evidence, index, time);
+                if let Some(interval) = left_unseen.and_then(|at| self.intervals.get_mut(at))
+                    && interval.role == Role::Unknown
+                {
+                    interval.opened_as = Opening::LeftUnseen;
+                }
             }
             if let (Some(next), Some(instance)) =
                 (event.field(LEADS_TO_FIELD), event.field("instance"))
